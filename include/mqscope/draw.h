@@ -1,0 +1,33 @@
+/* draw.h: the only way text reaches a window: sanitized, clipped to columns. */
+#ifndef MQSCOPE_DRAW_H
+#define MQSCOPE_DRAW_H
+
+#include <curses.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Drawing mode for the whole UI (set once at start). */
+void draw_set_ascii(bool ascii);
+bool draw_ascii(void);
+/* Sanitizer flags matching the mode. */
+unsigned draw_san_flags(void);
+
+/*
+ * Draws len bytes of untrusted text at the cursor with attr, at most maxcols
+ * columns, unsafe bytes as visible escapes in the escape colour. Returns the
+ * columns used.
+ */
+int draw_text(WINDOW *w, const char *s, size_t len, int maxcols, attr_t attr);
+/* Same for a NUL-terminated string. */
+int draw_str(WINDOW *w, const char *s, int maxcols, attr_t attr);
+/* Fills the rest of the line from the cursor with spaces in attr, up to column width. */
+void draw_fill(WINDOW *w, int width, attr_t attr);
+/* Line-drawing glyphs with ASCII fallbacks. */
+void draw_hline(WINDOW *w, int y, int x, int n, attr_t attr);
+void draw_vline(WINDOW *w, int y, int x, int n, attr_t attr);
+/* A frame around the whole window. */
+void draw_box(WINDOW *w, int h, int wd, attr_t attr);
+/* A glyph by role: "expanded", "collapsed", "retained", "dot", "ellipsis". */
+const char *draw_glyph(const char *role);
+
+#endif

@@ -1,0 +1,73 @@
+/* session.h: the broker connection and its network thread; the only user of libmosquitto. */
+#ifndef MQSCOPE_SESSION_H
+#define MQSCOPE_SESSION_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mqscope/ring.h"
+#include "mqscope/settings.h"
+
+enum session_state {
+	SESSION_IDLE,       /* not started */
+	SESSION_CONNECTING, /* TCP/TLS/CONNECT under way */
+	SESSION_CONNECTED,
+	SESSION_WAITING, /* lost or refused; retrying at retry_at_ms */
+	SESSION_STOPPED,
+};
+
+/* Where the reason for the last loss came from; the code is read in that light. */
+enum session_reason {
+	REASON_NONE,
+	REASON_LIB,     /* libmosquitto error code */
+	REASON_ERRNO,   /* system errno */
+	REASON_CONNACK, /* MQTT 3.x CONNACK return code */
+	REASON_V5,      /* MQTT 5 reason code (CONNACK or DISCONNECT) */
+	REASON_TLS,     /* a TLS failure, code from enum session_tls_error */
+};
+
+enum session_tls_error {
+	TLS_ERR_OTHER,
+	TLS_ERR_UNKNOWN_CA,
+	TLS_ERR_HOSTNAME,
+	TLS_ERR_EXPIRED,
+	TLS_ERR_BAD_KEY,
+	TLS_ERR_HANDSHAKE,
+	TLS_ERR_CERT_REQUIRED,
+};
+
+struct session_status {
+	enum session_state state;
+	enum session_reason reason;
+	int code;
+	int64_t retry_at_ms; /* monotonic */
+	unsigned attempt;    /* consecutive failures */
+	uint64_t connects;   /* successful connections so far */
+	uint64_t gen;        /* changes whenever anything above changes */
+};
+
+struct session;
+
+/* Copies what it needs from s; messages go into ring, state changes wake ring's consumer. */
+struct session *session_new(const struct settings *s, struct ring *ring);
+/* Starts the network thread; connecting and reconnecting happen there. */
+int session_start(struct session *ss);
+/* Disconnects and joins the network thread (waits at most timeout_ms). */
+void session_stop(struct session *ss, int timeout_ms);
+void session_free(struct session *ss);
+
+void session_status(const struct session *ss, struct session_status *out);
+/* Describes a status in words, e.g. "connection refused, retrying in 4s". */
+void session_describe(const struct session_status *st, int64_t now_ms, char *buf, size_t cap);
+/* Describes a loss reason alone, e.g. "not authorized". */
+void session_reason_text(enum session_reason r, int code, char *buf, size_t cap);
+
+/* Messages the network thread delivered into the ring (or dropped there). */
+uint64_t session_received(const struct session *ss);
+
+/* Library initialisation for the whole process. */
+void session_lib_init(void);
+void session_lib_cleanup(void);
+
+#endif

@@ -1,0 +1,76 @@
+/* settings.h: everything a run is configured with, from flags and the config file. */
+#ifndef MQSCOPE_SETTINGS_H
+#define MQSCOPE_SETTINGS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define MQTT_V31  3
+#define MQTT_V311 4
+#define MQTT_V5   5
+
+struct settings {
+	/* broker */
+	char *host;
+	int port; /* 0 = default for the transport */
+	char *client_id;
+	char *id_prefix;
+	char *user;
+	char *password;
+	int keepalive;
+	int protocol;
+	bool persistent; /* -c: no clean session */
+	char **topics;
+	size_t ntopics;
+	char **excludes; /* -T: topics hidden from the view */
+	size_t nexcludes;
+	int qos;
+
+	/* TLS */
+	bool tls;
+	char *cafile;
+	char *capath;
+	char *cert;
+	char *key;
+	char *tls_version;
+	bool insecure;
+
+	/* will */
+	char *will_topic;
+	char *will_payload;
+	int will_qos;
+	bool will_retain;
+
+	/* program */
+	char *config_path;
+	char *profile;
+	char *theme;
+	bool ascii;
+	bool demo;
+	char *stats_path;
+	int fps;
+	unsigned history;
+	size_t value_budget;
+	size_t payload_cap;
+	size_t max_topics;
+	size_t ring_bytes;
+	size_t ring_count;
+
+	uint64_t given; /* bit per option id set on the command line */
+};
+
+/* Sets every field to its built-in default. */
+void settings_init(struct settings *s);
+/* Frees every string the settings own. */
+void settings_free(struct settings *s);
+/* Fills what nothing set (port by transport, default subscriptions) and picks demo mode. */
+void settings_finish(struct settings *s);
+/* Replaces *dst with a copy of src (NULL clears). */
+void settings_set_str(char **dst, const char *src);
+/* Appends a copy of v to a string list. */
+void settings_add_str(char ***list, size_t *n, const char *v);
+/* "host:port" for display. */
+void settings_broker_label(const struct settings *s, char *buf, size_t cap);
+
+#endif

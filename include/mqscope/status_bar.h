@@ -1,0 +1,34 @@
+/* status_bar.h: the top bar (broker, connection, counts) and the bottom hint line. */
+#ifndef MQSCOPE_STATUS_BAR_H
+#define MQSCOPE_STATUS_BAR_H
+
+#include <curses.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mqscope/session.h"
+
+struct status_info {
+	const char *broker;
+	bool demo;
+	bool offline;
+	const struct session_status *st;
+	int64_t now_mono;
+	uint64_t msgs;
+	uint64_t rate;
+	uint64_t topics;
+	uint64_t drops;
+	uint64_t refused; /* messages refused by the topic limit */
+	size_t mem;
+	bool over_budget;
+};
+
+void status_bar_draw(WINDOW *w, int wd, const struct status_info *si);
+
+enum hint_kind { HINT_KEYS, HINT_NOTICE, HINT_ERROR };
+
+/* Draws the bottom line: a notice, or the most useful keys. */
+void hint_line_draw(WINDOW *w, int wd, enum hint_kind kind, const char *text);
+
+#endif

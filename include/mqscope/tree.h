@@ -1,0 +1,115 @@
+/* tree.h: the topic tree, one node per topic level, owned by the UI thread. */
+#ifndef MQSCOPE_TREE_H
+#define MQSCOPE_TREE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef uint32_t tree_id;
+
+#define TREE_ROOT ((tree_id)0)
+#define TREE_NONE ((tree_id)UINT32_MAX)
+
+/* One received value, payload (possibly truncated) then encoded properties. */
+struct tree_value {
+	int64_t time_ms;   /* wall clock, milliseconds */
+	uint32_t len;      /* payload bytes stored */
+	uint32_t orig_len; /* payload bytes received */
+	uint32_t props_len;
+	uint8_t qos;
+	uint8_t retained;
+	char data[]; /* len payload bytes, then props_len bytes */
+};
+
+struct tree_node {
+	tree_id parent;
+	tree_id first_child;
+	tree_id next_sibling;
+	uint32_t name_off;
+	uint32_t name_len;
+	uint32_t nchildren;
+	uint32_t sub_topics; /* nodes holding a value in this subtree, self included */
+	uint16_t depth;      /* root is 0 */
+	uint16_t hist_len;   /* values held, newest at hist_head */
+	uint16_t hist_head;
+	uint8_t flags;
+	uint8_t qos; /* of the last message */
+	uint64_t msgs;     /* messages on this exact topic */
+	uint64_t sub_msgs; /* messages in this subtree */
+	int64_t first_ms;  /* first message on this topic */
+	int64_t last_ms;   /* last message on this topic */
+	int64_t sub_last_ms;
+	union {
+		struct tree_value *one;   /* history of 1 */
+		struct tree_value **ring; /* history ring of tree.hist_cap */
+	} v;
+};
+
+#define TREE_F_VALUE    0x01 /* holds a current value */
+#define TREE_F_RETAINED 0x02 /* last message had the retain flag */
+
+struct tree_limits {
+	size_t max_topics;    /* nodes, 0 = unlimited */
+	size_t payload_cap;   /* bytes kept per value */
+	unsigned history;     /* values kept per topic, >= 1 */
+	size_t value_budget;  /* bytes for all stored values; history shrinks past it */
+};
+
+/* A message to store; payload and props are copied. */
+struct tree_msg {
+	const void *payload;
+	uint32_t len;
+	uint32_t orig_len;
+	const void *props;
+	uint32_t props_len;
+	int64_t time_ms;
+	uint8_t qos;
+	uint8_t retained;
+};
+
+struct tree;
+
+struct tree *tree_new(const struct tree_limits *lim);
+void tree_free(struct tree *t);
+
+/* Stores a message under topic; returns its node or TREE_NONE when the topic limit bites. */
+tree_id tree_insert(struct tree *t, const char *topic, size_t len, const struct tree_msg *m);
+/* Finds the node of an exact topic, or TREE_NONE. */
+tree_id tree_find(const struct tree *t, const char *topic, size_t len);
+
+struct tree_node *tree_node(const struct tree *t, tree_id id);
+const char *tree_name(const struct tree *t, tree_id id, size_t *len);
+/* Writes the full topic of id into buf (NUL-terminated, truncated to cap); returns its length. */
+size_t tree_path(const struct tree *t, tree_id id, char *buf, size_t cap);
+/* The value age steps back from the newest (0), or NULL. */
+const struct tree_value *tree_value(const struct tree *t, tree_id id, unsigned age);
+/* Whether id is hidden: neither it nor anything below it holds a value. */
+bool tree_hidden(const struct tree *t, tree_id id);
+/* Whether a is id or one of its ancestors. */
+bool tree_is_ancestor(const struct tree *t, tree_id a, tree_id id);
+
+/* Orders sibling names the way people expect: "bulb2" before "bulb10". */
+int tree_name_cmp(const char *a, size_t alen, const char *b, size_t blen);
+/* Fills *out (grown with realloc) with the visible children of id in name order; returns count. */
+size_t tree_children_sorted(const struct tree *t, tree_id id, tree_id **out, size_t *cap);
+
+/*
+ * Nodes whose visibility changed since the last call (created, or hidden by
+ * an empty message), topmost first per change; *overflow is set when more
+ * happened than fit, and then a view should rebuild unconditionally.
+ */
+size_t tree_take_changes(struct tree *t, tree_id *ids, size_t max, bool *overflow);
+
+size_t tree_node_count(const struct tree *t);
+uint64_t tree_topic_count(const struct tree *t);
+uint64_t tree_msg_count(const struct tree *t);
+/* Bytes held by nodes, names, the index and values. */
+size_t tree_mem_bytes(const struct tree *t);
+/* Messages refused because the topic limit was reached. */
+uint64_t tree_refused(const struct tree *t);
+/* Whether the value budget has trimmed history or payloads. */
+bool tree_over_budget(const struct tree *t);
+unsigned tree_history_cap(const struct tree *t);
+
+#endif

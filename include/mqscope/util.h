@@ -1,0 +1,36 @@
+/* util.h: small helpers shared by every module: allocation, clocks, number formatting. */
+#ifndef MQSCOPE_UTIL_H
+#define MQSCOPE_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Allocation that exits with a message instead of returning NULL. */
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+
+/* Monotonic milliseconds, for timers and rates. */
+int64_t clock_mono_ms(void);
+/* Wall-clock milliseconds since the epoch, for message times. */
+int64_t clock_wall_ms(void);
+
+/* Parses a whole decimal integer in [min, max]; false when it is not one. */
+bool parse_long(const char *s, long min, long max, long *out);
+/* Parses a size with optional K, M or G suffix. */
+bool parse_size(const char *s, size_t *out);
+
+/* 1234567 -> "1,234,567". */
+void fmt_count(char *buf, size_t cap, uint64_t n);
+/* 1234567 -> "1.2M"; compact form for narrow columns. */
+void fmt_short(char *buf, size_t cap, double n);
+/* Bytes -> "512 B", "4.1 KiB", "12.0 MiB". */
+void fmt_bytes(char *buf, size_t cap, uint64_t n);
+/* Milliseconds of age -> "now", "12s", "3m", "2h", "5d". */
+void fmt_age(char *buf, size_t cap, int64_t ms);
+/* Wall-clock ms -> "2026-11-22 10:04:05.123" in local time. */
+void fmt_time(char *buf, size_t cap, int64_t wall_ms);
+
+#endif

@@ -1,0 +1,77 @@
+/* main.c: entry point: parse options, start the demo or connect, run the UI, clean up. */
+#define _GNU_SOURCE
+#include <locale.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "mqscope/app.h"
+#include "mqscope/demo.h"
+#include "mqscope/options.h"
+#include "mqscope/session.h"
+#include "mqscope/ui.h"
+
+static int run(struct settings *cfg)
+{
+	struct app app;
+	char err[512];
+	int rc;
+
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+		fputs("mqscope: needs a terminal (stdin and stdout must be a tty)\n", stderr);
+		return 1;
+	}
+	session_lib_init();
+	struct demo demo = {.broker_pid = -1, .sim_pid = -1};
+	if (cfg->demo) {
+		if (demo_start(&demo, err, sizeof(err)) != 0) {
+			fprintf(stderr, "mqscope: demo broker: %s\n", err);
+			session_lib_cleanup();
+			return 1;
+		}
+		cfg->port = demo.broker.port;
+	}
+	if (app_init(&app, cfg, false) != 0) {
+		fputs("mqscope: cannot set up the session (out of memory or bad TLS files)\n", stderr);
+		app_free(&app);
+		if (cfg->demo)
+			demo_stop(&demo);
+		session_lib_cleanup();
+		return 1;
+	}
+	app.demo = demo;
+	session_start(app.session);
+	rc = ui_run(&app);
+	session_stop(app.session, 2000);
+	if (cfg->stats_path && app_write_stats(&app, cfg->stats_path) != 0)
+		fprintf(stderr, "mqscope: cannot write %s\n", cfg->stats_path);
+	if (cfg->demo)
+		demo_stop(&app.demo);
+	app_free(&app);
+	session_lib_cleanup();
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	struct settings cfg;
+	int rc;
+
+	setlocale(LC_ALL, "");
+	signal(SIGPIPE, SIG_IGN);
+	if (argc > 1 && strcmp(argv[1], "sim") == 0)
+		return sim_main(argc - 1, argv + 1);
+
+	settings_init(&cfg);
+	switch (options_parse(argc, argv, &cfg, stderr)) {
+	case OPTIONS_EXIT: settings_free(&cfg); return 0;
+	case OPTIONS_ERROR: settings_free(&cfg); return 2;
+	case OPTIONS_OK: break;
+	}
+	settings_finish(&cfg);
+	rc = run(&cfg);
+	settings_free(&cfg);
+	return rc;
+}

@@ -1,0 +1,157 @@
+/* sanitize.c: UTF-8 decoding and escaping of control, invalid and deceptive characters. */
+#define _XOPEN_SOURCE 700
+#include "mqscope/sanitize.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <wchar.h>
+
+/* Decodes a well-formed UTF-8 sequence (no overlongs or surrogates); 0 when invalid. */
+static size_t utf8_decode(const unsigned char *p, const unsigned char *end, uint32_t *cp)
+{
+	size_t n, i;
+	uint32_t c, min;
+
+	if (p[0] < 0x80) {
+		*cp = p[0];
+		return 1;
+	} else if ((p[0] & 0xe0) == 0xc0) {
+		n = 2, c = p[0] & 0x1f, min = 0x80;
+	} else if ((p[0] & 0xf0) == 0xe0) {
+		n = 3, c = p[0] & 0x0f, min = 0x800;
+	} else if ((p[0] & 0xf8) == 0xf0) {
+		n = 4, c = p[0] & 0x07, min = 0x10000;
+	} else {
+		return 0;
+	}
+	if ((size_t)(end - p) < n)
+		return 0;
+	for (i = 1; i < n; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		c = (c << 6) | (p[i] & 0x3f);
+	}
+	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+		return 0;
+	*cp = c;
+	return n;
+}
+
+/* Characters that print but can reorder or hide what is around them. */
+static int deceptive(uint32_t c)
+{
+	return (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069) || c == 0x200e ||
+	       c == 0x200f || c == 0x061c || c == 0xfeff || (c >= 0xfff9 && c <= 0xfffb) ||
+	       (c >= 0xe0000 && c <= 0xe007f);
+}
+
+static void set_escape(struct san_glyph *g, const char *text)
+{
+	g->kind = SAN_ESCAPE;
+	snprintf(g->esc, sizeof(g->esc), "%s", text);
+	g->width = (int)strlen(g->esc);
+}
+
+size_t sanitize_next(const char *p, const char *end, unsigned flags, struct san_glyph *g)
+{
+	const unsigned char *u = (const unsigned char *)p;
+	uint32_t c;
+	size_t n;
+	char buf[12];
+
+	g->s = p;
+	g->len = 1;
+	g->width = 1;
+	g->kind = SAN_TEXT;
+	g->esc[0] = '\0';
+
+	if (u[0] < 0x80) {
+		c = u[0];
+		if (c >= 0x20 && c < 0x7f)
+			return 1;
+		if ((flags & SAN_LAYOUT) && c == '\n') {
+			g->kind = SAN_NEWLINE;
+			g->width = 0;
+			return 1;
+		}
+		if ((flags & SAN_LAYOUT) && c == '\t') {
+			g->kind = SAN_TAB;
+			return 1;
+		}
+		switch (c) {
+		case 0x00: set_escape(g, "\\0"); break;
+		case 0x07: set_escape(g, "\\a"); break;
+		case 0x08: set_escape(g, "\\b"); break;
+		case 0x09: set_escape(g, "\\t"); break;
+		case 0x0a: set_escape(g, "\\n"); break;
+		case 0x0b: set_escape(g, "\\v"); break;
+		case 0x0c: set_escape(g, "\\f"); break;
+		case 0x0d: set_escape(g, "\\r"); break;
+		case 0x1b: set_escape(g, "\\e"); break;
+		default:
+			snprintf(buf, sizeof(buf), "\\x%02x", c);
+			set_escape(g, buf);
+		}
+		return 1;
+	}
+
+	n = utf8_decode(u, (const unsigned char *)end, &c);
+	if (n == 0) {
+		snprintf(buf, sizeof(buf), "\\x%02x", u[0]);
+		set_escape(g, buf);
+		return 1;
+	}
+	g->len = n;
+	if (!(flags & SAN_ASCII) && !(c >= 0x80 && c < 0xa0) && !deceptive(c)) {
+		int w = wcwidth((wchar_t)c);
+
+		if (w >= 0) {
+			g->width = w;
+			return n;
+		}
+	}
+	snprintf(buf, sizeof(buf), c > 0xffff ? "\\U%08x" : "\\u%04x", c);
+	set_escape(g, buf);
+	return n;
+}
+
+int sanitize_line(const char *in, size_t len, unsigned flags, int max_cols, char *out, size_t cap)
+{
+	const char *p = in, *end = in + len;
+	size_t o = 0;
+	int cols = 0;
+	struct san_glyph g;
+
+	if (cap == 0)
+		return 0;
+	flags &= ~(unsigned)SAN_LAYOUT;
+	while (p < end) {
+		size_t used = sanitize_next(p, end, flags, &g);
+		const char *s = g.kind == SAN_TEXT ? g.s : g.esc;
+		size_t sl = g.kind == SAN_TEXT ? g.len : strlen(g.esc);
+
+		if (cols + g.width > max_cols || o + sl >= cap)
+			break;
+		memcpy(out + o, s, sl);
+		o += sl;
+		cols += g.width;
+		p += used;
+	}
+	out[o] = '\0';
+	return cols;
+}
+
+int sanitize_width(const char *in, size_t len, unsigned flags)
+{
+	const char *p = in, *end = in + len;
+	int cols = 0;
+	struct san_glyph g;
+
+	flags &= ~(unsigned)SAN_LAYOUT;
+	while (p < end) {
+		p += sanitize_next(p, end, flags, &g);
+		cols += g.width;
+	}
+	return cols;
+}

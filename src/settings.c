@@ -1,0 +1,94 @@
+/* settings.c: defaults and ownership of run settings. */
+#define _GNU_SOURCE
+#include "mqscope/settings.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mqscope/options.h"
+#include "mqscope/util.h"
+
+void settings_init(struct settings *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->keepalive = 60;
+	s->protocol = MQTT_V5;
+	s->fps = 20;
+	s->history = 32;
+	s->value_budget = (size_t)256 << 20;
+	s->payload_cap = (size_t)4 << 20;
+	s->max_topics = 5000000;
+	s->ring_bytes = (size_t)32 << 20;
+	s->ring_count = 1000000;
+}
+
+static void free_list(char **l, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(l[i]);
+	free(l);
+}
+
+void settings_free(struct settings *s)
+{
+	char **strs[] = {&s->host,        &s->client_id,    &s->id_prefix,   &s->user,
+			 &s->password,    &s->cafile,       &s->capath,      &s->cert,
+			 &s->key,         &s->tls_version,  &s->will_topic,  &s->will_payload,
+			 &s->config_path, &s->profile,      &s->theme,       &s->stats_path};
+
+	if (s->password != NULL)
+		explicit_bzero(s->password, strlen(s->password));
+	for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++) {
+		free(*strs[i]);
+		*strs[i] = NULL;
+	}
+	free_list(s->topics, s->ntopics);
+	free_list(s->excludes, s->nexcludes);
+	s->topics = s->excludes = NULL;
+	s->ntopics = s->nexcludes = 0;
+}
+
+void settings_set_str(char **dst, const char *src)
+{
+	free(*dst);
+	*dst = src ? xstrdup(src) : NULL;
+}
+
+void settings_add_str(char ***list, size_t *n, const char *v)
+{
+	*list = xrealloc(*list, (*n + 1) * sizeof(**list));
+	(*list)[(*n)++] = xstrdup(v);
+}
+
+void settings_finish(struct settings *s)
+{
+	bool broker_named = s->host != NULL || s->port != 0;
+
+	if (s->cafile || s->capath)
+		s->tls = true;
+	if (!broker_named && !s->demo && s->profile == NULL)
+		s->demo = true;
+	if (s->host == NULL)
+		settings_set_str(&s->host, s->demo ? "127.0.0.1" : "localhost");
+	if (s->port == 0)
+		s->port = s->tls ? 8883 : 1883;
+	if (s->ntopics == 0) {
+		settings_add_str(&s->topics, &s->ntopics, "#");
+		settings_add_str(&s->topics, &s->ntopics, "$SYS/#");
+	}
+	if (s->fps < 1)
+		s->fps = 1;
+	if (s->fps > 120)
+		s->fps = 120;
+}
+
+void settings_broker_label(const struct settings *s, char *buf, size_t cap)
+{
+	const char *h = s->host ? s->host : "localhost";
+
+	if (strchr(h, ':') != NULL)
+		snprintf(buf, cap, "%s[%s]:%d", s->tls ? "mqtts://" : "", h, s->port);
+	else
+		snprintf(buf, cap, "%s%s:%d", s->tls ? "mqtts://" : "", h, s->port);
+}

@@ -1,0 +1,579 @@
+/* tree.c: topic tree with hashed child lookup, subtree counts and bounded value history. */
+#define _GNU_SOURCE
+#include "mqscope/tree.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define CHUNK_BITS   16
+#define CHUNK_NODES  ((size_t)1 << CHUNK_BITS)
+#define CHANGES_MAX  256
+#define TIGHT_PAYLOAD 256 /* bytes kept per value once over budget */
+
+struct slot {
+	uint32_t id; /* 0 = empty: the root is never a child */
+	uint32_t hash;
+};
+
+struct tree {
+	struct tree_node **chunks;
+	size_t nchunks;
+	size_t nnodes;
+
+	char *names;
+	size_t names_len, names_cap;
+
+	struct slot *slots;
+	size_t slot_mask; /* slots - 1, power of two */
+
+	struct tree_limits lim;
+	size_t value_bytes;
+	uint64_t refused;
+	bool over_budget;
+
+	tree_id changes[CHANGES_MAX];
+	size_t nchanges;
+	bool changes_overflow;
+};
+
+static uint32_t hash_level(tree_id parent, const char *s, size_t len)
+{
+	uint64_t h = 0x9e3779b97f4a7c15ull ^ ((uint64_t)parent * 0xff51afd7ed558ccdull);
+	size_t i = 0;
+
+	for (; i + 8 <= len; i += 8) {
+		uint64_t w;
+		memcpy(&w, s + i, 8);
+		h = (h ^ w) * 0x100000001b3ull;
+		h ^= h >> 29;
+	}
+	for (; i < len; i++)
+		h = (h ^ (uint8_t)s[i]) * 0x100000001b3ull;
+	h ^= h >> 32;
+	h *= 0xc4ceb9fe1a85ec53ull;
+	h ^= h >> 29;
+	return (uint32_t)h;
+}
+
+struct tree_node *tree_node(const struct tree *t, tree_id id)
+{
+	return &t->chunks[id >> CHUNK_BITS][id & (CHUNK_NODES - 1)];
+}
+
+const char *tree_name(const struct tree *t, tree_id id, size_t *len)
+{
+	const struct tree_node *n = tree_node(t, id);
+
+	*len = n->name_len;
+	return t->names + n->name_off;
+}
+
+static bool slots_grow(struct tree *t)
+{
+	size_t ncap = (t->slot_mask + 1) * 2;
+	struct slot *ns = calloc(ncap, sizeof(*ns));
+
+	if (ns == NULL)
+		return false;
+	for (size_t i = 0; i <= t->slot_mask; i++) {
+		struct slot s = t->slots[i];
+		size_t j;
+
+		if (s.id == 0)
+			continue;
+		for (j = s.hash & (ncap - 1); ns[j].id != 0; j = (j + 1) & (ncap - 1))
+			;
+		ns[j] = s;
+	}
+	free(t->slots);
+	t->slots = ns;
+	t->slot_mask = ncap - 1;
+	return true;
+}
+
+static tree_id child_find(const struct tree *t, tree_id parent, const char *s, size_t len,
+			  uint32_t h)
+{
+	for (size_t j = h & t->slot_mask;; j = (j + 1) & t->slot_mask) {
+		const struct slot *sl = &t->slots[j];
+		const struct tree_node *n;
+
+		if (sl->id == 0)
+			return TREE_NONE;
+		if (sl->hash != h)
+			continue;
+		n = tree_node(t, sl->id);
+		if (n->parent == parent && n->name_len == len &&
+		    memcmp(t->names + n->name_off, s, len) == 0)
+			return sl->id;
+	}
+}
+
+static tree_id node_alloc(struct tree *t, tree_id parent, const char *s, size_t len, uint32_t h)
+{
+	tree_id id = (tree_id)t->nnodes;
+	struct tree_node *n, *p;
+	size_t j;
+
+	if ((t->nnodes & (CHUNK_NODES - 1)) == 0) {
+		struct tree_node **nc = realloc(t->chunks, (t->nchunks + 1) * sizeof(*nc));
+
+		if (nc == NULL)
+			return TREE_NONE;
+		t->chunks = nc;
+		t->chunks[t->nchunks] = malloc(CHUNK_NODES * sizeof(struct tree_node));
+		if (t->chunks[t->nchunks] == NULL)
+			return TREE_NONE;
+		t->nchunks++;
+	}
+	if (t->names_len + len > t->names_cap) {
+		size_t ncap = t->names_cap ? t->names_cap : 4096;
+		char *nn;
+
+		while (ncap < t->names_len + len)
+			ncap *= 2;
+		nn = realloc(t->names, ncap);
+		if (nn == NULL)
+			return TREE_NONE;
+		t->names = nn;
+		t->names_cap = ncap;
+	}
+	if ((t->nnodes + 1) * 2 > t->slot_mask + 1 && !slots_grow(t))
+		return TREE_NONE;
+
+	n = tree_node(t, id);
+	memset(n, 0, sizeof(*n));
+	n->parent = parent;
+	n->first_child = TREE_NONE;
+	n->next_sibling = TREE_NONE;
+	n->name_off = (uint32_t)t->names_len;
+	n->name_len = (uint32_t)len;
+	if (len)
+		memcpy(t->names + t->names_len, s, len);
+	t->names_len += len;
+	t->nnodes++;
+
+	if (parent != TREE_NONE) {
+		p = tree_node(t, parent);
+		n->depth = (uint16_t)(p->depth + 1);
+		n->next_sibling = p->first_child;
+		p->first_child = id;
+		p->nchildren++;
+		for (j = h & t->slot_mask; t->slots[j].id != 0; j = (j + 1) & t->slot_mask)
+			;
+		t->slots[j].id = id;
+		t->slots[j].hash = h;
+	}
+	return id;
+}
+
+struct tree *tree_new(const struct tree_limits *lim)
+{
+	struct tree *t = calloc(1, sizeof(*t));
+
+	if (t == NULL)
+		return NULL;
+	t->lim = *lim;
+	if (t->lim.history < 1)
+		t->lim.history = 1;
+	if (t->lim.history > 65535)
+		t->lim.history = 65535;
+	t->slots = calloc(1024, sizeof(*t->slots));
+	t->slot_mask = 1023;
+	if (t->slots == NULL || node_alloc(t, TREE_NONE, "", 0, 0) != TREE_ROOT) {
+		tree_free(t);
+		return NULL;
+	}
+	return t;
+}
+
+static size_t value_size(const struct tree_value *v)
+{
+	return sizeof(*v) + v->len + v->props_len;
+}
+
+static void value_drop(struct tree *t, struct tree_value *v)
+{
+	if (v == NULL)
+		return;
+	t->value_bytes -= value_size(v);
+	free(v);
+}
+
+/* Frees every value a node holds. */
+static void node_clear_values(struct tree *t, struct tree_node *n)
+{
+	if (t->lim.history == 1) {
+		value_drop(t, n->v.one);
+		n->v.one = NULL;
+	} else if (n->v.ring != NULL) {
+		for (unsigned i = 0; i < t->lim.history; i++) {
+			value_drop(t, n->v.ring[i]);
+			n->v.ring[i] = NULL;
+		}
+	}
+	n->hist_len = 0;
+}
+
+void tree_free(struct tree *t)
+{
+	if (t == NULL)
+		return;
+	for (size_t i = 0; i < t->nnodes; i++) {
+		struct tree_node *n = tree_node(t, (tree_id)i);
+
+		node_clear_values(t, n);
+		if (t->lim.history > 1)
+			free(n->v.ring);
+	}
+	for (size_t i = 0; i < t->nchunks; i++)
+		free(t->chunks[i]);
+	free(t->chunks);
+	free(t->names);
+	free(t->slots);
+	free(t);
+}
+
+static void note_change(struct tree *t, tree_id id)
+{
+	if (t->nchanges < CHANGES_MAX)
+		t->changes[t->nchanges++] = id;
+	else
+		t->changes_overflow = true;
+}
+
+size_t tree_take_changes(struct tree *t, tree_id *ids, size_t max, bool *overflow)
+{
+	size_t n = t->nchanges < max ? t->nchanges : max;
+
+	memcpy(ids, t->changes, n * sizeof(*ids));
+	*overflow = t->changes_overflow || n < t->nchanges;
+	t->nchanges = 0;
+	t->changes_overflow = false;
+	return n;
+}
+
+/* Copies m into a new value, trimmed to the payload cap (tighter once over budget). */
+static struct tree_value *value_new(struct tree *t, const struct tree_msg *m)
+{
+	size_t cap = t->lim.payload_cap ? t->lim.payload_cap : (size_t)UINT32_MAX;
+	size_t len = m->len;
+	struct tree_value *v;
+
+	if (t->over_budget && cap > TIGHT_PAYLOAD)
+		cap = TIGHT_PAYLOAD;
+	if (len > cap)
+		len = cap;
+	v = malloc(sizeof(*v) + len + m->props_len);
+	if (v == NULL)
+		return NULL;
+	v->time_ms = m->time_ms;
+	v->len = (uint32_t)len;
+	v->orig_len = m->orig_len > m->len ? m->orig_len : m->len;
+	v->props_len = m->props_len;
+	v->qos = m->qos;
+	v->retained = m->retained;
+	if (len)
+		memcpy(v->data, m->payload, len);
+	if (m->props_len)
+		memcpy(v->data + len, m->props, m->props_len);
+	t->value_bytes += value_size(v);
+	return v;
+}
+
+/* Adds v as the newest value of n, evicting the oldest when the history is full. */
+static void node_push_value(struct tree *t, struct tree_node *n, struct tree_value *v)
+{
+	unsigned cap = t->lim.history;
+
+	if (cap == 1) {
+		value_drop(t, n->v.one);
+		n->v.one = v;
+		n->hist_len = 1;
+		return;
+	}
+	if (n->v.ring == NULL) {
+		n->v.ring = calloc(cap, sizeof(*n->v.ring));
+		if (n->v.ring == NULL) {
+			value_drop(t, v);
+			return;
+		}
+		n->hist_head = (uint16_t)(cap - 1);
+	}
+	if (t->over_budget) {
+		/* Past the budget, keep only the newest value of each topic that speaks. */
+		node_clear_values(t, n);
+	}
+	n->hist_head = (uint16_t)((n->hist_head + 1) % cap);
+	value_drop(t, n->v.ring[n->hist_head]);
+	n->v.ring[n->hist_head] = v;
+	if (n->hist_len < cap)
+		n->hist_len++;
+}
+
+const struct tree_value *tree_value(const struct tree *t, tree_id id, unsigned age)
+{
+	const struct tree_node *n = tree_node(t, id);
+	unsigned cap = t->lim.history;
+
+	if (age >= n->hist_len)
+		return NULL;
+	if (cap == 1)
+		return n->v.one;
+	return n->v.ring[(n->hist_head + cap - age) % cap];
+}
+
+/* Adjusts sub_topics by delta from n up to the root, noting the topmost node that appeared or vanished. */
+static void propagate_topics(struct tree *t, tree_id id, int delta)
+{
+	tree_id top = TREE_NONE;
+
+	for (; id != TREE_NONE; id = tree_node(t, id)->parent) {
+		struct tree_node *n = tree_node(t, id);
+		uint32_t before = n->sub_topics;
+
+		n->sub_topics = (uint32_t)((int64_t)n->sub_topics + delta);
+		if ((before == 0) != (n->sub_topics == 0) && id != TREE_ROOT)
+			top = id;
+	}
+	if (top != TREE_NONE)
+		note_change(t, top);
+}
+
+tree_id tree_insert(struct tree *t, const char *topic, size_t len, const struct tree_msg *m)
+{
+	tree_id id = TREE_ROOT;
+	const char *p = topic, *end = topic + len;
+	struct tree_node *n;
+	bool had;
+
+	for (;;) {
+		const char *slash = memchr(p, '/', (size_t)(end - p));
+		size_t l = slash ? (size_t)(slash - p) : (size_t)(end - p);
+		uint32_t h = hash_level(id, p, l);
+		tree_id c = child_find(t, id, p, l, h);
+
+		if (c == TREE_NONE) {
+			if (t->lim.max_topics && t->nnodes >= t->lim.max_topics + 1) {
+				t->refused++;
+				return TREE_NONE;
+			}
+			c = node_alloc(t, id, p, l, h);
+			if (c == TREE_NONE) {
+				t->refused++;
+				return TREE_NONE;
+			}
+		}
+		id = c;
+		if (slash == NULL)
+			break;
+		p = slash + 1;
+	}
+
+	n = tree_node(t, id);
+	had = n->flags & TREE_F_VALUE;
+	n->msgs++;
+	n->qos = m->qos;
+	if (n->first_ms == 0)
+		n->first_ms = m->time_ms;
+	n->last_ms = m->time_ms;
+	for (tree_id a = id; a != TREE_NONE; a = tree_node(t, a)->parent) {
+		struct tree_node *an = tree_node(t, a);
+
+		an->sub_msgs++;
+		an->sub_last_ms = m->time_ms;
+	}
+
+	if (m->len == 0 && m->orig_len == 0) {
+		/* An empty payload clears the topic (how retained messages are deleted). */
+		node_clear_values(t, n);
+		n->flags &= (uint8_t)~(TREE_F_VALUE | TREE_F_RETAINED);
+		if (had)
+			propagate_topics(t, id, -1);
+		return id;
+	}
+
+	t->over_budget = t->lim.value_budget && t->value_bytes > t->lim.value_budget;
+	struct tree_value *v = value_new(t, m);
+	if (v != NULL)
+		node_push_value(t, n, v);
+	n->flags |= TREE_F_VALUE;
+	if (m->retained)
+		n->flags |= TREE_F_RETAINED;
+	else
+		n->flags &= (uint8_t)~TREE_F_RETAINED;
+	if (!had)
+		propagate_topics(t, id, +1);
+	return id;
+}
+
+tree_id tree_find(const struct tree *t, const char *topic, size_t len)
+{
+	tree_id id = TREE_ROOT;
+	const char *p = topic, *end = topic + len;
+
+	for (;;) {
+		const char *slash = memchr(p, '/', (size_t)(end - p));
+		size_t l = slash ? (size_t)(slash - p) : (size_t)(end - p);
+
+		id = child_find(t, id, p, l, hash_level(id, p, l));
+		if (id == TREE_NONE || slash == NULL)
+			return id;
+		p = slash + 1;
+	}
+}
+
+size_t tree_path(const struct tree *t, tree_id id, char *buf, size_t cap)
+{
+	size_t total = 0, pos;
+	tree_id a;
+
+	if (cap == 0)
+		return 0;
+	for (a = id; a != TREE_ROOT && a != TREE_NONE; a = tree_node(t, a)->parent)
+		total += tree_node(t, a)->name_len + (tree_node(t, a)->parent != TREE_ROOT);
+	/* Fill from the end so each level is copied once. */
+	pos = total;
+	for (a = id; a != TREE_ROOT && a != TREE_NONE; a = tree_node(t, a)->parent) {
+		const struct tree_node *n = tree_node(t, a);
+
+		pos -= n->name_len;
+		for (size_t i = 0; i < n->name_len; i++)
+			if (pos + i < cap - 1)
+				buf[pos + i] = t->names[n->name_off + i];
+		if (n->parent != TREE_ROOT) {
+			pos--;
+			if (pos < cap - 1)
+				buf[pos] = '/';
+		}
+	}
+	buf[total < cap - 1 ? total : cap - 1] = '\0';
+	return total;
+}
+
+bool tree_hidden(const struct tree *t, tree_id id)
+{
+	return tree_node(t, id)->sub_topics == 0;
+}
+
+bool tree_is_ancestor(const struct tree *t, tree_id a, tree_id id)
+{
+	for (; id != TREE_NONE; id = tree_node(t, id)->parent)
+		if (id == a)
+			return true;
+	return false;
+}
+
+static bool is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+int tree_name_cmp(const char *a, size_t alen, const char *b, size_t blen)
+{
+	size_t i = 0, j = 0;
+
+	while (i < alen && j < blen) {
+		if (is_digit(a[i]) && is_digit(b[j])) {
+			size_t si = i, sj = j, li, lj;
+
+			while (si < alen && a[si] == '0')
+				si++;
+			while (sj < blen && b[sj] == '0')
+				sj++;
+			for (li = si; li < alen && is_digit(a[li]); li++)
+				;
+			for (lj = sj; lj < blen && is_digit(b[lj]); lj++)
+				;
+			if (li - si != lj - sj)
+				return li - si < lj - sj ? -1 : 1;
+			int c = memcmp(a + si, b + sj, li - si);
+			if (c)
+				return c;
+			i = li;
+			j = lj;
+			continue;
+		}
+		if (a[i] != b[j])
+			return (uint8_t)a[i] < (uint8_t)b[j] ? -1 : 1;
+		i++;
+		j++;
+	}
+	if (i < alen || j < blen)
+		return i < alen ? 1 : -1;
+	/* Equal under number rules ("01" vs "1"): fall back to bytes for a total order. */
+	if (alen != blen)
+		return alen < blen ? -1 : 1;
+	return memcmp(a, b, alen);
+}
+
+static int child_cmp(const void *pa, const void *pb, void *ctx)
+{
+	const struct tree *t = ctx;
+	const struct tree_node *a = tree_node(t, *(const tree_id *)pa);
+	const struct tree_node *b = tree_node(t, *(const tree_id *)pb);
+
+	return tree_name_cmp(t->names + a->name_off, a->name_len, t->names + b->name_off,
+			     b->name_len);
+}
+
+size_t tree_children_sorted(const struct tree *t, tree_id id, tree_id **out, size_t *cap)
+{
+	const struct tree_node *n = tree_node(t, id);
+	size_t k = 0;
+
+	if (*cap < n->nchildren) {
+		size_t nc = n->nchildren + 16;
+		tree_id *o = realloc(*out, nc * sizeof(*o));
+
+		if (o == NULL)
+			return 0;
+		*out = o;
+		*cap = nc;
+	}
+	for (tree_id c = n->first_child; c != TREE_NONE; c = tree_node(t, c)->next_sibling)
+		if (!tree_hidden(t, c))
+			(*out)[k++] = c;
+	qsort_r(*out, k, sizeof(tree_id), child_cmp, (void *)t);
+	return k;
+}
+
+size_t tree_node_count(const struct tree *t)
+{
+	return t->nnodes;
+}
+
+uint64_t tree_topic_count(const struct tree *t)
+{
+	return tree_node(t, TREE_ROOT)->sub_topics;
+}
+
+uint64_t tree_msg_count(const struct tree *t)
+{
+	return tree_node(t, TREE_ROOT)->sub_msgs;
+}
+
+size_t tree_mem_bytes(const struct tree *t)
+{
+	size_t rings = 0;
+
+	if (t->lim.history > 1)
+		rings = tree_topic_count(t) * t->lim.history * sizeof(void *);
+	return t->nchunks * CHUNK_NODES * sizeof(struct tree_node) + t->names_cap +
+	       (t->slot_mask + 1) * sizeof(struct slot) + t->value_bytes + rings;
+}
+
+uint64_t tree_refused(const struct tree *t)
+{
+	return t->refused;
+}
+
+bool tree_over_budget(const struct tree *t)
+{
+	return t->over_budget;
+}
+
+unsigned tree_history_cap(const struct tree *t)
+{
+	return t->lim.history;
+}

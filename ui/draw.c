@@ -1,0 +1,126 @@
+/* draw.c: sanitized, column-clipped text output and line glyphs. */
+#include "mqscope/draw.h"
+
+#include <string.h>
+
+#include "mqscope/sanitize.h"
+#include "mqscope/theme.h"
+
+static bool ascii_mode;
+
+void draw_set_ascii(bool ascii)
+{
+	ascii_mode = ascii;
+}
+
+bool draw_ascii(void)
+{
+	return ascii_mode;
+}
+
+unsigned draw_san_flags(void)
+{
+	return ascii_mode ? SAN_ASCII : 0;
+}
+
+int draw_text(WINDOW *w, const char *s, size_t len, int maxcols, attr_t attr)
+{
+	const char *p = s, *end = s + len;
+	unsigned flags = draw_san_flags();
+	int cols = 0;
+	struct san_glyph g;
+
+	while (p < end && cols < maxcols) {
+		size_t used = sanitize_next(p, end, flags, &g);
+
+		if (cols + g.width > maxcols)
+			break;
+		if (g.kind == SAN_TEXT) {
+			/* A zero-width mark with nothing to attach to would be invisible. */
+			if (g.width == 0 && cols == 0) {
+				p += used;
+				continue;
+			}
+			wattrset(w, attr);
+			waddnstr(w, g.s, (int)g.len);
+		} else {
+			wattrset(w, theme_attr(SLOT_ESCAPE));
+			waddstr(w, g.esc);
+		}
+		cols += g.width;
+		p += used;
+	}
+	wattrset(w, A_NORMAL);
+	return cols;
+}
+
+int draw_str(WINDOW *w, const char *s, int maxcols, attr_t attr)
+{
+	return draw_text(w, s, strlen(s), maxcols, attr);
+}
+
+void draw_fill(WINDOW *w, int width, attr_t attr)
+{
+	int y, x;
+
+	getyx(w, y, x);
+	(void)y;
+	wattrset(w, attr);
+	for (; x < width; x++)
+		waddch(w, ' ');
+	wattrset(w, A_NORMAL);
+}
+
+void draw_hline(WINDOW *w, int y, int x, int n, attr_t attr)
+{
+	/* UTF-8 line glyphs rather than the alternate charset: they survive every terminal and capture. */
+	wattrset(w, attr);
+	wmove(w, y, x);
+	for (int i = 0; i < n; i++)
+		waddstr(w, ascii_mode ? "-" : "\xe2\x94\x80");
+	wattrset(w, A_NORMAL);
+}
+
+void draw_vline(WINDOW *w, int y, int x, int n, attr_t attr)
+{
+	wattrset(w, attr);
+	for (int i = 0; i < n; i++)
+		mvwaddstr(w, y + i, x, ascii_mode ? "|" : "\xe2\x94\x82");
+	wattrset(w, A_NORMAL);
+}
+
+void draw_box(WINDOW *w, int h, int wd, attr_t attr)
+{
+	const char *tl = ascii_mode ? "+" : "\xe2\x94\x8c", *tr = ascii_mode ? "+" : "\xe2\x94\x90";
+	const char *bl = ascii_mode ? "+" : "\xe2\x94\x94", *br = ascii_mode ? "+" : "\xe2\x94\x98";
+
+	draw_hline(w, 0, 1, wd - 2, attr);
+	draw_hline(w, h - 1, 1, wd - 2, attr);
+	draw_vline(w, 1, 0, h - 2, attr);
+	draw_vline(w, 1, wd - 1, h - 2, attr);
+	wattrset(w, attr);
+	mvwaddstr(w, 0, 0, tl);
+	mvwaddstr(w, 0, wd - 1, tr);
+	mvwaddstr(w, h - 1, 0, bl);
+	mvwaddstr(w, h - 1, wd - 1, br);
+	wattrset(w, A_NORMAL);
+}
+
+const char *draw_glyph(const char *role)
+{
+	static const struct {
+		const char *role, *utf8, *ascii;
+	} glyphs[] = {
+		{"expanded", "\xe2\x96\xbe", "-"},  /* ▾ */
+		{"collapsed", "\xe2\x96\xb8", "+"}, /* ▸ */
+		{"retained", "\xc2\xae", "R"},      /* ® */
+		{"dot", "\xe2\x97\x8f", "*"},       /* ● */
+		{"ellipsis", "\xe2\x80\xa6", "~"},  /* … */
+		{"sep", "\xe2\x94\x82", "|"},       /* │ */
+	};
+
+	for (size_t i = 0; i < sizeof(glyphs) / sizeof(glyphs[0]); i++)
+		if (strcmp(glyphs[i].role, role) == 0)
+			return ascii_mode ? glyphs[i].ascii : glyphs[i].utf8;
+	return "?";
+}

@@ -1,0 +1,575 @@
+/* ui.c: the UI thread's loop: poll, drain the ring, handle keys, draw dirty panes once per frame. */
+#define _GNU_SOURCE
+#include "mqscope/ui.h"
+
+#include <curses.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <langinfo.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "mqscope/draw.h"
+#include "mqscope/help_view.h"
+#include "mqscope/keys.h"
+#include "mqscope/line_edit.h"
+#include "mqscope/payload_view.h"
+#include "mqscope/status_bar.h"
+#include "mqscope/theme.h"
+#include "mqscope/tree_view.h"
+#include "mqscope/util.h"
+
+#define DIRTY_STATUS  0x01u
+#define DIRTY_TREE    0x02u
+#define DIRTY_PAYLOAD 0x04u
+#define DIRTY_HINT    0x08u
+#define DIRTY_LAYOUT  0x10u
+#define DIRTY_ALL     0x1fu
+
+#define DRAIN_BATCH     4096
+#define DRAIN_BUDGET_MS 15 /* then look at keys again */
+#define MIN_ROWS        6
+#define MIN_COLS        20
+
+enum focus { FOCUS_TREE, FOCUS_PAYLOAD };
+enum mode { MODE_NORMAL, MODE_SEARCH };
+
+struct ui {
+	struct app *app;
+	SCREEN *scr;
+	WINDOW *bar, *tree_w, *sep_w, *pay_w, *hint_w, *help_w, *input_w;
+	int rows, cols;
+	bool too_small, side_by_side;
+	int tree_h, tree_wd, pay_h, pay_wd;
+
+	struct tree_view tv;
+	struct payload_view pv;
+	struct help_view help;
+	enum focus focus;
+	enum mode mode;
+	struct line_edit query;
+	char last_query[512];
+
+	unsigned dirty;
+	char notice[512];
+	enum hint_kind notice_kind;
+	struct session_status st;
+	int64_t next_frame;
+	int frame_ms;
+	bool more; /* the ring still holds records */
+	bool quit;
+
+	tree_id shown_sel;
+	uint64_t shown_sel_msgs;
+	uint64_t shown_rate;
+};
+
+static int sig_pipe[2] = {-1, -1};
+
+static void on_signal(int sig)
+{
+	unsigned char c = (unsigned char)sig;
+	int saved = errno;
+	ssize_t n = write(sig_pipe[1], &c, 1);
+
+	(void)n;
+	errno = saved;
+}
+
+static void set_notice(struct ui *u, enum hint_kind kind, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void set_notice(struct ui *u, enum hint_kind kind, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(u->notice, sizeof(u->notice), fmt, ap);
+	va_end(ap);
+	u->notice_kind = kind;
+	u->dirty |= DIRTY_HINT;
+}
+
+static void free_windows(struct ui *u)
+{
+	WINDOW **ws[] = {&u->bar, &u->tree_w, &u->sep_w, &u->pay_w, &u->hint_w, &u->help_w};
+
+	for (size_t i = 0; i < sizeof(ws) / sizeof(ws[0]); i++) {
+		if (*ws[i])
+			delwin(*ws[i]);
+		*ws[i] = NULL;
+	}
+}
+
+/* Splits the screen into panes for the current size. */
+static void layout(struct ui *u)
+{
+	int body;
+
+	free_windows(u);
+	getmaxyx(stdscr, u->rows, u->cols);
+	u->too_small = u->rows < MIN_ROWS || u->cols < MIN_COLS;
+	if (u->too_small)
+		return;
+	body = u->rows - 2;
+	u->side_by_side = u->cols >= 70;
+	u->bar = newwin(1, u->cols, 0, 0);
+	u->hint_w = newwin(1, u->cols, u->rows - 1, 0);
+	if (u->side_by_side) {
+		u->tree_wd = u->cols * 45 / 100;
+		u->tree_h = u->pay_h = body;
+		u->pay_wd = u->cols - u->tree_wd - 1;
+		u->tree_w = newwin(body, u->tree_wd, 1, 0);
+		u->sep_w = newwin(body, 1, 1, u->tree_wd);
+		u->pay_w = newwin(body, u->pay_wd, 1, u->tree_wd + 1);
+	} else {
+		u->tree_h = body * 55 / 100 > 1 ? body * 55 / 100 : 1;
+		u->pay_h = body - u->tree_h - 1;
+		u->tree_wd = u->pay_wd = u->cols;
+		u->tree_w = newwin(u->tree_h, u->cols, 1, 0);
+		u->sep_w = newwin(1, u->cols, 1 + u->tree_h, 0);
+		u->pay_w = newwin(u->pay_h > 0 ? u->pay_h : 1, u->cols, 2 + u->tree_h, 0);
+	}
+	u->tv.height = u->tree_h;
+	u->dirty = DIRTY_ALL & ~DIRTY_LAYOUT;
+}
+
+static void draw_help(struct ui *u)
+{
+	int h = ACT__COUNT + 1, w = 72;
+
+	if (h > u->rows - 2)
+		h = u->rows - 2;
+	if (w > u->cols - 2)
+		w = u->cols - 2;
+	if (u->help_w == NULL)
+		u->help_w = newwin(h, w, (u->rows - h) / 2, (u->cols - w) / 2);
+	help_view_draw(&u->help, u->help_w, h, w);
+	touchwin(u->help_w);
+	wnoutrefresh(u->help_w);
+}
+
+static void draw_prompt(struct ui *u)
+{
+	int used;
+	size_t before;
+
+	werase(u->hint_w);
+	wmove(u->hint_w, 0, 0);
+	used = draw_str(u->hint_w, "/", u->cols, theme_attr(SLOT_PROMPT));
+	/* Keep the cursor visible: show the tail when the query is wider than the line. */
+	before = u->query.cur;
+	used += draw_text(u->hint_w, u->query.buf, before, u->cols - used - 1, A_NORMAL);
+	int cx = used;
+	draw_text(u->hint_w, u->query.buf + before, u->query.len - before, u->cols - used - 1,
+		  A_NORMAL);
+	wmove(u->hint_w, 0, cx < u->cols ? cx : u->cols - 1);
+}
+
+static void frame(struct ui *u)
+{
+	struct status_info si;
+	int64_t now = clock_mono_ms();
+
+	if (u->dirty & DIRTY_LAYOUT)
+		layout(u);
+	if (u->too_small) {
+		werase(stdscr);
+		mvwaddnstr(stdscr, 0, 0, "terminal too small", u->cols);
+		wnoutrefresh(stdscr);
+		doupdate();
+		u->dirty = 0;
+		return;
+	}
+	if (u->dirty & DIRTY_STATUS) {
+		memset(&si, 0, sizeof(si));
+		si.broker = u->app->broker_label;
+		si.demo = u->app->cfg->demo;
+		si.offline = u->app->session == NULL;
+		si.st = &u->st;
+		si.now_mono = now;
+		si.msgs = u->app->ingested;
+		si.rate = rate_last_second(&u->app->rate, now);
+		si.topics = tree_topic_count(u->app->tree);
+		si.drops = ring_drops(&u->app->ring);
+		si.refused = tree_refused(u->app->tree);
+		si.mem = tree_mem_bytes(u->app->tree) + ring_bytes_used(&u->app->ring);
+		si.over_budget = tree_over_budget(u->app->tree);
+		u->shown_rate = si.rate;
+		status_bar_draw(u->bar, u->cols, &si);
+		wnoutrefresh(u->bar);
+	}
+	if (u->dirty & DIRTY_TREE) {
+		tree_view_draw(&u->tv, u->tree_w, u->tree_h, u->tree_wd, u->focus == FOCUS_TREE);
+		wnoutrefresh(u->tree_w);
+		werase(u->sep_w);
+		if (u->side_by_side)
+			draw_vline(u->sep_w, 0, 0, u->tree_h, theme_attr(SLOT_BORDER));
+		else
+			draw_hline(u->sep_w, 0, 0, u->cols, theme_attr(SLOT_BORDER));
+		wnoutrefresh(u->sep_w);
+	}
+	if (u->dirty & (DIRTY_PAYLOAD | DIRTY_TREE)) {
+		tree_id sel = u->tv.sel;
+
+		if (u->pay_h > 0) {
+			payload_view_draw(&u->pv, u->pay_w, u->pay_h, u->pay_wd, sel,
+					  u->focus == FOCUS_PAYLOAD, clock_wall_ms());
+			wnoutrefresh(u->pay_w);
+		}
+		u->shown_sel = sel;
+		u->shown_sel_msgs = sel != TREE_NONE ? tree_node(u->app->tree, sel)->sub_msgs : 0;
+	}
+	if (u->dirty & DIRTY_HINT) {
+		if (u->mode == MODE_SEARCH)
+			draw_prompt(u);
+		else
+			hint_line_draw(u->hint_w, u->cols, u->notice[0] ? u->notice_kind : HINT_KEYS,
+				       u->notice);
+	}
+	if (u->help.open)
+		draw_help(u);
+	/* The hint line goes last so the cursor ends on the prompt when there is one. */
+	if (u->dirty & DIRTY_HINT || u->mode == MODE_SEARCH)
+		wnoutrefresh(u->hint_w);
+	curs_set(u->mode == MODE_SEARCH ? 1 : 0);
+	doupdate();
+	u->dirty = 0;
+}
+
+static void do_search(struct ui *u, int dir)
+{
+	bool wrapped;
+	tree_id id;
+
+	if (u->last_query[0] == '\0') {
+		set_notice(u, HINT_ERROR, "Nothing to search for yet: press / first");
+		return;
+	}
+	id = tree_view_search(&u->tv, u->last_query, dir, &wrapped);
+	if (id == TREE_NONE) {
+		set_notice(u, HINT_ERROR, "No topic matches \"%s\"", u->last_query);
+		return;
+	}
+	tree_view_select(&u->tv, id);
+	u->focus = FOCUS_TREE;
+	if (wrapped)
+		set_notice(u, HINT_NOTICE, "Search wrapped around");
+	u->dirty |= DIRTY_TREE | DIRTY_PAYLOAD;
+}
+
+/* Keys typed into the search prompt. */
+static void prompt_key(struct ui *u, int key, bool fn)
+{
+	u->dirty |= DIRTY_HINT;
+	if (!fn && (key == '\n' || key == '\r')) {
+		snprintf(u->last_query, sizeof(u->last_query), "%s", u->query.buf);
+		u->mode = MODE_NORMAL;
+		do_search(u, +1);
+		return;
+	}
+	if (!fn && (key == 27 || key == 7 || key == 3)) { /* Esc, C-g, C-c */
+		u->mode = MODE_NORMAL;
+		return;
+	}
+	if (fn) {
+		switch (key) {
+		case KEY_ENTER:
+			prompt_key(u, '\n', false);
+			return;
+		case KEY_BACKSPACE: line_edit_backspace(&u->query); break;
+		case KEY_DC: line_edit_delete(&u->query); break;
+		case KEY_LEFT: line_edit_left(&u->query); break;
+		case KEY_RIGHT: line_edit_right(&u->query); break;
+		case KEY_HOME: line_edit_home(&u->query); break;
+		case KEY_END: line_edit_end(&u->query); break;
+		default: break;
+		}
+		return;
+	}
+	switch (key) {
+	case 127:
+	case 8: line_edit_backspace(&u->query); break;
+	case 1: line_edit_home(&u->query); break;
+	case 5: line_edit_end(&u->query); break;
+	case 21: line_edit_kill_start(&u->query); break;
+	case 23: line_edit_delete_word(&u->query); break;
+	default:
+		if (key >= 32 && key != 127 && u->query.len < sizeof(u->last_query) - 4)
+			line_edit_insert(&u->query, (uint32_t)key);
+		break;
+	}
+}
+
+static void handle_key(struct ui *u, int key, bool fn)
+{
+	enum action a;
+
+	if (fn && key == KEY_RESIZE) {
+		u->dirty |= DIRTY_LAYOUT;
+		return;
+	}
+	if (u->mode == MODE_SEARCH) {
+		prompt_key(u, key, fn);
+		return;
+	}
+	a = (fn || key < 256) ? keys_action(key) : ACT_NONE;
+	if (u->help.open) {
+		if (!help_view_action(&u->help, a, key)) {
+			delwin(u->help_w);
+			u->help_w = NULL;
+			u->dirty |= DIRTY_ALL & ~DIRTY_LAYOUT;
+			touchwin(stdscr);
+		}
+		u->dirty |= DIRTY_STATUS;
+		return;
+	}
+	if (u->notice[0]) {
+		u->notice[0] = '\0';
+		u->dirty |= DIRTY_HINT;
+	}
+	switch (a) {
+	case ACT_QUIT: u->quit = true; return;
+	case ACT_HELP:
+		u->help.open = true;
+		u->help.scroll = 0;
+		return;
+	case ACT_SEARCH:
+		u->mode = MODE_SEARCH;
+		line_edit_clear(&u->query);
+		u->dirty |= DIRTY_HINT;
+		return;
+	case ACT_SEARCH_NEXT: do_search(u, +1); return;
+	case ACT_SEARCH_PREV: do_search(u, -1); return;
+	case ACT_FOCUS_NEXT:
+		u->focus = u->focus == FOCUS_TREE ? FOCUS_PAYLOAD : FOCUS_TREE;
+		u->dirty |= DIRTY_TREE | DIRTY_PAYLOAD;
+		return;
+	case ACT_REDRAW:
+		clearok(curscr, TRUE);
+		u->dirty |= DIRTY_ALL;
+		return;
+	case ACT_NONE: return;
+	default: break;
+	}
+	if (u->focus == FOCUS_PAYLOAD) {
+		if (a == ACT_COLLAPSE) {
+			u->focus = FOCUS_TREE;
+			u->dirty |= DIRTY_TREE | DIRTY_PAYLOAD;
+		} else if (payload_view_action(&u->pv, a)) {
+			u->dirty |= DIRTY_PAYLOAD;
+		}
+		return;
+	}
+	if (tree_view_action(&u->tv, a))
+		u->dirty |= DIRTY_TREE | DIRTY_PAYLOAD;
+}
+
+static void read_keys(struct ui *u)
+{
+	wint_t wc;
+	int r;
+
+	while (!u->quit && (r = wget_wch(u->input_w, &wc)) != ERR)
+		handle_key(u, (int)wc, r == KEY_CODE_YES);
+}
+
+static void handle_signals(struct ui *u)
+{
+	unsigned char sigs[16];
+	ssize_t n = read(sig_pipe[0], sigs, sizeof(sigs));
+
+	for (ssize_t i = 0; i < n; i++) {
+		if (sigs[i] == SIGWINCH) {
+			struct winsize ws;
+
+			if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row && ws.ws_col)
+				resizeterm(ws.ws_row, ws.ws_col);
+			u->dirty |= DIRTY_LAYOUT;
+		} else {
+			u->quit = true;
+		}
+	}
+}
+
+/* Moves what the network thread queued into the tree, within a time budget. */
+static void drain(struct ui *u)
+{
+	int64_t start = clock_mono_ms();
+	size_t total = 0;
+	bool more = true;
+
+	while (more) {
+		total += app_drain(u->app, DRAIN_BATCH, &more);
+		if (clock_mono_ms() - start >= DRAIN_BUDGET_MS)
+			break;
+	}
+	u->more = more;
+	if (total == 0)
+		return;
+	u->dirty |= DIRTY_STATUS | DIRTY_TREE;
+	tree_view_note_changes(&u->tv, u->app->tree);
+	if (u->tv.sel != TREE_NONE &&
+	    tree_node(u->app->tree, u->tv.sel)->sub_msgs != u->shown_sel_msgs)
+		u->dirty |= DIRTY_PAYLOAD;
+}
+
+/* The next moment something on screen changes by itself (countdowns, rates, ages). */
+static int64_t next_tick(struct ui *u, int64_t now)
+{
+	int64_t next_sec = (now / 1000 + 1) * 1000 + 5;
+	int64_t tick = INT64_MAX;
+
+	if (u->app->session && u->st.state != SESSION_CONNECTED)
+		tick = next_sec; /* countdown to the next retry */
+	if (u->shown_rate != 0 || rate_last_second(&u->app->rate, now + 1000) != 0)
+		tick = next_sec; /* the rate will change at the second boundary */
+	if (u->tv.sel != TREE_NONE) {
+		const struct tree_node *n = tree_node(u->app->tree, u->tv.sel);
+		int64_t age = clock_wall_ms() - n->sub_last_ms;
+
+		if (n->sub_last_ms && age < 60000)
+			tick = next_sec; /* "3s ago" */
+	}
+	return tick;
+}
+
+static int loop(struct ui *u)
+{
+	struct pollfd fds[3] = {
+		{.fd = STDIN_FILENO, .events = POLLIN},
+		{.fd = u->app->ring.wake_fd, .events = POLLIN},
+		{.fd = sig_pipe[0], .events = POLLIN},
+	};
+
+	u->dirty = DIRTY_ALL;
+	while (!u->quit) {
+		int64_t now = clock_mono_ms(), tick;
+		int timeout = -1;
+		struct session_status st;
+
+		if (u->app->session) {
+			session_status(u->app->session, &st);
+			if (st.gen != u->st.gen) {
+				u->st = st;
+				u->dirty |= DIRTY_STATUS;
+			}
+		}
+		if (u->dirty && now >= u->next_frame) {
+			frame(u);
+			u->next_frame = now + u->frame_ms;
+		}
+		tick = next_tick(u, now);
+		if (u->dirty)
+			timeout = (int)(u->next_frame > now ? u->next_frame - now : 0);
+		if (tick != INT64_MAX) {
+			int t = (int)(tick > now ? tick - now : 0);
+			timeout = timeout < 0 || t < timeout ? t : timeout;
+		}
+		if (u->more)
+			timeout = 0;
+
+		if (poll(fds, 3, timeout) < 0 && errno != EINTR)
+			return 1;
+		if (fds[2].revents & POLLIN)
+			handle_signals(u);
+		if (fds[1].revents & POLLIN)
+			ring_clear_wake(&u->app->ring);
+		if (fds[0].revents & (POLLHUP | POLLERR))
+			u->quit = true; /* the terminal went away */
+		read_keys(u);
+		if (u->quit)
+			break;
+		drain(u);
+		if (clock_mono_ms() >= tick)
+			u->dirty |= DIRTY_STATUS | DIRTY_PAYLOAD;
+	}
+	return 0;
+}
+
+static void install_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = SA_RESTART;
+	sigaction(SIGWINCH, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGQUIT, &sa, NULL);
+}
+
+int ui_run(struct app *app)
+{
+	struct ui *u = xcalloc(1, sizeof(*u));
+	const char *nc = getenv("NO_COLOR");
+	int saved_err, rc;
+
+	if (pipe2(sig_pipe, O_CLOEXEC | O_NONBLOCK) != 0) {
+		free(u);
+		return 1;
+	}
+	u->app = app;
+	u->frame_ms = 1000 / (app->cfg->fps > 0 ? app->cfg->fps : 20);
+	u->scr = newterm(NULL, stdout, stdin);
+	if (u->scr == NULL) {
+		fprintf(stderr, "mqscope: cannot use terminal type '%s'\n",
+			getenv("TERM") ? getenv("TERM") : "(unset)");
+		free(u);
+		return 1;
+	}
+	/* Stray library messages on stderr must not corrupt the screen. */
+	saved_err = dup(STDERR_FILENO);
+	int devnull = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	if (devnull >= 0) {
+		dup2(devnull, STDERR_FILENO);
+		close(devnull);
+	}
+
+	draw_set_ascii(app->cfg->ascii || strcmp(nl_langinfo(CODESET), "UTF-8") != 0);
+	raw();
+	noecho();
+	nonl();
+	set_escdelay(25);
+	curs_set(0);
+	theme_init(nc == NULL || nc[0] == '\0');
+	keys_init();
+	u->input_w = newwin(1, 1, 0, 0);
+	keypad(u->input_w, TRUE);
+	nodelay(u->input_w, TRUE);
+	leaveok(u->input_w, TRUE);
+	wnoutrefresh(u->input_w);
+	install_signals();
+
+	tree_view_init(&u->tv, app->tree);
+	payload_view_init(&u->pv, app->tree);
+	line_edit_init(&u->query);
+	layout(u);
+
+	rc = loop(u);
+
+	free_windows(u);
+	delwin(u->input_w);
+	endwin();
+	delscreen(u->scr);
+	if (saved_err >= 0) {
+		dup2(saved_err, STDERR_FILENO);
+		close(saved_err);
+	}
+	tree_view_free(&u->tv);
+	payload_view_free(&u->pv);
+	line_edit_free(&u->query);
+	free(u);
+	close(sig_pipe[0]);
+	close(sig_pipe[1]);
+	return rc;
+}
