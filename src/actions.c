@@ -6,10 +6,9 @@
 
 static const struct {
 	const char *name, *keys, *help;
-} table[ACT__COUNT] = {
-	[ACT_NONE] = {NULL, "", ""},
+} table[ACT__COUNT] = {[ACT_NONE] = {NULL, "", ""},
 #define X(id, name, keys, help) [ACT_##id] = {name, keys, help},
-	MQS_ACTIONS(X)
+                       MQS_ACTIONS(X)
 #undef X
 };
 

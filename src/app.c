@@ -11,10 +11,10 @@
 int app_init(struct app *a, struct settings *cfg, bool offline)
 {
 	struct tree_limits lim = {
-		.max_topics = cfg->max_topics,
-		.payload_cap = cfg->payload_cap,
-		.history = cfg->history,
-		.value_budget = cfg->value_budget,
+	    .max_topics = cfg->max_topics,
+	    .payload_cap = cfg->payload_cap,
+	    .history = cfg->history,
+	    .value_budget = cfg->value_budget,
 	};
 
 	memset(a, 0, sizeof(*a));
@@ -66,14 +66,14 @@ size_t app_drain(struct app *a, size_t max, bool *more)
 			a->excluded++;
 		} else {
 			struct tree_msg m = {
-				.payload = v.payload,
-				.len = v.h->len,
-				.orig_len = v.h->orig_len,
-				.props = v.props,
-				.props_len = v.h->props_len,
-				.time_ms = v.h->time_ms,
-				.qos = v.h->qos,
-				.retained = v.h->retain,
+			    .payload = v.payload,
+			    .len = v.h->len,
+			    .orig_len = v.h->orig_len,
+			    .props = v.props,
+			    .props_len = v.h->props_len,
+			    .time_ms = v.h->time_ms,
+			    .qos = v.h->qos,
+			    .retained = v.h->retain,
 			};
 			tree_insert(a->tree, v.topic, v.h->topic_len, &m);
 		}
@@ -96,7 +96,7 @@ int app_write_stats(const struct app *a, const char *path)
 		return -1;
 	fprintf(f, "ingested %llu\n", (unsigned long long)a->ingested);
 	fprintf(f, "received %llu\n",
-		(unsigned long long)(a->session ? session_received(a->session) : a->ingested));
+	        (unsigned long long)(a->session ? session_received(a->session) : a->ingested));
 	fprintf(f, "dropped %llu\n", (unsigned long long)ring_drops(&a->ring));
 	fprintf(f, "topics %llu\n", (unsigned long long)tree_topic_count(a->tree));
 	fprintf(f, "nodes %zu\n", tree_node_count(a->tree));

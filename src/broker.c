@@ -139,7 +139,7 @@ static int launch(struct broker *b, char *err, size_t cap)
 		stop_child(b->pid, 1000);
 		b->pid = -1;
 		snprintf(err, cap, "mosquitto did not start on 127.0.0.1:%d (see %s/mosquitto.log)",
-			 b->port, b->dir);
+		         b->port, b->dir);
 		return -1;
 	}
 	return 0;
@@ -156,9 +156,10 @@ static int write_config(struct broker *b, const char *extra, char *err, size_t c
 		snprintf(err, cap, "%s: %s", path, strerror(errno));
 		return -1;
 	}
-	fprintf(f, "listener %d 127.0.0.1\nallow_anonymous true\npersistence false\n"
-		   "log_dest file %s/mosquitto.log\n%s\n",
-		b->port, b->dir, extra ? extra : "");
+	fprintf(f,
+	        "listener %d 127.0.0.1\nallow_anonymous true\npersistence false\n"
+	        "log_dest file %s/mosquitto.log\n%s\n",
+	        b->port, b->dir, extra ? extra : "");
 	fclose(f);
 	return 0;
 }

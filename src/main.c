@@ -34,7 +34,8 @@ static int run(struct settings *cfg)
 		cfg->port = demo.broker.port;
 	}
 	if (app_init(&app, cfg, false) != 0) {
-		fputs("mqscope: cannot set up the session (out of memory or bad TLS files)\n", stderr);
+		fputs("mqscope: cannot set up the session (out of memory or bad TLS files)\n",
+		      stderr);
 		app_free(&app);
 		if (cfg->demo)
 			demo_stop(&demo);
@@ -66,9 +67,14 @@ int main(int argc, char **argv)
 
 	settings_init(&cfg);
 	switch (options_parse(argc, argv, &cfg, stderr)) {
-	case OPTIONS_EXIT: settings_free(&cfg); return 0;
-	case OPTIONS_ERROR: settings_free(&cfg); return 2;
-	case OPTIONS_OK: break;
+	case OPTIONS_EXIT:
+		settings_free(&cfg);
+		return 0;
+	case OPTIONS_ERROR:
+		settings_free(&cfg);
+		return 2;
+	case OPTIONS_OK:
+		break;
 	}
 	settings_finish(&cfg);
 	rc = run(&cfg);

@@ -9,7 +9,7 @@ size_t msg_record_size(size_t topic_len, size_t len, size_t props_len)
 }
 
 void msg_write(void *dst, const struct msg_head *h, const char *topic, const void *payload,
-	       const void *props)
+               const void *props)
 {
 	char *p = dst;
 
@@ -83,7 +83,7 @@ bool props_put_str(uint8_t *buf, size_t cap, size_t *off, uint8_t id, const char
 }
 
 bool props_put_pair(uint8_t *buf, size_t cap, size_t *off, const char *k, size_t klen,
-		    const char *v, size_t vlen)
+                    const char *v, size_t vlen)
 {
 	size_t o = *off;
 
@@ -97,7 +97,7 @@ bool props_put_pair(uint8_t *buf, size_t cap, size_t *off, const char *k, size_t
 }
 
 static bool get_u16_bytes(const uint8_t *buf, size_t len, size_t *off, const char **s,
-			  uint16_t *slen)
+                          uint16_t *slen)
 {
 	uint16_t l;
 
@@ -131,7 +131,7 @@ bool props_next(const uint8_t *buf, size_t len, size_t *off, struct prop *out)
 		if (o + 4 > len)
 			return false;
 		out->num = (uint32_t)buf[o] << 24 | (uint32_t)buf[o + 1] << 16 |
-			   (uint32_t)buf[o + 2] << 8 | buf[o + 3];
+		           (uint32_t)buf[o + 2] << 8 | buf[o + 3];
 		o += 4;
 	}
 	*off = o;
@@ -141,13 +141,21 @@ bool props_next(const uint8_t *buf, size_t len, size_t *off, struct prop *out)
 const char *props_name(uint8_t id)
 {
 	switch (id) {
-	case PROP_PAYLOAD_FORMAT: return "payload-format";
-	case PROP_MESSAGE_EXPIRY: return "message-expiry";
-	case PROP_CONTENT_TYPE: return "content-type";
-	case PROP_RESPONSE_TOPIC: return "response-topic";
-	case PROP_CORRELATION_DATA: return "correlation-data";
-	case PROP_SUBSCRIPTION_ID: return "subscription-id";
-	case PROP_USER_PROPERTY: return "user-property";
-	default: return "property";
+	case PROP_PAYLOAD_FORMAT:
+		return "payload-format";
+	case PROP_MESSAGE_EXPIRY:
+		return "message-expiry";
+	case PROP_CONTENT_TYPE:
+		return "content-type";
+	case PROP_RESPONSE_TOPIC:
+		return "response-topic";
+	case PROP_CORRELATION_DATA:
+		return "correlation-data";
+	case PROP_SUBSCRIPTION_ID:
+		return "subscription-id";
+	case PROP_USER_PROPERTY:
+		return "user-property";
+	default:
+		return "property";
 	}
 }

@@ -23,7 +23,7 @@ struct option_info {
 
 static const struct option_info table[OPT__COUNT] = {
 #define X(id, lng, shrt, arg, group, help) [OPT_##id] = {lng, shrt, arg, group, help},
-	MQS_OPTIONS(X)
+    MQS_OPTIONS(X)
 #undef X
 };
 
@@ -120,24 +120,34 @@ int options_apply(struct settings *s, enum option_id id, const char *arg, char *
 		snprintf(name, sizeof(name), "--%s", table[id].lng);
 
 	switch (id) {
-	case OPT_HOST: settings_set_str(&s->host, arg); break;
+	case OPT_HOST:
+		settings_set_str(&s->host, arg);
+		break;
 	case OPT_PORT:
 		if (!parse_long(arg, 1, 65535, &v))
 			return fail(msg, cap, "%s: '%s' is not a port (1-65535)", name, arg);
 		s->port = (int)v;
 		break;
-	case OPT_URL: return options_parse_url(s, arg, msg, cap);
-	case OPT_USER: settings_set_str(&s->user, arg); break;
-	case OPT_PASSWORD: settings_set_str(&s->password, arg); break;
+	case OPT_URL:
+		return options_parse_url(s, arg, msg, cap);
+	case OPT_USER:
+		settings_set_str(&s->user, arg);
+		break;
+	case OPT_PASSWORD:
+		settings_set_str(&s->password, arg);
+		break;
 	case OPT_ID:
 		if (strlen(arg) > 65535)
 			return fail(msg, cap, "%s: client id is too long", name);
 		settings_set_str(&s->client_id, arg);
 		break;
-	case OPT_ID_PREFIX: settings_set_str(&s->id_prefix, arg); break;
+	case OPT_ID_PREFIX:
+		settings_set_str(&s->id_prefix, arg);
+		break;
 	case OPT_KEEPALIVE:
 		if (!parse_long(arg, 5, 65535, &v))
-			return fail(msg, cap, "%s: '%s' is not a keepalive (5-65535 seconds)", name, arg);
+			return fail(msg, cap, "%s: '%s' is not a keepalive (5-65535 seconds)", name,
+			            arg);
 		s->keepalive = (int)v;
 		break;
 	case OPT_PROTOCOL:
@@ -148,9 +158,12 @@ int options_apply(struct settings *s, enum option_id id, const char *arg, char *
 		else if (!strcmp(arg, "mqttv5") || !strcmp(arg, "5"))
 			s->protocol = MQTT_V5;
 		else
-			return fail(msg, cap, "%s: '%s' is not mqttv31, mqttv311 or mqttv5", name, arg);
+			return fail(msg, cap, "%s: '%s' is not mqttv31, mqttv311 or mqttv5", name,
+			            arg);
 		break;
-	case OPT_PERSISTENT: s->persistent = true; break;
+	case OPT_PERSISTENT:
+		s->persistent = true;
+		break;
 	case OPT_TOPIC:
 	case OPT_EXCLUDE:
 		if (*arg == '\0')
@@ -160,44 +173,74 @@ int options_apply(struct settings *s, enum option_id id, const char *arg, char *
 		else
 			settings_add_str(&s->excludes, &s->nexcludes, arg);
 		break;
-	case OPT_QOS: return qos_arg(arg, &s->qos, name, msg, cap);
-	case OPT_CAFILE: settings_set_str(&s->cafile, arg); break;
-	case OPT_CAPATH: settings_set_str(&s->capath, arg); break;
-	case OPT_CERT: settings_set_str(&s->cert, arg); break;
-	case OPT_KEY: settings_set_str(&s->key, arg); break;
+	case OPT_QOS:
+		return qos_arg(arg, &s->qos, name, msg, cap);
+	case OPT_CAFILE:
+		settings_set_str(&s->cafile, arg);
+		break;
+	case OPT_CAPATH:
+		settings_set_str(&s->capath, arg);
+		break;
+	case OPT_CERT:
+		settings_set_str(&s->cert, arg);
+		break;
+	case OPT_KEY:
+		settings_set_str(&s->key, arg);
+		break;
 	case OPT_TLS_VERSION:
 		if (strcmp(arg, "tlsv1.2") && strcmp(arg, "tlsv1.3"))
 			return fail(msg, cap, "%s: '%s' is not tlsv1.2 or tlsv1.3", name, arg);
 		settings_set_str(&s->tls_version, arg);
 		break;
-	case OPT_INSECURE: s->insecure = true; break;
-	case OPT_WILL_TOPIC: settings_set_str(&s->will_topic, arg); break;
-	case OPT_WILL_PAYLOAD: settings_set_str(&s->will_payload, arg); break;
-	case OPT_WILL_QOS: return qos_arg(arg, &s->will_qos, name, msg, cap);
-	case OPT_WILL_RETAIN: s->will_retain = true; break;
-	case OPT_CONFIG: settings_set_str(&s->config_path, arg); break;
-	case OPT_PROFILE: settings_set_str(&s->profile, arg); break;
-	case OPT_THEME: settings_set_str(&s->theme, arg); break;
-	case OPT_ASCII: s->ascii = true; break;
-	case OPT_DEMO: s->demo = true; break;
-	case OPT_STATS: settings_set_str(&s->stats_path, arg); break;
+	case OPT_INSECURE:
+		s->insecure = true;
+		break;
+	case OPT_WILL_TOPIC:
+		settings_set_str(&s->will_topic, arg);
+		break;
+	case OPT_WILL_PAYLOAD:
+		settings_set_str(&s->will_payload, arg);
+		break;
+	case OPT_WILL_QOS:
+		return qos_arg(arg, &s->will_qos, name, msg, cap);
+	case OPT_WILL_RETAIN:
+		s->will_retain = true;
+		break;
+	case OPT_CONFIG:
+		settings_set_str(&s->config_path, arg);
+		break;
+	case OPT_PROFILE:
+		settings_set_str(&s->profile, arg);
+		break;
+	case OPT_THEME:
+		settings_set_str(&s->theme, arg);
+		break;
+	case OPT_ASCII:
+		s->ascii = true;
+		break;
+	case OPT_DEMO:
+		s->demo = true;
+		break;
+	case OPT_STATS:
+		settings_set_str(&s->stats_path, arg);
+		break;
 	case OPT_HELP:
 	case OPT_VERSION:
-	case OPT__COUNT: break;
+	case OPT__COUNT:
+		break;
 	}
 	return 0;
 }
 
 void options_usage(FILE *out)
 {
-	static const char *groups[][2] = {{"broker", "Broker"},
-					  {"tls", "TLS"},
-					  {"will", "Last will"},
-					  {"program", "Program"}};
+	static const char *groups[][2] = {
+	    {"broker", "Broker"}, {"tls", "TLS"}, {"will", "Last will"}, {"program", "Program"}};
 
-	fputs("Usage: mqscope [OPTIONS]            watch a broker (a demo broker if none is given)\n"
-	      "       mqscope sim [-h HOST] [-p PORT]  run the demo devices against a broker\n",
-	      out);
+	fputs(
+	    "Usage: mqscope [OPTIONS]            watch a broker (a demo broker if none is given)\n"
+	    "       mqscope sim [-h HOST] [-p PORT]  run the demo devices against a broker\n",
+	    out);
 	for (size_t g = 0; g < sizeof(groups) / sizeof(groups[0]); g++) {
 		fprintf(out, "\n%s:\n", groups[g][1]);
 		for (int i = 0; i < OPT__COUNT; i++) {
@@ -208,7 +251,7 @@ void options_usage(FILE *out)
 				continue;
 			if (table[i].shrt)
 				n = snprintf(left, sizeof(left), "-%c, --%s", table[i].shrt,
-					     table[i].lng);
+				             table[i].lng);
 			else
 				n = snprintf(left, sizeof(left), "    --%s", table[i].lng);
 			if (table[i].arg)
@@ -284,7 +327,7 @@ enum options_result options_parse(int argc, char **argv, struct settings *s, FIL
 	}
 	if (optind < argc) {
 		fprintf(err, "mqscope: unexpected argument '%s'\nTry 'mqscope --help'.\n",
-			argv[optind]);
+		        argv[optind]);
 		return OPTIONS_ERROR;
 	}
 	return OPTIONS_OK;

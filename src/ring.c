@@ -7,8 +7,8 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
-#define HDR      8u
-#define F_PAD    1u
+#define HDR       8u
+#define F_PAD     1u
 #define ALIGN8(n) (((n) + 7u) & ~(size_t)7u)
 
 struct rec_hdr {
@@ -108,8 +108,9 @@ void ring_commit(struct ring *r)
 	uint64_t one = 1;
 
 	atomic_store_explicit(&r->head, old + r->reserve_len, memory_order_release);
-	atomic_store_explicit(&r->pushed, atomic_load_explicit(&r->pushed, memory_order_relaxed) + 1,
-			      memory_order_relaxed);
+	atomic_store_explicit(&r->pushed,
+	                      atomic_load_explicit(&r->pushed, memory_order_relaxed) + 1,
+	                      memory_order_relaxed);
 	/*
 	 * Pairs with the fence in ring_peek: either the consumer sees our
 	 * record before it sleeps, or we see that it had emptied the ring
@@ -132,7 +133,8 @@ const void *ring_peek(struct ring *r, size_t *len)
 			r->head_cache = atomic_load_explicit(&r->head, memory_order_acquire);
 			if (r->head_cache == tail) {
 				atomic_thread_fence(memory_order_seq_cst);
-				r->head_cache = atomic_load_explicit(&r->head, memory_order_acquire);
+				r->head_cache =
+				    atomic_load_explicit(&r->head, memory_order_acquire);
 				if (r->head_cache == tail)
 					return NULL;
 			}
@@ -153,8 +155,9 @@ void ring_release(struct ring *r)
 	size_t tail = atomic_load_explicit(&r->tail, memory_order_relaxed);
 
 	atomic_store_explicit(&r->tail, tail + r->peek_len, memory_order_release);
-	atomic_store_explicit(&r->popped, atomic_load_explicit(&r->popped, memory_order_relaxed) + 1,
-			      memory_order_relaxed);
+	atomic_store_explicit(&r->popped,
+	                      atomic_load_explicit(&r->popped, memory_order_relaxed) + 1,
+	                      memory_order_relaxed);
 	r->peek_len = 0;
 }
 

@@ -80,15 +80,33 @@ size_t sanitize_next(const char *p, const char *end, unsigned flags, struct san_
 			return 1;
 		}
 		switch (c) {
-		case 0x00: set_escape(g, "\\0"); break;
-		case 0x07: set_escape(g, "\\a"); break;
-		case 0x08: set_escape(g, "\\b"); break;
-		case 0x09: set_escape(g, "\\t"); break;
-		case 0x0a: set_escape(g, "\\n"); break;
-		case 0x0b: set_escape(g, "\\v"); break;
-		case 0x0c: set_escape(g, "\\f"); break;
-		case 0x0d: set_escape(g, "\\r"); break;
-		case 0x1b: set_escape(g, "\\e"); break;
+		case 0x00:
+			set_escape(g, "\\0");
+			break;
+		case 0x07:
+			set_escape(g, "\\a");
+			break;
+		case 0x08:
+			set_escape(g, "\\b");
+			break;
+		case 0x09:
+			set_escape(g, "\\t");
+			break;
+		case 0x0a:
+			set_escape(g, "\\n");
+			break;
+		case 0x0b:
+			set_escape(g, "\\v");
+			break;
+		case 0x0c:
+			set_escape(g, "\\f");
+			break;
+		case 0x0d:
+			set_escape(g, "\\r");
+			break;
+		case 0x1b:
+			set_escape(g, "\\e");
+			break;
 		default:
 			snprintf(buf, sizeof(buf), "\\x%02x", c);
 			set_escape(g, buf);

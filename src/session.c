@@ -72,7 +72,7 @@ static void wake_ui(struct session *ss)
 
 /* Publishes a new status; readers see all fields of one generation or retry. */
 static void set_status(struct session *ss, enum session_state st, enum session_reason r, int code,
-		       int64_t retry_at)
+                       int64_t retry_at)
 {
 	atomic_fetch_add_explicit(&ss->gen, 1, memory_order_acq_rel);
 	atomic_store_explicit(&ss->state, st, memory_order_relaxed);
@@ -109,49 +109,86 @@ uint64_t session_received(const struct session *ss)
 static const char *v5_reason_words(int code)
 {
 	switch (code) {
-	case MQTT_RC_UNSPECIFIED: return "unspecified error";
-	case MQTT_RC_MALFORMED_PACKET: return "malformed packet";
-	case MQTT_RC_PROTOCOL_ERROR: return "protocol error";
-	case MQTT_RC_IMPLEMENTATION_SPECIFIC: return "refused by the broker (implementation specific)";
-	case MQTT_RC_UNSUPPORTED_PROTOCOL_VERSION: return "protocol version not supported by the broker";
-	case MQTT_RC_CLIENTID_NOT_VALID: return "client id rejected";
-	case MQTT_RC_BAD_USERNAME_OR_PASSWORD: return "bad username or password";
-	case MQTT_RC_NOT_AUTHORIZED: return "not authorized";
-	case MQTT_RC_SERVER_UNAVAILABLE: return "server unavailable";
-	case MQTT_RC_SERVER_BUSY: return "server busy";
-	case MQTT_RC_BANNED: return "banned by the broker";
-	case MQTT_RC_SERVER_SHUTTING_DOWN: return "server shutting down";
-	case MQTT_RC_BAD_AUTHENTICATION_METHOD: return "bad authentication method";
-	case MQTT_RC_KEEP_ALIVE_TIMEOUT: return "keepalive timeout";
-	case MQTT_RC_SESSION_TAKEN_OVER: return "session taken over by another client with this id";
-	case MQTT_RC_TOPIC_FILTER_INVALID: return "topic filter invalid";
-	case MQTT_RC_TOPIC_NAME_INVALID: return "topic name invalid";
-	case MQTT_RC_RECEIVE_MAXIMUM_EXCEEDED: return "receive maximum exceeded";
-	case MQTT_RC_PACKET_TOO_LARGE: return "packet too large";
-	case MQTT_RC_MESSAGE_RATE_TOO_HIGH: return "message rate too high";
-	case MQTT_RC_QUOTA_EXCEEDED: return "quota exceeded";
-	case MQTT_RC_ADMINISTRATIVE_ACTION: return "disconnected by an administrator";
-	case MQTT_RC_PAYLOAD_FORMAT_INVALID: return "payload format invalid";
-	case MQTT_RC_RETAIN_NOT_SUPPORTED: return "retain not supported";
-	case MQTT_RC_QOS_NOT_SUPPORTED: return "QoS not supported";
-	case MQTT_RC_USE_ANOTHER_SERVER: return "use another server";
-	case MQTT_RC_SERVER_MOVED: return "server moved";
-	case MQTT_RC_CONNECTION_RATE_EXCEEDED: return "connection rate exceeded";
-	case MQTT_RC_MAXIMUM_CONNECT_TIME: return "maximum connect time reached";
-	default: return NULL;
+	case MQTT_RC_UNSPECIFIED:
+		return "unspecified error";
+	case MQTT_RC_MALFORMED_PACKET:
+		return "malformed packet";
+	case MQTT_RC_PROTOCOL_ERROR:
+		return "protocol error";
+	case MQTT_RC_IMPLEMENTATION_SPECIFIC:
+		return "refused by the broker (implementation specific)";
+	case MQTT_RC_UNSUPPORTED_PROTOCOL_VERSION:
+		return "protocol version not supported by the broker";
+	case MQTT_RC_CLIENTID_NOT_VALID:
+		return "client id rejected";
+	case MQTT_RC_BAD_USERNAME_OR_PASSWORD:
+		return "bad username or password";
+	case MQTT_RC_NOT_AUTHORIZED:
+		return "not authorized";
+	case MQTT_RC_SERVER_UNAVAILABLE:
+		return "server unavailable";
+	case MQTT_RC_SERVER_BUSY:
+		return "server busy";
+	case MQTT_RC_BANNED:
+		return "banned by the broker";
+	case MQTT_RC_SERVER_SHUTTING_DOWN:
+		return "server shutting down";
+	case MQTT_RC_BAD_AUTHENTICATION_METHOD:
+		return "bad authentication method";
+	case MQTT_RC_KEEP_ALIVE_TIMEOUT:
+		return "keepalive timeout";
+	case MQTT_RC_SESSION_TAKEN_OVER:
+		return "session taken over by another client with this id";
+	case MQTT_RC_TOPIC_FILTER_INVALID:
+		return "topic filter invalid";
+	case MQTT_RC_TOPIC_NAME_INVALID:
+		return "topic name invalid";
+	case MQTT_RC_RECEIVE_MAXIMUM_EXCEEDED:
+		return "receive maximum exceeded";
+	case MQTT_RC_PACKET_TOO_LARGE:
+		return "packet too large";
+	case MQTT_RC_MESSAGE_RATE_TOO_HIGH:
+		return "message rate too high";
+	case MQTT_RC_QUOTA_EXCEEDED:
+		return "quota exceeded";
+	case MQTT_RC_ADMINISTRATIVE_ACTION:
+		return "disconnected by an administrator";
+	case MQTT_RC_PAYLOAD_FORMAT_INVALID:
+		return "payload format invalid";
+	case MQTT_RC_RETAIN_NOT_SUPPORTED:
+		return "retain not supported";
+	case MQTT_RC_QOS_NOT_SUPPORTED:
+		return "QoS not supported";
+	case MQTT_RC_USE_ANOTHER_SERVER:
+		return "use another server";
+	case MQTT_RC_SERVER_MOVED:
+		return "server moved";
+	case MQTT_RC_CONNECTION_RATE_EXCEEDED:
+		return "connection rate exceeded";
+	case MQTT_RC_MAXIMUM_CONNECT_TIME:
+		return "maximum connect time reached";
+	default:
+		return NULL;
 	}
 }
 
 static const char *tls_words(int code)
 {
 	switch (code) {
-	case TLS_ERR_UNKNOWN_CA: return "TLS: broker certificate not trusted (unknown CA)";
-	case TLS_ERR_HOSTNAME: return "TLS: broker certificate does not match the host name";
-	case TLS_ERR_EXPIRED: return "TLS: broker certificate expired or not yet valid";
-	case TLS_ERR_BAD_KEY: return "TLS: client certificate or key unusable";
-	case TLS_ERR_CERT_REQUIRED: return "TLS: broker requires a client certificate";
-	case TLS_ERR_HANDSHAKE: return "TLS: handshake failed (is this a TLS port?)";
-	default: return "TLS error";
+	case TLS_ERR_UNKNOWN_CA:
+		return "TLS: broker certificate not trusted (unknown CA)";
+	case TLS_ERR_HOSTNAME:
+		return "TLS: broker certificate does not match the host name";
+	case TLS_ERR_EXPIRED:
+		return "TLS: broker certificate expired or not yet valid";
+	case TLS_ERR_BAD_KEY:
+		return "TLS: client certificate or key unusable";
+	case TLS_ERR_CERT_REQUIRED:
+		return "TLS: broker requires a client certificate";
+	case TLS_ERR_HANDSHAKE:
+		return "TLS: handshake failed (is this a TLS port?)";
+	default:
+		return "TLS error";
 	}
 }
 
@@ -160,7 +197,9 @@ void session_reason_text(enum session_reason r, int code, char *buf, size_t cap)
 	const char *w = NULL;
 
 	switch (r) {
-	case REASON_NONE: w = ""; break;
+	case REASON_NONE:
+		w = "";
+		break;
 	case REASON_ERRNO:
 		if (code == ECONNREFUSED)
 			w = "connection refused";
@@ -187,12 +226,24 @@ void session_reason_text(enum session_reason r, int code, char *buf, size_t cap)
 		break;
 	case REASON_CONNACK:
 		switch (code) {
-		case 1: w = "protocol version not supported by the broker"; break;
-		case 2: w = "client id rejected"; break;
-		case 3: w = "server unavailable"; break;
-		case 4: w = "bad username or password"; break;
-		case 5: w = "not authorized"; break;
-		default: w = mosquitto_connack_string(code); break;
+		case 1:
+			w = "protocol version not supported by the broker";
+			break;
+		case 2:
+			w = "client id rejected";
+			break;
+		case 3:
+			w = "server unavailable";
+			break;
+		case 4:
+			w = "bad username or password";
+			break;
+		case 5:
+			w = "not authorized";
+			break;
+		default:
+			w = mosquitto_connack_string(code);
+			break;
 		}
 		break;
 	case REASON_V5:
@@ -200,7 +251,9 @@ void session_reason_text(enum session_reason r, int code, char *buf, size_t cap)
 		if (w == NULL)
 			w = mosquitto_reason_string(code);
 		break;
-	case REASON_TLS: w = tls_words(code); break;
+	case REASON_TLS:
+		w = tls_words(code);
+		break;
 	}
 	snprintf(buf, cap, "%s", w ? w : "");
 }
@@ -211,23 +264,29 @@ void session_describe(const struct session_status *st, int64_t now_ms, char *buf
 	int64_t left;
 
 	switch (st->state) {
-	case SESSION_IDLE: snprintf(buf, cap, "idle"); break;
+	case SESSION_IDLE:
+		snprintf(buf, cap, "idle");
+		break;
 	case SESSION_CONNECTING:
 		if (st->attempt)
 			snprintf(buf, cap, "connecting (attempt %u)", st->attempt + 1);
 		else
 			snprintf(buf, cap, "connecting");
 		break;
-	case SESSION_CONNECTED: snprintf(buf, cap, "connected"); break;
+	case SESSION_CONNECTED:
+		snprintf(buf, cap, "connected");
+		break;
 	case SESSION_WAITING:
 		session_reason_text(st->reason, st->code, why, sizeof(why));
 		left = (st->retry_at_ms - now_ms + 999) / 1000;
 		if (left < 0)
 			left = 0;
 		snprintf(buf, cap, "%s%s, retrying in %llds", st->connects ? "lost: " : "", why,
-			 (long long)left);
+		         (long long)left);
 		break;
-	case SESSION_STOPPED: snprintf(buf, cap, "disconnected"); break;
+	case SESSION_STOPPED:
+		snprintf(buf, cap, "disconnected");
+		break;
 	}
 }
 
@@ -271,7 +330,8 @@ static size_t encode_props(const mosquitto_property *props, uint8_t *buf, size_t
 			if (mosquitto_property_read_string_pair(p, id, &s, &v, false))
 				ok = props_put_pair(buf, cap, &off, s, strlen(s), v, strlen(v));
 			break;
-		default: break;
+		default:
+			break;
 		}
 		free(s);
 		free(v);
@@ -283,7 +343,7 @@ static size_t encode_props(const mosquitto_property *props, uint8_t *buf, size_t
 }
 
 static void on_message(struct mosquitto *m, void *obj, const struct mosquitto_message *msg,
-		       const mosquitto_property *props)
+                       const mosquitto_property *props)
 {
 	struct session *ss = obj;
 	uint8_t pbuf[PROPS_MAX];
@@ -297,8 +357,8 @@ static void on_message(struct mosquitto *m, void *obj, const struct mosquitto_me
 
 	(void)m;
 	atomic_store_explicit(&ss->received,
-			      atomic_load_explicit(&ss->received, memory_order_relaxed) + 1,
-			      memory_order_relaxed);
+	                      atomic_load_explicit(&ss->received, memory_order_relaxed) + 1,
+	                      memory_order_relaxed);
 	if (sizeof(h) + tlen + plen > room) {
 		ring_count_drop(ss->ring, sizeof(h) + tlen + plen + len);
 		return;
@@ -325,13 +385,14 @@ static void subscribe_all(struct session *ss)
 	int opts = 0;
 
 	if (ss->cfg.protocol == MQTT_V5)
-		opts = MQTT_SUB_OPT_RETAIN_AS_PUBLISHED; /* show the true retain flag of live messages */
+		opts = MQTT_SUB_OPT_RETAIN_AS_PUBLISHED; /* show the true retain flag of live
+		                                            messages */
 	for (size_t i = 0; i < ss->cfg.ntopics; i++)
 		mosquitto_subscribe_v5(ss->mosq, NULL, ss->cfg.topics[i], ss->cfg.qos, opts, NULL);
 }
 
 static void on_connect(struct mosquitto *m, void *obj, int rc, int flags,
-		       const mosquitto_property *props)
+                       const mosquitto_property *props)
 {
 	struct session *ss = obj;
 
@@ -341,7 +402,7 @@ static void on_connect(struct mosquitto *m, void *obj, int rc, int flags,
 	if (rc != 0) {
 		ss->refused = true;
 		set_status(ss, SESSION_CONNECTING,
-			   ss->cfg.protocol == MQTT_V5 ? REASON_V5 : REASON_CONNACK, rc, 0);
+		           ss->cfg.protocol == MQTT_V5 ? REASON_V5 : REASON_CONNACK, rc, 0);
 		return;
 	}
 	ss->connected_at = clock_mono_ms();
@@ -362,11 +423,12 @@ static void on_log(struct mosquitto *m, void *obj, int level, const char *str)
 	if (strstr(str, "hostname mismatch") || strstr(str, "host name mismatch"))
 		ss->tls_error = TLS_ERR_HOSTNAME;
 	else if (strstr(str, "certificate verify failed") || strstr(str, "unknown ca") ||
-		 strstr(str, "self-signed") || strstr(str, "self signed"))
+	         strstr(str, "self-signed") || strstr(str, "self signed"))
 		ss->tls_error = ss->tls_error ? ss->tls_error : TLS_ERR_UNKNOWN_CA;
 	else if (strstr(str, "expired"))
 		ss->tls_error = TLS_ERR_EXPIRED;
-	else if (strstr(str, "certificate required") || strstr(str, "peer did not return a certificate"))
+	else if (strstr(str, "certificate required") ||
+	         strstr(str, "peer did not return a certificate"))
 		ss->tls_error = TLS_ERR_CERT_REQUIRED;
 	else if (strstr(str, "wrong version number") || strstr(str, "packet length too long"))
 		ss->tls_error = TLS_ERR_HANDSHAKE;
@@ -449,14 +511,14 @@ static void *net_main(void *arg)
 		int64_t retry = clock_mono_ms() + backoff_ms(attempt);
 		if (ss->refused) {
 			set_status(ss, SESSION_WAITING, atomic_load(&ss->reason),
-				   atomic_load(&ss->code), retry);
+			           atomic_load(&ss->code), retry);
 		} else if (ss->tls_error || rc == MOSQ_ERR_TLS) {
 			set_status(ss, SESSION_WAITING, REASON_TLS, ss->tls_error, retry);
 		} else if (rc == MOSQ_ERR_ERRNO && err != 0) {
 			set_status(ss, SESSION_WAITING, REASON_ERRNO, err, retry);
 		} else {
 			set_status(ss, SESSION_WAITING, REASON_LIB,
-				   rc == MOSQ_ERR_SUCCESS ? MOSQ_ERR_CONN_LOST : rc, retry);
+			           rc == MOSQ_ERR_SUCCESS ? MOSQ_ERR_CONN_LOST : rc, retry);
 		}
 		wait_until(ss, retry);
 	}
@@ -529,9 +591,9 @@ struct session *session_new(const struct settings *s, struct ring *ring)
 	if (ss->mosq == NULL)
 		goto fail;
 	mosquitto_int_option(ss->mosq, MOSQ_OPT_PROTOCOL_VERSION,
-			     s->protocol == MQTT_V31    ? MQTT_PROTOCOL_V31
-			     : s->protocol == MQTT_V311 ? MQTT_PROTOCOL_V311
-							: MQTT_PROTOCOL_V5);
+	                     s->protocol == MQTT_V31    ? MQTT_PROTOCOL_V31
+	                     : s->protocol == MQTT_V311 ? MQTT_PROTOCOL_V311
+	                                                : MQTT_PROTOCOL_V5);
 	/* A monitor should never make the broker hold back QoS 1/2 deliveries. */
 	mosquitto_int_option(ss->mosq, MOSQ_OPT_RECEIVE_MAXIMUM, 65535);
 	mosquitto_int_option(ss->mosq, MOSQ_OPT_TCP_NODELAY, 1);
@@ -540,8 +602,8 @@ struct session *session_new(const struct settings *s, struct ring *ring)
 		mosquitto_username_pw_set(ss->mosq, s->user, s->password);
 	if (s->will_topic &&
 	    mosquitto_will_set(ss->mosq, s->will_topic,
-			       s->will_payload ? (int)strlen(s->will_payload) : 0, s->will_payload,
-			       s->will_qos, s->will_retain) != MOSQ_ERR_SUCCESS)
+	                       s->will_payload ? (int)strlen(s->will_payload) : 0, s->will_payload,
+	                       s->will_qos, s->will_retain) != MOSQ_ERR_SUCCESS)
 		goto fail;
 	if (setup_tls(ss, s) != MOSQ_ERR_SUCCESS)
 		goto fail;
@@ -589,7 +651,8 @@ void session_free(struct session *ss)
 	if (ss == NULL)
 		return;
 	if (ss->started)
-		return; /* the thread is stuck in a blocking connect; the process exit reclaims it */
+		return; /* the thread is stuck in a blocking connect; the process exit reclaims it
+		         */
 	if (ss->mosq)
 		mosquitto_destroy(ss->mosq);
 	for (int i = 0; i < 2; i++)

@@ -25,7 +25,7 @@
 static volatile sig_atomic_t quit;
 
 static const char *rooms[] = {"kitchen", "living", "bedroom", "bathroom",
-			      "office",  "garage", "garden",  "attic"};
+                              "office",  "garage", "garden",  "attic"};
 #define NROOMS (sizeof(rooms) / sizeof(rooms[0]))
 
 static const char *lights[] = {"kitchen", "living", "porch"};
@@ -61,7 +61,7 @@ static void pub(struct sim *s, const char *topic, const char *payload, bool reta
 }
 
 static void pubf(struct sim *s, const char *topic, bool retain, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 
 static void pubf(struct sim *s, const char *topic, bool retain, const char *fmt, ...)
 {
@@ -162,7 +162,8 @@ static void on_message(struct mosquitto *m, void *obj, const struct mosquitto_me
 		bool is_set = strstr(t, "/set") != NULL;
 		char expect[64];
 
-		snprintf(expect, sizeof(expect), is_set ? "house/bulbs/bulb%d/set" : "house/bulbs/bulb%d", n);
+		snprintf(expect, sizeof(expect),
+		         is_set ? "house/bulbs/bulb%d/set" : "house/bulbs/bulb%d", n);
 		if (strcmp(t, expect) != 0 || !parse_switch(p, len, s->bulb_on[n - 1], &on))
 			return;
 		if (on == s->bulb_on[n - 1] && !is_set)
@@ -221,7 +222,8 @@ static void on_connect(struct mosquitto *m, void *obj, int rc)
 		snprintf(t, sizeof(t), "devices/node%02d/firmware", d + 1);
 		pubf(s, t, true, "1.%d.%d", 2 + d % 3, d * 7 % 10);
 	}
-	pub(s, "house/info", "Demo house.\nFour bulbs, three lights, sensors in eight rooms.", true);
+	pub(s, "house/info", "Demo house.\nFour bulbs, three lights, sensors in eight rooms.",
+	    true);
 }
 
 static void publish_sensors(struct sim *s)
@@ -239,7 +241,8 @@ static void publish_sensors(struct sim *s)
 		if (s->hum[r] > 95)
 			s->hum[r] = 95;
 		snprintf(t, sizeof(t), "sensors/%s/temperature", rooms[r]);
-		pubf(s, t, false, "{\"value\":%.1f,\"unit\":\"\xc2\xb0\x43\",\"ts\":%lld,\"time\":\"%s\"}",
+		pubf(s, t, false,
+		     "{\"value\":%.1f,\"unit\":\"\xc2\xb0\x43\",\"ts\":%lld,\"time\":\"%s\"}",
 		     s->temp[r], (long long)time(NULL), ts);
 		snprintf(t, sizeof(t), "sensors/%s/humidity", rooms[r]);
 		pubf(s, t, false, "{\"value\":%.0f,\"unit\":\"%%\",\"ts\":%lld,\"time\":\"%s\"}",
@@ -254,19 +257,22 @@ static void publish_factory(struct sim *s)
 
 	for (int l = 0; l < NLINES; l++) {
 		for (int m = 0; m < NMACHINES; m++) {
-			if ((s->tick + (unsigned long)(l * NMACHINES + m)) % 10 != 0) /* every 5 s */
+			if ((s->tick + (unsigned long)(l * NMACHINES + m)) % 10 !=
+			    0) /* every 5 s */
 				continue;
 			s->rpm[l][m] = fabs(s->rpm[l][m] + jitter(40));
 			s->mtemp[l][m] += jitter(0.8);
 			s->count[l][m] += (unsigned long)(rand() % 20);
 			snprintf(t, sizeof(t), "factory/line%d/machine%02d/rpm", l + 1, m + 1);
 			pubf(s, t, false, "%.0f", s->rpm[l][m]);
-			snprintf(t, sizeof(t), "factory/line%d/machine%02d/temperature", l + 1, m + 1);
+			snprintf(t, sizeof(t), "factory/line%d/machine%02d/temperature", l + 1,
+			         m + 1);
 			pubf(s, t, false, "%.1f", s->mtemp[l][m]);
 			snprintf(t, sizeof(t), "factory/line%d/machine%02d/count", l + 1, m + 1);
 			pubf(s, t, false, "%lu", s->count[l][m]);
 			if (s->tick % 40 == 0 || s->count[l][m] < 20) {
-				snprintf(t, sizeof(t), "factory/line%d/machine%02d/state", l + 1, m + 1);
+				snprintf(t, sizeof(t), "factory/line%d/machine%02d/state", l + 1,
+				         m + 1);
 				pub(s, t, states[(l + m + s->tick / 40) % 5], true);
 			}
 		}
@@ -303,7 +309,8 @@ static void publish_misc(struct sim *s)
 		for (size_t i = 0; i < sizeof(img); i++)
 			img[i] = (unsigned char)rand();
 		img[0] = 0x89, img[1] = 'P', img[2] = 'N', img[3] = 'G';
-		mosquitto_publish(s->mosq, NULL, "devices/camera1/snapshot", sizeof(img), img, 0, false);
+		mosquitto_publish(s->mosq, NULL, "devices/camera1/snapshot", sizeof(img), img, 0,
+		                  false);
 	}
 	if (s->tick % 60 == 30) {
 		s->door_open = !s->door_open;

@@ -42,7 +42,8 @@ bool topic_filter_valid(const char *filter)
 
 		if (c == '#' && (i + 1 != n || (i > 0 && filter[i - 1] != '/')))
 			return false;
-		if (c == '+' && ((i > 0 && filter[i - 1] != '/') || (i + 1 < n && filter[i + 1] != '/')))
+		if (c == '+' &&
+		    ((i > 0 && filter[i - 1] != '/') || (i + 1 < n && filter[i + 1] != '/')))
 			return false;
 	}
 	return true;

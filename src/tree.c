@@ -5,9 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define CHUNK_BITS   16
-#define CHUNK_NODES  ((size_t)1 << CHUNK_BITS)
-#define CHANGES_MAX  256
+#define CHUNK_BITS    16
+#define CHUNK_NODES   ((size_t)1 << CHUNK_BITS)
+#define CHANGES_MAX   256
 #define TIGHT_PAYLOAD 256 /* bytes kept per value once over budget */
 
 struct slot {
@@ -92,7 +92,7 @@ static bool slots_grow(struct tree *t)
 }
 
 static tree_id child_find(const struct tree *t, tree_id parent, const char *s, size_t len,
-			  uint32_t h)
+                          uint32_t h)
 {
 	for (size_t j = h & t->slot_mask;; j = (j + 1) & t->slot_mask) {
 		const struct slot *sl = &t->slots[j];
@@ -323,7 +323,8 @@ const struct tree_value *tree_value(const struct tree *t, tree_id id, unsigned a
 	return n->v.ring[(n->hist_head + cap - age) % cap];
 }
 
-/* Adjusts sub_topics by delta from n up to the root, noting the topmost node that appeared or vanished. */
+/* Adjusts sub_topics by delta from n up to the root, noting the topmost node that appeared or
+ * vanished. */
 static void propagate_topics(struct tree *t, tree_id id, int delta)
 {
 	tree_id top = TREE_NONE;
@@ -387,7 +388,7 @@ tree_id tree_insert(struct tree *t, const char *topic, size_t len, const struct 
 	if (m->len == 0 && m->orig_len == 0) {
 		/* An empty payload clears the topic (how retained messages are deleted). */
 		node_clear_values(t, n);
-		n->flags &= (uint8_t)~(TREE_F_VALUE | TREE_F_RETAINED);
+		n->flags &= (uint8_t) ~(TREE_F_VALUE | TREE_F_RETAINED);
 		if (had)
 			propagate_topics(t, id, -1);
 		return id;
@@ -514,7 +515,7 @@ static int child_cmp(const void *pa, const void *pb, void *ctx)
 	const struct tree_node *b = tree_node(t, *(const tree_id *)pb);
 
 	return tree_name_cmp(t->names + a->name_off, a->name_len, t->names + b->name_off,
-			     b->name_len);
+	                     b->name_len);
 }
 
 size_t tree_children_sorted(const struct tree *t, tree_id id, tree_id **out, size_t *cap)

@@ -73,7 +73,8 @@ void draw_fill(WINDOW *w, int width, attr_t attr)
 
 void draw_hline(WINDOW *w, int y, int x, int n, attr_t attr)
 {
-	/* UTF-8 line glyphs rather than the alternate charset: they survive every terminal and capture. */
+	/* UTF-8 line glyphs rather than the alternate charset: they survive every terminal and
+	 * capture. */
 	wattrset(w, attr);
 	wmove(w, y, x);
 	for (int i = 0; i < n; i++)
@@ -111,12 +112,12 @@ const char *draw_glyph(const char *role)
 	static const struct {
 		const char *role, *utf8, *ascii;
 	} glyphs[] = {
-		{"expanded", "\xe2\x96\xbe", "-"},  /* ▾ */
-		{"collapsed", "\xe2\x96\xb8", "+"}, /* ▸ */
-		{"retained", "\xc2\xae", "R"},      /* ® */
-		{"dot", "\xe2\x97\x8f", "*"},       /* ● */
-		{"ellipsis", "\xe2\x80\xa6", "~"},  /* … */
-		{"sep", "\xe2\x94\x82", "|"},       /* │ */
+	    {"expanded", "\xe2\x96\xbe", "-"},  /* ▾ */
+	    {"collapsed", "\xe2\x96\xb8", "+"}, /* ▸ */
+	    {"retained", "\xc2\xae", "R"},      /* ® */
+	    {"dot", "\xe2\x97\x8f", "*"},       /* ● */
+	    {"ellipsis", "\xe2\x80\xa6", "~"},  /* … */
+	    {"sep", "\xe2\x94\x82", "|"},       /* │ */
 	};
 
 	for (size_t i = 0; i < sizeof(glyphs) / sizeof(glyphs[0]); i++)

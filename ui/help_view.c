@@ -11,11 +11,20 @@
 bool help_view_action(struct help_view *h, enum action a, int key)
 {
 	switch (a) {
-	case ACT_MOVE_DOWN: h->scroll++; return true;
-	case ACT_MOVE_UP: h->scroll = h->scroll > 0 ? h->scroll - 1 : 0; return true;
-	case ACT_PAGE_DOWN: h->scroll += 10; return true;
-	case ACT_PAGE_UP: h->scroll = h->scroll > 10 ? h->scroll - 10 : 0; return true;
-	default: break;
+	case ACT_MOVE_DOWN:
+		h->scroll++;
+		return true;
+	case ACT_MOVE_UP:
+		h->scroll = h->scroll > 0 ? h->scroll - 1 : 0;
+		return true;
+	case ACT_PAGE_DOWN:
+		h->scroll += 10;
+		return true;
+	case ACT_PAGE_UP:
+		h->scroll = h->scroll > 10 ? h->scroll - 10 : 0;
+		return true;
+	default:
+		break;
 	}
 	(void)key;
 	h->open = false;

@@ -12,10 +12,10 @@ static const struct {
 	const char *name;
 	int key;
 } named[] = {
-	{"Up", KEY_UP},       {"Down", KEY_DOWN},      {"Left", KEY_LEFT},  {"Right", KEY_RIGHT},
-	{"PgUp", KEY_PPAGE},  {"PgDn", KEY_NPAGE},     {"Home", KEY_HOME},  {"End", KEY_END},
-	{"Enter", '\n'},      {"Space", ' '},          {"Tab", '\t'},       {"BTab", KEY_BTAB},
-	{"Esc", 27},          {"Del", KEY_DC},         {"Ins", KEY_IC},     {"Backspace", KEY_BACKSPACE},
+    {"Up", KEY_UP},      {"Down", KEY_DOWN},  {"Left", KEY_LEFT}, {"Right", KEY_RIGHT},
+    {"PgUp", KEY_PPAGE}, {"PgDn", KEY_NPAGE}, {"Home", KEY_HOME}, {"End", KEY_END},
+    {"Enter", '\n'},     {"Space", ' '},      {"Tab", '\t'},      {"BTab", KEY_BTAB},
+    {"Esc", 27},         {"Del", KEY_DC},     {"Ins", KEY_IC},    {"Backspace", KEY_BACKSPACE},
 };
 
 int keys_parse(const char *name)
@@ -137,7 +137,8 @@ void keys_describe(enum action a, char *buf, size_t cap)
 		o += (size_t)snprintf(buf + o, cap - o, "%s%s", o ? " " : "", nm);
 	}
 	for (int k = 0; k < KEYMAP_SIZE && o + 1 < cap; k++) {
-		if (keymap[k] != a || listed[k] || k == '\r' || k == KEY_ENTER || k == 127 || k == 8)
+		if (keymap[k] != a || listed[k] || k == '\r' || k == KEY_ENTER || k == 127 ||
+		    k == 8)
 			continue;
 		key_label(k, nm, sizeof(nm));
 		o += (size_t)snprintf(buf + o, cap - o, "%s%s", o ? " " : "", nm);

@@ -29,16 +29,30 @@ void payload_view_free(struct payload_view *p)
 bool payload_view_action(struct payload_view *p, enum action a)
 {
 	size_t page = p->body_height > 1 ? (size_t)p->body_height - 1 : 1;
-	size_t max = p->wrap.nlines > (size_t)p->body_height ? p->wrap.nlines - (size_t)p->body_height : 0;
+	size_t max =
+	    p->wrap.nlines > (size_t)p->body_height ? p->wrap.nlines - (size_t)p->body_height : 0;
 
 	switch (a) {
-	case ACT_MOVE_UP: p->scroll = p->scroll ? p->scroll - 1 : 0; break;
-	case ACT_MOVE_DOWN: p->scroll++; break;
-	case ACT_PAGE_UP: p->scroll = p->scroll > page ? p->scroll - page : 0; break;
-	case ACT_PAGE_DOWN: p->scroll += page; break;
-	case ACT_FIRST: p->scroll = 0; break;
-	case ACT_LAST: p->scroll = max; break;
-	default: return false;
+	case ACT_MOVE_UP:
+		p->scroll = p->scroll ? p->scroll - 1 : 0;
+		break;
+	case ACT_MOVE_DOWN:
+		p->scroll++;
+		break;
+	case ACT_PAGE_UP:
+		p->scroll = p->scroll > page ? p->scroll - page : 0;
+		break;
+	case ACT_PAGE_DOWN:
+		p->scroll += page;
+		break;
+	case ACT_FIRST:
+		p->scroll = 0;
+		break;
+	case ACT_LAST:
+		p->scroll = max;
+		break;
+	default:
+		return false;
 	}
 	if (p->scroll > max)
 		p->scroll = max;
@@ -170,7 +184,7 @@ static int draw_topic(WINDOW *w, int y, int wd, const char *topic, size_t len)
 }
 
 void payload_view_draw(struct payload_view *p, WINDOW *w, int h, int wd, tree_id id, bool focused,
-		       int64_t now_wall_ms)
+                       int64_t now_wall_ms)
 {
 	const struct tree *t = p->tree;
 	const struct tree_node *n;
@@ -216,8 +230,9 @@ void payload_view_draw(struct payload_view *p, WINDOW *w, int h, int wd, tree_id
 
 	snprintf(qos, sizeof(qos), "%u", val->qos);
 	fmt_bytes(size, sizeof(size), val->orig_len);
-	const char *pairs[] = {"QoS", qos, "", (n->flags & TREE_F_RETAINED) ? "retained" : NULL,
-			       "size", size, "messages", msgs};
+	const char *pairs[] = {
+	    "QoS",  qos,  "",         (n->flags & TREE_F_RETAINED) ? "retained" : NULL,
+	    "size", size, "messages", msgs};
 	y = meta_line(w, y, wd, pairs, 8);
 	fmt_time(when, sizeof(when), val->time_ms);
 	fmt_age(age, sizeof(age), now_wall_ms - val->time_ms);
@@ -250,7 +265,8 @@ void payload_view_draw(struct payload_view *p, WINDOW *w, int h, int wd, tree_id
 		draw_str(w, "(empty payload)", wd, theme_attr(SLOT_COUNT));
 		return;
 	}
-	size_t max = p->wrap.nlines > (size_t)p->body_height ? p->wrap.nlines - (size_t)p->body_height : 0;
+	size_t max =
+	    p->wrap.nlines > (size_t)p->body_height ? p->wrap.nlines - (size_t)p->body_height : 0;
 	if (p->scroll > max)
 		p->scroll = max;
 	for (int row = 0; row < p->body_height && p->scroll + (size_t)row < p->wrap.nlines; row++) {

@@ -73,8 +73,9 @@ void hint_line_draw(WINDOW *w, int wd, enum hint_kind kind, const char *text)
 		enum action a;
 		const char *label;
 	} hints[] = {
-		{ACT_QUIT, "quit"},   {ACT_HELP, "help"},     {ACT_SEARCH, "search"},
-		{ACT_TOGGLE_BRANCH, "open/close"}, {ACT_FOCUS_NEXT, "pane"},
+	    {ACT_QUIT, "quit"},       {ACT_HELP, "help"},
+	    {ACT_SEARCH, "search"},   {ACT_TOGGLE_BRANCH, "open/close"},
+	    {ACT_FOCUS_NEXT, "pane"},
 	};
 	int used = 0;
 

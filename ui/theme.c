@@ -6,7 +6,7 @@ static const struct {
 	attr_t attrs, mono;
 } defaults[SLOT__COUNT] = {
 #define X(id, name, fg, bg, attrs, mono) [SLOT_##id] = {fg, bg, attrs, mono},
-	MQS_SLOTS(X)
+    MQS_SLOTS(X)
 #undef X
 };
 

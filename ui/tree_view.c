@@ -52,7 +52,7 @@ void tree_view_set_expanded(struct tree_view *v, tree_id id, bool on)
 	if (on)
 		v->expanded[byte] |= (uint8_t)(1u << (id % 8));
 	else
-		v->expanded[byte] &= (uint8_t)~(1u << (id % 8));
+		v->expanded[byte] &= (uint8_t) ~(1u << (id % 8));
 	v->stale = true;
 }
 
@@ -132,7 +132,8 @@ void tree_view_refresh(struct tree_view *v)
 
 	/* Keep the selection on its node, or on its nearest visible ancestor. */
 	v->sel_row = SIZE_MAX;
-	for (tree_id a = want; a != TREE_NONE && a != TREE_ROOT; a = tree_node(v->tree, a)->parent) {
+	for (tree_id a = want; a != TREE_NONE && a != TREE_ROOT;
+	     a = tree_node(v->tree, a)->parent) {
 		v->sel_row = find_row(v, a);
 		if (v->sel_row != SIZE_MAX) {
 			v->sel = a;
@@ -186,7 +187,8 @@ static void expand_subtree(struct tree_view *v, tree_id id)
 			v->stack_cap = (sp + n->nchildren) * 2;
 			v->stack = xrealloc(v->stack, v->stack_cap * sizeof(*v->stack));
 		}
-		for (tree_id c = n->first_child; c != TREE_NONE; c = tree_node(v->tree, c)->next_sibling)
+		for (tree_id c = n->first_child; c != TREE_NONE;
+		     c = tree_node(v->tree, c)->next_sibling)
 			v->stack[sp++] = c;
 	}
 }
@@ -202,7 +204,8 @@ void tree_view_select(struct tree_view *v, tree_id id)
 	tree_view_refresh(v);
 	/* Put it in the middle of the pane when it was off screen. */
 	if (v->height > 0 && (v->sel_row < v->top || v->sel_row >= v->top + (size_t)v->height))
-		v->top = v->sel_row > (size_t)v->height / 2 ? v->sel_row - (size_t)v->height / 2 : 0;
+		v->top =
+		    v->sel_row > (size_t)v->height / 2 ? v->sel_row - (size_t)v->height / 2 : 0;
 }
 
 bool tree_view_action(struct tree_view *v, enum action a)
@@ -219,11 +222,21 @@ bool tree_view_action(struct tree_view *v, enum action a)
 		if (v->sel_row > 0)
 			select_row(v, v->sel_row - 1);
 		return true;
-	case ACT_MOVE_DOWN: select_row(v, v->sel_row + 1); return true;
-	case ACT_PAGE_UP: select_row(v, v->sel_row > page ? v->sel_row - page : 0); return true;
-	case ACT_PAGE_DOWN: select_row(v, v->sel_row + page); return true;
-	case ACT_FIRST: select_row(v, 0); return true;
-	case ACT_LAST: select_row(v, v->nrows - 1); return true;
+	case ACT_MOVE_DOWN:
+		select_row(v, v->sel_row + 1);
+		return true;
+	case ACT_PAGE_UP:
+		select_row(v, v->sel_row > page ? v->sel_row - page : 0);
+		return true;
+	case ACT_PAGE_DOWN:
+		select_row(v, v->sel_row + page);
+		return true;
+	case ACT_FIRST:
+		select_row(v, 0);
+		return true;
+	case ACT_LAST:
+		select_row(v, v->nrows - 1);
+		return true;
 	case ACT_COLLAPSE:
 		if (tree_view_is_expanded(v, id) && has_visible_children(v, id)) {
 			tree_view_set_expanded(v, id, false);
@@ -262,7 +275,8 @@ bool tree_view_action(struct tree_view *v, enum action a)
 		v->stale = true;
 		tree_view_refresh(v);
 		return true;
-	default: return false;
+	default:
+		return false;
 	}
 }
 
@@ -274,7 +288,8 @@ static bool contains_ci(const char *hay, size_t hlen, const char *needle, size_t
 	for (size_t i = 0; i + nlen <= hlen; i++) {
 		size_t j = 0;
 
-		while (j < nlen && tolower((unsigned char)hay[i + j]) == tolower((unsigned char)needle[j]))
+		while (j < nlen &&
+		       tolower((unsigned char)hay[i + j]) == tolower((unsigned char)needle[j]))
 			j++;
 		if (j == nlen)
 			return true;
@@ -319,7 +334,7 @@ tree_id tree_view_search(struct tree_view *v, const char *query, int dir, bool *
 		if (id == v->sel) {
 			passed = true;
 		} else if ((n->flags & TREE_F_VALUE || n->nchildren) &&
-			   contains_ci(path, plen[d], query, qlen)) {
+		           contains_ci(path, plen[d], query, qlen)) {
 			if (first == TREE_NONE)
 				first = id;
 			if (!passed)
@@ -364,8 +379,9 @@ static void draw_row(struct tree_view *v, WINDOW *w, int y, int wd, tree_id id)
 		waddch(w, ' ');
 	used = indent;
 	if (branch) {
-		used += draw_str(w, draw_glyph(tree_view_is_expanded(v, id) ? "expanded" : "collapsed"),
-				 wd - used, theme_attr(SLOT_BRANCH));
+		used +=
+		    draw_str(w, draw_glyph(tree_view_is_expanded(v, id) ? "expanded" : "collapsed"),
+		             wd - used, theme_attr(SLOT_BRANCH));
 	} else {
 		used += draw_str(w, " ", wd - used, A_NORMAL);
 	}
@@ -373,24 +389,25 @@ static void draw_row(struct tree_view *v, WINDOW *w, int y, int wd, tree_id id)
 	if (nl == 0)
 		used += draw_str(w, "(empty)", wd - used, theme_attr(SLOT_ESCAPE));
 	else
-		used += draw_text(w, name, nl, wd - used,
-				  theme_attr(branch ? SLOT_BRANCH : SLOT_LEAF));
+		used +=
+		    draw_text(w, name, nl, wd - used, theme_attr(branch ? SLOT_BRANCH : SLOT_LEAF));
 
 	if (n->flags & TREE_F_VALUE) {
 		const struct tree_value *val = tree_value(t, id, 0);
 
 		if (n->flags & TREE_F_RETAINED)
 			used += draw_str(w, draw_ascii() ? " [R]" : " \xc2\xae", wd - used,
-					 theme_attr(SLOT_RETAINED));
+			                 theme_attr(SLOT_RETAINED));
 		used += draw_str(w, " = ", wd - used, theme_attr(SLOT_COUNT));
 		if (val)
-			used += draw_text(w, val->data, val->len, wd - used, theme_attr(SLOT_VALUE));
+			used +=
+			    draw_text(w, val->data, val->len, wd - used, theme_attr(SLOT_VALUE));
 	}
 	if (branch) {
 		fmt_short(a, sizeof(a), n->sub_topics);
 		fmt_short(b, sizeof(b), (double)n->sub_msgs);
-		snprintf(buf, sizeof(buf), " (%s topic%s, %s msg%s)", a, n->sub_topics == 1 ? "" : "s",
-			 b, n->sub_msgs == 1 ? "" : "s");
+		snprintf(buf, sizeof(buf), " (%s topic%s, %s msg%s)", a,
+		         n->sub_topics == 1 ? "" : "s", b, n->sub_msgs == 1 ? "" : "s");
 		used += draw_str(w, buf, wd - used, theme_attr(SLOT_COUNT));
 	}
 }

@@ -1,4 +1,5 @@
-/* ui.c: the UI thread's loop: poll, drain the ring, handle keys, draw dirty panes once per frame. */
+/* ui.c: the UI thread's loop: poll, drain the ring, handle keys, draw dirty panes once per frame.
+ */
 #define _GNU_SOURCE
 #include "mqscope/ui.h"
 
@@ -83,7 +84,7 @@ static void on_signal(int sig)
 }
 
 static void set_notice(struct ui *u, enum hint_kind kind, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 static void set_notice(struct ui *u, enum hint_kind kind, const char *fmt, ...)
 {
@@ -168,7 +169,7 @@ static void draw_prompt(struct ui *u)
 	used += draw_text(u->hint_w, u->query.buf, before, u->cols - used - 1, A_NORMAL);
 	int cx = used;
 	draw_text(u->hint_w, u->query.buf + before, u->query.len - before, u->cols - used - 1,
-		  A_NORMAL);
+	          A_NORMAL);
 	wmove(u->hint_w, 0, cx < u->cols ? cx : u->cols - 1);
 }
 
@@ -220,7 +221,7 @@ static void frame(struct ui *u)
 
 		if (u->pay_h > 0) {
 			payload_view_draw(&u->pv, u->pay_w, u->pay_h, u->pay_wd, sel,
-					  u->focus == FOCUS_PAYLOAD, clock_wall_ms());
+			                  u->focus == FOCUS_PAYLOAD, clock_wall_ms());
 			wnoutrefresh(u->pay_w);
 		}
 		u->shown_sel = sel;
@@ -230,8 +231,8 @@ static void frame(struct ui *u)
 		if (u->mode == MODE_SEARCH)
 			draw_prompt(u);
 		else
-			hint_line_draw(u->hint_w, u->cols, u->notice[0] ? u->notice_kind : HINT_KEYS,
-				       u->notice);
+			hint_line_draw(u->hint_w, u->cols,
+			               u->notice[0] ? u->notice_kind : HINT_KEYS, u->notice);
 	}
 	if (u->help.open)
 		draw_help(u);
@@ -283,23 +284,46 @@ static void prompt_key(struct ui *u, int key, bool fn)
 		case KEY_ENTER:
 			prompt_key(u, '\n', false);
 			return;
-		case KEY_BACKSPACE: line_edit_backspace(&u->query); break;
-		case KEY_DC: line_edit_delete(&u->query); break;
-		case KEY_LEFT: line_edit_left(&u->query); break;
-		case KEY_RIGHT: line_edit_right(&u->query); break;
-		case KEY_HOME: line_edit_home(&u->query); break;
-		case KEY_END: line_edit_end(&u->query); break;
-		default: break;
+		case KEY_BACKSPACE:
+			line_edit_backspace(&u->query);
+			break;
+		case KEY_DC:
+			line_edit_delete(&u->query);
+			break;
+		case KEY_LEFT:
+			line_edit_left(&u->query);
+			break;
+		case KEY_RIGHT:
+			line_edit_right(&u->query);
+			break;
+		case KEY_HOME:
+			line_edit_home(&u->query);
+			break;
+		case KEY_END:
+			line_edit_end(&u->query);
+			break;
+		default:
+			break;
 		}
 		return;
 	}
 	switch (key) {
 	case 127:
-	case 8: line_edit_backspace(&u->query); break;
-	case 1: line_edit_home(&u->query); break;
-	case 5: line_edit_end(&u->query); break;
-	case 21: line_edit_kill_start(&u->query); break;
-	case 23: line_edit_delete_word(&u->query); break;
+	case 8:
+		line_edit_backspace(&u->query);
+		break;
+	case 1:
+		line_edit_home(&u->query);
+		break;
+	case 5:
+		line_edit_end(&u->query);
+		break;
+	case 21:
+		line_edit_kill_start(&u->query);
+		break;
+	case 23:
+		line_edit_delete_word(&u->query);
+		break;
 	default:
 		if (key >= 32 && key != 127 && u->query.len < sizeof(u->last_query) - 4)
 			line_edit_insert(&u->query, (uint32_t)key);
@@ -335,7 +359,9 @@ static void handle_key(struct ui *u, int key, bool fn)
 		u->dirty |= DIRTY_HINT;
 	}
 	switch (a) {
-	case ACT_QUIT: u->quit = true; return;
+	case ACT_QUIT:
+		u->quit = true;
+		return;
 	case ACT_HELP:
 		u->help.open = true;
 		u->help.scroll = 0;
@@ -345,8 +371,12 @@ static void handle_key(struct ui *u, int key, bool fn)
 		line_edit_clear(&u->query);
 		u->dirty |= DIRTY_HINT;
 		return;
-	case ACT_SEARCH_NEXT: do_search(u, +1); return;
-	case ACT_SEARCH_PREV: do_search(u, -1); return;
+	case ACT_SEARCH_NEXT:
+		do_search(u, +1);
+		return;
+	case ACT_SEARCH_PREV:
+		do_search(u, -1);
+		return;
 	case ACT_FOCUS_NEXT:
 		u->focus = u->focus == FOCUS_TREE ? FOCUS_PAYLOAD : FOCUS_TREE;
 		u->dirty |= DIRTY_TREE | DIRTY_PAYLOAD;
@@ -355,8 +385,10 @@ static void handle_key(struct ui *u, int key, bool fn)
 		clearok(curscr, TRUE);
 		u->dirty |= DIRTY_ALL;
 		return;
-	case ACT_NONE: return;
-	default: break;
+	case ACT_NONE:
+		return;
+	default:
+		break;
 	}
 	if (u->focus == FOCUS_PAYLOAD) {
 		if (a == ACT_COLLAPSE) {
@@ -443,9 +475,9 @@ static int64_t next_tick(struct ui *u, int64_t now)
 static int loop(struct ui *u)
 {
 	struct pollfd fds[3] = {
-		{.fd = STDIN_FILENO, .events = POLLIN},
-		{.fd = u->app->ring.wake_fd, .events = POLLIN},
-		{.fd = sig_pipe[0], .events = POLLIN},
+	    {.fd = STDIN_FILENO, .events = POLLIN},
+	    {.fd = u->app->ring.wake_fd, .events = POLLIN},
+	    {.fd = sig_pipe[0], .events = POLLIN},
 	};
 
 	u->dirty = DIRTY_ALL;
@@ -523,7 +555,7 @@ int ui_run(struct app *app)
 	u->scr = newterm(NULL, stdout, stdin);
 	if (u->scr == NULL) {
 		fprintf(stderr, "mqscope: cannot use terminal type '%s'\n",
-			getenv("TERM") ? getenv("TERM") : "(unset)");
+		        getenv("TERM") ? getenv("TERM") : "(unset)");
 		free(u);
 		return 1;
 	}

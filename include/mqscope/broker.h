@@ -6,9 +6,9 @@
 #include <sys/types.h>
 
 struct broker {
-	pid_t pid;      /* -1 when not running */
-	int port;       /* 0 = pick a free one */
-	char dir[64];   /* private directory holding its config and log */
+	pid_t pid;    /* -1 when not running */
+	int port;     /* 0 = pick a free one */
+	char dir[64]; /* private directory holding its config and log */
 };
 
 /*

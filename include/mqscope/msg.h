@@ -30,7 +30,7 @@ struct msg_view {
 size_t msg_record_size(size_t topic_len, size_t len, size_t props_len);
 /* Lays out a record in dst (msg_record_size bytes). */
 void msg_write(void *dst, const struct msg_head *h, const char *topic, const void *payload,
-	       const void *props);
+               const void *props);
 /* Checks and views a record of len bytes; false when malformed. */
 bool msg_read(const void *rec, size_t len, struct msg_view *v);
 
@@ -59,7 +59,7 @@ struct prop {
 bool props_put_num(uint8_t *buf, size_t cap, size_t *off, uint8_t id, uint32_t num);
 bool props_put_str(uint8_t *buf, size_t cap, size_t *off, uint8_t id, const char *s, size_t slen);
 bool props_put_pair(uint8_t *buf, size_t cap, size_t *off, const char *k, size_t klen,
-		    const char *v, size_t vlen);
+                    const char *v, size_t vlen);
 /* Decodes the property at *off and advances; false at the end or on malformed data. */
 bool props_next(const uint8_t *buf, size_t len, size_t *off, struct prop *out);
 /* Name of a property for display, e.g. "content-type". */

@@ -33,6 +33,6 @@ void payload_view_free(struct payload_view *p);
 bool payload_view_action(struct payload_view *p, enum action a);
 /* Draws node id (TREE_NONE: nothing selected) into w. */
 void payload_view_draw(struct payload_view *p, WINDOW *w, int h, int wd, tree_id id, bool focused,
-		       int64_t now_wall_ms);
+                       int64_t now_wall_ms);
 
 #endif

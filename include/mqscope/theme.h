@@ -6,37 +6,37 @@
 #include <stdbool.h>
 
 /* X(id, name, fg, bg, attrs, mono attrs): the built-in default theme. -1 = terminal default. */
-#define MQS_SLOTS(X)                                                                     \
-	X(NORMAL, "normal", -1, -1, A_NORMAL, A_NORMAL)                                  \
-	X(BAR, "bar", COLOR_WHITE, COLOR_BLUE, A_NORMAL, A_REVERSE)                       \
-	X(BAR_OK, "bar-ok", COLOR_GREEN, COLOR_BLUE, A_BOLD, A_REVERSE | A_BOLD)          \
-	X(BAR_WARN, "bar-warn", COLOR_YELLOW, COLOR_BLUE, A_BOLD, A_REVERSE | A_BOLD)     \
-	X(BAR_BAD, "bar-bad", COLOR_WHITE, COLOR_RED, A_BOLD, A_REVERSE | A_BOLD)         \
-	X(BORDER, "border", COLOR_BLUE, -1, A_NORMAL, A_NORMAL)                           \
-	X(BRANCH, "branch", COLOR_CYAN, -1, A_BOLD, A_BOLD)                               \
-	X(LEAF, "leaf", -1, -1, A_NORMAL, A_NORMAL)                                       \
-	X(COUNT, "count", COLOR_BLUE, -1, A_NORMAL, A_DIM)                                \
-	X(VALUE, "value", COLOR_GREEN, -1, A_NORMAL, A_NORMAL)                            \
-	X(RETAINED, "retained", COLOR_MAGENTA, -1, A_NORMAL, A_DIM)                       \
-	X(SELECTED, "selected", COLOR_BLACK, COLOR_CYAN, A_NORMAL, A_REVERSE)             \
-	X(SELECTED_IDLE, "selected-unfocused", COLOR_BLACK, COLOR_WHITE, A_NORMAL, A_UNDERLINE) \
-	X(ESCAPE, "escape", COLOR_RED, -1, A_BOLD, A_BOLD | A_UNDERLINE)                  \
-	X(META_KEY, "meta-key", COLOR_BLUE, -1, A_BOLD, A_BOLD)                           \
-	X(META, "meta", -1, -1, A_NORMAL, A_NORMAL)                                       \
-	X(TITLE, "title", COLOR_YELLOW, -1, A_BOLD, A_BOLD)                               \
-	X(HINT, "hint", -1, -1, A_NORMAL, A_NORMAL)                                       \
-	X(HINT_KEY, "hint-key", COLOR_CYAN, -1, A_BOLD, A_BOLD)                           \
-	X(PROMPT, "prompt", COLOR_YELLOW, -1, A_BOLD, A_BOLD)                             \
-	X(NOTICE, "notice", COLOR_GREEN, -1, A_BOLD, A_BOLD)                              \
-	X(ERROR, "error", COLOR_RED, -1, A_BOLD, A_BOLD | A_REVERSE)                      \
-	X(MATCH, "match", COLOR_BLACK, COLOR_YELLOW, A_NORMAL, A_UNDERLINE)               \
+#define MQS_SLOTS(X)                                                                               \
+	X(NORMAL, "normal", -1, -1, A_NORMAL, A_NORMAL)                                            \
+	X(BAR, "bar", COLOR_WHITE, COLOR_BLUE, A_NORMAL, A_REVERSE)                                \
+	X(BAR_OK, "bar-ok", COLOR_GREEN, COLOR_BLUE, A_BOLD, A_REVERSE | A_BOLD)                   \
+	X(BAR_WARN, "bar-warn", COLOR_YELLOW, COLOR_BLUE, A_BOLD, A_REVERSE | A_BOLD)              \
+	X(BAR_BAD, "bar-bad", COLOR_WHITE, COLOR_RED, A_BOLD, A_REVERSE | A_BOLD)                  \
+	X(BORDER, "border", COLOR_BLUE, -1, A_NORMAL, A_NORMAL)                                    \
+	X(BRANCH, "branch", COLOR_CYAN, -1, A_BOLD, A_BOLD)                                        \
+	X(LEAF, "leaf", -1, -1, A_NORMAL, A_NORMAL)                                                \
+	X(COUNT, "count", COLOR_BLUE, -1, A_NORMAL, A_DIM)                                         \
+	X(VALUE, "value", COLOR_GREEN, -1, A_NORMAL, A_NORMAL)                                     \
+	X(RETAINED, "retained", COLOR_MAGENTA, -1, A_NORMAL, A_DIM)                                \
+	X(SELECTED, "selected", COLOR_BLACK, COLOR_CYAN, A_NORMAL, A_REVERSE)                      \
+	X(SELECTED_IDLE, "selected-unfocused", COLOR_BLACK, COLOR_WHITE, A_NORMAL, A_UNDERLINE)    \
+	X(ESCAPE, "escape", COLOR_RED, -1, A_BOLD, A_BOLD | A_UNDERLINE)                           \
+	X(META_KEY, "meta-key", COLOR_BLUE, -1, A_BOLD, A_BOLD)                                    \
+	X(META, "meta", -1, -1, A_NORMAL, A_NORMAL)                                                \
+	X(TITLE, "title", COLOR_YELLOW, -1, A_BOLD, A_BOLD)                                        \
+	X(HINT, "hint", -1, -1, A_NORMAL, A_NORMAL)                                                \
+	X(HINT_KEY, "hint-key", COLOR_CYAN, -1, A_BOLD, A_BOLD)                                    \
+	X(PROMPT, "prompt", COLOR_YELLOW, -1, A_BOLD, A_BOLD)                                      \
+	X(NOTICE, "notice", COLOR_GREEN, -1, A_BOLD, A_BOLD)                                       \
+	X(ERROR, "error", COLOR_RED, -1, A_BOLD, A_BOLD | A_REVERSE)                               \
+	X(MATCH, "match", COLOR_BLACK, COLOR_YELLOW, A_NORMAL, A_UNDERLINE)                        \
 	X(HELP, "help", -1, -1, A_NORMAL, A_NORMAL)
 
 enum theme_slot {
 #define X(id, name, fg, bg, attrs, mono) SLOT_##id,
 	MQS_SLOTS(X)
 #undef X
-		SLOT__COUNT
+	    SLOT__COUNT
 };
 
 /* Sets up colour pairs (or monochrome attributes when colour is off or unavailable). */

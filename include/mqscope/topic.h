@@ -5,7 +5,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* Whether topic (len bytes) matches filter ('+' one level, '#' the rest; '$' topics need a literal first level). */
+/* Whether topic (len bytes) matches filter ('+' one level, '#' the rest; '$' topics need a literal
+ * first level). */
 bool topic_matches(const char *filter, const char *topic, size_t len);
 /* Whether filter is a valid subscription filter. */
 bool topic_filter_valid(const char *filter);

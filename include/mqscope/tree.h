@@ -34,7 +34,7 @@ struct tree_node {
 	uint16_t hist_len;   /* values held, newest at hist_head */
 	uint16_t hist_head;
 	uint8_t flags;
-	uint8_t qos; /* of the last message */
+	uint8_t qos;       /* of the last message */
 	uint64_t msgs;     /* messages on this exact topic */
 	uint64_t sub_msgs; /* messages in this subtree */
 	int64_t first_ms;  /* first message on this topic */
@@ -50,10 +50,10 @@ struct tree_node {
 #define TREE_F_RETAINED 0x02 /* last message had the retain flag */
 
 struct tree_limits {
-	size_t max_topics;    /* nodes, 0 = unlimited */
-	size_t payload_cap;   /* bytes kept per value */
-	unsigned history;     /* values kept per topic, >= 1 */
-	size_t value_budget;  /* bytes for all stored values; history shrinks past it */
+	size_t max_topics;   /* nodes, 0 = unlimited */
+	size_t payload_cap;  /* bytes kept per value */
+	unsigned history;    /* values kept per topic, >= 1 */
+	size_t value_budget; /* bytes for all stored values; history shrinks past it */
 };
 
 /* A message to store; payload and props are copied. */
