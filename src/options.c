@@ -286,7 +286,7 @@ enum options_result options_parse(int argc, char **argv, struct settings *s, FIL
 	memset(&longopts[OPT__COUNT], 0, sizeof(longopts[0]));
 
 	opterr = 0;
-	optind = 1;
+	optind = 0; /* 0 makes glibc reset its internal state too */
 	while ((c = getopt_long(argc, argv, shorts, longopts, &idx)) != -1) {
 		int id = -1;
 

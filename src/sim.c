@@ -41,6 +41,7 @@ struct sim {
 	unsigned long count[NLINES][NMACHINES];
 	double power, energy;
 	bool door_open;
+	bool connected;
 	unsigned long tick;
 };
 
@@ -207,6 +208,7 @@ static void on_connect(struct mosquitto *m, void *obj, int rc)
 
 	if (rc != 0)
 		return;
+	s->connected = true;
 	/* No-local: our own state reports must not come back as commands. */
 	mosquitto_subscribe_multiple(m, NULL, 3, subs, 1, MQTT_SUB_OPT_NO_LOCAL, NULL);
 	for (int i = 0; i < NBULBS; i++)
@@ -371,7 +373,7 @@ int sim_main(int argc, char **argv)
 		int64_t now = clock_mono_ms();
 		int rc;
 
-		if (now >= next) {
+		if (now >= next && s.connected) {
 			publish_sensors(&s);
 			publish_factory(&s);
 			publish_misc(&s);
@@ -382,6 +384,7 @@ int sim_main(int argc, char **argv)
 		}
 		rc = mosquitto_loop(s.mosq, (int)(next - now > 0 ? next - now : 0), 1);
 		if (rc != MOSQ_ERR_SUCCESS && !quit) {
+			s.connected = false;
 			sleep(1);
 			mosquitto_reconnect(s.mosq);
 		}

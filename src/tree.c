@@ -470,6 +470,11 @@ static bool is_digit(char c)
 	return c >= '0' && c <= '9';
 }
 
+static char lower(char c)
+{
+	return c >= 'A' && c <= 'Z' ? (char)(c + 32) : c;
+}
+
 int tree_name_cmp(const char *a, size_t alen, const char *b, size_t blen)
 {
 	size_t i = 0, j = 0;
@@ -495,14 +500,14 @@ int tree_name_cmp(const char *a, size_t alen, const char *b, size_t blen)
 			j = lj;
 			continue;
 		}
-		if (a[i] != b[j])
-			return (uint8_t)a[i] < (uint8_t)b[j] ? -1 : 1;
+		if (lower(a[i]) != lower(b[j]))
+			return (uint8_t)lower(a[i]) < (uint8_t)lower(b[j]) ? -1 : 1;
 		i++;
 		j++;
 	}
 	if (i < alen || j < blen)
 		return i < alen ? 1 : -1;
-	/* Equal under number rules ("01" vs "1"): fall back to bytes for a total order. */
+	/* Equal ignoring case and leading zeros: fall back to bytes for a total order. */
 	if (alen != blen)
 		return alen < blen ? -1 : 1;
 	return memcmp(a, b, alen);

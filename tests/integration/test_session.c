@@ -1,0 +1,265 @@
+/* test_session.c: a real mosquitto: retained and live messages reach the tree; restarts are survived. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <mosquitto.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mqscope/app.h"
+#include "mqscope/broker.h"
+#include "mqscope/util.h"
+
+struct fixture {
+	struct broker broker;
+	struct settings cfg;
+	struct app app;
+};
+
+static void on_publish(struct mosquitto *m, void *obj, int mid)
+{
+	(void)m;
+	(void)mid;
+	*(int *)obj = 1;
+}
+
+/* Publishes one message with QoS 1 and waits for the broker's acknowledgement. */
+static void publish(int port, const char *topic, const void *payload, int len, bool retain)
+{
+	int done = 0;
+	struct mosquitto *m = mosquitto_new(NULL, true, &done);
+	int64_t deadline = clock_mono_ms() + 5000;
+
+	assert_non_null(m);
+	mosquitto_publish_callback_set(m, on_publish);
+	assert_int_equal(mosquitto_connect(m, "127.0.0.1", port, 30), MOSQ_ERR_SUCCESS);
+	assert_int_equal(mosquitto_publish(m, NULL, topic, len, payload, 1, retain), MOSQ_ERR_SUCCESS);
+	while (!done && clock_mono_ms() < deadline)
+		mosquitto_loop(m, 50, 1);
+	assert_true(done);
+	mosquitto_disconnect(m);
+	mosquitto_destroy(m);
+}
+
+static void publish_str(int port, const char *topic, const char *payload, bool retain)
+{
+	publish(port, topic, payload, (int)strlen(payload), retain);
+}
+
+typedef bool (*cond_fn)(struct fixture *f, const void *arg);
+
+/* Drains the ring into the tree until cond holds or the deadline passes. */
+static bool wait_until(struct fixture *f, cond_fn cond, const void *arg, int timeout_ms)
+{
+	int64_t deadline = clock_mono_ms() + timeout_ms;
+
+	for (;;) {
+		struct pollfd pfd = {.fd = f->app.ring.wake_fd, .events = POLLIN};
+		bool more;
+
+		ring_clear_wake(&f->app.ring);
+		do
+			app_drain(&f->app, 1024, &more);
+		while (more);
+		if (cond(f, arg))
+			return true;
+		if (clock_mono_ms() >= deadline)
+			return false;
+		poll(&pfd, 1, 50);
+	}
+}
+
+static bool has_topic(struct fixture *f, const void *arg)
+{
+	const char *t = arg;
+	tree_id id = tree_find(f->app.tree, t, strlen(t));
+
+	return id != TREE_NONE && (tree_node(f->app.tree, id)->flags & TREE_F_VALUE);
+}
+
+/* Publishes a live message until it shows up: the SUBACK may trail the CONNACK. */
+static bool publish_until_seen(struct fixture *f, const char *topic)
+{
+	for (int i = 0; i < 25; i++) {
+		publish_str(f->broker.port, topic, "x", false);
+		if (wait_until(f, has_topic, topic, 200))
+			return true;
+	}
+	return false;
+}
+
+static bool is_state(struct fixture *f, const void *arg)
+{
+	struct session_status st;
+
+	session_status(f->app.session, &st);
+	return st.state == *(const enum session_state *)arg;
+}
+
+static bool connected_twice(struct fixture *f, const void *arg)
+{
+	struct session_status st;
+
+	(void)arg;
+	session_status(f->app.session, &st);
+	return st.state == SESSION_CONNECTED && st.connects >= 2;
+}
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	char err[256];
+
+	if (broker_start(&f->broker, NULL, err, sizeof(err)) != 0) {
+		fprintf(stderr, "broker: %s\n", err);
+		free(f);
+		return -1;
+	}
+	settings_init(&f->cfg);
+	settings_set_str(&f->cfg.host, "127.0.0.1");
+	f->cfg.port = f->broker.port;
+	*state = f;
+	return 0;
+}
+
+static void start_session(struct fixture *f)
+{
+	settings_finish(&f->cfg);
+	assert_int_equal(app_init(&f->app, &f->cfg, false), 0);
+	assert_int_equal(session_start(f->app.session), 0);
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	if (f->app.session)
+		session_stop(f->app.session, 3000);
+	app_free(&f->app);
+	broker_stop(&f->broker);
+	settings_free(&f->cfg);
+	free(f);
+	return 0;
+}
+
+static void check_retained_and_live(struct fixture *f)
+{
+	const char *bin = "\x00\x01\xff";
+	tree_id id;
+	const struct tree_value *v;
+	enum session_state conn = SESSION_CONNECTED;
+
+	publish_str(f->broker.port, "house/bulbs/bulb1", "OFF", true);
+	publish_str(f->broker.port, "house/bulbs/bulb2", "ON", true);
+	publish(f->broker.port, "odd//level/", bin, 3, true);
+	start_session(f);
+
+	assert_true(wait_until(f, is_state, &conn, 5000));
+	assert_true(wait_until(f, has_topic, "odd//level/", 5000));
+	assert_true(wait_until(f, has_topic, "house/bulbs/bulb2", 5000));
+	id = tree_find(f->app.tree, "house/bulbs/bulb1", 17);
+	assert_true(tree_node(f->app.tree, id)->flags & TREE_F_RETAINED);
+	v = tree_value(f->app.tree, id, 0);
+	assert_memory_equal(v->data, "OFF", 3);
+	id = tree_find(f->app.tree, "odd//level/", 11);
+	assert_memory_equal(tree_value(f->app.tree, id, 0)->data, bin, 3);
+
+	/* Live messages arrive without the retained flag and update counts. */
+	publish_str(f->broker.port, "house/bulbs/bulb1", "ON", false);
+	publish_str(f->broker.port, "live/only", "42", false);
+	assert_true(wait_until(f, has_topic, "live/only", 5000));
+	id = tree_find(f->app.tree, "house/bulbs/bulb1", 17);
+	assert_int_equal(tree_node(f->app.tree, id)->msgs, 2);
+	assert_false(tree_node(f->app.tree, id)->flags & TREE_F_RETAINED);
+	assert_memory_equal(tree_value(f->app.tree, id, 0)->data, "ON", 2);
+	tree_id house = tree_find(f->app.tree, "house", 5);
+	assert_int_equal(tree_node(f->app.tree, house)->sub_topics, 2);
+	assert_int_equal(tree_node(f->app.tree, house)->sub_msgs, 3);
+	/* $SYS is subscribed by default. */
+	assert_true(wait_until(f, has_topic, "$SYS/broker/version", 5000));
+	assert_int_equal(ring_drops(&f->app.ring), 0);
+}
+
+static void integration__session__retained_and_live_reach_tree_v5(void **state)
+{
+	check_retained_and_live(*state);
+}
+
+static void integration__session__retained_and_live_reach_tree_v311(void **state)
+{
+	struct fixture *f = *state;
+
+	f->cfg.protocol = MQTT_V311;
+	check_retained_and_live(f);
+}
+
+static void integration__session__survives_broker_restart_and_resubscribes(void **state)
+{
+	struct fixture *f = *state;
+	enum session_state conn = SESSION_CONNECTED, waiting = SESSION_WAITING;
+	struct session_status st;
+	char reason[128];
+
+	settings_add_str(&f->cfg.topics, &f->cfg.ntopics, "stream/#");
+	start_session(f);
+	assert_true(wait_until(f, is_state, &conn, 5000));
+	assert_true(publish_until_seen(f, "stream/before"));
+
+	broker_kill(&f->broker);
+	assert_true(wait_until(f, is_state, &waiting, 5000));
+	session_status(f->app.session, &st);
+	session_reason_text(st.reason, st.code, reason, sizeof(reason));
+	print_message("while down: %s\n", reason);
+	assert_true(strlen(reason) > 0);
+	assert_int_equal(st.connects, 1);
+
+	char err[256];
+	assert_int_equal(broker_restart(&f->broker, err, sizeof(err)), 0);
+	/* Backoff grows to 1, 2, 4 s while the broker was down; allow for it. */
+	assert_true(wait_until(f, connected_twice, NULL, 20000));
+	/* A clean session lost the subscription: only a renewed one delivers this. */
+	assert_true(publish_until_seen(f, "stream/after"));
+}
+
+static void integration__session__unreachable_broker_reports_and_retries(void **state)
+{
+	struct fixture *f = *state;
+	enum session_state waiting = SESSION_WAITING;
+	struct session_status st;
+	char desc[160];
+
+	broker_kill(&f->broker); /* nothing listens on the port now */
+	start_session(f);
+	assert_true(wait_until(f, is_state, &waiting, 5000));
+	session_status(f->app.session, &st);
+	session_describe(&st, clock_mono_ms(), desc, sizeof(desc));
+	print_message("%s\n", desc);
+	assert_non_null(strstr(desc, "connection refused"));
+	assert_non_null(strstr(desc, "retrying in"));
+	assert_int_equal(st.connects, 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(integration__session__retained_and_live_reach_tree_v5,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(integration__session__retained_and_live_reach_tree_v311,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			integration__session__survives_broker_restart_and_resubscribes, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			integration__session__unreachable_broker_reports_and_retries, setup, teardown),
+	};
+	int rc;
+
+	session_lib_init();
+	rc = cmocka_run_group_tests(tests, NULL, NULL);
+	session_lib_cleanup();
+	return rc;
+}

@@ -1,0 +1,185 @@
+# lib.sh: helpers for screen tests. Each test owns its broker, port, tmux server and temp dir.
+# Every wait polls for a condition with a deadline; nothing sleeps a fixed time to "let things settle".
+set -u
+
+MQSCOPE=${MQSCOPE:?set MQSCOPE to the mqscope binary}
+T_DIR=$(mktemp -d "${TMPDIR:-/tmp}/mqscope-test.XXXXXX")
+T_SOCK="$T_DIR/tmux.sock"
+T_NAME=$(basename "$0" .sh)
+BROKER_PID=
+BROKER_PORT=
+T_FAILED=0
+export ASAN_OPTIONS="log_path=$T_DIR/asan:detect_leaks=1:abort_on_error=0:${ASAN_OPTIONS:-}"
+export UBSAN_OPTIONS="log_path=$T_DIR/ubsan:print_stacktrace=1:halt_on_error=1"
+
+log() { printf '[%s] %s\n' "$T_NAME" "$*"; }
+
+fail() {
+	log "FAIL: $*"
+	if [ -S "$T_SOCK" ]; then
+		log "screen was:"
+		tmux -S "$T_SOCK" capture-pane -p -t t 2>/dev/null | sed 's/^/    |/'
+	fi
+	T_FAILED=1
+	exit 1
+}
+
+cleanup() {
+	local rc=$?
+	if [ -S "$T_SOCK" ]; then
+		tmux -S "$T_SOCK" kill-server 2>/dev/null
+	fi
+	if [ -n "${UI_PID:-}" ]; then
+		wait_pid_gone "$UI_PID" 5 || kill -KILL "$UI_PID" 2>/dev/null
+	fi
+	stop_broker
+	for f in "$T_DIR"/asan* "$T_DIR"/ubsan*; do
+		[ -e "$f" ] || continue
+		log "sanitizer report in $f:"
+		sed 's/^/    /' "$f"
+		rc=1
+	done
+	rm -rf "$T_DIR"
+	exit $rc
+}
+trap cleanup EXIT
+
+now_ms() { date +%s%3N; }
+
+# free_port: a loopback port nobody listens on right now.
+free_port() {
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+}
+
+mosquitto_bin() {
+	command -v mosquitto 2>/dev/null || { [ -x /usr/sbin/mosquitto ] && echo /usr/sbin/mosquitto; }
+}
+
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# wait_pid_gone PID SECONDS
+wait_pid_gone() {
+	local deadline=$(($(now_ms) + $2 * 1000))
+	while kill -0 "$1" 2>/dev/null; do
+		[ "$(now_ms)" -ge "$deadline" ] && return 1
+		sleep 0.05
+	done
+	return 0
+}
+
+# start_broker [extra config lines]: mosquitto on a free loopback port, stopped by PID at exit.
+start_broker() {
+	local bin tries=0
+	bin=$(mosquitto_bin) || fail "mosquitto not installed"
+	while :; do
+		BROKER_PORT=${BROKER_PORT:-$(free_port)}
+		cat >"$T_DIR/mosquitto.conf" <<-EOF
+			listener $BROKER_PORT 127.0.0.1
+			allow_anonymous true
+			persistence false
+			log_dest file $T_DIR/mosquitto.log
+			${1:-}
+		EOF
+		"$bin" -c "$T_DIR/mosquitto.conf" >/dev/null 2>&1 &
+		BROKER_PID=$!
+		local deadline=$(($(now_ms) + 5000))
+		while ! port_open "$BROKER_PORT"; do
+			if ! kill -0 "$BROKER_PID" 2>/dev/null || [ "$(now_ms)" -ge "$deadline" ]; then
+				break
+			fi
+			sleep 0.02
+		done
+		port_open "$BROKER_PORT" && return 0
+		stop_broker
+		tries=$((tries + 1))
+		[ $tries -ge 5 ] && fail "mosquitto did not start (see $T_DIR/mosquitto.log)"
+		BROKER_PORT=
+	done
+}
+
+stop_broker() {
+	if [ -n "$BROKER_PID" ]; then
+		kill "$BROKER_PID" 2>/dev/null
+		wait_pid_gone "$BROKER_PID" 5 || kill -KILL "$BROKER_PID" 2>/dev/null
+		wait "$BROKER_PID" 2>/dev/null
+		BROKER_PID=
+	fi
+}
+
+# pub TOPIC PAYLOAD [mosquitto_pub options...]
+pub() {
+	local t=$1 m=$2
+	shift 2
+	mosquitto_pub -h 127.0.0.1 -p "$BROKER_PORT" -q 1 -t "$t" -m "$m" "$@" || fail "mosquitto_pub $t"
+}
+
+# start_ui [mqscope args...]: runs mqscope in a private tmux server, 100x30 unless T_COLS/T_ROWS say otherwise.
+start_ui() {
+	local cols=${T_COLS:-100} rows=${T_ROWS:-30} cmd=""
+	for a in "$MQSCOPE" "$@"; do cmd="$cmd $(printf '%q' "$a")"; done
+	# remain-on-exit keeps the last screen readable after mqscope quits
+	printf 'set -g remain-on-exit on\nset -g status off\n' >"$T_DIR/tmux.conf"
+	tmux -S "$T_SOCK" -f "$T_DIR/tmux.conf" new-session -d -s t -x "$cols" -y "$rows" \
+		"env TERM=xterm-256color LANG=C.UTF-8 LC_ALL=C.UTF-8 ASAN_OPTIONS='$ASAN_OPTIONS' UBSAN_OPTIONS='$UBSAN_OPTIONS' $cmd; echo \$? > $T_DIR/exit"
+	UI_PID=$(tmux -S "$T_SOCK" list-panes -t t -F '#{pane_pid}')
+}
+
+# search TEXT: / TEXT Enter in mqscope.
+search() {
+	keys /
+	keys -l "$1"
+	keys Enter
+}
+
+screen() { tmux -S "$T_SOCK" capture-pane -p -t t; }
+
+# keys KEY...: tmux send-keys (names like Enter, Down, Escape; -l for literal text)
+keys() { tmux -S "$T_SOCK" send-keys -t t "$@"; }
+
+# wait_for TEXT [SECONDS]: until the screen shows TEXT (fixed string).
+wait_for() {
+	local deadline=$(($(now_ms) + ${2:-10} * 1000))
+	until screen | grep -qF -- "$1"; do
+		[ "$(now_ms)" -ge "$deadline" ] && fail "timed out waiting for '$1'"
+		sleep 0.05
+	done
+}
+
+# wait_gone TEXT [SECONDS]: until the screen no longer shows TEXT.
+wait_gone() {
+	local deadline=$(($(now_ms) + ${2:-10} * 1000))
+	while screen | grep -qF -- "$1"; do
+		[ "$(now_ms)" -ge "$deadline" ] && fail "timed out waiting for '$1' to go away"
+		sleep 0.05
+	done
+}
+
+# wait_line REGEX [SECONDS]: until some screen line matches the extended regex.
+wait_line() {
+	local deadline=$(($(now_ms) + ${2:-10} * 1000))
+	until screen | grep -qE -- "$1"; do
+		[ "$(now_ms)" -ge "$deadline" ] && fail "timed out waiting for a line matching /$1/"
+		sleep 0.05
+	done
+}
+
+# wait_exit [SECONDS]: until mqscope has exited; prints its exit status.
+wait_exit() {
+	local deadline=$(($(now_ms) + ${1:-10} * 1000))
+	until [ -s "$T_DIR/exit" ]; do
+		[ "$(now_ms)" -ge "$deadline" ] && fail "mqscope did not exit"
+		sleep 0.05
+	done
+	cat "$T_DIR/exit"
+}
+
+# selected_line: the screen line drawn with the selection colour (reverse video or a background).
+selected_line() {
+	tmux -S "$T_SOCK" capture-pane -p -e -t t | grep -E $'\x1b\\[([0-9]+;)*(7|46|47)(;[0-9]+)*m' | head -1 |
+		sed -E $'s/\x1b\\[[0-9;]*m//g'
+}
+
+pass() {
+	log "PASS"
+	exit 0
+}

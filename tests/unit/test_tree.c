@@ -1,0 +1,300 @@
+/* test_tree.c: topic tree counts, odd topic shapes, values, history and limits. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mqscope/tree.h"
+
+static struct tree *new_tree(unsigned history)
+{
+	struct tree_limits lim = {.max_topics = 0, .payload_cap = 1 << 20, .history = history};
+
+	return tree_new(&lim);
+}
+
+static tree_id put(struct tree *t, const char *topic, const char *payload, bool retained)
+{
+	struct tree_msg m = {
+		.payload = payload,
+		.len = (uint32_t)strlen(payload),
+		.orig_len = (uint32_t)strlen(payload),
+		.time_ms = 1000,
+		.qos = 1,
+		.retained = retained,
+	};
+
+	return tree_insert(t, topic, strlen(topic), &m);
+}
+
+static const char *path_of(struct tree *t, tree_id id)
+{
+	static char buf[8192];
+
+	tree_path(t, id, buf, sizeof(buf));
+	return buf;
+}
+
+static void unit__tree__counts_up_the_path(void **state)
+{
+	struct tree *t = new_tree(1);
+	tree_id a, b;
+
+	(void)state;
+	a = put(t, "house/bulbs/bulb1", "ON", true);
+	put(t, "house/bulbs/bulb2", "OFF", true);
+	put(t, "house/bulbs/bulb1", "OFF", false);
+	b = put(t, "house/temp", "21", false);
+	assert_int_equal(tree_topic_count(t), 3);
+	assert_int_equal(tree_msg_count(t), 4);
+
+	tree_id house = tree_find(t, "house", 5);
+	tree_id bulbs = tree_find(t, "house/bulbs", 11);
+	assert_int_not_equal(house, TREE_NONE);
+	assert_int_equal(tree_node(t, house)->sub_topics, 3);
+	assert_int_equal(tree_node(t, house)->sub_msgs, 4);
+	assert_int_equal(tree_node(t, bulbs)->sub_topics, 2);
+	assert_int_equal(tree_node(t, bulbs)->sub_msgs, 3);
+	assert_int_equal(tree_node(t, bulbs)->nchildren, 2);
+	assert_int_equal(tree_node(t, a)->msgs, 2);
+	assert_int_equal(tree_node(t, b)->msgs, 1);
+	/* The retained flag follows the last message. */
+	assert_false(tree_node(t, a)->flags & TREE_F_RETAINED);
+	assert_string_equal(path_of(t, a), "house/bulbs/bulb1");
+	const struct tree_value *v = tree_value(t, a, 0);
+	assert_int_equal(v->len, 3);
+	assert_memory_equal(v->data, "OFF", 3);
+	tree_free(t);
+}
+
+static void unit__tree__odd_topic_shapes(void **state)
+{
+	static const char *topics[] = {"a//b", "/a", "a/", "a", "/", "//", "$SYS/broker/uptime",
+				       "single", "a/b/c", "\xff\xfe/\x1b[2J"};
+	struct tree *t = new_tree(1);
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(topics) / sizeof(topics[0]); i++) {
+		tree_id id = put(t, topics[i], "v", false);
+
+		assert_int_not_equal(id, TREE_NONE);
+		assert_string_equal(path_of(t, id), topics[i]);
+		assert_int_equal(tree_find(t, topics[i], strlen(topics[i])), id);
+	}
+	assert_int_equal(tree_topic_count(t), sizeof(topics) / sizeof(topics[0]));
+	/* "a" and "a/" are different topics; "a" has children "", "b". */
+	tree_id a = tree_find(t, "a", 1);
+	assert_int_equal(tree_node(t, a)->nchildren, 2);
+	assert_true(tree_node(t, a)->flags & TREE_F_VALUE);
+	/* "/" is two empty levels. */
+	tree_id slash = tree_find(t, "/", 1);
+	assert_int_equal(tree_node(t, slash)->depth, 2);
+	tree_free(t);
+}
+
+static void unit__tree__two_hundred_levels(void **state)
+{
+	struct tree *t = new_tree(1);
+	char topic[1024] = "";
+	tree_id id;
+
+	(void)state;
+	for (int i = 0; i < 200; i++)
+		snprintf(topic + strlen(topic), sizeof(topic) - strlen(topic), "%s%d", i ? "/" : "", i % 10);
+	id = put(t, topic, "deep", false);
+	assert_int_not_equal(id, TREE_NONE);
+	assert_int_equal(tree_node(t, id)->depth, 200);
+	assert_string_equal(path_of(t, id), topic);
+	assert_int_equal(tree_node_count(t), 201);
+	assert_int_equal(tree_node(t, tree_find(t, "0", 1))->sub_topics, 1);
+	tree_free(t);
+}
+
+static void unit__tree__very_long_level_and_many_siblings(void **state)
+{
+	struct tree *t = new_tree(1);
+	char *big = malloc(65536);
+	char topic[64];
+
+	(void)state;
+	memset(big, 'x', 65535);
+	big[65535] = '\0';
+	assert_int_not_equal(put(t, big, "v", false), TREE_NONE);
+	for (int i = 0; i < 100000; i++) {
+		snprintf(topic, sizeof(topic), "many/t%d", i);
+		assert_int_not_equal(put(t, topic, "1", false), TREE_NONE);
+	}
+	assert_int_equal(tree_node(t, tree_find(t, "many", 4))->nchildren, 100000);
+	assert_int_not_equal(tree_find(t, "many/t99999", 11), TREE_NONE);
+	assert_int_equal(tree_find(t, "many/t100000", 12), TREE_NONE);
+	free(big);
+	tree_free(t);
+}
+
+static void unit__tree__empty_payload_hides_topic(void **state)
+{
+	struct tree *t = new_tree(4);
+	tree_id ids[8];
+	bool overflow;
+
+	(void)state;
+	tree_id a = put(t, "x/y/z", "1", true);
+	put(t, "x/other", "2", true);
+	tree_take_changes(t, ids, 8, &overflow);
+	assert_int_equal(tree_topic_count(t), 2);
+	put(t, "x/y/z", "", false);
+	assert_int_equal(tree_topic_count(t), 1);
+	assert_true(tree_hidden(t, a));
+	assert_true(tree_hidden(t, tree_find(t, "x/y", 3)));
+	assert_false(tree_hidden(t, tree_find(t, "x", 1)));
+	assert_null(tree_value(t, a, 0));
+	/* The topmost node that disappeared is reported. */
+	size_t n = tree_take_changes(t, ids, 8, &overflow);
+	assert_int_equal(n, 1);
+	assert_int_equal(ids[0], tree_find(t, "x/y", 3));
+	/* Messages are still counted. */
+	assert_int_equal(tree_node(t, a)->msgs, 2);
+	/* A new value brings it back. */
+	put(t, "x/y/z", "3", false);
+	assert_false(tree_hidden(t, a));
+	assert_int_equal(tree_topic_count(t), 2);
+	tree_free(t);
+}
+
+static void unit__tree__history_keeps_last_n(void **state)
+{
+	struct tree *t = new_tree(3);
+	char v[8];
+	tree_id id = TREE_NONE;
+
+	(void)state;
+	for (int i = 0; i < 10; i++) {
+		snprintf(v, sizeof(v), "%d", i);
+		id = put(t, "h", v, false);
+	}
+	assert_int_equal(tree_node(t, id)->hist_len, 3);
+	assert_memory_equal(tree_value(t, id, 0)->data, "9", 1);
+	assert_memory_equal(tree_value(t, id, 1)->data, "8", 1);
+	assert_memory_equal(tree_value(t, id, 2)->data, "7", 1);
+	assert_null(tree_value(t, id, 3));
+	tree_free(t);
+}
+
+static void unit__tree__payload_cap_and_topic_limit(void **state)
+{
+	struct tree_limits lim = {.max_topics = 3, .payload_cap = 4, .history = 1};
+	struct tree *t = tree_new(&lim);
+
+	(void)state;
+	tree_id id = put(t, "a", "0123456789", false);
+	const struct tree_value *v = tree_value(t, id, 0);
+	assert_int_equal(v->len, 4);
+	assert_int_equal(v->orig_len, 10);
+	put(t, "b", "x", false);
+	put(t, "c", "x", false);
+	assert_int_equal(put(t, "d", "x", false), TREE_NONE);
+	assert_int_equal(tree_refused(t), 1);
+	/* Existing topics still update. */
+	assert_int_not_equal(put(t, "a", "y", false), TREE_NONE);
+	tree_free(t);
+}
+
+static void unit__tree__value_budget_trims_history(void **state)
+{
+	struct tree_limits lim = {.payload_cap = 1 << 20, .history = 8, .value_budget = 64 * 1024};
+	struct tree *t = tree_new(&lim);
+	char payload[1024];
+	char topic[32];
+
+	(void)state;
+	memset(payload, 'p', sizeof(payload) - 1);
+	payload[sizeof(payload) - 1] = '\0';
+	for (int i = 0; i < 2000; i++) {
+		snprintf(topic, sizeof(topic), "t/%d", i % 100);
+		put(t, topic, payload, false);
+	}
+	assert_true(tree_over_budget(t));
+	/* Bounded: the budget plus at most one trimmed value per topic. */
+	assert_true(tree_mem_bytes(t) < 64 * 1024 + 100 * 400 + 8 * 1024 * 1024);
+	tree_free(t);
+}
+
+static void unit__tree__natural_name_order(void **state)
+{
+	struct tree *t = new_tree(1);
+	tree_id *kids = NULL;
+	size_t cap = 0, n;
+	const char *expect[] = {"$SYS", "Bulb", "bulb2", "bulb10", "zeta"};
+	size_t len;
+
+	(void)state;
+	put(t, "r/zeta", "1", false);
+	put(t, "r/bulb10", "1", false);
+	put(t, "r/Bulb", "1", false);
+	put(t, "r/bulb2", "1", false);
+	put(t, "r/$SYS", "1", false);
+	n = tree_children_sorted(t, tree_find(t, "r", 1), &kids, &cap);
+	assert_int_equal(n, 5);
+	/* Case is ignored first; numbers compare by value. */
+	assert_true(tree_name_cmp("bulb2", 5, "bulb10", 6) < 0);
+	assert_true(tree_name_cmp("a01", 3, "a1", 2) != 0);
+	assert_true(tree_name_cmp("x", 1, "x", 1) == 0);
+	for (size_t i = 0; i < n; i++) {
+		const char *name = tree_name(t, kids[i], &len);
+		assert_int_equal(len, strlen(expect[i]));
+		assert_memory_equal(name, expect[i], len);
+	}
+	for (size_t i = 1; i < n; i++) {
+		size_t la, lb;
+		const char *a = tree_name(t, kids[i - 1], &la);
+		const char *b = tree_name(t, kids[i], &lb);
+		assert_true(tree_name_cmp(a, la, b, lb) < 0);
+	}
+	free(kids);
+	tree_free(t);
+}
+
+static void unit__tree__changes_report_new_visible_nodes(void **state)
+{
+	struct tree *t = new_tree(1);
+	tree_id ids[4];
+	bool overflow;
+	size_t n;
+
+	(void)state;
+	put(t, "a/b/c", "1", false);
+	n = tree_take_changes(t, ids, 4, &overflow);
+	assert_int_equal(n, 1);
+	assert_int_equal(ids[0], tree_find(t, "a", 1));
+	put(t, "a/b/d", "1", false);
+	n = tree_take_changes(t, ids, 4, &overflow);
+	assert_int_equal(n, 1);
+	assert_int_equal(ids[0], tree_find(t, "a/b/d", 5));
+	put(t, "a/b/d", "2", false); /* an update is not a change of shape */
+	n = tree_take_changes(t, ids, 4, &overflow);
+	assert_int_equal(n, 0);
+	assert_false(overflow);
+	tree_free(t);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(unit__tree__counts_up_the_path),
+		cmocka_unit_test(unit__tree__odd_topic_shapes),
+		cmocka_unit_test(unit__tree__two_hundred_levels),
+		cmocka_unit_test(unit__tree__very_long_level_and_many_siblings),
+		cmocka_unit_test(unit__tree__empty_payload_hides_topic),
+		cmocka_unit_test(unit__tree__history_keeps_last_n),
+		cmocka_unit_test(unit__tree__payload_cap_and_topic_limit),
+		cmocka_unit_test(unit__tree__value_budget_trims_history),
+		cmocka_unit_test(unit__tree__natural_name_order),
+		cmocka_unit_test(unit__tree__changes_report_new_visible_nodes),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
