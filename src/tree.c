@@ -540,7 +540,8 @@ size_t tree_children_sorted(const struct tree *t, tree_id id, tree_id **out, siz
 	for (tree_id c = n->first_child; c != TREE_NONE; c = tree_node(t, c)->next_sibling)
 		if (!tree_hidden(t, c))
 			(*out)[k++] = c;
-	qsort_r(*out, k, sizeof(tree_id), child_cmp, (void *)t);
+	if (k > 1)
+		qsort_r(*out, k, sizeof(tree_id), child_cmp, (void *)t);
 	return k;
 }
 

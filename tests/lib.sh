@@ -10,7 +10,7 @@ BROKER_PID=
 BROKER_PORT=
 T_FAILED=0
 export ASAN_OPTIONS="log_path=$T_DIR/asan:detect_leaks=1:abort_on_error=0:${ASAN_OPTIONS:-}"
-export UBSAN_OPTIONS="log_path=$T_DIR/ubsan:print_stacktrace=1:halt_on_error=1"
+export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 
 log() { printf '[%s] %s\n' "$T_NAME" "$*"; }
 
@@ -33,12 +33,22 @@ cleanup() {
 		wait_pid_gone "$UI_PID" 5 || kill -KILL "$UI_PID" 2>/dev/null
 	fi
 	stop_broker
-	for f in "$T_DIR"/asan* "$T_DIR"/ubsan*; do
+	for f in "$T_DIR"/asan*; do
 		[ -e "$f" ] || continue
 		log "sanitizer report in $f:"
 		sed 's/^/    /' "$f"
 		rc=1
 	done
+	# mqscope's stderr: sanitizer reports land here (UBSan ignores log_path under ASan).
+	if [ -s "$T_DIR/stderr" ]; then
+		if grep -qE "runtime error|Sanitizer|==ERROR" "$T_DIR/stderr"; then
+			log "sanitizer report on stderr:"
+			rc=1
+		else
+			log "mqscope wrote to stderr:"
+		fi
+		sed 's/^/    /' "$T_DIR/stderr"
+	fi
 	rm -rf "$T_DIR"
 	exit $rc
 }
@@ -120,7 +130,7 @@ start_ui() {
 	# remain-on-exit keeps the last screen readable after mqscope quits
 	printf 'set -g remain-on-exit on\nset -g status off\n' >"$T_DIR/tmux.conf"
 	tmux -S "$T_SOCK" -f "$T_DIR/tmux.conf" new-session -d -s t -x "$cols" -y "$rows" \
-		"env TERM=xterm-256color LANG=C.UTF-8 LC_ALL=C.UTF-8 ASAN_OPTIONS='$ASAN_OPTIONS' UBSAN_OPTIONS='$UBSAN_OPTIONS' $cmd; echo \$? > $T_DIR/exit"
+		"env TERM=xterm-256color LANG=C.UTF-8 LC_ALL=C.UTF-8 ASAN_OPTIONS='$ASAN_OPTIONS' UBSAN_OPTIONS='$UBSAN_OPTIONS' $cmd 2>>$T_DIR/stderr; echo \$? > $T_DIR/exit"
 	UI_PID=$(tmux -S "$T_SOCK" list-panes -t t -F '#{pane_pid}')
 }
 

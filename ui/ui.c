@@ -559,12 +559,19 @@ int ui_run(struct app *app)
 		free(u);
 		return 1;
 	}
-	/* Stray library messages on stderr must not corrupt the screen. */
-	saved_err = dup(STDERR_FILENO);
-	int devnull = open("/dev/null", O_WRONLY | O_CLOEXEC);
-	if (devnull >= 0) {
-		dup2(devnull, STDERR_FILENO);
-		close(devnull);
+	/*
+	 * Stray library messages on a terminal stderr would corrupt the screen;
+	 * a stderr redirected elsewhere is left alone (tests collect it).
+	 */
+	saved_err = -1;
+	if (isatty(STDERR_FILENO)) {
+		int devnull = open("/dev/null", O_WRONLY | O_CLOEXEC);
+
+		saved_err = dup(STDERR_FILENO);
+		if (devnull >= 0) {
+			dup2(devnull, STDERR_FILENO);
+			close(devnull);
+		}
 	}
 
 	draw_set_ascii(app->cfg->ascii || strcmp(nl_langinfo(CODESET), "UTF-8") != 0);
