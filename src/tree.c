@@ -180,7 +180,10 @@ struct tree *tree_new(const struct tree_limits *lim)
 		t->lim.history = 65535;
 	t->slots = calloc(1024, sizeof(*t->slots));
 	t->slot_mask = 1023;
-	if (t->slots == NULL || node_alloc(t, TREE_NONE, "", 0, 0) != TREE_ROOT) {
+	t->names_cap = 4096;
+	t->names = malloc(t->names_cap); /* never NULL, even while every name is empty */
+	if (t->slots == NULL || t->names == NULL ||
+	    node_alloc(t, TREE_NONE, "", 0, 0) != TREE_ROOT) {
 		tree_free(t);
 		return NULL;
 	}

@@ -1,4 +1,5 @@
-/* test_session.c: a real mosquitto: retained and live messages reach the tree; restarts are survived. */
+/* test_session.c: a real mosquitto: retained and live messages reach the tree; restarts are
+ * survived. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -38,7 +39,8 @@ static void publish(int port, const char *topic, const void *payload, int len, b
 	assert_non_null(m);
 	mosquitto_publish_callback_set(m, on_publish);
 	assert_int_equal(mosquitto_connect(m, "127.0.0.1", port, 30), MOSQ_ERR_SUCCESS);
-	assert_int_equal(mosquitto_publish(m, NULL, topic, len, payload, 1, retain), MOSQ_ERR_SUCCESS);
+	assert_int_equal(mosquitto_publish(m, NULL, topic, len, payload, 1, retain),
+	                 MOSQ_ERR_SUCCESS);
 	while (!done && clock_mono_ms() < deadline)
 		mosquitto_loop(m, 50, 1);
 	assert_true(done);
@@ -247,14 +249,14 @@ static void integration__session__unreachable_broker_reports_and_retries(void **
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(integration__session__retained_and_live_reach_tree_v5,
-						setup, teardown),
-		cmocka_unit_test_setup_teardown(integration__session__retained_and_live_reach_tree_v311,
-						setup, teardown),
-		cmocka_unit_test_setup_teardown(
-			integration__session__survives_broker_restart_and_resubscribes, setup, teardown),
-		cmocka_unit_test_setup_teardown(
-			integration__session__unreachable_broker_reports_and_retries, setup, teardown),
+	    cmocka_unit_test_setup_teardown(integration__session__retained_and_live_reach_tree_v5,
+	                                    setup, teardown),
+	    cmocka_unit_test_setup_teardown(integration__session__retained_and_live_reach_tree_v311,
+	                                    setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        integration__session__survives_broker_restart_and_resubscribes, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        integration__session__unreachable_broker_reports_and_retries, setup, teardown),
 	};
 	int rc;
 

@@ -38,8 +38,9 @@ static void unit__options__mosquitto_sub_flags(void **state)
 	struct settings s;
 
 	(void)state;
-	assert_int_equal(parse(&s, "-h broker.lan -p 1884 -t a/# -t b/+ -i me -u bob -P secret -q 1 -V mqttv311 -k 30 -c"),
-			 OPTIONS_OK);
+	assert_int_equal(parse(&s, "-h broker.lan -p 1884 -t a/# -t b/+ -i me -u bob -P secret -q "
+	                           "1 -V mqttv311 -k 30 -c"),
+	                 OPTIONS_OK);
 	assert_string_equal(s.host, "broker.lan");
 	assert_int_equal(s.port, 1884);
 	assert_int_equal(s.ntopics, 2);
@@ -79,8 +80,18 @@ static void unit__options__defaults_pick_demo_and_subscriptions(void **state)
 static void unit__options__bad_flags_fail(void **state)
 {
 	struct settings s;
-	const char *bad[] = {"--nope", "-p 0", "-p 70000", "-p abc", "-q 3", "-V mqttv6", "-t",
-			     "-k 2", "extra", "-L http://x", "-L mqtt://h:99999", "--tls-version ssl3"};
+	const char *bad[] = {"--nope",
+	                     "-p 0",
+	                     "-p 70000",
+	                     "-p abc",
+	                     "-q 3",
+	                     "-V mqttv6",
+	                     "-t",
+	                     "-k 2",
+	                     "extra",
+	                     "-L http://x",
+	                     "-L mqtt://h:99999",
+	                     "--tls-version ssl3"};
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -115,29 +126,29 @@ static void unit__topic__spec_matching(void **state)
 		const char *filter, *topic;
 		bool match;
 	} cases[] = {
-		{"sport/tennis/player1/#", "sport/tennis/player1", true},
-		{"sport/tennis/player1/#", "sport/tennis/player1/ranking", true},
-		{"sport/tennis/player1/#", "sport/tennis/player1/score/wimbledon", true},
-		{"sport/#", "sport", true},
-		{"#", "anything/at/all", true},
-		{"#", "/leading", true},
-		{"sport/tennis/+", "sport/tennis/player1", true},
-		{"sport/tennis/+", "sport/tennis/player1/ranking", false},
-		{"sport/+", "sport", false},
-		{"sport/+", "sport/", true},
-		{"+/+", "/finance", true},
-		{"/+", "/finance", true},
-		{"+", "/finance", false},
-		{"+/monitor/Clients", "$SYS/monitor/Clients", false},
-		{"#", "$SYS/broker/uptime", false},
-		{"$SYS/#", "$SYS/broker/uptime", true},
-		{"$SYS/monitor/+", "$SYS/monitor/Clients", true},
-		{"a/b", "a/b", true},
-		{"a/b", "a/b/c", false},
-		{"a/b/c", "a/b", false},
-		{"a//b", "a//b", true},
-		{"a/+/b", "a//b", true},
-		{"A/b", "a/b", false},
+	    {"sport/tennis/player1/#", "sport/tennis/player1", true},
+	    {"sport/tennis/player1/#", "sport/tennis/player1/ranking", true},
+	    {"sport/tennis/player1/#", "sport/tennis/player1/score/wimbledon", true},
+	    {"sport/#", "sport", true},
+	    {"#", "anything/at/all", true},
+	    {"#", "/leading", true},
+	    {"sport/tennis/+", "sport/tennis/player1", true},
+	    {"sport/tennis/+", "sport/tennis/player1/ranking", false},
+	    {"sport/+", "sport", false},
+	    {"sport/+", "sport/", true},
+	    {"+/+", "/finance", true},
+	    {"/+", "/finance", true},
+	    {"+", "/finance", false},
+	    {"+/monitor/Clients", "$SYS/monitor/Clients", false},
+	    {"#", "$SYS/broker/uptime", false},
+	    {"$SYS/#", "$SYS/broker/uptime", true},
+	    {"$SYS/monitor/+", "$SYS/monitor/Clients", true},
+	    {"a/b", "a/b", true},
+	    {"a/b", "a/b/c", false},
+	    {"a/b/c", "a/b", false},
+	    {"a//b", "a//b", true},
+	    {"a/+/b", "a//b", true},
+	    {"A/b", "a/b", false},
 	};
 
 	(void)state;
@@ -157,7 +168,8 @@ static void unit__msg__record_and_props_round_trip(void **state)
 {
 	uint8_t props[256], rec[512];
 	size_t off = 0;
-	struct msg_head h = {.time_ms = 42, .topic_len = 3, .len = 4, .orig_len = 10, .qos = 2, .retain = 1};
+	struct msg_head h = {
+	    .time_ms = 42, .topic_len = 3, .len = 4, .orig_len = 10, .qos = 2, .retain = 1};
 	struct msg_view v;
 	struct prop p;
 
@@ -165,7 +177,8 @@ static void unit__msg__record_and_props_round_trip(void **state)
 	assert_true(props_put_str(props, sizeof(props), &off, PROP_CONTENT_TYPE, "text/plain", 10));
 	assert_true(props_put_num(props, sizeof(props), &off, PROP_MESSAGE_EXPIRY, 3600));
 	assert_true(props_put_pair(props, sizeof(props), &off, "k", 1, "v\0x", 3));
-	assert_true(props_put_str(props, sizeof(props), &off, PROP_CORRELATION_DATA, "\x00\x01", 2));
+	assert_true(
+	    props_put_str(props, sizeof(props), &off, PROP_CORRELATION_DATA, "\x00\x01", 2));
 	h.props_len = (uint32_t)off;
 	assert_true(msg_record_size(3, 4, off) <= sizeof(rec));
 	msg_write(rec, &h, "a/b", "\x00\xff\x01\x02", props);
@@ -255,14 +268,14 @@ static void unit__util__formatting(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(unit__options__mosquitto_sub_flags),
-		cmocka_unit_test(unit__options__defaults_pick_demo_and_subscriptions),
-		cmocka_unit_test(unit__options__bad_flags_fail),
-		cmocka_unit_test(unit__options__url),
-		cmocka_unit_test(unit__topic__spec_matching),
-		cmocka_unit_test(unit__msg__record_and_props_round_trip),
-		cmocka_unit_test(unit__line_edit__utf8_editing),
-		cmocka_unit_test(unit__util__formatting),
+	    cmocka_unit_test(unit__options__mosquitto_sub_flags),
+	    cmocka_unit_test(unit__options__defaults_pick_demo_and_subscriptions),
+	    cmocka_unit_test(unit__options__bad_flags_fail),
+	    cmocka_unit_test(unit__options__url),
+	    cmocka_unit_test(unit__topic__spec_matching),
+	    cmocka_unit_test(unit__msg__record_and_props_round_trip),
+	    cmocka_unit_test(unit__line_edit__utf8_editing),
+	    cmocka_unit_test(unit__util__formatting),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -292,15 +292,15 @@ static void unit__ring__two_threads_no_drops_when_consumer_keeps_up(void **state
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(unit__ring__fifo_order_and_lengths),
-		cmocka_unit_test(unit__ring__zero_length_record),
-		cmocka_unit_test(unit__ring__drops_when_full_by_bytes),
-		cmocka_unit_test(unit__ring__drops_when_full_by_count),
-		cmocka_unit_test(unit__ring__too_large_is_dropped_not_blocking),
-		cmocka_unit_test(unit__ring__wraps_around_with_padding),
-		cmocka_unit_test(unit__ring__wakes_only_on_empty_to_nonempty),
-		cmocka_unit_test(unit__ring__two_threads_every_message_intact_in_order_or_counted),
-		cmocka_unit_test(unit__ring__two_threads_no_drops_when_consumer_keeps_up),
+	    cmocka_unit_test(unit__ring__fifo_order_and_lengths),
+	    cmocka_unit_test(unit__ring__zero_length_record),
+	    cmocka_unit_test(unit__ring__drops_when_full_by_bytes),
+	    cmocka_unit_test(unit__ring__drops_when_full_by_count),
+	    cmocka_unit_test(unit__ring__too_large_is_dropped_not_blocking),
+	    cmocka_unit_test(unit__ring__wraps_around_with_padding),
+	    cmocka_unit_test(unit__ring__wakes_only_on_empty_to_nonempty),
+	    cmocka_unit_test(unit__ring__two_threads_every_message_intact_in_order_or_counted),
+	    cmocka_unit_test(unit__ring__two_threads_no_drops_when_consumer_keeps_up),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

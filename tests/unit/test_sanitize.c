@@ -101,10 +101,14 @@ static void unit__sanitize__clips_to_columns_without_splitting(void **state)
 
 	(void)state;
 	/* An escape is never cut in half: "\e" needs two columns, only one is left. */
-	cols = sanitize_line("abc\x1b" "def", 7, 0, 4, out, sizeof(out));
+	cols = sanitize_line("abc\x1b"
+	                     "def",
+	                     7, 0, 4, out, sizeof(out));
 	assert_string_equal(out, "abc");
 	assert_int_equal(cols, 3);
-	cols = sanitize_line("abc\x1b" "def", 7, 0, 5, out, sizeof(out));
+	cols = sanitize_line("abc\x1b"
+	                     "def",
+	                     7, 0, 5, out, sizeof(out));
 	assert_string_equal(out, "abc\\e");
 	assert_int_equal(cols, 5);
 	cols = sanitize_line("ab\xe6\x97\xa5z", 6, 0, 3, out, sizeof(out));
@@ -140,16 +144,16 @@ static void unit__sanitize__every_byte_value_is_safe(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(unit__sanitize__plain_ascii_passes),
-		cmocka_unit_test(unit__sanitize__escape_sequences_are_neutralised),
-		cmocka_unit_test(unit__sanitize__controls_get_readable_names),
-		cmocka_unit_test(unit__sanitize__invalid_utf8_is_escaped_bytewise),
-		cmocka_unit_test(unit__sanitize__valid_utf8_and_width),
-		cmocka_unit_test(unit__sanitize__c1_and_bidi_controls_are_escaped),
-		cmocka_unit_test(unit__sanitize__ascii_mode_escapes_everything_else),
-		cmocka_unit_test(unit__sanitize__clips_to_columns_without_splitting),
-		cmocka_unit_test(unit__sanitize__layout_mode_reports_newlines),
-		cmocka_unit_test(unit__sanitize__every_byte_value_is_safe),
+	    cmocka_unit_test(unit__sanitize__plain_ascii_passes),
+	    cmocka_unit_test(unit__sanitize__escape_sequences_are_neutralised),
+	    cmocka_unit_test(unit__sanitize__controls_get_readable_names),
+	    cmocka_unit_test(unit__sanitize__invalid_utf8_is_escaped_bytewise),
+	    cmocka_unit_test(unit__sanitize__valid_utf8_and_width),
+	    cmocka_unit_test(unit__sanitize__c1_and_bidi_controls_are_escaped),
+	    cmocka_unit_test(unit__sanitize__ascii_mode_escapes_everything_else),
+	    cmocka_unit_test(unit__sanitize__clips_to_columns_without_splitting),
+	    cmocka_unit_test(unit__sanitize__layout_mode_reports_newlines),
+	    cmocka_unit_test(unit__sanitize__every_byte_value_is_safe),
 	};
 
 	if (setlocale(LC_ALL, "C.UTF-8") == NULL)

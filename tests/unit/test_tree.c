@@ -21,12 +21,12 @@ static struct tree *new_tree(unsigned history)
 static tree_id put(struct tree *t, const char *topic, const char *payload, bool retained)
 {
 	struct tree_msg m = {
-		.payload = payload,
-		.len = (uint32_t)strlen(payload),
-		.orig_len = (uint32_t)strlen(payload),
-		.time_ms = 1000,
-		.qos = 1,
-		.retained = retained,
+	    .payload = payload,
+	    .len = (uint32_t)strlen(payload),
+	    .orig_len = (uint32_t)strlen(payload),
+	    .time_ms = 1000,
+	    .qos = 1,
+	    .retained = retained,
 	};
 
 	return tree_insert(t, topic, strlen(topic), &m);
@@ -74,8 +74,16 @@ static void unit__tree__counts_up_the_path(void **state)
 
 static void unit__tree__odd_topic_shapes(void **state)
 {
-	static const char *topics[] = {"a//b", "/a", "a/", "a", "/", "//", "$SYS/broker/uptime",
-				       "single", "a/b/c", "\xff\xfe/\x1b[2J"};
+	static const char *topics[] = {"a//b",
+	                               "/a",
+	                               "a/",
+	                               "a",
+	                               "/",
+	                               "//",
+	                               "$SYS/broker/uptime",
+	                               "single",
+	                               "a/b/c",
+	                               "\xff\xfe/\x1b[2J"};
 	struct tree *t = new_tree(1);
 
 	(void)state;
@@ -105,7 +113,8 @@ static void unit__tree__two_hundred_levels(void **state)
 
 	(void)state;
 	for (int i = 0; i < 200; i++)
-		snprintf(topic + strlen(topic), sizeof(topic) - strlen(topic), "%s%d", i ? "/" : "", i % 10);
+		snprintf(topic + strlen(topic), sizeof(topic) - strlen(topic), "%s%d", i ? "/" : "",
+		         i % 10);
 	id = put(t, topic, "deep", false);
 	assert_int_not_equal(id, TREE_NONE);
 	assert_int_equal(tree_node(t, id)->depth, 200);
@@ -285,16 +294,16 @@ static void unit__tree__changes_report_new_visible_nodes(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(unit__tree__counts_up_the_path),
-		cmocka_unit_test(unit__tree__odd_topic_shapes),
-		cmocka_unit_test(unit__tree__two_hundred_levels),
-		cmocka_unit_test(unit__tree__very_long_level_and_many_siblings),
-		cmocka_unit_test(unit__tree__empty_payload_hides_topic),
-		cmocka_unit_test(unit__tree__history_keeps_last_n),
-		cmocka_unit_test(unit__tree__payload_cap_and_topic_limit),
-		cmocka_unit_test(unit__tree__value_budget_trims_history),
-		cmocka_unit_test(unit__tree__natural_name_order),
-		cmocka_unit_test(unit__tree__changes_report_new_visible_nodes),
+	    cmocka_unit_test(unit__tree__counts_up_the_path),
+	    cmocka_unit_test(unit__tree__odd_topic_shapes),
+	    cmocka_unit_test(unit__tree__two_hundred_levels),
+	    cmocka_unit_test(unit__tree__very_long_level_and_many_siblings),
+	    cmocka_unit_test(unit__tree__empty_payload_hides_topic),
+	    cmocka_unit_test(unit__tree__history_keeps_last_n),
+	    cmocka_unit_test(unit__tree__payload_cap_and_topic_limit),
+	    cmocka_unit_test(unit__tree__value_budget_trims_history),
+	    cmocka_unit_test(unit__tree__natural_name_order),
+	    cmocka_unit_test(unit__tree__changes_report_new_visible_nodes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
