@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "mqscope/app.h"
+#include "mqscope/config.h"
 #include "mqscope/demo.h"
 #include "mqscope/options.h"
 #include "mqscope/session.h"
@@ -55,6 +56,36 @@ static int run(struct settings *cfg)
 	return rc;
 }
 
+/*
+ * Flags are read twice: first to find --config/--profile (and to report bad
+ * flags before anything else), then again over the config file's values so
+ * that flags override the file. Returns -1 to go on, else an exit status.
+ */
+static int load_settings(struct settings *cfg, int argc, char **argv)
+{
+	struct settings first;
+	char err[1024];
+
+	settings_init(&first);
+	switch (options_parse(argc, argv, &first, stderr)) {
+	case OPTIONS_EXIT: settings_free(&first); return 0;
+	case OPTIONS_ERROR: settings_free(&first); return 2;
+	case OPTIONS_OK: break;
+	}
+	settings_init(cfg);
+	settings_set_str(&cfg->config_path, first.config_path);
+	settings_set_str(&cfg->profile, first.profile);
+	settings_free(&first);
+	if (config_load(cfg, err, sizeof(err)) != 0) {
+		fprintf(stderr, "mqscope: %s\n", err);
+		return 2;
+	}
+	if (options_parse(argc, argv, cfg, stderr) != OPTIONS_OK)
+		return 2;
+	settings_finish(cfg);
+	return -1;
+}
+
 int main(int argc, char **argv)
 {
 	struct settings cfg;
@@ -65,18 +96,11 @@ int main(int argc, char **argv)
 	if (argc > 1 && strcmp(argv[1], "sim") == 0)
 		return sim_main(argc - 1, argv + 1);
 
-	settings_init(&cfg);
-	switch (options_parse(argc, argv, &cfg, stderr)) {
-	case OPTIONS_EXIT:
+	rc = load_settings(&cfg, argc, argv);
+	if (rc >= 0) {
 		settings_free(&cfg);
-		return 0;
-	case OPTIONS_ERROR:
-		settings_free(&cfg);
-		return 2;
-	case OPTIONS_OK:
-		break;
+		return rc;
 	}
-	settings_finish(&cfg);
 	rc = run(&cfg);
 	settings_free(&cfg);
 	return rc;

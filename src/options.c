@@ -232,6 +232,34 @@ int options_apply(struct settings *s, enum option_id id, const char *arg, char *
 	return 0;
 }
 
+int options_find(const char *long_name)
+{
+	for (int i = 0; i < OPT__COUNT; i++) {
+		const char *a = table[i].lng, *b = long_name;
+
+		while (*a && *b && (*a == *b || (*a == '-' && *b == '_')))
+			a++, b++;
+		if (*a == '\0' && *b == '\0')
+			return i;
+	}
+	return -1;
+}
+
+bool options_takes_arg(enum option_id id)
+{
+	return table[id].arg != NULL;
+}
+
+const char *options_long_name(enum option_id id)
+{
+	return table[id].lng;
+}
+
+const char *options_group(enum option_id id)
+{
+	return table[id].group;
+}
+
 void options_usage(FILE *out)
 {
 	static const char *groups[][2] = {
@@ -285,6 +313,8 @@ enum options_result options_parse(int argc, char **argv, struct settings *s, FIL
 	shorts[k] = '\0';
 	memset(&longopts[OPT__COUNT], 0, sizeof(longopts[0]));
 
+	bool seen_topic = false, seen_exclude = false;
+
 	opterr = 0;
 	optind = 0; /* 0 makes glibc reset its internal state too */
 	while ((c = getopt_long(argc, argv, shorts, longopts, &idx)) != -1) {
@@ -320,6 +350,15 @@ enum options_result options_parse(int argc, char **argv, struct settings *s, FIL
 			return OPTIONS_EXIT;
 		}
 		s->given |= (uint64_t)1 << id;
+		/* Lists given as flags replace the config file's, not add to them. */
+		if (id == OPT_TOPIC && !seen_topic) {
+			seen_topic = true;
+			settings_clear_list(&s->topics, &s->ntopics);
+		}
+		if (id == OPT_EXCLUDE && !seen_exclude) {
+			seen_exclude = true;
+			settings_clear_list(&s->excludes, &s->nexcludes);
+		}
 		if (options_apply(s, (enum option_id)id, optarg, msg, sizeof(msg)) != 0) {
 			fprintf(err, "mqscope: %s\n", msg);
 			return OPTIONS_ERROR;

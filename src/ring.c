@@ -21,6 +21,7 @@ int ring_init(struct ring *r, size_t cap_bytes, size_t max_count)
 	size_t cap = 4096;
 
 	memset(r, 0, sizeof(*r));
+	r->wake_fd = -1;
 	while (cap < cap_bytes && cap < ((size_t)1 << 40))
 		cap <<= 1;
 	r->buf = malloc(cap);

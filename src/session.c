@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "mqscope/msg.h"
+#include "mqscope/topic.h"
 #include "mqscope/util.h"
 
 #define BACKOFF_MIN_MS 1000
@@ -24,9 +25,22 @@
 #define READ_BATCH     256   /* extra packet reads per select while data keeps coming */
 #define PROPS_MAX      4096
 
+struct sub_entry {
+	char *filter;
+	int qos;
+	int granted; /* -1 pending, else granted QoS or refusal code */
+	int mid;
+};
+
 struct session {
 	struct mosquitto *mosq;
 	struct ring *ring;
+	struct ring events; /* network thread -> UI: publish and subscription outcomes */
+
+	/* subscriptions: edited by the UI, replayed by the network thread on connect */
+	pthread_mutex_t subs_lock;
+	struct sub_entry *subs;
+	size_t nsubs;
 	struct settings cfg; /* own copy of what the thread uses */
 	size_t payload_cap;
 
@@ -380,15 +394,227 @@ static void on_message(struct mosquitto *m, void *obj, const struct mosquitto_me
 	ring_commit(ss->ring);
 }
 
+static int sub_options(const struct session *ss)
+{
+	/* MQTT 5: show the true retain flag of live messages. */
+	return ss->cfg.protocol == MQTT_V5 ? MQTT_SUB_OPT_RETAIN_AS_PUBLISHED : 0;
+}
+
+/* (Re)subscribes every filter on each CONNACK, so a reconnect renews them all. Lock held. */
 static void subscribe_all(struct session *ss)
 {
-	int opts = 0;
+	for (size_t i = 0; i < ss->nsubs; i++) {
+		struct sub_entry *e = &ss->subs[i];
 
-	if (ss->cfg.protocol == MQTT_V5)
-		opts = MQTT_SUB_OPT_RETAIN_AS_PUBLISHED; /* show the true retain flag of live
-		                                            messages */
-	for (size_t i = 0; i < ss->cfg.ntopics; i++)
-		mosquitto_subscribe_v5(ss->mosq, NULL, ss->cfg.topics[i], ss->cfg.qos, opts, NULL);
+		e->granted = -1;
+		e->mid = 0;
+		mosquitto_subscribe_v5(ss->mosq, &e->mid, e->filter, e->qos, sub_options(ss), NULL);
+	}
+}
+
+static void push_event(struct session *ss, enum session_event_kind kind, int mid, int rc,
+		       const char *filter)
+{
+	struct session_event *ev = ring_reserve(&ss->events, sizeof(*ev));
+
+	if (ev == NULL)
+		return;
+	memset(ev, 0, sizeof(*ev));
+	ev->kind = kind;
+	ev->mid = mid;
+	ev->rc = rc;
+	if (filter)
+		snprintf(ev->filter, sizeof(ev->filter), "%s", filter);
+	ring_commit(&ss->events);
+	wake_ui(ss);
+}
+
+static void on_subscribe(struct mosquitto *m, void *obj, int mid, int count, const int *granted,
+			 const mosquitto_property *props)
+{
+	struct session *ss = obj;
+
+	(void)m;
+	(void)props;
+	pthread_mutex_lock(&ss->subs_lock);
+	for (size_t i = 0; i < ss->nsubs; i++) {
+		struct sub_entry *e = &ss->subs[i];
+
+		if (e->mid != mid)
+			continue;
+		e->granted = count > 0 ? granted[0] : 128;
+		push_event(ss, SESSION_EV_SUBSCRIBED, mid, e->granted, e->filter);
+	}
+	pthread_mutex_unlock(&ss->subs_lock);
+}
+
+static void on_unsubscribe(struct mosquitto *m, void *obj, int mid, const mosquitto_property *props)
+{
+	(void)m;
+	(void)props;
+	push_event(obj, SESSION_EV_UNSUBSCRIBED, mid, 0, NULL);
+}
+
+static void on_publish(struct mosquitto *m, void *obj, int mid, int rc, const mosquitto_property *props)
+{
+	(void)m;
+	(void)props;
+	push_event(obj, SESSION_EV_PUBLISHED, mid, rc, NULL);
+}
+
+bool session_next_event(struct session *ss, struct session_event *ev)
+{
+	size_t len;
+	const void *p = ring_peek(&ss->events, &len);
+
+	if (p == NULL || len != sizeof(*ev)) {
+		if (p)
+			ring_release(&ss->events);
+		return false;
+	}
+	memcpy(ev, p, sizeof(*ev));
+	ring_release(&ss->events);
+	return true;
+}
+
+static bool is_connected(const struct session *ss)
+{
+	return atomic_load_explicit(&ss->state, memory_order_relaxed) == SESSION_CONNECTED;
+}
+
+static const char *publish_error(int rc)
+{
+	switch (rc) {
+	case MOSQ_ERR_NO_CONN: return "not connected";
+	case MOSQ_ERR_INVAL: return "invalid topic or QoS";
+	case MOSQ_ERR_PAYLOAD_SIZE: return "payload too large";
+	case MOSQ_ERR_MALFORMED_UTF8: return "topic is not valid UTF-8";
+	case MOSQ_ERR_OVERSIZE_PACKET: return "message larger than the broker accepts";
+	case MOSQ_ERR_QOS_NOT_SUPPORTED: return "QoS not supported by the broker";
+	case MOSQ_ERR_NOMEM: return "out of memory";
+	default: return mosquitto_strerror(rc);
+	}
+}
+
+int session_publish(struct session *ss, const struct pub_req *req, int *mid, char *err, size_t cap)
+{
+	mosquitto_property *props = NULL;
+	int rc;
+
+	if (!is_connected(ss)) {
+		snprintf(err, cap, "not connected");
+		return -1;
+	}
+	if (req->topic == NULL || req->topic[0] == '\0' || mosquitto_pub_topic_check(req->topic)) {
+		snprintf(err, cap, "'%s' is not a topic one can publish to (no + or #)",
+			 req->topic ? req->topic : "");
+		return -1;
+	}
+	if (req->len > 268435455u) {
+		snprintf(err, cap, "payload too large");
+		return -1;
+	}
+	if (ss->cfg.protocol == MQTT_V5) {
+		if (req->content_type && *req->content_type)
+			mosquitto_property_add_string(&props, MQTT_PROP_CONTENT_TYPE, req->content_type);
+		if (req->response_topic && *req->response_topic)
+			mosquitto_property_add_string(&props, MQTT_PROP_RESPONSE_TOPIC, req->response_topic);
+		if (req->correlation && req->correlation_len)
+			mosquitto_property_add_binary(&props, MQTT_PROP_CORRELATION_DATA, req->correlation,
+						      (uint16_t)req->correlation_len);
+		if (req->expiry)
+			mosquitto_property_add_int32(&props, MQTT_PROP_MESSAGE_EXPIRY_INTERVAL, req->expiry);
+		for (size_t i = 0; i < req->nuser_props; i++)
+			mosquitto_property_add_string_pair(&props, MQTT_PROP_USER_PROPERTY,
+							   req->user_props[2 * i], req->user_props[2 * i + 1]);
+	}
+	rc = mosquitto_publish_v5(ss->mosq, mid, req->topic, (int)req->len, req->payload, req->qos,
+				  req->retain, props);
+	mosquitto_property_free_all(&props);
+	if (rc != MOSQ_ERR_SUCCESS) {
+		snprintf(err, cap, "%s", publish_error(rc));
+		return -1;
+	}
+	return 0;
+}
+
+static struct sub_entry *find_sub(struct session *ss, const char *filter)
+{
+	for (size_t i = 0; i < ss->nsubs; i++)
+		if (strcmp(ss->subs[i].filter, filter) == 0)
+			return &ss->subs[i];
+	return NULL;
+}
+
+/* Adds a filter to the list (the caller holds the lock or owns the session alone). */
+static struct sub_entry *add_sub(struct session *ss, const char *filter, int qos)
+{
+	struct sub_entry *e = find_sub(ss, filter);
+
+	if (e == NULL) {
+		ss->subs = xrealloc(ss->subs, (ss->nsubs + 1) * sizeof(*ss->subs));
+		e = &ss->subs[ss->nsubs++];
+		e->filter = xstrdup(filter);
+	}
+	e->qos = qos;
+	e->granted = -1;
+	e->mid = 0;
+	return e;
+}
+
+int session_subscribe(struct session *ss, const char *filter, int qos, char *err, size_t cap)
+{
+	struct sub_entry *e;
+
+	if (mosquitto_sub_topic_check(filter) != MOSQ_ERR_SUCCESS || strlen(filter) >= 256) {
+		snprintf(err, cap, "'%s' is not a valid topic filter", filter);
+		return -1;
+	}
+	if (qos < 0 || qos > 2) {
+		snprintf(err, cap, "QoS must be 0, 1 or 2");
+		return -1;
+	}
+	/* Held across the call so a fast SUBACK finds the message id already recorded. */
+	pthread_mutex_lock(&ss->subs_lock);
+	e = add_sub(ss, filter, qos);
+	if (is_connected(ss))
+		mosquitto_subscribe_v5(ss->mosq, &e->mid, filter, qos, sub_options(ss), NULL);
+	pthread_mutex_unlock(&ss->subs_lock);
+	return 0;
+}
+
+int session_unsubscribe(struct session *ss, const char *filter, char *err, size_t cap)
+{
+	struct sub_entry *e;
+
+	pthread_mutex_lock(&ss->subs_lock);
+	e = find_sub(ss, filter);
+	if (e == NULL) {
+		pthread_mutex_unlock(&ss->subs_lock);
+		snprintf(err, cap, "not subscribed to '%s'", filter);
+		return -1;
+	}
+	free(e->filter);
+	*e = ss->subs[--ss->nsubs];
+	if (is_connected(ss))
+		mosquitto_unsubscribe_v5(ss->mosq, NULL, filter, NULL);
+	pthread_mutex_unlock(&ss->subs_lock);
+	return 0;
+}
+
+size_t session_subscriptions(struct session *ss, struct session_sub *out, size_t max)
+{
+	size_t n;
+
+	pthread_mutex_lock(&ss->subs_lock);
+	n = ss->nsubs;
+	for (size_t i = 0; i < n && i < max; i++) {
+		snprintf(out[i].filter, sizeof(out[i].filter), "%s", ss->subs[i].filter);
+		out[i].qos = ss->subs[i].qos;
+		out[i].granted = ss->subs[i].granted;
+	}
+	pthread_mutex_unlock(&ss->subs_lock);
+	return n;
 }
 
 static void on_connect(struct mosquitto *m, void *obj, int rc, int flags,
@@ -407,8 +633,14 @@ static void on_connect(struct mosquitto *m, void *obj, int rc, int flags,
 	}
 	ss->connected_at = clock_mono_ms();
 	atomic_fetch_add_explicit(&ss->connects, 1, memory_order_relaxed);
-	subscribe_all(ss);
+	/*
+	 * Under the list lock: a filter the UI adds meanwhile is either in
+	 * the list we replay, or sees "connected" and subscribes itself.
+	 */
+	pthread_mutex_lock(&ss->subs_lock);
 	set_status(ss, SESSION_CONNECTED, REASON_NONE, 0, 0);
+	subscribe_all(ss);
+	pthread_mutex_unlock(&ss->subs_lock);
 }
 
 /* Classifies libmosquitto's TLS log lines into reasons a person can act on. */
@@ -555,8 +787,6 @@ static void copy_settings(struct settings *d, const struct settings *s)
 	d->protocol = s->protocol;
 	d->persistent = s->persistent;
 	d->qos = s->qos;
-	for (size_t i = 0; i < s->ntopics; i++)
-		settings_add_str(&d->topics, &d->ntopics, s->topics[i]);
 }
 
 static int setup_tls(struct session *ss, const struct settings *s)
@@ -583,6 +813,11 @@ struct session *session_new(const struct settings *s, struct ring *ring)
 	ss->ring = ring;
 	ss->payload_cap = s->payload_cap ? s->payload_cap : (size_t)UINT32_MAX;
 	copy_settings(&ss->cfg, s);
+	pthread_mutex_init(&ss->subs_lock, NULL);
+	for (size_t i = 0; i < s->ntopics; i++)
+		add_sub(ss, s->topics[i], s->qos);
+	if (ring_init(&ss->events, 64 * 1024, 1024) != 0)
+		goto fail;
 	ss->stop_pipe[0] = ss->stop_pipe[1] = -1;
 	if (pipe2(ss->stop_pipe, O_CLOEXEC | O_NONBLOCK) != 0)
 		goto fail;
@@ -609,6 +844,9 @@ struct session *session_new(const struct settings *s, struct ring *ring)
 		goto fail;
 	mosquitto_connect_v5_callback_set(ss->mosq, on_connect);
 	mosquitto_message_v5_callback_set(ss->mosq, on_message);
+	mosquitto_subscribe_v5_callback_set(ss->mosq, on_subscribe);
+	mosquitto_unsubscribe_v5_callback_set(ss->mosq, on_unsubscribe);
+	mosquitto_publish_v5_callback_set(ss->mosq, on_publish);
 	mosquitto_log_callback_set(ss->mosq, on_log);
 	return ss;
 fail:
@@ -659,5 +897,11 @@ void session_free(struct session *ss)
 		if (ss->stop_pipe[i] >= 0)
 			close(ss->stop_pipe[i]);
 	settings_free(&ss->cfg);
+	for (size_t i = 0; i < ss->nsubs; i++)
+		free(ss->subs[i].filter);
+	free(ss->subs);
+	if (ss->events.buf)
+		ring_free(&ss->events);
+	pthread_mutex_destroy(&ss->subs_lock);
 	free(ss);
 }

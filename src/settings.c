@@ -35,7 +35,8 @@ void settings_free(struct settings *s)
 	char **strs[] = {&s->host,        &s->client_id,   &s->id_prefix,  &s->user,
 	                 &s->password,    &s->cafile,      &s->capath,     &s->cert,
 	                 &s->key,         &s->tls_version, &s->will_topic, &s->will_payload,
-	                 &s->config_path, &s->profile,     &s->theme,      &s->stats_path};
+	                 &s->config_path, &s->profile,     &s->theme,      &s->stats_path,
+	                 &s->config_file, &s->warning};
 
 	if (s->password != NULL)
 		explicit_bzero(s->password, strlen(s->password));
@@ -43,6 +44,32 @@ void settings_free(struct settings *s)
 		free(*strs[i]);
 		*strs[i] = NULL;
 	}
+	for (size_t i = 0; i < s->ntoggles; i++) {
+		struct toggle_rule *r = &s->toggles[i];
+		free(r->filter);
+		free(r->command);
+		free(r->on);
+		free(r->off);
+		free(r->field);
+	}
+	free(s->toggles);
+	for (size_t i = 0; i < s->nsaved; i++) {
+		struct saved_msg *m = &s->saved[i];
+		free(m->name);
+		free(m->group);
+		free(m->topic);
+		free(m->payload);
+	}
+	free(s->saved);
+	for (size_t i = 0; i < s->nkeys; i++) {
+		free(s->keys[i].action);
+		free_list(s->keys[i].keys, s->keys[i].nkeys);
+	}
+	free(s->keys);
+	s->toggles = NULL;
+	s->saved = NULL;
+	s->keys = NULL;
+	s->ntoggles = s->nsaved = s->nkeys = 0;
 	free_list(s->topics, s->ntopics);
 	free_list(s->excludes, s->nexcludes);
 	s->topics = s->excludes = NULL;
@@ -61,13 +88,20 @@ void settings_add_str(char ***list, size_t *n, const char *v)
 	(*list)[(*n)++] = xstrdup(v);
 }
 
+void settings_clear_list(char ***list, size_t *n)
+{
+	free_list(*list, *n);
+	*list = NULL;
+	*n = 0;
+}
+
 void settings_finish(struct settings *s)
 {
-	bool broker_named = s->host != NULL || s->port != 0;
+	bool broker_named = s->host != NULL || s->port != 0 || s->config_broker;
 
 	if (s->cafile || s->capath)
 		s->tls = true;
-	if (!broker_named && !s->demo && s->profile == NULL)
+	if (!broker_named && !s->demo)
 		s->demo = true;
 	if (s->host == NULL)
 		settings_set_str(&s->host, s->demo ? "127.0.0.1" : "localhost");

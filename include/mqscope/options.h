@@ -2,6 +2,7 @@
 #ifndef MQSCOPE_OPTIONS_H
 #define MQSCOPE_OPTIONS_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "mqscope/settings.h"
@@ -71,6 +72,13 @@ enum options_result {
 enum options_result options_parse(int argc, char **argv, struct settings *s, FILE *err);
 /* Applies one option by id, as from argv; for the config file too. Returns 0 or -1 with msg. */
 int options_apply(struct settings *s, enum option_id id, const char *arg, char *msg, size_t cap);
+/* The option with this long name ('_' and '-' alike), or -1. */
+int options_find(const char *long_name);
+/* Whether the option takes an argument (else it is a flag). */
+bool options_takes_arg(enum option_id id);
+/* The option's long name and group ("broker", "tls", "will", "program"). */
+const char *options_long_name(enum option_id id);
+const char *options_group(enum option_id id);
 /* Prints --help generated from the table. */
 void options_usage(FILE *out);
 /* Parses a mqtt:// or mqtts:// URL into s. */

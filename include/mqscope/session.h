@@ -63,6 +63,60 @@ void session_describe(const struct session_status *st, int64_t now_ms, char *buf
 /* Describes a loss reason alone, e.g. "not authorized". */
 void session_reason_text(enum session_reason r, int code, char *buf, size_t cap);
 
+/* What to publish; strings may be NULL. */
+struct pub_req {
+	const char *topic;
+	const void *payload;
+	size_t len;
+	int qos;
+	bool retain;
+	/* MQTT 5 only */
+	const char *content_type;
+	const char *response_topic;
+	const void *correlation;
+	size_t correlation_len;
+	const char *const *user_props; /* key, value, key, value ... */
+	size_t nuser_props;            /* pairs */
+	uint32_t expiry;               /* seconds, 0 = none */
+};
+
+/*
+ * Publishes from the UI thread. Returns 0 with the message id in *mid (its
+ * outcome arrives later as a SESSION_EV_PUBLISHED event), or -1 with the
+ * reason in err ("not connected", "topic invalid"...).
+ */
+int session_publish(struct session *ss, const struct pub_req *req, int *mid, char *err, size_t cap);
+
+/* A subscription filter and what the broker made of it. */
+struct session_sub {
+	char filter[256];
+	int qos;     /* asked for */
+	int granted; /* -1 pending, 0..2 granted QoS, >= 128 refused (reason code) */
+};
+
+/* Adds a filter and subscribes now if connected (no reconnect). -1 with err if invalid. */
+int session_subscribe(struct session *ss, const char *filter, int qos, char *err, size_t cap);
+/* Removes a filter and unsubscribes. -1 with err if it is not subscribed. */
+int session_unsubscribe(struct session *ss, const char *filter, char *err, size_t cap);
+/* Copies up to max current subscriptions; returns how many there are. */
+size_t session_subscriptions(struct session *ss, struct session_sub *out, size_t max);
+
+enum session_event_kind {
+	SESSION_EV_PUBLISHED,    /* a publish completed: rc 0 or a reason code */
+	SESSION_EV_SUBSCRIBED,   /* a SUBACK came: rc is the granted QoS or refusal */
+	SESSION_EV_UNSUBSCRIBED, /* an UNSUBACK came */
+};
+
+struct session_event {
+	enum session_event_kind kind;
+	int mid;
+	int rc;
+	char filter[256]; /* for subscription events */
+};
+
+/* Takes the next event from the network thread (UI thread only); false when none. */
+bool session_next_event(struct session *ss, struct session_event *ev);
+
 /* Messages the network thread delivered into the ring (or dropped there). */
 uint64_t session_received(const struct session *ss);
 

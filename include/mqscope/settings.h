@@ -10,6 +10,36 @@
 #define MQTT_V311 4
 #define MQTT_V5   5
 
+/* A one-key toggle rule from the config file (see toggle.h). */
+struct toggle_rule {
+	char *filter;  /* topics it applies to, MQTT wildcards allowed */
+	char *command; /* topic to publish to; "{topic}" is the matched topic; NULL = same */
+	char *on, *off; /* the value pair; NULL = detect the usual pairs */
+	char *field;    /* JSON field holding the state (default "state") */
+	int qos;        /* -1 = same as received */
+	int retain;     /* -1 = same as received, 0, 1 */
+	int line;
+};
+
+/* A named message from the config file, sent from the picker. */
+struct saved_msg {
+	char *name;
+	char *group; /* messages of one group can be sent together; may be NULL */
+	char *topic;
+	char *payload;
+	int qos;
+	bool retain;
+	int line;
+};
+
+/* Keys bound to an action in the config file; resolved by the UI. */
+struct key_binding {
+	char *action;
+	char **keys;
+	size_t nkeys;
+	int line;
+};
+
 struct settings {
 	/* broker */
 	char *host;
@@ -57,6 +87,17 @@ struct settings {
 	size_t ring_bytes;
 	size_t ring_count;
 
+	/* from the config file */
+	char *config_file;   /* the file actually read, for messages */
+	char *warning;       /* shown once the UI is up (e.g. a password in a world-readable file) */
+	bool config_broker;  /* a profile named a broker */
+	struct toggle_rule *toggles;
+	size_t ntoggles;
+	struct saved_msg *saved;
+	size_t nsaved;
+	struct key_binding *keys;
+	size_t nkeys;
+
 	uint64_t given; /* bit per option id set on the command line */
 };
 
@@ -70,6 +111,8 @@ void settings_finish(struct settings *s);
 void settings_set_str(char **dst, const char *src);
 /* Appends a copy of v to a string list. */
 void settings_add_str(char ***list, size_t *n, const char *v);
+/* Empties a string list. */
+void settings_clear_list(char ***list, size_t *n);
 /* "host:port" for display. */
 void settings_broker_label(const struct settings *s, char *buf, size_t cap);
 

@@ -246,6 +246,101 @@ static void integration__session__unreachable_broker_reports_and_retries(void **
 	assert_int_equal(st.connects, 0);
 }
 
+/* Waits for a session event of this kind (draining messages meanwhile). */
+static bool wait_event(struct fixture *f, enum session_event_kind kind, struct session_event *ev,
+		       int timeout_ms)
+{
+	int64_t deadline = clock_mono_ms() + timeout_ms;
+
+	while (clock_mono_ms() < deadline) {
+		struct pollfd pfd = {.fd = f->app.ring.wake_fd, .events = POLLIN};
+		bool more;
+
+		ring_clear_wake(&f->app.ring);
+		while (session_next_event(f->app.session, ev))
+			if (ev->kind == kind)
+				return true;
+		do
+			app_drain(&f->app, 1024, &more);
+		while (more);
+		poll(&pfd, 1, 50);
+	}
+	return false;
+}
+
+static void integration__session__publish_and_live_subscribe(void **state)
+{
+	struct fixture *f = *state;
+	enum session_state conn = SESSION_CONNECTED;
+	struct session_event ev;
+	struct session_sub subs[8];
+	char err[128];
+	int mid = 0;
+	const char *up[] = {"origin", "test"};
+	struct pub_req req = {.topic = "pub/out", .payload = "hello", .len = 5, .qos = 1, .retain = true,
+			      .content_type = "text/plain", .user_props = up, .nuser_props = 1};
+
+	settings_add_str(&f->cfg.topics, &f->cfg.ntopics, "pub/#");
+	start_session(f);
+	/* Not connected yet or connected: either way no crash; wait for connected. */
+	assert_true(wait_until(f, is_state, &conn, 5000));
+	assert_true(wait_event(f, SESSION_EV_SUBSCRIBED, &ev, 5000));
+	assert_int_equal(ev.rc, 0);
+	assert_string_equal(ev.filter, "pub/#");
+
+	assert_int_equal(session_publish(f->app.session, &req, &mid, err, sizeof(err)), 0);
+	assert_true(mid > 0);
+	assert_true(wait_event(f, SESSION_EV_PUBLISHED, &ev, 5000));
+	assert_int_equal(ev.mid, mid);
+	assert_int_equal(ev.rc, 0);
+	assert_true(wait_until(f, has_topic, "pub/out", 5000));
+	/* The MQTT 5 properties came back with the message. */
+	tree_id id = tree_find(f->app.tree, "pub/out", 7);
+	const struct tree_value *v = tree_value(f->app.tree, id, 0);
+	assert_true(v->props_len > 0);
+
+	/* Wildcards cannot be published to. */
+	req.topic = "pub/+";
+	assert_int_equal(session_publish(f->app.session, &req, &mid, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "not a topic"));
+
+	/* Live subscribe: no reconnect, new topics arrive, granted QoS reported. */
+	publish_str(f->broker.port, "extra/one", "1", true);
+	assert_int_equal(session_subscribe(f->app.session, "extra/#", 1, err, sizeof(err)), 0);
+	assert_true(wait_until(f, has_topic, "extra/one", 5000));
+	size_t n = session_subscriptions(f->app.session, subs, 8);
+	assert_int_equal(n, 2); /* pub/# and extra/# */
+	bool found = false;
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(subs[i].filter, "extra/#")) {
+			found = true;
+			assert_int_equal(subs[i].qos, 1);
+		}
+	assert_true(found);
+	struct session_status st;
+	session_status(f->app.session, &st);
+	assert_int_equal(st.connects, 1);
+	assert_int_equal(session_subscribe(f->app.session, "bad/#/x", 0, err, sizeof(err)), -1);
+	assert_int_equal(session_unsubscribe(f->app.session, "extra/#", err, sizeof(err)), 0);
+	assert_true(wait_event(f, SESSION_EV_UNSUBSCRIBED, &ev, 5000));
+	assert_int_equal(session_unsubscribe(f->app.session, "extra/#", err, sizeof(err)), -1);
+}
+
+static void integration__session__publish_while_down_says_not_connected(void **state)
+{
+	struct fixture *f = *state;
+	enum session_state waiting = SESSION_WAITING;
+	char err[128];
+	int mid;
+	struct pub_req req = {.topic = "x", .payload = "1", .len = 1, .qos = 1};
+
+	broker_kill(&f->broker);
+	start_session(f);
+	assert_true(wait_until(f, is_state, &waiting, 5000));
+	assert_int_equal(session_publish(f->app.session, &req, &mid, err, sizeof(err)), -1);
+	assert_string_equal(err, "not connected");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -257,6 +352,10 @@ int main(void)
 	        integration__session__survives_broker_restart_and_resubscribes, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 	        integration__session__unreachable_broker_reports_and_retries, setup, teardown),
+		cmocka_unit_test_setup_teardown(integration__session__publish_and_live_subscribe, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(
+			integration__session__publish_while_down_says_not_connected, setup, teardown),
 	};
 	int rc;
 

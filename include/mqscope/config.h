@@ -1,0 +1,25 @@
+/* config.h: the libconfig file: broker profiles, UI settings, keys, toggle rules, saved messages. */
+#ifndef MQSCOPE_CONFIG_H
+#define MQSCOPE_CONFIG_H
+
+#include <stddef.h>
+
+#include "mqscope/settings.h"
+
+/*
+ * Where the config file is: s->config_path if given, else
+ * $XDG_CONFIG_HOME/mqscope/config, else ~/.config/mqscope/config.
+ */
+void config_default_path(char *buf, size_t cap);
+
+/*
+ * Reads the config file into s. Call it before parsing the flags for real,
+ * so that flags override the file. A missing default file is not an error;
+ * a missing --config file is. Returns 0, or -1 with "file:line: what" in err.
+ */
+int config_load(struct settings *s, char *err, size_t cap);
+
+/* Reads one named file (for tests and --config). */
+int config_load_file(struct settings *s, const char *path, char *err, size_t cap);
+
+#endif

@@ -1,0 +1,577 @@
+/* config.c: reads the libconfig file; profile keys go through the same code as flags. */
+#define _GNU_SOURCE
+#include "mqscope/config.h"
+
+#include <errno.h>
+#include <libconfig.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "mqscope/actions.h"
+#include "mqscope/options.h"
+#include "mqscope/topic.h"
+#include "mqscope/util.h"
+
+struct ctx {
+	struct settings *s;
+	const char *path;
+	char *err;
+	size_t cap;
+	bool has_password;
+};
+
+static int fail_at(struct ctx *c, const config_setting_t *st, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Formats "file:line: message" into the error buffer and returns -1. */
+static int fail_at(struct ctx *c, const config_setting_t *st, const char *fmt, ...)
+{
+	const char *file = st ? config_setting_source_file(st) : NULL;
+	int line = st ? (int)config_setting_source_line(st) : 0;
+	int n;
+	va_list ap;
+
+	n = snprintf(c->err, c->cap, "%s:%d: ", file ? file : c->path, line);
+	if (n < 0 || (size_t)n >= c->cap)
+		return -1;
+	va_start(ap, fmt);
+	vsnprintf(c->err + n, c->cap - (size_t)n, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* Edit distance, for "did you mean" hints. */
+static size_t distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), prev[64], cur[64];
+
+	if (la >= 63 || lb >= 63)
+		return 99;
+	for (size_t j = 0; j <= lb; j++)
+		prev[j] = j;
+	for (size_t i = 1; i <= la; i++) {
+		cur[0] = i;
+		for (size_t j = 1; j <= lb; j++) {
+			size_t sub = prev[j - 1] + (a[i - 1] != b[j - 1]);
+			size_t del = prev[j] + 1, ins = cur[j - 1] + 1;
+			cur[j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
+		}
+		memcpy(prev, cur, (lb + 1) * sizeof(size_t));
+	}
+	return prev[lb];
+}
+
+/* Appends " (did you mean 'x'?)" when one of the candidates is close to name. */
+static void suggest(char *buf, size_t cap, const char *name, const char *const *cands, size_t n)
+{
+	const char *best = NULL;
+	size_t bd = 3;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < n; i++) {
+		size_t d = distance(name, cands[i]);
+		if (d < bd) {
+			bd = d;
+			best = cands[i];
+		}
+	}
+	if (best)
+		snprintf(buf, cap, " (did you mean '%s'?)", best);
+}
+
+static const char *type_name(int type)
+{
+	switch (type) {
+	case CONFIG_TYPE_GROUP: return "a group { ... }";
+	case CONFIG_TYPE_INT:
+	case CONFIG_TYPE_INT64: return "a number";
+	case CONFIG_TYPE_FLOAT: return "a number";
+	case CONFIG_TYPE_STRING: return "a string";
+	case CONFIG_TYPE_BOOL: return "true or false";
+	case CONFIG_TYPE_ARRAY: return "an array [ ... ]";
+	case CONFIG_TYPE_LIST: return "a list ( ... )";
+	default: return "nothing";
+	}
+}
+
+static int want_type(struct ctx *c, const config_setting_t *st, int type)
+{
+	int t = config_setting_type(st);
+
+	if (t == type || (type == CONFIG_TYPE_INT && t == CONFIG_TYPE_INT64))
+		return 0;
+	return fail_at(c, st, "'%s' must be %s, not %s", config_setting_name(st) ? config_setting_name(st) : "value",
+		       type_name(type), type_name(t));
+}
+
+/* A setting's value as text for options_apply: strings as they are, numbers printed. */
+static int scalar_text(struct ctx *c, const config_setting_t *st, char *buf, size_t cap)
+{
+	switch (config_setting_type(st)) {
+	case CONFIG_TYPE_STRING: snprintf(buf, cap, "%s", config_setting_get_string(st)); return 0;
+	case CONFIG_TYPE_INT:
+	case CONFIG_TYPE_INT64: snprintf(buf, cap, "%lld", config_setting_get_int64(st)); return 0;
+	default:
+		return fail_at(c, st, "'%s' must be a string or a number, not %s", config_setting_name(st),
+			       type_name(config_setting_type(st)));
+	}
+}
+
+/* Profile key aliases that read more naturally in a file than the flag names. */
+static const char *alias(const char *name)
+{
+	static const char *const map[][2] = {
+		{"password", "pw"},          {"user", "username"},   {"client_id", "id"},
+		{"client-id", "id"},         {"topics", "topic"},    {"exclude", "filter-out"},
+		{"protocol", "protocol-version"}, {"version", "protocol-version"},
+		{"persistent", "disable-clean-session"},
+	};
+
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (strcmp(name, map[i][0]) == 0)
+			return map[i][1];
+	return name;
+}
+
+/* Applies one profile setting through the option table, as if it were a flag. */
+static int apply_profile_key(struct ctx *c, const config_setting_t *st)
+{
+	const char *name = config_setting_name(st);
+	int id = options_find(alias(name));
+	char val[4096], msg[512];
+
+	if (strcmp(name, "clean_session") == 0 || strcmp(name, "clean-session") == 0) {
+		if (want_type(c, st, CONFIG_TYPE_BOOL))
+			return -1;
+		c->s->persistent = !config_setting_get_bool(st);
+		return 0;
+	}
+	if (id < 0 || !strcmp(options_group((enum option_id)id), "program")) {
+		const char *cands[OPT__COUNT + 4];
+		size_t n = 0;
+		char hint[96];
+
+		for (int i = 0; i < OPT__COUNT; i++)
+			if (strcmp(options_group((enum option_id)i), "program") != 0)
+				cands[n++] = options_long_name((enum option_id)i);
+		cands[n++] = "password";
+		cands[n++] = "topics";
+		cands[n++] = "clean_session";
+		suggest(hint, sizeof(hint), name, cands, n);
+		return fail_at(c, st, "unknown profile setting '%s'%s", name, hint);
+	}
+	if (id == OPT_PASSWORD)
+		c->has_password = true;
+	if (id == OPT_URL && strchr(config_setting_get_string(st) ? config_setting_get_string(st) : "", '@'))
+		c->has_password = true;
+	if (!options_takes_arg((enum option_id)id)) {
+		if (want_type(c, st, CONFIG_TYPE_BOOL))
+			return -1;
+		if (config_setting_get_bool(st) && options_apply(c->s, (enum option_id)id, NULL, msg, sizeof(msg)))
+			return fail_at(c, st, "%s", msg);
+		return 0;
+	}
+	if (config_setting_is_aggregate(st)) {
+		if (id != OPT_TOPIC && id != OPT_EXCLUDE)
+			return fail_at(c, st, "'%s' takes one value, not %s", name, type_name(config_setting_type(st)));
+		for (int i = 0; i < config_setting_length(st); i++) {
+			const config_setting_t *e = config_setting_get_elem(st, (unsigned)i);
+
+			if (want_type(c, e, CONFIG_TYPE_STRING))
+				return -1;
+			if (options_apply(c->s, (enum option_id)id, config_setting_get_string(e), msg, sizeof(msg)))
+				return fail_at(c, e, "%s", msg);
+		}
+		return 0;
+	}
+	if (scalar_text(c, st, val, sizeof(val)))
+		return -1;
+	if (options_apply(c->s, (enum option_id)id, val, msg, sizeof(msg)))
+		return fail_at(c, st, "%s", msg);
+	return 0;
+}
+
+static int apply_profiles(struct ctx *c, const config_setting_t *root)
+{
+	const config_setting_t *profiles = config_setting_get_member(root, "profiles");
+	const config_setting_t *def = config_setting_get_member(root, "default_profile");
+	const char *want = c->s->profile;
+	const config_setting_t *p;
+
+	if (profiles && want_type(c, profiles, CONFIG_TYPE_GROUP))
+		return -1;
+	if (def && want_type(c, def, CONFIG_TYPE_STRING))
+		return -1;
+	if (want == NULL && def)
+		want = config_setting_get_string(def);
+	if (want == NULL)
+		return 0;
+	p = profiles ? config_setting_get_member(profiles, want) : NULL;
+	if (p == NULL) {
+		char names[512] = "";
+		size_t o = 0;
+
+		for (int i = 0; profiles && i < config_setting_length(profiles); i++)
+			o += (size_t)snprintf(names + o, o < sizeof(names) ? sizeof(names) - o : 0, "%s%s",
+					      i ? ", " : "",
+					      config_setting_name(config_setting_get_elem(profiles, (unsigned)i)));
+		return fail_at(c, c->s->profile ? profiles : def, "no profile '%s'; %s%s", want,
+			       o ? "profiles here: " : "this file has no profiles", names);
+	}
+	if (want_type(c, p, CONFIG_TYPE_GROUP))
+		return -1;
+	for (int i = 0; i < config_setting_length(p); i++)
+		if (apply_profile_key(c, config_setting_get_elem(p, (unsigned)i)))
+			return -1;
+	settings_set_str(&c->s->profile, want);
+	c->s->config_broker = true;
+	return 0;
+}
+
+static int get_size(struct ctx *c, const config_setting_t *st, size_t *out)
+{
+	if (config_setting_type(st) == CONFIG_TYPE_INT || config_setting_type(st) == CONFIG_TYPE_INT64) {
+		long long v = config_setting_get_int64(st);
+		if (v < 0)
+			return fail_at(c, st, "'%s' must not be negative", config_setting_name(st));
+		*out = (size_t)v;
+		return 0;
+	}
+	if (config_setting_type(st) == CONFIG_TYPE_STRING && parse_size(config_setting_get_string(st), out))
+		return 0;
+	return fail_at(c, st, "'%s' must be a size like 64M, 512K or a number of bytes",
+		       config_setting_name(st));
+}
+
+static int get_int(struct ctx *c, const config_setting_t *st, long min, long max, long *out)
+{
+	long long v;
+
+	if (want_type(c, st, CONFIG_TYPE_INT))
+		return -1;
+	v = config_setting_get_int64(st);
+	if (v < min || v > max)
+		return fail_at(c, st, "'%s' must be between %ld and %ld", config_setting_name(st), min, max);
+	*out = (long)v;
+	return 0;
+}
+
+static int apply_ui(struct ctx *c, const config_setting_t *ui)
+{
+	static const char *const keys[] = {"fps",       "history", "memory_budget", "payload_cap",
+					   "max_topics", "ascii",   "theme",         "ring_bytes"};
+	struct settings *s = c->s;
+
+	if (want_type(c, ui, CONFIG_TYPE_GROUP))
+		return -1;
+	for (int i = 0; i < config_setting_length(ui); i++) {
+		const config_setting_t *st = config_setting_get_elem(ui, (unsigned)i);
+		const char *n = config_setting_name(st);
+		long v;
+		size_t z;
+
+		if (!strcmp(n, "fps")) {
+			if (get_int(c, st, 1, 120, &v))
+				return -1;
+			s->fps = (int)v;
+		} else if (!strcmp(n, "history")) {
+			if (get_int(c, st, 1, 65535, &v))
+				return -1;
+			s->history = (unsigned)v;
+		} else if (!strcmp(n, "memory_budget")) {
+			if (get_size(c, st, &s->value_budget))
+				return -1;
+		} else if (!strcmp(n, "payload_cap")) {
+			if (get_size(c, st, &z))
+				return -1;
+			if (z < 64)
+				return fail_at(c, st, "'payload_cap' must be at least 64 bytes");
+			s->payload_cap = z;
+		} else if (!strcmp(n, "max_topics")) {
+			if (get_int(c, st, 1, 2000000000L, &v))
+				return -1;
+			s->max_topics = (size_t)v;
+		} else if (!strcmp(n, "ring_bytes")) {
+			if (get_size(c, st, &z))
+				return -1;
+			if (z < 65536)
+				return fail_at(c, st, "'ring_bytes' must be at least 64K");
+			s->ring_bytes = z;
+		} else if (!strcmp(n, "ascii")) {
+			if (want_type(c, st, CONFIG_TYPE_BOOL))
+				return -1;
+			s->ascii = config_setting_get_bool(st);
+		} else if (!strcmp(n, "theme")) {
+			if (want_type(c, st, CONFIG_TYPE_STRING))
+				return -1;
+			settings_set_str(&s->theme, config_setting_get_string(st));
+		} else {
+			char hint[96];
+			suggest(hint, sizeof(hint), n, keys, sizeof(keys) / sizeof(keys[0]));
+			return fail_at(c, st, "unknown ui setting '%s'%s", n, hint);
+		}
+	}
+	return 0;
+}
+
+static int apply_keys(struct ctx *c, const config_setting_t *keys)
+{
+	struct settings *s = c->s;
+
+	if (want_type(c, keys, CONFIG_TYPE_GROUP))
+		return -1;
+	for (int i = 0; i < config_setting_length(keys); i++) {
+		const config_setting_t *st = config_setting_get_elem(keys, (unsigned)i);
+		const char *n = config_setting_name(st);
+		struct key_binding *b;
+		char name[64];
+
+		/* libconfig names may not hold '-': accept move_up for move-up. */
+		snprintf(name, sizeof(name), "%s", n);
+		for (char *p = name; *p; p++)
+			if (*p == '_')
+				*p = '-';
+		if (action_by_name(name) == ACT_NONE) {
+			const char *cands[ACT__COUNT];
+			char hint[96];
+			size_t k = 0;
+
+			for (int a = 1; a < ACT__COUNT; a++)
+				cands[k++] = action_name((enum action)a);
+			suggest(hint, sizeof(hint), name, cands, k);
+			return fail_at(c, st, "unknown action '%s'%s", n, hint);
+		}
+		s->keys = xrealloc(s->keys, (s->nkeys + 1) * sizeof(*s->keys));
+		b = &s->keys[s->nkeys++];
+		memset(b, 0, sizeof(*b));
+		b->action = xstrdup(name);
+		b->line = (int)config_setting_source_line(st);
+		if (config_setting_type(st) == CONFIG_TYPE_STRING) {
+			settings_add_str(&b->keys, &b->nkeys, config_setting_get_string(st));
+			continue;
+		}
+		if (!config_setting_is_array(st) && !config_setting_is_list(st))
+			return fail_at(c, st, "'%s' must be a key like \"p\" or a list [\"p\", \"C-p\"]", n);
+		for (int j = 0; j < config_setting_length(st); j++) {
+			const config_setting_t *e = config_setting_get_elem(st, (unsigned)j);
+			if (want_type(c, e, CONFIG_TYPE_STRING))
+				return -1;
+			settings_add_str(&b->keys, &b->nkeys, config_setting_get_string(e));
+		}
+	}
+	return 0;
+}
+
+/* Looks up an optional string member; -1 on a wrong type. */
+static int opt_str(struct ctx *c, const config_setting_t *g, const char *name, char **out)
+{
+	const config_setting_t *st = config_setting_get_member(g, name);
+
+	if (st == NULL)
+		return 0;
+	if (want_type(c, st, CONFIG_TYPE_STRING))
+		return -1;
+	settings_set_str(out, config_setting_get_string(st));
+	return 0;
+}
+
+static int opt_qos(struct ctx *c, const config_setting_t *g, int *out)
+{
+	const config_setting_t *st = config_setting_get_member(g, "qos");
+	long v;
+
+	if (st == NULL)
+		return 0;
+	if (get_int(c, st, 0, 2, &v))
+		return -1;
+	*out = (int)v;
+	return 0;
+}
+
+/* Rejects members of g that are not in allowed. */
+static int only_members(struct ctx *c, const config_setting_t *g, const char *what,
+			const char *const *allowed, size_t n)
+{
+	for (int i = 0; i < config_setting_length(g); i++) {
+		const config_setting_t *st = config_setting_get_elem(g, (unsigned)i);
+		const char *name = config_setting_name(st);
+		bool ok = false;
+		char hint[96];
+
+		for (size_t j = 0; j < n && !ok; j++)
+			ok = strcmp(name, allowed[j]) == 0;
+		if (ok)
+			continue;
+		suggest(hint, sizeof(hint), name, allowed, n);
+		return fail_at(c, st, "unknown %s setting '%s'%s", what, name, hint);
+	}
+	return 0;
+}
+
+static int apply_toggles(struct ctx *c, const config_setting_t *list)
+{
+	static const char *const allowed[] = {"filter", "command", "values", "field", "qos", "retain"};
+	struct settings *s = c->s;
+
+	if (!config_setting_is_list(list) && !config_setting_is_array(list))
+		return fail_at(c, list, "'toggles' must be a list ( { filter = \"...\"; ... }, ... )");
+	for (int i = 0; i < config_setting_length(list); i++) {
+		const config_setting_t *g = config_setting_get_elem(list, (unsigned)i);
+		const config_setting_t *st;
+		struct toggle_rule *r;
+
+		if (want_type(c, g, CONFIG_TYPE_GROUP) || only_members(c, g, "toggle", allowed, 6))
+			return -1;
+		s->toggles = xrealloc(s->toggles, (s->ntoggles + 1) * sizeof(*s->toggles));
+		r = &s->toggles[s->ntoggles++];
+		memset(r, 0, sizeof(*r));
+		r->qos = -1;
+		r->retain = -1;
+		r->line = (int)config_setting_source_line(g);
+		if (opt_str(c, g, "filter", &r->filter) || opt_str(c, g, "command", &r->command) ||
+		    opt_str(c, g, "field", &r->field) || opt_qos(c, g, &r->qos))
+			return -1;
+		if (r->filter == NULL)
+			return fail_at(c, g, "a toggle needs filter = \"topic/filter\"");
+		if (!topic_filter_valid(r->filter))
+			return fail_at(c, config_setting_get_member(g, "filter"), "'%s' is not a valid topic filter",
+				       r->filter);
+		if ((st = config_setting_get_member(g, "retain")) != NULL) {
+			if (want_type(c, st, CONFIG_TYPE_BOOL))
+				return -1;
+			r->retain = config_setting_get_bool(st);
+		}
+		if ((st = config_setting_get_member(g, "values")) != NULL) {
+			if (!config_setting_is_aggregate(st) || config_setting_length(st) != 2 ||
+			    config_setting_type(config_setting_get_elem(st, 0)) != CONFIG_TYPE_STRING ||
+			    config_setting_type(config_setting_get_elem(st, 1)) != CONFIG_TYPE_STRING)
+				return fail_at(c, st, "'values' must be two strings, like [\"ON\", \"OFF\"]");
+			r->on = xstrdup(config_setting_get_string(config_setting_get_elem(st, 0)));
+			r->off = xstrdup(config_setting_get_string(config_setting_get_elem(st, 1)));
+		}
+	}
+	return 0;
+}
+
+static int apply_messages(struct ctx *c, const config_setting_t *list)
+{
+	static const char *const allowed[] = {"name", "group", "topic", "payload", "qos", "retain"};
+	struct settings *s = c->s;
+
+	if (!config_setting_is_list(list) && !config_setting_is_array(list))
+		return fail_at(c, list, "'messages' must be a list ( { name = \"...\"; topic = \"...\"; }, ... )");
+	for (int i = 0; i < config_setting_length(list); i++) {
+		const config_setting_t *g = config_setting_get_elem(list, (unsigned)i);
+		const config_setting_t *st;
+		struct saved_msg *m;
+
+		if (want_type(c, g, CONFIG_TYPE_GROUP) || only_members(c, g, "message", allowed, 6))
+			return -1;
+		s->saved = xrealloc(s->saved, (s->nsaved + 1) * sizeof(*s->saved));
+		m = &s->saved[s->nsaved++];
+		memset(m, 0, sizeof(*m));
+		m->line = (int)config_setting_source_line(g);
+		if (opt_str(c, g, "name", &m->name) || opt_str(c, g, "group", &m->group) ||
+		    opt_str(c, g, "topic", &m->topic) || opt_str(c, g, "payload", &m->payload) ||
+		    opt_qos(c, g, &m->qos))
+			return -1;
+		if (m->topic == NULL)
+			return fail_at(c, g, "a message needs topic = \"...\"");
+		if (m->topic[0] == '\0' || topic_has_wildcard(m->topic))
+			return fail_at(c, config_setting_get_member(g, "topic"),
+				       "'%s' is not a topic one can publish to", m->topic);
+		if (m->name == NULL)
+			m->name = xstrdup(m->topic);
+		if (m->payload == NULL)
+			m->payload = xstrdup("");
+		if ((st = config_setting_get_member(g, "retain")) != NULL) {
+			if (want_type(c, st, CONFIG_TYPE_BOOL))
+				return -1;
+			m->retain = config_setting_get_bool(st);
+		}
+	}
+	return 0;
+}
+
+static int apply_root(struct ctx *c, const config_setting_t *root)
+{
+	static const char *const known[] = {"default_profile", "profiles", "ui",
+					    "keys",            "toggles",  "messages"};
+	const config_setting_t *st;
+
+	if (only_members(c, root, "top-level", known, sizeof(known) / sizeof(known[0])))
+		return -1;
+	if (apply_profiles(c, root))
+		return -1;
+	if ((st = config_setting_get_member(root, "ui")) && apply_ui(c, st))
+		return -1;
+	if ((st = config_setting_get_member(root, "keys")) && apply_keys(c, st))
+		return -1;
+	if ((st = config_setting_get_member(root, "toggles")) && apply_toggles(c, st))
+		return -1;
+	if ((st = config_setting_get_member(root, "messages")) && apply_messages(c, st))
+		return -1;
+	return 0;
+}
+
+int config_load_file(struct settings *s, const char *path, char *err, size_t cap)
+{
+	struct ctx c = {.s = s, .path = path, .err = err, .cap = cap};
+	struct stat sb;
+	config_t cf;
+	int rc;
+
+	config_init(&cf);
+	if (!config_read_file(&cf, path)) {
+		if (config_error_type(&cf) == CONFIG_ERR_FILE_IO)
+			snprintf(err, cap, "%s: cannot read: %s", path, strerror(errno ? errno : ENOENT));
+		else
+			snprintf(err, cap, "%s:%d: %s", config_error_file(&cf) ? config_error_file(&cf) : path,
+				 config_error_line(&cf), config_error_text(&cf));
+		config_destroy(&cf);
+		return -1;
+	}
+	rc = apply_root(&c, config_root_setting(&cf));
+	config_destroy(&cf);
+	if (rc == 0) {
+		settings_set_str(&s->config_file, path);
+		if (c.has_password && stat(path, &sb) == 0 && (sb.st_mode & 0044)) {
+			char w[600];
+			snprintf(w, sizeof(w), "%s holds a password and is readable by others (chmod 600 %s)",
+				 path, path);
+			settings_set_str(&s->warning, w);
+		}
+	}
+	return rc;
+}
+
+void config_default_path(char *buf, size_t cap)
+{
+	const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
+
+	if (xdg && *xdg)
+		snprintf(buf, cap, "%s/mqscope/config", xdg);
+	else
+		snprintf(buf, cap, "%s/.config/mqscope/config", home && *home ? home : ".");
+}
+
+int config_load(struct settings *s, char *err, size_t cap)
+{
+	char path[4096];
+
+	if (s->config_path)
+		return config_load_file(s, s->config_path, err, cap);
+	config_default_path(path, sizeof(path));
+	if (access(path, F_OK) != 0) {
+		if (s->profile) {
+			snprintf(err, cap, "--profile %s: no config file (looked for %s)", s->profile, path);
+			return -1;
+		}
+		return 0;
+	}
+	return config_load_file(s, path, err, cap);
+}
