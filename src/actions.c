@@ -7,7 +7,7 @@
 static const struct {
 	const char *name, *keys, *help;
 } table[ACT__COUNT] = {[ACT_NONE] = {NULL, "", ""},
-#define X(id, name, keys, help) [ACT_##id] = {name, keys, help},
+#define X(id, name, keys, help, handler) [ACT_##id] = {name, keys, help},
                        MQS_ACTIONS(X)
 #undef X
 };

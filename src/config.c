@@ -25,7 +25,7 @@ struct ctx {
 };
 
 static int fail_at(struct ctx *c, const config_setting_t *st, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 /* Formats "file:line: message" into the error buffer and returns -1. */
 static int fail_at(struct ctx *c, const config_setting_t *st, const char *fmt, ...)
@@ -86,15 +86,23 @@ static void suggest(char *buf, size_t cap, const char *name, const char *const *
 static const char *type_name(int type)
 {
 	switch (type) {
-	case CONFIG_TYPE_GROUP: return "a group { ... }";
+	case CONFIG_TYPE_GROUP:
+		return "a group { ... }";
 	case CONFIG_TYPE_INT:
-	case CONFIG_TYPE_INT64: return "a number";
-	case CONFIG_TYPE_FLOAT: return "a number";
-	case CONFIG_TYPE_STRING: return "a string";
-	case CONFIG_TYPE_BOOL: return "true or false";
-	case CONFIG_TYPE_ARRAY: return "an array [ ... ]";
-	case CONFIG_TYPE_LIST: return "a list ( ... )";
-	default: return "nothing";
+	case CONFIG_TYPE_INT64:
+		return "a number";
+	case CONFIG_TYPE_FLOAT:
+		return "a number";
+	case CONFIG_TYPE_STRING:
+		return "a string";
+	case CONFIG_TYPE_BOOL:
+		return "true or false";
+	case CONFIG_TYPE_ARRAY:
+		return "an array [ ... ]";
+	case CONFIG_TYPE_LIST:
+		return "a list ( ... )";
+	default:
+		return "nothing";
 	}
 }
 
@@ -104,20 +112,25 @@ static int want_type(struct ctx *c, const config_setting_t *st, int type)
 
 	if (t == type || (type == CONFIG_TYPE_INT && t == CONFIG_TYPE_INT64))
 		return 0;
-	return fail_at(c, st, "'%s' must be %s, not %s", config_setting_name(st) ? config_setting_name(st) : "value",
-		       type_name(type), type_name(t));
+	return fail_at(c, st, "'%s' must be %s, not %s",
+	               config_setting_name(st) ? config_setting_name(st) : "value", type_name(type),
+	               type_name(t));
 }
 
 /* A setting's value as text for options_apply: strings as they are, numbers printed. */
 static int scalar_text(struct ctx *c, const config_setting_t *st, char *buf, size_t cap)
 {
 	switch (config_setting_type(st)) {
-	case CONFIG_TYPE_STRING: snprintf(buf, cap, "%s", config_setting_get_string(st)); return 0;
+	case CONFIG_TYPE_STRING:
+		snprintf(buf, cap, "%s", config_setting_get_string(st));
+		return 0;
 	case CONFIG_TYPE_INT:
-	case CONFIG_TYPE_INT64: snprintf(buf, cap, "%lld", config_setting_get_int64(st)); return 0;
+	case CONFIG_TYPE_INT64:
+		snprintf(buf, cap, "%lld", config_setting_get_int64(st));
+		return 0;
 	default:
-		return fail_at(c, st, "'%s' must be a string or a number, not %s", config_setting_name(st),
-			       type_name(config_setting_type(st)));
+		return fail_at(c, st, "'%s' must be a string or a number, not %s",
+		               config_setting_name(st), type_name(config_setting_type(st)));
 	}
 }
 
@@ -125,10 +138,15 @@ static int scalar_text(struct ctx *c, const config_setting_t *st, char *buf, siz
 static const char *alias(const char *name)
 {
 	static const char *const map[][2] = {
-		{"password", "pw"},          {"user", "username"},   {"client_id", "id"},
-		{"client-id", "id"},         {"topics", "topic"},    {"exclude", "filter-out"},
-		{"protocol", "protocol-version"}, {"version", "protocol-version"},
-		{"persistent", "disable-clean-session"},
+	    {"password", "pw"},
+	    {"user", "username"},
+	    {"client_id", "id"},
+	    {"client-id", "id"},
+	    {"topics", "topic"},
+	    {"exclude", "filter-out"},
+	    {"protocol", "protocol-version"},
+	    {"version", "protocol-version"},
+	    {"persistent", "disable-clean-session"},
 	};
 
 	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
@@ -166,24 +184,28 @@ static int apply_profile_key(struct ctx *c, const config_setting_t *st)
 	}
 	if (id == OPT_PASSWORD)
 		c->has_password = true;
-	if (id == OPT_URL && strchr(config_setting_get_string(st) ? config_setting_get_string(st) : "", '@'))
+	if (id == OPT_URL &&
+	    strchr(config_setting_get_string(st) ? config_setting_get_string(st) : "", '@'))
 		c->has_password = true;
 	if (!options_takes_arg((enum option_id)id)) {
 		if (want_type(c, st, CONFIG_TYPE_BOOL))
 			return -1;
-		if (config_setting_get_bool(st) && options_apply(c->s, (enum option_id)id, NULL, msg, sizeof(msg)))
+		if (config_setting_get_bool(st) &&
+		    options_apply(c->s, (enum option_id)id, NULL, msg, sizeof(msg)))
 			return fail_at(c, st, "%s", msg);
 		return 0;
 	}
 	if (config_setting_is_aggregate(st)) {
 		if (id != OPT_TOPIC && id != OPT_EXCLUDE)
-			return fail_at(c, st, "'%s' takes one value, not %s", name, type_name(config_setting_type(st)));
+			return fail_at(c, st, "'%s' takes one value, not %s", name,
+			               type_name(config_setting_type(st)));
 		for (int i = 0; i < config_setting_length(st); i++) {
 			const config_setting_t *e = config_setting_get_elem(st, (unsigned)i);
 
 			if (want_type(c, e, CONFIG_TYPE_STRING))
 				return -1;
-			if (options_apply(c->s, (enum option_id)id, config_setting_get_string(e), msg, sizeof(msg)))
+			if (options_apply(c->s, (enum option_id)id, config_setting_get_string(e),
+			                  msg, sizeof(msg)))
 				return fail_at(c, e, "%s", msg);
 		}
 		return 0;
@@ -216,11 +238,12 @@ static int apply_profiles(struct ctx *c, const config_setting_t *root)
 		size_t o = 0;
 
 		for (int i = 0; profiles && i < config_setting_length(profiles); i++)
-			o += (size_t)snprintf(names + o, o < sizeof(names) ? sizeof(names) - o : 0, "%s%s",
-					      i ? ", " : "",
-					      config_setting_name(config_setting_get_elem(profiles, (unsigned)i)));
+			o += (size_t)snprintf(
+			    names + o, o < sizeof(names) ? sizeof(names) - o : 0, "%s%s",
+			    i ? ", " : "",
+			    config_setting_name(config_setting_get_elem(profiles, (unsigned)i)));
 		return fail_at(c, c->s->profile ? profiles : def, "no profile '%s'; %s%s", want,
-			       o ? "profiles here: " : "this file has no profiles", names);
+		               o ? "profiles here: " : "this file has no profiles", names);
 	}
 	if (want_type(c, p, CONFIG_TYPE_GROUP))
 		return -1;
@@ -234,17 +257,19 @@ static int apply_profiles(struct ctx *c, const config_setting_t *root)
 
 static int get_size(struct ctx *c, const config_setting_t *st, size_t *out)
 {
-	if (config_setting_type(st) == CONFIG_TYPE_INT || config_setting_type(st) == CONFIG_TYPE_INT64) {
+	if (config_setting_type(st) == CONFIG_TYPE_INT ||
+	    config_setting_type(st) == CONFIG_TYPE_INT64) {
 		long long v = config_setting_get_int64(st);
 		if (v < 0)
 			return fail_at(c, st, "'%s' must not be negative", config_setting_name(st));
 		*out = (size_t)v;
 		return 0;
 	}
-	if (config_setting_type(st) == CONFIG_TYPE_STRING && parse_size(config_setting_get_string(st), out))
+	if (config_setting_type(st) == CONFIG_TYPE_STRING &&
+	    parse_size(config_setting_get_string(st), out))
 		return 0;
 	return fail_at(c, st, "'%s' must be a size like 64M, 512K or a number of bytes",
-		       config_setting_name(st));
+	               config_setting_name(st));
 }
 
 static int get_int(struct ctx *c, const config_setting_t *st, long min, long max, long *out)
@@ -255,15 +280,16 @@ static int get_int(struct ctx *c, const config_setting_t *st, long min, long max
 		return -1;
 	v = config_setting_get_int64(st);
 	if (v < min || v > max)
-		return fail_at(c, st, "'%s' must be between %ld and %ld", config_setting_name(st), min, max);
+		return fail_at(c, st, "'%s' must be between %ld and %ld", config_setting_name(st),
+		               min, max);
 	*out = (long)v;
 	return 0;
 }
 
 static int apply_ui(struct ctx *c, const config_setting_t *ui)
 {
-	static const char *const keys[] = {"fps",       "history", "memory_budget", "payload_cap",
-					   "max_topics", "ascii",   "theme",         "ring_bytes"};
+	static const char *const keys[] = {"fps",        "history", "memory_budget", "payload_cap",
+	                                   "max_topics", "ascii",   "theme",         "ring_bytes"};
 	struct settings *s = c->s;
 
 	if (want_type(c, ui, CONFIG_TYPE_GROUP))
@@ -355,7 +381,8 @@ static int apply_keys(struct ctx *c, const config_setting_t *keys)
 			continue;
 		}
 		if (!config_setting_is_array(st) && !config_setting_is_list(st))
-			return fail_at(c, st, "'%s' must be a key like \"p\" or a list [\"p\", \"C-p\"]", n);
+			return fail_at(
+			    c, st, "'%s' must be a key like \"p\" or a list [\"p\", \"C-p\"]", n);
 		for (int j = 0; j < config_setting_length(st); j++) {
 			const config_setting_t *e = config_setting_get_elem(st, (unsigned)j);
 			if (want_type(c, e, CONFIG_TYPE_STRING))
@@ -394,7 +421,7 @@ static int opt_qos(struct ctx *c, const config_setting_t *g, int *out)
 
 /* Rejects members of g that are not in allowed. */
 static int only_members(struct ctx *c, const config_setting_t *g, const char *what,
-			const char *const *allowed, size_t n)
+                        const char *const *allowed, size_t n)
 {
 	for (int i = 0; i < config_setting_length(g); i++) {
 		const config_setting_t *st = config_setting_get_elem(g, (unsigned)i);
@@ -414,11 +441,13 @@ static int only_members(struct ctx *c, const config_setting_t *g, const char *wh
 
 static int apply_toggles(struct ctx *c, const config_setting_t *list)
 {
-	static const char *const allowed[] = {"filter", "command", "values", "field", "qos", "retain"};
+	static const char *const allowed[] = {"filter", "command", "values",
+	                                      "field",  "qos",     "retain"};
 	struct settings *s = c->s;
 
 	if (!config_setting_is_list(list) && !config_setting_is_array(list))
-		return fail_at(c, list, "'toggles' must be a list ( { filter = \"...\"; ... }, ... )");
+		return fail_at(c, list,
+		               "'toggles' must be a list ( { filter = \"...\"; ... }, ... )");
 	for (int i = 0; i < config_setting_length(list); i++) {
 		const config_setting_t *g = config_setting_get_elem(list, (unsigned)i);
 		const config_setting_t *st;
@@ -438,8 +467,8 @@ static int apply_toggles(struct ctx *c, const config_setting_t *list)
 		if (r->filter == NULL)
 			return fail_at(c, g, "a toggle needs filter = \"topic/filter\"");
 		if (!topic_filter_valid(r->filter))
-			return fail_at(c, config_setting_get_member(g, "filter"), "'%s' is not a valid topic filter",
-				       r->filter);
+			return fail_at(c, config_setting_get_member(g, "filter"),
+			               "'%s' is not a valid topic filter", r->filter);
 		if ((st = config_setting_get_member(g, "retain")) != NULL) {
 			if (want_type(c, st, CONFIG_TYPE_BOOL))
 				return -1;
@@ -447,9 +476,12 @@ static int apply_toggles(struct ctx *c, const config_setting_t *list)
 		}
 		if ((st = config_setting_get_member(g, "values")) != NULL) {
 			if (!config_setting_is_aggregate(st) || config_setting_length(st) != 2 ||
-			    config_setting_type(config_setting_get_elem(st, 0)) != CONFIG_TYPE_STRING ||
-			    config_setting_type(config_setting_get_elem(st, 1)) != CONFIG_TYPE_STRING)
-				return fail_at(c, st, "'values' must be two strings, like [\"ON\", \"OFF\"]");
+			    config_setting_type(config_setting_get_elem(st, 0)) !=
+			        CONFIG_TYPE_STRING ||
+			    config_setting_type(config_setting_get_elem(st, 1)) !=
+			        CONFIG_TYPE_STRING)
+				return fail_at(
+				    c, st, "'values' must be two strings, like [\"ON\", \"OFF\"]");
 			r->on = xstrdup(config_setting_get_string(config_setting_get_elem(st, 0)));
 			r->off = xstrdup(config_setting_get_string(config_setting_get_elem(st, 1)));
 		}
@@ -463,7 +495,9 @@ static int apply_messages(struct ctx *c, const config_setting_t *list)
 	struct settings *s = c->s;
 
 	if (!config_setting_is_list(list) && !config_setting_is_array(list))
-		return fail_at(c, list, "'messages' must be a list ( { name = \"...\"; topic = \"...\"; }, ... )");
+		return fail_at(
+		    c, list,
+		    "'messages' must be a list ( { name = \"...\"; topic = \"...\"; }, ... )");
 	for (int i = 0; i < config_setting_length(list); i++) {
 		const config_setting_t *g = config_setting_get_elem(list, (unsigned)i);
 		const config_setting_t *st;
@@ -483,7 +517,7 @@ static int apply_messages(struct ctx *c, const config_setting_t *list)
 			return fail_at(c, g, "a message needs topic = \"...\"");
 		if (m->topic[0] == '\0' || topic_has_wildcard(m->topic))
 			return fail_at(c, config_setting_get_member(g, "topic"),
-				       "'%s' is not a topic one can publish to", m->topic);
+			               "'%s' is not a topic one can publish to", m->topic);
 		if (m->name == NULL)
 			m->name = xstrdup(m->topic);
 		if (m->payload == NULL)
@@ -499,8 +533,8 @@ static int apply_messages(struct ctx *c, const config_setting_t *list)
 
 static int apply_root(struct ctx *c, const config_setting_t *root)
 {
-	static const char *const known[] = {"default_profile", "profiles", "ui",
-					    "keys",            "toggles",  "messages"};
+	static const char *const known[] = {"default_profile", "profiles", "ui", "keys",
+	                                    "toggles",         "messages"};
 	const config_setting_t *st;
 
 	if (only_members(c, root, "top-level", known, sizeof(known) / sizeof(known[0])))
@@ -528,10 +562,12 @@ int config_load_file(struct settings *s, const char *path, char *err, size_t cap
 	config_init(&cf);
 	if (!config_read_file(&cf, path)) {
 		if (config_error_type(&cf) == CONFIG_ERR_FILE_IO)
-			snprintf(err, cap, "%s: cannot read: %s", path, strerror(errno ? errno : ENOENT));
+			snprintf(err, cap, "%s: cannot read: %s", path,
+			         strerror(errno ? errno : ENOENT));
 		else
-			snprintf(err, cap, "%s:%d: %s", config_error_file(&cf) ? config_error_file(&cf) : path,
-				 config_error_line(&cf), config_error_text(&cf));
+			snprintf(err, cap, "%s:%d: %s",
+			         config_error_file(&cf) ? config_error_file(&cf) : path,
+			         config_error_line(&cf), config_error_text(&cf));
 		config_destroy(&cf);
 		return -1;
 	}
@@ -541,8 +577,9 @@ int config_load_file(struct settings *s, const char *path, char *err, size_t cap
 		settings_set_str(&s->config_file, path);
 		if (c.has_password && stat(path, &sb) == 0 && (sb.st_mode & 0044)) {
 			char w[600];
-			snprintf(w, sizeof(w), "%s holds a password and is readable by others (chmod 600 %s)",
-				 path, path);
+			snprintf(w, sizeof(w),
+			         "%s holds a password and is readable by others (chmod 600 %s)",
+			         path, path);
 			settings_set_str(&s->warning, w);
 		}
 	}
@@ -568,7 +605,8 @@ int config_load(struct settings *s, char *err, size_t cap)
 	config_default_path(path, sizeof(path));
 	if (access(path, F_OK) != 0) {
 		if (s->profile) {
-			snprintf(err, cap, "--profile %s: no config file (looked for %s)", s->profile, path);
+			snprintf(err, cap, "--profile %s: no config file (looked for %s)",
+			         s->profile, path);
 			return -1;
 		}
 		return 0;

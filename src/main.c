@@ -68,9 +68,14 @@ static int load_settings(struct settings *cfg, int argc, char **argv)
 
 	settings_init(&first);
 	switch (options_parse(argc, argv, &first, stderr)) {
-	case OPTIONS_EXIT: settings_free(&first); return 0;
-	case OPTIONS_ERROR: settings_free(&first); return 2;
-	case OPTIONS_OK: break;
+	case OPTIONS_EXIT:
+		settings_free(&first);
+		return 0;
+	case OPTIONS_ERROR:
+		settings_free(&first);
+		return 2;
+	case OPTIONS_OK:
+		break;
 	}
 	settings_init(cfg);
 	settings_set_str(&cfg->config_path, first.config_path);
@@ -82,6 +87,10 @@ static int load_settings(struct settings *cfg, int argc, char **argv)
 	}
 	if (options_parse(argc, argv, cfg, stderr) != OPTIONS_OK)
 		return 2;
+	if (ui_check_config(cfg, err, sizeof(err)) != 0) {
+		fprintf(stderr, "mqscope: %s\n", err);
+		return 2;
+	}
 	settings_finish(cfg);
 	return -1;
 }

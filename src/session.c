@@ -413,7 +413,7 @@ static void subscribe_all(struct session *ss)
 }
 
 static void push_event(struct session *ss, enum session_event_kind kind, int mid, int rc,
-		       const char *filter)
+                       const char *filter)
 {
 	struct session_event *ev = ring_reserve(&ss->events, sizeof(*ev));
 
@@ -430,7 +430,7 @@ static void push_event(struct session *ss, enum session_event_kind kind, int mid
 }
 
 static void on_subscribe(struct mosquitto *m, void *obj, int mid, int count, const int *granted,
-			 const mosquitto_property *props)
+                         const mosquitto_property *props)
 {
 	struct session *ss = obj;
 
@@ -455,7 +455,8 @@ static void on_unsubscribe(struct mosquitto *m, void *obj, int mid, const mosqui
 	push_event(obj, SESSION_EV_UNSUBSCRIBED, mid, 0, NULL);
 }
 
-static void on_publish(struct mosquitto *m, void *obj, int mid, int rc, const mosquitto_property *props)
+static void on_publish(struct mosquitto *m, void *obj, int mid, int rc,
+                       const mosquitto_property *props)
 {
 	(void)m;
 	(void)props;
@@ -485,14 +486,22 @@ static bool is_connected(const struct session *ss)
 static const char *publish_error(int rc)
 {
 	switch (rc) {
-	case MOSQ_ERR_NO_CONN: return "not connected";
-	case MOSQ_ERR_INVAL: return "invalid topic or QoS";
-	case MOSQ_ERR_PAYLOAD_SIZE: return "payload too large";
-	case MOSQ_ERR_MALFORMED_UTF8: return "topic is not valid UTF-8";
-	case MOSQ_ERR_OVERSIZE_PACKET: return "message larger than the broker accepts";
-	case MOSQ_ERR_QOS_NOT_SUPPORTED: return "QoS not supported by the broker";
-	case MOSQ_ERR_NOMEM: return "out of memory";
-	default: return mosquitto_strerror(rc);
+	case MOSQ_ERR_NO_CONN:
+		return "not connected";
+	case MOSQ_ERR_INVAL:
+		return "invalid topic or QoS";
+	case MOSQ_ERR_PAYLOAD_SIZE:
+		return "payload too large";
+	case MOSQ_ERR_MALFORMED_UTF8:
+		return "topic is not valid UTF-8";
+	case MOSQ_ERR_OVERSIZE_PACKET:
+		return "message larger than the broker accepts";
+	case MOSQ_ERR_QOS_NOT_SUPPORTED:
+		return "QoS not supported by the broker";
+	case MOSQ_ERR_NOMEM:
+		return "out of memory";
+	default:
+		return mosquitto_strerror(rc);
 	}
 }
 
@@ -507,7 +516,7 @@ int session_publish(struct session *ss, const struct pub_req *req, int *mid, cha
 	}
 	if (req->topic == NULL || req->topic[0] == '\0' || mosquitto_pub_topic_check(req->topic)) {
 		snprintf(err, cap, "'%s' is not a topic one can publish to (no + or #)",
-			 req->topic ? req->topic : "");
+		         req->topic ? req->topic : "");
 		return -1;
 	}
 	if (req->len > 268435455u) {
@@ -516,20 +525,25 @@ int session_publish(struct session *ss, const struct pub_req *req, int *mid, cha
 	}
 	if (ss->cfg.protocol == MQTT_V5) {
 		if (req->content_type && *req->content_type)
-			mosquitto_property_add_string(&props, MQTT_PROP_CONTENT_TYPE, req->content_type);
+			mosquitto_property_add_string(&props, MQTT_PROP_CONTENT_TYPE,
+			                              req->content_type);
 		if (req->response_topic && *req->response_topic)
-			mosquitto_property_add_string(&props, MQTT_PROP_RESPONSE_TOPIC, req->response_topic);
+			mosquitto_property_add_string(&props, MQTT_PROP_RESPONSE_TOPIC,
+			                              req->response_topic);
 		if (req->correlation && req->correlation_len)
-			mosquitto_property_add_binary(&props, MQTT_PROP_CORRELATION_DATA, req->correlation,
-						      (uint16_t)req->correlation_len);
+			mosquitto_property_add_binary(&props, MQTT_PROP_CORRELATION_DATA,
+			                              req->correlation,
+			                              (uint16_t)req->correlation_len);
 		if (req->expiry)
-			mosquitto_property_add_int32(&props, MQTT_PROP_MESSAGE_EXPIRY_INTERVAL, req->expiry);
+			mosquitto_property_add_int32(&props, MQTT_PROP_MESSAGE_EXPIRY_INTERVAL,
+			                             req->expiry);
 		for (size_t i = 0; i < req->nuser_props; i++)
 			mosquitto_property_add_string_pair(&props, MQTT_PROP_USER_PROPERTY,
-							   req->user_props[2 * i], req->user_props[2 * i + 1]);
+			                                   req->user_props[2 * i],
+			                                   req->user_props[2 * i + 1]);
 	}
 	rc = mosquitto_publish_v5(ss->mosq, mid, req->topic, (int)req->len, req->payload, req->qos,
-				  req->retain, props);
+	                          req->retain, props);
 	mosquitto_property_free_all(&props);
 	if (rc != MOSQ_ERR_SUCCESS) {
 		snprintf(err, cap, "%s", publish_error(rc));

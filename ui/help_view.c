@@ -1,58 +1,120 @@
-/* help_view.c: draws the help overlay from the action list and current key map. */
+/* help_view.c: the help overlay, generated from the action list and the current key map. */
 #include "mqscope/help_view.h"
 
+#include <curses.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "mqscope/draw.h"
 #include "mqscope/keys.h"
 #include "mqscope/theme.h"
+#include "mqscope/ui_api.h"
+#include "mqscope/util.h"
 
-bool help_view_action(struct help_view *h, enum action a, int key)
+struct help_view {
+	struct modal m;
+	WINDOW *win;
+	int h, w;
+	int scroll;
+	int inner; /* content rows shown at the last draw */
+};
+
+static bool help_key(struct modal *m, struct ui *u, int key, bool fn)
 {
-	switch (a) {
+	struct help_view *h = (struct help_view *)m;
+	int max = ACT__COUNT - 1 - h->inner;
+
+	(void)u;
+	switch (keys_action(fn || key < 256 ? key : -1)) {
 	case ACT_MOVE_DOWN:
 		h->scroll++;
-		return true;
-	case ACT_MOVE_UP:
-		h->scroll = h->scroll > 0 ? h->scroll - 1 : 0;
-		return true;
-	case ACT_PAGE_DOWN:
-		h->scroll += 10;
-		return true;
-	case ACT_PAGE_UP:
-		h->scroll = h->scroll > 10 ? h->scroll - 10 : 0;
-		return true;
-	default:
 		break;
+	case ACT_MOVE_UP:
+		h->scroll--;
+		break;
+	case ACT_PAGE_DOWN:
+		h->scroll += h->inner;
+		break;
+	case ACT_PAGE_UP:
+		h->scroll -= h->inner;
+		break;
+	case ACT_FIRST:
+		h->scroll = 0;
+		break;
+	case ACT_LAST:
+		h->scroll = max;
+		break;
+	default:
+		return false; /* any other key closes */
 	}
-	(void)key;
-	h->open = false;
-	return false;
+	if (h->scroll > max)
+		h->scroll = max;
+	if (h->scroll < 0)
+		h->scroll = 0;
+	return true;
 }
 
-void help_view_draw(struct help_view *h, WINDOW *w, int rows, int cols)
+static void help_draw(struct modal *m, struct ui *u, int rows, int cols)
 {
-	int inner = rows - 2, y;
+	struct help_view *h = (struct help_view *)m;
+	int hh = ACT__COUNT + 1, ww = 76, y = 1;
 
-	werase(w);
-	draw_box(w, rows, cols, theme_attr(SLOT_BORDER));
-	wmove(w, 0, 2);
-	draw_str(w, " mqscope keys (any other key closes) ", cols - 4, theme_attr(SLOT_TITLE));
-
-	h->lines = ACT__COUNT - 1;
-	if (h->scroll > h->lines - inner)
-		h->scroll = h->lines - inner > 0 ? h->lines - inner : 0;
-	y = 1;
-	for (int a = 1 + h->scroll; a < ACT__COUNT && y <= inner; a++, y++) {
+	(void)u;
+	if (hh > rows - 2)
+		hh = rows - 2;
+	if (ww > cols - 2)
+		ww = cols - 2;
+	if (hh < 3 || ww < 10)
+		return;
+	if (h->win == NULL || h->h != hh || h->w != ww) {
+		if (h->win)
+			delwin(h->win);
+		h->win = newwin(hh, ww, (rows - hh) / 2, (cols - ww) / 2);
+		h->h = hh;
+		h->w = ww;
+	}
+	werase(h->win);
+	draw_box(h->win, hh, ww, theme_attr(SLOT_BORDER));
+	wmove(h->win, 0, 2);
+	draw_str(h->win, " mqscope keys (any other key closes) ", ww - 4, theme_attr(SLOT_TITLE));
+	h->inner = hh - 2;
+	for (int a = 1 + h->scroll; a < ACT__COUNT && y <= h->inner; a++, y++) {
 		char keys[64];
 		int used;
 
 		keys_describe((enum action)a, keys, sizeof(keys));
-		wmove(w, y, 2);
-		used = draw_str(w, keys[0] ? keys : "(unbound)", 14, theme_attr(SLOT_HINT_KEY));
-		for (; used < 15; used++)
-			waddch(w, ' ');
-		draw_str(w, action_help((enum action)a), cols - 19, theme_attr(SLOT_HELP));
+		wmove(h->win, y, 2);
+		used =
+		    draw_str(h->win, keys[0] ? keys : "(unbound)", 16, theme_attr(SLOT_HINT_KEY));
+		for (; used < 17; used++)
+			waddch(h->win, ' ');
+		draw_str(h->win, action_help((enum action)a), ww - 21, theme_attr(SLOT_HELP));
 	}
+	touchwin(h->win);
+	wnoutrefresh(h->win);
+}
+
+static void help_free(struct modal *m)
+{
+	struct help_view *h = (struct help_view *)m;
+
+	if (h->win)
+		delwin(h->win);
+	free(h);
+}
+
+static const struct modal_ops help_ops = {
+    .name = "help",
+    .key = help_key,
+    .draw = help_draw,
+    .free = help_free,
+};
+
+void help_view_open(struct ui *u)
+{
+	struct help_view *h = xcalloc(1, sizeof(*h));
+
+	h->m.ops = &help_ops;
+	ui_open(u, &h->m);
 }

@@ -19,11 +19,12 @@
 #include "mqscope/draw.h"
 #include "mqscope/help_view.h"
 #include "mqscope/keys.h"
-#include "mqscope/line_edit.h"
 #include "mqscope/payload_view.h"
+#include "mqscope/prompt.h"
 #include "mqscope/status_bar.h"
 #include "mqscope/theme.h"
 #include "mqscope/tree_view.h"
+#include "mqscope/ui_api.h"
 #include "mqscope/util.h"
 
 #define DIRTY_STATUS  0x01u
@@ -32,30 +33,35 @@
 #define DIRTY_HINT    0x08u
 #define DIRTY_LAYOUT  0x10u
 #define DIRTY_ALL     0x1fu
+#define DIRTY_PANES   (DIRTY_ALL & ~DIRTY_LAYOUT)
 
+#define MODALS_MAX      8
+#define JOBS_MAX        8
 #define DRAIN_BATCH     4096
 #define DRAIN_BUDGET_MS 15 /* then look at keys again */
 #define MIN_ROWS        6
 #define MIN_COLS        20
 
 enum focus { FOCUS_TREE, FOCUS_PAYLOAD };
-enum mode { MODE_NORMAL, MODE_SEARCH };
 
 struct ui {
 	struct app *app;
 	SCREEN *scr;
-	WINDOW *bar, *tree_w, *sep_w, *pay_w, *hint_w, *help_w, *input_w;
+	WINDOW *bar, *tree_w, *sep_w, *pay_w, *hint_w, *input_w;
 	int rows, cols;
 	bool too_small, side_by_side;
 	int tree_h, tree_wd, pay_h, pay_wd;
 
 	struct tree_view tv;
 	struct payload_view pv;
-	struct help_view help;
 	enum focus focus;
-	enum mode mode;
-	struct line_edit query;
 	char last_query[512];
+
+	struct modal *modals[MODALS_MAX]; /* the last one is on top and gets the keys */
+	int nmodals;
+	struct job *jobs[JOBS_MAX];
+	int njobs;
+	int64_t job_at; /* when the next job wants to run */
 
 	unsigned dirty;
 	char notice[512];
@@ -66,9 +72,15 @@ struct ui {
 	bool more; /* the ring still holds records */
 	bool quit;
 
-	tree_id shown_sel;
 	uint64_t shown_sel_msgs;
 	uint64_t shown_rate;
+};
+
+/* Handlers named in the action list: void fn(struct ui *). */
+static void (*const handlers[ACT__COUNT])(struct ui *) = {
+#define X(id, name, keys, help, handler) [ACT_##id] = handler,
+    MQS_ACTIONS(X)
+#undef X
 };
 
 static int sig_pipe[2] = {-1, -1};
@@ -83,10 +95,7 @@ static void on_signal(int sig)
 	errno = saved;
 }
 
-static void set_notice(struct ui *u, enum hint_kind kind, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void set_notice(struct ui *u, enum hint_kind kind, const char *fmt, ...)
+void ui_notice(struct ui *u, enum hint_kind kind, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -97,9 +106,118 @@ static void set_notice(struct ui *u, enum hint_kind kind, const char *fmt, ...)
 	u->dirty |= DIRTY_HINT;
 }
 
+struct app *ui_app(struct ui *u)
+{
+	return u->app;
+}
+
+tree_id ui_selected(struct ui *u)
+{
+	tree_view_refresh(&u->tv);
+	return u->tv.sel;
+}
+
+void ui_select(struct ui *u, tree_id id)
+{
+	tree_view_select(&u->tv, id);
+	u->dirty |= DIRTY_TREE | DIRTY_PAYLOAD;
+}
+
+struct tree_view *ui_tree_view(struct ui *u)
+{
+	return &u->tv;
+}
+
+void ui_dirty(struct ui *u)
+{
+	u->dirty |= DIRTY_PANES;
+}
+
+int ui_rows(struct ui *u)
+{
+	return u->rows;
+}
+
+int ui_cols(struct ui *u)
+{
+	return u->cols;
+}
+
+void ui_open(struct ui *u, struct modal *m)
+{
+	if (u->nmodals == MODALS_MAX) {
+		m->ops->free(m);
+		return;
+	}
+	u->modals[u->nmodals++] = m;
+	ui_dirty(u);
+}
+
+void ui_close(struct ui *u, struct modal *m)
+{
+	for (int i = 0; i < u->nmodals; i++) {
+		if (u->modals[i] != m)
+			continue;
+		memmove(&u->modals[i], &u->modals[i + 1], (size_t)(u->nmodals - i - 1) * sizeof(m));
+		u->nmodals--;
+		m->ops->free(m);
+		ui_dirty(u);
+		return;
+	}
+}
+
+void ui_start_job(struct ui *u, struct job *j)
+{
+	if (u->njobs == JOBS_MAX) {
+		ui_notice(u, HINT_ERROR, "Too many background jobs; try again when one is done");
+		j->ops->free(j);
+		return;
+	}
+	u->jobs[u->njobs++] = j;
+	u->job_at = 0;
+}
+
+/* Runs the jobs that are due; finished ones are freed. */
+static void run_jobs(struct ui *u, int64_t now)
+{
+	u->job_at = INT64_MAX;
+	for (int i = 0; i < u->njobs;) {
+		struct job *j = u->jobs[i];
+		int64_t next = j->ops->step(j, u, now);
+
+		if (next == JOB_DONE) {
+			u->jobs[i] = u->jobs[--u->njobs];
+			j->ops->free(j);
+			ui_dirty(u);
+			continue;
+		}
+		if (next < u->job_at)
+			u->job_at = next;
+		i++;
+	}
+}
+
+/* Hands the network thread's outcomes to every modal and job that listens. */
+static void dispatch_events(struct ui *u)
+{
+	struct session_event ev;
+
+	if (u->app->session == NULL)
+		return;
+	while (session_next_event(u->app->session, &ev)) {
+		for (int i = 0; i < u->nmodals; i++)
+			if (u->modals[i]->ops->event)
+				u->modals[i]->ops->event(u->modals[i], u, &ev);
+		for (int i = 0; i < u->njobs; i++)
+			if (u->jobs[i]->ops->event)
+				u->jobs[i]->ops->event(u->jobs[i], u, &ev);
+		u->dirty |= DIRTY_PANES;
+	}
+}
+
 static void free_windows(struct ui *u)
 {
-	WINDOW **ws[] = {&u->bar, &u->tree_w, &u->sep_w, &u->pay_w, &u->hint_w, &u->help_w};
+	WINDOW **ws[] = {&u->bar, &u->tree_w, &u->sep_w, &u->pay_w, &u->hint_w};
 
 	for (size_t i = 0; i < sizeof(ws) / sizeof(ws[0]); i++) {
 		if (*ws[i])
@@ -138,48 +256,42 @@ static void layout(struct ui *u)
 		u->pay_w = newwin(u->pay_h > 0 ? u->pay_h : 1, u->cols, 2 + u->tree_h, 0);
 	}
 	u->tv.height = u->tree_h;
-	u->dirty = DIRTY_ALL & ~DIRTY_LAYOUT;
+	u->dirty = DIRTY_PANES;
 }
 
-static void draw_help(struct ui *u)
-{
-	int h = ACT__COUNT + 1, w = 72;
-
-	if (h > u->rows - 2)
-		h = u->rows - 2;
-	if (w > u->cols - 2)
-		w = u->cols - 2;
-	if (u->help_w == NULL)
-		u->help_w = newwin(h, w, (u->rows - h) / 2, (u->cols - w) / 2);
-	help_view_draw(&u->help, u->help_w, h, w);
-	touchwin(u->help_w);
-	wnoutrefresh(u->help_w);
-}
-
-static void draw_prompt(struct ui *u)
-{
-	int used;
-	size_t before;
-
-	werase(u->hint_w);
-	wmove(u->hint_w, 0, 0);
-	used = draw_str(u->hint_w, "/", u->cols, theme_attr(SLOT_PROMPT));
-	/* Keep the cursor visible: show the tail when the query is wider than the line. */
-	before = u->query.cur;
-	used += draw_text(u->hint_w, u->query.buf, before, u->cols - used - 1, A_NORMAL);
-	int cx = used;
-	draw_text(u->hint_w, u->query.buf + before, u->query.len - before, u->cols - used - 1,
-	          A_NORMAL);
-	wmove(u->hint_w, 0, cx < u->cols ? cx : u->cols - 1);
-}
-
-static void frame(struct ui *u)
+static void draw_status(struct ui *u, int64_t now)
 {
 	struct status_info si;
+
+	memset(&si, 0, sizeof(si));
+	si.broker = u->app->broker_label;
+	si.demo = u->app->cfg->demo;
+	si.offline = u->app->session == NULL;
+	si.st = &u->st;
+	si.now_mono = now;
+	si.msgs = u->app->ingested;
+	si.rate = rate_last_second(&u->app->rate, now);
+	si.topics = tree_topic_count(u->app->tree);
+	si.drops = ring_drops(&u->app->ring);
+	si.refused = tree_refused(u->app->tree);
+	si.mem = tree_mem_bytes(u->app->tree) + ring_bytes_used(&u->app->ring);
+	si.over_budget = tree_over_budget(u->app->tree);
+	u->shown_rate = si.rate;
+	status_bar_draw(u->bar, u->cols, &si);
+	wnoutrefresh(u->bar);
+}
+
+/* Draws every dirty pane, then the modals on top, then flushes once. */
+static void frame(struct ui *u)
+{
 	int64_t now = clock_mono_ms();
+	struct modal *top = u->nmodals ? u->modals[u->nmodals - 1] : NULL;
+	int cy, cx;
 
 	if (u->dirty & DIRTY_LAYOUT)
 		layout(u);
+	if (u->nmodals)
+		u->dirty |= DIRTY_PANES; /* panes under a modal are redrawn with it */
 	if (u->too_small) {
 		werase(stdscr);
 		mvwaddnstr(stdscr, 0, 0, "terminal too small", u->cols);
@@ -188,24 +300,8 @@ static void frame(struct ui *u)
 		u->dirty = 0;
 		return;
 	}
-	if (u->dirty & DIRTY_STATUS) {
-		memset(&si, 0, sizeof(si));
-		si.broker = u->app->broker_label;
-		si.demo = u->app->cfg->demo;
-		si.offline = u->app->session == NULL;
-		si.st = &u->st;
-		si.now_mono = now;
-		si.msgs = u->app->ingested;
-		si.rate = rate_last_second(&u->app->rate, now);
-		si.topics = tree_topic_count(u->app->tree);
-		si.drops = ring_drops(&u->app->ring);
-		si.refused = tree_refused(u->app->tree);
-		si.mem = tree_mem_bytes(u->app->tree) + ring_bytes_used(&u->app->ring);
-		si.over_budget = tree_over_budget(u->app->tree);
-		u->shown_rate = si.rate;
-		status_bar_draw(u->bar, u->cols, &si);
-		wnoutrefresh(u->bar);
-	}
+	if (u->dirty & DIRTY_STATUS)
+		draw_status(u, now);
 	if (u->dirty & DIRTY_TREE) {
 		tree_view_draw(&u->tv, u->tree_w, u->tree_h, u->tree_wd, u->focus == FOCUS_TREE);
 		wnoutrefresh(u->tree_w);
@@ -224,111 +320,52 @@ static void frame(struct ui *u)
 			                  u->focus == FOCUS_PAYLOAD, clock_wall_ms());
 			wnoutrefresh(u->pay_w);
 		}
-		u->shown_sel = sel;
 		u->shown_sel_msgs = sel != TREE_NONE ? tree_node(u->app->tree, sel)->sub_msgs : 0;
 	}
 	if (u->dirty & DIRTY_HINT) {
-		if (u->mode == MODE_SEARCH)
-			draw_prompt(u);
-		else
-			hint_line_draw(u->hint_w, u->cols,
-			               u->notice[0] ? u->notice_kind : HINT_KEYS, u->notice);
-	}
-	if (u->help.open)
-		draw_help(u);
-	/* The hint line goes last so the cursor ends on the prompt when there is one. */
-	if (u->dirty & DIRTY_HINT || u->mode == MODE_SEARCH)
+		hint_line_draw(u->hint_w, u->cols, u->notice[0] ? u->notice_kind : HINT_KEYS,
+		               u->notice);
 		wnoutrefresh(u->hint_w);
-	curs_set(u->mode == MODE_SEARCH ? 1 : 0);
+	}
+	for (int i = 0; i < u->nmodals; i++)
+		u->modals[i]->ops->draw(u->modals[i], u, u->rows, u->cols);
+	if (top && top->ops->cursor && top->ops->cursor(top, &cy, &cx)) {
+		curs_set(1);
+		setsyx(cy, cx);
+	} else {
+		curs_set(0);
+	}
 	doupdate();
 	u->dirty = 0;
 }
 
-static void do_search(struct ui *u, int dir)
+static void search(struct ui *u, int dir)
 {
 	bool wrapped;
 	tree_id id;
 
 	if (u->last_query[0] == '\0') {
-		set_notice(u, HINT_ERROR, "Nothing to search for yet: press / first");
+		ui_notice(u, HINT_ERROR, "Nothing to search for yet: press / first");
 		return;
 	}
 	id = tree_view_search(&u->tv, u->last_query, dir, &wrapped);
 	if (id == TREE_NONE) {
-		set_notice(u, HINT_ERROR, "No topic matches \"%s\"", u->last_query);
+		ui_notice(u, HINT_ERROR, "No topic matches \"%s\"", u->last_query);
 		return;
 	}
-	tree_view_select(&u->tv, id);
+	ui_select(u, id);
 	u->focus = FOCUS_TREE;
 	if (wrapped)
-		set_notice(u, HINT_NOTICE, "Search wrapped around");
-	u->dirty |= DIRTY_TREE | DIRTY_PAYLOAD;
+		ui_notice(u, HINT_NOTICE, "Search wrapped around");
 }
 
-/* Keys typed into the search prompt. */
-static void prompt_key(struct ui *u, int key, bool fn)
+static void search_entered(struct ui *u, const char *text, void *data)
 {
-	u->dirty |= DIRTY_HINT;
-	if (!fn && (key == '\n' || key == '\r')) {
-		snprintf(u->last_query, sizeof(u->last_query), "%s", u->query.buf);
-		u->mode = MODE_NORMAL;
-		do_search(u, +1);
+	(void)data;
+	if (text[0] == '\0')
 		return;
-	}
-	if (!fn && (key == 27 || key == 7 || key == 3)) { /* Esc, C-g, C-c */
-		u->mode = MODE_NORMAL;
-		return;
-	}
-	if (fn) {
-		switch (key) {
-		case KEY_ENTER:
-			prompt_key(u, '\n', false);
-			return;
-		case KEY_BACKSPACE:
-			line_edit_backspace(&u->query);
-			break;
-		case KEY_DC:
-			line_edit_delete(&u->query);
-			break;
-		case KEY_LEFT:
-			line_edit_left(&u->query);
-			break;
-		case KEY_RIGHT:
-			line_edit_right(&u->query);
-			break;
-		case KEY_HOME:
-			line_edit_home(&u->query);
-			break;
-		case KEY_END:
-			line_edit_end(&u->query);
-			break;
-		default:
-			break;
-		}
-		return;
-	}
-	switch (key) {
-	case 127:
-	case 8:
-		line_edit_backspace(&u->query);
-		break;
-	case 1:
-		line_edit_home(&u->query);
-		break;
-	case 5:
-		line_edit_end(&u->query);
-		break;
-	case 21:
-		line_edit_kill_start(&u->query);
-		break;
-	case 23:
-		line_edit_delete_word(&u->query);
-		break;
-	default:
-		if (key >= 32 && key != 127 && u->query.len < sizeof(u->last_query) - 4)
-			line_edit_insert(&u->query, (uint32_t)key);
-		break;
-	}
+	snprintf(u->last_query, sizeof(u->last_query), "%s", text);
+	search(u, +1);
 }
 
 static void handle_key(struct ui *u, int key, bool fn)
@@ -339,43 +376,35 @@ static void handle_key(struct ui *u, int key, bool fn)
 		u->dirty |= DIRTY_LAYOUT;
 		return;
 	}
-	if (u->mode == MODE_SEARCH) {
-		prompt_key(u, key, fn);
-		return;
-	}
-	a = (fn || key < 256) ? keys_action(key) : ACT_NONE;
-	if (u->help.open) {
-		if (!help_view_action(&u->help, a, key)) {
-			delwin(u->help_w);
-			u->help_w = NULL;
-			u->dirty |= DIRTY_ALL & ~DIRTY_LAYOUT;
-			touchwin(stdscr);
-		}
-		u->dirty |= DIRTY_STATUS;
+	if (u->nmodals) {
+		struct modal *top = u->modals[u->nmodals - 1];
+
+		if (!top->ops->key(top, u, key, fn))
+			ui_close(u, top);
+		u->dirty |= DIRTY_PANES;
 		return;
 	}
 	if (u->notice[0]) {
 		u->notice[0] = '\0';
 		u->dirty |= DIRTY_HINT;
 	}
+	a = (fn || key < 256) ? keys_action(key) : ACT_NONE;
+	if (handlers[a] != NULL) {
+		handlers[a](u);
+		return;
+	}
 	switch (a) {
 	case ACT_QUIT:
 		u->quit = true;
 		return;
-	case ACT_HELP:
-		u->help.open = true;
-		u->help.scroll = 0;
-		return;
 	case ACT_SEARCH:
-		u->mode = MODE_SEARCH;
-		line_edit_clear(&u->query);
-		u->dirty |= DIRTY_HINT;
+		prompt_open(u, "/", NULL, search_entered, NULL);
 		return;
 	case ACT_SEARCH_NEXT:
-		do_search(u, +1);
+		search(u, +1);
 		return;
 	case ACT_SEARCH_PREV:
-		do_search(u, -1);
+		search(u, -1);
 		return;
 	case ACT_FOCUS_NEXT:
 		u->focus = u->focus == FOCUS_TREE ? FOCUS_PAYLOAD : FOCUS_TREE;
@@ -383,7 +412,7 @@ static void handle_key(struct ui *u, int key, bool fn)
 		return;
 	case ACT_REDRAW:
 		clearok(curscr, TRUE);
-		u->dirty |= DIRTY_ALL;
+		u->dirty |= DIRTY_PANES;
 		return;
 	case ACT_NONE:
 		return;
@@ -472,6 +501,26 @@ static int64_t next_tick(struct ui *u, int64_t now)
 	return tick;
 }
 
+/* Milliseconds poll() may sleep: until the next frame, tick or job, or forever when idle. */
+static int poll_timeout(struct ui *u, int64_t now, int64_t tick)
+{
+	int64_t until = INT64_MAX;
+
+	if (u->more)
+		return 0;
+	if (u->dirty)
+		until = u->next_frame;
+	if (tick < until)
+		until = tick;
+	if (u->njobs && u->job_at < until)
+		until = u->job_at;
+	if (until == INT64_MAX)
+		return -1;
+	if (until <= now)
+		return 0;
+	return until - now > 3600000 ? 3600000 : (int)(until - now);
+}
+
 static int loop(struct ui *u)
 {
 	struct pollfd fds[3] = {
@@ -480,10 +529,9 @@ static int loop(struct ui *u)
 	    {.fd = sig_pipe[0], .events = POLLIN},
 	};
 
-	u->dirty = DIRTY_ALL;
+	u->dirty = DIRTY_PANES;
 	while (!u->quit) {
 		int64_t now = clock_mono_ms(), tick;
-		int timeout = -1;
 		struct session_status st;
 
 		if (u->app->session) {
@@ -498,16 +546,7 @@ static int loop(struct ui *u)
 			u->next_frame = now + u->frame_ms;
 		}
 		tick = next_tick(u, now);
-		if (u->dirty)
-			timeout = (int)(u->next_frame > now ? u->next_frame - now : 0);
-		if (tick != INT64_MAX) {
-			int t = (int)(tick > now ? tick - now : 0);
-			timeout = timeout < 0 || t < timeout ? t : timeout;
-		}
-		if (u->more)
-			timeout = 0;
-
-		if (poll(fds, 3, timeout) < 0 && errno != EINTR)
+		if (poll(fds, 3, poll_timeout(u, now, tick)) < 0 && errno != EINTR)
 			return 1;
 		if (fds[2].revents & POLLIN)
 			handle_signals(u);
@@ -519,7 +558,11 @@ static int loop(struct ui *u)
 		if (u->quit)
 			break;
 		drain(u);
-		if (clock_mono_ms() >= tick)
+		dispatch_events(u);
+		now = clock_mono_ms();
+		if (u->njobs && now >= u->job_at)
+			run_jobs(u, now);
+		if (now >= tick)
 			u->dirty |= DIRTY_STATUS | DIRTY_PAYLOAD;
 	}
 	return 0;
@@ -540,12 +583,48 @@ static void install_signals(void)
 	sigaction(SIGQUIT, &sa, NULL);
 }
 
+/* Applies the config file's key bindings; -1 with "file:line: ..." for an unknown key name. */
+static int apply_key_bindings(const struct settings *cfg, char *err, size_t cap)
+{
+	for (size_t i = 0; i < cfg->nkeys; i++) {
+		const struct key_binding *b = &cfg->keys[i];
+		enum action a = action_by_name(b->action);
+
+		keys_unbind_all(a);
+		for (size_t k = 0; k < b->nkeys; k++) {
+			if (!keys_bind(b->keys[k], a)) {
+				snprintf(
+				    err, cap,
+				    "%s:%d: unknown key '%s' for %s (try a character, C-x, Up, "
+				    "PgDn, Enter, F5...)",
+				    cfg->config_file ? cfg->config_file : "config", b->line,
+				    b->keys[k], b->action);
+				return -1;
+			}
+		}
+	}
+	return 0;
+}
+
+int ui_check_config(const struct settings *cfg, char *err, size_t cap)
+{
+	keys_init();
+	return apply_key_bindings(cfg, err, cap);
+}
+
 int ui_run(struct app *app)
 {
 	struct ui *u = xcalloc(1, sizeof(*u));
 	const char *nc = getenv("NO_COLOR");
-	int saved_err, rc;
+	char err[512];
+	int saved_err = -1, rc;
 
+	keys_init();
+	if (apply_key_bindings(app->cfg, err, sizeof(err)) != 0) {
+		fprintf(stderr, "mqscope: %s\n", err);
+		free(u);
+		return 2;
+	}
 	if (pipe2(sig_pipe, O_CLOEXEC | O_NONBLOCK) != 0) {
 		free(u);
 		return 1;
@@ -563,7 +642,6 @@ int ui_run(struct app *app)
 	 * Stray library messages on a terminal stderr would corrupt the screen;
 	 * a stderr redirected elsewhere is left alone (tests collect it).
 	 */
-	saved_err = -1;
 	if (isatty(STDERR_FILENO)) {
 		int devnull = open("/dev/null", O_WRONLY | O_CLOEXEC);
 
@@ -581,7 +659,6 @@ int ui_run(struct app *app)
 	set_escdelay(25);
 	curs_set(0);
 	theme_init(nc == NULL || nc[0] == '\0');
-	keys_init();
 	u->input_w = newwin(1, 1, 0, 0);
 	keypad(u->input_w, TRUE);
 	nodelay(u->input_w, TRUE);
@@ -591,11 +668,16 @@ int ui_run(struct app *app)
 
 	tree_view_init(&u->tv, app->tree);
 	payload_view_init(&u->pv, app->tree);
-	line_edit_init(&u->query);
 	layout(u);
+	if (app->cfg->warning)
+		ui_notice(u, HINT_ERROR, "%s", app->cfg->warning);
 
 	rc = loop(u);
 
+	while (u->nmodals)
+		ui_close(u, u->modals[u->nmodals - 1]);
+	for (int i = 0; i < u->njobs; i++)
+		u->jobs[i]->ops->free(u->jobs[i]);
 	free_windows(u);
 	delwin(u->input_w);
 	endwin();
@@ -606,7 +688,6 @@ int ui_run(struct app *app)
 	}
 	tree_view_free(&u->tv);
 	payload_view_free(&u->pv);
-	line_edit_free(&u->query);
 	free(u);
 	close(sig_pipe[0]);
 	close(sig_pipe[1]);

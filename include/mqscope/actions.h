@@ -3,34 +3,43 @@
 #define MQSCOPE_ACTIONS_H
 
 /*
- * X(id, name, keys, help): name is what the config file binds; keys are the
- * default bindings, space separated (a character, C-x for control, or a
- * name: Up Down Left Right PgUp PgDn Home End Enter Space Tab Esc Del F1..F12).
- * The key map and the help overlay are generated from this list.
+ * X(id, name, keys, help, handler): name is what the config file binds; keys
+ * are the default bindings, space separated (a character, C-x for control, or
+ * a name: Up Down Left Right PgUp PgDn Home End Enter Space Tab Esc Del
+ * F1..F12). handler is a `void fn(struct ui *)` declared in the header of the
+ * UI module that implements the action, or 0 when the loop or the focused
+ * pane handles it. The key map, config names and help overlay all come from
+ * this list.
  */
 #define MQS_ACTIONS(X)                                                                             \
-	X(MOVE_UP, "move-up", "Up k", "Move the selection up")                                     \
-	X(MOVE_DOWN, "move-down", "Down j", "Move the selection down")                             \
-	X(PAGE_UP, "page-up", "PgUp C-b", "Move one page up")                                      \
-	X(PAGE_DOWN, "page-down", "PgDn C-f", "Move one page down")                                \
-	X(FIRST, "first", "Home g", "Go to the first row")                                         \
-	X(LAST, "last", "End G", "Go to the last row")                                             \
-	X(COLLAPSE, "collapse", "Left h", "Collapse the branch, or go to its parent")              \
-	X(EXPAND, "expand", "Right l", "Expand the branch")                                        \
-	X(TOGGLE_BRANCH, "toggle-branch", "Enter Space", "Expand or collapse the branch")          \
-	X(EXPAND_ALL, "expand-all", "*", "Expand everything below the selection")                  \
-	X(COLLAPSE_ALL, "collapse-all", "-", "Collapse every branch")                              \
-	X(SEARCH, "search", "/", "Search topics; Enter jumps to the next match")                   \
-	X(SEARCH_NEXT, "search-next", "n", "Jump to the next match")                               \
-	X(SEARCH_PREV, "search-prev", "N", "Jump to the previous match")                           \
-	X(FOCUS_NEXT, "focus-next", "Tab", "Switch focus between the tree and the payload")        \
-	X(HELP, "help", "? F1", "Show this help")                                                  \
-	X(REDRAW, "redraw", "C-l", "Redraw the screen")                                            \
-	X(QUIT, "quit", "q C-c", "Quit")
+	/* moving around: the tree, or the payload when it has the focus */                        \
+	X(MOVE_UP, "move-up", "Up k", "Move the selection up", 0)                                  \
+	X(MOVE_DOWN, "move-down", "Down j", "Move the selection down", 0)                          \
+	X(PAGE_UP, "page-up", "PgUp C-b", "Move one page up", 0)                                   \
+	X(PAGE_DOWN, "page-down", "PgDn C-f", "Move one page down", 0)                             \
+	X(FIRST, "first", "Home g", "Go to the first row", 0)                                      \
+	X(LAST, "last", "End G", "Go to the last row", 0)                                          \
+	X(COLLAPSE, "collapse", "Left h", "Collapse the branch, or go to its parent", 0)           \
+	X(EXPAND, "expand", "Right l", "Expand the branch", 0)                                     \
+	X(TOGGLE_BRANCH, "toggle-branch", "Enter Space", "Expand or collapse the branch", 0)       \
+	X(EXPAND_ALL, "expand-all", "*", "Expand everything below the selection", 0)               \
+	X(COLLAPSE_ALL, "collapse-all", "-", "Collapse every branch", 0)                           \
+	X(FOCUS_NEXT, "focus-next", "Tab", "Switch focus between the tree and the payload", 0)     \
+	/* finding */                                                                              \
+	X(SEARCH, "search", "/", "Search topics; Enter jumps to the next match", 0)                \
+	X(SEARCH_NEXT, "search-next", "n", "Jump to the next match", 0)                            \
+	X(SEARCH_PREV, "search-prev", "N", "Jump to the previous match", 0)                        \
+	/* publishing and control */                                                               \
+	/* connection and subscriptions */                                                         \
+	/* views of the data */                                                                    \
+	/* the program */                                                                          \
+	X(HELP, "help", "? F1", "Show this help", help_view_open)                                  \
+	X(REDRAW, "redraw", "C-l", "Redraw the screen", 0)                                         \
+	X(QUIT, "quit", "q C-c", "Quit", 0)
 
 enum action {
 	ACT_NONE,
-#define X(id, name, keys, help) ACT_##id,
+#define X(id, name, keys, help, handler) ACT_##id,
 	MQS_ACTIONS(X)
 #undef X
 	    ACT__COUNT

@@ -1,4 +1,5 @@
-/* config.h: the libconfig file: broker profiles, UI settings, keys, toggle rules, saved messages. */
+/* config.h: the libconfig file: broker profiles, UI settings, keys, toggle rules, saved messages.
+ */
 #ifndef MQSCOPE_CONFIG_H
 #define MQSCOPE_CONFIG_H
 

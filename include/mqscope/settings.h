@@ -12,8 +12,8 @@
 
 /* A one-key toggle rule from the config file (see toggle.h). */
 struct toggle_rule {
-	char *filter;  /* topics it applies to, MQTT wildcards allowed */
-	char *command; /* topic to publish to; "{topic}" is the matched topic; NULL = same */
+	char *filter;   /* topics it applies to, MQTT wildcards allowed */
+	char *command;  /* topic to publish to; "{topic}" is the matched topic; NULL = same */
 	char *on, *off; /* the value pair; NULL = detect the usual pairs */
 	char *field;    /* JSON field holding the state (default "state") */
 	int qos;        /* -1 = same as received */
@@ -88,9 +88,9 @@ struct settings {
 	size_t ring_count;
 
 	/* from the config file */
-	char *config_file;   /* the file actually read, for messages */
-	char *warning;       /* shown once the UI is up (e.g. a password in a world-readable file) */
-	bool config_broker;  /* a profile named a broker */
+	char *config_file;  /* the file actually read, for messages */
+	char *warning;      /* shown once the UI is up (e.g. a password in a world-readable file) */
+	bool config_broker; /* a profile named a broker */
 	struct toggle_rule *toggles;
 	size_t ntoggles;
 	struct saved_msg *saved;

@@ -4,6 +4,10 @@
 
 #include "mqscope/app.h"
 
+/* Checks what only the UI can check in the settings (key names); -1 with "file:line: ..." in err.
+ */
+int ui_check_config(const struct settings *cfg, char *err, size_t cap);
+
 /* Runs the UI on the current terminal until the user quits; returns the exit status. */
 int ui_run(struct app *app);
 

@@ -248,7 +248,7 @@ static void integration__session__unreachable_broker_reports_and_retries(void **
 
 /* Waits for a session event of this kind (draining messages meanwhile). */
 static bool wait_event(struct fixture *f, enum session_event_kind kind, struct session_event *ev,
-		       int timeout_ms)
+                       int timeout_ms)
 {
 	int64_t deadline = clock_mono_ms() + timeout_ms;
 
@@ -277,8 +277,14 @@ static void integration__session__publish_and_live_subscribe(void **state)
 	char err[128];
 	int mid = 0;
 	const char *up[] = {"origin", "test"};
-	struct pub_req req = {.topic = "pub/out", .payload = "hello", .len = 5, .qos = 1, .retain = true,
-			      .content_type = "text/plain", .user_props = up, .nuser_props = 1};
+	struct pub_req req = {.topic = "pub/out",
+	                      .payload = "hello",
+	                      .len = 5,
+	                      .qos = 1,
+	                      .retain = true,
+	                      .content_type = "text/plain",
+	                      .user_props = up,
+	                      .nuser_props = 1};
 
 	settings_add_str(&f->cfg.topics, &f->cfg.ntopics, "pub/#");
 	start_session(f);
@@ -352,10 +358,10 @@ int main(void)
 	        integration__session__survives_broker_restart_and_resubscribes, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 	        integration__session__unreachable_broker_reports_and_retries, setup, teardown),
-		cmocka_unit_test_setup_teardown(integration__session__publish_and_live_subscribe, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(
-			integration__session__publish_while_down_says_not_connected, setup, teardown),
+	    cmocka_unit_test_setup_teardown(integration__session__publish_and_live_subscribe, setup,
+	                                    teardown),
+	    cmocka_unit_test_setup_teardown(
+	        integration__session__publish_while_down_says_not_connected, setup, teardown),
 	};
 	int rc;
 

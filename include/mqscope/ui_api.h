@@ -1,0 +1,36 @@
+/* ui_api.h: what modules of the UI (views, forms, jobs) may ask of the UI loop. */
+#ifndef MQSCOPE_UI_API_H
+#define MQSCOPE_UI_API_H
+
+#include <stdbool.h>
+
+#include "mqscope/app.h"
+#include "mqscope/modal.h"
+#include "mqscope/status_bar.h"
+#include "mqscope/tree.h"
+
+struct ui;
+struct tree_view;
+
+struct app *ui_app(struct ui *u);
+/* The selected node, or TREE_NONE. */
+tree_id ui_selected(struct ui *u);
+/* Selects a node (expanding its ancestors) and scrolls to it. */
+void ui_select(struct ui *u, tree_id id);
+struct tree_view *ui_tree_view(struct ui *u);
+/* Shows a line on the hint bar until the next key. */
+void ui_notice(struct ui *u, enum hint_kind kind, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Redraws everything in the next frame. */
+void ui_dirty(struct ui *u);
+/* Puts a modal on top (the UI owns it until it closes). */
+void ui_open(struct ui *u, struct modal *m);
+/* Closes and frees a modal. */
+void ui_close(struct ui *u, struct modal *m);
+/* Starts a background job (the UI owns it until it is done). */
+void ui_start_job(struct ui *u, struct job *j);
+/* Screen size. */
+int ui_rows(struct ui *u);
+int ui_cols(struct ui *u);
+
+#endif
