@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "mqscope/draw.h"
@@ -281,6 +282,14 @@ static void draw_status(struct ui *u, int64_t now)
 	wnoutrefresh(u->bar);
 }
 
+static uint64_t mono_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
 /* Draws every dirty pane, then the modals on top, then flushes once. */
 static void frame(struct ui *u)
 {
@@ -337,6 +346,21 @@ static void frame(struct ui *u)
 	}
 	doupdate();
 	u->dirty = 0;
+}
+
+/* A frame, timed: drawing and the flush to the terminal. */
+static void timed_frame(struct ui *u)
+{
+	struct ui_stats *st = &u->app->ui;
+	uint64_t t0 = mono_us(), us;
+
+	frame(u);
+	us = mono_us() - t0;
+	st->frames++;
+	st->frame_us_sum += us;
+	if (us > st->frame_us_max)
+		st->frame_us_max = us;
+	st->frame_hist[app_frame_bucket(us)]++;
 }
 
 static void search(struct ui *u, int dir)
@@ -453,6 +477,10 @@ static void handle_signals(struct ui *u)
 			if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row && ws.ws_col)
 				resizeterm(ws.ws_row, ws.ws_col);
 			u->dirty |= DIRTY_LAYOUT;
+		} else if (sigs[i] == SIGUSR1) {
+			/* Counts on demand, for benchmarks and scripts. */
+			if (u->app->cfg->stats_path)
+				app_write_stats(u->app, u->app->cfg->stats_path);
 		} else {
 			u->quit = true;
 		}
@@ -542,12 +570,13 @@ static int loop(struct ui *u)
 			}
 		}
 		if (u->dirty && now >= u->next_frame) {
-			frame(u);
+			timed_frame(u);
 			u->next_frame = now + u->frame_ms;
 		}
 		tick = next_tick(u, now);
 		if (poll(fds, 3, poll_timeout(u, now, tick)) < 0 && errno != EINTR)
 			return 1;
+		u->app->ui.wakeups++;
 		if (fds[2].revents & POLLIN)
 			handle_signals(u);
 		if (fds[1].revents & POLLIN)
@@ -581,6 +610,7 @@ static void install_signals(void)
 	sigaction(SIGHUP, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGQUIT, &sa, NULL);
+	sigaction(SIGUSR1, &sa, NULL);
 }
 
 /* Applies the config file's key bindings; -1 with "file:line: ..." for an unknown key name. */

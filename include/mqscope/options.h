@@ -46,7 +46,8 @@
 	X(THEME, "theme", 0, "NAME", "program", "colour theme")                                    \
 	X(ASCII, "ascii", 0, NULL, "program", "draw without line-drawing or block characters")     \
 	X(DEMO, "demo", 0, NULL, "program", "start a private demo broker with simulated devices")  \
-	X(STATS, "stats", 0, "FILE", "program", "write message counts to FILE on exit")            \
+	X(STATS, "stats", 0, "FILE", "program",                                                    \
+	  "write message counts to FILE on exit and on SIGUSR1")                                   \
 	X(HELP, "help", 0, NULL, "program", "show this help and exit")                             \
 	X(VERSION, "version", 0, NULL, "program", "show the version and exit")
 
