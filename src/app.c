@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "mqscope/msg.h"
+#include "mqscope/sysio.h"
 #include "mqscope/topic.h"
 #include "mqscope/util.h"
 
@@ -160,7 +161,7 @@ int app_write_stats(struct app *a, const char *path)
 		if (u->frame_hist[b])
 			fprintf(f, " %u:%llu", b, (unsigned long long)u->frame_hist[b]);
 	fprintf(f, "\n");
-	fprintf(f, "term_bytes %llu\n", (unsigned long long)u->term_bytes);
+	fprintf(f, "term_bytes %llu\n", (unsigned long long)sysio_written());
 	fprintf(f, "wakeups %llu\n", (unsigned long long)u->wakeups);
 	if (fclose(f) != 0 || rename(tmp, path) != 0) {
 		remove(tmp);

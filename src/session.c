@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "mqscope/msg.h"
+#include "mqscope/sysio.h"
 #include "mqscope/topic.h"
 #include "mqscope/util.h"
 
@@ -24,6 +25,8 @@
 #define STABLE_MS      10000 /* a connection this old resets the backoff */
 #define READ_BATCH     256   /* extra packet reads per select while data keeps coming */
 #define PROPS_MAX      4096
+#define COALESCE_MIN   16      /* packets per wake-up that mean a flood */
+#define COALESCE_NS    1000000 /* how long a flood may gather before we read it */
 
 struct sub_entry {
 	char *filter;
@@ -719,6 +722,63 @@ static void wait_until(struct session *ss, int64_t deadline)
 	}
 }
 
+/*
+ * Reads, writes and keeps the connection alive until it ends or stop is
+ * asked for; returns libmosquitto's code, and errno in *err.
+ */
+static int serve(struct session *ss, int *err)
+{
+	bool logging = true, coalesce = false;
+	unsigned turns = 0;
+	uint64_t woke;
+	int rc = MOSQ_ERR_SUCCESS;
+
+	/* Plain TCP: read ahead, one system call for many packets (see sysio.h). */
+	if (mosquitto_ssl_get(ss->mosq) == NULL)
+		sysio_readahead_start(mosquitto_socket(ss->mosq));
+	while (rc == MOSQ_ERR_SUCCESS && !atomic_load_explicit(&ss->stop, memory_order_relaxed)) {
+		if (logging && ss->connected_at) {
+			/* Connected: else libmosquitto formats a log line per message. */
+			mosquitto_log_callback_set(ss->mosq, NULL);
+			logging = false;
+		}
+		if (sysio_readahead_pending()) {
+			/* Packets already read ahead: select() would not see them. */
+			rc = mosquitto_loop_read(ss->mosq, 1);
+			*err = errno;
+			if (rc == MOSQ_ERR_SUCCESS && mosquitto_want_write(ss->mosq))
+				rc = mosquitto_loop_write(ss->mosq, 1);
+			if (rc == MOSQ_ERR_SUCCESS && ++turns % 1024 == 0)
+				rc = mosquitto_loop_misc(ss->mosq); /* keepalive */
+			continue;
+		}
+		if (coalesce) {
+			/*
+			 * A flood: let packets gather for a moment rather than wake
+			 * for every few (each wake-up costs us and the broker more
+			 * than the packets it brings).
+			 */
+			struct timespec ts = {.tv_nsec = COALESCE_NS};
+			nanosleep(&ts, NULL);
+		}
+		woke = session_received(ss);
+		rc = mosquitto_loop(ss->mosq, ss->cfg.keepalive * 1000, 1);
+		*err = errno;
+		/* While packets keep arriving, read them without a select() each. */
+		for (int i = 0; rc == MOSQ_ERR_SUCCESS && i < READ_BATCH; i++) {
+			uint64_t before = session_received(ss);
+
+			rc = mosquitto_loop_read(ss->mosq, 1);
+			*err = errno;
+			if (session_received(ss) == before)
+				break;
+		}
+		coalesce = session_received(ss) - woke >= COALESCE_MIN;
+	}
+	sysio_readahead_stop();
+	return rc;
+}
+
 static void *net_main(void *arg)
 {
 	struct session *ss = arg;
@@ -731,22 +791,13 @@ static void *net_main(void *arg)
 		ss->tls_error = 0;
 		ss->connected_at = 0;
 		set_status(ss, SESSION_CONNECTING, REASON_NONE, 0, 0);
+		/* TLS failures are classified from libmosquitto's log lines (on_log). */
+		mosquitto_log_callback_set(ss->mosq, on_log);
 		errno = 0;
 		rc = do_connect(ss);
 		err = errno;
-		while (rc == MOSQ_ERR_SUCCESS && !atomic_load(&ss->stop)) {
-			rc = mosquitto_loop(ss->mosq, ss->cfg.keepalive * 1000, 1);
-			err = errno;
-			/* While packets keep arriving, read them without a select() each. */
-			for (int i = 0; rc == MOSQ_ERR_SUCCESS && i < READ_BATCH; i++) {
-				uint64_t before = session_received(ss);
-
-				rc = mosquitto_loop_read(ss->mosq, 1);
-				err = errno;
-				if (session_received(ss) == before)
-					break;
-			}
-		}
+		if (rc == MOSQ_ERR_SUCCESS)
+			rc = serve(ss, &err);
 		if (atomic_load(&ss->stop))
 			break;
 

@@ -23,6 +23,7 @@
 #include "mqscope/payload_view.h"
 #include "mqscope/prompt.h"
 #include "mqscope/status_bar.h"
+#include "mqscope/sysio.h"
 #include "mqscope/theme.h"
 #include "mqscope/tree_view.h"
 #include "mqscope/ui_api.h"
@@ -561,6 +562,7 @@ static int loop(struct ui *u)
 	while (!u->quit) {
 		int64_t now = clock_mono_ms(), tick;
 		struct session_status st;
+		int timeout;
 
 		if (u->app->session) {
 			session_status(u->app->session, &st);
@@ -571,10 +573,20 @@ static int loop(struct ui *u)
 		}
 		if (u->dirty && now >= u->next_frame) {
 			timed_frame(u);
-			u->next_frame = now + u->frame_ms;
+			/* Keep the cadence: a frame that came late does not push the next one back. */
+			u->next_frame += u->frame_ms;
+			if (u->next_frame <= now)
+				u->next_frame = now + u->frame_ms;
 		}
 		tick = next_tick(u, now);
-		if (poll(fds, 3, poll_timeout(u, now, tick)) < 0 && errno != EINTR)
+		timeout = poll_timeout(u, now, tick);
+		/*
+		 * Back within a frame anyway: the network thread need not wake
+		 * us for each message, only if the ring fills up meanwhile.
+		 */
+		if (!ring_prepare_sleep(&u->app->ring, timeout >= 0 && timeout <= u->frame_ms))
+			timeout = 0;
+		if (poll(fds, 3, timeout) < 0 && errno != EINTR)
 			return 1;
 		u->app->ui.wakeups++;
 		if (fds[2].revents & POLLIN)
@@ -661,6 +673,12 @@ int ui_run(struct app *app)
 	}
 	u->app = app;
 	u->frame_ms = 1000 / (app->cfg->fps > 0 ? app->cfg->fps : 20);
+	/*
+	 * Count what goes to the terminal (--stats term_bytes). ncurses
+	 * writes with write(2) on the stream's descriptor, not through the
+	 * FILE, so the count is kept by our write() (sysio.c).
+	 */
+	sysio_count_writes(fileno(stdout));
 	u->scr = newterm(NULL, stdout, stdin);
 	if (u->scr == NULL) {
 		fprintf(stderr, "mqscope: cannot use terminal type '%s'\n",

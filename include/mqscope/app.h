@@ -24,8 +24,7 @@ struct ui_stats {
 	uint64_t frame_us_sum;
 	uint64_t frame_us_max;
 	uint64_t frame_hist[FRAME_BUCKETS];
-	uint64_t term_bytes; /* written to the terminal */
-	uint64_t wakeups;    /* loop turns after poll() */
+	uint64_t wakeups; /* loop turns after poll() */
 };
 
 struct app {
