@@ -1,6 +1,7 @@
 /* app.c: owns the parts of a run and moves messages from the ring into the tree. */
 #include "mqscope/app.h"
 
+#include <malloc.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -20,6 +21,14 @@ int app_init(struct app *a, struct settings *cfg, bool offline)
 
 	memset(a, 0, sizeof(*a));
 	a->cfg = cfg;
+	/*
+	 * Large payloads pass through malloc'd buffers (libmosquitto's, the
+	 * tree's) of the same few sizes over and over: keep freed memory for
+	 * reuse instead of handing it back to the kernel and faulting it in
+	 * again for the next message.
+	 */
+	mallopt(M_TRIM_THRESHOLD, 64 << 20);
+	mallopt(M_MMAP_THRESHOLD, 8 << 20);
 	a->demo.broker_pid = a->demo.sim_pid = -1;
 	settings_broker_label(cfg, a->broker_label, sizeof(a->broker_label));
 	if (ring_init(&a->ring, cfg->ring_bytes, cfg->ring_count) != 0)

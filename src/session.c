@@ -26,6 +26,7 @@
 #define READ_BATCH     256   /* extra packet reads per select while data keeps coming */
 #define PROPS_MAX      4096
 #define COALESCE_MIN   16      /* packets per wake-up that mean a flood */
+#define COALESCE_BYTES 65536   /* or bytes */
 #define COALESCE_NS    1000000 /* how long a flood may gather before we read it */
 
 struct sub_entry {
@@ -64,7 +65,8 @@ struct session {
 	atomic_uint_fast64_t received;
 
 	/* network-thread private */
-	bool refused; /* this attempt's CONNACK refused us; keep that reason */
+	uint64_t rx_bytes; /* topic and payload bytes received */
+	bool refused;      /* this attempt's CONNACK refused us; keep that reason */
 	int tls_error;
 	int64_t connected_at;
 };
@@ -376,6 +378,7 @@ static void on_message(struct mosquitto *m, void *obj, const struct mosquitto_me
 	atomic_store_explicit(&ss->received,
 	                      atomic_load_explicit(&ss->received, memory_order_relaxed) + 1,
 	                      memory_order_relaxed);
+	ss->rx_bytes += tlen + orig;
 	if (sizeof(h) + tlen + plen > room) {
 		ring_count_drop(ss->ring, sizeof(h) + tlen + plen + len);
 		return;
@@ -730,7 +733,7 @@ static int serve(struct session *ss, int *err)
 {
 	bool logging = true, coalesce = false;
 	unsigned turns = 0;
-	uint64_t woke;
+	uint64_t woke, woke_bytes;
 	int rc = MOSQ_ERR_SUCCESS;
 
 	/* Plain TCP: read ahead, one system call for many packets (see sysio.h). */
@@ -762,6 +765,7 @@ static int serve(struct session *ss, int *err)
 			nanosleep(&ts, NULL);
 		}
 		woke = session_received(ss);
+		woke_bytes = ss->rx_bytes;
 		rc = mosquitto_loop(ss->mosq, ss->cfg.keepalive * 1000, 1);
 		*err = errno;
 		/* While packets keep arriving, read them without a select() each. */
@@ -773,7 +777,8 @@ static int serve(struct session *ss, int *err)
 			if (session_received(ss) == before)
 				break;
 		}
-		coalesce = session_received(ss) - woke >= COALESCE_MIN;
+		coalesce = session_received(ss) - woke >= COALESCE_MIN ||
+		           ss->rx_bytes - woke_bytes >= COALESCE_BYTES;
 	}
 	sysio_readahead_stop();
 	return rc;

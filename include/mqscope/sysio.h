@@ -11,7 +11,7 @@
  * byte(s), the rest), a system call each: at 100k messages a second that is
  * most of the network thread's time. This module defines read() and write()
  * for the whole process, so libmosquitto's calls come here: on the calling
- * thread's read-ahead socket, read() fills a buffer with one system call and
+ * thread's read-ahead socket, read() fills a 16 KiB buffer with one system call and
  * hands out the bytes from it; every other call goes straight through. The
  * caller must then not wait in select() or poll() while bytes are buffered
  * (sysio_readahead_pending), since the socket no longer shows them.
