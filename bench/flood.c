@@ -23,7 +23,6 @@ struct opts {
 	const char *id;
 	int qos;
 	bool retain;
-	bool sync;         /* send the last message with QoS 1 and wait for its PUBACK */
 	uint64_t count;    /* 0 = until the duration ends */
 	double rate;       /* messages per second, 0 = as fast as possible */
 	double seconds;    /* 0 = until count */
@@ -64,7 +63,8 @@ static void usage(FILE *f)
 	      "  -s SIZE       payload bytes, 1..64M, K and M suffixes (32)\n"
 	      "  -f FORMAT     json, binary or text (json)\n"
 	      "  -R            retain\n"
-	      "  -S            send the last message with QoS 1 and wait until the broker has it\n"
+	      "The last message always goes with QoS 1, and flood waits for its PUBACK: when\n"
+	      "it exits, the broker has read every message (see main).\n"
 	      "Prints one line: sent=N start_ms=T end_ms=T seconds=S rate=R (wall clock).\n",
 	      f);
 }
@@ -181,8 +181,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		case 'R':
 			o->retain = true;
 			break;
-		case 'S':
-			o->sync = true;
+		case 'S': /* the default now; accepted for old scripts */
 			break;
 		case 'H':
 			usage(stdout);
@@ -350,7 +349,7 @@ int main(int argc, char **argv)
 	mosquitto_max_inflight_messages_set(m, QOS1_SLOTS);
 	mosquitto_publish_callback_set(m, on_publish);
 	mosquitto_connect_callback_set(m, on_connect);
-	rc = mosquitto_connect(m, o.host, o.port, 60);
+	rc = mosquitto_connect(m, o.host, o.port, 600); /* no PINGREQ during a flood */
 	if (rc != MOSQ_ERR_SUCCESS) {
 		fprintf(stderr, "flood: cannot connect to %s:%d: %s\n", o.host, o.port,
 		        rc == MOSQ_ERR_ERRNO ? strerror(errno) : mosquitto_strerror(rc));
@@ -369,12 +368,11 @@ int main(int argc, char **argv)
 	start_mono = now_ns(CLOCK_MONOTONIC);
 	if (o.seconds > 0)
 		deadline = start_mono + (int64_t)(o.seconds * 1e9);
-	while (o.count == 0 || sent < o.count) {
-		bool last = o.count && sent + 1 == o.count;
+	for (bool last = false; !last;) {
 		int qos = o.qos;
 
-		if ((sent & 255) == 0 && now_ns(CLOCK_MONOTONIC) >= deadline)
-			break;
+		last = (o.count && sent + 1 == o.count) ||
+		       ((sent & 255) == 0 && now_ns(CLOCK_MONOTONIC) >= deadline);
 		if (o.rate > 0) {
 			int64_t due = start_mono + (int64_t)((double)sent * 1e9 / o.rate);
 			int64_t now = now_ns(CLOCK_MONOTONIC);
@@ -388,7 +386,14 @@ int main(int argc, char **argv)
 					;
 			}
 		}
-		if (last && o.sync)
+		/*
+		 * The last message goes with QoS 1: its PUBACK means the broker
+		 * has read everything before it. Closing the socket earlier can
+		 * lose the broker's unread backlog: a close with anything unread
+		 * on our side (a PINGRESP) sends a reset, and the broker's kernel
+		 * then drops what its reader had not taken yet.
+		 */
+		if (last)
 			qos = 1;
 		make_topic(&o, sent, topic);
 		make_payload(&o, sent, payload);
