@@ -21,6 +21,8 @@
 #include "mqscope/keys.h"
 #include "mqscope/payload_view.h"
 #include "mqscope/prompt.h"
+#include "mqscope/publish.h"
+#include "mqscope/publish_form.h"
 #include "mqscope/status_bar.h"
 #include "mqscope/theme.h"
 #include "mqscope/tree_view.h"
