@@ -36,6 +36,11 @@
 	  "Publish the selected topic's last value again (editable first)", publish_form_again)    \
 	X(TOGGLE, "toggle", "t", "Toggle the value: ON/OFF, true/false, 1/0, JSON \"state\"...",   \
 	  publish_toggle)                                                                          \
+	X(MESSAGES, "messages", "m", "Saved messages: send one, or a whole group",                 \
+	  message_picker_open)                                                                     \
+	X(CLEAR_RETAINED, "clear-retained", "Del d",                                               \
+	  "Clear the retained message of the topic, or of every topic in the branch",              \
+	  clear_retained_open)                                                                     \
 	/* connection and subscriptions */                                                         \
 	/* views of the data */                                                                    \
 	/* the program */                                                                          \
