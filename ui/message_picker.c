@@ -303,14 +303,12 @@ static void draw_row(struct picker *p, int y, size_t i, int width)
 		const struct entry *e = &p->entries[r->entry];
 		const struct saved_msg *m = e->m;
 		int namew = width / 4 > 28 ? 28 : width / 4, topw = width / 3;
-		int at;
 
 		used += draw_str(p->win, r->group ? "     " : "  ", width, base);
-		at = used;
-		used += draw_str(p->win, m->name, namew, sel ? base : theme_attr(SLOT_LEAF));
-		for (; used < at + namew + 1 && used < width; used++)
+		used += draw_str(p->win, m->name, 2 + namew + 4 - used,
+		                 sel ? base : theme_attr(SLOT_LEAF));
+		for (; used < 2 + namew + 5 && used < width; used++)
 			draw_str(p->win, " ", 1, base);
-		at = used;
 		used += draw_str(p->win, m->topic, topw, sel ? base : theme_attr(SLOT_META_KEY));
 		used += draw_str(p->win, " = ", width - used, base);
 		snprintf(buf, sizeof(buf), "  QoS %d%s%s", m->qos, m->retain ? " retained" : "",
@@ -323,7 +321,6 @@ static void draw_row(struct picker *p, int y, size_t i, int width)
 				                 sel ? base : theme_attr(SLOT_VALUE));
 		}
 		used += draw_str(p->win, buf, width - used, sel ? base : theme_attr(SLOT_COUNT));
-		(void)at;
 	}
 	wattrset(p->win, base);
 	for (; used < width; used++)

@@ -69,7 +69,8 @@ static void report(struct pub_job *p, struct ui *u, bool timed_out)
 			ui_notice(u, HINT_NOTICE, "Published %s: acknowledged by the broker%s",
 			          p->label, p->no_subscribers ? " (no one is subscribed)" : "");
 		else
-			ui_notice(u, HINT_NOTICE, "Published %s: %zu messages, all acknowledged",
+			ui_notice(u, HINT_NOTICE,
+			          "Published %s: %zu messages, the broker acknowledged them",
 			          p->label, p->n);
 	}
 }
@@ -160,7 +161,6 @@ size_t publish_send(struct ui *u, const struct pub_req *reqs, size_t n, const ch
 		return 0;
 	}
 	p->n = p->pending = sent;
-	p->report_ok |= sent > 1;
 	p->deadline = clock_mono_ms() + ACK_TIMEOUT_MS;
 	if (draft != NULL && sent == 1) {
 		pub_draft_copy(&p->draft, draft);
