@@ -98,7 +98,8 @@ int main(int argc, char **argv)
 	int port, rc = 1;
 
 	if (argc != 5 && !(argc == 4 && strcmp(argv[1], "count") == 0)) {
-		fprintf(stderr, "usage: retained fill PORT PREFIX N | retained count PORT FILTER\n");
+		fprintf(stderr,
+		        "usage: retained fill PORT PREFIX N | retained count PORT FILTER\n");
 		return 2;
 	}
 	port = atoi(argv[2]);
@@ -117,9 +118,11 @@ int main(int argc, char **argv)
 		long n = atol(argv[4]);
 		char topic[512], val[32];
 
-		/* QoS 0 for the bulk, then one QoS 1 message: its PUBACK comes after all of them. */
+		/* QoS 0 for the bulk, then one QoS 1 message: its PUBACK comes after all of them.
+		 */
 		for (long i = 0; i < n; i++) {
-			snprintf(topic, sizeof(topic), "%s/g%03ld/t%03ld", argv[3], i / 100, i % 100);
+			snprintf(topic, sizeof(topic), "%s/g%03ld/t%03ld", argv[3], i / 100,
+			         i % 100);
 			snprintf(val, sizeof(val), "v%ld", i);
 			mosquitto_publish(m, NULL, topic, (int)strlen(val), val, 0, true);
 			if (i % 500 == 499)
