@@ -432,7 +432,7 @@ static void keep_job(struct ui *u, void *data)
 static void clear_one(struct ui *u, const char *topic)
 {
 	struct pub_req req;
-	char err[400], label[300];
+	char err[400], label[300], done[400];
 
 	memset(&req, 0, sizeof(req));
 	req.topic = topic;
@@ -440,10 +440,9 @@ static void clear_one(struct ui *u, const char *topic)
 	req.qos = 1; /* one message: its PUBACK can say if the broker refused */
 	req.retain = true;
 	snprintf(label, sizeof(label), "the clearing of %s", topic);
-	if (publish_send(u, &req, 1, label, NULL, err, sizeof(err)) == 0)
+	snprintf(done, sizeof(done), "Cleared the retained message of %s", topic);
+	if (publish_send(u, &req, 1, label, done, NULL, err, sizeof(err)) == 0)
 		ui_notice(u, HINT_ERROR, "Not cleared: %s", err);
-	else
-		ui_notice(u, HINT_NOTICE, "Cleared the retained message of %s", topic);
 }
 
 void clear_retained_open(struct ui *u)

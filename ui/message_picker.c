@@ -125,7 +125,7 @@ static void fill_req(struct pub_req *r, const struct saved_msg *m)
 static bool send_selected(struct picker *p, struct ui *u)
 {
 	const struct row *r = &p->rows[p->sel];
-	char err[400], label[400];
+	char err[400], label[400], done[600];
 
 	if (r->kind == ROW_MSG) {
 		const struct saved_msg *m = p->entries[r->entry].m;
@@ -133,12 +133,12 @@ static bool send_selected(struct picker *p, struct ui *u)
 
 		fill_req(&req, m);
 		snprintf(label, sizeof(label), "'%s' to %s", m->name, m->topic);
-		if (publish_send(u, &req, 1, label, NULL, err, sizeof(err)) == 0) {
+		snprintf(done, sizeof(done), "Sent '%s' to %s (QoS %d%s)", m->name, m->topic,
+		         m->qos, m->retain ? ", retained" : "");
+		if (publish_send(u, &req, 1, label, done, NULL, err, sizeof(err)) == 0) {
 			set_status(p, true, "Not sent: %s", err);
 			return false;
 		}
-		ui_notice(u, HINT_NOTICE, "Sent '%s' to %s (QoS %d%s)", m->name, m->topic, m->qos,
-		          m->retain ? ", retained" : "");
 		return true;
 	}
 
@@ -149,7 +149,9 @@ static bool send_selected(struct picker *p, struct ui *u)
 		if (same_group(p->entries[i].m->group, r->group))
 			fill_req(&reqs[k++], p->entries[i].m);
 	snprintf(label, sizeof(label), "group '%s'", r->group);
-	sent = publish_send(u, reqs, k, label, NULL, err, sizeof(err));
+	snprintf(done, sizeof(done), "Sent group '%s': %zu message%s", r->group, k,
+	         k == 1 ? "" : "s");
+	sent = publish_send(u, reqs, k, label, done, NULL, err, sizeof(err));
 	free(reqs);
 	if (sent == 0) {
 		set_status(p, true, "Not sent: %s", err);
@@ -158,9 +160,6 @@ static bool send_selected(struct picker *p, struct ui *u)
 	if (sent < k)
 		ui_notice(u, HINT_ERROR, "Sent %zu of the %zu messages of group '%s': %s", sent, k,
 		          r->group, err);
-	else
-		ui_notice(u, HINT_NOTICE, "Sent group '%s': %zu message%s", r->group, k,
-		          k == 1 ? "" : "s");
 	return true;
 }
 

@@ -23,6 +23,7 @@ struct pub_job {
 	int first_rc;
 	bool report_ok;
 	bool no_subscribers;
+	char done[600];
 	int64_t deadline;
 	char label[512];
 	bool has_draft;
@@ -65,13 +66,8 @@ static void report(struct pub_job *p, struct ui *u, bool timed_out)
 			          "No acknowledgement for %zu of %zu messages of %s within %ds",
 			          p->pending, p->n, p->label, ACK_TIMEOUT_MS / 1000);
 	} else if (p->report_ok) {
-		if (p->n == 1)
-			ui_notice(u, HINT_NOTICE, "Published %s: acknowledged by the broker%s",
-			          p->label, p->no_subscribers ? " (no one is subscribed)" : "");
-		else
-			ui_notice(u, HINT_NOTICE,
-			          "Published %s: %zu messages, the broker acknowledged them",
-			          p->label, p->n);
+		ui_notice(u, HINT_NOTICE, "%s, acknowledged by the broker%s", p->done,
+		          p->no_subscribers ? " (no one is subscribed)" : "");
 	}
 }
 
@@ -128,7 +124,7 @@ static const struct job_ops pub_job_ops = {
 };
 
 size_t publish_send(struct ui *u, const struct pub_req *reqs, size_t n, const char *label,
-                    const struct pub_draft *draft, char *err, size_t cap)
+                    const char *done, const struct pub_draft *draft, char *err, size_t cap)
 {
 	struct session *ss = ui_app(u)->session;
 	struct pub_job *p;
@@ -161,6 +157,12 @@ size_t publish_send(struct ui *u, const struct pub_req *reqs, size_t n, const ch
 		return 0;
 	}
 	p->n = p->pending = sent;
+	if (sent == n) {
+		snprintf(p->done, sizeof(p->done), "%s", done);
+		ui_notice(u, HINT_NOTICE, "%s", done);
+	} else {
+		p->report_ok = false; /* the caller reports the part that was not sent */
+	}
 	p->deadline = clock_mono_ms() + ACK_TIMEOUT_MS;
 	if (draft != NULL && sent == 1) {
 		pub_draft_copy(&p->draft, draft);
@@ -187,7 +189,7 @@ void publish_toggle(struct ui *u)
 	const struct tree_value *v;
 	struct toggle_out o;
 	struct pub_req req;
-	char err[600], label[400], *topic;
+	char err[600], label[400], done[600], *topic;
 
 	if (sel == TREE_NONE || sel == TREE_ROOT) {
 		ui_notice(u, HINT_ERROR, "Select a topic to toggle first");
@@ -217,15 +219,14 @@ void publish_toggle(struct ui *u)
 	req.qos = o.qos;
 	req.retain = o.retain;
 	snprintf(label, sizeof(label), "%s to %s", o.to, o.topic);
-	if (publish_send(u, &req, 1, label, NULL, err, sizeof(err)) == 0) {
+	if (strcmp(o.topic, topic) == 0)
+		snprintf(done, sizeof(done), "Toggled %s: %s -> %s (QoS %d%s)", topic, o.from, o.to,
+		         o.qos, o.retain ? ", retained" : "");
+	else
+		snprintf(done, sizeof(done), "Toggled %s: %s -> %s, sent to %s (QoS %d%s)", topic,
+		         o.from, o.to, o.topic, o.qos, o.retain ? ", retained" : "");
+	if (publish_send(u, &req, 1, label, done, NULL, err, sizeof(err)) == 0)
 		ui_notice(u, HINT_ERROR, "Not toggled: %s", err);
-	} else if (strcmp(o.topic, topic) == 0) {
-		ui_notice(u, HINT_NOTICE, "Toggled %s: %s -> %s (QoS %d%s)", topic, o.from, o.to,
-		          o.qos, o.retain ? ", retained" : "");
-	} else {
-		ui_notice(u, HINT_NOTICE, "Toggled %s: %s -> %s, sent to %s (QoS %d%s)", topic,
-		          o.from, o.to, o.topic, o.qos, o.retain ? ", retained" : "");
-	}
 	toggle_out_free(&o);
 out:
 	free(topic);

@@ -144,7 +144,7 @@ static bool send(struct publish_form *f, struct ui *u)
 {
 	struct pub_draft d;
 	struct pub_built b;
-	char err[400], label[300];
+	char err[400], label[300], done[400], size[32];
 	bool ok = false;
 
 	to_draft(f, &d);
@@ -160,19 +160,16 @@ static bool send(struct publish_form *f, struct ui *u)
 		return false;
 	}
 	snprintf(label, sizeof(label), "the message to %s", d.topic);
-	if (publish_send(u, &b.req, 1, label, &d, err, sizeof(err)) == 0) {
+	fmt_bytes(size, sizeof(size), d.len);
+	snprintf(done, sizeof(done), "Sent %s to %s (QoS %d%s)", size, d.topic, d.qos,
+	         d.retain ? ", retained" : "");
+	if (publish_send(u, &b.req, 1, label, done, &d, err, sizeof(err)) == 0)
 		set_status(f, true,
 		           "Not sent: %s. The form keeps your message: C-s to try again, Esc to "
 		           "drop it.",
 		           err);
-	} else {
-		char size[32];
-
-		fmt_bytes(size, sizeof(size), d.len);
-		ui_notice(u, HINT_NOTICE, "Sent %s to %s (QoS %d%s)", size, d.topic, d.qos,
-		          d.retain ? ", retained" : "");
+	else
 		ok = true;
-	}
 	pub_built_free(&b);
 	pub_draft_free(&d);
 	return ok;

@@ -43,7 +43,7 @@ wait_for "group 'night'"
 wait_sub all 4
 [ "$(sed -n 3,4p "$T_DIR/all.out" | tr '\n' ' ')" = "house/bulbs/bulb1 OFF house/bulbs/bulb2 OFF " ] ||
 	fail "group sent: $(tr '\n' ' ' <"$T_DIR/all.out")"
-wait_for "Published group 'night': 2 messages, the broker acknowledged them"
+wait_for "Sent group 'night': 2 messages, acknowledged by the broker"
 
 # Save from the form (C-o), as "group: name".
 select_topic house/bulbs/bulb1

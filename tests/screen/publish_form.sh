@@ -28,7 +28,7 @@ wait_for "[1]"
 keys Tab Space
 wait_for "[x] yes"
 keys C-s
-wait_for "Published the message to devices/lamp/config: acknowledged by the broker"
+wait_line "Sent 29 B to devices/lamp/config \(QoS 1, retained\), acknowledged by the broker"
 wait_gone "C-s send"
 
 # A subscriber that comes later gets it: retained, QoS 1, both lines.
@@ -48,7 +48,7 @@ wait_for "[x] yes"
 bg_sub lamp -t devices/lamp/config -F '%r %p'
 wait_sub lamp 2
 keys C-s
-wait_for "Published the message to devices/lamp/config"
+wait_for "Sent 5 B to devices/lamp/config (QoS 1, retained), acknowledged by the broker"
 wait_sub lamp 4
 [ "$(sed -n 3,4p "$T_DIR/lamp.out")" = $'0 a\tb\nc' ] ||
 	fail "pasted payload arrived as '$(sed -n 3,4p "$T_DIR/lamp.out")'"

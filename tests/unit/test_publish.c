@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "mqscope/config.h"
 #include "mqscope/msg.h"
 #include "mqscope/options.h"
 #include "mqscope/pub_draft.h"
@@ -207,6 +208,26 @@ static void unit__options__publish_flags(void **state)
 	}
 }
 
+static void unit__config__profiles_cannot_set_publish_flags(void **state)
+{
+	char path[] = "/tmp/mqscope-cfg.XXXXXX", err[300];
+	struct settings s;
+	int fd = mkstemp(path);
+	FILE *f = fdopen(fd, "w");
+
+	(void)state;
+	fputs("default_profile = \"home\";\nprofiles = {\n  home = {\n    host = \"h\";\n"
+	      "    retain = true;\n  };\n};\n",
+	      f);
+	fclose(f);
+	settings_init(&s);
+	assert_int_equal(config_load_file(&s, path, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, ":5: unknown profile setting 'retain'"));
+	assert_false(s.pub_retain);
+	settings_free(&s);
+	unlink(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -214,6 +235,7 @@ int main(void)
 	    cmocka_unit_test(unit__pub_draft__from_value_and_build),
 	    cmocka_unit_test(unit__saved__write_and_read_back),
 	    cmocka_unit_test(unit__options__publish_flags),
+	    cmocka_unit_test(unit__config__profiles_cannot_set_publish_flags),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
