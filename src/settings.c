@@ -32,11 +32,11 @@ static void free_list(char **l, size_t n)
 
 void settings_free(struct settings *s)
 {
-	char **strs[] = {&s->host,        &s->client_id,   &s->id_prefix,  &s->user,
-	                 &s->password,    &s->cafile,      &s->capath,     &s->cert,
-	                 &s->key,         &s->tls_version, &s->will_topic, &s->will_payload,
-	                 &s->config_path, &s->profile,     &s->theme,      &s->stats_path,
-	                 &s->config_file, &s->warning};
+	char **strs[] = {&s->host,        &s->client_id,   &s->id_prefix,   &s->user,
+	                 &s->password,    &s->cafile,      &s->capath,      &s->cert,
+	                 &s->key,         &s->tls_version, &s->will_topic,  &s->will_payload,
+	                 &s->config_path, &s->profile,     &s->theme,       &s->stats_path,
+	                 &s->config_file, &s->warning,     &s->pub_message, &s->pub_file};
 
 	if (s->password != NULL)
 		explicit_bzero(s->password, strlen(s->password));

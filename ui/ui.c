@@ -16,11 +16,15 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "mqscope/clear_retained.h"
 #include "mqscope/draw.h"
 #include "mqscope/help_view.h"
 #include "mqscope/keys.h"
+#include "mqscope/message_picker.h"
 #include "mqscope/payload_view.h"
 #include "mqscope/prompt.h"
+#include "mqscope/publish.h"
+#include "mqscope/publish_form.h"
 #include "mqscope/status_bar.h"
 #include "mqscope/theme.h"
 #include "mqscope/tree_view.h"
