@@ -11,6 +11,7 @@
 #include "mqscope/config.h"
 #include "mqscope/demo.h"
 #include "mqscope/options.h"
+#include "mqscope/secret.h"
 #include "mqscope/session.h"
 #include "mqscope/ui.h"
 
@@ -87,11 +88,23 @@ static int load_settings(struct settings *cfg, int argc, char **argv)
 	}
 	if (options_parse(argc, argv, cfg, stderr) != OPTIONS_OK)
 		return 2;
+	/* The command line is parsed for good: hide its passwords from ps(1). */
+	options_scrub_argv(argc, argv);
+	secret_from_env(cfg);
+	if (options_check(cfg, err, sizeof(err)) != 0) {
+		fprintf(stderr, "mqscope: %s\n", err);
+		return 2;
+	}
 	if (ui_check_config(cfg, err, sizeof(err)) != 0) {
 		fprintf(stderr, "mqscope: %s\n", err);
 		return 2;
 	}
 	settings_finish(cfg);
+	/* Asked last, so that nothing above can fail after the user typed it. */
+	if (secret_prompt(cfg, err, sizeof(err)) != 0) {
+		fprintf(stderr, "mqscope: -P -: %s\n", err);
+		return 2;
+	}
 	return -1;
 }
 
