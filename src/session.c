@@ -766,6 +766,12 @@ static int verify_error(struct session *ss, struct mosquitto *m)
 	switch (v) {
 	case X509_V_ERR_HOSTNAME_MISMATCH:
 	case X509_V_ERR_IP_ADDRESS_MISMATCH:
+	/*
+	 * libmosquitto checks the host name itself, in its verify callback, after
+	 * OpenSSL passed the chain; it rejects without naming an error, which
+	 * OpenSSL then records as "unspecified".
+	 */
+	case X509_V_ERR_UNSPECIFIED:
 		return TLS_ERR_HOSTNAME;
 	case X509_V_ERR_CERT_HAS_EXPIRED:
 	case X509_V_ERR_CERT_NOT_YET_VALID:
