@@ -69,8 +69,7 @@ static size_t distance(const char *a, const char *b)
 	return prev[lb];
 }
 
-/* Appends " (did you mean 'x'?)" when one of the candidates is close to name. */
-static void suggest(char *buf, size_t cap, const char *name, const char *const *cands, size_t n)
+void config_suggest(char *buf, size_t cap, const char *name, const char *const *cands, size_t n)
 {
 	const char *best = NULL;
 	size_t bd = 3;
@@ -213,7 +212,7 @@ static int apply_profile_key(struct ctx *c, const config_setting_t *st)
 		cands[n++] = "password";
 		cands[n++] = "topics";
 		cands[n++] = "clean_session";
-		suggest(hint, sizeof(hint), name, cands, n);
+		config_suggest(hint, sizeof(hint), name, cands, n);
 		return fail_at(c, st, "unknown profile setting '%s'%s", name, hint);
 	}
 	if (id == OPT_PASSWORD || id == OPT_PSK)
@@ -398,7 +397,7 @@ static int apply_ui(struct ctx *c, const config_setting_t *ui)
 			settings_set_str(&s->theme, config_setting_get_string(st));
 		} else {
 			char hint[96];
-			suggest(hint, sizeof(hint), n, keys, sizeof(keys) / sizeof(keys[0]));
+			config_suggest(hint, sizeof(hint), n, keys, sizeof(keys) / sizeof(keys[0]));
 			return fail_at(c, st, "unknown ui setting '%s'%s", n, hint);
 		}
 	}
@@ -429,7 +428,7 @@ static int apply_keys(struct ctx *c, const config_setting_t *keys)
 
 			for (int a = 1; a < ACT__COUNT; a++)
 				cands[k++] = action_name((enum action)a);
-			suggest(hint, sizeof(hint), name, cands, k);
+			config_suggest(hint, sizeof(hint), name, cands, k);
 			return fail_at(c, st, "unknown action '%s'%s", n, hint);
 		}
 		s->keys = xrealloc(s->keys, (s->nkeys + 1) * sizeof(*s->keys));
@@ -494,7 +493,7 @@ static int only_members(struct ctx *c, const config_setting_t *g, const char *wh
 			ok = strcmp(name, allowed[j]) == 0;
 		if (ok)
 			continue;
-		suggest(hint, sizeof(hint), name, allowed, n);
+		config_suggest(hint, sizeof(hint), name, allowed, n);
 		return fail_at(c, st, "unknown %s setting '%s'%s", what, name, hint);
 	}
 	return 0;

@@ -31,6 +31,11 @@
 	X(SEARCH_PREV, "search-prev", "N", "Jump to the previous match", 0)                        \
 	/* publishing and control */                                                               \
 	/* connection and subscriptions */                                                         \
+	X(SUBSCRIPTIONS, "subscriptions", "s",                                                     \
+	  "Subscriptions: add or remove filters live, see what the broker granted",                \
+	  subs_view_open)                                                                          \
+	X(LOGIN, "login", "L", "Log in again with another username and password",                  \
+	  auth_prompt_open)                                                                        \
 	/* views of the data */                                                                    \
 	/* the program */                                                                          \
 	X(HELP, "help", "? F1", "Show this help", help_view_open)                                  \
