@@ -67,6 +67,7 @@ static int load_settings(struct settings *cfg, int argc, char **argv)
 	struct settings first;
 	char err[1024];
 
+	settings_init(cfg); /* main frees it whatever happens here */
 	settings_init(&first);
 	switch (options_parse(argc, argv, &first, stderr)) {
 	case OPTIONS_EXIT:
@@ -78,7 +79,6 @@ static int load_settings(struct settings *cfg, int argc, char **argv)
 	case OPTIONS_OK:
 		break;
 	}
-	settings_init(cfg);
 	settings_set_str(&cfg->config_path, first.config_path);
 	settings_set_str(&cfg->profile, first.profile);
 	settings_free(&first);

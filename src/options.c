@@ -517,7 +517,7 @@ void options_usage(FILE *out)
 				n = snprintf(left, sizeof(left), "    --%s", table[i].lng);
 			if (table[i].arg)
 				snprintf(left + n, sizeof(left) - (size_t)n, " %s", table[i].arg);
-			if (strlen(left) > 30)
+			if (strlen(left) >= 30) /* keep two spaces before the help */
 				fprintf(out, "  %s\n  %-30s %s\n", left, "", table[i].help);
 			else
 				fprintf(out, "  %-30s %s\n", left, table[i].help);
