@@ -84,8 +84,11 @@ void settings_free(struct settings *s)
 
 void settings_set_str(char **dst, const char *src)
 {
+	/* Copy before freeing: src may be *dst itself. */
+	char *copy = src ? xstrdup(src) : NULL;
+
 	free(*dst);
-	*dst = src ? xstrdup(src) : NULL;
+	*dst = copy;
 }
 
 void settings_add_str(char ***list, size_t *n, const char *v)
