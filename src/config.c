@@ -229,7 +229,7 @@ static int apply_profile_key(struct ctx *c, const config_setting_t *st)
 		return 0;
 	}
 	if (config_setting_is_aggregate(st)) {
-		if (id != OPT_TOPIC && id != OPT_EXCLUDE)
+		if (id != OPT_TOPIC && id != OPT_EXCLUDE && id != OPT_UNSUBSCRIBE)
 			return fail_at(c, st, "'%s' takes one value, not %s", name,
 			               type_name(config_setting_type(st)));
 		for (int i = 0; i < config_setting_length(st); i++) {

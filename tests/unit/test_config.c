@@ -187,6 +187,7 @@ static void unit__config__flags_override_the_profile(void **state)
 	         "  topics = [ \"home/#\", \"zigbee/#\" ]; exclude = \"home/noise/#\";\n"
 	         "  protocol = \"mqttv311\"; clean_session = false; id = \"me\";\n"
 	         "  qos = 1; keepalive = 30; cafile = \"~/ca.pem\";\n"
+	         "  unsubscribe = [ \"old/#\", \"older/#\" ];\n"
 	         "}; };\n",
 	         err, sizeof(err)),
 	    0);
@@ -196,6 +197,7 @@ static void unit__config__flags_override_the_profile(void **state)
 	assert_true(s.persistent);
 	assert_int_equal(s.protocol, MQTT_V311);
 	assert_string_equal(s.excludes[0], "home/noise/#");
+	assert_int_equal(s.nunsubs, 2);
 	{
 		char want[512];
 		snprintf(want, sizeof(want), "%s/ca.pem", getenv("HOME"));
