@@ -15,6 +15,7 @@
 #include "mqscope/config.h"
 #include "mqscope/options.h"
 #include "mqscope/secret.h"
+#include "mqscope/session.h"
 
 static char dir[128];
 
@@ -516,6 +517,56 @@ static void unit__secret__environment_password(void **state)
 	settings_free(&s);
 }
 
+/* What the status bar says for what a broker answers. */
+static void unit__session__reasons_in_words(void **state)
+{
+	static const struct {
+		enum session_reason r;
+		int code;
+		const char *words;
+		bool auth;
+	} cases[] = {
+	    {REASON_CONNACK, 4, "bad username or password", true},
+	    {REASON_CONNACK, 5, "not authorized", true},
+	    {REASON_CONNACK, 3, "server unavailable", false},
+	    {REASON_CONNACK, 1, "protocol version not supported by the broker", false},
+	    {REASON_V5, 0x86, "bad username or password", true},
+	    {REASON_V5, 0x87, "not authorized", true},
+	    {REASON_V5, 0x89, "server busy", false},
+	    {REASON_V5, 0x8A, "banned by the broker", false},
+	    {REASON_V5, 0x8E, "session taken over by another client with this id", false},
+	    {REASON_V5, 0x9C, "use another server", false},
+	    {REASON_V5, 0x9D, "server moved", false},
+	    {REASON_V5, 0x9F, "connection rate exceeded", false},
+	    {REASON_TLS, TLS_ERR_UNKNOWN_CA, "broker certificate not trusted (unknown CA", false},
+	    {REASON_TLS, TLS_ERR_HOSTNAME, "does not match the host name", false},
+	    {REASON_TLS, TLS_ERR_BAD_KEY, "client key unusable", false},
+	    {REASON_ERRNO, 111 /* ECONNREFUSED */, "connection refused", false},
+	    {REASON_CLOSED, 0, "a TLS port?", false},
+	};
+	struct session_status st;
+	char buf[300];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		session_reason_text(cases[i].r, cases[i].code, buf, sizeof(buf));
+		if (strstr(buf, cases[i].words) == NULL)
+			fail_msg("reason %d/%d: '%s'", cases[i].r, cases[i].code, buf);
+		assert_int_equal(session_reason_is_auth(cases[i].r, cases[i].code), cases[i].auth);
+	}
+	/* The broker's own words (reason string, server reference) follow ours. */
+	memset(&st, 0, sizeof(st));
+	st.state = SESSION_WAITING;
+	st.reason = REASON_V5;
+	st.code = 0x9C;
+	st.connects = 1;
+	st.retry_at_ms = 4000;
+	snprintf(st.detail, sizeof(st.detail), "try other.example.com:1883");
+	session_describe(&st, 0, buf, sizeof(buf));
+	assert_string_equal(buf,
+	                    "lost: use another server: try other.example.com:1883, retrying in 4s");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -530,6 +581,7 @@ int main(void)
 	    cmocka_unit_test(unit__options__unsupported_options_explained),
 	    cmocka_unit_test(unit__options__passwords_scrubbed_from_argv),
 	    cmocka_unit_test(unit__secret__environment_password),
+	    cmocka_unit_test(unit__session__reasons_in_words),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
