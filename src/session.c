@@ -236,6 +236,8 @@ static const char *tls_words(int code)
 		return "TLS: broker closed the connection during the handshake (not a TLS port?)";
 	case TLS_ERR_HANDSHAKE:
 		return "TLS: handshake failed (is this a TLS port?)";
+	case TLS_ERR_PSK:
+		return "TLS: broker rejected the pre-shared key (--psk, --psk-identity)";
 	default:
 		return "TLS error";
 	}
@@ -812,7 +814,13 @@ static void on_log(struct mosquitto *m, void *obj, int level, const char *str)
 	}
 	if (strstr(str, "OpenSSL Error") == NULL)
 		return;
-	if (strstr(str, "certificate verify failed"))
+	/* With a PSK both sides prove the key in the handshake; a wrong one fails it there. */
+	if (ss->cfg.psk_identity &&
+	    (strstr(str, "alert illegal parameter") || strstr(str, "alert decrypt error") ||
+	     strstr(str, "alert bad record mac") || strstr(str, "alert handshake failure") ||
+	     strstr(str, "alert unknown psk identity")))
+		ss->tls_error = TLS_ERR_PSK;
+	else if (strstr(str, "certificate verify failed"))
 		ss->tls_error = verify_error(ss, m);
 	else if (strstr(str, "certificate required"))
 		ss->tls_error = TLS_ERR_CERT_REQUIRED;
@@ -1029,6 +1037,7 @@ static void copy_settings(struct settings *d, const struct settings *s)
 	d->session_expiry = s->session_expiry;
 	d->qos = s->qos;
 	d->tls = s->tls;
+	settings_set_str(&d->psk_identity, s->psk ? s->psk_identity : NULL); /* not the key */
 	for (size_t i = 0; i < s->nunsubs; i++)
 		settings_add_str(&d->unsubs, &d->nunsubs, s->unsubs[i]);
 }

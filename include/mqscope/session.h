@@ -39,6 +39,7 @@ enum session_tls_error {
 	TLS_ERR_CERT_REJECTED, /* the broker did not accept our client certificate */
 	TLS_ERR_VERSION,       /* no TLS version or cipher both sides accept */
 	TLS_ERR_CLOSED,        /* the broker closed the connection during the handshake */
+	TLS_ERR_PSK,           /* the broker did not accept our pre-shared key */
 };
 
 #define SESSION_DETAIL_MAX 160

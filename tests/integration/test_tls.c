@@ -24,6 +24,7 @@ struct world {
 	int need_cert;   /* TLS that requires a client certificate */
 	int plain;       /* no TLS */
 	int expired;     /* TLS with a certificate that expired in 2020 */
+	int psk;         /* TLS-PSK: identity alice, key deadbeef */
 };
 
 static struct world w;
@@ -51,6 +52,7 @@ static const char *const make_certs =
     "openssl ca -batch -config ca.cnf -cert ca.crt -keyfile ca.key -in expired.csr "
     "-extfile san.ext -out expired.crt -startdate 20200101000000Z -enddate 20200102000000Z\n"
     "echo 'not a key' > bad.key\n"
+    "echo 'alice:deadbeef' > psk.txt\n"
     /* mosquitto started as root reads them as the mosquitto user */
     "chmod 755 . && chmod 644 *\n";
 
@@ -71,20 +73,22 @@ static int world_setup(void **state)
 	w.need_cert = free_port();
 	w.plain = free_port();
 	w.expired = free_port();
+	w.psk = free_port();
 	snprintf(extra, sizeof(extra),
 	         "cafile %1$s/ca.crt\ncertfile %1$s/server.crt\nkeyfile %1$s/server.key\n"
 	         "listener %2$d 127.0.0.1\ncafile %1$s/ca.crt\ncertfile %1$s/server.crt\n"
 	         "keyfile %1$s/server.key\nrequire_certificate true\n"
 	         "listener %3$d 127.0.0.1\n"
 	         "listener %4$d 127.0.0.1\ncafile %1$s/ca.crt\ncertfile %1$s/expired.crt\n"
-	         "keyfile %1$s/expired.key\n",
-	         w.dir, w.need_cert, w.plain, w.expired);
+	         "keyfile %1$s/expired.key\n"
+	         "listener %5$d 127.0.0.1\npsk_hint mqscope\npsk_file %1$s/psk.txt\n",
+	         w.dir, w.need_cert, w.plain, w.expired, w.psk);
 	if (broker_start(&w.b, extra, err, sizeof(err)) != 0) {
 		fprintf(stderr, "broker: %s\n", err);
 		return -1;
 	}
 	/* broker_start waited for the first listener; the others open with it. */
-	if (wait_port(w.expired, 5000, w.b.pid) != 0)
+	if (wait_port(w.expired, 5000, w.b.pid) != 0 || wait_port(w.psk, 5000, w.b.pid) != 0)
 		return -1;
 	return 0;
 }
@@ -105,6 +109,7 @@ struct attempt {
 	int port;
 	const char *cafile, *cert, *key;
 	bool insecure, os_certs, plain;
+	const char *psk; /* identity alice */
 };
 
 struct run {
@@ -133,6 +138,10 @@ static void run_start(struct run *r, const struct attempt *a)
 	r->cfg.insecure = a->insecure;
 	r->cfg.os_certs = a->os_certs;
 	r->cfg.no_tls = a->plain;
+	if (a->psk) {
+		settings_set_str(&r->cfg.psk, a->psk);
+		settings_set_str(&r->cfg.psk_identity, "alice");
+	}
 	settings_finish(&r->cfg);
 	assert_int_equal(app_init(&r->app, &r->cfg, false), 0);
 	assert_int_equal(session_start(r->app.session), 0);
@@ -280,6 +289,14 @@ static void integration__tls__wrong_kind_of_port(void **state)
 	               "a TLS port? then use mqtts:// or --cafile");
 }
 
+static void integration__tls__pre_shared_key(void **state)
+{
+	(void)state;
+	expect_connected(&(struct attempt){"127.0.0.1", w.psk, .psk = "deadbeef"});
+	expect_failure(&(struct attempt){"127.0.0.1", w.psk, .psk = "beefdead"}, REASON_TLS,
+	               TLS_ERR_PSK, "rejected the pre-shared key");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -291,6 +308,7 @@ int main(void)
 	    cmocka_unit_test(integration__tls__client_certificate),
 	    cmocka_unit_test(integration__tls__unusable_client_key),
 	    cmocka_unit_test(integration__tls__wrong_kind_of_port),
+	    cmocka_unit_test(integration__tls__pre_shared_key),
 	};
 	int rc;
 
