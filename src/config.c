@@ -217,8 +217,8 @@ static int apply_profile_key(struct ctx *c, const config_setting_t *st)
 	}
 	if (id == OPT_PASSWORD || id == OPT_PSK)
 		c->has_password = true;
-	if (id == OPT_URL &&
-	    strchr(config_setting_get_string(st) ? config_setting_get_string(st) : "", '@'))
+	if ((id == OPT_URL || id == OPT_PROXY) && config_setting_type(st) == CONFIG_TYPE_STRING &&
+	    strchr(config_setting_get_string(st), '@'))
 		c->has_password = true;
 	if (!options_takes_arg((enum option_id)id)) {
 		if (want_type(c, st, CONFIG_TYPE_BOOL))

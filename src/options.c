@@ -177,6 +177,75 @@ int options_parse_url(struct settings *s, const char *url, char *msg, size_t cap
 	return 0;
 }
 
+/* Decodes %XX in place (user names and passwords in URLs); false on a bad escape. */
+static bool percent_decode(char *s)
+{
+	char *out = s;
+
+	for (char *p = s; *p; p++) {
+		if (*p == '%') {
+			unsigned v;
+
+			if (!p[1] || !p[2] || sscanf(p + 1, "%2x", &v) != 1 || v == 0)
+				return false;
+			*out++ = (char)v;
+			p += 2;
+		} else {
+			*out++ = *p;
+		}
+	}
+	*out = '\0';
+	return true;
+}
+
+/* --proxy socks5h://[user[:password]@]host[:port], as mosquitto_sub takes it. */
+static int proxy_arg(struct settings *s, const char *url, char *msg, size_t cap)
+{
+	const char *p = url, *at = NULL, *colon;
+	char *host = NULL;
+	long port = 1080;
+	int rc = 0;
+
+	if (strncasecmp(url, "socks5h://", 10) != 0)
+		return fail(msg, cap, "--proxy: '%s' must start with socks5h://", url);
+	p += 10;
+	for (const char *q = p; *q; q++)
+		if (*q == '@')
+			at = q;
+	settings_set_str(&s->proxy_user, NULL);
+	settings_set_str(&s->proxy_password, NULL);
+	if (at) {
+		char *ui = strndup(p, (size_t)(at - p)), *pw = strchr(ui, ':');
+
+		if (pw) {
+			*pw++ = '\0';
+			if (!percent_decode(pw))
+				rc = fail(msg, cap, "--proxy: bad %%-escape in the password");
+			settings_set_str(&s->proxy_password, pw);
+			explicit_bzero(pw, strlen(pw));
+		}
+		if (rc == 0 && (!percent_decode(ui) || *ui == '\0'))
+			rc = fail(msg, cap, "--proxy: '%s': bad user name", url);
+		settings_set_str(&s->proxy_user, ui);
+		free(ui);
+		if (rc)
+			return rc;
+		p = at + 1;
+	}
+	colon = strrchr(p, ':');
+	host = strndup(p, colon ? (size_t)(colon - p) : strlen(p));
+	if (*host == '\0' || strchr(host, '/'))
+		rc = fail(msg, cap, "--proxy: '%s' has no host", url);
+	else if (colon && !parse_long(colon + 1, 1, 65535, &port))
+		rc = fail(msg, cap, "--proxy: '%s' has a bad port (1-65535)", url);
+	if (rc == 0) {
+		settings_set_str(&s->proxy_host, host);
+		s->proxy_port = (int)port;
+	}
+	free(host);
+	return rc;
+}
+
 /* Parses -x: seconds, or -1 / 4294967295 / "forever" / "∞" for a session that never expires. */
 static int expiry_arg(struct settings *s, const char *arg, const char *name, char *msg, size_t cap)
 {
@@ -312,6 +381,8 @@ int options_apply(struct settings *s, enum option_id id, const char *arg, char *
 			return fail(msg, cap, "%s: empty address", name);
 		settings_set_str(&s->bind_address, arg);
 		break;
+	case OPT_PROXY:
+		return proxy_arg(s, arg, msg, cap);
 	case OPT_CAFILE:
 		settings_set_str(&s->cafile, arg);
 		break;
@@ -536,7 +607,6 @@ static const char *const unsupported[][2] = {
     {"tls-engine", "OpenSSL engines are not supported"},
     {"tls-engine-kpass-sha1", "OpenSSL engines are not supported"},
     {"keyform", "OpenSSL engines are not supported; --key takes a PEM file"},
-    {"proxy", "SOCKS proxies are not supported"},
     {"S", "DNS SRV lookup is not supported; give -h and -p"},
     {"o", "mosquitto options files are not read; use a profile (--config, --profile)"},
     {"ws", "websockets are not supported"},
@@ -791,7 +861,7 @@ void options_scrub_argv(int argc, char **argv)
 			char *val = eq ? eq + 1 : (i + 1 < argc ? argv[++i] : NULL);
 			if (val && (id == OPT_PASSWORD || id == OPT_PSK))
 				scrub(val, strlen(val));
-			else if (val && id == OPT_URL)
+			else if (val && (id == OPT_URL || id == OPT_PROXY))
 				scrub_url(val);
 			continue;
 		}

@@ -281,6 +281,10 @@ void session_reason_text(enum session_reason r, int code, char *buf, size_t cap)
 			w = "TLS error";
 		else if (code == MOSQ_ERR_PROTOCOL)
 			w = "protocol error (is this an MQTT port?)";
+		else if (code == MOSQ_ERR_AUTH)
+			w = "the SOCKS proxy refused the username or password";
+		else if (code == MOSQ_ERR_PROXY)
+			w = "the SOCKS proxy could not reach the broker";
 		else
 			w = mosquitto_strerror(code);
 		break;
@@ -753,6 +757,10 @@ static void on_disconnect(struct mosquitto *m, void *obj, int rc, const mosquitt
 		prop_detail(props, MQTT_PROP_REASON_STRING, "", detail, sizeof(detail));
 		set_detail(ss, detail);
 		set_status(ss, SESSION_CONNECTED, REASON_V5, rc, 0);
+	} else if (!ss->connected_at && (rc == MOSQ_ERR_AUTH || rc == MOSQ_ERR_PROXY)) {
+		/* Only the SOCKS proxy answers these before a CONNACK. */
+		ss->refused = true;
+		set_status(ss, SESSION_CONNECTING, REASON_LIB, rc, 0);
 	} else if (!ss->connected_at && !ss->tls_error && rc != 0) {
 		ss->refused = true;
 		set_status(ss, SESSION_CONNECTING, REASON_CLOSED, ss->cfg.tls, 0);
@@ -1111,6 +1119,9 @@ struct session *session_new(const struct settings *s, struct ring *ring)
 	                       s->will_qos, s->will_retain) != MOSQ_ERR_SUCCESS)
 		goto fail;
 	if (setup_tls(ss, s) != MOSQ_ERR_SUCCESS)
+		goto fail;
+	if (s->proxy_host && mosquitto_socks5_set(ss->mosq, s->proxy_host, s->proxy_port,
+	                                          s->proxy_user, s->proxy_password) != 0)
 		goto fail;
 	mosquitto_connect_v5_callback_set(ss->mosq, on_connect);
 	mosquitto_message_v5_callback_set(ss->mosq, on_message);

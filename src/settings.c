@@ -45,6 +45,8 @@ void settings_free(struct settings *s)
 		explicit_bzero(s->password, strlen(s->password));
 	if (s->psk != NULL)
 		explicit_bzero(s->psk, strlen(s->psk));
+	if (s->proxy_password != NULL)
+		explicit_bzero(s->proxy_password, strlen(s->proxy_password));
 	for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++) {
 		free(*strs[i]);
 		*strs[i] = NULL;

@@ -36,6 +36,8 @@
 	  "unsubscribe from FILTER on connect (a persistent session's old one); repeatable")       \
 	X(QOS, "qos", 'q', "QOS", "broker", "subscription QoS 0, 1 or 2 (default 0)")              \
 	X(BIND, "bind-address", 'A', "ADDRESS", "broker", "connect from this local address")       \
+	X(PROXY, "proxy", 0, "URL", "broker",                                                      \
+	  "through a SOCKS5 proxy: socks5h://[user[:password]@]host[:port]")                       \
 	X(CAFILE, "cafile", 0, "FILE", "tls", "CA certificates to verify the broker")              \
 	X(CAPATH, "capath", 0, "DIR", "tls", "directory of CA certificates")                       \
 	X(OS_CERTS, "tls-use-os-certs", 0, NULL, "tls",                                            \

@@ -61,6 +61,9 @@ struct settings {
 	char **unsubs; /* -U: filters to unsubscribe from on connect */
 	size_t nunsubs;
 	char *bind_address;
+	char *proxy_host; /* --proxy: SOCKS5 */
+	int proxy_port;
+	char *proxy_user, *proxy_password;
 
 	/* TLS */
 	bool tls;

@@ -1,5 +1,5 @@
 /* test_connect.c: a real mosquitto that wants a password (MQTT 3.1.1 and 5), broker reasons in
- * words, backoff that does not hammer, new credentials, -c and -U, unix sockets. */
+ * words, backoff that does not hammer, new credentials, -c and -U, unix sockets, SOCKS5. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -333,6 +333,50 @@ static void integration__connect__unix_socket(void **state)
 	wait_state(f, SESSION_CONNECTED, 1, 5000);
 }
 
+/* Through a real SOCKS5 proxy (microsocks) that wants a login of its own. */
+static void integration__connect__through_a_socks_proxy(void **state)
+{
+	struct fixture *f = *state;
+	int port = free_port();
+	char portbuf[16], d[256];
+	char *argv[] = {"/usr/bin/microsocks",
+	                "-i",
+	                "127.0.0.1",
+	                "-p",
+	                portbuf,
+	                "-u",
+	                "pxuser",
+	                "-P",
+	                "pxpass",
+	                NULL};
+	struct session_status st;
+	pid_t pid;
+
+	assert_int_equal(access(argv[0], X_OK), 0); /* the microsocks package */
+	snprintf(portbuf, sizeof(portbuf), "%d", port);
+	pid = spawn_quiet(argv);
+	assert_int_equal(wait_port(port, 5000, pid), 0);
+
+	settings_set_str(&f->cfg.password, "s3cret pass");
+	settings_set_str(&f->cfg.proxy_host, "127.0.0.1");
+	f->cfg.proxy_port = port;
+	settings_set_str(&f->cfg.proxy_user, "pxuser");
+	settings_set_str(&f->cfg.proxy_password, "pxpass");
+	start(f);
+	wait_state(f, SESSION_CONNECTED, 1, 5000);
+	stop(f);
+
+	/* The broker is up, but the proxy refuses us: the proxy was in the way. */
+	settings_set_str(&f->cfg.proxy_password, "wrong");
+	start(f);
+	st = wait_state(f, SESSION_WAITING, 0, 5000);
+	session_describe(&st, clock_mono_ms(), d, sizeof(d));
+	print_message("%s\n", d);
+	assert_non_null(strstr(d, "the SOCKS proxy refused the username or password"));
+	stop(f);
+	stop_child(pid, 2000);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -349,6 +393,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(
 	        integration__connect__persistent_session_and_unsubscribe, setup, teardown),
 	    cmocka_unit_test_setup_teardown(integration__connect__unix_socket, setup, teardown),
+	    cmocka_unit_test_setup_teardown(integration__connect__through_a_socks_proxy, setup,
+	                                    teardown),
 	};
 	int rc;
 

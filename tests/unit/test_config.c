@@ -302,6 +302,7 @@ static void unit__options__mosquitto_sub_lines(void **state)
 	    "-h b -t a --tls-use-os-certs --tls-alpn x-amzn-mqtt-ca --ciphers HIGH",
 	    "-h b -t a --psk 0a1b2c --psk-identity me -V 311 -u u",
 	    "--unix /run/mosquitto.sock -t a",
+	    "-h b -t a --proxy socks5h://u:p%40ss@proxy.lan",
 	    "-h b -t a --will-topic w --will-payload bye --will-qos 1 --will-retain",
 	};
 
@@ -360,6 +361,18 @@ static void unit__options__values_and_defaults(void **state)
 	assert_null(s.client_id);
 	settings_free(&s);
 
+	/* SOCKS5: user and password %-decoded, port 1080 unless given. */
+	assert_int_equal(parse(&s, "-h b --proxy socks5h://bob:p%40ss@proxy.lan"), OPTIONS_OK);
+	assert_string_equal(s.proxy_host, "proxy.lan");
+	assert_int_equal(s.proxy_port, 1080);
+	assert_string_equal(s.proxy_user, "bob");
+	assert_string_equal(s.proxy_password, "p@ss");
+	settings_free(&s);
+	assert_int_equal(parse(&s, "-h b --proxy socks5h://proxy.lan:9050"), OPTIONS_OK);
+	assert_int_equal(s.proxy_port, 9050);
+	assert_null(s.proxy_user);
+	settings_free(&s);
+
 	/* URL forms. */
 	assert_int_equal(parse(&s, "-L mqtt://u:p@ss@host/t"), OPTIONS_OK);
 	assert_string_equal(s.user, "u");
@@ -395,7 +408,9 @@ static void unit__options__bad_values_and_combinations(void **state)
 	    "--will-topic a/#",
 	    "-D connect user-property a b",
 	    "--remove-retained",
-	    "--proxy socks5h://p",
+	    "--proxy http://p",
+	    "--proxy socks5h://u@:99",
+	    "--proxy socks5h://h:0",
 	    "-h",
 	};
 	static const struct {
@@ -467,7 +482,9 @@ static void unit__options__passwords_scrubbed_from_argv(void **state)
 	                "-u",
 	                "bob",
 	                "-t",
-	                "-P"};
+	                "-P",
+	                "--proxy",
+	                "socks5h://u:pw@p"};
 	char *argv[sizeof(a) / sizeof(a[0]) + 1];
 	int argc = (int)(sizeof(a) / sizeof(a[0]));
 
@@ -484,6 +501,7 @@ static void unit__options__passwords_scrubbed_from_argv(void **state)
 	assert_string_equal(argv[10], "****");
 	assert_string_equal(argv[12], "bob");
 	assert_string_equal(argv[14], "-P"); /* the topic named "-P" is not a password */
+	assert_string_equal(argv[16], "socks5h://u:**@p");
 }
 
 static void unit__secret__environment_password(void **state)
