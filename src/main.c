@@ -12,6 +12,7 @@
 #include "mqscope/demo.h"
 #include "mqscope/options.h"
 #include "mqscope/pub_cmd.h"
+#include "mqscope/secret.h"
 #include "mqscope/session.h"
 #include "mqscope/ui.h"
 
@@ -68,7 +69,7 @@ static int load_settings(struct settings *cfg, int argc, char **argv)
 	char err[1024];
 	int id;
 
-	settings_init(cfg); /* the caller frees it whatever we return */
+	settings_init(cfg); /* main frees it whatever happens here */
 	settings_init(&first);
 	switch (options_parse(argc, argv, &first, stderr)) {
 	case OPTIONS_EXIT:
@@ -91,7 +92,6 @@ static int load_settings(struct settings *cfg, int argc, char **argv)
 		settings_free(&first);
 		return 2;
 	}
-	settings_init(cfg);
 	settings_set_str(&cfg->config_path, first.config_path);
 	settings_set_str(&cfg->profile, first.profile);
 	settings_free(&first);
@@ -101,11 +101,23 @@ static int load_settings(struct settings *cfg, int argc, char **argv)
 	}
 	if (options_parse(argc, argv, cfg, stderr) != OPTIONS_OK)
 		return 2;
+	/* The command line is parsed for good: hide its passwords from ps(1). */
+	options_scrub_argv(argc, argv);
+	secret_from_env(cfg);
+	if (options_check(cfg, err, sizeof(err)) != 0) {
+		fprintf(stderr, "mqscope: %s\n", err);
+		return 2;
+	}
 	if (ui_check_config(cfg, err, sizeof(err)) != 0) {
 		fprintf(stderr, "mqscope: %s\n", err);
 		return 2;
 	}
 	settings_finish(cfg);
+	/* Asked last, so that nothing above can fail after the user typed it. */
+	if (secret_prompt(cfg, err, sizeof(err)) != 0) {
+		fprintf(stderr, "mqscope: -P -: %s\n", err);
+		return 2;
+	}
 	return -1;
 }
 

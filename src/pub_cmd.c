@@ -13,6 +13,7 @@
 
 #include "mqscope/config.h"
 #include "mqscope/options.h"
+#include "mqscope/secret.h"
 #include "mqscope/ring.h"
 #include "mqscope/session.h"
 #include "mqscope/topic.h"
@@ -81,7 +82,6 @@ static int load(struct settings *cfg, int argc, char **argv)
 	case OPTIONS_OK:
 		break;
 	}
-	settings_init(cfg);
 	settings_set_str(&cfg->config_path, first.config_path);
 	settings_set_str(&cfg->profile, first.profile);
 	settings_free(&first);
@@ -91,6 +91,14 @@ static int load(struct settings *cfg, int argc, char **argv)
 	}
 	if (options_parse(argc, argv, cfg, stderr) != OPTIONS_OK)
 		return 2;
+	/* As in the TUI: passwords out of ps(1), from the environment or a prompt. */
+	options_scrub_argv(argc, argv);
+	secret_from_env(cfg);
+	if (options_check(cfg, err, sizeof(err)) != 0 ||
+	    secret_prompt(cfg, err, sizeof(err)) != 0) {
+		fprintf(stderr, "mqscope: %s\n", err);
+		return 2;
+	}
 	return -1;
 }
 

@@ -123,14 +123,15 @@ pub() {
 	mosquitto_pub -h 127.0.0.1 -p "$BROKER_PORT" -q 1 -t "$t" -m "$m" "$@" || fail "mosquitto_pub $t"
 }
 
-# start_ui [mqscope args...]: runs mqscope in a private tmux server, 100x30 unless T_COLS/T_ROWS say otherwise.
+# start_ui [mqscope args...]: runs mqscope in a private tmux server, 100x30 unless T_COLS/T_ROWS say otherwise;
+# T_TERM and T_LANG change the terminal type and locale, T_ENV adds "NAME=value ..." to its environment.
 start_ui() {
 	local cols=${T_COLS:-100} rows=${T_ROWS:-30} cmd=""
 	for a in "$MQSCOPE" "$@"; do cmd="$cmd $(printf '%q' "$a")"; done
 	# remain-on-exit keeps the last screen readable after mqscope quits
 	printf 'set -g remain-on-exit on\nset -g status off\n' >"$T_DIR/tmux.conf"
 	tmux -S "$T_SOCK" -f "$T_DIR/tmux.conf" new-session -d -s t -x "$cols" -y "$rows" \
-		"env TERM=xterm-256color LANG=C.UTF-8 LC_ALL=C.UTF-8 ASAN_OPTIONS='$ASAN_OPTIONS' UBSAN_OPTIONS='$UBSAN_OPTIONS' $cmd 2>>$T_DIR/stderr; echo \$? > $T_DIR/exit"
+		"env TERM=${T_TERM:-xterm-256color} LANG=${T_LANG:-C.UTF-8} LC_ALL=${T_LANG:-C.UTF-8} ${T_ENV:-} ASAN_OPTIONS='$ASAN_OPTIONS' UBSAN_OPTIONS='$UBSAN_OPTIONS' $cmd 2>>$T_DIR/stderr; echo \$? > $T_DIR/exit"
 	UI_PID=$(tmux -S "$T_SOCK" list-panes -t t -F '#{pane_pid}')
 }
 

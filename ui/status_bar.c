@@ -30,6 +30,11 @@ void status_bar_draw(WINDOW *w, int wd, const struct status_info *si)
 	used = segment(w, used, wd, " mqscope", SLOT_BAR);
 	snprintf(buf, sizeof(buf), "%s%s", si->demo ? "demo " : "", si->broker);
 	used = segment(w, used, wd, buf, SLOT_BAR);
+	if (si->insecure)
+		used = segment(w, used, wd,
+		               si->unverified ? "INSECURE: certificate not checked"
+		                              : "INSECURE: host name not checked",
+		               SLOT_BAR_BAD);
 
 	if (si->offline) {
 		snprintf(buf, sizeof(buf), "offline");

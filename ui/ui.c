@@ -16,6 +16,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "mqscope/auth_prompt.h"
 #include "mqscope/clear_retained.h"
 #include "mqscope/draw.h"
 #include "mqscope/help_view.h"
@@ -26,6 +27,7 @@
 #include "mqscope/publish.h"
 #include "mqscope/publish_form.h"
 #include "mqscope/status_bar.h"
+#include "mqscope/subs_view.h"
 #include "mqscope/theme.h"
 #include "mqscope/tree_view.h"
 #include "mqscope/ui_api.h"
@@ -170,6 +172,11 @@ void ui_close(struct ui *u, struct modal *m)
 	}
 }
 
+bool ui_modal_open(struct ui *u)
+{
+	return u->nmodals > 0;
+}
+
 void ui_start_job(struct ui *u, struct job *j)
 {
 	if (u->njobs == JOBS_MAX) {
@@ -270,6 +277,8 @@ static void draw_status(struct ui *u, int64_t now)
 	memset(&si, 0, sizeof(si));
 	si.broker = u->app->broker_label;
 	si.demo = u->app->cfg->demo;
+	si.insecure = u->app->cfg->tls && u->app->cfg->insecure;
+	si.unverified = si.insecure && !u->app->cfg->cafile && !u->app->cfg->capath;
 	si.offline = u->app->session == NULL;
 	si.st = &u->st;
 	si.now_mono = now;
@@ -543,6 +552,7 @@ static int loop(struct ui *u)
 			if (st.gen != u->st.gen) {
 				u->st = st;
 				u->dirty |= DIRTY_STATUS;
+				auth_prompt_on_status(u, &st);
 			}
 		}
 		if (u->dirty && now >= u->next_frame) {
@@ -613,7 +623,9 @@ static int apply_key_bindings(const struct settings *cfg, char *err, size_t cap)
 int ui_check_config(const struct settings *cfg, char *err, size_t cap)
 {
 	keys_init();
-	return apply_key_bindings(cfg, err, cap);
+	if (apply_key_bindings(cfg, err, cap) != 0)
+		return -1;
+	return theme_load(cfg->theme, err, cap);
 }
 
 int ui_run(struct app *app)

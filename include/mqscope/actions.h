@@ -42,6 +42,11 @@
 	  "Clear the retained message of the topic, or of every topic in the branch",              \
 	  clear_retained_open)                                                                     \
 	/* connection and subscriptions */                                                         \
+	X(SUBSCRIPTIONS, "subscriptions", "s",                                                     \
+	  "Subscriptions: add or remove filters live, see what the broker granted",                \
+	  subs_view_open)                                                                          \
+	X(LOGIN, "login", "L", "Log in again with another username and password",                  \
+	  auth_prompt_open)                                                                        \
 	/* views of the data */                                                                    \
 	/* the program */                                                                          \
 	X(HELP, "help", "? F1", "Show this help", help_view_open)                                  \

@@ -13,6 +13,8 @@ struct status_info {
 	const char *broker;
 	bool demo;
 	bool offline;
+	bool insecure;   /* --insecure: the broker's host name is not checked */
+	bool unverified; /* --insecure without a CA: its certificate is not checked at all */
 	const struct session_status *st;
 	int64_t now_mono;
 	uint64_t msgs;

@@ -4,6 +4,7 @@
 
 #include <curses.h>
 #include <stdbool.h>
+#include <stddef.h>
 
 /* X(id, name, fg, bg, attrs, mono attrs): the built-in default theme. -1 = terminal default. */
 #define MQS_SLOTS(X)                                                                               \
@@ -39,6 +40,17 @@ enum theme_slot {
 	    SLOT__COUNT
 };
 
+/*
+ * Loads theme NAME (see theme_find in theme_file.h; NULL or a missing
+ * "default" = the built-in theme above) before curses starts. Returns 0, or
+ * -1 with "file:line: what" or where it looked in err.
+ */
+int theme_load(const char *name, char *err, size_t cap);
+/* Slot names by enum theme_slot, as theme files spell them. */
+const char *const *theme_slot_names(void);
+/* What the loaded theme gives a slot (before fitting to the terminal); color = false: mono. */
+void theme_slot_style(enum theme_slot s, short *fg, short *bg, attr_t *attrs, attr_t *mono,
+                      bool *color);
 /* Sets up colour pairs (or monochrome attributes when colour is off or unavailable). */
 void theme_init(bool want_color);
 /* The attributes (colour pair included) to draw a slot with. */

@@ -27,6 +27,8 @@ void ui_dirty(struct ui *u);
 void ui_open(struct ui *u, struct modal *m);
 /* Closes and frees a modal. */
 void ui_close(struct ui *u, struct modal *m);
+/* Whether any modal is open. */
+bool ui_modal_open(struct ui *u);
 /* Starts a background job (the UI owns it until it is done). */
 void ui_start_job(struct ui *u, struct job *j);
 /* Screen size. */
