@@ -120,7 +120,8 @@ struct filter *filter_new(const char *spec, char *err, size_t cap)
 
 	f = xcalloc(1, sizeof(*f));
 	f->kind = kind;
-	f->spec = xstrdup(text);
+	f->spec = xstrdup(trimmed);
+	f->text = xstrdup(text);
 	if (kind == FILTER_WILDCARD)
 		split_levels(f, text);
 	else
@@ -140,6 +141,7 @@ void filter_free(struct filter *f)
 	free(f->needle);
 	free(f->kmp);
 	free(f->spec);
+	free(f->text);
 	free(f->state);
 	free(f->below);
 	free(f->self);
@@ -336,7 +338,7 @@ bool filter_matches_topic(const struct filter *f, const char *topic, size_t len,
 {
 	switch (f->kind) {
 	case FILTER_WILDCARD:
-		return topic_matches(f->spec, topic, len);
+		return topic_matches(f->text, topic, len);
 	case FILTER_SUBSTRING:
 		return contains(f, topic, len);
 	default:

@@ -21,6 +21,7 @@ void settings_init(struct settings *s)
 	s->max_topics = 5000000;
 	s->ring_bytes = (size_t)32 << 20;
 	s->ring_count = 1000000;
+	s->replay_speed = 1;
 }
 
 static void free_list(char **l, size_t n)
@@ -32,11 +33,11 @@ static void free_list(char **l, size_t n)
 
 void settings_free(struct settings *s)
 {
-	char **strs[] = {&s->host,        &s->client_id,   &s->id_prefix,  &s->user,
-	                 &s->password,    &s->cafile,      &s->capath,     &s->cert,
-	                 &s->key,         &s->tls_version, &s->will_topic, &s->will_payload,
-	                 &s->config_path, &s->profile,     &s->theme,      &s->stats_path,
-	                 &s->config_file, &s->warning};
+	char **strs[] = {&s->host,        &s->client_id,   &s->id_prefix,   &s->user,
+	                 &s->password,    &s->cafile,      &s->capath,      &s->cert,
+	                 &s->key,         &s->tls_version, &s->will_topic,  &s->will_payload,
+	                 &s->config_path, &s->profile,     &s->theme,       &s->stats_path,
+	                 &s->config_file, &s->warning,     &s->record_path, &s->replay_path};
 
 	if (s->password != NULL)
 		explicit_bzero(s->password, strlen(s->password));
@@ -101,7 +102,7 @@ void settings_finish(struct settings *s)
 
 	if (s->cafile || s->capath)
 		s->tls = true;
-	if (!broker_named && !s->demo)
+	if (!broker_named && !s->demo && !s->replay_path)
 		s->demo = true;
 	if (s->host == NULL)
 		settings_set_str(&s->host, s->demo ? "127.0.0.1" : "localhost");

@@ -27,7 +27,8 @@ enum filter_kind {
  */
 struct filter {
 	enum filter_kind kind;
-	char *spec; /* as the user typed it */
+	char *spec; /* as the user typed it (trimmed) */
+	char *text; /* what is matched: spec without a p:/t: prefix */
 
 	/* the pattern */
 	char *needle; /* lowercased, for substring and payload */
