@@ -52,26 +52,29 @@ static bool number_of(const struct tree *t, tree_id id, double *out)
 
 uint64_t broker_drops_update(struct broker_drops *d, const struct tree *t, uint64_t connects)
 {
+	const struct tree_node *n;
 	double x;
 
-	if (d->node == TREE_NONE)
-		d->node = find(t, DROPPED);
 	if (connects != d->connects) {
 		d->connects = connects;
-		d->have_base = false;
-		d->msgs_at_reset = d->node != TREE_NONE ? tree_node(t, d->node)->msgs : 0;
+		d->have_last = false; /* the next value is a baseline */
 	}
-	if (d->node == TREE_NONE || !number_of(t, d->node, &x))
-		return 0;
-	/* The baseline is a value received on this connection, not one left from before it. */
-	if (!d->have_base) {
-		if (tree_node(t, d->node)->msgs <= d->msgs_at_reset)
-			return 0;
-		d->have_base = true;
-		d->base = x;
-	}
+	if (d->node == TREE_NONE)
+		d->node = find(t, DROPPED);
+	if (d->node == TREE_NONE)
+		return d->dropped;
+	n = tree_node(t, d->node);
+	if (n->msgs == d->seen_msgs)
+		return d->dropped;
+	d->seen_msgs = n->msgs;
+	if (!number_of(t, d->node, &x))
+		return d->dropped;
+	/* A counter that went down is a restarted broker: start again from its new value. */
+	if (d->have_last && x > d->last)
+		d->dropped += (uint64_t)(x - d->last);
 	d->last = x;
-	return x > d->base ? (uint64_t)(x - d->base) : 0;
+	d->have_last = true;
+	return d->dropped;
 }
 
 /* Per-second rates between successive values of a counter topic, oldest first; returns count. */
@@ -117,26 +120,39 @@ static int label(WINDOW *w, int y, const char *text)
 	return 2 + LABEL_COLS;
 }
 
-/* "name value" for a $SYS topic, the value as the broker sent it, or the absent mark. */
-static int field(WINDOW *w, int x, int maxx, const struct tree *t, const char *name,
-                 const char *topic)
+/* "name value" for a $SYS topic, the value as the broker sent it (or in bytes), or the absent
+ * mark. */
+static int field_as(WINDOW *w, int x, int maxx, const struct tree *t, const char *name,
+                    const char *topic, bool bytes)
 {
 	tree_id id = find(t, topic);
 	const struct tree_value *v = id != TREE_NONE ? tree_value(t, id, 0) : NULL;
 	int used = 0;
+	double n;
+	char buf[32];
 
 	wmove(w, getcury(w), x);
 	if (name[0]) {
 		used += draw_str(w, name, maxx - x, theme_attr(SLOT_META));
 		used += draw_str(w, " ", maxx - x - used, A_NORMAL);
 	}
-	if (v && v->len)
+	if (v && v->len && bytes && payload_text_number(v->data, v->len, &n) && n >= 0) {
+		fmt_bytes(buf, sizeof(buf), (uint64_t)n);
+		used += draw_str(w, buf, maxx - x - used, theme_attr(SLOT_VALUE) | A_BOLD);
+	} else if (v && v->len) {
 		used +=
 		    draw_text(w, v->data, v->len, maxx - x - used, theme_attr(SLOT_VALUE) | A_BOLD);
-	else
+	} else {
 		used += draw_str(w, draw_ascii() ? "-" : "\xe2\x80\x94", maxx - x - used,
 		                 theme_attr(SLOT_ABSENT));
+	}
 	return x + used + 3;
+}
+
+static int field(WINDOW *w, int x, int maxx, const struct tree *t, const char *name,
+                 const char *topic)
+{
+	return field_as(w, x, maxx, t, name, topic, false);
 }
 
 /* A traffic line: the rate now, its trend, and the broker's own 1-minute average. */
@@ -184,7 +200,12 @@ static void traffic(WINDOW *w, int y, int maxx, const struct tree *t, const char
 	/* The broker's own moving average, per minute as it publishes it. */
 	if (number_of(t, find(t, load1), &x) && maxx - col > 64) {
 		wmove(w, y, col + 14 + SPARK_COLS + 2);
-		snprintf(buf, sizeof(buf), "1 min avg %.1f/min", x);
+		if (bytes) {
+			fmt_bytes(num, sizeof(num), (uint64_t)llround(x));
+			snprintf(buf, sizeof(buf), "1 min avg %s/min", num);
+		} else {
+			snprintf(buf, sizeof(buf), "1 min avg %.1f/min", x);
+		}
 		draw_str(w, buf, maxx - (col + 14 + SPARK_COLS + 2), theme_attr(SLOT_META));
 	}
 }
@@ -292,7 +313,7 @@ static void dash_draw(struct modal *m, struct ui *u, int rows, int cols)
 	}
 	if (LINE("stored")) {
 		x = field(w, x, maxx, t, "messages", SYS "store/messages/count");
-		x = field(w, x, maxx, t, "bytes", SYS "store/messages/bytes");
+		x = field_as(w, x, maxx, t, "bytes", SYS "store/messages/bytes", true);
 		y++;
 	}
 	y++;
@@ -316,13 +337,13 @@ static void dash_draw(struct modal *m, struct ui *u, int rows, int cols)
 		x = field(w, x, maxx, t, "total", DROPPED);
 		x = field(w, x, maxx, t, "1 min avg", SYS "load/publish/dropped/1min");
 		wmove(w, y, x);
-		snprintf(buf, sizeof(buf), "since connected %llu", (unsigned long long)since);
+		snprintf(buf, sizeof(buf), "while watched %llu", (unsigned long long)since);
 		draw_str(w, buf, maxx - x, theme_attr(since ? SLOT_ERROR : SLOT_META));
 		y++;
 	}
 	if (LINE("heap")) {
-		x = field(w, x, maxx, t, "current", SYS "heap/current");
-		x = field(w, x, maxx, t, "maximum", SYS "heap/maximum");
+		x = field_as(w, x, maxx, t, "current", SYS "heap/current", true);
+		x = field_as(w, x, maxx, t, "maximum", SYS "heap/maximum", true);
 		y++;
 	}
 	if (LINE("updated")) {

@@ -641,13 +641,38 @@ static void series_range(const struct payload_view *p, size_t from, double *lo, 
 	}
 }
 
+/* A number for a label: integers in full (timestamps, counters), others to 6 digits. */
+static void fmt_num(char *buf, size_t cap, double v)
+{
+	if (v == floor(v) && fabs(v) < 1e15)
+		snprintf(buf, cap, "%.0f", v);
+	else
+		snprintf(buf, cap, "%.6g", v);
+}
+
+/* " min X max Y last Z" (or only " last Z" when short) for the values from index from on. */
+static void trend_numbers(const struct payload_view *p, size_t from, bool full, char *buf,
+                          size_t cap, double *lo, double *hi)
+{
+	char a[40], b[40], c[40];
+
+	series_range(p, from, lo, hi);
+	fmt_num(a, sizeof(a), *lo);
+	fmt_num(b, sizeof(b), *hi);
+	fmt_num(c, sizeof(c), p->series[p->nseries - 1]);
+	if (full)
+		snprintf(buf, cap, " min %s max %s last %s", a, b, c);
+	else
+		snprintf(buf, cap, " last %s", c);
+}
+
 /* Draws "trend FIELD ▁▂▃▅ min X max Y last Z"; returns the next line. */
 static int draw_trend(struct payload_view *p, WINDOW *w, int y, int wd)
 {
 	char buf[160];
-	int used = 0, spark;
-	double lo, hi;
-	size_t from;
+	int used = 0, spark = 0, want = (int)p->nseries < 8 ? (int)p->nseries : 8;
+	double lo = 0, hi = 0;
+	size_t from = 0;
 
 	if (p->nseries == 0)
 		return y;
@@ -658,20 +683,36 @@ static int draw_trend(struct payload_view *p, WINDOW *w, int y, int wd)
 		used += draw_str(w, p->field_used, wd / 3, theme_attr(SLOT_META));
 	}
 	used += draw_str(w, " ", wd - used, A_NORMAL);
-	spark = wd - used - 40;
-	if (spark > (int)p->nseries)
+	/*
+	 * The numbers take what they need and the sparkline the rest; min and max
+	 * are of what the sparkline shows, so its width and their text settle
+	 * together in a pass or two. Long numbers in a narrow pane keep only "last".
+	 */
+	int full;
+
+	for (full = 1; full >= 0; full--) {
 		spark = (int)p->nseries;
-	if (spark < 4)
-		spark = 4;
+		for (int pass = 0; pass < 3; pass++) {
+			int over;
+
+			from = p->nseries > (size_t)spark ? p->nseries - (size_t)spark : 0;
+			trend_numbers(p, from, full, buf, sizeof(buf), &lo, &hi);
+			over = used + spark + (int)strlen(buf) - wd;
+			if (over <= 0)
+				break;
+			spark -= over;
+		}
+		if (spark >= want)
+			break;
+	}
 	if (spark > wd - used)
 		spark = wd - used; /* never past the edge: curses would wrap onto the next line */
 	if (spark <= 0)
 		return y + 1;
 	from = p->nseries > (size_t)spark ? p->nseries - (size_t)spark : 0;
-	series_range(p, from, &lo, &hi);
-	used += draw_spark(w, p->series, p->nseries, spark, lo, hi, theme_attr(SLOT_SPARK));
-	snprintf(buf, sizeof(buf), " min %.6g max %.6g last %.6g", lo, hi,
-	         p->series[p->nseries - 1]);
+	trend_numbers(p, from, full > 0, buf, sizeof(buf), &lo, &hi);
+	used += draw_spark(w, p->series + from, p->nseries - from, spark, lo, hi,
+	                   theme_attr(SLOT_SPARK));
 	draw_str(w, buf, wd - used, theme_attr(SLOT_META));
 	return y + 1;
 }
@@ -805,7 +846,7 @@ static void draw_history_row(struct payload_view *p, WINDOW *w, int y, int wd, t
 /* Draws the chart of the trend in the body: bars of block eighths, labels for the scale. */
 static void draw_chart(struct payload_view *p, WINDOW *w, int y0, int h, int wd)
 {
-	char lo_s[32], hi_s[32], t0[40], t1[40], foot[160];
+	char lo_s[40], hi_s[40], t0[40], t1[40], foot[200], last[40];
 	int lw, cols, rows = h - 1;
 	double lo, hi;
 	size_t from;
@@ -819,16 +860,16 @@ static void draw_chart(struct payload_view *p, WINDOW *w, int y0, int h, int wd)
 	if (rows < 2)
 		return;
 	series_range(p, 0, &lo, &hi);
-	snprintf(hi_s, sizeof(hi_s), "%.6g", hi);
-	snprintf(lo_s, sizeof(lo_s), "%.6g", lo);
+	fmt_num(hi_s, sizeof(hi_s), hi);
+	fmt_num(lo_s, sizeof(lo_s), lo);
 	lw = (int)(strlen(hi_s) > strlen(lo_s) ? strlen(hi_s) : strlen(lo_s)) + 1;
 	cols = wd - lw - 1;
 	if (cols < 2)
 		return;
 	from = p->nseries > (size_t)cols ? p->nseries - (size_t)cols : 0;
 	series_range(p, from, &lo, &hi);
-	snprintf(hi_s, sizeof(hi_s), "%.6g", hi);
-	snprintf(lo_s, sizeof(lo_s), "%.6g", lo);
+	fmt_num(hi_s, sizeof(hi_s), hi);
+	fmt_num(lo_s, sizeof(lo_s), lo);
 	wmove(w, y0, 0);
 	draw_str(w, hi_s, lw, theme_attr(SLOT_META));
 	wmove(w, y0 + rows - 1, 0);
@@ -849,8 +890,9 @@ static void draw_chart(struct payload_view *p, WINDOW *w, int y0, int h, int wd)
 	wattrset(w, A_NORMAL);
 	fmt_time(t0, sizeof(t0), p->series_t[from]);
 	fmt_time(t1, sizeof(t1), p->series_t[p->nseries - 1]);
-	snprintf(foot, sizeof(foot), "%s .. %s  %zu values  last %.6g", t0 + 11, t1 + 11,
-	         p->nseries - from, p->series[p->nseries - 1]);
+	fmt_num(last, sizeof(last), p->series[p->nseries - 1]);
+	snprintf(foot, sizeof(foot), "%s .. %s  %zu values  last %s", t0 + 11, t1 + 11,
+	         p->nseries - from, last);
 	wmove(w, y0 + rows, 0);
 	draw_str(w, foot, wd, theme_attr(SLOT_COUNT));
 }

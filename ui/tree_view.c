@@ -222,7 +222,6 @@ void tree_view_refresh(struct tree_view *v)
 	v->stale = false;
 	v->nrows = 0;
 	if (v->sort != SORT_NAME) {
-		v->now = clock_wall_ms();
 		v->sorted_at = clock_mono_ms();
 		v->sorted_msgs = tree_msg_count(v->tree);
 	}
@@ -633,6 +632,7 @@ static int64_t draw_row(struct tree_view *v, WINDOW *w, int y, int wd, tree_id i
 
 void tree_view_draw(struct tree_view *v, WINDOW *w, int h, int wd, bool focused, int64_t now_wall)
 {
+	v->now = now_wall; /* rates are sorted as of this moment */
 	tree_view_refresh(v);
 	v->height = h;
 	v->next_change = INT64_MAX;

@@ -341,7 +341,6 @@ static void draw_status(struct ui *u, int64_t now)
 	si.over_budget = tree_over_budget(u->app->tree);
 	si.paused = u->paused;
 	si.backlog = u->paused ? u->app->ingested - u->paused_at : 0;
-	u->broker_dropped = broker_drops_update(&u->drops, u->app->tree, u->st.connects);
 	si.broker_dropped = u->broker_dropped;
 	if (u->app->replay) {
 		struct replay *r = u->app->replay;
@@ -575,6 +574,12 @@ static void handle_signals(struct ui *u)
 /* Marks what new messages change on screen (only the status bar while paused). */
 static void took_messages(struct ui *u)
 {
+	struct session_status st = {0};
+
+	/* Read after the messages: a value of a new connection then always sees its count. */
+	if (u->app->session)
+		session_status(u->app->session, &st);
+	u->broker_dropped = broker_drops_update(&u->drops, u->app->tree, st.connects);
 	u->dirty |= DIRTY_STATUS;
 	tree_view_note_changes(&u->tv, u->app->tree, u->app->filter);
 	if (u->paused)

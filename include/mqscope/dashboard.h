@@ -13,20 +13,26 @@ struct ui;
 void dashboard_open(struct ui *u);
 
 /*
- * Follows $SYS/broker/publish/messages/dropped. The first value received
- * after a (re)connection is the baseline; growth past it is what the broker
- * dropped while mqscope was connected.
+ * Follows $SYS/broker/publish/messages/dropped and adds up how much it grows
+ * while mqscope is connected. The first value of each connection (the
+ * retained one, which may include drops from while we were away) is only a
+ * baseline.
  */
 struct broker_drops {
-	uint64_t connects; /* the connection the baseline belongs to */
-	bool have_base;
-	double base, last;
 	tree_id node;
-	uint64_t msgs_at_reset; /* the node's count when the baseline was reset */
+	uint64_t connects;  /* the connection the last value belongs to */
+	uint64_t seen_msgs; /* the node's message count when last looked at */
+	bool have_last;
+	double last;
+	uint64_t dropped; /* growth seen while connected */
 };
 
 void broker_drops_init(struct broker_drops *d);
-/* Messages dropped by the broker since the connection began (0 while unknown). */
+/*
+ * Looks at the newest value; connects is the session's connection count read
+ * after the messages were taken in (so a value of a new connection is never
+ * mistaken for one of the old). Returns the drops seen while connected.
+ */
 uint64_t broker_drops_update(struct broker_drops *d, const struct tree *t, uint64_t connects);
 
 #endif
