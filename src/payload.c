@@ -140,7 +140,8 @@ void pdoc_clear(struct pdoc *d)
 
 static void doc_reserve(struct pdoc *d, size_t more, bool styled)
 {
-	if (d->len + more > d->cap) {
+	/* Never leave text NULL: an empty document is still a valid place to point into. */
+	if (d->len + more > d->cap || d->text == NULL) {
 		size_t ncap = d->cap ? d->cap : 256;
 
 		while (ncap < d->len + more)
@@ -254,6 +255,13 @@ void payload_json_format(const char *s, size_t len, struct pdoc *out)
 		if (is_ws(c)) {
 			i++;
 			continue;
+		}
+		/* Only in broken input does anything but ',' or a closer follow a closer: a new
+		 * line then, so a closing line never opens too. */
+		if (out->lines[out->nlines - 1].kind == PL_CLOSE && c != ',' && c != '}' &&
+		    c != ']') {
+			line_end(out);
+			line_start(out, depth, PL_PLAIN);
 		}
 		/* Count what the container holds: keys of objects, elements of arrays. */
 		if (top && c != '}' && c != ']' && c != ',' && c != ':' &&

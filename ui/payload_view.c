@@ -39,6 +39,7 @@ void payload_view_free(struct payload_view *p)
 	free(p->rows);
 	free(p->series);
 	free(p->series_t);
+	free(p->series_ord);
 	memset(p, 0, sizeof(*p));
 }
 
@@ -583,50 +584,93 @@ static int draw_props(WINDOW *w, int y, int h, int wd, const struct tree_value *
 	return f.y + 1;
 }
 
-/* Collects the numbers of the node's history (oldest first) for the trend; cached per value. */
+/* Appends the number of the value at age (if it has one) to the series. */
+static void series_add(struct payload_view *p, tree_id id, unsigned age, uint64_t msgs)
+{
+	const struct tree_value *v = tree_value(p->tree, id, age);
+	double x;
+
+	if (v && payload_number(v->data, v->len, p->field_used, &x)) {
+		p->series[p->nseries] = x;
+		p->series_t[p->nseries] = v->time_ms;
+		p->series_ord[p->nseries] = msgs - age;
+		p->nseries++;
+	}
+}
+
+/*
+ * Collects the numbers of the node's history (oldest first) for the trend.
+ * When only new messages came to the same topic, only they are parsed: each
+ * entry remembers which message it came from, so the ones that left the
+ * history are dropped and the rest kept.
+ */
 static void update_series(struct payload_view *p, tree_id id)
 {
 	const struct tree_node *n = tree_node(p->tree, id);
 	struct pv_key k = {.id = id, .msgs = n->msgs, .hist_len = n->hist_len};
+	struct pv_key old = p->skey;
 	const struct tree_value *newest;
+	unsigned limit = n->hist_len < SERIES_MAX ? n->hist_len : SERIES_MAX;
+	char before[PAYLOAD_PATH_MAX];
+	bool same = p->have_skey && old.id == id && !strcmp(p->sfield, p->field);
+	uint64_t added = same && n->msgs > old.msgs ? n->msgs - old.msgs : 0;
 
-	if (p->have_skey && memcmp(&k, &p->skey, sizeof(k)) == 0 && !strcmp(p->sfield, p->field))
+	if (same && memcmp(&k, &old, sizeof(k)) == 0)
 		return;
+	snprintf(before, sizeof(before), "%s", p->field_used);
 	p->skey = k;
 	p->have_skey = true;
 	snprintf(p->sfield, sizeof(p->sfield), "%s", p->field);
-	p->nseries = 0;
 	newest = tree_value(p->tree, id, 0);
-	if (newest == NULL)
+	if (newest == NULL) {
+		p->nseries = 0;
 		return;
+	}
 	if (p->field[0]) {
 		snprintf(p->field_used, sizeof(p->field_used), "%s", p->field);
 		double x;
 		/* A field picked on another topic that this one lacks: fall back to automatic. */
 		if (!payload_number(newest->data, newest->len, p->field_used, &x) &&
 		    !payload_default_path(newest->data, newest->len, p->field_used,
-		                          sizeof(p->field_used)))
+		                          sizeof(p->field_used))) {
+			p->nseries = 0;
 			return;
+		}
 	} else if (!payload_default_path(newest->data, newest->len, p->field_used,
 	                                 sizeof(p->field_used))) {
+		p->nseries = 0;
 		return;
 	}
-	if (p->series_cap < n->hist_len) {
-		p->series_cap = n->hist_len;
+	if (p->series_cap < limit) {
+		p->series_cap = limit;
 		p->series = xrealloc(p->series, p->series_cap * sizeof(*p->series));
 		p->series_t = xrealloc(p->series_t, p->series_cap * sizeof(*p->series_t));
+		p->series_ord = xrealloc(p->series_ord, p->series_cap * sizeof(*p->series_ord));
+	}
+	/* Each new message pushed one value unless the history was cleared or trimmed meanwhile. */
+	unsigned cap = tree_history_cap(p->tree);
+	uint64_t expect = old.hist_len + added < cap ? old.hist_len + added : cap;
+	if (added > 0 && added <= limit && n->hist_len == expect &&
+	    !strcmp(before, p->field_used)) {
+		size_t j = 0;
+
+		for (size_t i = 0; i < p->nseries; i++) {
+			if (n->msgs - p->series_ord[i] >= limit)
+				continue;
+			p->series[j] = p->series[i];
+			p->series_t[j] = p->series_t[i];
+			p->series_ord[j] = p->series_ord[i];
+			j++;
+		}
+		p->nseries = j;
+		for (unsigned age = (unsigned)added; age-- > 0;)
+			series_add(p, id, age, n->msgs);
+		return;
 	}
 	/* The newest SERIES_MAX values: wider than any chart a terminal can draw. */
-	for (unsigned age = n->hist_len < SERIES_MAX ? n->hist_len : SERIES_MAX; age-- > 0;) {
-		const struct tree_value *v = tree_value(p->tree, id, age);
-		double x;
-
-		if (v && payload_number(v->data, v->len, p->field_used, &x)) {
-			p->series[p->nseries] = x;
-			p->series_t[p->nseries] = v->time_ms;
-			p->nseries++;
-		}
-	}
+	p->nseries = 0;
+	for (unsigned age = limit; age-- > 0;)
+		series_add(p, id, age, n->msgs);
 }
 
 static void series_range(const struct payload_view *p, size_t from, double *lo, double *hi)

@@ -95,9 +95,12 @@ void hint_line_draw(WINDOW *w, int wd, enum hint_kind kind, const char *text)
 		enum action a;
 		const char *label;
 	} hints[] = {
-	    {ACT_QUIT, "quit"},       {ACT_HELP, "help"},
-	    {ACT_SEARCH, "search"},   {ACT_TOGGLE_BRANCH, "open/close"},
-	    {ACT_FOCUS_NEXT, "pane"},
+	    {ACT_QUIT, "quit"},         {ACT_HELP, "help"},
+	    {ACT_SEARCH, "search"},     {ACT_TOGGLE_BRANCH, "open/close"},
+	    {ACT_FOCUS_NEXT, "pane"},   {ACT_FILTER, "filter"},
+	    {ACT_PAYLOAD_VIEW, "view"}, {ACT_HISTORY, "history"},
+	    {ACT_SORT, "sort"},         {ACT_DASHBOARD, "broker"},
+	    {ACT_PAUSE, "pause"},
 	};
 	int used = 0;
 

@@ -72,6 +72,7 @@ struct payload_view {
 	char field_used[PAYLOAD_PATH_MAX]; /* what the series follows */
 	double *series;
 	int64_t *series_t;
+	uint64_t *series_ord; /* which message of the topic each number came from */
 	size_t nseries, series_cap;
 	struct pv_key skey;
 	char sfield[PAYLOAD_PATH_MAX];

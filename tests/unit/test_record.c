@@ -12,6 +12,7 @@
 
 #include "mqscope/app.h"
 #include "mqscope/msg.h"
+#include "mqscope/options.h"
 #include "mqscope/record.h"
 #include "mqscope/settings.h"
 #include "mqscope/tree.h"
@@ -279,12 +280,38 @@ static void unit__record__replay_keeps_the_recorded_pace(void **state)
 	assert_non_null(strstr(err, "No such file"));
 }
 
+static void unit__record__options(void **state)
+{
+	struct settings s;
+	char *ok[] = {"mqscope",  "--record",       "out.jsonl", "--replay",
+	              "in.jsonl", "--replay-speed", "0"};
+	char *bad[] = {"mqscope", "--replay-speed", "-1"};
+	FILE *devnull = fopen("/dev/null", "w");
+
+	(void)state;
+	settings_init(&s);
+	assert_true(s.replay_speed == 1);
+	assert_int_equal(options_parse(7, ok, &s, devnull), OPTIONS_OK);
+	assert_string_equal(s.record_path, "out.jsonl");
+	assert_string_equal(s.replay_path, "in.jsonl");
+	assert_true(s.replay_speed == 0);
+	/* A replay is not a reason to start the demo broker. */
+	settings_finish(&s);
+	assert_false(s.demo);
+	settings_free(&s);
+	settings_init(&s);
+	assert_int_equal(options_parse(3, bad, &s, devnull), OPTIONS_ERROR);
+	settings_free(&s);
+	fclose(devnull);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(unit__record__line_round_trip),
 	    cmocka_unit_test(unit__record__replay_rebuilds_the_same_tree),
 	    cmocka_unit_test(unit__record__replay_keeps_the_recorded_pace),
+	    cmocka_unit_test(unit__record__options),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
