@@ -108,6 +108,15 @@ static size_t counter_rates(const struct tree *t, tree_id id, double *rates, siz
 		prev_t = v->time_ms;
 		have = true;
 	}
+	/*
+	 * The topic's very first value is the retained one delivered on subscribing:
+	 * its time is when it reached us, not when the broker counted it, so the
+	 * first rate would come out too high. Leave it out once there are others.
+	 */
+	if (k >= 3 && n->msgs == n->hist_len) {
+		memmove(rates, rates + 1, (k - 1) * sizeof(*rates));
+		k--;
+	}
 	return k;
 }
 

@@ -954,8 +954,7 @@ static void draw_body_title(struct payload_view *p, WINDOW *w, int y, int wd, tr
 		         n->hist_len, tree_history_cap(p->tree));
 		break;
 	case BODY_DIFF:
-		snprintf(label, sizeof(label), " diff: %s value against the one before ",
-		         p->age ? "this" : "the newest");
+		snprintf(label, sizeof(label), " diff with the value before ");
 		if (p->diff_changed)
 			snprintf(extra, sizeof(extra), " %zu line%s changed ", p->diff_changed,
 			         p->diff_changed == 1 ? "" : "s");
