@@ -77,7 +77,11 @@ uint64_t broker_drops_update(struct broker_drops *d, const struct tree *t, uint6
 	return d->dropped;
 }
 
-/* Per-second rates between successive values of a counter topic, oldest first; returns count. */
+/*
+ * Per-second rates between successive values of a counter topic, oldest
+ * first; returns how many. *interval is the shortest time between two values
+ * (the broker's $SYS interval, as far as we can tell).
+ */
 static size_t counter_rates(const struct tree *t, tree_id id, double *rates, size_t max,
                             int64_t *interval)
 {
@@ -85,12 +89,19 @@ static size_t counter_rates(const struct tree *t, tree_id id, double *rates, siz
 	size_t k = 0;
 	double prev = 0;
 	int64_t prev_t = 0;
-	bool have = false;
+	bool have = false, skip;
 
 	*interval = INT64_MAX;
 	if (id == TREE_NONE)
 		return 0;
 	n = tree_node(t, id);
+	/*
+	 * The topic's very first value is the retained one delivered on
+	 * subscribing: its time is when it reached us, not when the broker
+	 * counted it, so the first interval would look too short and its rate too
+	 * high. It only serves as the starting point.
+	 */
+	skip = n->msgs == n->hist_len && n->hist_len >= 3;
 	for (unsigned age = n->hist_len < max + 1 ? n->hist_len : (unsigned)max + 1; age-- > 0;) {
 		const struct tree_value *v = tree_value(t, id, age);
 		double x;
@@ -100,22 +111,17 @@ static size_t counter_rates(const struct tree *t, tree_id id, double *rates, siz
 		if (have && v->time_ms > prev_t && x >= prev && k < max) {
 			int64_t dt = v->time_ms - prev_t;
 
-			rates[k++] = (x - prev) * 1000.0 / (double)dt;
-			if (dt < *interval)
-				*interval = dt;
+			if (skip) {
+				skip = false;
+			} else {
+				rates[k++] = (x - prev) * 1000.0 / (double)dt;
+				if (dt < *interval)
+					*interval = dt;
+			}
 		}
 		prev = x;
 		prev_t = v->time_ms;
 		have = true;
-	}
-	/*
-	 * The topic's very first value is the retained one delivered on subscribing:
-	 * its time is when it reached us, not when the broker counted it, so the
-	 * first rate would come out too high. Leave it out once there are others.
-	 */
-	if (k >= 3 && n->msgs == n->hist_len) {
-		memmove(rates, rates + 1, (k - 1) * sizeof(*rates));
-		k--;
 	}
 	return k;
 }
