@@ -161,6 +161,13 @@ static void build_diff_doc(struct payload_view *p, tree_id id)
 	pdoc_free(&b);
 }
 
+/* Field by field: padding bytes of a struct are not reliably equal. */
+static bool key_eq(const struct pv_key *a, const struct pv_key *b)
+{
+	return a->id == b->id && a->msgs == b->msgs && a->age == b->age && a->as == b->as &&
+	       a->body == b->body && a->hist_len == b->hist_len;
+}
+
 /* Brings doc up to date with the node's shown value; cheap when nothing changed. */
 static void update_doc(struct payload_view *p, tree_id id)
 {
@@ -175,7 +182,7 @@ static void update_doc(struct payload_view *p, tree_id id)
 	};
 	const struct tree_value *v;
 
-	if (p->have_key && memcmp(&k, &p->key, sizeof(k)) == 0)
+	if (p->have_key && key_eq(&k, &p->key))
 		return;
 	p->key = k;
 	p->have_key = true;
@@ -615,7 +622,7 @@ static void update_series(struct payload_view *p, tree_id id)
 	bool same = p->have_skey && old.id == id && !strcmp(p->sfield, p->field);
 	uint64_t added = same && n->msgs > old.msgs ? n->msgs - old.msgs : 0;
 
-	if (same && memcmp(&k, &old, sizeof(k)) == 0)
+	if (same && key_eq(&k, &old))
 		return;
 	snprintf(before, sizeof(before), "%s", p->field_used);
 	p->skey = k;
