@@ -382,6 +382,7 @@ static void frame(struct ui *u)
 	if (u->nmodals)
 		u->dirty |= DIRTY_PANES; /* panes under a modal are redrawn with it */
 	if (u->too_small) {
+		u->tv.next_change = INT64_MAX; /* no rows on screen to age */
 		werase(stdscr);
 		mvwaddnstr(stdscr, 0, 0, "terminal too small", u->cols);
 		wnoutrefresh(stdscr);
@@ -626,8 +627,11 @@ static int64_t next_tick(struct ui *u, int64_t now)
 		if (n->sub_last_ms && age < 60000)
 			tick = next_sec; /* "3s ago" */
 	}
-	/* Ages, decaying rates and highlights on the tree rows, only while some are on screen. */
-	if (u->tv.next_change != INT64_MAX) {
+	/*
+	 * Ages, decaying rates and highlights on the tree rows, only while some are
+	 * on screen (and not while a redraw is already due: it sets the next one).
+	 */
+	if (u->tv.next_change != INT64_MAX && !(u->dirty & DIRTY_TREE)) {
 		int64_t in = u->tv.next_change - app_now(u->app);
 		int64_t at = now + (in > 0 ? in : 0) + 5;
 
