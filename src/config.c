@@ -168,13 +168,15 @@ static int apply_profile_key(struct ctx *c, const config_setting_t *st)
 		c->s->persistent = !config_setting_get_bool(st);
 		return 0;
 	}
-	if (id < 0 || !strcmp(options_group((enum option_id)id), "program")) {
+	if (id < 0 || !strcmp(options_group((enum option_id)id), "program") ||
+	    !strcmp(options_group((enum option_id)id), "publish")) {
 		const char *cands[OPT__COUNT + 4];
 		size_t n = 0;
 		char hint[96];
 
 		for (int i = 0; i < OPT__COUNT; i++)
-			if (strcmp(options_group((enum option_id)i), "program") != 0)
+			if (strcmp(options_group((enum option_id)i), "program") != 0 &&
+			    strcmp(options_group((enum option_id)i), "publish") != 0)
 				cands[n++] = options_long_name((enum option_id)i);
 		cands[n++] = "password";
 		cands[n++] = "topics";

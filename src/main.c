@@ -11,6 +11,7 @@
 #include "mqscope/config.h"
 #include "mqscope/demo.h"
 #include "mqscope/options.h"
+#include "mqscope/pub_cmd.h"
 #include "mqscope/record.h"
 #include "mqscope/session.h"
 #include "mqscope/ui.h"
@@ -117,7 +118,9 @@ static int load_settings(struct settings *cfg, int argc, char **argv)
 {
 	struct settings first;
 	char err[1024];
+	int id;
 
+	settings_init(cfg); /* the caller frees it whatever we return */
 	settings_init(&first);
 	switch (options_parse(argc, argv, &first, stderr)) {
 	case OPTIONS_EXIT:
@@ -128,6 +131,17 @@ static int load_settings(struct settings *cfg, int argc, char **argv)
 		return 2;
 	case OPTIONS_OK:
 		break;
+	}
+	if ((id = options_given_in_group(&first, "publish")) >= 0) {
+		char name[48];
+
+		options_flag_name((enum option_id)id, name, sizeof(name));
+		fprintf(stderr,
+		        "mqscope: %s is for publishing: mqscope pub -t TOPIC -m PAYLOAD [-q QOS] "
+		        "[-r]\n",
+		        name);
+		settings_free(&first);
+		return 2;
 	}
 	settings_init(cfg);
 	settings_set_str(&cfg->config_path, first.config_path);
@@ -162,6 +176,8 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	if (argc > 1 && strcmp(argv[1], "sim") == 0)
 		return sim_main(argc - 1, argv + 1);
+	if (argc > 1 && strcmp(argv[1], "pub") == 0)
+		return pub_main(argc - 1, argv + 1);
 
 	rc = load_settings(&cfg, argc, argv);
 	if (rc >= 0) {

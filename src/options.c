@@ -206,6 +206,21 @@ int options_apply(struct settings *s, enum option_id id, const char *arg, char *
 	case OPT_WILL_RETAIN:
 		s->will_retain = true;
 		break;
+	case OPT_MESSAGE:
+		settings_set_str(&s->pub_message, arg);
+		break;
+	case OPT_FILE:
+		settings_set_str(&s->pub_file, arg);
+		break;
+	case OPT_STDIN_FILE:
+		s->pub_stdin = true;
+		break;
+	case OPT_NULL_MESSAGE:
+		s->pub_null = true;
+		break;
+	case OPT_RETAIN:
+		s->pub_retain = true;
+		break;
 	case OPT_CONFIG:
 		settings_set_str(&s->config_path, arg);
 		break;
@@ -277,13 +292,36 @@ const char *options_group(enum option_id id)
 	return table[id].group;
 }
 
+int options_given_in_group(const struct settings *s, const char *group)
+{
+	for (int i = 0; i < OPT__COUNT; i++)
+		if (OPTION_GIVEN(s, i) && strcmp(table[i].group, group) == 0)
+			return i;
+	return -1;
+}
+
+void options_flag_name(enum option_id id, char *buf, size_t cap)
+{
+	if (table[id].shrt)
+		snprintf(buf, cap, "-%c/--%s", table[id].shrt, table[id].lng);
+	else
+		snprintf(buf, cap, "--%s", table[id].lng);
+}
+
 void options_usage(FILE *out)
 {
 	static const char *groups[][2] = {
-	    {"broker", "Broker"}, {"tls", "TLS"}, {"will", "Last will"}, {"program", "Program"}};
+	    {"broker", "Broker"},
+	    {"tls", "TLS"},
+	    {"will", "Last will"},
+	    {"publish", "Publish (mqscope pub; -t is the topic, -q its QoS)"},
+	    {"program", "Program"}};
 
 	fputs(
 	    "Usage: mqscope [OPTIONS]            watch a broker (a demo broker if none is given)\n"
+	    "       mqscope pub -t TOPIC (-m PAYLOAD | -f FILE | -s | -n) [-q QOS] [-r] [OPTIONS]\n"
+	    "                                    publish one message and exit (0 once the broker\n"
+	    "                                    has it; 1 when refused or unreachable)\n"
 	    "       mqscope sim [-h HOST] [-p PORT]  run the demo devices against a broker\n",
 	    out);
 	for (size_t g = 0; g < sizeof(groups) / sizeof(groups[0]); g++) {

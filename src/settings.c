@@ -37,7 +37,8 @@ void settings_free(struct settings *s)
 	                 &s->password,    &s->cafile,      &s->capath,      &s->cert,
 	                 &s->key,         &s->tls_version, &s->will_topic,  &s->will_payload,
 	                 &s->config_path, &s->profile,     &s->theme,       &s->stats_path,
-	                 &s->config_file, &s->warning,     &s->record_path, &s->replay_path};
+	                 &s->config_file, &s->warning,     &s->pub_message, &s->pub_file,
+	                 &s->record_path, &s->replay_path};
 
 	if (s->password != NULL)
 		explicit_bzero(s->password, strlen(s->password));

@@ -30,6 +30,17 @@
 	X(SEARCH_NEXT, "search-next", "n", "Jump to the next match", 0)                            \
 	X(SEARCH_PREV, "search-prev", "N", "Jump to the previous match", 0)                        \
 	/* publishing and control */                                                               \
+	X(PUBLISH, "publish", "p", "Publish a message (topic, payload, QoS, retain...)",           \
+	  publish_form_open)                                                                       \
+	X(PUBLISH_AGAIN, "publish-again", "P",                                                     \
+	  "Publish the selected topic's last value again (editable first)", publish_form_again)    \
+	X(TOGGLE, "toggle", "t", "Toggle the value: ON/OFF, true/false, 1/0, JSON \"state\"...",   \
+	  publish_toggle)                                                                          \
+	X(MESSAGES, "messages", "m", "Saved messages: send one, or a whole group",                 \
+	  message_picker_open)                                                                     \
+	X(CLEAR_RETAINED, "clear-retained", "Del d",                                               \
+	  "Clear the retained message of the topic, or of every topic in the branch",              \
+	  clear_retained_open)                                                                     \
 	/* connection and subscriptions */                                                         \
 	/* views of the data */                                                                    \
 	X(PAYLOAD_VIEW, "payload-view", "v", "Payload as: auto, text, JSON, hex dump",             \

@@ -40,6 +40,12 @@
 	X(WILL_PAYLOAD, "will-payload", 0, "PAYLOAD", "will", "last will payload")                 \
 	X(WILL_QOS, "will-qos", 0, "QOS", "will", "last will QoS")                                 \
 	X(WILL_RETAIN, "will-retain", 0, NULL, "will", "retain the last will")                     \
+	X(MESSAGE, "message", 'm', "PAYLOAD", "publish", "send PAYLOAD")                           \
+	X(FILE, "file", 'f', "FILE", "publish", "send the contents of FILE")                       \
+	X(STDIN_FILE, "stdin-file", 's', NULL, "publish", "send all of standard input")            \
+	X(NULL_MESSAGE, "null-message", 'n', NULL, "publish",                                      \
+	  "send an empty message (with -r: clears the retained one)")                              \
+	X(RETAIN, "retain", 'r', NULL, "publish", "retain the message")                            \
 	X(CONFIG, "config", 0, "FILE", "program",                                                  \
 	  "config file (default $XDG_CONFIG_HOME/mqscope/config)")                                 \
 	X(PROFILE, "profile", 0, "NAME", "program", "broker profile from the config file")         \
@@ -80,9 +86,13 @@ int options_apply(struct settings *s, enum option_id id, const char *arg, char *
 int options_find(const char *long_name);
 /* Whether the option takes an argument (else it is a flag). */
 bool options_takes_arg(enum option_id id);
-/* The option's long name and group ("broker", "tls", "will", "program"). */
+/* The option's long name and group ("broker", "tls", "will", "publish", "program"). */
 const char *options_long_name(enum option_id id);
 const char *options_group(enum option_id id);
+/* The first option of group given on the command line, or -1. */
+int options_given_in_group(const struct settings *s, const char *group);
+/* "-m/--message" for messages about an option. */
+void options_flag_name(enum option_id id, char *buf, size_t cap);
 /* Prints --help generated from the table. */
 void options_usage(FILE *out);
 /* Parses a mqtt:// or mqtts:// URL into s. */

@@ -72,6 +72,13 @@ struct settings {
 	int will_qos;
 	bool will_retain;
 
+	/* mqscope pub */
+	char *pub_message;
+	char *pub_file;
+	bool pub_stdin;
+	bool pub_null;
+	bool pub_retain;
+
 	/* program */
 	char *config_path;
 	char *profile;
