@@ -13,8 +13,51 @@
 #include "mqscope/options.h"
 #include "mqscope/pub_cmd.h"
 #include "mqscope/secret.h"
+#include "mqscope/record.h"
 #include "mqscope/session.h"
 #include "mqscope/ui.h"
+
+/* Opens --record's file into the app; -1 after saying why. */
+static int open_recorder(struct app *app, const struct settings *cfg)
+{
+	char err[512];
+
+	if (cfg->record_path == NULL)
+		return 0;
+	app->recorder = recorder_open(cfg->record_path, err, sizeof(err));
+	if (app->recorder == NULL) {
+		fprintf(stderr, "mqscope: %s\n", err);
+		return -1;
+	}
+	return 0;
+}
+
+/* The UI over a recording: no broker, no session; the replay feeds the tree. */
+static int run_replay(struct settings *cfg)
+{
+	struct app app;
+	char err[512];
+	int rc;
+
+	if (app_init(&app, cfg, true) != 0) {
+		fputs("mqscope: out of memory\n", stderr);
+		app_free(&app);
+		return 1;
+	}
+	app.replay = replay_open(cfg->replay_path, cfg->replay_speed, err, sizeof(err));
+	if (app.replay == NULL || open_recorder(&app, cfg) != 0) {
+		if (app.replay == NULL)
+			fprintf(stderr, "mqscope: %s\n", err);
+		app_free(&app);
+		return 1;
+	}
+	snprintf(app.broker_label, sizeof(app.broker_label), "%s", cfg->replay_path);
+	rc = ui_run(&app);
+	if (cfg->stats_path && app_write_stats(&app, cfg->stats_path) != 0)
+		fprintf(stderr, "mqscope: cannot write %s\n", cfg->stats_path);
+	app_free(&app);
+	return rc;
+}
 
 static int run(struct settings *cfg)
 {
@@ -26,6 +69,8 @@ static int run(struct settings *cfg)
 		fputs("mqscope: needs a terminal (stdin and stdout must be a tty)\n", stderr);
 		return 1;
 	}
+	if (cfg->replay_path)
+		return run_replay(cfg);
 	session_lib_init();
 	struct demo demo = {.broker_pid = -1, .sim_pid = -1};
 	if (cfg->demo) {
@@ -46,6 +91,13 @@ static int run(struct settings *cfg)
 		return 1;
 	}
 	app.demo = demo;
+	if (open_recorder(&app, cfg) != 0) {
+		app_free(&app);
+		if (cfg->demo)
+			demo_stop(&demo);
+		session_lib_cleanup();
+		return 1;
+	}
 	session_start(app.session);
 	rc = ui_run(&app);
 	session_stop(app.session, 2000);
@@ -106,6 +158,12 @@ static int load_settings(struct settings *cfg, int argc, char **argv)
 	secret_from_env(cfg);
 	if (options_check(cfg, err, sizeof(err)) != 0) {
 		fprintf(stderr, "mqscope: %s\n", err);
+		return 2;
+	}
+	if (cfg->replay_path && (OPTION_GIVEN(cfg, OPT_HOST) || OPTION_GIVEN(cfg, OPT_PORT) ||
+	                         OPTION_GIVEN(cfg, OPT_URL) || OPTION_GIVEN(cfg, OPT_DEMO))) {
+		fputs("mqscope: --replay opens a recording; it takes no broker or --demo\n",
+		      stderr);
 		return 2;
 	}
 	if (ui_check_config(cfg, err, sizeof(err)) != 0) {

@@ -491,6 +491,23 @@ int options_apply(struct settings *s, enum option_id id, const char *arg, char *
 	case OPT_STATS:
 		settings_set_str(&s->stats_path, arg);
 		break;
+	case OPT_RECORD:
+		settings_set_str(&s->record_path, arg);
+		break;
+	case OPT_REPLAY:
+		settings_set_str(&s->replay_path, arg);
+		break;
+	case OPT_REPLAY_SPEED: {
+		char *end;
+		double sp = strtod(arg, &end);
+
+		if (end == arg || *end != '\0' || !(sp >= 0) || sp > 1e6)
+			return fail(
+			    msg, cap,
+			    "--replay-speed: '%s' is not a speed (0 = all at once, 1, 10...)", arg);
+		s->replay_speed = sp;
+		break;
+	}
 	case OPT_HELP:
 	case OPT_VERSION:
 	case OPT__COUNT:

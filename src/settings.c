@@ -22,6 +22,7 @@ void settings_init(struct settings *s)
 	s->max_topics = 5000000;
 	s->ring_bytes = (size_t)32 << 20;
 	s->ring_count = 1000000;
+	s->replay_speed = 1;
 }
 
 static void free_list(char **l, size_t n)
@@ -39,7 +40,8 @@ void settings_free(struct settings *s)
 	                 &s->ciphers,    &s->alpn,         &s->psk,           &s->psk_identity,
 	                 &s->will_topic, &s->will_payload, &s->config_path,   &s->profile,
 	                 &s->theme,      &s->stats_path,   &s->config_file,   &s->warning,
-	                 &s->proxy_host, &s->proxy_user,   &s->proxy_password, &s->pub_message, &s->pub_file};
+	                 &s->proxy_host, &s->proxy_user,   &s->proxy_password, &s->pub_message, &s->pub_file,
+	                 &s->record_path, &s->replay_path};
 
 	/* Secrets do not linger in freed memory. */
 	if (s->password != NULL)
@@ -120,7 +122,7 @@ void settings_finish(struct settings *s)
 	bool broker_named = s->host != NULL || s->port != 0 || s->unix_path || s->config_broker;
 
 	s->tls = settings_wants_tls(s);
-	if (!broker_named && !s->demo)
+	if (!broker_named && !s->demo && !s->replay_path)
 		s->demo = true;
 	if (s->host == NULL)
 		settings_set_str(&s->host, s->demo ? "127.0.0.1" : "localhost");

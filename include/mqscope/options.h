@@ -87,6 +87,10 @@
 	X(ASCII, "ascii", 0, NULL, "program", "draw without line-drawing or block characters")     \
 	X(DEMO, "demo", 0, NULL, "program", "start a private demo broker with simulated devices")  \
 	X(STATS, "stats", 0, "FILE", "program", "write message counts to FILE on exit")            \
+	X(RECORD, "record", 0, "FILE", "program", "append every message to FILE as JSON lines")    \
+	X(REPLAY, "replay", 0, "FILE", "program", "open a --record file instead of a broker")      \
+	X(REPLAY_SPEED, "replay-speed", 0, "X", "program",                                         \
+	  "replay X times the recorded pace; 0 = all at once (default 1)")                         \
 	X(HELP, "help", 0, NULL, "program", "show this help and exit")                             \
 	X(VERSION, "version", 0, NULL, "program", "show the version and exit")
 

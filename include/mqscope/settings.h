@@ -100,6 +100,9 @@ struct settings {
 	bool ascii;
 	bool demo;
 	char *stats_path;
+	char *record_path;
+	char *replay_path;
+	double replay_speed; /* 1 = as recorded, 0 = all at once */
 	int fps;
 	unsigned history;
 	size_t value_budget;

@@ -31,7 +31,23 @@
 	X(NOTICE, "notice", COLOR_GREEN, -1, A_BOLD, A_BOLD)                                       \
 	X(ERROR, "error", COLOR_RED, -1, A_BOLD, A_BOLD | A_REVERSE)                               \
 	X(MATCH, "match", COLOR_BLACK, COLOR_YELLOW, A_NORMAL, A_UNDERLINE)                        \
-	X(HELP, "help", -1, -1, A_NORMAL, A_NORMAL)
+	X(HELP, "help", -1, -1, A_NORMAL, A_NORMAL)                                                \
+	X(JSON_KEY, "json-key", COLOR_BLUE, -1, A_BOLD, A_BOLD)                                    \
+	X(JSON_STRING, "json-string", COLOR_GREEN, -1, A_NORMAL, A_NORMAL)                         \
+	X(JSON_NUMBER, "json-number", COLOR_CYAN, -1, A_NORMAL, A_NORMAL)                          \
+	X(JSON_BOOL, "json-bool", COLOR_MAGENTA, -1, A_NORMAL, A_NORMAL)                           \
+	X(JSON_NULL, "json-null", COLOR_RED, -1, A_NORMAL, A_DIM)                                  \
+	X(JSON_PUNCT, "json-punct", -1, -1, A_NORMAL, A_NORMAL)                                    \
+	X(FOLD, "fold", COLOR_YELLOW, -1, A_NORMAL, A_DIM)                                         \
+	X(HEX_OFFSET, "hex-offset", COLOR_BLUE, -1, A_NORMAL, A_DIM)                               \
+	X(DIFF_ADD, "diff-add", COLOR_GREEN, -1, A_BOLD, A_BOLD)                                   \
+	X(DIFF_DEL, "diff-del", COLOR_RED, -1, A_BOLD, A_UNDERLINE)                                \
+	X(DIFF_HUNK, "diff-hunk", COLOR_CYAN, -1, A_NORMAL, A_DIM)                                 \
+	X(SPARK, "sparkline", COLOR_YELLOW, -1, A_BOLD, A_BOLD)                                    \
+	X(CHANGED, "changed", COLOR_YELLOW, -1, A_BOLD, A_BOLD)                                    \
+	X(RATE, "rate", COLOR_CYAN, -1, A_NORMAL, A_NORMAL)                                        \
+	X(CURSOR, "cursor", -1, -1, A_REVERSE, A_REVERSE)                                          \
+	X(ABSENT, "absent", -1, -1, A_DIM, A_DIM)
 
 enum theme_slot {
 #define X(id, name, fg, bg, attrs, mono) SLOT_##id,

@@ -35,6 +35,7 @@ struct tree_node {
 	uint16_t hist_head;
 	uint8_t flags;
 	uint8_t qos;       /* of the last message */
+	float rate;        /* messages/s in this subtree, decaying average as of sub_last_ms */
 	uint64_t msgs;     /* messages on this exact topic */
 	uint64_t sub_msgs; /* messages in this subtree */
 	int64_t first_ms;  /* first message on this topic */
@@ -84,6 +85,10 @@ const char *tree_name(const struct tree *t, tree_id id, size_t *len);
 size_t tree_path(const struct tree *t, tree_id id, char *buf, size_t cap);
 /* The value age steps back from the newest (0), or NULL. */
 const struct tree_value *tree_value(const struct tree *t, tree_id id, unsigned age);
+/* Time constant of the per-node message rate, ms. */
+#define TREE_RATE_TAU_MS 5000
+/* Messages per second in id's subtree around now_ms (wall clock, like message times). */
+double tree_rate(const struct tree *t, tree_id id, int64_t now_ms);
 /* Whether id is hidden: neither it nor anything below it holds a value. */
 bool tree_hidden(const struct tree *t, tree_id id);
 /* Whether a is id or one of its ancestors. */
