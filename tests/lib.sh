@@ -144,6 +144,18 @@ start_ui() {
 	UI_PID=$(tmux -S "$T_SOCK" list-panes -t t -F '#{pane_pid}')
 }
 
+# stop_ui: ends this test's tmux server and waits until it is gone, so start_ui can run again
+# (a new session started while the old server is still exiting fails).
+stop_ui() {
+	local spid
+	spid=$(tmux -S "$T_SOCK" display-message -p '#{pid}' 2>/dev/null)
+	tmux -S "$T_SOCK" kill-server 2>/dev/null
+	[ -n "$spid" ] && { wait_pid_gone "$spid" 5 || fail "tmux server $spid did not exit"; }
+	[ -n "${UI_PID:-}" ] && { wait_pid_gone "$UI_PID" 5 || kill -KILL "$UI_PID" 2>/dev/null; }
+	rm -f "$T_SOCK" "$T_DIR/exit"
+	UI_PID=
+}
+
 # search TEXT: / TEXT Enter in mqscope.
 search() {
 	keys /

@@ -16,7 +16,7 @@ B=(-h 127.0.0.1 -p "$BROKER_PORT" -u alice -t '#')
 quit_ui() {
 	keys q
 	[ "$(wait_exit)" = 0 ] || fail "exit status was not 0"
-	tmux -S "$T_SOCK" kill-server
+	stop_ui
 	rm -f "$T_DIR/exit"
 }
 

@@ -33,7 +33,7 @@ stop_broker # the replay needs none
 
 # restart_ui ARGS: a fresh mqscope in a fresh tmux server.
 restart_ui() {
-	tmux -S "$T_SOCK" kill-server 2>/dev/null
+	stop_ui
 	rm -f "$T_DIR/exit"
 	start_ui "$@"
 }

@@ -14,7 +14,7 @@ screen_sgr() { tmux -S "$T_SOCK" capture-pane -p -e -t t; }
 quit_ui() {
 	keys q
 	[ "$(wait_exit)" = 0 ] || fail "exit status was not 0"
-	tmux -S "$T_SOCK" kill-server
+	stop_ui
 	rm -f "$T_DIR/exit"
 }
 

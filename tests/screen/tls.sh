@@ -22,7 +22,7 @@ keyfile $T_DIR/server.key"
 quit_ui() {
 	keys q
 	[ "$(wait_exit)" = 0 ] || fail "exit status was not 0"
-	tmux -S "$T_SOCK" kill-server
+	stop_ui
 	rm -f "$T_DIR/exit"
 }
 
