@@ -865,6 +865,18 @@ int ui_run(struct app *app)
 	theme_init(nc == NULL || nc[0] == '\0');
 	u->input_w = newwin(1, 1, 0, 0);
 	keypad(u->input_w, TRUE);
+	/*
+	 * Home and End have several spellings (tmux and screen send \e[1~ and
+	 * \e[4~ whatever TERM says); unknown ones would arrive as a bare Esc.
+	 */
+	define_key("\033[1~", KEY_HOME);
+	define_key("\033[4~", KEY_END);
+	define_key("\033[7~", KEY_HOME);
+	define_key("\033[8~", KEY_END);
+	define_key("\033[H", KEY_HOME);
+	define_key("\033[F", KEY_END);
+	define_key("\033OH", KEY_HOME);
+	define_key("\033OF", KEY_END);
 	nodelay(u->input_w, TRUE);
 	leaveok(u->input_w, TRUE);
 	wnoutrefresh(u->input_w);
