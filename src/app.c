@@ -5,7 +5,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "mqscope/filter.h"
 #include "mqscope/msg.h"
+#include "mqscope/record.h"
 #include "mqscope/sysio.h"
 #include "mqscope/topic.h"
 #include "mqscope/util.h"
@@ -46,6 +48,12 @@ int app_init(struct app *a, struct settings *cfg, bool offline)
 
 void app_free(struct app *a)
 {
+	filter_free(a->filter);
+	a->filter = NULL;
+	recorder_close(a->recorder);
+	a->recorder = NULL;
+	replay_close(a->replay);
+	a->replay = NULL;
 	session_free(a->session);
 	a->session = NULL;
 	tree_free(a->tree);
@@ -61,6 +69,32 @@ static bool excluded(const struct app *a, const char *topic, size_t len)
 	return false;
 }
 
+/* Records, stores and filters one message. */
+static void store(struct app *a, const struct msg_view *v)
+{
+	struct tree_msg m = {
+	    .payload = v->payload,
+	    .len = v->h->len,
+	    .orig_len = v->h->orig_len,
+	    .props = v->props,
+	    .props_len = v->h->props_len,
+	    .time_ms = v->h->time_ms,
+	    .qos = v->h->qos,
+	    .retained = v->h->retain,
+	};
+	tree_id id;
+
+	if (a->cfg->nexcludes && excluded(a, v->topic, v->h->topic_len)) {
+		a->excluded++;
+		return;
+	}
+	if (a->recorder)
+		recorder_write(a->recorder, v);
+	id = tree_insert(a->tree, v->topic, v->h->topic_len, &m);
+	if (a->filter)
+		filter_note(a->filter, a->tree, id);
+}
+
 size_t app_drain(struct app *a, size_t max, bool *more)
 {
 	size_t n = 0, len;
@@ -70,23 +104,10 @@ size_t app_drain(struct app *a, size_t max, bool *more)
 	while (n < max && (rec = ring_peek(&a->ring, &len)) != NULL) {
 		struct msg_view v;
 
-		if (!msg_read(rec, len, &v)) {
+		if (!msg_read(rec, len, &v))
 			a->malformed++;
-		} else if (a->cfg->nexcludes && excluded(a, v.topic, v.h->topic_len)) {
-			a->excluded++;
-		} else {
-			struct tree_msg m = {
-			    .payload = v.payload,
-			    .len = v.h->len,
-			    .orig_len = v.h->orig_len,
-			    .props = v.props,
-			    .props_len = v.h->props_len,
-			    .time_ms = v.h->time_ms,
-			    .qos = v.h->qos,
-			    .retained = v.h->retain,
-			};
-			tree_insert(a->tree, v.topic, v.h->topic_len, &m);
-		}
+		else
+			store(a, &v);
 		ring_release(&a->ring);
 		n++;
 	}
@@ -98,8 +119,22 @@ size_t app_drain(struct app *a, size_t max, bool *more)
 		a->last_ingest_ms = clock_wall_ms();
 		if (a->first_ingest_ms == 0)
 			a->first_ingest_ms = a->last_ingest_ms;
+		if (a->recorder)
+			recorder_flush(a->recorder);
 	}
 	return n;
+}
+
+void app_ingest(struct app *a, const struct msg_view *v, int64_t now_mono)
+{
+	store(a, v);
+	a->ingested++;
+	rate_add(&a->rate, 1, now_mono);
+}
+
+int64_t app_now(const struct app *a)
+{
+	return a->replay ? replay_now(a->replay, clock_mono_ms()) : clock_wall_ms();
 }
 
 unsigned app_frame_bucket(uint64_t us)

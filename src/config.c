@@ -35,7 +35,11 @@ static int fail_at(struct ctx *c, const config_setting_t *st, const char *fmt, .
 	int n;
 	va_list ap;
 
-	n = snprintf(c->err, c->cap, "%s:%d: ", file ? file : c->path, line);
+	/* An error about the file as a whole (no profile named X) has no line. */
+	if (line > 0)
+		n = snprintf(c->err, c->cap, "%s:%d: ", file ? file : c->path, line);
+	else
+		n = snprintf(c->err, c->cap, "%s: ", file ? file : c->path);
 	if (n < 0 || (size_t)n >= c->cap)
 		return -1;
 	va_start(ap, fmt);
@@ -65,8 +69,7 @@ static size_t distance(const char *a, const char *b)
 	return prev[lb];
 }
 
-/* Appends " (did you mean 'x'?)" when one of the candidates is close to name. */
-static void suggest(char *buf, size_t cap, const char *name, const char *const *cands, size_t n)
+void config_suggest(char *buf, size_t cap, const char *name, const char *const *cands, size_t n)
 {
 	const char *best = NULL;
 	size_t bd = 3;
@@ -155,6 +158,37 @@ static const char *alias(const char *name)
 	return name;
 }
 
+/* Options a profile may set: the broker, TLS and will ones (not the program's or no-ops). */
+static bool profile_option(enum option_id id)
+{
+	const char *g = options_group(id);
+
+	/* Publish flags belong to one `mqscope pub` call, not to a broker profile. */
+	return strcmp(g, "program") != 0 && strcmp(g, "compat") != 0 && strcmp(g, "publish") != 0;
+}
+
+static bool is_path_option(enum option_id id)
+{
+	return id == OPT_CAFILE || id == OPT_CAPATH || id == OPT_CERT || id == OPT_KEY ||
+	       id == OPT_UNIX;
+}
+
+/* "~/x" in a file name means $HOME/x, as a shell would have made it on the command line. */
+static int expand_home(struct ctx *c, const config_setting_t *st, char *val, size_t cap)
+{
+	const char *home = getenv("HOME");
+	char tmp[4096];
+
+	if (strncmp(val, "~/", 2) != 0)
+		return 0;
+	if (home == NULL || *home == '\0')
+		return fail_at(c, st, "'%s': ~ needs $HOME", val);
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s%s", home, val + 1) >= cap)
+		return fail_at(c, st, "'%s': path too long", val);
+	snprintf(val, cap, "%s", tmp);
+	return 0;
+}
+
 /* Applies one profile setting through the option table, as if it were a flag. */
 static int apply_profile_key(struct ctx *c, const config_setting_t *st)
 {
@@ -168,24 +202,24 @@ static int apply_profile_key(struct ctx *c, const config_setting_t *st)
 		c->s->persistent = !config_setting_get_bool(st);
 		return 0;
 	}
-	if (id < 0 || !strcmp(options_group((enum option_id)id), "program")) {
+	if (id < 0 || !profile_option((enum option_id)id)) {
 		const char *cands[OPT__COUNT + 4];
 		size_t n = 0;
 		char hint[96];
 
 		for (int i = 0; i < OPT__COUNT; i++)
-			if (strcmp(options_group((enum option_id)i), "program") != 0)
+			if (profile_option((enum option_id)i))
 				cands[n++] = options_long_name((enum option_id)i);
 		cands[n++] = "password";
 		cands[n++] = "topics";
 		cands[n++] = "clean_session";
-		suggest(hint, sizeof(hint), name, cands, n);
+		config_suggest(hint, sizeof(hint), name, cands, n);
 		return fail_at(c, st, "unknown profile setting '%s'%s", name, hint);
 	}
-	if (id == OPT_PASSWORD)
+	if (id == OPT_PASSWORD || id == OPT_PSK)
 		c->has_password = true;
-	if (id == OPT_URL &&
-	    strchr(config_setting_get_string(st) ? config_setting_get_string(st) : "", '@'))
+	if ((id == OPT_URL || id == OPT_PROXY) && config_setting_type(st) == CONFIG_TYPE_STRING &&
+	    strchr(config_setting_get_string(st), '@'))
 		c->has_password = true;
 	if (!options_takes_arg((enum option_id)id)) {
 		if (want_type(c, st, CONFIG_TYPE_BOOL))
@@ -196,7 +230,7 @@ static int apply_profile_key(struct ctx *c, const config_setting_t *st)
 		return 0;
 	}
 	if (config_setting_is_aggregate(st)) {
-		if (id != OPT_TOPIC && id != OPT_EXCLUDE)
+		if (id != OPT_TOPIC && id != OPT_EXCLUDE && id != OPT_UNSUBSCRIBE)
 			return fail_at(c, st, "'%s' takes one value, not %s", name,
 			               type_name(config_setting_type(st)));
 		for (int i = 0; i < config_setting_length(st); i++) {
@@ -212,8 +246,21 @@ static int apply_profile_key(struct ctx *c, const config_setting_t *st)
 	}
 	if (scalar_text(c, st, val, sizeof(val)))
 		return -1;
+	if (is_path_option((enum option_id)id) && expand_home(c, st, val, sizeof(val)))
+		return -1;
 	if (options_apply(c->s, (enum option_id)id, val, msg, sizeof(msg)))
 		return fail_at(c, st, "%s", msg);
+	return 0;
+}
+
+/* Applies every setting of profile p to c->s. */
+static int apply_profile(struct ctx *c, const config_setting_t *p)
+{
+	if (want_type(c, p, CONFIG_TYPE_GROUP))
+		return -1;
+	for (int i = 0; i < config_setting_length(p); i++)
+		if (apply_profile_key(c, config_setting_get_elem(p, (unsigned)i)))
+			return -1;
 	return 0;
 }
 
@@ -228,6 +275,19 @@ static int apply_profiles(struct ctx *c, const config_setting_t *root)
 		return -1;
 	if (def && want_type(c, def, CONFIG_TYPE_STRING))
 		return -1;
+	/* Every profile is checked, not just the one in use: a typo shows up today. */
+	for (int i = 0; profiles && i < config_setting_length(profiles); i++) {
+		struct settings scratch;
+		struct ctx sc = *c;
+		int rc;
+
+		settings_init(&scratch);
+		sc.s = &scratch;
+		rc = apply_profile(&sc, config_setting_get_elem(profiles, (unsigned)i));
+		settings_free(&scratch);
+		if (rc)
+			return -1;
+	}
 	if (want == NULL && def)
 		want = config_setting_get_string(def);
 	if (want == NULL)
@@ -237,19 +297,20 @@ static int apply_profiles(struct ctx *c, const config_setting_t *root)
 		char names[512] = "";
 		size_t o = 0;
 
-		for (int i = 0; profiles && i < config_setting_length(profiles); i++)
-			o += (size_t)snprintf(
-			    names + o, o < sizeof(names) ? sizeof(names) - o : 0, "%s%s",
-			    i ? ", " : "",
-			    config_setting_name(config_setting_get_elem(profiles, (unsigned)i)));
+		for (int i = 0; profiles && i < config_setting_length(profiles); i++) {
+			const char *n =
+			    config_setting_name(config_setting_get_elem(profiles, (unsigned)i));
+			int w = snprintf(names + o, sizeof(names) - o, "%s%s", i ? ", " : "", n);
+
+			if (w < 0 || (size_t)w >= sizeof(names) - o)
+				break;
+			o += (size_t)w;
+		}
 		return fail_at(c, c->s->profile ? profiles : def, "no profile '%s'; %s%s", want,
 		               o ? "profiles here: " : "this file has no profiles", names);
 	}
-	if (want_type(c, p, CONFIG_TYPE_GROUP))
+	if (apply_profile(c, p))
 		return -1;
-	for (int i = 0; i < config_setting_length(p); i++)
-		if (apply_profile_key(c, config_setting_get_elem(p, (unsigned)i)))
-			return -1;
 	settings_set_str(&c->s->profile, want);
 	c->s->config_broker = true;
 	return 0;
@@ -337,7 +398,7 @@ static int apply_ui(struct ctx *c, const config_setting_t *ui)
 			settings_set_str(&s->theme, config_setting_get_string(st));
 		} else {
 			char hint[96];
-			suggest(hint, sizeof(hint), n, keys, sizeof(keys) / sizeof(keys[0]));
+			config_suggest(hint, sizeof(hint), n, keys, sizeof(keys) / sizeof(keys[0]));
 			return fail_at(c, st, "unknown ui setting '%s'%s", n, hint);
 		}
 	}
@@ -368,7 +429,7 @@ static int apply_keys(struct ctx *c, const config_setting_t *keys)
 
 			for (int a = 1; a < ACT__COUNT; a++)
 				cands[k++] = action_name((enum action)a);
-			suggest(hint, sizeof(hint), name, cands, k);
+			config_suggest(hint, sizeof(hint), name, cands, k);
 			return fail_at(c, st, "unknown action '%s'%s", n, hint);
 		}
 		s->keys = xrealloc(s->keys, (s->nkeys + 1) * sizeof(*s->keys));
@@ -433,7 +494,7 @@ static int only_members(struct ctx *c, const config_setting_t *g, const char *wh
 			ok = strcmp(name, allowed[j]) == 0;
 		if (ok)
 			continue;
-		suggest(hint, sizeof(hint), name, allowed, n);
+		config_suggest(hint, sizeof(hint), name, allowed, n);
 		return fail_at(c, st, "unknown %s setting '%s'%s", what, name, hint);
 	}
 	return 0;

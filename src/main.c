@@ -11,8 +11,53 @@
 #include "mqscope/config.h"
 #include "mqscope/demo.h"
 #include "mqscope/options.h"
+#include "mqscope/pub_cmd.h"
+#include "mqscope/secret.h"
+#include "mqscope/record.h"
 #include "mqscope/session.h"
 #include "mqscope/ui.h"
+
+/* Opens --record's file into the app; -1 after saying why. */
+static int open_recorder(struct app *app, const struct settings *cfg)
+{
+	char err[512];
+
+	if (cfg->record_path == NULL)
+		return 0;
+	app->recorder = recorder_open(cfg->record_path, err, sizeof(err));
+	if (app->recorder == NULL) {
+		fprintf(stderr, "mqscope: %s\n", err);
+		return -1;
+	}
+	return 0;
+}
+
+/* The UI over a recording: no broker, no session; the replay feeds the tree. */
+static int run_replay(struct settings *cfg)
+{
+	struct app app;
+	char err[512];
+	int rc;
+
+	if (app_init(&app, cfg, true) != 0) {
+		fputs("mqscope: out of memory\n", stderr);
+		app_free(&app);
+		return 1;
+	}
+	app.replay = replay_open(cfg->replay_path, cfg->replay_speed, err, sizeof(err));
+	if (app.replay == NULL || open_recorder(&app, cfg) != 0) {
+		if (app.replay == NULL)
+			fprintf(stderr, "mqscope: %s\n", err);
+		app_free(&app);
+		return 1;
+	}
+	snprintf(app.broker_label, sizeof(app.broker_label), "%s", cfg->replay_path);
+	rc = ui_run(&app);
+	if (cfg->stats_path && app_write_stats(&app, cfg->stats_path) != 0)
+		fprintf(stderr, "mqscope: cannot write %s\n", cfg->stats_path);
+	app_free(&app);
+	return rc;
+}
 
 static int run(struct settings *cfg)
 {
@@ -24,6 +69,8 @@ static int run(struct settings *cfg)
 		fputs("mqscope: needs a terminal (stdin and stdout must be a tty)\n", stderr);
 		return 1;
 	}
+	if (cfg->replay_path)
+		return run_replay(cfg);
 	session_lib_init();
 	struct demo demo = {.broker_pid = -1, .sim_pid = -1};
 	if (cfg->demo) {
@@ -44,6 +91,13 @@ static int run(struct settings *cfg)
 		return 1;
 	}
 	app.demo = demo;
+	if (open_recorder(&app, cfg) != 0) {
+		app_free(&app);
+		if (cfg->demo)
+			demo_stop(&demo);
+		session_lib_cleanup();
+		return 1;
+	}
 	session_start(app.session);
 	rc = ui_run(&app);
 	session_stop(app.session, 2000);
@@ -65,7 +119,9 @@ static int load_settings(struct settings *cfg, int argc, char **argv)
 {
 	struct settings first;
 	char err[1024];
+	int id;
 
+	settings_init(cfg); /* main frees it whatever happens here */
 	settings_init(&first);
 	switch (options_parse(argc, argv, &first, stderr)) {
 	case OPTIONS_EXIT:
@@ -77,7 +133,17 @@ static int load_settings(struct settings *cfg, int argc, char **argv)
 	case OPTIONS_OK:
 		break;
 	}
-	settings_init(cfg);
+	if ((id = options_given_in_group(&first, "publish")) >= 0) {
+		char name[48];
+
+		options_flag_name((enum option_id)id, name, sizeof(name));
+		fprintf(stderr,
+		        "mqscope: %s is for publishing: mqscope pub -t TOPIC -m PAYLOAD [-q QOS] "
+		        "[-r]\n",
+		        name);
+		settings_free(&first);
+		return 2;
+	}
 	settings_set_str(&cfg->config_path, first.config_path);
 	settings_set_str(&cfg->profile, first.profile);
 	settings_free(&first);
@@ -87,11 +153,29 @@ static int load_settings(struct settings *cfg, int argc, char **argv)
 	}
 	if (options_parse(argc, argv, cfg, stderr) != OPTIONS_OK)
 		return 2;
+	/* The command line is parsed for good: hide its passwords from ps(1). */
+	options_scrub_argv(argc, argv);
+	secret_from_env(cfg);
+	if (options_check(cfg, err, sizeof(err)) != 0) {
+		fprintf(stderr, "mqscope: %s\n", err);
+		return 2;
+	}
+	if (cfg->replay_path && (OPTION_GIVEN(cfg, OPT_HOST) || OPTION_GIVEN(cfg, OPT_PORT) ||
+	                         OPTION_GIVEN(cfg, OPT_URL) || OPTION_GIVEN(cfg, OPT_DEMO))) {
+		fputs("mqscope: --replay opens a recording; it takes no broker or --demo\n",
+		      stderr);
+		return 2;
+	}
 	if (ui_check_config(cfg, err, sizeof(err)) != 0) {
 		fprintf(stderr, "mqscope: %s\n", err);
 		return 2;
 	}
 	settings_finish(cfg);
+	/* Asked last, so that nothing above can fail after the user typed it. */
+	if (secret_prompt(cfg, err, sizeof(err)) != 0) {
+		fprintf(stderr, "mqscope: -P -: %s\n", err);
+		return 2;
+	}
 	return -1;
 }
 
@@ -104,6 +188,8 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	if (argc > 1 && strcmp(argv[1], "sim") == 0)
 		return sim_main(argc - 1, argv + 1);
+	if (argc > 1 && strcmp(argv[1], "pub") == 0)
+		return pub_main(argc - 1, argv + 1);
 
 	rc = load_settings(&cfg, argc, argv);
 	if (rc >= 0) {

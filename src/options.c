@@ -2,11 +2,16 @@
 #define _GNU_SOURCE
 #include "mqscope/options.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include "mqscope/topic.h"
 #include "mqscope/util.h"
 
 #ifndef MQSCOPE_VERSION
@@ -20,6 +25,8 @@ struct option_info {
 	const char *group;
 	const char *help;
 };
+
+_Static_assert(OPT__COUNT <= 128, "struct settings.given holds 128 option bits");
 
 static const struct option_info table[OPT__COUNT] = {
 #define X(id, lng, shrt, arg, group, help) [OPT_##id] = {lng, shrt, arg, group, help},
@@ -49,25 +56,79 @@ static int qos_arg(const char *arg, int *out, const char *name, char *msg, size_
 	return 0;
 }
 
+/* Whether s is valid UTF-8 without NUL or surrogates (MQTT strings must be). */
+static bool utf8_valid(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	while (*p) {
+		unsigned c = *p, n, cp;
+
+		if (c < 0x80) {
+			p++;
+			continue;
+		}
+		if (c >= 0xc2 && c <= 0xdf)
+			n = 1, cp = c & 0x1f;
+		else if (c >= 0xe0 && c <= 0xef)
+			n = 2, cp = c & 0x0f;
+		else if (c >= 0xf0 && c <= 0xf4)
+			n = 3, cp = c & 0x07;
+		else
+			return false;
+		for (unsigned i = 1; i <= n; i++) {
+			if ((p[i] & 0xc0) != 0x80)
+				return false;
+			cp = cp << 6 | (p[i] & 0x3f);
+		}
+		if ((n == 2 && cp < 0x800) || (n == 3 && (cp < 0x10000 || cp > 0x10ffff)) ||
+		    (cp >= 0xd800 && cp <= 0xdfff))
+			return false;
+		p += n + 1;
+	}
+	return true;
+}
+
+/* Checks a subscription filter the way mosquitto_sub does. */
+static int filter_arg(const char *arg, const char *name, char *msg, size_t cap)
+{
+	if (*arg == '\0')
+		return fail(msg, cap, "%s: empty topic filter", name);
+	if (!utf8_valid(arg))
+		return fail(msg, cap, "%s: '%s' is not valid UTF-8", name, arg);
+	if (!topic_filter_valid(arg))
+		return fail(msg, cap,
+		            "%s: '%s' is not a valid topic filter ('+' and '#' must fill a whole "
+		            "level, '#' only at the end)",
+		            name, arg);
+	return 0;
+}
+
 int options_parse_url(struct settings *s, const char *url, char *msg, size_t cap)
 {
-	const char *p, *at, *slash, *hostend, *colon;
-	char *userinfo = NULL;
-	long port;
+	const char *p, *at = NULL, *slash, *hostend, *colon;
 
-	if (strncmp(url, "mqtt://", 7) == 0) {
+	if (strncasecmp(url, "mqtt://", 7) == 0) {
 		p = url + 7;
-	} else if (strncmp(url, "mqtts://", 8) == 0) {
+		s->tls_by_url = false;
+	} else if (strncasecmp(url, "mqtts://", 8) == 0) {
 		p = url + 8;
-		s->tls = true;
+		s->tls_by_url = true;
+	} else if (strncasecmp(url, "ws://", 5) == 0 || strncasecmp(url, "wss://", 6) == 0) {
+		return fail(msg, cap,
+		            "-L: '%s': websockets are not supported; use mqtt:// or mqtts://", url);
 	} else {
 		return fail(msg, cap, "-L: '%s' must start with mqtt:// or mqtts://", url);
 	}
 	slash = strchr(p, '/');
-	at = memchr(p, '@', slash ? (size_t)(slash - p) : strlen(p));
+	/* The last '@' before the path: a password may hold '@', a host never does. */
+	for (const char *q = p; q < (slash ? slash : p + strlen(p)); q++)
+		if (*q == '@')
+			at = q;
 	if (at != NULL) {
-		userinfo = strndup(p, (size_t)(at - p));
+		char *userinfo = strndup(p, (size_t)(at - p));
 		char *pw = strchr(userinfo, ':');
+
 		if (pw != NULL) {
 			*pw++ = '\0';
 			settings_set_str(&s->password, pw);
@@ -96,23 +157,143 @@ int options_parse_url(struct settings *s, const char *url, char *msg, size_t cap
 		settings_set_str(&s->host, h);
 		free(h);
 	}
+	/* Like mosquitto_sub, the URL sets the port: its own, or the scheme's default. */
+	s->port = 0;
 	if (colon != NULL) {
 		char *ps = strndup(colon + 1, (size_t)(hostend - colon - 1));
+		long port;
 		bool ok = parse_long(ps, 1, 65535, &port);
 		free(ps);
 		if (!ok)
 			return fail(msg, cap, "-L: '%s' has a bad port (1-65535)", url);
 		s->port = (int)port;
 	}
-	if (slash != NULL && slash[1] != '\0')
+	settings_set_str(&s->unix_path, NULL);
+	if (slash != NULL && slash[1] != '\0') {
+		if (filter_arg(slash + 1, "-L", msg, cap))
+			return -1;
 		settings_add_str(&s->topics, &s->ntopics, slash + 1);
+	}
 	return 0;
+}
+
+/* Decodes %XX in place (user names and passwords in URLs); false on a bad escape. */
+static bool percent_decode(char *s)
+{
+	char *out = s;
+
+	for (char *p = s; *p; p++) {
+		if (*p == '%') {
+			unsigned v;
+
+			if (!p[1] || !p[2] || sscanf(p + 1, "%2x", &v) != 1 || v == 0)
+				return false;
+			*out++ = (char)v;
+			p += 2;
+		} else {
+			*out++ = *p;
+		}
+	}
+	*out = '\0';
+	return true;
+}
+
+/* --proxy socks5h://[user[:password]@]host[:port], as mosquitto_sub takes it. */
+static int proxy_arg(struct settings *s, const char *url, char *msg, size_t cap)
+{
+	const char *p = url, *at = NULL, *colon;
+	char *host = NULL;
+	long port = 1080;
+	int rc = 0;
+
+	if (strncasecmp(url, "socks5h://", 10) != 0)
+		return fail(msg, cap, "--proxy: '%s' must start with socks5h://", url);
+	p += 10;
+	for (const char *q = p; *q; q++)
+		if (*q == '@')
+			at = q;
+	settings_set_str(&s->proxy_user, NULL);
+	settings_set_str(&s->proxy_password, NULL);
+	if (at) {
+		char *ui = strndup(p, (size_t)(at - p)), *pw = strchr(ui, ':');
+
+		if (pw) {
+			*pw++ = '\0';
+			if (!percent_decode(pw))
+				rc = fail(msg, cap, "--proxy: bad %%-escape in the password");
+			settings_set_str(&s->proxy_password, pw);
+			explicit_bzero(pw, strlen(pw));
+		}
+		if (rc == 0 && (!percent_decode(ui) || *ui == '\0'))
+			rc = fail(msg, cap, "--proxy: '%s': bad user name", url);
+		settings_set_str(&s->proxy_user, ui);
+		free(ui);
+		if (rc)
+			return rc;
+		p = at + 1;
+	}
+	colon = strrchr(p, ':');
+	host = strndup(p, colon ? (size_t)(colon - p) : strlen(p));
+	if (*host == '\0' || strchr(host, '/'))
+		rc = fail(msg, cap, "--proxy: '%s' has no host", url);
+	else if (colon && !parse_long(colon + 1, 1, 65535, &port))
+		rc = fail(msg, cap, "--proxy: '%s' has a bad port (1-65535)", url);
+	if (rc == 0) {
+		settings_set_str(&s->proxy_host, host);
+		s->proxy_port = (int)port;
+	}
+	free(host);
+	return rc;
+}
+
+/* Parses -x: seconds, or -1 / 4294967295 / "forever" / "∞" for a session that never expires. */
+static int expiry_arg(struct settings *s, const char *arg, const char *name, char *msg, size_t cap)
+{
+	long long v;
+	char *end;
+
+	if (!strcmp(arg, "forever") || !strcmp(arg, "\xe2\x88\x9e") || !strcmp(arg, "-1")) {
+		s->session_expiry = UINT32_MAX;
+		return 0;
+	}
+	errno = 0;
+	v = strtoll(arg, &end, 10);
+	if (*arg == '\0' || *end != '\0' || errno || v < 0 || v > (long long)UINT32_MAX)
+		return fail(msg, cap,
+		            "%s: '%s' is not a session expiry (0-4294967295 seconds, or -1 for "
+		            "never)",
+		            name, arg);
+	s->session_expiry = v;
+	return 0;
+}
+
+/* Checks the value of an option accepted only for mosquitto_sub compatibility. */
+static int compat_arg(enum option_id id, const char *arg, const char *name, char *msg, size_t cap)
+{
+	long v;
+	char *end;
+	double d;
+
+	switch (id) {
+	case OPT_COUNT:
+	case OPT_TIMEOUT:
+		if (!parse_long(arg, 1, INT32_MAX, &v))
+			return fail(msg, cap, "%s: '%s' is not a positive number", name, arg);
+		return 0;
+	case OPT_RANDOM_FILTER:
+		d = strtod(arg, &end);
+		if (*arg == '\0' || *end != '\0' || !(d >= 0.1 && d <= 100.0))
+			return fail(msg, cap, "%s: '%s' is not a percentage (0.1-100)", name, arg);
+		return 0;
+	default:
+		return 0;
+	}
 }
 
 int options_apply(struct settings *s, enum option_id id, const char *arg, char *msg, size_t cap)
 {
 	long v;
-	char name[40];
+	char name[48];
 
 	if (table[id].shrt)
 		snprintf(name, sizeof(name), "-%c", table[id].shrt);
@@ -121,7 +302,10 @@ int options_apply(struct settings *s, enum option_id id, const char *arg, char *
 
 	switch (id) {
 	case OPT_HOST:
+		if (*arg == '\0')
+			return fail(msg, cap, "%s: empty host name", name);
 		settings_set_str(&s->host, arg);
+		settings_set_str(&s->unix_path, NULL);
 		break;
 	case OPT_PORT:
 		if (!parse_long(arg, 1, 65535, &v))
@@ -130,6 +314,11 @@ int options_apply(struct settings *s, enum option_id id, const char *arg, char *
 		break;
 	case OPT_URL:
 		return options_parse_url(s, arg, msg, cap);
+	case OPT_UNIX:
+		if (*arg == '\0')
+			return fail(msg, cap, "%s: empty socket path", name);
+		settings_set_str(&s->unix_path, arg);
+		break;
 	case OPT_USER:
 		settings_set_str(&s->user, arg);
 		break;
@@ -137,12 +326,19 @@ int options_apply(struct settings *s, enum option_id id, const char *arg, char *
 		settings_set_str(&s->password, arg);
 		break;
 	case OPT_ID:
-		if (strlen(arg) > 65535)
-			return fail(msg, cap, "%s: client id is too long", name);
+		if (*arg == '\0' || strlen(arg) > 65535)
+			return fail(msg, cap, "%s: a client id is 1 to 65535 bytes", name);
+		if (!utf8_valid(arg))
+			return fail(msg, cap, "%s: the client id is not valid UTF-8", name);
 		settings_set_str(&s->client_id, arg);
+		settings_set_str(&s->id_prefix, NULL);
 		break;
 	case OPT_ID_PREFIX:
+		if (!utf8_valid(arg) || strlen(arg) > 65000)
+			return fail(msg, cap, "%s: the prefix is not valid UTF-8 or too long",
+			            name);
 		settings_set_str(&s->id_prefix, arg);
+		settings_set_str(&s->client_id, NULL);
 		break;
 	case OPT_KEEPALIVE:
 		if (!parse_long(arg, 5, 65535, &v))
@@ -164,22 +360,37 @@ int options_apply(struct settings *s, enum option_id id, const char *arg, char *
 	case OPT_PERSISTENT:
 		s->persistent = true;
 		break;
+	case OPT_SESSION_EXPIRY:
+		return expiry_arg(s, arg, name, msg, cap);
 	case OPT_TOPIC:
 	case OPT_EXCLUDE:
-		if (*arg == '\0')
-			return fail(msg, cap, "%s: empty topic filter", name);
+	case OPT_UNSUBSCRIBE:
+		if (filter_arg(arg, name, msg, cap))
+			return -1;
 		if (id == OPT_TOPIC)
 			settings_add_str(&s->topics, &s->ntopics, arg);
-		else
+		else if (id == OPT_EXCLUDE)
 			settings_add_str(&s->excludes, &s->nexcludes, arg);
+		else
+			settings_add_str(&s->unsubs, &s->nunsubs, arg);
 		break;
 	case OPT_QOS:
 		return qos_arg(arg, &s->qos, name, msg, cap);
+	case OPT_BIND:
+		if (*arg == '\0')
+			return fail(msg, cap, "%s: empty address", name);
+		settings_set_str(&s->bind_address, arg);
+		break;
+	case OPT_PROXY:
+		return proxy_arg(s, arg, msg, cap);
 	case OPT_CAFILE:
 		settings_set_str(&s->cafile, arg);
 		break;
 	case OPT_CAPATH:
 		settings_set_str(&s->capath, arg);
+		break;
+	case OPT_OS_CERTS:
+		s->os_certs = true;
 		break;
 	case OPT_CERT:
 		settings_set_str(&s->cert, arg);
@@ -188,14 +399,53 @@ int options_apply(struct settings *s, enum option_id id, const char *arg, char *
 		settings_set_str(&s->key, arg);
 		break;
 	case OPT_TLS_VERSION:
-		if (strcmp(arg, "tlsv1.2") && strcmp(arg, "tlsv1.3"))
-			return fail(msg, cap, "%s: '%s' is not tlsv1.2 or tlsv1.3", name, arg);
+		if (strcmp(arg, "tlsv1.1") && strcmp(arg, "tlsv1.2") && strcmp(arg, "tlsv1.3"))
+			return fail(msg, cap, "%s: '%s' is not tlsv1.1, tlsv1.2 or tlsv1.3", name,
+			            arg);
 		settings_set_str(&s->tls_version, arg);
+		break;
+	case OPT_CIPHERS:
+		settings_set_str(&s->ciphers, arg);
+		break;
+	case OPT_ALPN:
+		if (*arg == '\0' || strlen(arg) > 255)
+			return fail(msg, cap, "%s: an ALPN protocol is 1 to 255 bytes", name);
+		settings_set_str(&s->alpn, arg);
+		break;
+	case OPT_PSK:
+		if (*arg == '\0' || strspn(arg, "0123456789abcdefABCDEF") != strlen(arg))
+			return fail(msg, cap, "%s: the key must be hexadecimal digits (no 0x)",
+			            name);
+		settings_set_str(&s->psk, arg);
+		break;
+	case OPT_PSK_IDENTITY:
+		settings_set_str(&s->psk_identity, arg);
 		break;
 	case OPT_INSECURE:
 		s->insecure = true;
 		break;
+	case OPT_NO_TLS:
+		s->no_tls = true;
+		break;
+	case OPT_VERBOSE:
+	case OPT_DEBUG:
+	case OPT_FORMAT:
+	case OPT_NO_EOL:
+	case OPT_PRETTY:
+	case OPT_QUIET:
+	case OPT_NO_STALE:
+	case OPT_COUNT:
+	case OPT_TIMEOUT:
+	case OPT_EXIT_AFTER_SUB:
+	case OPT_RETAINED_ONLY:
+	case OPT_RANDOM_FILTER:
+	case OPT_RETAIN_AS_PUBLISHED:
+	case OPT_NODELAY:
+		return arg ? compat_arg(id, arg, name, msg, cap) : 0;
 	case OPT_WILL_TOPIC:
+		if (*arg == '\0' || topic_has_wildcard(arg) || !utf8_valid(arg))
+			return fail(msg, cap, "%s: '%s' is not a topic one can publish to", name,
+			            arg);
 		settings_set_str(&s->will_topic, arg);
 		break;
 	case OPT_WILL_PAYLOAD:
@@ -206,6 +456,21 @@ int options_apply(struct settings *s, enum option_id id, const char *arg, char *
 	case OPT_WILL_RETAIN:
 		s->will_retain = true;
 		break;
+	case OPT_MESSAGE:
+		settings_set_str(&s->pub_message, arg);
+		break;
+	case OPT_FILE:
+		settings_set_str(&s->pub_file, arg);
+		break;
+	case OPT_STDIN_FILE:
+		s->pub_stdin = true;
+		break;
+	case OPT_NULL_MESSAGE:
+		s->pub_null = true;
+		break;
+	case OPT_RETAIN:
+		s->pub_retain = true;
+		break;
 	case OPT_CONFIG:
 		settings_set_str(&s->config_path, arg);
 		break;
@@ -213,6 +478,8 @@ int options_apply(struct settings *s, enum option_id id, const char *arg, char *
 		settings_set_str(&s->profile, arg);
 		break;
 	case OPT_THEME:
+		if (*arg == '\0')
+			return fail(msg, cap, "%s: empty theme name", name);
 		settings_set_str(&s->theme, arg);
 		break;
 	case OPT_ASCII:
@@ -224,6 +491,23 @@ int options_apply(struct settings *s, enum option_id id, const char *arg, char *
 	case OPT_STATS:
 		settings_set_str(&s->stats_path, arg);
 		break;
+	case OPT_RECORD:
+		settings_set_str(&s->record_path, arg);
+		break;
+	case OPT_REPLAY:
+		settings_set_str(&s->replay_path, arg);
+		break;
+	case OPT_REPLAY_SPEED: {
+		char *end;
+		double sp = strtod(arg, &end);
+
+		if (end == arg || *end != '\0' || !(sp >= 0) || sp > 1e6)
+			return fail(
+			    msg, cap,
+			    "--replay-speed: '%s' is not a speed (0 = all at once, 1, 10...)", arg);
+		s->replay_speed = sp;
+		break;
+	}
 	case OPT_HELP:
 	case OPT_VERSION:
 	case OPT__COUNT:
@@ -260,23 +544,94 @@ const char *options_group(enum option_id id)
 	return table[id].group;
 }
 
+int options_given_in_group(const struct settings *s, const char *group)
+{
+	for (int i = 0; i < OPT__COUNT; i++)
+		if (OPTION_GIVEN(s, i) && strcmp(table[i].group, group) == 0)
+			return i;
+	return -1;
+}
+
+void options_flag_name(enum option_id id, char *buf, size_t cap)
+{
+	if (table[id].shrt)
+		snprintf(buf, cap, "-%c/--%s", table[id].shrt, table[id].lng);
+	else
+		snprintf(buf, cap, "--%s", table[id].lng);
+}
+
+char options_short(enum option_id id)
+{
+	return table[id].shrt;
+}
+
+const char *options_arg_name(enum option_id id)
+{
+	return table[id].arg;
+}
+
+const char *options_help(enum option_id id)
+{
+	return table[id].help;
+}
+
+/* Groups in the order --help and the man page show them, with their titles. */
+static const char *const group_titles[][2] = {
+    {"broker", "Broker"},
+    {"tls", "TLS"},
+    {"will", "Last will"},
+    {"publish", "Publish (mqscope pub; -t is the topic, -q its QoS)"},
+    {"program", "Program"},
+    {"compat", "Accepted from mosquitto_sub (no effect in a full-screen viewer)"},
+};
+#define NTITLES (sizeof(group_titles) / sizeof(group_titles[0]))
+
+size_t options_groups(const char **names, const char **titles, size_t max)
+{
+	size_t n = 0;
+
+	for (size_t g = 0; g < NTITLES && n < max; g++) {
+		names[n] = group_titles[g][0];
+		titles[n++] = group_titles[g][1];
+	}
+	/* A group nobody gave a title yet still shows, after the known ones. */
+	for (int i = 0; i < OPT__COUNT && n < max; i++) {
+		bool known = false;
+
+		for (size_t g = 0; g < n && !known; g++)
+			known = strcmp(names[g], table[i].group) == 0;
+		if (!known) {
+			names[n] = table[i].group;
+			titles[n++] = table[i].group;
+		}
+	}
+	return n;
+}
+
 void options_usage(FILE *out)
 {
-	static const char *groups[][2] = {
-	    {"broker", "Broker"}, {"tls", "TLS"}, {"will", "Last will"}, {"program", "Program"}};
+	const char *names[32], *titles[32];
+	size_t ng = options_groups(names, titles, 32);
 
 	fputs(
 	    "Usage: mqscope [OPTIONS]            watch a broker (a demo broker if none is given)\n"
+	    "       mqscope pub -t TOPIC (-m PAYLOAD | -f FILE | -s | -n) [-q QOS] [-r] [OPTIONS]\n"
+	    "                                    publish one message and exit (0 once the broker\n"
+	    "                                    has it; 1 when refused or unreachable)\n"
 	    "       mqscope sim [-h HOST] [-p PORT]  run the demo devices against a broker\n",
 	    out);
-	for (size_t g = 0; g < sizeof(groups) / sizeof(groups[0]); g++) {
-		fprintf(out, "\n%s:\n", groups[g][1]);
+	for (size_t g = 0; g < ng; g++) {
+		bool any = false;
+
 		for (int i = 0; i < OPT__COUNT; i++) {
-			char left[48];
+			char left[64];
 			int n;
 
-			if (strcmp(table[i].group, groups[g][0]) != 0)
+			if (strcmp(table[i].group, names[g]) != 0)
 				continue;
+			if (!any)
+				fprintf(out, "\n%s:\n", titles[g]);
+			any = true;
 			if (table[i].shrt)
 				n = snprintf(left, sizeof(left), "-%c, --%s", table[i].shrt,
 				             table[i].lng);
@@ -284,10 +639,71 @@ void options_usage(FILE *out)
 				n = snprintf(left, sizeof(left), "    --%s", table[i].lng);
 			if (table[i].arg)
 				snprintf(left + n, sizeof(left) - (size_t)n, " %s", table[i].arg);
-			fprintf(out, "  %-30s %s\n", left, table[i].help);
+			if (strlen(left) >= 30) /* keep two spaces before the help */
+				fprintf(out, "  %s\n  %-30s %s\n", left, "", table[i].help);
+			else
+				fprintf(out, "  %-30s %s\n", left, table[i].help);
 		}
 	}
-	fputs("\nKeys inside mqscope: press ? for help.\n", out);
+	fputs("\nEnvironment: MQSCOPE_PASSWORD (the password when no -P is given), NO_COLOR,\n"
+	      "XDG_CONFIG_HOME. Keys inside mqscope: press ? for help. See mqscope(1).\n",
+	      out);
+}
+
+/* mosquitto_sub options mqscope does not take, and what to do instead. */
+static const char *const unsupported[][2] = {
+    {"D", "MQTT 5 properties (-D) are not supported"},
+    {"property", "MQTT 5 properties (-D) are not supported"},
+    {"remove-retained", "clear retained messages from inside mqscope instead"},
+    {"tls-engine", "OpenSSL engines are not supported"},
+    {"tls-engine-kpass-sha1", "OpenSSL engines are not supported"},
+    {"keyform", "OpenSSL engines are not supported; --key takes a PEM file"},
+    {"S", "DNS SRV lookup is not supported; give -h and -p"},
+    {"o", "mosquitto options files are not read; use a profile (--config, --profile)"},
+    {"ws", "websockets are not supported"},
+};
+
+/* Explains a rejected option when mosquitto_sub knows it; else says it is unknown. */
+static void unknown_option(FILE *err, const char *what)
+{
+	const char *name = what;
+
+	while (*name == '-')
+		name++;
+	for (size_t i = 0; i < sizeof(unsupported) / sizeof(unsupported[0]); i++) {
+		size_t n = strlen(unsupported[i][0]);
+
+		if (strncmp(name, unsupported[i][0], n) == 0 &&
+		    (name[n] == '\0' || name[n] == '=')) {
+			fprintf(err, "mqscope: option '%s': %s\n", what, unsupported[i][1]);
+			return;
+		}
+	}
+	fprintf(err, "mqscope: unknown option '%s'\n", what);
+}
+
+/* Whether a -L URL names a topic. */
+static bool url_has_topic(const char *url)
+{
+	const char *p = strstr(url, "://"), *slash;
+
+	slash = p ? strchr(p + 3, '/') : NULL;
+	return slash && slash[1] != '\0';
+}
+
+/* Whether a -L URL carries user:password@. */
+static bool url_has_password(const char *url)
+{
+	const char *p = strstr(url, "://"), *slash, *at = NULL;
+
+	if (p == NULL)
+		return false;
+	p += 3;
+	slash = strchr(p, '/');
+	for (const char *q = p; q < (slash ? slash : p + strlen(p)); q++)
+		if (*q == '@')
+			at = q;
+	return at && memchr(p, ':', (size_t)(at - p)) != NULL;
 }
 
 enum options_result options_parse(int argc, char **argv, struct settings *s, FILE *err)
@@ -313,7 +729,7 @@ enum options_result options_parse(int argc, char **argv, struct settings *s, FIL
 	shorts[k] = '\0';
 	memset(&longopts[OPT__COUNT], 0, sizeof(longopts[0]));
 
-	bool seen_topic = false, seen_exclude = false;
+	bool seen_topic = false, seen_exclude = false, seen_unsub = false;
 
 	opterr = 0;
 	optind = 0; /* 0 makes glibc reset its internal state too */
@@ -322,13 +738,14 @@ enum options_result options_parse(int argc, char **argv, struct settings *s, FIL
 
 		if (c == '?' || c == ':') {
 			const char *what = argv[optind - 1];
+			char shortname[3] = {'-', (char)optopt, '\0'};
 
 			if (c == ':')
 				fprintf(err, "mqscope: option '%s' needs an argument\n", what);
 			else if (optopt)
-				fprintf(err, "mqscope: unknown option '-%c'\n", optopt);
+				unknown_option(err, shortname);
 			else
-				fprintf(err, "mqscope: unknown option '%s'\n", what);
+				unknown_option(err, what);
 			fputs("Try 'mqscope --help'.\n", err);
 			return OPTIONS_ERROR;
 		}
@@ -349,9 +766,9 @@ enum options_result options_parse(int argc, char **argv, struct settings *s, FIL
 			printf("mqscope %s\n", MQSCOPE_VERSION);
 			return OPTIONS_EXIT;
 		}
-		s->given |= (uint64_t)1 << id;
+		s->given[id / 64] |= (uint64_t)1 << (id % 64);
 		/* Lists given as flags replace the config file's, not add to them. */
-		if (id == OPT_TOPIC && !seen_topic) {
+		if ((id == OPT_TOPIC || (id == OPT_URL && url_has_topic(optarg))) && !seen_topic) {
 			seen_topic = true;
 			settings_clear_list(&s->topics, &s->ntopics);
 		}
@@ -359,15 +776,161 @@ enum options_result options_parse(int argc, char **argv, struct settings *s, FIL
 			seen_exclude = true;
 			settings_clear_list(&s->excludes, &s->nexcludes);
 		}
+		if (id == OPT_UNSUBSCRIBE && !seen_unsub) {
+			seen_unsub = true;
+			settings_clear_list(&s->unsubs, &s->nunsubs);
+		}
 		if (options_apply(s, (enum option_id)id, optarg, msg, sizeof(msg)) != 0) {
 			fprintf(err, "mqscope: %s\n", msg);
 			return OPTIONS_ERROR;
 		}
+		/* A password in -L counts as -P: it beats $MQSCOPE_PASSWORD and the file. */
+		if (id == OPT_URL && url_has_password(optarg))
+			s->given[OPT_PASSWORD / 64] |= (uint64_t)1 << (OPT_PASSWORD % 64);
 	}
 	if (optind < argc) {
 		fprintf(err, "mqscope: unexpected argument '%s'\nTry 'mqscope --help'.\n",
 		        argv[optind]);
 		return OPTIONS_ERROR;
 	}
+	if (OPTION_GIVEN(s, OPT_ID) && OPTION_GIVEN(s, OPT_ID_PREFIX)) {
+		fputs("mqscope: -i and -I cannot be used together\n", err);
+		return OPTIONS_ERROR;
+	}
 	return OPTIONS_OK;
+}
+
+/* Checks that a file option names a readable file (or a directory, for --capath). */
+static int check_path(const char *path, const char *name, bool dir, char *msg, size_t cap)
+{
+	struct stat sb;
+
+	if (path == NULL)
+		return 0;
+	if (stat(path, &sb) != 0 || access(path, R_OK) != 0)
+		return fail(msg, cap, "%s %s: %s", name, path, strerror(errno));
+	if (dir && !S_ISDIR(sb.st_mode))
+		return fail(msg, cap, "%s %s: not a directory", name, path);
+	if (!dir && S_ISDIR(sb.st_mode))
+		return fail(msg, cap, "%s %s: is a directory, not a file", name, path);
+	return 0;
+}
+
+int options_check(const struct settings *s, char *msg, size_t cap)
+{
+	bool endless = s->protocol == MQTT_V5 && (s->session_expiry == UINT32_MAX ||
+	                                          (s->persistent && s->session_expiry < 0));
+
+	if (s->persistent && s->client_id == NULL)
+		return fail(
+		    msg, cap,
+		    "-c (persistent session) needs a fixed client id: add -i ID (the broker "
+		    "finds the session by it)");
+	if (endless && s->client_id == NULL)
+		return fail(
+		    msg, cap,
+		    "-x -1 (a session that never expires) needs a fixed client id: add -i ID");
+	if ((s->cert == NULL) != (s->key == NULL))
+		return fail(msg, cap, "--cert and --key go together: give both or neither");
+	if (s->will_topic == NULL && (s->will_payload || s->will_retain || s->will_qos))
+		return fail(msg, cap,
+		            "--will-payload, --will-qos and --will-retain need --will-topic");
+	if (s->psk && (s->cafile || s->capath || s->cert))
+		return fail(msg, cap, "--psk cannot be used with --cafile, --capath or --cert");
+	if ((s->psk == NULL) != (s->psk_identity == NULL))
+		return fail(msg, cap, "--psk and --psk-identity go together");
+	if (s->password && s->user == NULL && s->protocol != MQTT_V5)
+		return fail(msg, cap,
+		            "MQTT 3.1/3.1.1 sends a password only with a username: add -u USER "
+		            "(or use -V mqttv5)");
+	if (s->no_tls && (s->tls_by_url || OPTION_GIVEN(s, OPT_CAFILE) ||
+	                  OPTION_GIVEN(s, OPT_CAPATH) || OPTION_GIVEN(s, OPT_CERT) ||
+	                  OPTION_GIVEN(s, OPT_INSECURE) || OPTION_GIVEN(s, OPT_PSK)))
+		return fail(msg, cap, "--no-tls contradicts the TLS options given with it");
+	if (check_path(s->cafile, "--cafile", false, msg, cap) ||
+	    check_path(s->capath, "--capath", true, msg, cap) ||
+	    check_path(s->cert, "--cert", false, msg, cap) ||
+	    check_path(s->key, "--key", false, msg, cap))
+		return -1;
+	return 0;
+}
+
+/* Overwrites len bytes of a secret in place with '*'. */
+static void scrub(char *p, size_t len)
+{
+	memset(p, '*', len);
+}
+
+/* Overwrites the password of a mqtt://user:password@host URL in place. */
+static void scrub_url(char *url)
+{
+	char *p = strstr(url, "://"), *slash, *at = NULL, *colon;
+
+	if (p == NULL)
+		return;
+	p += 3;
+	slash = strchr(p, '/');
+	for (char *q = p; q < (slash ? slash : p + strlen(p)); q++)
+		if (*q == '@')
+			at = q;
+	if (at == NULL)
+		return;
+	colon = memchr(p, ':', (size_t)(at - p));
+	if (colon != NULL)
+		scrub(colon + 1, (size_t)(at - colon - 1));
+}
+
+void options_scrub_argv(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		char *a = argv[i];
+
+		if (strcmp(a, "--") == 0)
+			return;
+		if (a[0] != '-' || a[1] == '\0')
+			continue;
+		if (a[1] == '-') {
+			char *eq = strchr(a, '=');
+			size_t n = eq ? (size_t)(eq - a - 2) : strlen(a + 2);
+			int id = -1;
+
+			/* getopt_long takes unambiguous prefixes ("--pw", "--ur"): so do we. */
+			int matches = 0;
+			for (int o = 0; o < OPT__COUNT; o++) {
+				if (strncmp(a + 2, table[o].lng, n) != 0)
+					continue;
+				if (strlen(table[o].lng) == n) {
+					id = o;
+					matches = 1;
+					break;
+				}
+				id = o;
+				matches++;
+			}
+			if (matches != 1 || !table[id].arg)
+				continue;
+			char *val = eq ? eq + 1 : (i + 1 < argc ? argv[++i] : NULL);
+			if (val && (id == OPT_PASSWORD || id == OPT_PSK))
+				scrub(val, strlen(val));
+			else if (val && (id == OPT_URL || id == OPT_PROXY))
+				scrub_url(val);
+			continue;
+		}
+		/* A cluster of short options: "-cP secret", "-Psecret", "-L url". */
+		for (char *p = a + 1; *p; p++) {
+			int id = -1;
+
+			for (int o = 0; o < OPT__COUNT && id < 0; o++)
+				if (table[o].shrt == *p)
+					id = o;
+			if (id < 0 || !table[id].arg)
+				continue;
+			char *val = p[1] ? p + 1 : (i + 1 < argc ? argv[++i] : NULL);
+			if (val && id == OPT_PASSWORD)
+				scrub(val, strlen(val));
+			else if (val && id == OPT_URL)
+				scrub_url(val);
+			break;
+		}
+	}
 }

@@ -6,6 +6,8 @@
 #include <fcntl.h>
 #include <mosquitto.h>
 #include <mqtt_protocol.h>
+#include <openssl/ssl.h>
+#include <openssl/x509_vfy.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -61,12 +63,18 @@ struct session {
 	atomic_int_fast64_t retry_at_ms;
 	atomic_uint attempt;
 	atomic_uint_fast64_t connects;
+	atomic_char detail[SESSION_DETAIL_MAX]; /* under the same sequence count */
 
 	atomic_uint_fast64_t received;
 
+	/* credentials the UI asked for, applied by the network thread before it connects */
+	pthread_mutex_t login_lock;
+	char *login_user, *login_pw;
+	bool login_pending;
+
 	/* network-thread private */
 	uint64_t rx_bytes; /* topic and payload bytes received */
-	bool refused;      /* this attempt's CONNACK refused us; keep that reason */
+	bool refused; /* the broker gave this attempt a reason (CONNACK, DISCONNECT); keep it */
 	int tls_error;
 	int64_t connected_at;
 };
@@ -98,8 +106,22 @@ static void set_status(struct session *ss, enum session_state st, enum session_r
 	atomic_store_explicit(&ss->reason, r, memory_order_relaxed);
 	atomic_store_explicit(&ss->code, code, memory_order_relaxed);
 	atomic_store_explicit(&ss->retry_at_ms, retry_at, memory_order_relaxed);
+	if (r == REASON_NONE)
+		atomic_store_explicit(&ss->detail[0], '\0', memory_order_relaxed);
 	atomic_fetch_add_explicit(&ss->gen, 1, memory_order_release);
 	wake_ui(ss);
+}
+
+/* Sets the text that explains the current reason further (NULL clears it). */
+static void set_detail(struct session *ss, const char *text)
+{
+	size_t i = 0;
+
+	atomic_fetch_add_explicit(&ss->gen, 1, memory_order_acq_rel);
+	for (; text && text[i] && i + 1 < SESSION_DETAIL_MAX; i++)
+		atomic_store_explicit(&ss->detail[i], text[i], memory_order_relaxed);
+	atomic_store_explicit(&ss->detail[i], '\0', memory_order_relaxed);
+	atomic_fetch_add_explicit(&ss->gen, 1, memory_order_release);
 }
 
 void session_status(const struct session *ss, struct session_status *out)
@@ -114,6 +136,12 @@ void session_status(const struct session *ss, struct session_status *out)
 		out->retry_at_ms = atomic_load_explicit(&ss->retry_at_ms, memory_order_relaxed);
 		out->attempt = atomic_load_explicit(&ss->attempt, memory_order_relaxed);
 		out->connects = atomic_load_explicit(&ss->connects, memory_order_relaxed);
+		for (size_t i = 0; i < SESSION_DETAIL_MAX; i++) {
+			out->detail[i] = atomic_load_explicit(&ss->detail[i], memory_order_relaxed);
+			if (out->detail[i] == '\0')
+				break;
+		}
+		out->detail[SESSION_DETAIL_MAX - 1] = '\0';
 		atomic_thread_fence(memory_order_acquire);
 		g2 = atomic_load_explicit(&ss->gen, memory_order_relaxed);
 	} while (g1 != g2 || (g1 & 1));
@@ -195,20 +223,38 @@ static const char *tls_words(int code)
 {
 	switch (code) {
 	case TLS_ERR_UNKNOWN_CA:
-		return "TLS: broker certificate not trusted (unknown CA)";
+		return "TLS: broker certificate not trusted (unknown CA; give the CA with "
+		       "--cafile)";
 	case TLS_ERR_HOSTNAME:
 		return "TLS: broker certificate does not match the host name";
 	case TLS_ERR_EXPIRED:
 		return "TLS: broker certificate expired or not yet valid";
 	case TLS_ERR_BAD_KEY:
-		return "TLS: client certificate or key unusable";
+		return "TLS: client key unusable (unreadable, or not the key of --cert)";
 	case TLS_ERR_CERT_REQUIRED:
-		return "TLS: broker requires a client certificate";
+		return "TLS: broker requires a client certificate (--cert and --key)";
+	case TLS_ERR_CERT_REJECTED:
+		return "TLS: broker rejected the client certificate";
+	case TLS_ERR_VERSION:
+		return "TLS: no TLS version or cipher both sides accept";
+	case TLS_ERR_CLOSED:
+		return "TLS: broker closed the connection during the handshake (not a TLS port?)";
 	case TLS_ERR_HANDSHAKE:
 		return "TLS: handshake failed (is this a TLS port?)";
+	case TLS_ERR_PSK:
+		return "TLS: broker rejected the pre-shared key (--psk, --psk-identity)";
 	default:
 		return "TLS error";
 	}
+}
+
+bool session_reason_is_auth(enum session_reason r, int code)
+{
+	if (r == REASON_CONNACK)
+		return code == 4 || code == 5;
+	if (r == REASON_V5)
+		return code == MQTT_RC_BAD_USERNAME_OR_PASSWORD || code == MQTT_RC_NOT_AUTHORIZED;
+	return false;
 }
 
 void session_reason_text(enum session_reason r, int code, char *buf, size_t cap)
@@ -240,6 +286,10 @@ void session_reason_text(enum session_reason r, int code, char *buf, size_t cap)
 			w = "TLS error";
 		else if (code == MOSQ_ERR_PROTOCOL)
 			w = "protocol error (is this an MQTT port?)";
+		else if (code == MOSQ_ERR_AUTH)
+			w = "the SOCKS proxy refused the username or password";
+		else if (code == MOSQ_ERR_PROXY)
+			w = "the SOCKS proxy could not reach the broker";
 		else
 			w = mosquitto_strerror(code);
 		break;
@@ -273,13 +323,18 @@ void session_reason_text(enum session_reason r, int code, char *buf, size_t cap)
 	case REASON_TLS:
 		w = tls_words(code);
 		break;
+	case REASON_CLOSED:
+		w = code ? "the broker closed the connection before answering"
+		         : "the broker closed the connection before answering (a TLS port? then "
+		           "use mqtts:// or --cafile)";
+		break;
 	}
 	snprintf(buf, cap, "%s", w ? w : "");
 }
 
 void session_describe(const struct session_status *st, int64_t now_ms, char *buf, size_t cap)
 {
-	char why[128];
+	char why[128 + SESSION_DETAIL_MAX];
 	int64_t left;
 
 	switch (st->state) {
@@ -297,6 +352,10 @@ void session_describe(const struct session_status *st, int64_t now_ms, char *buf
 		break;
 	case SESSION_WAITING:
 		session_reason_text(st->reason, st->code, why, sizeof(why));
+		if (st->detail[0] != '\0') {
+			size_t n = strlen(why);
+			snprintf(why + n, sizeof(why) - n, ": %s", st->detail);
+		}
 		left = (st->retry_at_ms - now_ms + 999) / 1000;
 		if (left < 0)
 			left = 0;
@@ -637,22 +696,47 @@ size_t session_subscriptions(struct session *ss, struct session_sub *out, size_t
 	return n;
 }
 
+/* Reads a string property (reason string, server reference) for the status detail. */
+static void prop_detail(const mosquitto_property *props, int id, const char *label, char *buf,
+                        size_t cap)
+{
+	char *v = NULL;
+	size_t n = strlen(buf);
+
+	if (props && mosquitto_property_read_string(props, id, &v, false) && v && *v)
+		snprintf(buf + n, cap - n, "%s%s%s", n ? "; " : "", label, v);
+	free(v);
+}
+
+static void on_log(struct mosquitto *m, void *obj, int level, const char *str);
+
 static void on_connect(struct mosquitto *m, void *obj, int rc, int flags,
                        const mosquitto_property *props)
 {
 	struct session *ss = obj;
+	char detail[SESSION_DETAIL_MAX] = "";
 
-	(void)m;
 	(void)flags;
-	(void)props;
 	if (rc != 0) {
 		ss->refused = true;
+		prop_detail(props, MQTT_PROP_SERVER_REFERENCE, "try ", detail, sizeof(detail));
+		prop_detail(props, MQTT_PROP_REASON_STRING, "", detail, sizeof(detail));
+		set_detail(ss, detail);
 		set_status(ss, SESSION_CONNECTING,
 		           ss->cfg.protocol == MQTT_V5 ? REASON_V5 : REASON_CONNACK, rc, 0);
 		return;
 	}
+	/*
+	 * libmosquitto formats a debug line for every packet once a log
+	 * callback is set; only connecting needs it (TLS errors), so it goes
+	 * until the next attempt.
+	 */
+	mosquitto_log_callback_set(m, NULL);
 	ss->connected_at = clock_mono_ms();
 	atomic_fetch_add_explicit(&ss->connects, 1, memory_order_relaxed);
+	/* -U: drop what a persistent session still holds. */
+	for (size_t i = 0; i < ss->cfg.nunsubs; i++)
+		mosquitto_unsubscribe_v5(m, NULL, ss->cfg.unsubs[i], NULL);
 	/*
 	 * Under the list lock: a filter the UI adds meanwhile is either in
 	 * the list we replay, or sees "connected" and subscribes itself.
@@ -663,29 +747,117 @@ static void on_connect(struct mosquitto *m, void *obj, int rc, int flags,
 	pthread_mutex_unlock(&ss->subs_lock);
 }
 
-/* Classifies libmosquitto's TLS log lines into reasons a person can act on. */
+/* Keeps the reason a broker gives when it disconnects us, or notes a close before CONNACK. */
+static void on_disconnect(struct mosquitto *m, void *obj, int rc, const mosquitto_property *props)
+{
+	struct session *ss = obj;
+	char detail[SESSION_DETAIL_MAX] = "";
+
+	(void)m;
+	if (atomic_load(&ss->stop) || ss->refused)
+		return;
+	if (rc >= 0x80 && ss->connected_at) {
+		/* An MQTT 5 DISCONNECT from the broker: session taken over, shutting down... */
+		ss->refused = true;
+		prop_detail(props, MQTT_PROP_SERVER_REFERENCE, "try ", detail, sizeof(detail));
+		prop_detail(props, MQTT_PROP_REASON_STRING, "", detail, sizeof(detail));
+		set_detail(ss, detail);
+		set_status(ss, SESSION_CONNECTED, REASON_V5, rc, 0);
+	} else if (!ss->connected_at && (rc == MOSQ_ERR_AUTH || rc == MOSQ_ERR_PROXY)) {
+		/* Only the SOCKS proxy answers these before a CONNACK. */
+		ss->refused = true;
+		set_status(ss, SESSION_CONNECTING, REASON_LIB, rc, 0);
+	} else if (!ss->connected_at && !ss->tls_error && rc != 0) {
+		ss->refused = true;
+		set_status(ss, SESSION_CONNECTING, REASON_CLOSED, ss->cfg.tls, 0);
+	}
+}
+
+/* The TLS error the certificate check recorded on the connection, in our terms. */
+static int verify_error(struct session *ss, struct mosquitto *m)
+{
+	SSL *ssl = mosquitto_ssl_get(m);
+	long v = ssl ? SSL_get_verify_result(ssl) : X509_V_OK;
+
+	switch (v) {
+	case X509_V_ERR_HOSTNAME_MISMATCH:
+	case X509_V_ERR_IP_ADDRESS_MISMATCH:
+	/*
+	 * libmosquitto checks the host name itself, in its verify callback, after
+	 * OpenSSL passed the chain; it rejects without naming an error, which
+	 * OpenSSL then records as "unspecified".
+	 */
+	case X509_V_ERR_UNSPECIFIED:
+		return TLS_ERR_HOSTNAME;
+	case X509_V_ERR_CERT_HAS_EXPIRED:
+	case X509_V_ERR_CERT_NOT_YET_VALID:
+		return TLS_ERR_EXPIRED;
+	case X509_V_OK:
+	case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
+	case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
+	case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
+	case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
+	case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE:
+	case X509_V_ERR_CERT_UNTRUSTED:
+		return TLS_ERR_UNKNOWN_CA;
+	default:
+		/* Something rarer (revoked, bad signature...): OpenSSL's words go in the detail. */
+		set_detail(ss, X509_verify_cert_error_string(v));
+		return TLS_ERR_OTHER;
+	}
+}
+
+/*
+ * Classifies libmosquitto's TLS log lines into reasons a person can act on.
+ * OpenSSL says only "certificate verify failed" for an unknown CA, a wrong
+ * host name or an expired certificate alike; while the failed handshake's
+ * SSL object still exists (this very call) its verify result says which.
+ */
 static void on_log(struct mosquitto *m, void *obj, int level, const char *str)
 {
 	struct session *ss = obj;
+	const char *reason;
 
-	(void)m;
 	(void)level;
-	if (strstr(str, "OpenSSL Error") == NULL && strstr(str, "SSL") == NULL)
+	if (ss->tls_error && ss->tls_error != TLS_ERR_OTHER)
+		return; /* the first specific reason is the cause; what follows is fallout */
+	if (strstr(str, "Unable to load client key") || strstr(str, "key values mismatch") ||
+	    strstr(str, "Unable to load client cert")) {
+		ss->tls_error = TLS_ERR_BAD_KEY;
 		return;
-	if (strstr(str, "hostname mismatch") || strstr(str, "host name mismatch"))
-		ss->tls_error = TLS_ERR_HOSTNAME;
-	else if (strstr(str, "certificate verify failed") || strstr(str, "unknown ca") ||
-	         strstr(str, "self-signed") || strstr(str, "self signed"))
-		ss->tls_error = ss->tls_error ? ss->tls_error : TLS_ERR_UNKNOWN_CA;
-	else if (strstr(str, "expired"))
-		ss->tls_error = TLS_ERR_EXPIRED;
-	else if (strstr(str, "certificate required") ||
-	         strstr(str, "peer did not return a certificate"))
+	}
+	if (strstr(str, "OpenSSL Error") == NULL)
+		return;
+	/* With a PSK both sides prove the key in the handshake; a wrong one fails it there. */
+	if (ss->cfg.psk_identity &&
+	    (strstr(str, "alert illegal parameter") || strstr(str, "alert decrypt error") ||
+	     strstr(str, "alert bad record mac") || strstr(str, "alert handshake failure") ||
+	     strstr(str, "alert unknown psk identity")))
+		ss->tls_error = TLS_ERR_PSK;
+	else if (strstr(str, "certificate verify failed"))
+		ss->tls_error = verify_error(ss, m);
+	else if (strstr(str, "certificate required"))
 		ss->tls_error = TLS_ERR_CERT_REQUIRED;
-	else if (strstr(str, "wrong version number") || strstr(str, "packet length too long"))
+	else if (strstr(str, "alert unknown ca") || strstr(str, "alert bad certificate") ||
+	         strstr(str, "alert certificate unknown") ||
+	         strstr(str, "alert unsupported certificate") ||
+	         strstr(str, "alert certificate expired") || strstr(str, "alert access denied"))
+		ss->tls_error = TLS_ERR_CERT_REJECTED;
+	else if (strstr(str, "unexpected eof"))
+		ss->tls_error = TLS_ERR_CLOSED;
+	else if (strstr(str, "wrong version number") || strstr(str, "packet length too long") ||
+	         strstr(str, "record layer failure"))
 		ss->tls_error = TLS_ERR_HANDSHAKE;
-	else if (!ss->tls_error)
+	else if (strstr(str, "alert protocol version") || strstr(str, "unsupported protocol") ||
+	         strstr(str, "no protocols available") || strstr(str, "no shared cipher") ||
+	         strstr(str, "alert handshake failure") || strstr(str, "no ciphers available"))
+		ss->tls_error = TLS_ERR_VERSION;
+	else if (!ss->tls_error) {
+		/* "OpenSSL Error[0]: error:0A000410:SSL routines::sslv3 alert ..." -> the words */
+		reason = strstr(str, "::");
 		ss->tls_error = TLS_ERR_OTHER;
+		set_detail(ss, reason ? reason + 2 : str);
+	}
 }
 
 /* Milliseconds to wait before attempt n (1-based): 1, 2, 4, 8, 16, 30, 30 s... */
@@ -698,17 +870,85 @@ static int64_t backoff_ms(unsigned n)
 	return d < BACKOFF_MAX_MS ? d : BACKOFF_MAX_MS;
 }
 
+/* The session expiry to ask for: -x, else forever with -c, else none. */
+static uint32_t session_expiry(const struct settings *c)
+{
+	if (c->session_expiry >= 0)
+		return (uint32_t)c->session_expiry;
+	return c->persistent ? UINT32_MAX : 0;
+}
+
+/* Applies credentials the UI gave since the last attempt. */
+static void apply_login(struct session *ss)
+{
+	char junk[16];
+
+	/* session_set_login woke us through the stop pipe; empty it unless stopping. */
+	if (!atomic_load(&ss->stop))
+		while (read(ss->stop_pipe[0], junk, sizeof(junk)) > 0)
+			;
+	pthread_mutex_lock(&ss->login_lock);
+	if (ss->login_pending) {
+		if (ss->login_user)
+			settings_set_str(&ss->cfg.user, ss->login_user);
+		mosquitto_username_pw_set(ss->mosq, ss->cfg.user, ss->login_pw);
+		if (ss->login_pw)
+			explicit_bzero(ss->login_pw, strlen(ss->login_pw));
+		free(ss->login_pw);
+		free(ss->login_user);
+		ss->login_pw = ss->login_user = NULL;
+		ss->login_pending = false;
+	}
+	pthread_mutex_unlock(&ss->login_lock);
+}
+
 static int do_connect(struct session *ss)
 {
 	const struct settings *c = &ss->cfg;
 	mosquitto_property *props = NULL;
+	uint32_t expiry = session_expiry(c);
 	int rc;
 
-	if (c->protocol == MQTT_V5 && c->persistent)
-		mosquitto_property_add_int32(&props, MQTT_PROP_SESSION_EXPIRY_INTERVAL, UINT32_MAX);
-	rc = mosquitto_connect_bind_v5(ss->mosq, c->host, c->port, c->keepalive, NULL, props);
+	apply_login(ss);
+	mosquitto_log_callback_set(ss->mosq, on_log);
+	if (c->protocol == MQTT_V5 && expiry > 0)
+		mosquitto_property_add_int32(&props, MQTT_PROP_SESSION_EXPIRY_INTERVAL, expiry);
+	/* Port 0 makes libmosquitto connect to a unix socket at "host". */
+	rc = mosquitto_connect_bind_v5(ss->mosq, c->unix_path ? c->unix_path : c->host,
+	                               c->unix_path ? 0 : c->port, c->keepalive, c->bind_address,
+	                               props);
 	mosquitto_property_free_all(&props);
 	return rc;
+}
+
+void session_set_login(struct session *ss, const char *user, const char *password)
+{
+	ssize_t n;
+
+	pthread_mutex_lock(&ss->login_lock);
+	free(ss->login_user);
+	if (ss->login_pw)
+		explicit_bzero(ss->login_pw, strlen(ss->login_pw));
+	free(ss->login_pw);
+	ss->login_user = user && *user ? xstrdup(user) : NULL;
+	ss->login_pw = password ? xstrdup(password) : NULL;
+	ss->login_pending = true;
+	pthread_mutex_unlock(&ss->login_lock);
+	/* Logged in already as someone else: log in again. */
+	if (is_connected(ss))
+		mosquitto_disconnect(ss->mosq);
+	/* Cut the backoff short: wait_until wakes on the stop pipe and sees no stop. */
+	n = write(ss->stop_pipe[1], "r", 1);
+	(void)n;
+}
+
+void session_user(struct session *ss, char *buf, size_t cap)
+{
+	pthread_mutex_lock(&ss->login_lock);
+	snprintf(buf, cap, "%s",
+	         ss->login_pending && ss->login_user ? ss->login_user
+	                                             : (ss->cfg.user ? ss->cfg.user : ""));
+	pthread_mutex_unlock(&ss->login_lock);
 }
 
 /* Sleeps until the deadline or until stop is asked for. */
@@ -731,7 +971,7 @@ static void wait_until(struct session *ss, int64_t deadline)
  */
 static int serve(struct session *ss, int *err)
 {
-	bool logging = true, coalesce = false;
+	bool coalesce = false;
 	unsigned turns = 0;
 	uint64_t woke, woke_bytes;
 	int rc = MOSQ_ERR_SUCCESS;
@@ -740,11 +980,6 @@ static int serve(struct session *ss, int *err)
 	if (mosquitto_ssl_get(ss->mosq) == NULL)
 		sysio_readahead_start(mosquitto_socket(ss->mosq));
 	while (rc == MOSQ_ERR_SUCCESS && !atomic_load_explicit(&ss->stop, memory_order_relaxed)) {
-		if (logging && ss->connected_at) {
-			/* Connected: else libmosquitto formats a log line per message. */
-			mosquitto_log_callback_set(ss->mosq, NULL);
-			logging = false;
-		}
 		if (sysio_readahead_pending()) {
 			/* Packets already read ahead: select() would not see them. */
 			rc = mosquitto_loop_read(ss->mosq, 1);
@@ -796,8 +1031,6 @@ static void *net_main(void *arg)
 		ss->tls_error = 0;
 		ss->connected_at = 0;
 		set_status(ss, SESSION_CONNECTING, REASON_NONE, 0, 0);
-		/* TLS failures are classified from libmosquitto's log lines (on_log). */
-		mosquitto_log_callback_set(ss->mosq, on_log);
 		errno = 0;
 		rc = do_connect(ss);
 		err = errno;
@@ -846,32 +1079,55 @@ static void make_client_id(const struct settings *s, char *buf, size_t cap)
 		buf[23] = '\0';
 }
 
+/* Copies what the network thread needs after set-up (the password stays with libmosquitto). */
 static void copy_settings(struct settings *d, const struct settings *s)
 {
 	settings_init(d);
 	settings_set_str(&d->host, s->host);
+	settings_set_str(&d->unix_path, s->unix_path);
+	settings_set_str(&d->bind_address, s->bind_address);
 	d->port = s->port;
 	settings_set_str(&d->user, s->user);
-	settings_set_str(&d->password, s->password);
 	d->keepalive = s->keepalive;
 	d->protocol = s->protocol;
 	d->persistent = s->persistent;
+	d->session_expiry = s->session_expiry;
 	d->qos = s->qos;
+	d->tls = s->tls;
+	settings_set_str(&d->psk_identity, s->psk ? s->psk_identity : NULL); /* not the key */
+	for (size_t i = 0; i < s->nunsubs; i++)
+		settings_add_str(&d->unsubs, &d->nunsubs, s->unsubs[i]);
 }
 
+/*
+ * TLS as mosquitto_sub sets it up: the CA given, or the system's; --insecure
+ * skips the host name check, and with no CA given every check (like curl -k).
+ */
 static int setup_tls(struct session *ss, const struct settings *s)
 {
-	int rc;
+	bool have_ca = s->cafile || s->capath;
+	const char *sys_dir = getenv("SSL_CERT_DIR");
+	int rc = MOSQ_ERR_SUCCESS;
 
 	if (!s->tls)
 		return MOSQ_ERR_SUCCESS;
-	if (s->cafile == NULL && s->capath == NULL)
-		mosquitto_int_option(ss->mosq, MOSQ_OPT_TLS_USE_OS_CERTS, 1);
-	rc = mosquitto_tls_set(ss->mosq, s->cafile, s->capath, s->cert, s->key, NULL);
-	if (rc == MOSQ_ERR_SUCCESS && s->tls_version)
-		rc = mosquitto_tls_opts_set(ss->mosq, 1, s->tls_version, NULL);
+	if (s->psk)
+		return mosquitto_tls_psk_set(ss->mosq, s->psk, s->psk_identity, s->ciphers);
+	if (!have_ca || s->os_certs)
+		rc = mosquitto_int_option(ss->mosq, MOSQ_OPT_TLS_USE_OS_CERTS, 1);
+	/* libmosquitto takes a client certificate only together with a CA location. */
+	if (rc == MOSQ_ERR_SUCCESS && (have_ca || s->cert))
+		rc = mosquitto_tls_set(ss->mosq, s->cafile,
+		                       have_ca ? s->capath : (sys_dir ? sys_dir : "/etc/ssl/certs"),
+		                       s->cert, s->key, NULL);
+	if (rc == MOSQ_ERR_SUCCESS && (s->tls_version || s->ciphers || (s->insecure && !have_ca)))
+		rc = mosquitto_tls_opts_set(
+		    ss->mosq, s->insecure && !have_ca ? SSL_VERIFY_NONE : SSL_VERIFY_PEER,
+		    s->tls_version, s->ciphers);
 	if (rc == MOSQ_ERR_SUCCESS && s->insecure)
 		rc = mosquitto_tls_insecure_set(ss->mosq, true);
+	if (rc == MOSQ_ERR_SUCCESS && s->alpn)
+		rc = mosquitto_string_option(ss->mosq, MOSQ_OPT_TLS_ALPN, s->alpn);
 	return rc;
 }
 
@@ -884,6 +1140,7 @@ struct session *session_new(const struct settings *s, struct ring *ring)
 	ss->payload_cap = s->payload_cap ? s->payload_cap : (size_t)UINT32_MAX;
 	copy_settings(&ss->cfg, s);
 	pthread_mutex_init(&ss->subs_lock, NULL);
+	pthread_mutex_init(&ss->login_lock, NULL);
 	for (size_t i = 0; i < s->ntopics; i++)
 		add_sub(ss, s->topics[i], s->qos);
 	if (ring_init(&ss->events, 64 * 1024, 1024) != 0)
@@ -912,12 +1169,15 @@ struct session *session_new(const struct settings *s, struct ring *ring)
 		goto fail;
 	if (setup_tls(ss, s) != MOSQ_ERR_SUCCESS)
 		goto fail;
+	if (s->proxy_host && mosquitto_socks5_set(ss->mosq, s->proxy_host, s->proxy_port,
+	                                          s->proxy_user, s->proxy_password) != 0)
+		goto fail;
 	mosquitto_connect_v5_callback_set(ss->mosq, on_connect);
 	mosquitto_message_v5_callback_set(ss->mosq, on_message);
 	mosquitto_subscribe_v5_callback_set(ss->mosq, on_subscribe);
 	mosquitto_unsubscribe_v5_callback_set(ss->mosq, on_unsubscribe);
 	mosquitto_publish_v5_callback_set(ss->mosq, on_publish);
-	mosquitto_log_callback_set(ss->mosq, on_log);
+	mosquitto_disconnect_v5_callback_set(ss->mosq, on_disconnect);
 	return ss;
 fail:
 	session_free(ss);
@@ -973,5 +1233,10 @@ void session_free(struct session *ss)
 	if (ss->events.buf)
 		ring_free(&ss->events);
 	pthread_mutex_destroy(&ss->subs_lock);
+	if (ss->login_pw)
+		explicit_bzero(ss->login_pw, strlen(ss->login_pw));
+	free(ss->login_pw);
+	free(ss->login_user);
+	pthread_mutex_destroy(&ss->login_lock);
 	free(ss);
 }

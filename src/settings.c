@@ -13,6 +13,7 @@ void settings_init(struct settings *s)
 {
 	memset(s, 0, sizeof(*s));
 	s->keepalive = 60;
+	s->session_expiry = -1;
 	s->protocol = MQTT_V5;
 	s->fps = 20;
 	s->history = 32;
@@ -21,6 +22,7 @@ void settings_init(struct settings *s)
 	s->max_topics = 5000000;
 	s->ring_bytes = (size_t)32 << 20;
 	s->ring_count = 1000000;
+	s->replay_speed = 1;
 }
 
 static void free_list(char **l, size_t n)
@@ -32,14 +34,22 @@ static void free_list(char **l, size_t n)
 
 void settings_free(struct settings *s)
 {
-	char **strs[] = {&s->host,        &s->client_id,   &s->id_prefix,  &s->user,
-	                 &s->password,    &s->cafile,      &s->capath,     &s->cert,
-	                 &s->key,         &s->tls_version, &s->will_topic, &s->will_payload,
-	                 &s->config_path, &s->profile,     &s->theme,      &s->stats_path,
-	                 &s->config_file, &s->warning};
+	char **strs[] = {&s->host,       &s->unix_path,    &s->client_id,     &s->id_prefix,
+	                 &s->user,       &s->password,     &s->bind_address,  &s->cafile,
+	                 &s->capath,     &s->cert,         &s->key,           &s->tls_version,
+	                 &s->ciphers,    &s->alpn,         &s->psk,           &s->psk_identity,
+	                 &s->will_topic, &s->will_payload, &s->config_path,   &s->profile,
+	                 &s->theme,      &s->stats_path,   &s->config_file,   &s->warning,
+	                 &s->proxy_host, &s->proxy_user,   &s->proxy_password, &s->pub_message, &s->pub_file,
+	                 &s->record_path, &s->replay_path};
 
+	/* Secrets do not linger in freed memory. */
 	if (s->password != NULL)
 		explicit_bzero(s->password, strlen(s->password));
+	if (s->psk != NULL)
+		explicit_bzero(s->psk, strlen(s->psk));
+	if (s->proxy_password != NULL)
+		explicit_bzero(s->proxy_password, strlen(s->proxy_password));
 	for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++) {
 		free(*strs[i]);
 		*strs[i] = NULL;
@@ -72,14 +82,18 @@ void settings_free(struct settings *s)
 	s->ntoggles = s->nsaved = s->nkeys = 0;
 	free_list(s->topics, s->ntopics);
 	free_list(s->excludes, s->nexcludes);
-	s->topics = s->excludes = NULL;
-	s->ntopics = s->nexcludes = 0;
+	free_list(s->unsubs, s->nunsubs);
+	s->topics = s->excludes = s->unsubs = NULL;
+	s->ntopics = s->nexcludes = s->nunsubs = 0;
 }
 
 void settings_set_str(char **dst, const char *src)
 {
+	/* Copy before freeing: src may be *dst itself. */
+	char *copy = src ? xstrdup(src) : NULL;
+
 	free(*dst);
-	*dst = src ? xstrdup(src) : NULL;
+	*dst = copy;
 }
 
 void settings_add_str(char ***list, size_t *n, const char *v)
@@ -95,13 +109,20 @@ void settings_clear_list(char ***list, size_t *n)
 	*n = 0;
 }
 
+bool settings_wants_tls(const struct settings *s)
+{
+	if (s->no_tls || s->unix_path)
+		return false;
+	return s->cafile || s->capath || s->cert || s->key || s->tls_version || s->ciphers ||
+	       s->alpn || s->psk || s->os_certs || s->insecure || s->tls_by_url || s->port == 8883;
+}
+
 void settings_finish(struct settings *s)
 {
-	bool broker_named = s->host != NULL || s->port != 0 || s->config_broker;
+	bool broker_named = s->host != NULL || s->port != 0 || s->unix_path || s->config_broker;
 
-	if (s->cafile || s->capath)
-		s->tls = true;
-	if (!broker_named && !s->demo)
+	s->tls = settings_wants_tls(s);
+	if (!broker_named && !s->demo && !s->replay_path)
 		s->demo = true;
 	if (s->host == NULL)
 		settings_set_str(&s->host, s->demo ? "127.0.0.1" : "localhost");
@@ -121,7 +142,9 @@ void settings_broker_label(const struct settings *s, char *buf, size_t cap)
 {
 	const char *h = s->host ? s->host : "localhost";
 
-	if (strchr(h, ':') != NULL)
+	if (s->unix_path)
+		snprintf(buf, cap, "unix:%s", s->unix_path);
+	else if (strchr(h, ':') != NULL)
 		snprintf(buf, cap, "%s[%s]:%d", s->tls ? "mqtts://" : "", h, s->port);
 	else
 		snprintf(buf, cap, "%s%s:%d", s->tls ? "mqtts://" : "", h, s->port);

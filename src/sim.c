@@ -174,11 +174,15 @@ static void on_message(struct mosquitto *m, void *obj, const struct mosquitto_me
 		return;
 	}
 	for (size_t i = 0; i < NLIGHTS; i++) {
-		char set[64], val[32];
-		bool changed = false;
+		char set[64], state[64], val[32];
+		bool changed = false, was_on = s->light_on[i];
+		int was_brightness = s->light_brightness[i];
 
 		snprintf(set, sizeof(set), "house/lights/%s/set", lights[i]);
-		if (strcmp(t, set) != 0)
+		snprintf(state, sizeof(state), "house/lights/%s", lights[i]);
+		/* Like the bulbs, a light also takes a new state written to its own topic. */
+		bool on_state_topic = strcmp(t, state) == 0;
+		if (strcmp(t, set) != 0 && !on_state_topic)
 			continue;
 		if (parse_switch(p, len, s->light_on[i], &on)) {
 			s->light_on[i] = on;
@@ -195,6 +199,9 @@ static void on_message(struct mosquitto *m, void *obj, const struct mosquitto_me
 				changed = true;
 			}
 		}
+		if (on_state_topic && s->light_on[i] == was_on &&
+		    s->light_brightness[i] == was_brightness)
+			return; /* already in that state: nothing to report */
 		if (changed)
 			publish_light(s, i);
 		return;
@@ -204,13 +211,14 @@ static void on_message(struct mosquitto *m, void *obj, const struct mosquitto_me
 static void on_connect(struct mosquitto *m, void *obj, int rc)
 {
 	struct sim *s = obj;
-	char *subs[] = {"house/bulbs/+", "house/bulbs/+/set", "house/lights/+/set"};
+	char *subs[] = {"house/bulbs/+", "house/bulbs/+/set", "house/lights/+",
+	                "house/lights/+/set"};
 
 	if (rc != 0)
 		return;
 	s->connected = true;
 	/* No-local: our own state reports must not come back as commands. */
-	mosquitto_subscribe_multiple(m, NULL, 3, subs, 1, MQTT_SUB_OPT_NO_LOCAL, NULL);
+	mosquitto_subscribe_multiple(m, NULL, 4, subs, 1, MQTT_SUB_OPT_NO_LOCAL, NULL);
 	for (int i = 0; i < NBULBS; i++)
 		publish_bulb(s, i);
 	for (size_t i = 0; i < NLIGHTS; i++)

@@ -160,6 +160,21 @@ void fmt_bytes(char *buf, size_t cap, uint64_t n)
 		snprintf(buf, cap, "%.1f GiB", n / 1073741824.0);
 }
 
+void fmt_rate(char *buf, size_t cap, double r)
+{
+	char n[32];
+
+	if (!(r >= 0.05)) {
+		snprintf(buf, cap, "%s", "");
+		return;
+	}
+	if (r < 9.95)
+		snprintf(n, sizeof(n), "%.1f", r);
+	else
+		fmt_short(n, sizeof(n), r);
+	snprintf(buf, cap, "%s/s", n);
+}
+
 void fmt_age(char *buf, size_t cap, int64_t ms)
 {
 	int64_t s = ms / 1000;

@@ -9,6 +9,7 @@ T_NAME=$(basename "$0" .sh)
 BROKER_PID=
 BROKER_PORT=
 T_FAILED=0
+T_PIDS=
 export ASAN_OPTIONS="log_path=$T_DIR/asan:detect_leaks=1:abort_on_error=0:${ASAN_OPTIONS:-}"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 
@@ -32,6 +33,10 @@ cleanup() {
 	if [ -n "${UI_PID:-}" ]; then
 		wait_pid_gone "$UI_PID" 5 || kill -KILL "$UI_PID" 2>/dev/null
 	fi
+	for p in $T_PIDS; do
+		kill "$p" 2>/dev/null
+		wait "$p" 2>/dev/null
+	done
 	stop_broker
 	for f in "$T_DIR"/asan*; do
 		[ -e "$f" ] || continue
@@ -55,6 +60,9 @@ cleanup() {
 trap cleanup EXIT
 
 now_ms() { date +%s%3N; }
+
+# bg_pid PID: a helper started in the background (publisher, idle client), stopped by PID at exit.
+bg_pid() { T_PIDS="$T_PIDS $1"; }
 
 # free_port: a loopback port nobody listens on right now.
 free_port() {
@@ -123,15 +131,29 @@ pub() {
 	mosquitto_pub -h 127.0.0.1 -p "$BROKER_PORT" -q 1 -t "$t" -m "$m" "$@" || fail "mosquitto_pub $t"
 }
 
-# start_ui [mqscope args...]: runs mqscope in a private tmux server, 100x30 unless T_COLS/T_ROWS say otherwise.
+# start_ui [mqscope args...]: runs mqscope in a private tmux server, 100x30 unless T_COLS/T_ROWS say otherwise;
+# T_TERM and T_LANG change the terminal type and locale, T_ENV adds "NAME=value ..." to its environment.
+# T_TMUX_EXTRA holds more tmux.conf lines.
 start_ui() {
 	local cols=${T_COLS:-100} rows=${T_ROWS:-30} cmd=""
 	for a in "$MQSCOPE" "$@"; do cmd="$cmd $(printf '%q' "$a")"; done
 	# remain-on-exit keeps the last screen readable after mqscope quits
-	printf 'set -g remain-on-exit on\nset -g status off\n' >"$T_DIR/tmux.conf"
+	printf 'set -g remain-on-exit on\nset -g status off\n%s\n' "${T_TMUX_EXTRA:-}" >"$T_DIR/tmux.conf"
 	tmux -S "$T_SOCK" -f "$T_DIR/tmux.conf" new-session -d -s t -x "$cols" -y "$rows" \
-		"env TERM=xterm-256color LANG=C.UTF-8 LC_ALL=C.UTF-8 ASAN_OPTIONS='$ASAN_OPTIONS' UBSAN_OPTIONS='$UBSAN_OPTIONS' $cmd 2>>$T_DIR/stderr; echo \$? > $T_DIR/exit"
+		"env TERM=${T_TERM:-xterm-256color} LANG=${T_LANG:-C.UTF-8} LC_ALL=${T_LANG:-C.UTF-8} ${T_ENV:-} ASAN_OPTIONS='$ASAN_OPTIONS' UBSAN_OPTIONS='$UBSAN_OPTIONS' $cmd 2>>$T_DIR/stderr; echo \$? > $T_DIR/exit"
 	UI_PID=$(tmux -S "$T_SOCK" list-panes -t t -F '#{pane_pid}')
+}
+
+# stop_ui: ends this test's tmux server and waits until it is gone, so start_ui can run again
+# (a new session started while the old server is still exiting fails).
+stop_ui() {
+	local spid
+	spid=$(tmux -S "$T_SOCK" display-message -p '#{pid}' 2>/dev/null)
+	tmux -S "$T_SOCK" kill-server 2>/dev/null
+	[ -n "$spid" ] && { wait_pid_gone "$spid" 5 || fail "tmux server $spid did not exit"; }
+	[ -n "${UI_PID:-}" ] && { wait_pid_gone "$UI_PID" 5 || kill -KILL "$UI_PID" 2>/dev/null; }
+	rm -f "$T_SOCK" "$T_DIR/exit"
+	UI_PID=
 }
 
 # search TEXT: / TEXT Enter in mqscope.

@@ -125,3 +125,41 @@ const char *draw_glyph(const char *role)
 			return ascii_mode ? glyphs[i].ascii : glyphs[i].utf8;
 	return "?";
 }
+
+const char *draw_eighths(int e)
+{
+	static const char *const blocks[9] = {
+	    " ",
+	    "\xe2\x96\x81",
+	    "\xe2\x96\x82",
+	    "\xe2\x96\x83",
+	    "\xe2\x96\x84",
+	    "\xe2\x96\x85",
+	    "\xe2\x96\x86",
+	    "\xe2\x96\x87",
+	    "\xe2\x96\x88",
+	};
+	static const char *const ascii[9] = {" ", "_", ".", ",", "-", "=", "+", "*", "#"};
+
+	if (e < 0)
+		e = 0;
+	if (e > 8)
+		e = 8;
+	return ascii_mode ? ascii[e] : blocks[e];
+}
+
+int draw_spark(WINDOW *w, const double *v, size_t n, int width, double lo, double hi, attr_t attr)
+{
+	size_t from = n > (size_t)width ? n - (size_t)width : 0;
+	int cols = 0;
+
+	wattrset(w, attr);
+	for (size_t i = from; i < n; i++, cols++) {
+		/* Levels 1..8: the lowest value still shows as a mark, not as nothing. */
+		int level = hi > lo ? 1 + (int)((v[i] - lo) / (hi - lo) * 7.0 + 0.5) : 4;
+
+		waddstr(w, draw_eighths(level));
+	}
+	wattrset(w, A_NORMAL);
+	return cols;
+}

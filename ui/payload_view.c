@@ -1,138 +1,464 @@
-/* payload_view.c: draws the selected topic's metadata and its value, wrapped and scrollable. */
+/* payload_view.c: the selected topic's metadata and value: text, pretty JSON with folds, hex dump,
+ * history table, diff against the previous value, sparkline and chart of its numbers. */
 #include "mqscope/payload_view.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "mqscope/draw.h"
+#include "mqscope/msg.h"
 #include "mqscope/sanitize.h"
 #include "mqscope/theme.h"
+#include "mqscope/ui_api.h"
 #include "mqscope/util.h"
 
 #define TOPIC_LINES_MAX 3
+#define PROP_LINES_MAX  4
+#define AUTO_FOLD_LINES 300         /* longer JSON documents open with their inner levels folded */
+#define DIFF_HEX_MAX    (64 * 1024) /* bytes of a binary value a diff compares */
+#define DIFF_CONTEXT    3
+#define INDENT_MAX_FRAC 2 /* indentation never takes more than 1/2 of the width */
+#define SERIES_MAX      1024
+
+static const char *const format_names[PV__FORMATS] = {"auto", "text", "json", "hex"};
 
 void payload_view_init(struct payload_view *p, const struct tree *t)
 {
 	memset(p, 0, sizeof(*p));
 	p->tree = t;
 	p->shown = TREE_NONE;
-	p->wrap.id = TREE_NONE;
+	pdoc_init(&p->doc);
 }
 
 void payload_view_free(struct payload_view *p)
 {
-	free(p->wrap.starts);
+	pdoc_free(&p->doc);
+	free(p->folded);
+	free(p->rows);
+	free(p->series);
+	free(p->series_t);
+	free(p->series_ord);
 	memset(p, 0, sizeof(*p));
 }
 
-bool payload_view_action(struct payload_view *p, enum action a)
+const struct tree_value *payload_view_value(const struct payload_view *p, tree_id id)
 {
-	size_t page = p->body_height > 1 ? (size_t)p->body_height - 1 : 1;
-	size_t max =
-	    p->wrap.nlines > (size_t)p->body_height ? p->wrap.nlines - (size_t)p->body_height : 0;
-
-	switch (a) {
-	case ACT_MOVE_UP:
-		p->scroll = p->scroll ? p->scroll - 1 : 0;
-		break;
-	case ACT_MOVE_DOWN:
-		p->scroll++;
-		break;
-	case ACT_PAGE_UP:
-		p->scroll = p->scroll > page ? p->scroll - page : 0;
-		break;
-	case ACT_PAGE_DOWN:
-		p->scroll += page;
-		break;
-	case ACT_FIRST:
-		p->scroll = 0;
-		break;
-	case ACT_LAST:
-		p->scroll = max;
-		break;
-	default:
-		return false;
-	}
-	if (p->scroll > max)
-		p->scroll = max;
-	return true;
+	if (id == TREE_NONE || id == TREE_ROOT)
+		return NULL;
+	return tree_value(p->tree, id, id == p->shown ? p->age : 0);
 }
 
-static void wrap_push(struct wrap_cache *c, size_t at)
+/* ---- folds ---- */
+
+static bool is_folded(const struct payload_view *p, size_t line)
 {
-	if (c->nlines == c->cap) {
-		c->cap = c->cap ? c->cap * 2 : 64;
-		c->starts = xrealloc(c->starts, c->cap * sizeof(*c->starts));
-	}
-	c->starts[c->nlines++] = at;
+	return line / 8 < p->folded_bytes && (p->folded[line / 8] >> (line % 8)) & 1;
 }
 
-/* Computes where each screen line of the value starts at this width. */
-static void wrap_build(struct wrap_cache *c, const char *s, size_t len, int width)
+static void set_folded(struct payload_view *p, size_t line, bool on)
 {
-	const char *p = s, *end = s + len;
+	if (line / 8 >= p->folded_bytes)
+		return;
+	if (on)
+		p->folded[line / 8] |= (uint8_t)(1u << (line % 8));
+	else
+		p->folded[line / 8] &= (uint8_t) ~(1u << (line % 8));
+	p->rows_stale = true;
+}
+
+/* Folds every container at depth >= min_depth (SIZE_MAX: unfolds all). */
+static void fold_all(struct payload_view *p, size_t min_depth)
+{
+	for (size_t i = 0; i < p->doc.nlines; i++)
+		if (p->doc.lines[i].kind == PL_OPEN)
+			set_folded(p, i, p->doc.lines[i].depth >= min_depth);
+}
+
+/* Sizes the fold bits for the document; keeps them when its shape (line count) did not change. */
+static void folds_for_doc(struct payload_view *p)
+{
+	size_t need = (p->doc.nlines + 7) / 8;
+
+	if (p->folded_lines == p->doc.nlines && p->folded_bytes >= need)
+		return;
+	if (need > p->folded_bytes) {
+		p->folded = xrealloc(p->folded, need);
+		p->folded_bytes = need;
+	}
+	memset(p->folded, 0, p->folded_bytes);
+	p->folded_lines = p->doc.nlines;
+	if (p->as == PV_JSON && p->doc.nlines > AUTO_FOLD_LINES)
+		fold_all(p, 1); /* a long document opens on its top-level keys */
+}
+
+/* ---- the formatted document ---- */
+
+/* Makes doc from the value per the asked format; sets kind, as and note. */
+static void build_value_doc(struct payload_view *p, const struct tree_value *v)
+{
+	bool truncated = v->len < v->orig_len;
+
+	p->kind = payload_detect(v->data, v->len, truncated);
+	p->as = p->format;
+	if (p->as == PV_AUTO)
+		p->as = p->kind == PAYLOAD_JSON     ? PV_JSON
+		        : p->kind == PAYLOAD_BINARY ? PV_HEX
+		                                    : PV_TEXT;
+	if (p->as == PV_JSON && !payload_json_doc(v->data, v->len, &p->doc)) {
+		snprintf(p->note, sizeof(p->note), "%s: shown as text",
+		         truncated ? "truncated, so not JSON" : "not valid JSON");
+		p->as = PV_TEXT;
+	}
+	if (p->as == PV_TEXT)
+		payload_text_doc(v->data, v->len, &p->doc);
+	if (p->as == PV_HEX) {
+		pdoc_clear(&p->doc);
+		p->hex_len = v->len;
+	}
+}
+
+/* Makes a diffable document of a value: pretty JSON, hex lines for binary, else text lines. */
+static void diffable(const struct tree_value *v, struct pdoc *d)
+{
+	bool truncated = v->len < v->orig_len;
+	enum payload_kind k = payload_detect(v->data, v->len, truncated);
+
+	if (k == PAYLOAD_JSON && payload_json_doc(v->data, v->len, d))
+		return;
+	if (k == PAYLOAD_BINARY) {
+		payload_hex_doc(v->data, v->len < DIFF_HEX_MAX ? v->len : DIFF_HEX_MAX, 16, d);
+		return;
+	}
+	payload_text_doc(v->data, v->len, d);
+	payload_split_lines(d);
+}
+
+static void build_diff_doc(struct payload_view *p, tree_id id)
+{
+	const struct tree_value *newer = tree_value(p->tree, id, p->age);
+	const struct tree_value *older = tree_value(p->tree, id, p->age + 1);
+	struct pdoc a, b;
+
+	pdoc_clear(&p->doc);
+	p->diff_changed = 0;
+	p->as = PV_TEXT;
+	if (newer == NULL || older == NULL) {
+		snprintf(p->note, sizeof(p->note),
+		         "no earlier value to compare with (%u kept per topic; ui.history sets it)",
+		         tree_history_cap(p->tree));
+		return;
+	}
+	pdoc_init(&a);
+	pdoc_init(&b);
+	diffable(older, &a);
+	diffable(newer, &b);
+	p->diff_changed = payload_diff(&a, &b, DIFF_CONTEXT, &p->doc);
+	if (p->diff_changed == 0)
+		snprintf(p->note, sizeof(p->note), "identical to the value before it");
+	pdoc_free(&a);
+	pdoc_free(&b);
+}
+
+/* Field by field: padding bytes of a struct are not reliably equal. */
+static bool key_eq(const struct pv_key *a, const struct pv_key *b)
+{
+	return a->id == b->id && a->msgs == b->msgs && a->age == b->age && a->as == b->as &&
+	       a->body == b->body && a->hist_len == b->hist_len;
+}
+
+/* Brings doc up to date with the node's shown value; cheap when nothing changed. */
+static void update_doc(struct payload_view *p, tree_id id)
+{
+	const struct tree_node *n = tree_node(p->tree, id);
+	struct pv_key k = {
+	    .id = id,
+	    .msgs = n->msgs,
+	    .age = p->age,
+	    .as = (int)p->format,
+	    .body = p->body == BODY_DIFF ? BODY_DIFF : BODY_VALUE,
+	    .hist_len = n->hist_len,
+	};
+	const struct tree_value *v;
+
+	if (p->have_key && key_eq(&k, &p->key))
+		return;
+	p->key = k;
+	p->have_key = true;
+	p->note[0] = '\0';
+	p->rows_stale = true;
+	p->hex_len = 0;
+	if (k.body == BODY_DIFF) {
+		build_diff_doc(p, id);
+		return;
+	}
+	v = tree_value(p->tree, id, p->age);
+	if (v == NULL) {
+		pdoc_clear(&p->doc);
+		p->as = PV_TEXT;
+		return;
+	}
+	build_value_doc(p, v);
+	if (p->as == PV_JSON)
+		folds_for_doc(p);
+}
+
+/* ---- layout ---- */
+
+static void row_push(struct payload_view *p, size_t line, size_t off)
+{
+	if (p->nrows == p->rows_cap) {
+		p->rows_cap = p->rows_cap ? p->rows_cap * 2 : 256;
+		p->rows = xrealloc(p->rows, p->rows_cap * sizeof(*p->rows));
+	}
+	p->rows[p->nrows].line = (uint32_t)line;
+	p->rows[p->nrows].off = (uint32_t)off;
+	p->nrows++;
+}
+
+/* Columns before a line's text: the diff mark and the indentation. */
+static int line_prefix(const struct payload_view *p, const struct pline *l, int width)
+{
+	int mark = p->key.body == BODY_DIFF ? 2 : 0;
+	int indent = 2 * (int)l->depth;
+
+	if (indent > width / INDENT_MAX_FRAC)
+		indent = width / INDENT_MAX_FRAC;
+	return mark + indent;
+}
+
+/* Splits line li of the document into rows of at most width columns (newlines break too). */
+static void wrap_line(struct payload_view *p, size_t li, int width)
+{
+	const struct pline *l = &p->doc.lines[li];
+	const char *s = p->doc.text, *q = s + l->off, *end = q + l->len;
 	unsigned flags = draw_san_flags() | SAN_LAYOUT;
-	int col = 0;
+	int avail = width - line_prefix(p, l, width), col = 0;
 	struct san_glyph g;
 
-	c->nlines = 0;
-	wrap_push(c, 0);
-	while (p < end) {
-		size_t used = sanitize_next(p, end, flags, &g);
+	if (avail < 8)
+		avail = 8;
+	row_push(p, li, l->off);
+	while (q < end) {
+		size_t used = sanitize_next(q, end, flags, &g);
 		int w = g.kind == SAN_TAB ? 8 - col % 8 : g.width;
 
 		if (g.kind == SAN_NEWLINE) {
-			p += used;
-			wrap_push(c, (size_t)(p - s));
+			q += used;
+			if (q < end)
+				row_push(p, li, (size_t)(q - s));
 			col = 0;
 			continue;
 		}
-		if (col + w > width && col > 0) {
-			wrap_push(c, (size_t)(p - s));
+		if (col + w > avail && col > 0) {
+			row_push(p, li, (size_t)(q - s));
 			col = 0;
 			if (g.kind == SAN_TAB)
 				w = 8;
 		}
 		col += w;
-		p += used;
+		q += used;
 	}
 }
 
-/* Draws one wrapped line of the value (from..to) at the cursor. */
-static void draw_value_line(WINDOW *w, const char *s, size_t from, size_t to, int width)
+/* Lays the document (or hex dump, or history) out in rows at width; keeps the cursor's line. */
+static void layout(struct payload_view *p, tree_id id, int width)
 {
-	const char *p = s + from, *end = s + to;
-	unsigned flags = draw_san_flags() | SAN_LAYOUT;
-	int col = 0;
-	struct san_glyph g;
+	size_t cursor_line = p->cursor < p->nrows ? p->rows[p->cursor].line : 0;
+	bool had_rows = p->nrows > 0;
 
-	while (p < end && col < width) {
-		size_t used = sanitize_next(p, end, flags, &g);
+	if (!p->rows_stale && p->rows_width == width)
+		return;
+	p->rows_stale = false;
+	p->rows_width = width;
+	p->nrows = 0;
+	if (p->body == BODY_HISTORY || p->body == BODY_CHART)
+		return; /* virtual rows */
+	if (p->as == PV_HEX && p->key.body != BODY_DIFF) {
+		p->hex_per_line = width >= payload_hex_width(16)  ? 16
+		                  : width >= payload_hex_width(8) ? 8
+		                                                  : 4;
+		return;
+	}
+	(void)id;
+	for (size_t i = 0; i < p->doc.nlines;) {
+		const struct pline *l = &p->doc.lines[i];
 
-		if (g.kind == SAN_NEWLINE)
-			break;
-		if (g.kind == SAN_TAB) {
-			int n = 8 - col % 8;
-			for (int i = 0; i < n && col < width; i++, col++)
-				waddch(w, ' ');
-		} else if (g.kind == SAN_TEXT) {
-			if (col + g.width > width)
-				break;
-			if (!(g.width == 0 && col == 0))
-				waddnstr(w, g.s, (int)g.len);
-			col += g.width;
-		} else {
-			if (col + g.width > width)
-				break;
-			wattrset(w, theme_attr(SLOT_ESCAPE));
-			waddstr(w, g.esc);
-			wattrset(w, A_NORMAL);
-			col += g.width;
+		if (l->kind == PL_OPEN && is_folded(p, i) && l->link > i) {
+			row_push(p, i, l->off); /* one row: opener, ellipsis, closer */
+			i = l->link + 1;
+			continue;
 		}
-		p += used;
+		wrap_line(p, i, width);
+		i++;
+	}
+	if (had_rows) {
+		/* Put the cursor back on the first row of the line it was on. */
+		size_t r = 0;
+
+		while (r + 1 < p->nrows && p->rows[r + 1].line <= cursor_line)
+			r++;
+		while (r > 0 && p->rows[r - 1].line == p->rows[r].line)
+			r--;
+		p->cursor = r;
 	}
 }
+
+/* Rows of the body in the current mode. */
+static size_t body_rows(const struct payload_view *p)
+{
+	if (p->body == BODY_HISTORY)
+		return p->shown != TREE_NONE ? tree_node(p->tree, p->shown)->hist_len : 0;
+	if (p->body == BODY_CHART)
+		return 0;
+	if (p->as == PV_HEX && p->key.body != BODY_DIFF)
+		return p->hex_per_line ? (p->hex_len + p->hex_per_line - 1) / p->hex_per_line : 0;
+	return p->nrows;
+}
+
+/* Keeps the cursor within the rows and on screen. */
+static void clamp(struct payload_view *p)
+{
+	size_t n = body_rows(p), h = p->body_height > 0 ? (size_t)p->body_height : 1;
+
+	if (p->cursor >= n)
+		p->cursor = n ? n - 1 : 0;
+	if (p->cursor < p->scroll)
+		p->scroll = p->cursor;
+	if (p->cursor >= p->scroll + h)
+		p->scroll = p->cursor - h + 1;
+	if (p->scroll + h > n)
+		p->scroll = n > h ? n - h : 0;
+}
+
+/* ---- actions ---- */
+
+/* The opening line of the container that holds line li, or SIZE_MAX. */
+static size_t enclosing(const struct payload_view *p, size_t li)
+{
+	unsigned d = p->doc.lines[li].depth;
+
+	if (d == 0)
+		return SIZE_MAX;
+	for (size_t i = li; i-- > 0;)
+		if (p->doc.lines[i].kind == PL_OPEN && p->doc.lines[i].depth < d &&
+		    p->doc.lines[i].link >= li)
+			return i;
+	return SIZE_MAX;
+}
+
+static size_t row_of_line(const struct payload_view *p, size_t li)
+{
+	for (size_t r = 0; r < p->nrows; r++)
+		if (p->rows[r].line == li)
+			return r;
+	return p->cursor;
+}
+
+/* Folding keys on the JSON view; returns true when handled. */
+static bool fold_action(struct payload_view *p, enum action a)
+{
+	size_t li;
+	const struct pline *l;
+
+	if (p->nrows == 0)
+		return false;
+	li = p->rows[p->cursor].line;
+	l = &p->doc.lines[li];
+	switch (a) {
+	case ACT_TOGGLE_BRANCH:
+		if (l->kind != PL_OPEN) {
+			li = enclosing(p, li);
+			if (li == SIZE_MAX)
+				return false;
+		}
+		set_folded(p, li, !is_folded(p, li));
+		break;
+	case ACT_EXPAND:
+		if (l->kind != PL_OPEN || !is_folded(p, li))
+			return false;
+		set_folded(p, li, false);
+		break;
+	case ACT_COLLAPSE:
+		if (l->kind == PL_OPEN && !is_folded(p, li)) {
+			set_folded(p, li, true);
+			break;
+		}
+		li = enclosing(p, li);
+		if (li == SIZE_MAX)
+			return false; /* at the top: the key goes back to the tree */
+		p->cursor = row_of_line(p, li);
+		clamp(p);
+		return true;
+	case ACT_EXPAND_ALL:
+		fold_all(p, SIZE_MAX);
+		break;
+	case ACT_COLLAPSE_ALL:
+		fold_all(p, 1);
+		break;
+	default:
+		return false;
+	}
+	/* The cursor stays on its line; layout() finds it again. */
+	p->cursor = row_of_line(p, li);
+	return true;
+}
+
+bool payload_view_action(struct payload_view *p, enum action a)
+{
+	size_t page = p->body_height > 1 ? (size_t)p->body_height - 1 : 1;
+	size_t n = body_rows(p);
+
+	switch (a) {
+	case ACT_MOVE_UP:
+		p->cursor = p->cursor ? p->cursor - 1 : 0;
+		break;
+	case ACT_MOVE_DOWN:
+		p->cursor++;
+		break;
+	case ACT_PAGE_UP:
+		p->cursor = p->cursor > page ? p->cursor - page : 0;
+		break;
+	case ACT_PAGE_DOWN:
+		p->cursor += page;
+		break;
+	case ACT_FIRST:
+		p->cursor = 0;
+		break;
+	case ACT_LAST:
+		p->cursor = n ? n - 1 : 0;
+		break;
+	case ACT_TOGGLE_BRANCH:
+	case ACT_EXPAND:
+		if (p->body == BODY_HISTORY) {
+			/* Open the value of this row. */
+			if (p->cursor < n) {
+				p->age = (unsigned)p->cursor;
+				if (p->shown != TREE_NONE)
+					p->age_msgs = tree_node(p->tree, p->shown)->msgs;
+				p->body = BODY_VALUE;
+				p->cursor = p->scroll = 0;
+				p->rows_stale = true;
+				return true;
+			}
+			return false;
+		}
+		/* fall through */
+	case ACT_COLLAPSE:
+	case ACT_EXPAND_ALL:
+	case ACT_COLLAPSE_ALL:
+		if (p->body == BODY_VALUE && p->as == PV_JSON)
+			return fold_action(p, a);
+		return false;
+	default:
+		return false;
+	}
+	clamp(p);
+	return true;
+}
+
+/* ---- drawing ---- */
 
 /* Draws "label value" pairs on one line; returns the next line. */
 static int meta_line(WINDOW *w, int y, int wd, const char *const *pairs, size_t n)
@@ -183,40 +509,540 @@ static int draw_topic(WINDOW *w, int y, int wd, const char *topic, size_t len)
 	return y + (lines ? lines : 1);
 }
 
+/* Lays "label value" pairs out over lines, starting a new line when a pair does not fit. */
+struct flow {
+	WINDOW *w;
+	int y, x, wd, max_y, lines;
+	size_t hidden;
+};
+
+static void flow_pair(struct flow *f, const char *label, const char *val, size_t vlen)
+{
+	int need = (int)strlen(label) + 1 + sanitize_width(val, vlen, draw_san_flags());
+
+	if (f->x > 0 && f->x + 2 + need > f->wd) {
+		f->y++;
+		f->x = 0;
+		f->lines++;
+	}
+	if (f->y >= f->max_y || f->lines >= PROP_LINES_MAX) {
+		f->hidden++;
+		return;
+	}
+	wmove(f->w, f->y, f->x);
+	if (f->x > 0)
+		f->x += draw_str(f->w, "  ", f->wd - f->x, A_NORMAL);
+	f->x += draw_str(f->w, label, f->wd - f->x, theme_attr(SLOT_META_KEY));
+	f->x += draw_str(f->w, " ", f->wd - f->x, A_NORMAL);
+	f->x += draw_text(f->w, val, vlen, f->wd - f->x, theme_attr(SLOT_META));
+}
+
+/* Draws the MQTT 5 properties of a value; returns the next line. */
+static int draw_props(WINDOW *w, int y, int h, int wd, const struct tree_value *v)
+{
+	const uint8_t *props = (const uint8_t *)v->data + v->len;
+	struct flow f = {.w = w, .y = y, .wd = wd, .max_y = h};
+	struct prop pr;
+	size_t off = 0;
+	char num[48];
+
+	if (v->props_len == 0)
+		return y;
+	while (props_next(props, v->props_len, &off, &pr)) {
+		switch (pr.id) {
+		case PROP_PAYLOAD_FORMAT:
+			snprintf(num, sizeof(num), "%s", pr.num == 1 ? "utf-8" : "bytes");
+			flow_pair(&f, "payload-format", num, strlen(num));
+			break;
+		case PROP_MESSAGE_EXPIRY:
+			snprintf(num, sizeof(num), "%us", pr.num);
+			flow_pair(&f, "expiry", num, strlen(num));
+			break;
+		case PROP_SUBSCRIPTION_ID:
+			snprintf(num, sizeof(num), "%u", pr.num);
+			flow_pair(&f, "subscription-id", num, strlen(num));
+			break;
+		case PROP_CONTENT_TYPE:
+		case PROP_RESPONSE_TOPIC:
+		case PROP_CORRELATION_DATA:
+			flow_pair(&f, props_name(pr.id), pr.s, pr.slen);
+			break;
+		case PROP_USER_PROPERTY: {
+			/* key=value, both untrusted: drawn through the sanitizer as one value. */
+			size_t n = (size_t)pr.slen + 1 + pr.vlen;
+			char *kv = xmalloc(n);
+
+			memcpy(kv, pr.s, pr.slen);
+			kv[pr.slen] = '=';
+			memcpy(kv + pr.slen + 1, pr.v, pr.vlen);
+			flow_pair(&f, "user", kv, n);
+			free(kv);
+			break;
+		}
+		default:
+			break;
+		}
+	}
+	if (f.hidden && f.y < h) {
+		snprintf(num, sizeof(num), "(+%zu more)", f.hidden);
+		wmove(w, f.y, f.x < wd - 12 ? f.x + 1 : wd - 12 > 0 ? wd - 12 : 0);
+		draw_str(w, num, 12, theme_attr(SLOT_COUNT));
+	}
+	return f.y + 1;
+}
+
+/* Appends the number of the value at age (if it has one) to the series. */
+static void series_add(struct payload_view *p, tree_id id, unsigned age, uint64_t msgs)
+{
+	const struct tree_value *v = tree_value(p->tree, id, age);
+	double x;
+
+	if (v && payload_number(v->data, v->len, p->field_used, &x)) {
+		p->series[p->nseries] = x;
+		p->series_t[p->nseries] = v->time_ms;
+		p->series_ord[p->nseries] = msgs - age;
+		p->nseries++;
+	}
+}
+
+/*
+ * Collects the numbers of the node's history (oldest first) for the trend.
+ * When only new messages came to the same topic, only they are parsed: each
+ * entry remembers which message it came from, so the ones that left the
+ * history are dropped and the rest kept.
+ */
+static void update_series(struct payload_view *p, tree_id id)
+{
+	const struct tree_node *n = tree_node(p->tree, id);
+	struct pv_key k = {.id = id, .msgs = n->msgs, .hist_len = n->hist_len};
+	struct pv_key old = p->skey;
+	const struct tree_value *newest;
+	unsigned limit = n->hist_len < SERIES_MAX ? n->hist_len : SERIES_MAX;
+	char before[PAYLOAD_PATH_MAX];
+	bool same = p->have_skey && old.id == id && !strcmp(p->sfield, p->field);
+	uint64_t added = same && n->msgs > old.msgs ? n->msgs - old.msgs : 0;
+
+	if (same && key_eq(&k, &old))
+		return;
+	snprintf(before, sizeof(before), "%s", p->field_used);
+	p->skey = k;
+	p->have_skey = true;
+	snprintf(p->sfield, sizeof(p->sfield), "%s", p->field);
+	newest = tree_value(p->tree, id, 0);
+	if (newest == NULL) {
+		p->nseries = 0;
+		return;
+	}
+	if (p->field[0]) {
+		snprintf(p->field_used, sizeof(p->field_used), "%s", p->field);
+		double x;
+		/* A field picked on another topic that this one lacks: fall back to automatic. */
+		if (!payload_number(newest->data, newest->len, p->field_used, &x) &&
+		    !payload_default_path(newest->data, newest->len, p->field_used,
+		                          sizeof(p->field_used))) {
+			p->nseries = 0;
+			return;
+		}
+	} else if (!payload_default_path(newest->data, newest->len, p->field_used,
+	                                 sizeof(p->field_used))) {
+		p->nseries = 0;
+		return;
+	}
+	if (p->series_cap < limit) {
+		p->series_cap = limit;
+		p->series = xrealloc(p->series, p->series_cap * sizeof(*p->series));
+		p->series_t = xrealloc(p->series_t, p->series_cap * sizeof(*p->series_t));
+		p->series_ord = xrealloc(p->series_ord, p->series_cap * sizeof(*p->series_ord));
+	}
+	/* Each new message pushed one value unless the history was cleared or trimmed meanwhile. */
+	unsigned cap = tree_history_cap(p->tree);
+	uint64_t expect = old.hist_len + added < cap ? old.hist_len + added : cap;
+	if (added > 0 && added <= limit && n->hist_len == expect &&
+	    !strcmp(before, p->field_used)) {
+		size_t j = 0;
+
+		for (size_t i = 0; i < p->nseries; i++) {
+			if (n->msgs - p->series_ord[i] >= limit)
+				continue;
+			p->series[j] = p->series[i];
+			p->series_t[j] = p->series_t[i];
+			p->series_ord[j] = p->series_ord[i];
+			j++;
+		}
+		p->nseries = j;
+		for (unsigned age = (unsigned)added; age-- > 0;)
+			series_add(p, id, age, n->msgs);
+		return;
+	}
+	/* The newest SERIES_MAX values: wider than any chart a terminal can draw. */
+	p->nseries = 0;
+	for (unsigned age = limit; age-- > 0;)
+		series_add(p, id, age, n->msgs);
+}
+
+static void series_range(const struct payload_view *p, size_t from, double *lo, double *hi)
+{
+	*lo = INFINITY;
+	*hi = -INFINITY;
+	for (size_t i = from; i < p->nseries; i++) {
+		if (p->series[i] < *lo)
+			*lo = p->series[i];
+		if (p->series[i] > *hi)
+			*hi = p->series[i];
+	}
+}
+
+/* A number for a label: integers in full (timestamps, counters), others to 6 digits. */
+static void fmt_num(char *buf, size_t cap, double v)
+{
+	if (v == floor(v) && fabs(v) < 1e15)
+		snprintf(buf, cap, "%.0f", v);
+	else
+		snprintf(buf, cap, "%.6g", v);
+}
+
+/* " min X max Y last Z" (or only " last Z" when short) for the values from index from on. */
+static void trend_numbers(const struct payload_view *p, size_t from, bool full, char *buf,
+                          size_t cap, double *lo, double *hi)
+{
+	char a[40], b[40], c[40];
+
+	series_range(p, from, lo, hi);
+	fmt_num(a, sizeof(a), *lo);
+	fmt_num(b, sizeof(b), *hi);
+	fmt_num(c, sizeof(c), p->series[p->nseries - 1]);
+	if (full)
+		snprintf(buf, cap, " min %s max %s last %s", a, b, c);
+	else
+		snprintf(buf, cap, " last %s", c);
+}
+
+/* Draws "trend FIELD ▁▂▃▅ min X max Y last Z"; returns the next line. */
+static int draw_trend(struct payload_view *p, WINDOW *w, int y, int wd)
+{
+	char buf[160];
+	int used = 0, spark = 0, want = (int)p->nseries < 8 ? (int)p->nseries : 8;
+	double lo = 0, hi = 0;
+	size_t from = 0;
+
+	if (p->nseries == 0)
+		return y;
+	wmove(w, y, 0);
+	used += draw_str(w, "trend", wd, theme_attr(SLOT_META_KEY));
+	if (p->field_used[0]) {
+		used += draw_str(w, " ", wd - used, A_NORMAL);
+		used += draw_str(w, p->field_used, wd / 3, theme_attr(SLOT_META));
+	}
+	used += draw_str(w, " ", wd - used, A_NORMAL);
+	/*
+	 * The numbers take what they need and the sparkline the rest; min and max
+	 * are of what the sparkline shows, so its width and their text settle
+	 * together in a pass or two. Long numbers in a narrow pane keep only "last".
+	 */
+	int full;
+
+	for (full = 1; full >= 0; full--) {
+		spark = (int)p->nseries;
+		for (int pass = 0; pass < 3; pass++) {
+			int over;
+
+			from = p->nseries > (size_t)spark ? p->nseries - (size_t)spark : 0;
+			trend_numbers(p, from, full, buf, sizeof(buf), &lo, &hi);
+			over = used + spark + (int)strlen(buf) - wd;
+			if (over <= 0)
+				break;
+			spark -= over;
+		}
+		if (spark >= want)
+			break;
+	}
+	if (spark > wd - used)
+		spark = wd - used; /* never past the edge: curses would wrap onto the next line */
+	if (spark <= 0)
+		return y + 1;
+	from = p->nseries > (size_t)spark ? p->nseries - (size_t)spark : 0;
+	trend_numbers(p, from, full > 0, buf, sizeof(buf), &lo, &hi);
+	used += draw_spark(w, p->series + from, p->nseries - from, spark, lo, hi,
+	                   theme_attr(SLOT_SPARK));
+	draw_str(w, buf, wd - used, theme_attr(SLOT_META));
+	return y + 1;
+}
+
+/* Draws one text of a document row with its colour classes (or one colour). */
+static int draw_doc_text(struct payload_view *p, WINDOW *w, size_t from, size_t to, int width,
+                         attr_t plain)
+{
+	static const enum theme_slot slots[] = {
+	    [PS_PLAIN] = SLOT_NORMAL,       [PS_PUNCT] = SLOT_JSON_PUNCT,
+	    [PS_KEY] = SLOT_JSON_KEY,       [PS_STRING] = SLOT_JSON_STRING,
+	    [PS_NUMBER] = SLOT_JSON_NUMBER, [PS_BOOL] = SLOT_JSON_BOOL,
+	    [PS_NULL] = SLOT_JSON_NULL,
+	};
+	const char *s = p->doc.text, *q = s + from, *end = s + to;
+	unsigned flags = draw_san_flags() | SAN_LAYOUT;
+	int col = 0;
+	struct san_glyph g;
+
+	while (q < end && col < width) {
+		size_t used = sanitize_next(q, end, flags, &g);
+		attr_t at = plain;
+
+		if (p->doc.style && p->doc.style[q - s] < sizeof(slots) / sizeof(slots[0]) &&
+		    p->doc.style[q - s] != PS_PLAIN)
+			at = theme_attr(slots[p->doc.style[q - s]]);
+		if (g.kind == SAN_NEWLINE)
+			break;
+		if (g.kind == SAN_TAB) {
+			int n = 8 - col % 8;
+			for (int i = 0; i < n && col < width; i++, col++)
+				waddch(w, ' ');
+		} else if (g.kind == SAN_TEXT) {
+			if (col + g.width > width)
+				break;
+			if (!(g.width == 0 && col == 0)) {
+				wattrset(w, at);
+				waddnstr(w, g.s, (int)g.len);
+			}
+			col += g.width;
+		} else {
+			if (col + g.width > width)
+				break;
+			wattrset(w, theme_attr(SLOT_ESCAPE));
+			waddstr(w, g.esc);
+			col += g.width;
+		}
+		q += used;
+	}
+	wattrset(w, A_NORMAL);
+	return col;
+}
+
+/* Draws body row r of the document at screen line y. */
+static void draw_doc_row(struct payload_view *p, WINDOW *w, int y, int wd, size_t r)
+{
+	const struct pv_row *row = &p->rows[r];
+	const struct pline *l = &p->doc.lines[row->line];
+	size_t to = r + 1 < p->nrows && p->rows[r + 1].line == row->line ? p->rows[r + 1].off
+	                                                                 : l->off + l->len;
+	int col = 0, pre = line_prefix(p, l, wd);
+	attr_t plain = A_NORMAL;
+
+	wmove(w, y, 0);
+	if (p->key.body == BODY_DIFF) {
+		static const char *const marks[] = {[PL_ADD] = "+ ", [PL_DEL] = "- "};
+		enum theme_slot slot = l->kind == PL_ADD   ? SLOT_DIFF_ADD
+		                       : l->kind == PL_DEL ? SLOT_DIFF_DEL
+		                                           : SLOT_DIFF_HUNK;
+
+		if (l->kind == PL_HUNK) {
+			draw_doc_text(p, w, row->off, to, wd, theme_attr(SLOT_DIFF_HUNK));
+			return;
+		}
+		col += draw_str(w,
+		                row->off == l->off && (l->kind == PL_ADD || l->kind == PL_DEL)
+		                    ? marks[l->kind]
+		                    : "  ",
+		                wd, theme_attr(slot));
+		if (l->kind == PL_ADD || l->kind == PL_DEL)
+			plain = theme_attr(slot);
+	}
+	for (; col < pre; col++)
+		waddch(w, ' ');
+	col += draw_doc_text(p, w, row->off, to, wd - col, plain);
+	if (l->kind == PL_OPEN && is_folded(p, row->line) && p->key.body != BODY_DIFF) {
+		const struct pline *c = &p->doc.lines[l->link];
+		char items[48];
+
+		col += draw_str(w, draw_glyph("ellipsis"), wd - col, theme_attr(SLOT_FOLD));
+		wmove(w, y, col);
+		col += draw_doc_text(p, w, c->off, c->off + c->len, wd - col, A_NORMAL);
+		snprintf(items, sizeof(items), "  %u item%s", c->link, c->link == 1 ? "" : "s");
+		draw_str(w, items, wd - col, theme_attr(SLOT_FOLD));
+	}
+}
+
+/* Draws hex dump row r: offset, bytes, ASCII. */
+static void draw_hex_row(struct payload_view *p, WINDOW *w, int y, int wd,
+                         const struct tree_value *v, size_t r)
+{
+	char line[256];
+	size_t n = payload_hex_line((const uint8_t *)v->data, v->len, r * p->hex_per_line,
+	                            p->hex_per_line, line, sizeof(line));
+	int used;
+
+	wmove(w, y, 0);
+	used = draw_text(w, line, n < 8 ? n : 8, wd, theme_attr(SLOT_HEX_OFFSET));
+	if (n > 8)
+		draw_text(w, line + 8, n - 8, wd - used, A_NORMAL);
+}
+
+/* Draws history row r: age index, time, QoS, retained, size and a one-line preview. */
+static void draw_history_row(struct payload_view *p, WINDOW *w, int y, int wd, tree_id id, size_t r)
+{
+	const struct tree_value *v = tree_value(p->tree, id, (unsigned)r);
+	char when[40], size[32], buf[96];
+	int used;
+
+	if (v == NULL)
+		return;
+	fmt_time(when, sizeof(when), v->time_ms);
+	fmt_bytes(size, sizeof(size), v->orig_len);
+	snprintf(buf, sizeof(buf), "%3zu %s  %u %s %9s  ", r, when + 11, v->qos,
+	         v->retained ? (draw_ascii() ? "R" : "\xc2\xae") : " ", size);
+	wmove(w, y, 0);
+	used = draw_str(w, buf, wd, theme_attr(r == p->age ? SLOT_TITLE : SLOT_META));
+	draw_text(w, v->data, v->len, wd - used, theme_attr(SLOT_VALUE));
+}
+
+/* Draws the chart of the trend in the body: bars of block eighths, labels for the scale. */
+static void draw_chart(struct payload_view *p, WINDOW *w, int y0, int h, int wd)
+{
+	char lo_s[40], hi_s[40], t0[40], t1[40], foot[200], last[40];
+	int lw, cols, rows = h - 1;
+	double lo, hi;
+	size_t from;
+
+	if (p->nseries == 0) {
+		wmove(w, y0, 0);
+		draw_str(w, "No numbers in this topic's values to chart.", wd,
+		         theme_attr(SLOT_COUNT));
+		return;
+	}
+	if (rows < 2)
+		return;
+	series_range(p, 0, &lo, &hi);
+	fmt_num(hi_s, sizeof(hi_s), hi);
+	fmt_num(lo_s, sizeof(lo_s), lo);
+	lw = (int)(strlen(hi_s) > strlen(lo_s) ? strlen(hi_s) : strlen(lo_s)) + 1;
+	cols = wd - lw - 1;
+	if (cols < 2)
+		return;
+	from = p->nseries > (size_t)cols ? p->nseries - (size_t)cols : 0;
+	series_range(p, from, &lo, &hi);
+	fmt_num(hi_s, sizeof(hi_s), hi);
+	fmt_num(lo_s, sizeof(lo_s), lo);
+	wmove(w, y0, 0);
+	draw_str(w, hi_s, lw, theme_attr(SLOT_META));
+	wmove(w, y0 + rows - 1, 0);
+	draw_str(w, lo_s, lw, theme_attr(SLOT_META));
+	draw_vline(w, y0, lw, rows, theme_attr(SLOT_BORDER));
+	for (size_t i = from; i < p->nseries; i++) {
+		int x = lw + 1 + (int)(i - from);
+		/* Height in eighths of a row; the smallest value still gets one eighth. */
+		int e = hi > lo ? 1 + (int)((p->series[i] - lo) / (hi - lo) * (rows * 8 - 1))
+		                : rows * 4;
+
+		for (int r = 0; r < rows && e > 0; r++, e -= 8) {
+			wmove(w, y0 + rows - 1 - r, x);
+			wattrset(w, theme_attr(SLOT_SPARK));
+			waddstr(w, draw_eighths(e >= 8 ? 8 : e));
+		}
+	}
+	wattrset(w, A_NORMAL);
+	fmt_time(t0, sizeof(t0), p->series_t[from]);
+	fmt_time(t1, sizeof(t1), p->series_t[p->nseries - 1]);
+	fmt_num(last, sizeof(last), p->series[p->nseries - 1]);
+	snprintf(foot, sizeof(foot), "%s .. %s  %zu values  last %s", t0 + 11, t1 + 11,
+	         p->nseries - from, last);
+	wmove(w, y0 + rows, 0);
+	draw_str(w, foot, wd, theme_attr(SLOT_COUNT));
+}
+
+/* The separator line above the body, naming what the body shows. */
+static void draw_body_title(struct payload_view *p, WINDOW *w, int y, int wd, tree_id id)
+{
+	const struct tree_node *n = tree_node(p->tree, id);
+	char label[200], extra[96] = "";
+	int x;
+
+	switch (p->body) {
+	case BODY_HISTORY:
+		snprintf(label, sizeof(label), " history: %u of %u values kept, newest first ",
+		         n->hist_len, tree_history_cap(p->tree));
+		break;
+	case BODY_DIFF:
+		snprintf(label, sizeof(label), " diff with the value before ");
+		if (p->diff_changed)
+			snprintf(extra, sizeof(extra), " %zu line%s changed ", p->diff_changed,
+			         p->diff_changed == 1 ? "" : "s");
+		break;
+	case BODY_CHART:
+		snprintf(label, sizeof(label), " chart%s%s ", p->field_used[0] ? ": " : "",
+		         p->field_used);
+		break;
+	default:
+		snprintf(label, sizeof(label), " %s%s%s ", format_names[p->as],
+		         p->format == PV_AUTO ? "" : " (chosen with v)",
+		         p->kind == PAYLOAD_BINARY && p->as != PV_HEX ? ", binary" : "");
+		if (p->age > 0)
+			snprintf(extra, sizeof(extra), " value %u of %u (] newer) ", p->age + 1,
+			         n->hist_len);
+		break;
+	}
+	draw_hline(w, y, 0, wd, theme_attr(SLOT_BORDER));
+	wmove(w, y, 2);
+	x = 2 + draw_str(w, label, wd - 4, theme_attr(SLOT_TITLE));
+	if (extra[0] && x < wd - 4) {
+		wmove(w, y, x + 1);
+		draw_str(w, extra, wd - x - 3, theme_attr(SLOT_NOTICE));
+	}
+}
+
+/* Keeps the shown value the same while new ones arrive (age counts back from the newest). */
+static void follow_age(struct payload_view *p, const struct tree_node *n)
+{
+	if (p->age > 0 && n->msgs != p->age_msgs) {
+		p->age += (unsigned)(n->msgs - p->age_msgs);
+		if (n->hist_len == 0)
+			p->age = 0;
+		else if (p->age >= n->hist_len)
+			p->age = n->hist_len - 1; /* it left the history: the oldest kept */
+	}
+	p->age_msgs = n->msgs;
+}
+
 void payload_view_draw(struct payload_view *p, WINDOW *w, int h, int wd, tree_id id, bool focused,
                        int64_t now_wall_ms)
 {
 	const struct tree *t = p->tree;
 	const struct tree_node *n;
 	const struct tree_value *val;
-	char path[4096], qos[8], size[48], msgs[32], when[40], age[16], ago[32], counts[96];
+	char path[4096], qos[8], size[48], msgs[32], when[40], age[16], ago[32], counts[96],
+	    rate[32];
 	int y = 0;
 
-	(void)focused;
 	werase(w);
+	p->width = wd;
 	if (id == TREE_NONE || id == TREE_ROOT) {
 		wmove(w, 0, 0);
 		draw_str(w, "No topic selected.", wd, theme_attr(SLOT_COUNT));
+		p->shown = TREE_NONE;
 		return;
 	}
+	n = tree_node(t, id);
 	if (id != p->shown) {
 		p->shown = id;
-		p->scroll = 0;
+		p->scroll = p->cursor = 0;
+		p->age = 0;
+		p->age_msgs = n->msgs;
+		p->folded_lines = SIZE_MAX; /* new folds for a new topic */
+		p->rows_stale = true;
 	}
-	n = tree_node(t, id);
+	follow_age(p, n);
 	size_t plen = tree_path(t, id, path, sizeof(path));
 	y = draw_topic(w, y, wd, path, plen < sizeof(path) ? plen : sizeof(path) - 1);
 
-	val = tree_value(t, id, 0);
+	val = tree_value(t, id, p->age);
 	fmt_count(msgs, sizeof(msgs), n->msgs);
+	fmt_rate(rate, sizeof(rate), tree_rate(t, id, now_wall_ms));
 	if (val == NULL) {
 		char a[32], b[32];
 
 		fmt_count(a, sizeof(a), n->sub_topics);
 		fmt_count(b, sizeof(b), n->sub_msgs);
 		snprintf(counts, sizeof(counts), "%s topics, %s messages below", a, b);
-		const char *pairs[] = {"", counts};
-		y = meta_line(w, y, wd, pairs, 2);
+		const char *pairs[] = {"", counts, "rate", rate[0] ? rate : NULL};
+		y = meta_line(w, y, wd, pairs, 4);
 		if (n->sub_last_ms) {
 			fmt_time(when, sizeof(when), n->sub_last_ms);
 			fmt_age(age, sizeof(age), now_wall_ms - n->sub_last_ms);
@@ -224,21 +1050,26 @@ void payload_view_draw(struct payload_view *p, WINDOW *w, int h, int wd, tree_id
 			const char *p2[] = {"last", when, "", ago};
 			y = meta_line(w, y, wd, p2, 4);
 		}
-		p->wrap.nlines = 0;
+		p->nrows = 0;
+		p->body_height = 0;
 		return;
 	}
 
 	snprintf(qos, sizeof(qos), "%u", val->qos);
 	fmt_bytes(size, sizeof(size), val->orig_len);
-	const char *pairs[] = {
-	    "QoS",  qos,  "",         (n->flags & TREE_F_RETAINED) ? "retained" : NULL,
-	    "size", size, "messages", msgs};
-	y = meta_line(w, y, wd, pairs, 8);
+	const char *pairs[] = {"QoS",      qos,
+	                       "",         val->retained ? "retained" : NULL,
+	                       "size",     size,
+	                       "messages", msgs,
+	                       "rate",     rate[0] ? rate : NULL};
+	y = meta_line(w, y, wd, pairs, 10);
 	fmt_time(when, sizeof(when), val->time_ms);
 	fmt_age(age, sizeof(age), now_wall_ms - val->time_ms);
 	snprintf(ago, sizeof(ago), strcmp(age, "now") ? "(%s ago)" : "(%s)", age);
 	const char *p2[] = {"received", when, "", ago};
 	y = meta_line(w, y, wd, p2, 4);
+	if (y < h)
+		y = draw_props(w, y, h, wd, val);
 	if (val->len < val->orig_len && y < h) {
 		char shown[32], real[32], note[96];
 
@@ -248,33 +1079,189 @@ void payload_view_draw(struct payload_view *p, WINDOW *w, int h, int wd, tree_id
 		wmove(w, y++, 0);
 		draw_str(w, note, wd, theme_attr(SLOT_ERROR));
 	}
-	if (y < h)
-		draw_hline(w, y++, 0, wd, theme_attr(SLOT_BORDER));
+	update_series(p, id);
+	if (y < h && p->body != BODY_CHART)
+		y = draw_trend(p, w, y, wd);
 
+	update_doc(p, id);
+	if (y < h)
+		draw_body_title(p, w, y++, wd, id);
+	if (p->note[0] && y < h && p->body != BODY_HISTORY && p->body != BODY_CHART) {
+		wmove(w, y++, 0);
+		draw_str(w, p->note, wd, theme_attr(SLOT_COUNT));
+	}
 	p->body_height = h - y;
 	if (p->body_height <= 0)
 		return;
-	if (p->wrap.id != id || p->wrap.msgs != n->msgs || p->wrap.width != wd) {
-		wrap_build(&p->wrap, val->data, val->len, wd);
-		p->wrap.id = id;
-		p->wrap.msgs = n->msgs;
-		p->wrap.width = wd;
+	if (p->body == BODY_CHART) {
+		draw_chart(p, w, y, p->body_height, wd);
+		return;
 	}
-	if (val->len == 0) {
+	layout(p, id, wd);
+	clamp(p);
+	if (p->body == BODY_VALUE && val->len == 0) {
 		wmove(w, y, 0);
 		draw_str(w, "(empty payload)", wd, theme_attr(SLOT_COUNT));
 		return;
 	}
-	size_t max =
-	    p->wrap.nlines > (size_t)p->body_height ? p->wrap.nlines - (size_t)p->body_height : 0;
-	if (p->scroll > max)
-		p->scroll = max;
-	for (int row = 0; row < p->body_height && p->scroll + (size_t)row < p->wrap.nlines; row++) {
-		size_t li = p->scroll + (size_t)row;
-		size_t from = p->wrap.starts[li];
-		size_t to = li + 1 < p->wrap.nlines ? p->wrap.starts[li + 1] : val->len;
+	for (int row = 0; row < p->body_height; row++) {
+		size_t r = p->scroll + (size_t)row;
 
-		wmove(w, y + row, 0);
-		draw_value_line(w, val->data, from, to, wd);
+		if (r >= body_rows(p))
+			break;
+		if (p->body == BODY_HISTORY)
+			draw_history_row(p, w, y + row, wd, id, r);
+		else if (p->as == PV_HEX && p->key.body != BODY_DIFF)
+			draw_hex_row(p, w, y + row, wd, val, r);
+		else
+			draw_doc_row(p, w, y + row, wd, r);
+		if (focused && r == p->cursor) {
+			attr_t at = theme_attr(SLOT_CURSOR);
+
+			mvwchgat(w, y + row, 0, -1, at & ~A_COLOR, (short)PAIR_NUMBER(at), NULL);
+		}
 	}
+}
+
+/* ---- action handlers ---- */
+
+/* The selected node with a value, or TREE_NONE after telling the user why not. */
+static tree_id need_value(struct ui *u)
+{
+	tree_id id = ui_selected(u);
+
+	if (id == TREE_NONE || tree_value(ui_app(u)->tree, id, 0) == NULL) {
+		ui_notice(u, HINT_ERROR, "Select a topic that holds a value first");
+		return TREE_NONE;
+	}
+	return id;
+}
+
+void payload_view_cycle_format(struct ui *u)
+{
+	struct payload_view *p = ui_payload_view(u);
+
+	p->format = (enum pv_format)((p->format + 1) % PV__FORMATS);
+	p->body = BODY_VALUE;
+	p->cursor = p->scroll = 0;
+	ui_notice(u, HINT_NOTICE, "Payload view: %s", format_names[p->format]);
+	ui_dirty(u);
+}
+
+void payload_view_history(struct ui *u)
+{
+	struct payload_view *p = ui_payload_view(u);
+
+	if (need_value(u) == TREE_NONE)
+		return;
+	if (p->body == BODY_HISTORY) {
+		p->body = BODY_VALUE;
+		p->cursor = p->scroll = 0;
+	} else {
+		p->body = BODY_HISTORY;
+		p->cursor = p->age;
+		p->scroll = 0;
+		ui_focus_payload(u, true);
+	}
+	p->rows_stale = true;
+	ui_dirty(u);
+}
+
+/* Steps the shown value by delta (older > 0). */
+static void step_value(struct ui *u, int delta)
+{
+	struct payload_view *p = ui_payload_view(u);
+	tree_id id = need_value(u);
+	const struct tree_node *n;
+
+	if (id == TREE_NONE)
+		return;
+	n = tree_node(p->tree, id);
+	if (id != p->shown) {
+		p->shown = id;
+		p->age = 0;
+		p->folded_lines = SIZE_MAX;
+	}
+	p->age_msgs = n->msgs;
+	if (delta > 0 && p->age + 1 >= n->hist_len) {
+		ui_notice(u, HINT_NOTICE, "That is the oldest value kept (%u kept per topic)",
+		          tree_history_cap(p->tree));
+		return;
+	}
+	if (delta < 0 && p->age == 0) {
+		ui_notice(u, HINT_NOTICE, "That is the newest value");
+		return;
+	}
+	p->age = delta > 0 ? p->age + 1 : p->age - 1;
+	if (p->body == BODY_HISTORY || p->body == BODY_CHART)
+		p->body = BODY_VALUE;
+	p->cursor = p->scroll = 0;
+	p->rows_stale = true;
+	ui_dirty(u);
+}
+
+void payload_view_older(struct ui *u)
+{
+	step_value(u, +1);
+}
+
+void payload_view_newer(struct ui *u)
+{
+	step_value(u, -1);
+}
+
+void payload_view_diff(struct ui *u)
+{
+	struct payload_view *p = ui_payload_view(u);
+
+	if (need_value(u) == TREE_NONE)
+		return;
+	p->body = p->body == BODY_DIFF ? BODY_VALUE : BODY_DIFF;
+	p->cursor = p->scroll = 0;
+	p->rows_stale = true;
+	ui_dirty(u);
+}
+
+void payload_view_chart(struct ui *u)
+{
+	struct payload_view *p = ui_payload_view(u);
+
+	if (need_value(u) == TREE_NONE)
+		return;
+	p->body = p->body == BODY_CHART ? BODY_VALUE : BODY_CHART;
+	p->rows_stale = true;
+	ui_dirty(u);
+}
+
+void payload_view_trend_field(struct ui *u)
+{
+	struct payload_view *p = ui_payload_view(u);
+	tree_id id = need_value(u);
+	const struct tree_value *v;
+	char(*paths)[PAYLOAD_PATH_MAX];
+	size_t n, next = 0;
+	double x;
+
+	if (id == TREE_NONE)
+		return;
+	v = tree_value(p->tree, id, 0);
+	if (payload_text_number(v->data, v->len, &x)) {
+		ui_notice(u, HINT_NOTICE, "The value is a plain number: the trend follows it");
+		return;
+	}
+	paths = xmalloc(64 * sizeof(*paths));
+	n = payload_numeric_paths(v->data, v->len, paths, 64);
+	if (n == 0) {
+		ui_notice(u, HINT_ERROR, "No numeric field in this value to follow");
+		free(paths);
+		return;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(paths[i], p->field_used))
+			next = (i + 1) % n;
+	snprintf(p->field, sizeof(p->field), "%s", paths[next]);
+	ui_notice(u, HINT_NOTICE, "Trend follows \"%s\" (%zu/%zu; F for the next)", p->field,
+	          next + 1, n);
+	free(paths);
+	ui_dirty(u);
 }

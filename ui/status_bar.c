@@ -30,8 +30,15 @@ void status_bar_draw(WINDOW *w, int wd, const struct status_info *si)
 	used = segment(w, used, wd, " mqscope", SLOT_BAR);
 	snprintf(buf, sizeof(buf), "%s%s", si->demo ? "demo " : "", si->broker);
 	used = segment(w, used, wd, buf, SLOT_BAR);
+	if (si->insecure)
+		used = segment(w, used, wd,
+		               si->unverified ? "INSECURE: certificate not checked"
+		                              : "INSECURE: host name not checked",
+		               SLOT_BAR_BAD);
 
-	if (si->offline) {
+	if (si->replay) {
+		snprintf(buf, sizeof(buf), "%s", si->replay);
+	} else if (si->offline) {
 		snprintf(buf, sizeof(buf), "offline");
 	} else {
 		char desc[200];
@@ -44,6 +51,20 @@ void status_bar_draw(WINDOW *w, int wd, const struct status_info *si)
 			slot = SLOT_BAR_BAD;
 	}
 	used = segment(w, used, wd, buf, si->offline ? SLOT_BAR : slot);
+	if (si->paused) {
+		fmt_count(a, sizeof(a), si->backlog);
+		snprintf(buf, sizeof(buf), "PAUSED +%s", a);
+		used = segment(w, used, wd, buf, SLOT_BAR_WARN);
+	}
+	if (si->broker_dropped) {
+		fmt_count(a, sizeof(a), si->broker_dropped);
+		snprintf(buf, sizeof(buf), "broker dropped %s", a);
+		used = segment(w, used, wd, buf, SLOT_BAR_BAD);
+	}
+	if (si->record_failed)
+		used = segment(w, used, wd, "recording FAILED", SLOT_BAR_BAD);
+	else if (si->recording)
+		used = segment(w, used, wd, "rec", SLOT_BAR_WARN);
 
 	fmt_count(a, sizeof(a), si->msgs);
 	fmt_count(b, sizeof(b), si->rate);
@@ -52,6 +73,12 @@ void status_bar_draw(WINDOW *w, int wd, const struct status_info *si)
 	fmt_count(a, sizeof(a), si->topics);
 	snprintf(buf, sizeof(buf), "topics %s", a);
 	used = segment(w, used, wd, buf, SLOT_BAR);
+	if (si->filter)
+		used = segment(w, used, wd, si->filter, SLOT_BAR_WARN);
+	if (si->sort) {
+		snprintf(buf, sizeof(buf), "sort %s", si->sort);
+		used = segment(w, used, wd, buf, SLOT_BAR);
+	}
 	fmt_count(a, sizeof(a), si->drops);
 	snprintf(buf, sizeof(buf), "drops %s", a);
 	used = segment(w, used, wd, buf, si->drops ? SLOT_BAR_BAD : SLOT_BAR);
@@ -73,9 +100,12 @@ void hint_line_draw(WINDOW *w, int wd, enum hint_kind kind, const char *text)
 		enum action a;
 		const char *label;
 	} hints[] = {
-	    {ACT_QUIT, "quit"},       {ACT_HELP, "help"},
-	    {ACT_SEARCH, "search"},   {ACT_TOGGLE_BRANCH, "open/close"},
-	    {ACT_FOCUS_NEXT, "pane"},
+	    {ACT_QUIT, "quit"},         {ACT_HELP, "help"},
+	    {ACT_SEARCH, "search"},     {ACT_TOGGLE_BRANCH, "open/close"},
+	    {ACT_FOCUS_NEXT, "pane"},   {ACT_FILTER, "filter"},
+	    {ACT_PAYLOAD_VIEW, "view"}, {ACT_HISTORY, "history"},
+	    {ACT_SORT, "sort"},         {ACT_DASHBOARD, "broker"},
+	    {ACT_PAUSE, "pause"},
 	};
 	int used = 0;
 

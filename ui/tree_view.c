@@ -1,4 +1,5 @@
 /* tree_view.c: flattens the expanded part of the tree into rows and draws the ones on screen. */
+#define _GNU_SOURCE
 #include "mqscope/tree_view.h"
 
 #include <ctype.h>
@@ -6,9 +7,21 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mqscope/app.h"
 #include "mqscope/draw.h"
+#include "mqscope/prompt.h"
 #include "mqscope/theme.h"
+#include "mqscope/ui_api.h"
 #include "mqscope/util.h"
+
+#define STATS_COLS    13  /* " 1.2k/s  59m" at the right edge of a row */
+#define AUTO_OPEN_MAX 300 /* a filter matching at most this many topics opens their branches */
+#define ROW_STATS_MIN 40  /* narrower panes leave the rate and age out */
+
+struct sort_item {
+	double key;
+	tree_id id;
+};
 
 void tree_view_init(struct tree_view *v, const struct tree *t)
 {
@@ -16,6 +29,7 @@ void tree_view_init(struct tree_view *v, const struct tree *t)
 	v->tree = t;
 	v->sel = TREE_NONE;
 	v->stale = true;
+	v->next_change = INT64_MAX;
 }
 
 void tree_view_free(struct tree_view *v)
@@ -23,6 +37,7 @@ void tree_view_free(struct tree_view *v)
 	free(v->rows);
 	free(v->expanded);
 	free(v->kids);
+	free(v->items);
 	free(v->stack);
 	memset(v, 0, sizeof(*v));
 }
@@ -56,6 +71,12 @@ void tree_view_set_expanded(struct tree_view *v, tree_id id, bool on)
 	v->stale = true;
 }
 
+/* Whether the filter (or, without one, the tree) shows id. */
+static bool visible(const struct tree_view *v, tree_id id)
+{
+	return v->filter ? filter_visible(v->filter, id) : !tree_hidden(v->tree, id);
+}
+
 /* Whether the children of id are shown: id and all its ancestors are expanded. */
 static bool open_on_screen(const struct tree_view *v, tree_id id)
 {
@@ -65,19 +86,36 @@ static bool open_on_screen(const struct tree_view *v, tree_id id)
 	return true;
 }
 
-void tree_view_note_changes(struct tree_view *v, struct tree *t)
+/* Marks the rows stale when one of n changed nodes sits under an open branch. */
+static void consider(struct tree_view *v, const tree_id *ids, size_t n, bool overflow)
 {
-	tree_id ids[64];
-	bool overflow;
-	size_t n = tree_take_changes(t, ids, 64, &overflow);
-
+	if (v->frozen) {
+		v->missed |= overflow || n > 0;
+		return;
+	}
 	if (overflow) {
 		v->stale = true;
 		return;
 	}
 	for (size_t i = 0; i < n && !v->stale; i++)
-		if (open_on_screen(v, tree_node(t, ids[i])->parent))
+		if (open_on_screen(v, tree_node(v->tree, ids[i])->parent))
 			v->stale = true;
+}
+
+void tree_view_note_changes(struct tree_view *v, struct tree *t, struct filter *f)
+{
+	tree_id ids[64];
+	bool overflow;
+	size_t n = tree_take_changes(t, ids, 64, &overflow);
+
+	/* With a filter, its own changes say what appeared; the tree's are consumed all the same.
+	 */
+	if (f == NULL) {
+		consider(v, ids, n, overflow);
+		return;
+	}
+	n = filter_take_changes(f, ids, 64, &overflow);
+	consider(v, ids, n, overflow);
 }
 
 static void push(struct tree_view *v, tree_id id)
@@ -89,10 +127,72 @@ static void push(struct tree_view *v, tree_id id)
 	v->rows[v->nrows++] = id;
 }
 
+/* The sort key of a node: larger first. */
+static double sort_key(const struct tree_view *v, tree_id id)
+{
+	const struct tree_node *n = tree_node(v->tree, id);
+
+	switch (v->sort) {
+	case SORT_RATE:
+		return tree_rate(v->tree, id, v->now);
+	case SORT_MSGS:
+		return (double)n->sub_msgs;
+	case SORT_LAST:
+		return (double)n->sub_last_ms;
+	default:
+		return 0;
+	}
+}
+
+static int item_cmp(const void *pa, const void *pb, void *ctx)
+{
+	const struct sort_item *a = pa, *b = pb;
+	const struct tree *t = ctx;
+	size_t al, bl;
+	const char *an, *bn;
+
+	if (a->key != b->key)
+		return a->key > b->key ? -1 : 1;
+	an = tree_name(t, a->id, &al);
+	bn = tree_name(t, b->id, &bl);
+	return tree_name_cmp(an, al, bn, bl);
+}
+
+/* Fills v->kids with the visible children of id in display order; returns how many. */
+static size_t gather_children(struct tree_view *v, tree_id id)
+{
+	const struct tree_node *n = tree_node(v->tree, id);
+	size_t k = 0;
+
+	if (v->filter == NULL && v->sort == SORT_NAME)
+		return tree_children_sorted(v->tree, id, &v->kids, &v->kids_cap);
+	if (v->items_cap < n->nchildren) {
+		v->items_cap = n->nchildren + 16;
+		v->items = xrealloc(v->items, v->items_cap * sizeof(*v->items));
+	}
+	if (v->kids_cap < n->nchildren) {
+		v->kids_cap = n->nchildren + 16;
+		v->kids = xrealloc(v->kids, v->kids_cap * sizeof(*v->kids));
+	}
+	/* Keys are computed once per child, not once per comparison (rates need an exp()). */
+	for (tree_id c = n->first_child; c != TREE_NONE; c = tree_node(v->tree, c)->next_sibling) {
+		if (!visible(v, c))
+			continue;
+		v->items[k].id = c;
+		v->items[k].key = sort_key(v, c);
+		k++;
+	}
+	if (k > 1)
+		qsort_r(v->items, k, sizeof(*v->items), item_cmp, (void *)v->tree);
+	for (size_t i = 0; i < k; i++)
+		v->kids[i] = v->items[i].id;
+	return k;
+}
+
 /* Pushes the visible children of id onto the DFS stack, last first so the first pops first. */
 static size_t push_children(struct tree_view *v, tree_id id, size_t depth)
 {
-	size_t k = tree_children_sorted(v->tree, id, &v->kids, &v->kids_cap);
+	size_t k = gather_children(v, id);
 
 	if (depth + k > v->stack_cap) {
 		v->stack_cap = (depth + k) * 2 + 64;
@@ -121,6 +221,10 @@ void tree_view_refresh(struct tree_view *v)
 		return;
 	v->stale = false;
 	v->nrows = 0;
+	if (v->sort != SORT_NAME) {
+		v->sorted_at = clock_mono_ms();
+		v->sorted_msgs = tree_msg_count(v->tree);
+	}
 	sp = push_children(v, TREE_ROOT, 0);
 	while (sp > 0) {
 		tree_id id = v->stack[--sp];
@@ -161,9 +265,10 @@ static void select_row(struct tree_view *v, size_t row)
 static bool has_visible_children(const struct tree_view *v, tree_id id)
 {
 	const struct tree_node *n = tree_node(v->tree, id);
-	uint32_t own = (n->flags & TREE_F_VALUE) ? 1 : 0;
 
-	return n->sub_topics > own;
+	if (v->filter)
+		return filter_below(v->filter, id) > (filter_self(v->filter, id) ? 1u : 0u);
+	return n->sub_topics > ((n->flags & TREE_F_VALUE) ? 1u : 0u);
 }
 
 /* Expands id and every branch below it. */
@@ -182,15 +287,63 @@ static void expand_subtree(struct tree_view *v, tree_id id)
 
 		if (!has_visible_children(v, cur))
 			continue;
-		tree_view_set_expanded(v, cur, true);
+		if (cur != TREE_ROOT)
+			tree_view_set_expanded(v, cur, true);
 		if (sp + n->nchildren > v->stack_cap) {
 			v->stack_cap = (sp + n->nchildren) * 2;
 			v->stack = xrealloc(v->stack, v->stack_cap * sizeof(*v->stack));
 		}
 		for (tree_id c = n->first_child; c != TREE_NONE;
 		     c = tree_node(v->tree, c)->next_sibling)
-			v->stack[sp++] = c;
+			if (visible(v, c))
+				v->stack[sp++] = c;
 	}
+}
+
+void tree_view_set_filter(struct tree_view *v, const struct filter *f)
+{
+	v->filter = f;
+	v->stale = true;
+	/* A handful of matches: open their branches so they are on screen at once. */
+	if (f && filter_matches(f) <= AUTO_OPEN_MAX)
+		expand_subtree(v, TREE_ROOT);
+	tree_view_refresh(v);
+}
+
+void tree_view_set_sort(struct tree_view *v, enum tree_sort s)
+{
+	v->sort = s;
+	v->stale = true;
+	tree_view_refresh(v);
+}
+
+const char *tree_view_sort_name(enum tree_sort s)
+{
+	static const char *const names[SORT__COUNT] = {"name", "rate", "messages", "last update"};
+
+	return s < SORT__COUNT ? names[s] : "?";
+}
+
+void tree_view_freeze(struct tree_view *v, bool frozen)
+{
+	v->frozen = frozen;
+	if (!frozen && v->missed)
+		v->stale = true;
+	v->missed = false;
+}
+
+int64_t tree_view_tick(struct tree_view *v, int64_t now_mono, uint64_t msgs)
+{
+	int64_t due;
+
+	if (v->sort == SORT_NAME || v->frozen || msgs == v->sorted_msgs)
+		return INT64_MAX;
+	due = v->sorted_at + TREE_VIEW_RESORT_MS;
+	if (now_mono >= due) {
+		v->stale = true;
+		return INT64_MAX; /* the rebuild restarts the clock */
+	}
+	return due;
 }
 
 void tree_view_select(struct tree_view *v, tree_id id)
@@ -361,19 +514,65 @@ tree_id tree_view_search(struct tree_view *v, const char *query, int dir, bool *
 	return last;
 }
 
-/* Draws one row: indent, expander, name, value preview or subtree counts. */
-static void draw_row(struct tree_view *v, WINDOW *w, int y, int wd, tree_id id)
+/* The next wall-clock moment the age text "12s", "3m", "2h" of something last seen at `at`
+ * changes. */
+static int64_t age_changes_at(int64_t at, int64_t now)
+{
+	int64_t age = now - at, unit;
+
+	if (age < 0)
+		return at;
+	if (age < 60000)
+		unit = 1000;
+	else if (age < 3600000)
+		unit = 60000;
+	else if (age < 86400000)
+		unit = 3600000;
+	else
+		unit = 86400000;
+	return at + (age / unit + 1) * unit;
+}
+
+/* Draws the rate and age of a row at the right edge; returns when they will next change. */
+static int64_t draw_stats(struct tree_view *v, WINDOW *w, int y, int wd, tree_id id, int64_t now)
+{
+	const struct tree_node *n = tree_node(v->tree, id);
+	char rate[24], age[16], buf[48];
+	int64_t next = INT64_MAX;
+	int len;
+
+	if (n->sub_last_ms == 0)
+		return next;
+	fmt_rate(rate, sizeof(rate), tree_rate(v->tree, id, now));
+	fmt_age(age, sizeof(age), now - n->sub_last_ms);
+	len = snprintf(buf, sizeof(buf), "%7s %4s", rate, age);
+	wmove(w, y, wd - len);
+	draw_str(w, buf, len, theme_attr(SLOT_RATE));
+	next = age_changes_at(n->sub_last_ms, now);
+	if (rate[0] && now + 1000 < next)
+		next = now + 1000; /* a shown rate decays */
+	return next;
+}
+
+/* Draws one row: indent, expander, name, value preview or subtree counts; returns the next
+ * moment it will look different. */
+static int64_t draw_row(struct tree_view *v, WINDOW *w, int y, int wd, tree_id id, int64_t now)
 {
 	const struct tree *t = v->tree;
 	const struct tree_node *n = tree_node(t, id);
-	int indent = 2 * (n->depth - 1), used;
+	int indent = 2 * (n->depth - 1), used, name_at, cw = wd;
 	size_t nl;
 	const char *name = tree_name(t, id, &nl);
 	bool branch = has_visible_children(v, id);
-	char buf[96], a[32], b[32];
+	char buf[128], a[32], b[32], c[32];
+	int64_t next = INT64_MAX;
 
-	if (indent > wd / 2)
-		indent = wd / 2;
+	if (wd >= ROW_STATS_MIN) {
+		next = draw_stats(v, w, y, wd, id, now);
+		cw = wd - STATS_COLS;
+	}
+	if (indent > cw / 2)
+		indent = cw / 2;
 	wmove(w, y, 0);
 	for (int i = 0; i < indent; i++)
 		waddch(w, ' ');
@@ -381,45 +580,69 @@ static void draw_row(struct tree_view *v, WINDOW *w, int y, int wd, tree_id id)
 	if (branch) {
 		used +=
 		    draw_str(w, draw_glyph(tree_view_is_expanded(v, id) ? "expanded" : "collapsed"),
-		             wd - used, theme_attr(SLOT_BRANCH));
+		             cw - used, theme_attr(SLOT_BRANCH));
 	} else {
-		used += draw_str(w, " ", wd - used, A_NORMAL);
+		used += draw_str(w, " ", cw - used, A_NORMAL);
 	}
-	used += draw_str(w, " ", wd - used, A_NORMAL);
+	used += draw_str(w, " ", cw - used, A_NORMAL);
+	name_at = used;
 	if (nl == 0)
-		used += draw_str(w, "(empty)", wd - used, theme_attr(SLOT_ESCAPE));
+		used += draw_str(w, "(empty)", cw - used, theme_attr(SLOT_ESCAPE));
 	else
 		used +=
-		    draw_text(w, name, nl, wd - used, theme_attr(branch ? SLOT_BRANCH : SLOT_LEAF));
+		    draw_text(w, name, nl, cw - used, theme_attr(branch ? SLOT_BRANCH : SLOT_LEAF));
+	/* A row that just changed: its name lights up for a moment. */
+	if (n->sub_last_ms && now - n->sub_last_ms < TREE_VIEW_HIGHLIGHT_MS &&
+	    now >= n->sub_last_ms && used > name_at) {
+		attr_t at = theme_attr(SLOT_CHANGED);
+
+		mvwchgat(w, y, name_at, used - name_at, at & ~A_COLOR, (short)PAIR_NUMBER(at),
+		         NULL);
+		if (n->sub_last_ms + TREE_VIEW_HIGHLIGHT_MS < next)
+			next = n->sub_last_ms + TREE_VIEW_HIGHLIGHT_MS;
+		wmove(w, y, used);
+	}
 
 	if (n->flags & TREE_F_VALUE) {
 		const struct tree_value *val = tree_value(t, id, 0);
 
 		if (n->flags & TREE_F_RETAINED)
-			used += draw_str(w, draw_ascii() ? " [R]" : " \xc2\xae", wd - used,
+			used += draw_str(w, draw_ascii() ? " [R]" : " \xc2\xae", cw - used,
 			                 theme_attr(SLOT_RETAINED));
-		used += draw_str(w, " = ", wd - used, theme_attr(SLOT_COUNT));
+		used += draw_str(w, " = ", cw - used, theme_attr(SLOT_COUNT));
 		if (val)
 			used +=
-			    draw_text(w, val->data, val->len, wd - used, theme_attr(SLOT_VALUE));
+			    draw_text(w, val->data, val->len, cw - used, theme_attr(SLOT_VALUE));
 	}
 	if (branch) {
 		fmt_short(a, sizeof(a), n->sub_topics);
 		fmt_short(b, sizeof(b), (double)n->sub_msgs);
-		snprintf(buf, sizeof(buf), " (%s topic%s, %s msg%s)", a,
-		         n->sub_topics == 1 ? "" : "s", b, n->sub_msgs == 1 ? "" : "s");
-		used += draw_str(w, buf, wd - used, theme_attr(SLOT_COUNT));
+		if (v->filter) {
+			fmt_short(c, sizeof(c), filter_below(v->filter, id));
+			snprintf(buf, sizeof(buf), " (%s of %s topics, %s msg%s)", c, a, b,
+			         n->sub_msgs == 1 ? "" : "s");
+		} else {
+			snprintf(buf, sizeof(buf), " (%s topic%s, %s msg%s)", a,
+			         n->sub_topics == 1 ? "" : "s", b, n->sub_msgs == 1 ? "" : "s");
+		}
+		used += draw_str(w, buf, cw - used, theme_attr(SLOT_COUNT));
 	}
+	return next;
 }
 
-void tree_view_draw(struct tree_view *v, WINDOW *w, int h, int wd, bool focused)
+void tree_view_draw(struct tree_view *v, WINDOW *w, int h, int wd, bool focused, int64_t now_wall)
 {
+	v->now = now_wall; /* rates are sorted as of this moment */
 	tree_view_refresh(v);
 	v->height = h;
+	v->next_change = INT64_MAX;
 	werase(w);
 	if (v->nrows == 0) {
 		wmove(w, 0, 1);
-		draw_str(w, "waiting for messages...", wd - 1, theme_attr(SLOT_COUNT));
+		draw_str(w,
+		         v->filter ? "no topic matches the filter (f changes it, f Enter clears it)"
+		                   : "waiting for messages...",
+		         wd - 1, theme_attr(SLOT_COUNT));
 		return;
 	}
 	/* Scroll just enough to keep the selection on screen. */
@@ -432,12 +655,74 @@ void tree_view_draw(struct tree_view *v, WINDOW *w, int h, int wd, bool focused)
 
 	for (int y = 0; y < h && v->top + (size_t)y < v->nrows; y++) {
 		size_t r = v->top + (size_t)y;
+		int64_t next = draw_row(v, w, y, wd, v->rows[r], now_wall);
 
-		draw_row(v, w, y, wd, v->rows[r]);
+		if (next < v->next_change)
+			v->next_change = next;
 		if (r == v->sel_row) {
 			attr_t at = theme_attr(focused ? SLOT_SELECTED : SLOT_SELECTED_IDLE);
 
 			mvwchgat(w, y, 0, -1, at & ~A_COLOR, (short)PAIR_NUMBER(at), NULL);
 		}
 	}
+}
+
+/* ---- actions ---- */
+
+void tree_view_sort(struct ui *u)
+{
+	struct tree_view *v = ui_tree_view(u);
+
+	tree_view_set_sort(v, (enum tree_sort)((v->sort + 1) % SORT__COUNT));
+	if (v->sort == SORT_NAME)
+		ui_notice(u, HINT_NOTICE, "Sorted by name");
+	else
+		ui_notice(u, HINT_NOTICE, "Sorted by %s, highest first (re-sorted every second)",
+		          tree_view_sort_name(v->sort));
+	ui_dirty(u);
+}
+
+static void filter_entered(struct ui *u, const char *text, void *data)
+{
+	struct app *a = ui_app(u);
+	struct tree_view *v = ui_tree_view(u);
+	struct filter *f;
+	char err[160], n[32];
+	int64_t t0;
+	const char *p = text;
+
+	(void)data;
+	while (isspace((unsigned char)*p))
+		p++;
+	if (*p == '\0') {
+		tree_view_set_filter(v, NULL);
+		filter_free(a->filter);
+		a->filter = NULL;
+		ui_notice(u, HINT_NOTICE, "Filter cleared: every topic is shown");
+		ui_dirty(u);
+		return;
+	}
+	f = filter_new(text, err, sizeof(err));
+	if (f == NULL) {
+		ui_notice(u, HINT_ERROR, "%s", err);
+		return;
+	}
+	t0 = clock_mono_ms();
+	filter_apply(f, a->tree);
+	tree_view_set_filter(v, f);
+	filter_free(a->filter);
+	a->filter = f;
+	fmt_count(n, sizeof(n), filter_matches(f));
+	ui_notice(u, HINT_NOTICE, "Filter: %s \"%s\": %s topic%s (%lld ms)",
+	          filter_kind_name(f->kind), f->text, n, filter_matches(f) == 1 ? "" : "s",
+	          (long long)(clock_mono_ms() - t0));
+	ui_dirty(u);
+}
+
+void tree_view_filter(struct ui *u)
+{
+	struct app *a = ui_app(u);
+
+	prompt_open(u, "filter (a/+/b, a/#, text, p:payload text; empty clears): ",
+	            a->filter ? a->filter->spec : NULL, filter_entered, NULL);
 }

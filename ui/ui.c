@@ -17,12 +17,22 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "mqscope/auth_prompt.h"
+#include "mqscope/clipboard.h"
+#include "mqscope/dashboard.h"
+#include "mqscope/clear_retained.h"
 #include "mqscope/draw.h"
+#include "mqscope/filter.h"
 #include "mqscope/help_view.h"
 #include "mqscope/keys.h"
+#include "mqscope/message_picker.h"
 #include "mqscope/payload_view.h"
 #include "mqscope/prompt.h"
+#include "mqscope/record.h"
+#include "mqscope/publish.h"
+#include "mqscope/publish_form.h"
 #include "mqscope/status_bar.h"
+#include "mqscope/subs_view.h"
 #include "mqscope/sysio.h"
 #include "mqscope/theme.h"
 #include "mqscope/tree_view.h"
@@ -41,6 +51,7 @@
 #define JOBS_MAX        8
 #define DRAIN_BATCH     4096
 #define DRAIN_BUDGET_MS 15 /* then look at keys again */
+#define REPLAY_BATCH    4096
 #define MIN_ROWS        6
 #define MIN_COLS        20
 
@@ -76,6 +87,13 @@ struct ui {
 
 	uint64_t shown_sel_msgs;
 	uint64_t shown_rate;
+
+	bool paused;        /* panes frozen; messages are still taken in */
+	uint64_t paused_at; /* messages ingested when the pause began */
+	char *emit;         /* bytes for the terminal after the next frame (OSC 52) */
+	size_t emit_len, emit_cap;
+	struct broker_drops drops;
+	uint64_t broker_dropped;
 };
 
 /* Handlers named in the action list: void fn(struct ui *). */
@@ -130,6 +148,56 @@ struct tree_view *ui_tree_view(struct ui *u)
 	return &u->tv;
 }
 
+struct payload_view *ui_payload_view(struct ui *u)
+{
+	return &u->pv;
+}
+
+void ui_focus_payload(struct ui *u, bool on)
+{
+	u->focus = on ? FOCUS_PAYLOAD : FOCUS_TREE;
+	u->dirty |= DIRTY_TREE | DIRTY_PAYLOAD;
+}
+
+void ui_emit_after_frame(struct ui *u, const char *bytes, size_t len)
+{
+	if (u->emit_len + len > u->emit_cap) {
+		u->emit_cap = (u->emit_len + len) * 2;
+		u->emit = xrealloc(u->emit, u->emit_cap);
+	}
+	memcpy(u->emit + u->emit_len, bytes, len);
+	u->emit_len += len;
+	u->dirty |= DIRTY_HINT; /* a frame makes it go out */
+}
+
+uint64_t ui_broker_dropped(struct ui *u)
+{
+	return u->broker_dropped;
+}
+
+/*
+ * Sends the queued bytes to the terminal once curses has flushed the frame,
+ * so they never land in the middle of a curses escape sequence.
+ */
+static void flush_emit(struct ui *u)
+{
+	size_t off = 0;
+
+	if (u->emit_len == 0)
+		return;
+	fflush(stdout);
+	while (off < u->emit_len) {
+		ssize_t n = write(STDOUT_FILENO, u->emit + off, u->emit_len - off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		off += (size_t)n;
+	}
+	u->emit_len = 0;
+}
+
 void ui_dirty(struct ui *u)
 {
 	u->dirty |= DIRTY_PANES;
@@ -166,6 +234,11 @@ void ui_close(struct ui *u, struct modal *m)
 		ui_dirty(u);
 		return;
 	}
+}
+
+bool ui_modal_open(struct ui *u)
+{
+	return u->nmodals > 0;
 }
 
 void ui_start_job(struct ui *u, struct job *j)
@@ -264,10 +337,13 @@ static void layout(struct ui *u)
 static void draw_status(struct ui *u, int64_t now)
 {
 	struct status_info si;
+	char replay[96] = "", filter[160] = "";
 
 	memset(&si, 0, sizeof(si));
 	si.broker = u->app->broker_label;
 	si.demo = u->app->cfg->demo;
+	si.insecure = u->app->cfg->tls && u->app->cfg->insecure;
+	si.unverified = si.insecure && !u->app->cfg->cafile && !u->app->cfg->capath;
 	si.offline = u->app->session == NULL;
 	si.st = &u->st;
 	si.now_mono = now;
@@ -278,6 +354,32 @@ static void draw_status(struct ui *u, int64_t now)
 	si.refused = tree_refused(u->app->tree);
 	si.mem = tree_mem_bytes(u->app->tree) + ring_bytes_used(&u->app->ring);
 	si.over_budget = tree_over_budget(u->app->tree);
+	si.paused = u->paused;
+	si.backlog = u->paused ? u->app->ingested - u->paused_at : 0;
+	si.broker_dropped = u->broker_dropped;
+	if (u->app->replay) {
+		struct replay *r = u->app->replay;
+		double sp = replay_speed(r);
+
+		if (replay_finished(r))
+			snprintf(replay, sizeof(replay), "replay done");
+		else if (sp == 0)
+			snprintf(replay, sizeof(replay), "replay %d%%", replay_percent(r));
+		else
+			snprintf(replay, sizeof(replay), "replay %gx %d%%", sp, replay_percent(r));
+		si.replay = replay;
+	}
+	if (u->app->filter) {
+		char n[32];
+
+		fmt_count(n, sizeof(n), filter_matches(u->app->filter));
+		snprintf(filter, sizeof(filter), "filter %s (%s)", u->app->filter->spec, n);
+		si.filter = filter;
+	}
+	if (u->tv.sort != SORT_NAME)
+		si.sort = tree_view_sort_name(u->tv.sort);
+	si.recording = u->app->recorder != NULL;
+	si.record_failed = u->app->recorder && recorder_failed(u->app->recorder);
 	u->shown_rate = si.rate;
 	status_bar_draw(u->bar, u->cols, &si);
 	wnoutrefresh(u->bar);
@@ -303,6 +405,7 @@ static void frame(struct ui *u)
 	if (u->nmodals)
 		u->dirty |= DIRTY_PANES; /* panes under a modal are redrawn with it */
 	if (u->too_small) {
+		u->tv.next_change = INT64_MAX; /* no rows on screen to age */
 		werase(stdscr);
 		mvwaddnstr(stdscr, 0, 0, "terminal too small", u->cols);
 		wnoutrefresh(stdscr);
@@ -313,7 +416,8 @@ static void frame(struct ui *u)
 	if (u->dirty & DIRTY_STATUS)
 		draw_status(u, now);
 	if (u->dirty & DIRTY_TREE) {
-		tree_view_draw(&u->tv, u->tree_w, u->tree_h, u->tree_wd, u->focus == FOCUS_TREE);
+		tree_view_draw(&u->tv, u->tree_w, u->tree_h, u->tree_wd, u->focus == FOCUS_TREE,
+		               app_now(u->app));
 		wnoutrefresh(u->tree_w);
 		werase(u->sep_w);
 		if (u->side_by_side)
@@ -327,7 +431,7 @@ static void frame(struct ui *u)
 
 		if (u->pay_h > 0) {
 			payload_view_draw(&u->pv, u->pay_w, u->pay_h, u->pay_wd, sel,
-			                  u->focus == FOCUS_PAYLOAD, clock_wall_ms());
+			                  u->focus == FOCUS_PAYLOAD, app_now(u->app));
 			wnoutrefresh(u->pay_w);
 		}
 		u->shown_sel_msgs = sel != TREE_NONE ? tree_node(u->app->tree, sel)->sub_msgs : 0;
@@ -346,6 +450,7 @@ static void frame(struct ui *u)
 		curs_set(0);
 	}
 	doupdate();
+	flush_emit(u);
 	u->dirty = 0;
 }
 
@@ -362,6 +467,24 @@ static void timed_frame(struct ui *u)
 	if (us > st->frame_us_max)
 		st->frame_us_max = us;
 	st->frame_hist[app_frame_bucket(us)]++;
+}
+
+/* Freezes the panes (messages keep coming in and are counted), or applies all that came. */
+static void toggle_pause(struct ui *u)
+{
+	char n[32];
+
+	u->paused = !u->paused;
+	tree_view_freeze(&u->tv, u->paused);
+	if (u->paused) {
+		u->paused_at = u->app->ingested;
+		ui_notice(u, HINT_NOTICE,
+		          "Paused: the screen stands still, messages are still counted");
+	} else {
+		fmt_count(n, sizeof(n), u->app->ingested - u->paused_at);
+		ui_notice(u, HINT_NOTICE, "Resumed: %s messages arrived during the pause", n);
+	}
+	u->dirty |= DIRTY_PANES;
 }
 
 static void search(struct ui *u, int dir)
@@ -431,6 +554,9 @@ static void handle_key(struct ui *u, int key, bool fn)
 	case ACT_SEARCH_PREV:
 		search(u, -1);
 		return;
+	case ACT_PAUSE:
+		toggle_pause(u);
+		return;
 	case ACT_FOCUS_NEXT:
 		u->focus = u->focus == FOCUS_TREE ? FOCUS_PAYLOAD : FOCUS_TREE;
 		u->dirty |= DIRTY_TREE | DIRTY_PAYLOAD;
@@ -445,11 +571,11 @@ static void handle_key(struct ui *u, int key, bool fn)
 		break;
 	}
 	if (u->focus == FOCUS_PAYLOAD) {
-		if (a == ACT_COLLAPSE) {
+		if (payload_view_action(&u->pv, a)) {
+			u->dirty |= DIRTY_PAYLOAD;
+		} else if (a == ACT_COLLAPSE) {
 			u->focus = FOCUS_TREE;
 			u->dirty |= DIRTY_TREE | DIRTY_PAYLOAD;
-		} else if (payload_view_action(&u->pv, a)) {
-			u->dirty |= DIRTY_PAYLOAD;
 		}
 		return;
 	}
@@ -488,6 +614,25 @@ static void handle_signals(struct ui *u)
 	}
 }
 
+/* Marks what new messages change on screen (only the status bar while paused). */
+static void took_messages(struct ui *u)
+{
+	struct session_status st = {0};
+
+	/* Read after the messages: a value of a new connection then always sees its count. */
+	if (u->app->session)
+		session_status(u->app->session, &st);
+	u->broker_dropped = broker_drops_update(&u->drops, u->app->tree, st.connects);
+	u->dirty |= DIRTY_STATUS;
+	tree_view_note_changes(&u->tv, u->app->tree, u->app->filter);
+	if (u->paused)
+		return;
+	u->dirty |= DIRTY_TREE;
+	if (u->tv.sel != TREE_NONE &&
+	    tree_node(u->app->tree, u->tv.sel)->sub_msgs != u->shown_sel_msgs)
+		u->dirty |= DIRTY_PAYLOAD;
+}
+
 /* Moves what the network thread queued into the tree, within a time budget. */
 static void drain(struct ui *u)
 {
@@ -501,13 +646,8 @@ static void drain(struct ui *u)
 			break;
 	}
 	u->more = more;
-	if (total == 0)
-		return;
-	u->dirty |= DIRTY_STATUS | DIRTY_TREE;
-	tree_view_note_changes(&u->tv, u->app->tree);
-	if (u->tv.sel != TREE_NONE &&
-	    tree_node(u->app->tree, u->tv.sel)->sub_msgs != u->shown_sel_msgs)
-		u->dirty |= DIRTY_PAYLOAD;
+	if (total)
+		took_messages(u);
 }
 
 /* The next moment something on screen changes by itself (countdowns, rates, ages). */
@@ -520,13 +660,31 @@ static int64_t next_tick(struct ui *u, int64_t now)
 		tick = next_sec; /* countdown to the next retry */
 	if (u->shown_rate != 0 || rate_last_second(&u->app->rate, now + 1000) != 0)
 		tick = next_sec; /* the rate will change at the second boundary */
+	if (u->paused)
+		return tick; /* the panes stand still */
 	if (u->tv.sel != TREE_NONE) {
 		const struct tree_node *n = tree_node(u->app->tree, u->tv.sel);
-		int64_t age = clock_wall_ms() - n->sub_last_ms;
+		int64_t age = app_now(u->app) - n->sub_last_ms;
 
 		if (n->sub_last_ms && age < 60000)
 			tick = next_sec; /* "3s ago" */
 	}
+	/*
+	 * Ages, decaying rates and highlights on the tree rows, only while some are
+	 * on screen (and not while a redraw is already due: it sets the next one).
+	 */
+	if (u->tv.next_change != INT64_MAX && !(u->dirty & DIRTY_TREE)) {
+		int64_t in = u->tv.next_change - app_now(u->app);
+		int64_t at = now + (in > 0 ? in : 0) + 5;
+
+		if (at < tick)
+			tick = at;
+	}
+	int64_t sort = tree_view_tick(&u->tv, now, tree_msg_count(u->app->tree));
+	if (u->tv.stale)
+		u->dirty |= DIRTY_TREE | DIRTY_PAYLOAD; /* time to re-sort */
+	if (sort < tick)
+		tick = sort;
 	return tick;
 }
 
@@ -569,11 +727,13 @@ static int loop(struct ui *u)
 			if (st.gen != u->st.gen) {
 				u->st = st;
 				u->dirty |= DIRTY_STATUS;
+				auth_prompt_on_status(u, &st);
 			}
 		}
 		if (u->dirty && now >= u->next_frame) {
 			timed_frame(u);
-			/* Keep the cadence: a frame that came late does not push the next one back. */
+			/* Keep the cadence: a frame that came late does not push the next one back.
+			 */
 			u->next_frame += u->frame_ms;
 			if (u->next_frame <= now)
 				u->next_frame = now + u->frame_ms;
@@ -604,9 +764,52 @@ static int loop(struct ui *u)
 		if (u->njobs && now >= u->job_at)
 			run_jobs(u, now);
 		if (now >= tick)
-			u->dirty |= DIRTY_STATUS | DIRTY_PAYLOAD;
+			u->dirty |=
+			    u->paused ? DIRTY_STATUS : DIRTY_STATUS | DIRTY_PAYLOAD | DIRTY_TREE;
 	}
 	return 0;
+}
+
+/* Feeds a --replay recording into the tree at its pace, a bounded slice per loop turn. */
+static int64_t replay_job_step(struct job *j, struct ui *u, int64_t now)
+{
+	struct replay *r = u->app->replay;
+	uint64_t before = u->app->ingested;
+	int64_t next = replay_step(r, u->app, now, REPLAY_BATCH);
+
+	(void)j;
+	if (u->app->ingested != before)
+		took_messages(u);
+	if (next != REPLAY_DONE)
+		return next;
+	u->dirty |= DIRTY_STATUS;
+	if (replay_bad_lines(r))
+		ui_notice(u, HINT_ERROR, "Replay done: %llu messages; %llu lines were not messages",
+		          (unsigned long long)replay_fed(r),
+		          (unsigned long long)replay_bad_lines(r));
+	else
+		ui_notice(u, HINT_NOTICE, "Replay done: %llu messages",
+		          (unsigned long long)replay_fed(r));
+	return JOB_DONE;
+}
+
+static void replay_job_free(struct job *j)
+{
+	free(j);
+}
+
+static const struct job_ops replay_job_ops = {
+    .name = "replay",
+    .step = replay_job_step,
+    .free = replay_job_free,
+};
+
+static struct job *replay_job_new(void)
+{
+	struct job *j = xcalloc(1, sizeof(*j));
+
+	j->ops = &replay_job_ops;
+	return j;
 }
 
 static void install_signals(void)
@@ -651,7 +854,9 @@ static int apply_key_bindings(const struct settings *cfg, char *err, size_t cap)
 int ui_check_config(const struct settings *cfg, char *err, size_t cap)
 {
 	keys_init();
-	return apply_key_bindings(cfg, err, cap);
+	if (apply_key_bindings(cfg, err, cap) != 0)
+		return -1;
+	return theme_load(cfg->theme, err, cap);
 }
 
 int ui_run(struct app *app)
@@ -709,6 +914,18 @@ int ui_run(struct app *app)
 	theme_init(nc == NULL || nc[0] == '\0');
 	u->input_w = newwin(1, 1, 0, 0);
 	keypad(u->input_w, TRUE);
+	/*
+	 * Home and End have several spellings (tmux and screen send \e[1~ and
+	 * \e[4~ whatever TERM says); unknown ones would arrive as a bare Esc.
+	 */
+	define_key("\033[1~", KEY_HOME);
+	define_key("\033[4~", KEY_END);
+	define_key("\033[7~", KEY_HOME);
+	define_key("\033[8~", KEY_END);
+	define_key("\033[H", KEY_HOME);
+	define_key("\033[F", KEY_END);
+	define_key("\033OH", KEY_HOME);
+	define_key("\033OF", KEY_END);
 	nodelay(u->input_w, TRUE);
 	leaveok(u->input_w, TRUE);
 	wnoutrefresh(u->input_w);
@@ -716,7 +933,10 @@ int ui_run(struct app *app)
 
 	tree_view_init(&u->tv, app->tree);
 	payload_view_init(&u->pv, app->tree);
+	broker_drops_init(&u->drops);
 	layout(u);
+	if (app->replay)
+		ui_start_job(u, replay_job_new());
 	if (app->cfg->warning)
 		ui_notice(u, HINT_ERROR, "%s", app->cfg->warning);
 
@@ -736,6 +956,7 @@ int ui_run(struct app *app)
 	}
 	tree_view_free(&u->tv);
 	payload_view_free(&u->pv);
+	free(u->emit);
 	free(u);
 	close(sig_pipe[0]);
 	close(sig_pipe[1]);

@@ -30,8 +30,47 @@
 	X(SEARCH_NEXT, "search-next", "n", "Jump to the next match", 0)                            \
 	X(SEARCH_PREV, "search-prev", "N", "Jump to the previous match", 0)                        \
 	/* publishing and control */                                                               \
+	X(PUBLISH, "publish", "p", "Publish a message (topic, payload, QoS, retain...)",           \
+	  publish_form_open)                                                                       \
+	X(PUBLISH_AGAIN, "publish-again", "P",                                                     \
+	  "Publish the selected topic's last value again (editable first)", publish_form_again)    \
+	X(TOGGLE, "toggle", "t", "Toggle the value: ON/OFF, true/false, 1/0, JSON \"state\"...",   \
+	  publish_toggle)                                                                          \
+	X(MESSAGES, "messages", "m", "Saved messages: send one, or a whole group",                 \
+	  message_picker_open)                                                                     \
+	X(CLEAR_RETAINED, "clear-retained", "Del d",                                               \
+	  "Clear the retained message of the topic, or of every topic in the branch",              \
+	  clear_retained_open)                                                                     \
 	/* connection and subscriptions */                                                         \
+	X(SUBSCRIPTIONS, "subscriptions", "s",                                                     \
+	  "Subscriptions: add or remove filters live, see what the broker granted",                \
+	  subs_view_open)                                                                          \
+	X(LOGIN, "login", "L", "Log in again with another username and password",                  \
+	  auth_prompt_open)                                                                        \
 	/* views of the data */                                                                    \
+	X(PAYLOAD_VIEW, "payload-view", "v", "Payload as: auto, text, JSON, hex dump",             \
+	  payload_view_cycle_format)                                                               \
+	X(HISTORY, "history", "H", "Recent values of the topic; Enter shows one",                  \
+	  payload_view_history)                                                                    \
+	X(OLDER_VALUE, "older-value", "[", "Show the previous value of the topic",                 \
+	  payload_view_older)                                                                      \
+	X(NEWER_VALUE, "newer-value", "]", "Show the next newer value", payload_view_newer)        \
+	X(DIFF, "diff", "D", "Diff the shown value against the one before it", payload_view_diff)  \
+	X(CHART, "chart", "C", "Chart the topic's numeric values", payload_view_chart)             \
+	X(TREND_FIELD, "trend-field", "F", "Pick the JSON field that trends follow",               \
+	  payload_view_trend_field)                                                                \
+	X(SORT, "sort", "o", "Sort the tree by name, rate, messages or last update",               \
+	  tree_view_sort)                                                                          \
+	X(FILTER, "filter", "f", "Show only matching topics: a/+/b, a/#, text, p:payload",         \
+	  tree_view_filter)                                                                        \
+	X(DASHBOARD, "dashboard", "b", "Broker dashboard from $SYS", dashboard_open)               \
+	X(PAUSE, "pause", "z C-p", "Pause the screen; messages are still taken in", 0)             \
+	X(COPY_TOPIC, "copy-topic", "y", "Copy the topic to the clipboard (OSC 52, over SSH too)", \
+	  clipboard_copy_topic)                                                                    \
+	X(COPY_PAYLOAD, "copy-payload", "Y", "Copy the payload to the clipboard (OSC 52)",         \
+	  clipboard_copy_payload)                                                                  \
+	X(WRITE_PAYLOAD, "write-payload", "w", "Write the payload to a file",                      \
+	  clipboard_write_payload)                                                                 \
 	/* the program */                                                                          \
 	X(HELP, "help", "? F1", "Show this help", help_view_open)                                  \
 	X(REDRAW, "redraw", "C-l", "Redraw the screen", 0)                                         \

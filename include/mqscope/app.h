@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "mqscope/demo.h"
+#include "mqscope/msg.h"
 #include "mqscope/rate.h"
 #include "mqscope/ring.h"
 #include "mqscope/session.h"
@@ -27,6 +28,10 @@ struct ui_stats {
 	uint64_t wakeups; /* loop turns after poll() */
 };
 
+struct filter;
+struct recorder;
+struct replay;
+
 struct app {
 	struct settings *cfg;
 	struct ring ring;
@@ -37,13 +42,16 @@ struct app {
 	uint64_t ingested; /* records taken from the ring */
 	uint64_t excluded; /* hidden by -T filters */
 	uint64_t malformed;
-	int64_t
-	    first_ingest_ms; /* wall clock of the first and the latest drain that took records */
-	int64_t last_ingest_ms;
+	/* wall clock of the first and the latest drain that took records */
+	int64_t first_ingest_ms, last_ingest_ms;
 	uint64_t stats_dumps;
 	struct ui_stats ui;
 	struct rate rate;
 	char broker_label[160];
+
+	struct filter *filter;     /* the tree view's filter, kept up to date on ingest; or NULL */
+	struct recorder *recorder; /* --record, or NULL */
+	struct replay *replay;     /* --replay, or NULL */
 };
 
 /* Creates the ring, tree and (unless offline) the session; starts nothing. */
@@ -55,6 +63,12 @@ void app_free(struct app *a);
  * taken; *more is set when records remain. Runs on the UI thread only.
  */
 size_t app_drain(struct app *a, size_t max, bool *more);
+
+/* Stores one message as if it came from the ring (the replay feeds through here). */
+void app_ingest(struct app *a, const struct msg_view *v, int64_t now_mono);
+
+/* Wall-clock ms that message ages are measured against: now, or the replay's clock. */
+int64_t app_now(const struct app *a);
 
 /*
  * Writes "ingested N\ndropped N\n..." to path (for --stats and benchmarks),

@@ -23,4 +23,7 @@ int config_load(struct settings *s, char *err, size_t cap);
 /* Reads one named file (for tests and --config). */
 int config_load_file(struct settings *s, const char *path, char *err, size_t cap);
 
+/* Writes " (did you mean 'x'?)" when one of the n candidates is close to name, else "". */
+void config_suggest(char *buf, size_t cap, const char *name, const char *const *cands, size_t n);
+
 #endif

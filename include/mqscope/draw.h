@@ -27,6 +27,13 @@ void draw_hline(WINDOW *w, int y, int x, int n, attr_t attr);
 void draw_vline(WINDOW *w, int y, int x, int n, attr_t attr);
 /* A frame around the whole window. */
 void draw_box(WINDOW *w, int h, int wd, attr_t attr);
+/*
+ * Draws the last width of n values as a sparkline scaled from lo to hi: the
+ * blocks U+2581..U+2588, or "_.,-=+*#" in ASCII mode. Returns columns used.
+ */
+int draw_spark(WINDOW *w, const double *v, size_t n, int width, double lo, double hi, attr_t attr);
+/* A cell filled from the bottom by eighths (0..8): " ", U+2581..U+2588, or ASCII. */
+const char *draw_eighths(int eighths);
 /* A glyph by role: "expanded", "collapsed", "retained", "dot", "ellipsis". */
 const char *draw_glyph(const char *role);
 

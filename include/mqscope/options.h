@@ -15,39 +15,83 @@
 	X(HOST, "host", 'h', "HOST", "broker", "broker host (default localhost)")                  \
 	X(PORT, "port", 'p', "PORT", "broker", "broker port (default 1883, 8883 with TLS)")        \
 	X(URL, "url", 'L', "URL", "broker", "mqtt[s]://[user[:password]@]host[:port][/topic]")     \
+	X(UNIX, "unix", 0, "PATH", "broker", "connect through a unix domain socket")               \
 	X(USER, "username", 'u', "USER", "broker", "username")                                     \
-	X(PASSWORD, "pw", 'P', "PASSWORD", "broker", "password ('-' asks without echo)")           \
+	X(PASSWORD, "pw", 'P', "PASSWORD", "broker",                                               \
+	  "password ('-' asks without echo; see also MQSCOPE_PASSWORD)")                           \
 	X(ID, "id", 'i', "ID", "broker", "client id (default mqscope-<host>-<pid>)")               \
 	X(ID_PREFIX, "id-prefix", 'I', "PREFIX", "broker", "client id prefix; the pid is added")   \
 	X(KEEPALIVE, "keepalive", 'k', "SECONDS", "broker", "keepalive interval (default 60)")     \
 	X(PROTOCOL, "protocol-version", 'V', "VERSION", "broker",                                  \
 	  "mqttv31, mqttv311 or mqttv5 (default mqttv5)")                                          \
 	X(PERSISTENT, "disable-clean-session", 'c', NULL, "broker",                                \
-	  "persistent session (keep subscriptions while away)")                                    \
+	  "persistent session (needs -i; keeps subscriptions while away)")                         \
+	X(SESSION_EXPIRY, "session-expiry-interval", 'x', "SECONDS", "broker",                     \
+	  "MQTT 5 session expiry; -1 = never (the default with -c)")                               \
 	X(TOPIC, "topic", 't', "FILTER", "broker",                                                 \
 	  "subscribe to FILTER; repeatable (default '#' and '$SYS/#')")                            \
 	X(EXCLUDE, "filter-out", 'T', "FILTER", "broker",                                          \
 	  "hide topics matching FILTER; repeatable")                                               \
+	X(UNSUBSCRIBE, "unsubscribe", 'U', "FILTER", "broker",                                     \
+	  "unsubscribe from FILTER on connect (a persistent session's old one); repeatable")       \
 	X(QOS, "qos", 'q', "QOS", "broker", "subscription QoS 0, 1 or 2 (default 0)")              \
-	X(CAFILE, "cafile", 0, "FILE", "tls",                                                      \
-	  "CA certificates to verify the broker (enables TLS)")                                    \
-	X(CAPATH, "capath", 0, "DIR", "tls", "directory of CA certificates (enables TLS)")         \
-	X(CERT, "cert", 0, "FILE", "tls", "client certificate")                                    \
-	X(KEY, "key", 0, "FILE", "tls", "client private key")                                      \
-	X(TLS_VERSION, "tls-version", 0, "VERSION", "tls", "tlsv1.2 or tlsv1.3")                   \
-	X(INSECURE, "insecure", 0, NULL, "tls", "do not check the broker's host name (unsafe)")    \
+	X(BIND, "bind-address", 'A', "ADDRESS", "broker", "connect from this local address")       \
+	X(PROXY, "proxy", 0, "URL", "broker",                                                      \
+	  "through a SOCKS5 proxy: socks5h://[user[:password]@]host[:port]")                       \
+	X(CAFILE, "cafile", 0, "FILE", "tls", "CA certificates to verify the broker")              \
+	X(CAPATH, "capath", 0, "DIR", "tls", "directory of CA certificates")                       \
+	X(OS_CERTS, "tls-use-os-certs", 0, NULL, "tls",                                            \
+	  "trust the system's CA certificates (the default without --cafile)")                     \
+	X(CERT, "cert", 0, "FILE", "tls", "client certificate (needs --key)")                      \
+	X(KEY, "key", 0, "FILE", "tls", "client private key (needs --cert)")                       \
+	X(TLS_VERSION, "tls-version", 0, "VERSION", "tls", "tlsv1.1, tlsv1.2 or tlsv1.3")          \
+	X(CIPHERS, "ciphers", 0, "LIST", "tls", "OpenSSL cipher list")                             \
+	X(ALPN, "tls-alpn", 0, "PROTOCOL", "tls", "TLS ALPN protocol (e.g. x-amzn-mqtt-ca)")       \
+	X(PSK, "psk", 0, "HEX", "tls", "TLS pre-shared key in hex (needs --psk-identity)")         \
+	X(PSK_IDENTITY, "psk-identity", 0, "ID", "tls", "TLS-PSK identity")                        \
+	X(INSECURE, "insecure", 0, NULL, "tls",                                                    \
+	  "do not check the broker's host name; with no CA given, no check at all (unsafe)")       \
+	X(NO_TLS, "no-tls", 0, NULL, "tls", "plain TCP even on port 8883")                         \
+	/* mosquitto_sub output and exit options, accepted so its lines work as they are */        \
+	X(VERBOSE, "verbose", 'v', NULL, "compat", "(topics are always shown)")                    \
+	X(DEBUG, "debug", 'd', NULL, "compat", "(no debug output: it would hold secrets)")         \
+	X(FORMAT, "format", 'F', "FORMAT", "compat", "(payloads are shown formatted)")             \
+	X(NO_EOL, "no-eol", 'N', NULL, "compat", "(no effect)")                                    \
+	X(PRETTY, "pretty", 0, NULL, "compat", "(JSON is always pretty-printed)")                  \
+	X(QUIET, "quiet", 0, NULL, "compat", "(errors show on the status bar)")                    \
+	X(NO_STALE, "no-stale", 'R', NULL, "compat", "(retained messages are marked, not hidden)") \
+	X(COUNT, "count", 'C', "COUNT", "compat", "(mqscope runs until you quit)")                 \
+	X(TIMEOUT, "timeout", 'W', "SECONDS", "compat", "(mqscope runs until you quit)")           \
+	X(EXIT_AFTER_SUB, "exit-after-subscribe", 'E', NULL, "compat",                             \
+	  "(mqscope runs until you quit)")                                                         \
+	X(RETAINED_ONLY, "retained-only", 0, NULL, "compat", "(every message is shown)")           \
+	X(RANDOM_FILTER, "random-filter", 0, "PERCENT", "compat", "(every message is shown)")      \
+	X(RETAIN_AS_PUBLISHED, "retain-as-published", 0, NULL, "compat",                           \
+	  "(always on with MQTT 5)")                                                               \
+	X(NODELAY, "nodelay", 0, NULL, "compat", "(always on)")                                    \
 	X(WILL_TOPIC, "will-topic", 0, "TOPIC", "will", "last will topic")                         \
 	X(WILL_PAYLOAD, "will-payload", 0, "PAYLOAD", "will", "last will payload")                 \
 	X(WILL_QOS, "will-qos", 0, "QOS", "will", "last will QoS")                                 \
 	X(WILL_RETAIN, "will-retain", 0, NULL, "will", "retain the last will")                     \
+	X(MESSAGE, "message", 'm', "PAYLOAD", "publish", "send PAYLOAD")                           \
+	X(FILE, "file", 'f', "FILE", "publish", "send the contents of FILE")                       \
+	X(STDIN_FILE, "stdin-file", 's', NULL, "publish", "send all of standard input")            \
+	X(NULL_MESSAGE, "null-message", 'n', NULL, "publish",                                      \
+	  "send an empty message (with -r: clears the retained one)")                              \
+	X(RETAIN, "retain", 'r', NULL, "publish", "retain the message")                            \
 	X(CONFIG, "config", 0, "FILE", "program",                                                  \
 	  "config file (default $XDG_CONFIG_HOME/mqscope/config)")                                 \
 	X(PROFILE, "profile", 0, "NAME", "program", "broker profile from the config file")         \
-	X(THEME, "theme", 0, "NAME", "program", "colour theme")                                    \
+	X(THEME, "theme", 0, "NAME", "program",                                                    \
+	  "colour theme (default, light, high-contrast, mono)")                                    \
 	X(ASCII, "ascii", 0, NULL, "program", "draw without line-drawing or block characters")     \
 	X(DEMO, "demo", 0, NULL, "program", "start a private demo broker with simulated devices")  \
 	X(STATS, "stats", 0, "FILE", "program",                                                    \
 	  "write message counts to FILE on exit and on SIGUSR1")                                   \
+	X(RECORD, "record", 0, "FILE", "program", "append every message to FILE as JSON lines")    \
+	X(REPLAY, "replay", 0, "FILE", "program", "open a --record file instead of a broker")      \
+	X(REPLAY_SPEED, "replay-speed", 0, "X", "program",                                         \
+	  "replay X times the recorded pace; 0 = all at once (default 1)")                         \
 	X(HELP, "help", 0, NULL, "program", "show this help and exit")                             \
 	X(VERSION, "version", 0, NULL, "program", "show the version and exit")
 
@@ -58,7 +102,8 @@ enum option_id {
 	    OPT__COUNT
 };
 
-#define OPTION_GIVEN(s, id) (((s)->given >> (id)) & 1u)
+/* Whether the option was given on the command line (not just set by the config file). */
+#define OPTION_GIVEN(s, id) (((s)->given[(id) / 64] >> ((id) % 64)) & 1u)
 
 enum options_result {
 	OPTIONS_OK,
@@ -77,11 +122,29 @@ int options_apply(struct settings *s, enum option_id id, const char *arg, char *
 int options_find(const char *long_name);
 /* Whether the option takes an argument (else it is a flag). */
 bool options_takes_arg(enum option_id id);
-/* The option's long name and group ("broker", "tls", "will", "program"). */
+/* The option's long name and group ("broker", "tls", "will", "publish", "program", "compat"). */
 const char *options_long_name(enum option_id id);
 const char *options_group(enum option_id id);
+/* Its short letter (0 = none), argument name (NULL = a flag) and help text. */
+char options_short(enum option_id id);
+const char *options_arg_name(enum option_id id);
+const char *options_help(enum option_id id);
+/* The groups in display order with their titles; returns how many (at most max). */
+size_t options_groups(const char **names, const char **titles, size_t max);
+/* The first option of group given on the command line, or -1. */
+int options_given_in_group(const struct settings *s, const char *group);
+/* "-m/--message" for messages about an option. */
+void options_flag_name(enum option_id id, char *buf, size_t cap);
 /* Prints --help generated from the table. */
 void options_usage(FILE *out);
+/*
+ * Checks what no single option can: pairs that go together (--cert/--key),
+ * -c without a client id, files that cannot be read... on the settings as
+ * flags and the config file left them. Returns 0, or -1 with a message.
+ */
+int options_check(const struct settings *s, char *msg, size_t cap);
+/* Overwrites passwords in argv (-P, --psk, -L user:password@) so ps(1) does not show them. */
+void options_scrub_argv(int argc, char **argv);
 /* Parses a mqtt:// or mqtts:// URL into s. */
 int options_parse_url(struct settings *s, const char *url, char *msg, size_t cap);
 

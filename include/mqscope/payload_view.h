@@ -1,4 +1,5 @@
-/* payload_view.h: the payload pane: metadata and the value of the selected topic. */
+/* payload_view.h: the payload pane: metadata, MQTT 5 properties, the value in several views,
+ * history, diff and trends of the selected topic. */
 #ifndef MQSCOPE_PAYLOAD_VIEW_H
 #define MQSCOPE_PAYLOAD_VIEW_H
 
@@ -8,31 +9,93 @@
 #include <stdint.h>
 
 #include "mqscope/actions.h"
+#include "mqscope/payload.h"
 #include "mqscope/tree.h"
 
-/* Where each wrapped line of a value starts, cached per value and width. */
-struct wrap_cache {
+struct ui;
+
+/* How the value is shown; AUTO picks by what it is (JSON, text, binary). */
+enum pv_format { PV_AUTO, PV_TEXT, PV_JSON, PV_HEX, PV__FORMATS };
+/* What the body of the pane shows. */
+enum pv_body { BODY_VALUE, BODY_HISTORY, BODY_DIFF, BODY_CHART };
+
+/* A screen row of the body: a line of the document and where in it the row starts. */
+struct pv_row {
+	uint32_t line, off;
+};
+
+/* What the cached document was made from; any change rebuilds it. */
+struct pv_key {
 	tree_id id;
 	uint64_t msgs;
-	int width;
-	size_t *starts;
-	size_t nlines, cap;
+	unsigned age;
+	int as, body;
+	uint16_t hist_len;
 };
 
 struct payload_view {
 	const struct tree *tree;
-	tree_id shown; /* node the scroll position belongs to */
-	size_t scroll; /* first value line on screen */
+	tree_id shown; /* node the state below belongs to */
+	enum pv_format format;
+	enum pv_body body;
+	unsigned age;      /* the value shown: 0 newest, 1 the one before... */
+	uint64_t age_msgs; /* the node's count when age was last adjusted to new messages */
+	size_t scroll;     /* first body row on screen */
+	size_t cursor;     /* body row under the cursor (drawn while the pane has the focus) */
 	int body_height;
-	struct wrap_cache wrap;
+	int width;
+
+	/* the shown value, formatted once per value (not per frame) */
+	struct pv_key key;
+	bool have_key;
+	enum payload_kind kind; /* what the value is */
+	enum pv_format as;      /* how it is shown */
+	struct pdoc doc;        /* text, pretty JSON or diff; a hex dump is made row by row */
+	size_t diff_changed;
+	char note[160]; /* why the body looks as it does ("not JSON: shown as text") */
+
+	/* folded JSON containers: a bit per line of doc */
+	uint8_t *folded;
+	size_t folded_bytes;
+	size_t folded_lines; /* doc.nlines the folds were made for */
+
+	/* layout of doc at width */
+	struct pv_row *rows;
+	size_t nrows, rows_cap;
+	int rows_width;
+	bool rows_stale;
+	unsigned hex_per_line;
+	size_t hex_len;
+
+	/* trend: numbers of the topic's history */
+	char field[PAYLOAD_PATH_MAX];      /* picked with F; "" = automatic */
+	char field_used[PAYLOAD_PATH_MAX]; /* what the series follows */
+	double *series;
+	int64_t *series_t;
+	uint64_t *series_ord; /* which message of the topic each number came from */
+	size_t nseries, series_cap;
+	struct pv_key skey;
+	char sfield[PAYLOAD_PATH_MAX];
+	bool have_skey;
 };
 
 void payload_view_init(struct payload_view *p, const struct tree *t);
 void payload_view_free(struct payload_view *p);
-/* Scrolls the value; returns true when handled. */
+/* Moves the cursor, scrolls, folds, opens a history row; returns true when handled. */
 bool payload_view_action(struct payload_view *p, enum action a);
-/* Draws node id (TREE_NONE: nothing selected) into w. */
+/* Draws node id (TREE_NONE: nothing selected) into w; ages are measured against now_wall_ms. */
 void payload_view_draw(struct payload_view *p, WINDOW *w, int h, int wd, tree_id id, bool focused,
                        int64_t now_wall_ms);
+/* The value the pane shows for id (the newest, or the one picked in the history). */
+const struct tree_value *payload_view_value(const struct payload_view *p, tree_id id);
+
+/* Action handlers. */
+void payload_view_cycle_format(struct ui *u);
+void payload_view_history(struct ui *u);
+void payload_view_older(struct ui *u);
+void payload_view_newer(struct ui *u);
+void payload_view_diff(struct ui *u);
+void payload_view_chart(struct ui *u);
+void payload_view_trend_field(struct ui *u);
 
 #endif

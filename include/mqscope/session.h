@@ -25,6 +25,7 @@ enum session_reason {
 	REASON_CONNACK, /* MQTT 3.x CONNACK return code */
 	REASON_V5,      /* MQTT 5 reason code (CONNACK or DISCONNECT) */
 	REASON_TLS,     /* a TLS failure, code from enum session_tls_error */
+	REASON_CLOSED,  /* the broker closed the connection before its CONNACK; code 1 = TLS */
 };
 
 enum session_tls_error {
@@ -35,7 +36,13 @@ enum session_tls_error {
 	TLS_ERR_BAD_KEY,
 	TLS_ERR_HANDSHAKE,
 	TLS_ERR_CERT_REQUIRED,
+	TLS_ERR_CERT_REJECTED, /* the broker did not accept our client certificate */
+	TLS_ERR_VERSION,       /* no TLS version or cipher both sides accept */
+	TLS_ERR_CLOSED,        /* the broker closed the connection during the handshake */
+	TLS_ERR_PSK,           /* the broker did not accept our pre-shared key */
 };
+
+#define SESSION_DETAIL_MAX 160
 
 struct session_status {
 	enum session_state state;
@@ -45,6 +52,9 @@ struct session_status {
 	unsigned attempt;    /* consecutive failures */
 	uint64_t connects;   /* successful connections so far */
 	uint64_t gen;        /* changes whenever anything above changes */
+	/* More about the reason: the broker's reason string or server reference, an OpenSSL
+	 * message. Untrusted text: draw it sanitized. */
+	char detail[SESSION_DETAIL_MAX];
 };
 
 struct session;
@@ -62,6 +72,17 @@ void session_status(const struct session *ss, struct session_status *out);
 void session_describe(const struct session_status *st, int64_t now_ms, char *buf, size_t cap);
 /* Describes a loss reason alone, e.g. "not authorized". */
 void session_reason_text(enum session_reason r, int code, char *buf, size_t cap);
+/* Whether the broker refused our credentials (bad username or password, not authorized). */
+bool session_reason_is_auth(enum session_reason r, int code);
+
+/*
+ * New credentials for the next connection attempt (user may be NULL to keep
+ * the current one), then an attempt right away instead of after the backoff.
+ * From the UI thread; the network thread applies them before it connects.
+ */
+void session_set_login(struct session *ss, const char *user, const char *password);
+/* The username in use (copied into buf; empty when none). */
+void session_user(struct session *ss, char *buf, size_t cap);
 
 /* What to publish; strings may be NULL. */
 struct pub_req {

@@ -43,19 +43,27 @@ struct key_binding {
 struct settings {
 	/* broker */
 	char *host;
-	int port; /* 0 = default for the transport */
+	int port;        /* 0 = default for the transport */
+	char *unix_path; /* --unix: a local socket instead of host and port */
 	char *client_id;
 	char *id_prefix;
 	char *user;
 	char *password;
 	int keepalive;
 	int protocol;
-	bool persistent; /* -c: no clean session */
+	bool persistent;        /* -c: no clean session */
+	int64_t session_expiry; /* -x: MQTT 5 session expiry in seconds; -1 = not given */
 	char **topics;
 	size_t ntopics;
 	char **excludes; /* -T: topics hidden from the view */
 	size_t nexcludes;
 	int qos;
+	char **unsubs; /* -U: filters to unsubscribe from on connect */
+	size_t nunsubs;
+	char *bind_address;
+	char *proxy_host; /* --proxy: SOCKS5 */
+	int proxy_port;
+	char *proxy_user, *proxy_password;
 
 	/* TLS */
 	bool tls;
@@ -64,13 +72,26 @@ struct settings {
 	char *cert;
 	char *key;
 	char *tls_version;
-	bool insecure;
+	char *ciphers;
+	char *alpn;
+	char *psk, *psk_identity;
+	bool os_certs;   /* trust the system's CA store */
+	bool insecure;   /* no host name check (no check at all without a CA) */
+	bool no_tls;     /* plain TCP even where TLS would be the default */
+	bool tls_by_url; /* mqtts:// */
 
 	/* will */
 	char *will_topic;
 	char *will_payload;
 	int will_qos;
 	bool will_retain;
+
+	/* mqscope pub */
+	char *pub_message;
+	char *pub_file;
+	bool pub_stdin;
+	bool pub_null;
+	bool pub_retain;
 
 	/* program */
 	char *config_path;
@@ -79,6 +100,9 @@ struct settings {
 	bool ascii;
 	bool demo;
 	char *stats_path;
+	char *record_path;
+	char *replay_path;
+	double replay_speed; /* 1 = as recorded, 0 = all at once */
 	int fps;
 	unsigned history;
 	size_t value_budget;
@@ -98,13 +122,16 @@ struct settings {
 	struct key_binding *keys;
 	size_t nkeys;
 
-	uint64_t given; /* bit per option id set on the command line */
+	uint64_t given[2]; /* bit per option id set on the command line */
 };
 
 /* Sets every field to its built-in default. */
 void settings_init(struct settings *s);
 /* Frees every string the settings own. */
 void settings_free(struct settings *s);
+/* Whether these settings connect with TLS: any TLS option, mqtts://, or port 8883 (not --no-tls).
+ */
+bool settings_wants_tls(const struct settings *s);
 /* Fills what nothing set (port by transport, default subscriptions) and picks demo mode. */
 void settings_finish(struct settings *s);
 /* Replaces *dst with a copy of src (NULL clears). */

@@ -13,6 +13,8 @@ struct status_info {
 	const char *broker;
 	bool demo;
 	bool offline;
+	bool insecure;   /* --insecure: the broker's host name is not checked */
+	bool unverified; /* --insecure without a CA: its certificate is not checked at all */
 	const struct session_status *st;
 	int64_t now_mono;
 	uint64_t msgs;
@@ -22,6 +24,13 @@ struct status_info {
 	uint64_t refused; /* messages refused by the topic limit */
 	size_t mem;
 	bool over_budget;
+	bool paused;
+	uint64_t backlog;        /* messages taken in since the pause began */
+	uint64_t broker_dropped; /* the broker's $SYS drop count grew by this since we connected */
+	const char *replay;      /* "replay 10x 45%", or NULL */
+	const char *filter;      /* "filter sensors/# (12)", or NULL */
+	const char *sort;        /* sort order other than by name, or NULL */
+	bool recording, record_failed;
 };
 
 void status_bar_draw(WINDOW *w, int wd, const struct status_info *si);

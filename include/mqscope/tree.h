@@ -35,14 +35,16 @@ struct tree_node {
 	uint16_t hist_head;
 	uint8_t flags;
 	uint8_t qos;       /* of the last message */
+	float rate;        /* messages/s in this subtree, decaying average as of sub_last_ms */
 	uint64_t msgs;     /* messages on this exact topic */
 	uint64_t sub_msgs; /* messages in this subtree */
 	int64_t first_ms;  /* first message on this topic */
 	int64_t last_ms;   /* last message on this topic */
 	int64_t sub_last_ms;
 	union {
-		struct tree_value *one;   /* history of 1 */
-		struct tree_value **ring; /* history ring of tree.hist_cap */
+		struct tree_value *one; /* hist_len <= 1 */
+		struct tree_value *
+		    *ring; /* hist_len >= 2: 2, 4, 8... slots up to the history cap */
 	} v;
 };
 
@@ -84,6 +86,10 @@ const char *tree_name(const struct tree *t, tree_id id, size_t *len);
 size_t tree_path(const struct tree *t, tree_id id, char *buf, size_t cap);
 /* The value age steps back from the newest (0), or NULL. */
 const struct tree_value *tree_value(const struct tree *t, tree_id id, unsigned age);
+/* Time constant of the per-node message rate, ms. */
+#define TREE_RATE_TAU_MS 5000
+/* Messages per second in id's subtree around now_ms (wall clock, like message times). */
+double tree_rate(const struct tree *t, tree_id id, int64_t now_ms);
 /* Whether id is hidden: neither it nor anything below it holds a value. */
 bool tree_hidden(const struct tree *t, tree_id id);
 /* Whether a is id or one of its ancestors. */

@@ -1,4 +1,4 @@
-/* tree_view.h: the topic tree pane: visible rows, selection, expansion, search. */
+/* tree_view.h: the topic tree pane: visible rows, selection, expansion, search, sort, filter. */
 #ifndef MQSCOPE_TREE_VIEW_H
 #define MQSCOPE_TREE_VIEW_H
 
@@ -8,10 +8,22 @@
 #include <stdint.h>
 
 #include "mqscope/actions.h"
+#include "mqscope/filter.h"
 #include "mqscope/tree.h"
+
+struct ui;
+
+enum tree_sort { SORT_NAME, SORT_RATE, SORT_MSGS, SORT_LAST, SORT__COUNT };
+
+/* How long a row that just changed stays highlighted, ms. */
+#define TREE_VIEW_HIGHLIGHT_MS 1500
+/* Rows are re-sorted by rate, count or time at most this often, ms. */
+#define TREE_VIEW_RESORT_MS 1000
 
 struct tree_view {
 	const struct tree *tree;
+	const struct filter *filter; /* NULL: every topic is shown */
+	enum tree_sort sort;
 	tree_id *rows; /* visible nodes in display order */
 	size_t nrows, rows_cap;
 	tree_id sel;
@@ -21,10 +33,19 @@ struct tree_view {
 
 	uint8_t *expanded; /* bit per node id */
 	size_t expanded_bytes;
-	bool stale; /* rows must be rebuilt before use */
+	bool stale;  /* rows must be rebuilt before use */
+	bool frozen; /* paused: changes in the tree do not rebuild the rows */
+	bool missed; /* changes arrived while frozen */
+
+	int64_t now;       /* wall ms the rows were sorted and drawn against */
+	int64_t sorted_at; /* monotonic ms of the last rebuild under a non-name sort */
+	uint64_t sorted_msgs;
+	int64_t next_change; /* wall ms when a drawn row will look different, or INT64_MAX */
 
 	tree_id *kids; /* scratch */
 	size_t kids_cap;
+	struct sort_item *items;
+	size_t items_cap;
 	tree_id *stack;
 	size_t stack_cap;
 };
@@ -34,14 +55,29 @@ void tree_view_free(struct tree_view *v);
 
 /* Rebuilds the rows if anything made them stale; cheap when nothing did. */
 void tree_view_refresh(struct tree_view *v);
-/* Takes the tree's visibility changes and marks the rows stale if any is on screen. */
-void tree_view_note_changes(struct tree_view *v, struct tree *t);
+/* Takes the tree's (and filter's) visibility changes and marks the rows stale if any is on screen.
+ */
+void tree_view_note_changes(struct tree_view *v, struct tree *t, struct filter *f);
 /* Handles a navigation action; returns true when it did something. */
 bool tree_view_action(struct tree_view *v, enum action a);
 /* Selects id, expanding its ancestors, and scrolls it into view. */
 void tree_view_select(struct tree_view *v, tree_id id);
 bool tree_view_is_expanded(const struct tree_view *v, tree_id id);
 void tree_view_set_expanded(struct tree_view *v, tree_id id, bool on);
+
+/* Shows only what f matches (NULL: everything); a few matches have their branches opened. */
+void tree_view_set_filter(struct tree_view *v, const struct filter *f);
+void tree_view_set_sort(struct tree_view *v, enum tree_sort s);
+/* "name", "rate", "messages", "last update". */
+const char *tree_view_sort_name(enum tree_sort s);
+/* Stops (or resumes) rebuilding rows for changes in the tree; resuming applies them. */
+void tree_view_freeze(struct tree_view *v, bool frozen);
+/*
+ * Marks the rows for re-sorting when the order depends on traffic, messages
+ * arrived (msgs changed) and the last sort is TREE_VIEW_RESORT_MS old.
+ * Returns when it next wants to be asked (monotonic ms), or INT64_MAX.
+ */
+int64_t tree_view_tick(struct tree_view *v, int64_t now_mono, uint64_t msgs);
 
 /*
  * Finds the next (dir > 0) or previous node in display order, expanded or
@@ -50,7 +86,15 @@ void tree_view_set_expanded(struct tree_view *v, tree_id id, bool on);
  */
 tree_id tree_view_search(struct tree_view *v, const char *query, int dir, bool *wrapped);
 
-/* Draws the visible rows into w (h rows by wd columns). */
-void tree_view_draw(struct tree_view *v, WINDOW *w, int h, int wd, bool focused);
+/*
+ * Draws the visible rows into w (h rows by wd columns), with rates and ages
+ * as of now_wall; rows that changed in the last TREE_VIEW_HIGHLIGHT_MS stand
+ * out. Sets next_change.
+ */
+void tree_view_draw(struct tree_view *v, WINDOW *w, int h, int wd, bool focused, int64_t now_wall);
+
+/* Action handlers: cycle the sort order; prompt for a filter. */
+void tree_view_sort(struct ui *u);
+void tree_view_filter(struct ui *u);
 
 #endif

@@ -4,7 +4,8 @@
 
 #include "mqscope/app.h"
 
-/* Checks what only the UI can check in the settings (key names); -1 with "file:line: ..." in err.
+/* Checks what only the UI can check in the settings (key names) and loads the theme; -1 with
+ * "file:line: ..." in err.
  */
 int ui_check_config(const struct settings *cfg, char *err, size_t cap);
 

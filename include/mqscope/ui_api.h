@@ -3,6 +3,8 @@
 #define MQSCOPE_UI_API_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 #include "mqscope/app.h"
 #include "mqscope/modal.h"
@@ -11,6 +13,7 @@
 
 struct ui;
 struct tree_view;
+struct payload_view;
 
 struct app *ui_app(struct ui *u);
 /* The selected node, or TREE_NONE. */
@@ -27,8 +30,21 @@ void ui_dirty(struct ui *u);
 void ui_open(struct ui *u, struct modal *m);
 /* Closes and frees a modal. */
 void ui_close(struct ui *u, struct modal *m);
+/* Whether any modal is open. */
+bool ui_modal_open(struct ui *u);
 /* Starts a background job (the UI owns it until it is done). */
 void ui_start_job(struct ui *u, struct job *j);
+struct payload_view *ui_payload_view(struct ui *u);
+/* Gives the keys to the payload pane (true) or to the tree (false). */
+void ui_focus_payload(struct ui *u, bool on);
+/*
+ * Writes bytes straight to the terminal right after the next frame is
+ * flushed, outside curses (OSC 52 clipboard sequences). The bytes must not
+ * move the cursor or change what is on screen.
+ */
+void ui_emit_after_frame(struct ui *u, const char *bytes, size_t len);
+/* Messages the broker dropped since mqscope connected ($SYS), as the status bar shows. */
+uint64_t ui_broker_dropped(struct ui *u);
 /* Screen size. */
 int ui_rows(struct ui *u);
 int ui_cols(struct ui *u);

@@ -28,6 +28,8 @@ void fmt_count(char *buf, size_t cap, uint64_t n);
 void fmt_short(char *buf, size_t cap, double n);
 /* Bytes -> "512 B", "4.1 KiB", "12.0 MiB". */
 void fmt_bytes(char *buf, size_t cap, uint64_t n);
+/* Events per second -> "0.4/s", "12/s", "1.2k/s"; "" below 0.05/s. */
+void fmt_rate(char *buf, size_t cap, double per_s);
 /* Milliseconds of age -> "now", "12s", "3m", "2h", "5d". */
 void fmt_age(char *buf, size_t cap, int64_t ms);
 /* Wall-clock ms -> "2026-11-22 10:04:05.123" in local time. */

@@ -38,6 +38,12 @@ keys Left
 wait_gone "bulb1 = OFF"
 wait_line "msgs [0-9,]+ .*topics [0-9,]+ .*drops 0"
 
+# Home and End as tmux sends them (\e[1~ and \e[4~) reach the first and last rows.
+keys End
+wait_line '│sensors$'
+keys Home
+wait_line '│\$SYS$'
+
 keys q
 [ "$(wait_exit)" = 0 ] || fail "exit status was not 0"
 pass

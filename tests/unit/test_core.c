@@ -106,7 +106,7 @@ static void unit__options__url(void **state)
 
 	(void)state;
 	assert_int_equal(parse(&s, "-L mqtts://alice:pw@example.com:8884/sensors/#"), OPTIONS_OK);
-	assert_true(s.tls);
+	assert_true(s.tls_by_url);
 	assert_string_equal(s.user, "alice");
 	assert_string_equal(s.password, "pw");
 	assert_string_equal(s.host, "example.com");

@@ -1,0 +1,217 @@
+/* saved.c: reads and rewrites the saved-messages file that mqscope owns. */
+#define _GNU_SOURCE
+#include "mqscope/saved.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "mqscope/config.h"
+#include "mqscope/util.h"
+
+static int fail(char *err, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static int fail(char *err, size_t cap, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, cap, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+void saved_default_path(char *buf, size_t cap)
+{
+	const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
+
+	if (xdg && *xdg)
+		snprintf(buf, cap, "%s/mqscope/messages", xdg);
+	else
+		snprintf(buf, cap, "%s/.config/mqscope/messages", home && *home ? home : ".");
+}
+
+int saved_load(const char *path, struct saved_msg **list, size_t *n, char *err, size_t cap)
+{
+	struct settings s;
+	int rc;
+
+	*list = NULL;
+	*n = 0;
+	if (access(path, F_OK) != 0)
+		return 0;
+	/* Same syntax and checks as the config file's messages, errors with file:line. */
+	settings_init(&s);
+	rc = config_load_file(&s, path, err, cap);
+	if (rc == 0) {
+		*list = s.saved;
+		*n = s.nsaved;
+		s.saved = NULL;
+		s.nsaved = 0;
+	}
+	settings_free(&s);
+	return rc;
+}
+
+bool saved_payload_ok(const char *payload, size_t len, char *err, size_t cap)
+{
+	if (memchr(payload, '\0', len) != NULL) {
+		fail(err, cap, "the payload holds NUL bytes, which the messages file cannot keep");
+		return false;
+	}
+	return true;
+}
+
+/* Writes s as a libconfig string: quotes, backslashes and control bytes escaped. */
+static void put_string(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		switch (*p) {
+		case '"':
+			fputs("\\\"", f);
+			break;
+		case '\\':
+			fputs("\\\\", f);
+			break;
+		case '\n':
+			fputs("\\n", f);
+			break;
+		case '\r':
+			fputs("\\r", f);
+			break;
+		case '\t':
+			fputs("\\t", f);
+			break;
+		case '\f':
+			fputs("\\f", f);
+			break;
+		default:
+			if (*p < 0x20 || *p == 0x7f)
+				fprintf(f, "\\x%02X", *p);
+			else
+				fputc(*p, f);
+		}
+	}
+	fputc('"', f);
+}
+
+/* Creates the directories above path (mode 0700). */
+static int make_parents(const char *path)
+{
+	char dir[4096];
+	char *slash;
+
+	if (snprintf(dir, sizeof(dir), "%s", path) >= (int)sizeof(dir))
+		return -1;
+	slash = strrchr(dir, '/');
+	if (slash == NULL || slash == dir)
+		return 0;
+	*slash = '\0';
+	for (char *p = dir + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(dir, 0700) != 0 && errno != EEXIST)
+			return -1;
+		*p = '/';
+	}
+	if (mkdir(dir, 0700) != 0 && errno != EEXIST)
+		return -1;
+	return 0;
+}
+
+int saved_write(const char *path, const struct saved_msg *list, size_t n, char *err, size_t cap)
+{
+	char tmp[4200];
+	FILE *f;
+
+	if (make_parents(path) != 0)
+		return fail(err, cap, "cannot create the directory of %s: %s", path,
+		            strerror(errno));
+	snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid());
+	f = fopen(tmp, "w");
+	if (f == NULL)
+		return fail(err, cap, "cannot write %s: %s", tmp, strerror(errno));
+	fputs("# Messages saved from mqscope's publish form. mqscope rewrites this file;\n"
+	      "# messages you write by hand belong in the config file's `messages` list.\n"
+	      "messages = (\n",
+	      f);
+	for (size_t i = 0; i < n; i++) {
+		const struct saved_msg *m = &list[i];
+
+		fputs("  { name = ", f);
+		put_string(f, m->name ? m->name : m->topic);
+		if (m->group) {
+			fputs("; group = ", f);
+			put_string(f, m->group);
+		}
+		fputs(";\n    topic = ", f);
+		put_string(f, m->topic);
+		fputs(";\n    payload = ", f);
+		put_string(f, m->payload ? m->payload : "");
+		fprintf(f, ";\n    qos = %d; retain = %s; }%s\n", m->qos,
+		        m->retain ? "true" : "false", i + 1 < n ? "," : "");
+	}
+	fputs(");\n", f);
+	if (fflush(f) != 0 || fsync(fileno(f)) != 0) {
+		int e = errno;
+		fclose(f);
+		unlink(tmp);
+		return fail(err, cap, "cannot write %s: %s", tmp, strerror(e));
+	}
+	if (fclose(f) != 0 || rename(tmp, path) != 0) {
+		int e = errno;
+		unlink(tmp);
+		return fail(err, cap, "cannot write %s: %s", path, strerror(e));
+	}
+	return 0;
+}
+
+static char *dup_or_null(const char *s)
+{
+	return s ? xstrdup(s) : NULL;
+}
+
+void saved_append(struct saved_msg **list, size_t *n, const struct saved_msg *m)
+{
+	struct saved_msg *d;
+
+	*list = xrealloc(*list, (*n + 1) * sizeof(**list));
+	d = &(*list)[(*n)++];
+	d->name = dup_or_null(m->name);
+	d->group = dup_or_null(m->group);
+	d->topic = dup_or_null(m->topic);
+	d->payload = dup_or_null(m->payload);
+	d->qos = m->qos;
+	d->retain = m->retain;
+	d->line = m->line;
+}
+
+static void free_one(struct saved_msg *m)
+{
+	free(m->name);
+	free(m->group);
+	free(m->topic);
+	free(m->payload);
+}
+
+void saved_remove(struct saved_msg *list, size_t *n, size_t i)
+{
+	if (i >= *n)
+		return;
+	free_one(&list[i]);
+	memmove(&list[i], &list[i + 1], (*n - i - 1) * sizeof(*list));
+	(*n)--;
+}
+
+void saved_free(struct saved_msg *list, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free_one(&list[i]);
+	free(list);
+}

@@ -1,0 +1,405 @@
+/* test_connect.c: a real mosquitto that wants a password (MQTT 3.1.1 and 5), broker reasons in
+ * words, backoff that does not hammer, new credentials, -c and -U, unix sockets, SOCKS5. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <mosquitto.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "mqscope/app.h"
+#include "mqscope/broker.h"
+#include "mqscope/util.h"
+
+struct fixture {
+	char dir[128]; /* password file, unix socket */
+	struct broker b;
+	struct settings cfg;
+	struct app app;
+	bool started;
+};
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	const char *tmp = getenv("TMPDIR");
+	char cmd[512], extra[512], err[256];
+
+	snprintf(f->dir, sizeof(f->dir), "%s/mqscope-auth-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	if (mkdtemp(f->dir) == NULL)
+		return -1;
+	snprintf(cmd, sizeof(cmd), "cd '%s' && mosquitto_passwd -b -c pw alice 's3cret pass'",
+	         f->dir);
+	if (system(cmd) != 0)
+		return -1;
+	snprintf(extra, sizeof(extra),
+	         /* Started as root, mosquitto would become the mosquitto user, who can
+	          * neither write the log we count lines in nor make the socket here. */
+	         "user root\nallow_anonymous false\npassword_file %1$s/pw\n"
+	         "listener 0 %1$s/sock\n",
+	         f->dir);
+	if (broker_start(&f->b, extra, err, sizeof(err)) != 0) {
+		fprintf(stderr, "broker: %s\n", err);
+		return -1;
+	}
+	settings_init(&f->cfg);
+	settings_set_str(&f->cfg.host, "127.0.0.1");
+	f->cfg.port = f->b.port;
+	settings_set_str(&f->cfg.user, "alice");
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+	char cmd[256];
+
+	if (f->started) {
+		session_stop(f->app.session, 3000);
+		app_free(&f->app);
+	}
+	broker_stop(&f->b);
+	settings_free(&f->cfg);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
+	if (system(cmd) != 0)
+		return -1;
+	free(f);
+	return 0;
+}
+
+static void start(struct fixture *f)
+{
+	settings_finish(&f->cfg);
+	assert_int_equal(app_init(&f->app, &f->cfg, false), 0);
+	assert_int_equal(session_start(f->app.session), 0);
+	f->started = true;
+}
+
+static void stop(struct fixture *f)
+{
+	session_stop(f->app.session, 3000);
+	app_free(&f->app);
+	f->started = false;
+}
+
+static struct session_status status(struct fixture *f)
+{
+	struct session_status st;
+	bool more;
+
+	ring_clear_wake(&f->app.ring);
+	do
+		app_drain(&f->app, 1024, &more);
+	while (more);
+	session_status(f->app.session, &st);
+	return st;
+}
+
+/* Waits for a state; with a minimum number of connections when connects > 0. */
+static struct session_status wait_state(struct fixture *f, enum session_state want,
+                                        uint64_t connects, int timeout_ms)
+{
+	int64_t deadline = clock_mono_ms() + timeout_ms;
+
+	for (;;) {
+		struct pollfd pfd = {.fd = f->app.ring.wake_fd, .events = POLLIN};
+		struct session_status st = status(f);
+
+		if (st.state == want && st.connects >= connects)
+			return st;
+		if (clock_mono_ms() >= deadline) {
+			char d[256];
+			session_describe(&st, clock_mono_ms(), d, sizeof(d));
+			fail_msg("state %d expected, still '%s'", want, d);
+		}
+		poll(&pfd, 1, 50);
+	}
+}
+
+/* How many lines of the broker's log hold text. */
+static int log_count(struct fixture *f, const char *text)
+{
+	char path[256], line[1024];
+	int n = 0;
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "%s/mosquitto.log", f->b.dir);
+	fp = fopen(path, "r");
+	if (fp == NULL)
+		return -1;
+	while (fgets(line, sizeof(line), fp))
+		if (strstr(line, text))
+			n++;
+	fclose(fp);
+	return n;
+}
+
+static void check_right_password(struct fixture *f, int protocol)
+{
+	f->cfg.protocol = protocol;
+	settings_set_str(&f->cfg.password, "s3cret pass");
+	start(f);
+	wait_state(f, SESSION_CONNECTED, 1, 5000);
+}
+
+static void integration__connect__password_accepted_v5(void **state)
+{
+	check_right_password(*state, MQTT_V5);
+}
+
+static void integration__connect__password_accepted_v311(void **state)
+{
+	check_right_password(*state, MQTT_V311);
+}
+
+/*
+ * A wrong password is refused in words, and the retries back off: over the
+ * first few seconds only a handful of attempts reach the broker.
+ */
+static void check_wrong_password(struct fixture *f, int protocol)
+{
+	struct session_status st;
+	char d[256];
+	int64_t t0;
+	int attempts;
+
+	f->cfg.protocol = protocol;
+	settings_set_str(&f->cfg.client_id, "wrong-pw-client");
+	settings_set_str(&f->cfg.password, "guess");
+	start(f);
+	t0 = clock_mono_ms();
+	st = wait_state(f, SESSION_WAITING, 0, 5000);
+	session_describe(&st, clock_mono_ms(), d, sizeof(d));
+	print_message("%s\n", d);
+	assert_non_null(strstr(d, "not authorized"));
+	assert_true(session_reason_is_auth(st.reason, st.code));
+	assert_int_equal(st.reason, protocol == MQTT_V5 ? REASON_V5 : REASON_CONNACK);
+	assert_int_equal(st.connects, 0);
+
+	/* 1 s, then 2 s: the third attempt is due about 3 s after the first failure. */
+	while (clock_mono_ms() - t0 < 4500) {
+		struct pollfd pfd = {.fd = f->app.ring.wake_fd, .events = POLLIN};
+		poll(&pfd, 1, 100);
+		st = status(f);
+	}
+	/* Nobody else connects to this broker, but for broker_start's readiness probe. */
+	attempts = log_count(f, "New connection from") - 1;
+	print_message("connections the broker saw in 4.5 s: %d (attempt %u)\n", attempts,
+	              st.attempt);
+	assert_true(st.attempt >= 2 && st.attempt <= 4);
+	assert_true(attempts >= 2 && attempts <= 3);
+	if (st.state == SESSION_WAITING) {
+		int64_t left = st.retry_at_ms - clock_mono_ms();
+		/* the wait after attempt n is 2^(n-1) s */
+		assert_true(left <= (1 << (st.attempt - 1)) * 1000 + 50);
+	}
+
+	/* The password the user types in then is used right away, without waiting. */
+	t0 = clock_mono_ms();
+	session_set_login(f->app.session, NULL, "s3cret pass");
+	wait_state(f, SESSION_CONNECTED, 1, 3000);
+	print_message("connected %lld ms after the new password\n",
+	              (long long)(clock_mono_ms() - t0));
+	assert_true(clock_mono_ms() - t0 < 1500);
+}
+
+static void integration__connect__wrong_password_v5(void **state)
+{
+	check_wrong_password(*state, MQTT_V5);
+}
+
+static void integration__connect__wrong_password_v311(void **state)
+{
+	check_wrong_password(*state, MQTT_V311);
+}
+
+static void integration__connect__no_credentials_then_login(void **state)
+{
+	struct fixture *f = *state;
+	char user[64];
+
+	settings_set_str(&f->cfg.user, NULL);
+	start(f);
+	wait_state(f, SESSION_WAITING, 0, 5000);
+	session_user(f->app.session, user, sizeof(user));
+	assert_string_equal(user, "");
+	session_set_login(f->app.session, "alice", "s3cret pass");
+	session_user(f->app.session, user, sizeof(user));
+	assert_string_equal(user, "alice");
+	wait_state(f, SESSION_CONNECTED, 1, 3000);
+}
+
+static bool saw_topic(struct fixture *f, const char *topic)
+{
+	tree_id id = tree_find(f->app.tree, topic, strlen(topic));
+
+	return id != TREE_NONE && (tree_node(f->app.tree, id)->flags & TREE_F_VALUE);
+}
+
+static void on_publish(struct mosquitto *m, void *obj, int mid)
+{
+	(void)m;
+	(void)mid;
+	*(int *)obj = 1;
+}
+
+/* Publishes with QoS 1 as alice and waits for the acknowledgement. */
+static void publish(struct fixture *f, const char *topic, const char *payload)
+{
+	int done = 0;
+	struct mosquitto *m = mosquitto_new(NULL, true, &done);
+	int64_t deadline = clock_mono_ms() + 5000;
+
+	assert_non_null(m);
+	mosquitto_publish_callback_set(m, on_publish);
+	mosquitto_username_pw_set(m, "alice", "s3cret pass");
+	assert_int_equal(mosquitto_connect(m, "127.0.0.1", f->b.port, 30), MOSQ_ERR_SUCCESS);
+	assert_int_equal(mosquitto_publish(m, NULL, topic, (int)strlen(payload), payload, 1, false),
+	                 MOSQ_ERR_SUCCESS);
+	while (!done && clock_mono_ms() < deadline)
+		mosquitto_loop(m, 50, 1);
+	assert_true(done);
+	mosquitto_disconnect(m);
+	mosquitto_destroy(m);
+}
+
+/*
+ * -c keeps the subscriptions while away (queued QoS 1 messages arrive on
+ * return); -U on the next start drops a subscription the session still held.
+ */
+static void integration__connect__persistent_session_and_unsubscribe(void **state)
+{
+	struct fixture *f = *state;
+	int64_t deadline;
+
+	settings_set_str(&f->cfg.client_id, "keeper");
+	settings_set_str(&f->cfg.password, "s3cret pass");
+	f->cfg.persistent = true;
+	f->cfg.qos = 1;
+	settings_add_str(&f->cfg.topics, &f->cfg.ntopics, "keep/#");
+	settings_add_str(&f->cfg.topics, &f->cfg.ntopics, "drop/#");
+	start(f);
+	wait_state(f, SESSION_CONNECTED, 1, 5000);
+	/* The SUBACK may trail the CONNACK: publish until it shows. */
+	for (deadline = clock_mono_ms() + 5000; !saw_topic(f, "keep/first");) {
+		assert_true(clock_mono_ms() < deadline);
+		publish(f, "keep/first", "1");
+		status(f);
+	}
+	stop(f);
+
+	/* Away: both are queued by the broker for the session. */
+	publish(f, "keep/while-away", "2");
+	publish(f, "drop/while-away", "3");
+
+	settings_clear_list(&f->cfg.topics, &f->cfg.ntopics);
+	settings_add_str(&f->cfg.topics, &f->cfg.ntopics, "keep/#");
+	settings_add_str(&f->cfg.unsubs, &f->cfg.nunsubs, "drop/#");
+	start(f);
+	wait_state(f, SESSION_CONNECTED, 1, 5000);
+	for (deadline = clock_mono_ms() + 5000; !saw_topic(f, "keep/while-away");) {
+		assert_true(clock_mono_ms() < deadline);
+		usleep(20000);
+		status(f);
+	}
+	/* Queued before -U: it may still arrive. A new one after -U must not. */
+	publish(f, "drop/after", "4");
+	publish(f, "keep/after", "5");
+	for (deadline = clock_mono_ms() + 5000; !saw_topic(f, "keep/after");) {
+		assert_true(clock_mono_ms() < deadline);
+		usleep(20000);
+		status(f);
+	}
+	assert_false(saw_topic(f, "drop/after"));
+}
+
+static void integration__connect__unix_socket(void **state)
+{
+	struct fixture *f = *state;
+	char path[256];
+
+	snprintf(path, sizeof(path), "%s/sock", f->dir);
+	settings_set_str(&f->cfg.unix_path, path);
+	settings_set_str(&f->cfg.password, "s3cret pass");
+	start(f);
+	assert_false(f->cfg.tls);
+	wait_state(f, SESSION_CONNECTED, 1, 5000);
+}
+
+/* Through a real SOCKS5 proxy (microsocks) that wants a login of its own. */
+static void integration__connect__through_a_socks_proxy(void **state)
+{
+	struct fixture *f = *state;
+	int port = free_port();
+	char portbuf[16], d[256];
+	char *argv[] = {"/usr/bin/microsocks",
+	                "-i",
+	                "127.0.0.1",
+	                "-p",
+	                portbuf,
+	                "-u",
+	                "pxuser",
+	                "-P",
+	                "pxpass",
+	                NULL};
+	struct session_status st;
+	pid_t pid;
+
+	assert_int_equal(access(argv[0], X_OK), 0); /* the microsocks package */
+	snprintf(portbuf, sizeof(portbuf), "%d", port);
+	pid = spawn_quiet(argv);
+	assert_int_equal(wait_port(port, 5000, pid), 0);
+
+	settings_set_str(&f->cfg.password, "s3cret pass");
+	settings_set_str(&f->cfg.proxy_host, "127.0.0.1");
+	f->cfg.proxy_port = port;
+	settings_set_str(&f->cfg.proxy_user, "pxuser");
+	settings_set_str(&f->cfg.proxy_password, "pxpass");
+	start(f);
+	wait_state(f, SESSION_CONNECTED, 1, 5000);
+	stop(f);
+
+	/* The broker is up, but the proxy refuses us: the proxy was in the way. */
+	settings_set_str(&f->cfg.proxy_password, "wrong");
+	start(f);
+	st = wait_state(f, SESSION_WAITING, 0, 5000);
+	session_describe(&st, clock_mono_ms(), d, sizeof(d));
+	print_message("%s\n", d);
+	assert_non_null(strstr(d, "the SOCKS proxy refused the username or password"));
+	stop(f);
+	stop_child(pid, 2000);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup_teardown(integration__connect__password_accepted_v5, setup,
+	                                    teardown),
+	    cmocka_unit_test_setup_teardown(integration__connect__password_accepted_v311, setup,
+	                                    teardown),
+	    cmocka_unit_test_setup_teardown(integration__connect__wrong_password_v5, setup,
+	                                    teardown),
+	    cmocka_unit_test_setup_teardown(integration__connect__wrong_password_v311, setup,
+	                                    teardown),
+	    cmocka_unit_test_setup_teardown(integration__connect__no_credentials_then_login, setup,
+	                                    teardown),
+	    cmocka_unit_test_setup_teardown(
+	        integration__connect__persistent_session_and_unsubscribe, setup, teardown),
+	    cmocka_unit_test_setup_teardown(integration__connect__unix_socket, setup, teardown),
+	    cmocka_unit_test_setup_teardown(integration__connect__through_a_socks_proxy, setup,
+	                                    teardown),
+	};
+	int rc;
+
+	session_lib_init();
+	rc = cmocka_run_group_tests(tests, NULL, NULL);
+	session_lib_cleanup();
+	return rc;
+}

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# b opens the broker dashboard from $SYS: the client count is the broker's own; messages the broker
+# drops while mqscope is connected are flagged in the status bar.
+. "$(dirname "$0")/../lib.sh"
+
+start_broker "sys_interval 1
+max_queued_messages 5"
+# Two idle clients besides mqscope.
+for i in 1 2; do
+	mosquitto_sub -h 127.0.0.1 -p "$BROKER_PORT" -i "idle$i" -t "idle/$i" >/dev/null 2>&1 &
+	bg_pid $!
+done
+
+start_ui -h 127.0.0.1 -p "$BROKER_PORT"
+wait_for "connected"
+keys b
+wait_for "broker 127.0.0.1:$BROKER_PORT"
+wait_line "│ broker +mosquitto version [0-9.]+ +up [0-9]+m [0-9]+s"
+wait_line "│ messages in +[0-9.]+/s"
+wait_line "│ retained +[0-9]+"
+wait_line "│ subscriptions +[0-9]+"
+
+# mqscope and the two idle clients, once the broker has published the count (every second).
+wait_line "│ clients +connected 3 +disconnected"
+# The client count shown is what the broker reports (asked with mosquitto_sub, which itself counts
+# as a client for a moment: allow a few tries for the value to settle).
+ok=
+for try in 1 2 3 4 5; do
+	n=$(mosquitto_sub -h 127.0.0.1 -p "$BROKER_PORT" -t '$SYS/broker/clients/connected' -C 1 -W 5) ||
+		fail "no client count from the broker"
+	deadline=$(($(now_ms) + 3000))
+	while [ "$(now_ms)" -lt "$deadline" ]; do
+		if screen | grep -qE "│ clients +connected $n +disconnected"; then
+			ok=$n
+			break 2
+		fi
+		sleep 0.05
+	done
+done
+[ -n "$ok" ] || fail "the dashboard never showed the broker's client count ($n)"
+[ "$ok" -eq 3 ] || fail "expected 3 clients (mqscope and two idle ones), the broker said $ok"
+keys Escape
+wait_gone "mosquitto version"
+
+# Make the broker drop 15 messages: a persistent session is offline with 5 queued at most.
+mosquitto_sub -h 127.0.0.1 -p "$BROKER_PORT" -i dropper -c -q 1 -t 'queue/#' -W 2 -C 1 -E ||
+	fail "persistent subscriber"
+for i in $(seq 1 20); do echo "$i"; done |
+	mosquitto_pub -h 127.0.0.1 -p "$BROKER_PORT" -q 1 -t queue/x -l || fail "pub queue"
+wait_line "^ mqscope .*broker dropped 15" 15
+keys b
+wait_line "│ dropped +total 15 .*while watched 15"
+keys q
+wait_gone "while watched"
+
+keys q
+[ "$(wait_exit)" = 0 ] || fail "exit status was not 0"
+pass

@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# Rates and ages on rows; o sorts by rate so a 100 msg/s topic goes above a 1 msg/s one; rows that
+# just changed are highlighted, and the highlight goes once they stop changing.
+. "$(dirname "$0")/../lib.sh"
+
+start_broker
+pub rates/idle 'still' -r
+
+# pace RATE SECONDS TOPIC: publishes RATE messages a second for at most SECONDS (one client).
+pace() {
+	python3 -c '
+import sys, time
+rate, secs = float(sys.argv[1]), float(sys.argv[2])
+start, n = time.monotonic(), 0
+while time.monotonic() - start < secs:
+    n += 1
+    print(n, flush=True)
+    d = start + n / rate - time.monotonic()
+    if d > 0:
+        time.sleep(d)
+' "$1" "$2" 2>/dev/null | mosquitto_pub -h 127.0.0.1 -p "$BROKER_PORT" -t "$3" -l &
+	bg_pid $!
+}
+
+start_ui -h 127.0.0.1 -p "$BROKER_PORT"
+wait_for "rates (1 topic"
+pace 100 30 rates/z-fast
+pace 1 30 rates/a-slow
+wait_for "rates (3 topics"
+search "rates"
+keys l
+wait_line "^ +a-slow = "
+wait_line "^ +z-fast = "
+
+# row LINE-PATTERN: the screen line number of the first row matching.
+row() { screen | grep -nE "$1" | head -1 | cut -d: -f1; }
+
+# By name first: a-slow above z-fast.
+[ "$(row '^ +a-slow = ')" -lt "$(row '^ +z-fast = ')" ] || fail "not in name order"
+
+# The fast topic's row shows its rate (tens to a hundred a second) and an age of "now".
+wait_line "^ +z-fast = [0-9]+ +[0-9]{2,3}/s +now"
+
+keys o
+wait_for "Sorted by rate, highest first"
+wait_line "sort rate"
+deadline=$(($(now_ms) + 10000))
+until [ "$(row '^ +z-fast = ')" -lt "$(row '^ +a-slow = ')" ]; do
+	[ "$(now_ms)" -ge "$deadline" ] && fail "z-fast did not go above a-slow"
+	sleep 0.1
+done
+# idle has no rate: it sorts last.
+[ "$(row '^ +idle ® = ')" -gt "$(row '^ +a-slow = ')" ] || fail "idle is not last"
+
+# The fast row is highlighted while it changes (the "changed" colour: bold yellow)...
+styled() { tmux -S "$T_SOCK" capture-pane -p -e -t t | grep -E "$1"; }
+deadline=$(($(now_ms) + 5000))
+until styled 'z-fast' | grep -qE $'\x1b\\[(1;)?33(;1)?m(\x1b\\[[0-9;]*m)*z-fast'; do
+	[ "$(now_ms)" -ge "$deadline" ] && fail "z-fast is not highlighted: $(styled z-fast | cat -v)"
+	sleep 0.1
+done
+# ...and not once it stops: the fade needs a timer, which must fire without any new message.
+for p in $T_PIDS; do kill "$p" 2>/dev/null; done
+deadline=$(($(now_ms) + 6000))
+while styled 'z-fast' | grep -qE $'\x1b\\[(1;)?33(;1)?m(\x1b\\[[0-9;]*m)*z-fast'; do
+	[ "$(now_ms)" -ge "$deadline" ] && fail "z-fast is still highlighted"
+	sleep 0.1
+done
+# The age keeps counting on its own too.
+wait_line "^ +z-fast = [0-9]+ .* [2-9]s"
+
+keys o
+wait_for "Sorted by messages"
+keys o
+wait_for "Sorted by last update"
+keys o
+wait_for "Sorted by name"
+wait_gone "sort name"
+
+keys q
+[ "$(wait_exit)" = 0 ] || fail "exit status was not 0"
+pass

@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# TLS from the command line: a mosquitto_sub line works unchanged; --insecure is flagged on the
+# status bar; a wrong host name and an unknown CA are said in words.
+. "$(dirname "$0")/../lib.sh"
+
+export XDG_CONFIG_HOME="$T_DIR/config" HOME="$T_DIR"
+(
+	cd "$T_DIR" || exit 1
+	ec() { openssl ecparam -name prime256v1 -genkey -noout -out "$1"; }
+	ec ca.key && openssl req -x509 -new -key ca.key -subj "/CN=test CA" -days 2 -out ca.crt &&
+		ec server.key && openssl req -new -key server.key -subj /CN=localhost -out server.csr &&
+		printf 'subjectAltName=DNS:localhost\n' >san.ext &&
+		openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 2 \
+			-extfile san.ext -out server.crt
+) >/dev/null 2>&1 || fail "openssl could not make the certificates"
+# As root mosquitto would become the mosquitto user, who cannot read $T_DIR.
+start_broker "user root
+cafile $T_DIR/ca.crt
+certfile $T_DIR/server.crt
+keyfile $T_DIR/server.key"
+
+quit_ui() {
+	keys q
+	[ "$(wait_exit)" = 0 ] || fail "exit status was not 0"
+	stop_ui
+	rm -f "$T_DIR/exit"
+}
+
+mosquitto_pub -h localhost -p "$BROKER_PORT" --cafile "$T_DIR/ca.crt" -t tls/hello -m hi -r -q 1 ||
+	fail "mosquitto_pub over TLS"
+
+# A mosquitto_sub command line, output flags and all: first mosquitto_sub itself...
+args=(-h localhost -p "$BROKER_PORT" --cafile "$T_DIR/ca.crt" -t 'tls/#' -v -q 1 -C 1 -W 5)
+out=$(mosquitto_sub "${args[@]}") || fail "mosquitto_sub ${args[*]}"
+[ "$out" = "tls/hello hi" ] || fail "mosquitto_sub printed '$out'"
+# ... then the same line with only the program name changed.
+start_ui "${args[@]}"
+wait_line "^ mqscope  mqtts://localhost:$BROKER_PORT  . connected"
+wait_for "tls (1 topic"
+screen | grep -q "INSECURE" && fail "a verified connection is flagged insecure"
+quit_ui
+
+# The certificate names localhost, not 127.0.0.1.
+start_ui -h 127.0.0.1 -p "$BROKER_PORT" --cafile "$T_DIR/ca.crt"
+wait_for "TLS: broker certificate does not match the host name"
+quit_ui
+
+# --insecure: connected, and flagged (in the bad-news colours, red background by default).
+start_ui -h 127.0.0.1 -p "$BROKER_PORT" --cafile "$T_DIR/ca.crt" --insecure
+wait_line "INSECURE: host name not checked .* connected"
+tmux -S "$T_SOCK" capture-pane -p -e -t t | head -1 | grep -qE $'\x1b\\[([0-9]+;)*41(;[0-9]+)*mINSECURE' ||
+	fail "INSECURE is not in the bad-news colours"
+quit_ui
+
+# No CA given: the system's CAs do not know ours; with --insecure nothing is checked.
+start_ui -L "mqtts://localhost:$BROKER_PORT/tls/#"
+wait_for "TLS: broker certificate not trusted (unknown CA"
+quit_ui
+start_ui -L "mqtts://localhost:$BROKER_PORT/tls/#" --insecure
+wait_line "INSECURE: certificate not checked .* connected"
+wait_for "tls (1 topic"
+quit_ui
+pass

@@ -1,0 +1,184 @@
+/* auth_prompt.c: new credentials from inside the UI; the password is never drawn, only counted.
+ */
+#define _GNU_SOURCE
+#include "mqscope/auth_prompt.h"
+
+#include <curses.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mqscope/draw.h"
+#include "mqscope/keys.h"
+#include "mqscope/line_edit.h"
+#include "mqscope/prompt.h"
+#include "mqscope/theme.h"
+#include "mqscope/ui_api.h"
+#include "mqscope/util.h"
+
+#define PW_RESERVE 512 /* room up front, so typing never reallocates (and leaves copies) */
+
+struct pw_prompt {
+	struct modal m;
+	WINDOW *win;
+	int cols;
+	char user[256];
+	struct line_edit edit;
+	int cur_x, cur_y;
+};
+
+/* Wipes the typed password, then frees the editor. */
+static void wipe(struct line_edit *e)
+{
+	if (e->buf)
+		explicit_bzero(e->buf, e->cap);
+	line_edit_free(e);
+}
+
+static bool pw_key(struct modal *m, struct ui *u, int key, bool fn)
+{
+	struct pw_prompt *p = (struct pw_prompt *)m;
+	struct session *ss = ui_app(u)->session;
+
+	if ((!fn && (key == '\n' || key == '\r')) || (fn && key == KEY_ENTER)) {
+		session_set_login(ss, p->user[0] ? p->user : NULL, p->edit.buf);
+		if (p->user[0])
+			ui_notice(u, HINT_NOTICE, "Logging in as %s", p->user);
+		else
+			ui_notice(u, HINT_NOTICE, "Logging in");
+		return false;
+	}
+	if (!fn && (key == 27 || key == 7 || key == 3)) { /* Esc, C-g, C-c */
+		char k[32];
+
+		keys_describe(ACT_LOGIN, k, sizeof(k));
+		ui_notice(u, HINT_NOTICE, "Not logged in again; %s asks again", k[0] ? k : "login");
+		return false;
+	}
+	/* Only what edits at the end: no cursor moves in text one cannot see. */
+	if (!fn && key >= 32 && key != 127 && p->edit.len + 4 < PW_RESERVE)
+		line_edit_insert(&p->edit, (uint32_t)key);
+	else if ((!fn && (key == 127 || key == 8)) || (fn && key == KEY_BACKSPACE))
+		line_edit_backspace(&p->edit);
+	else if (!fn && (key == 21 || key == 23)) /* C-u, C-w: start again */
+		line_edit_clear(&p->edit);
+	return true;
+}
+
+static void pw_draw(struct modal *m, struct ui *u, int rows, int cols)
+{
+	struct pw_prompt *p = (struct pw_prompt *)m;
+	char label[320];
+	int used, chars = 0;
+
+	(void)u;
+	if (p->win == NULL || p->cols != cols) {
+		if (p->win)
+			delwin(p->win);
+		p->win = newwin(1, cols, rows - 1, 0);
+		p->cols = cols;
+	}
+	mvwin(p->win, rows - 1, 0);
+	werase(p->win);
+	wmove(p->win, 0, 0);
+	if (p->user[0])
+		snprintf(label, sizeof(label),
+		         "Password for %s (Enter logs in, Esc cancels): ", p->user);
+	else
+		snprintf(label, sizeof(label), "Password (Enter logs in, Esc cancels): ");
+	used = draw_str(p->win, label, cols - 2, theme_attr(SLOT_PROMPT));
+	/* One mark per character typed, never the characters. */
+	for (size_t i = 0; i < p->edit.len; i++)
+		if (((unsigned char)p->edit.buf[i] & 0xc0) != 0x80)
+			chars++;
+	for (int i = 0; i < chars && used < cols - 1; i++)
+		used += draw_str(p->win, "*", 1, A_NORMAL);
+	p->cur_x = used;
+	p->cur_y = rows - 1;
+	touchwin(p->win);
+	wnoutrefresh(p->win);
+}
+
+static bool pw_cursor(struct modal *m, int *y, int *x)
+{
+	struct pw_prompt *p = (struct pw_prompt *)m;
+
+	*y = p->cur_y;
+	*x = p->cur_x;
+	return true;
+}
+
+static void pw_free(struct modal *m)
+{
+	struct pw_prompt *p = (struct pw_prompt *)m;
+
+	if (p->win)
+		delwin(p->win);
+	wipe(&p->edit);
+	free(p);
+}
+
+static const struct modal_ops pw_ops = {
+    .name = "password",
+    .key = pw_key,
+    .draw = pw_draw,
+    .cursor = pw_cursor,
+    .free = pw_free,
+};
+
+/* Opens the masked password line for user (may be empty). */
+static void password_open(struct ui *u, const char *user)
+{
+	struct pw_prompt *p = xcalloc(1, sizeof(*p));
+	char room[PW_RESERVE];
+
+	p->m.ops = &pw_ops;
+	snprintf(p->user, sizeof(p->user), "%s", user ? user : "");
+	line_edit_init(&p->edit);
+	memset(room, 'x', sizeof(room) - 1);
+	room[sizeof(room) - 1] = '\0';
+	line_edit_set(&p->edit, room);
+	line_edit_clear(&p->edit);
+	ui_open(u, &p->m);
+}
+
+static void user_entered(struct ui *u, const char *text, void *data)
+{
+	(void)data;
+	password_open(u, text);
+}
+
+void auth_prompt_open(struct ui *u)
+{
+	char user[256];
+
+	if (ui_app(u)->session == NULL) {
+		ui_notice(u, HINT_ERROR, "Not connected to a broker");
+		return;
+	}
+	session_user(ui_app(u)->session, user, sizeof(user));
+	prompt_open(u, "Username (empty for none): ", user, user_entered, NULL);
+}
+
+void auth_prompt_on_status(struct ui *u, const struct session_status *st)
+{
+	static bool asked;
+	char user[256], k[32];
+
+	if (st->state == SESSION_CONNECTED)
+		asked = false; /* a later refusal (password changed) asks again */
+	if (st->state != SESSION_WAITING || !session_reason_is_auth(st->reason, st->code) || asked)
+		return;
+	asked = true;
+	keys_describe(ACT_LOGIN, k, sizeof(k));
+	if (ui_modal_open(u)) {
+		ui_notice(u, HINT_ERROR, "The broker refused the login: %s to enter another",
+		          k[0] ? k : "the login action");
+		return;
+	}
+	session_user(ui_app(u)->session, user, sizeof(user));
+	if (user[0])
+		password_open(u, user);
+	else
+		auth_prompt_open(u);
+}

@@ -1,0 +1,233 @@
+/* publish.c: sends messages for the UI and reports what the broker made of them; one-key toggles.
+ */
+#include "mqscope/publish.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mqscope/publish_form.h"
+#include "mqscope/toggle.h"
+#include "mqscope/ui_api.h"
+#include "mqscope/util.h"
+
+#define ACK_TIMEOUT_MS 10000
+#define ACK_POLL_MS    50
+
+/* Follows the acknowledgements of messages handed to the session. */
+struct pub_job {
+	struct job j;
+	int *mids;
+	size_t n, pending, refused;
+	int first_rc;
+	bool report_ok;
+	bool no_subscribers;
+	char done[600];
+	int64_t deadline;
+	char label[512];
+	bool has_draft;
+	struct pub_draft draft;
+};
+
+static void report(struct pub_job *p, struct ui *u, bool timed_out)
+{
+	char why[160];
+
+	if (p->refused) {
+		session_reason_text(REASON_V5, p->first_rc, why, sizeof(why));
+		if (p->has_draft) {
+			char status[400];
+
+			snprintf(status, sizeof(status),
+			         "The broker refused it: %s (reason code %d). Nothing was lost: "
+			         "edit and press C-s to try again.",
+			         why, p->first_rc);
+			publish_form_open_draft(u, &p->draft, status);
+		}
+		if (p->n == 1)
+			ui_notice(u, HINT_ERROR, "Broker refused %s: %s (reason code %d)", p->label,
+			          why, p->first_rc);
+		else
+			ui_notice(
+			    u, HINT_ERROR,
+			    "%zu of %zu messages of %s refused by the broker: %s (reason code "
+			    "%d)",
+			    p->refused, p->n, p->label, why, p->first_rc);
+	} else if (timed_out) {
+		if (p->n == 1)
+			ui_notice(
+			    u, HINT_ERROR,
+			    "No acknowledgement for %s from the broker within %ds (it may still "
+			    "come after a reconnect)",
+			    p->label, ACK_TIMEOUT_MS / 1000);
+		else
+			ui_notice(u, HINT_ERROR,
+			          "No acknowledgement for %zu of %zu messages of %s within %ds",
+			          p->pending, p->n, p->label, ACK_TIMEOUT_MS / 1000);
+	} else if (p->report_ok) {
+		ui_notice(u, HINT_NOTICE, "%s, acknowledged by the broker%s", p->done,
+		          p->no_subscribers ? " (no one is subscribed)" : "");
+	}
+}
+
+static int64_t pub_job_step(struct job *j, struct ui *u, int64_t now)
+{
+	struct pub_job *p = (struct pub_job *)j;
+
+	if (p->pending == 0) {
+		report(p, u, false);
+		return JOB_DONE;
+	}
+	if (now >= p->deadline) {
+		report(p, u, true);
+		return JOB_DONE;
+	}
+	return now + ACK_POLL_MS < p->deadline ? now + ACK_POLL_MS : p->deadline;
+}
+
+static void pub_job_event(struct job *j, struct ui *u, const struct session_event *ev)
+{
+	struct pub_job *p = (struct pub_job *)j;
+
+	(void)u;
+	if (ev->kind != SESSION_EV_PUBLISHED)
+		return;
+	for (size_t i = 0; i < p->n; i++) {
+		if (p->mids[i] != ev->mid)
+			continue;
+		p->mids[i] = -1;
+		p->pending--;
+		if (ev->rc >= 128 && p->refused++ == 0)
+			p->first_rc = ev->rc;
+		if (ev->rc == 16) /* MQTT 5: no matching subscribers */
+			p->no_subscribers = true;
+		return;
+	}
+}
+
+static void pub_job_free(struct job *j)
+{
+	struct pub_job *p = (struct pub_job *)j;
+
+	if (p->has_draft)
+		pub_draft_free(&p->draft);
+	free(p->mids);
+	free(p);
+}
+
+static const struct job_ops pub_job_ops = {
+    .name = "publish",
+    .step = pub_job_step,
+    .event = pub_job_event,
+    .free = pub_job_free,
+};
+
+size_t publish_send(struct ui *u, const struct pub_req *reqs, size_t n, const char *label,
+                    const char *done, const struct pub_draft *draft, char *err, size_t cap)
+{
+	struct session *ss = ui_app(u)->session;
+	struct pub_job *p;
+	size_t sent = 0;
+
+	if (ss == NULL) {
+		snprintf(err, cap, "not connected (no broker session)");
+		return 0;
+	}
+	p = xcalloc(1, sizeof(*p));
+	p->j.ops = &pub_job_ops;
+	p->mids = xcalloc(n ? n : 1, sizeof(*p->mids));
+	snprintf(p->label, sizeof(p->label), "%s", label);
+	for (; sent < n; sent++) {
+		if (session_publish(ss, &reqs[sent], &p->mids[sent], err, cap) != 0)
+			break;
+		if (reqs[sent].qos > 0)
+			p->report_ok = true;
+	}
+	if (sent < n && strcmp(err, "not connected") == 0) {
+		struct session_status st;
+		char desc[200];
+
+		session_status(ss, &st);
+		session_describe(&st, clock_mono_ms(), desc, sizeof(desc));
+		snprintf(err, cap, "not connected (%s)", desc);
+	}
+	if (sent == 0) {
+		pub_job_free(&p->j);
+		return 0;
+	}
+	p->n = p->pending = sent;
+	if (sent == n) {
+		snprintf(p->done, sizeof(p->done), "%s", done);
+		ui_notice(u, HINT_NOTICE, "%s", done);
+	} else {
+		p->report_ok = false; /* the caller reports the part that was not sent */
+	}
+	p->deadline = clock_mono_ms() + ACK_TIMEOUT_MS;
+	if (draft != NULL && sent == 1) {
+		pub_draft_copy(&p->draft, draft);
+		p->has_draft = true;
+	}
+	ui_start_job(u, &p->j);
+	return sent;
+}
+
+char *publish_topic_of(const struct tree *t, tree_id id)
+{
+	char one[1];
+	size_t n = tree_path(t, id, one, sizeof(one));
+	char *buf = xmalloc(n + 1);
+
+	tree_path(t, id, buf, n + 1);
+	return buf;
+}
+
+void publish_toggle(struct ui *u)
+{
+	struct app *a = ui_app(u);
+	tree_id sel = ui_selected(u);
+	const struct tree_value *v;
+	struct toggle_out o;
+	struct pub_req req;
+	char err[600], label[400], done[600], *topic;
+
+	if (sel == TREE_NONE || sel == TREE_ROOT) {
+		ui_notice(u, HINT_ERROR, "Select a topic to toggle first");
+		return;
+	}
+	topic = publish_topic_of(a->tree, sel);
+	v = (tree_node(a->tree, sel)->flags & TREE_F_VALUE) ? tree_value(a->tree, sel, 0) : NULL;
+	if (v == NULL) {
+		ui_notice(u, HINT_ERROR, "Not toggled: %s has no value", topic);
+		goto out;
+	}
+	if (v->orig_len > v->len) {
+		ui_notice(u, HINT_ERROR,
+		          "Not toggled: only %u of the %u bytes of %s were kept (payload_cap)",
+		          v->len, v->orig_len, topic);
+		goto out;
+	}
+	if (toggle_compute(a->cfg->toggles, a->cfg->ntoggles, topic, v->data, v->len, v->qos,
+	                   v->retained, &o, err, sizeof(err)) != 0) {
+		ui_notice(u, HINT_ERROR, "%s", err);
+		goto out;
+	}
+	memset(&req, 0, sizeof(req));
+	req.topic = o.topic;
+	req.payload = o.payload;
+	req.len = o.len;
+	req.qos = o.qos;
+	req.retain = o.retain;
+	snprintf(label, sizeof(label), "%s to %s", o.to, o.topic);
+	if (strcmp(o.topic, topic) == 0)
+		snprintf(done, sizeof(done), "Toggled %s: %s -> %s (QoS %d%s)", topic, o.from, o.to,
+		         o.qos, o.retain ? ", retained" : "");
+	else
+		snprintf(done, sizeof(done), "Toggled %s: %s -> %s, sent to %s (QoS %d%s)", topic,
+		         o.from, o.to, o.topic, o.qos, o.retain ? ", retained" : "");
+	if (publish_send(u, &req, 1, label, done, NULL, err, sizeof(err)) == 0)
+		ui_notice(u, HINT_ERROR, "Not toggled: %s", err);
+	toggle_out_free(&o);
+out:
+	free(topic);
+}
