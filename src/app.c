@@ -1,12 +1,14 @@
 /* app.c: owns the parts of a run and moves messages from the ring into the tree. */
 #include "mqscope/app.h"
 
+#include <malloc.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "mqscope/filter.h"
 #include "mqscope/msg.h"
 #include "mqscope/record.h"
+#include "mqscope/sysio.h"
 #include "mqscope/topic.h"
 #include "mqscope/util.h"
 
@@ -21,6 +23,14 @@ int app_init(struct app *a, struct settings *cfg, bool offline)
 
 	memset(a, 0, sizeof(*a));
 	a->cfg = cfg;
+	/*
+	 * Large payloads pass through malloc'd buffers (libmosquitto's, the
+	 * tree's) of the same few sizes over and over: keep freed memory for
+	 * reuse instead of handing it back to the kernel and faulting it in
+	 * again for the next message.
+	 */
+	mallopt(M_TRIM_THRESHOLD, 64 << 20);
+	mallopt(M_MMAP_THRESHOLD, 8 << 20);
 	a->demo.broker_pid = a->demo.sim_pid = -1;
 	settings_broker_label(cfg, a->broker_label, sizeof(a->broker_label));
 	if (ring_init(&a->ring, cfg->ring_bytes, cfg->ring_count) != 0)
@@ -106,6 +116,9 @@ size_t app_drain(struct app *a, size_t max, bool *more)
 	a->ingested += n;
 	if (n) {
 		rate_add(&a->rate, n, clock_mono_ms());
+		a->last_ingest_ms = clock_wall_ms();
+		if (a->first_ingest_ms == 0)
+			a->first_ingest_ms = a->last_ingest_ms;
 		if (a->recorder)
 			recorder_flush(a->recorder);
 	}
@@ -124,12 +137,51 @@ int64_t app_now(const struct app *a)
 	return a->replay ? replay_now(a->replay, clock_mono_ms()) : clock_wall_ms();
 }
 
-int app_write_stats(const struct app *a, const char *path)
+unsigned app_frame_bucket(uint64_t us)
 {
-	FILE *f = fopen(path, "w");
+	unsigned e, b;
 
+	if (us < 4)
+		return (unsigned)us;
+	e = 63u - (unsigned)__builtin_clzll(us); /* us in [2^e, 2^(e+1)) */
+	b = 4 * (e - 1) + (unsigned)((us >> (e - 2)) & 3);
+	return b < FRAME_BUCKETS ? b : FRAME_BUCKETS - 1;
+}
+
+uint64_t app_frame_bucket_low(unsigned b)
+{
+	if (b < 4)
+		return b;
+	return (uint64_t)(4 + b % 4) << (b / 4 - 1);
+}
+
+/* The frame time below which a fraction q of the frames fell (bucket resolution). */
+static uint64_t frame_quantile(const struct ui_stats *u, double q)
+{
+	uint64_t want = (uint64_t)(q * (double)u->frames), seen = 0;
+
+	for (unsigned b = 0; b < FRAME_BUCKETS; b++) {
+		seen += u->frame_hist[b];
+		if (seen > want)
+			return app_frame_bucket_low(b);
+	}
+	return u->frame_us_max;
+}
+
+int app_write_stats(struct app *a, const char *path)
+{
+	char tmp[4096];
+	const struct ui_stats *u = &a->ui;
+	FILE *f;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
+		return -1;
+	f = fopen(tmp, "w");
 	if (f == NULL)
 		return -1;
+	a->stats_dumps++;
+	fprintf(f, "dump %llu\n", (unsigned long long)a->stats_dumps);
+	fprintf(f, "wall_ms %lld\n", (long long)clock_wall_ms());
 	fprintf(f, "ingested %llu\n", (unsigned long long)a->ingested);
 	fprintf(f, "received %llu\n",
 	        (unsigned long long)(a->session ? session_received(a->session) : a->ingested));
@@ -138,5 +190,26 @@ int app_write_stats(const struct app *a, const char *path)
 	fprintf(f, "nodes %zu\n", tree_node_count(a->tree));
 	fprintf(f, "refused %llu\n", (unsigned long long)tree_refused(a->tree));
 	fprintf(f, "tree_bytes %zu\n", tree_mem_bytes(a->tree));
-	return fclose(f);
+	fprintf(f, "first_ingest_ms %lld\n", (long long)a->first_ingest_ms);
+	fprintf(f, "last_ingest_ms %lld\n", (long long)a->last_ingest_ms);
+	fprintf(f, "frames %llu\n", (unsigned long long)u->frames);
+	fprintf(f, "frame_us_mean %llu\n",
+	        (unsigned long long)(u->frames ? u->frame_us_sum / u->frames : 0));
+	fprintf(f, "frame_us_p50 %llu\n", (unsigned long long)frame_quantile(u, 0.50));
+	fprintf(f, "frame_us_p99 %llu\n", (unsigned long long)frame_quantile(u, 0.99));
+	fprintf(f, "frame_us_max %llu\n", (unsigned long long)u->frame_us_max);
+	fprintf(f, "frame_us_sum %llu\n", (unsigned long long)u->frame_us_sum);
+	/* bucket:count for the non-empty buckets; app_frame_bucket_low gives each lower bound */
+	fprintf(f, "frame_hist");
+	for (unsigned b = 0; b < FRAME_BUCKETS; b++)
+		if (u->frame_hist[b])
+			fprintf(f, " %u:%llu", b, (unsigned long long)u->frame_hist[b]);
+	fprintf(f, "\n");
+	fprintf(f, "term_bytes %llu\n", (unsigned long long)sysio_written());
+	fprintf(f, "wakeups %llu\n", (unsigned long long)u->wakeups);
+	if (fclose(f) != 0 || rename(tmp, path) != 0) {
+		remove(tmp);
+		return -1;
+	}
+	return 0;
 }

@@ -29,6 +29,8 @@ int ring_init(struct ring *r, size_t cap_bytes, size_t max_count)
 		return -1;
 	r->cap = cap;
 	r->max_count = max_count ? max_count : (size_t)-1;
+	r->hurry_bytes = cap / 4;
+	r->hurry_count = r->max_count / 4 ? r->max_count / 4 : 1;
 	r->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	if (r->wake_fd < 0) {
 		free(r->buf);
@@ -41,6 +43,8 @@ int ring_init(struct ring *r, size_t cap_bytes, size_t max_count)
 	atomic_init(&r->pushed, 0);
 	atomic_init(&r->drops, 0);
 	atomic_init(&r->drop_bytes, 0);
+	atomic_init(&r->hurried, false);
+	atomic_init(&r->lazy, false);
 	return 0;
 }
 
@@ -103,24 +107,46 @@ void *ring_reserve(struct ring *r, size_t len)
 	return r->buf + pos + HDR;
 }
 
+static void wake(struct ring *r)
+{
+	uint64_t one = 1;
+	ssize_t n;
+
+	if (r->wake_fd < 0)
+		return;
+	n = write(r->wake_fd, &one, sizeof(one));
+	(void)n;
+}
+
+/* Whether a lazy consumer must come now: the ring holds a quarter of its bytes or records. */
+static bool over_hurry(const struct ring *r, size_t head, size_t pushed)
+{
+	return head - atomic_load_explicit(&r->tail, memory_order_relaxed) >= r->hurry_bytes ||
+	       pushed - atomic_load_explicit(&r->popped, memory_order_relaxed) >= r->hurry_count;
+}
+
 void ring_commit(struct ring *r)
 {
-	size_t old = r->reserve_at;
-	uint64_t one = 1;
+	size_t old = r->reserve_at, head = old + r->reserve_len;
+	size_t pushed = atomic_load_explicit(&r->pushed, memory_order_relaxed) + 1;
 
-	atomic_store_explicit(&r->head, old + r->reserve_len, memory_order_release);
-	atomic_store_explicit(&r->pushed,
-	                      atomic_load_explicit(&r->pushed, memory_order_relaxed) + 1,
-	                      memory_order_relaxed);
+	atomic_store_explicit(&r->head, head, memory_order_release);
+	atomic_store_explicit(&r->pushed, pushed, memory_order_relaxed);
 	/*
-	 * Pairs with the fence in ring_peek: either the consumer sees our
-	 * record before it sleeps, or we see that it had emptied the ring
-	 * and wake it. Only that transition costs a syscall.
+	 * Pairs with the fences in ring_peek and ring_prepare_sleep: either
+	 * the consumer sees our record before it sleeps, or we see that it
+	 * had emptied the ring (or asked for the first record) and wake it.
+	 * Only that transition costs a syscall; a lazy consumer costs one
+	 * when the ring fills up, and none otherwise.
 	 */
 	atomic_thread_fence(memory_order_seq_cst);
-	if (atomic_load_explicit(&r->tail, memory_order_relaxed) == old && r->wake_fd >= 0) {
-		ssize_t n = write(r->wake_fd, &one, sizeof(one));
-		(void)n;
+	if (!atomic_load_explicit(&r->lazy, memory_order_relaxed)) {
+		if (atomic_load_explicit(&r->tail, memory_order_relaxed) == old)
+			wake(r);
+	} else if (!atomic_load_explicit(&r->hurried, memory_order_relaxed) &&
+	           over_hurry(r, head, pushed) &&
+	           !atomic_exchange_explicit(&r->hurried, true, memory_order_relaxed)) {
+		wake(r);
 	}
 }
 
@@ -168,6 +194,21 @@ void ring_clear_wake(struct ring *r)
 
 	while (r->wake_fd >= 0 && read(r->wake_fd, &v, sizeof(v)) < 0 && errno == EINTR)
 		;
+}
+
+bool ring_prepare_sleep(struct ring *r, bool lazy)
+{
+	size_t head, tail;
+
+	atomic_store_explicit(&r->hurried, false, memory_order_relaxed);
+	atomic_store_explicit(&r->lazy, lazy, memory_order_relaxed);
+	/* Pairs with the fence in ring_commit (see there). */
+	atomic_thread_fence(memory_order_seq_cst);
+	head = atomic_load_explicit(&r->head, memory_order_relaxed);
+	tail = atomic_load_explicit(&r->tail, memory_order_relaxed);
+	if (!lazy)
+		return head == tail;
+	return !over_hurry(r, head, atomic_load_explicit(&r->pushed, memory_order_relaxed));
 }
 
 uint64_t ring_drops(const struct ring *r)

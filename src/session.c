@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "mqscope/msg.h"
+#include "mqscope/sysio.h"
 #include "mqscope/topic.h"
 #include "mqscope/util.h"
 
@@ -26,6 +27,9 @@
 #define STABLE_MS      10000 /* a connection this old resets the backoff */
 #define READ_BATCH     256   /* extra packet reads per select while data keeps coming */
 #define PROPS_MAX      4096
+#define COALESCE_MIN   16      /* packets per wake-up that mean a flood */
+#define COALESCE_BYTES 65536   /* or bytes */
+#define COALESCE_NS    1000000 /* how long a flood may gather before we read it */
 
 struct sub_entry {
 	char *filter;
@@ -69,6 +73,7 @@ struct session {
 	bool login_pending;
 
 	/* network-thread private */
+	uint64_t rx_bytes; /* topic and payload bytes received */
 	bool refused; /* the broker gave this attempt a reason (CONNACK, DISCONNECT); keep it */
 	int tls_error;
 	int64_t connected_at;
@@ -432,6 +437,7 @@ static void on_message(struct mosquitto *m, void *obj, const struct mosquitto_me
 	atomic_store_explicit(&ss->received,
 	                      atomic_load_explicit(&ss->received, memory_order_relaxed) + 1,
 	                      memory_order_relaxed);
+	ss->rx_bytes += tlen + orig;
 	if (sizeof(h) + tlen + plen > room) {
 		ring_count_drop(ss->ring, sizeof(h) + tlen + plen + len);
 		return;
@@ -959,6 +965,60 @@ static void wait_until(struct session *ss, int64_t deadline)
 	}
 }
 
+/*
+ * Reads, writes and keeps the connection alive until it ends or stop is
+ * asked for; returns libmosquitto's code, and errno in *err.
+ */
+static int serve(struct session *ss, int *err)
+{
+	bool coalesce = false;
+	unsigned turns = 0;
+	uint64_t woke, woke_bytes;
+	int rc = MOSQ_ERR_SUCCESS;
+
+	/* Plain TCP: read ahead, one system call for many packets (see sysio.h). */
+	if (mosquitto_ssl_get(ss->mosq) == NULL)
+		sysio_readahead_start(mosquitto_socket(ss->mosq));
+	while (rc == MOSQ_ERR_SUCCESS && !atomic_load_explicit(&ss->stop, memory_order_relaxed)) {
+		if (sysio_readahead_pending()) {
+			/* Packets already read ahead: select() would not see them. */
+			rc = mosquitto_loop_read(ss->mosq, 1);
+			*err = errno;
+			if (rc == MOSQ_ERR_SUCCESS && mosquitto_want_write(ss->mosq))
+				rc = mosquitto_loop_write(ss->mosq, 1);
+			if (rc == MOSQ_ERR_SUCCESS && ++turns % 1024 == 0)
+				rc = mosquitto_loop_misc(ss->mosq); /* keepalive */
+			continue;
+		}
+		if (coalesce) {
+			/*
+			 * A flood: let packets gather for a moment rather than wake
+			 * for every few (each wake-up costs us and the broker more
+			 * than the packets it brings).
+			 */
+			struct timespec ts = {.tv_nsec = COALESCE_NS};
+			nanosleep(&ts, NULL);
+		}
+		woke = session_received(ss);
+		woke_bytes = ss->rx_bytes;
+		rc = mosquitto_loop(ss->mosq, ss->cfg.keepalive * 1000, 1);
+		*err = errno;
+		/* While packets keep arriving, read them without a select() each. */
+		for (int i = 0; rc == MOSQ_ERR_SUCCESS && i < READ_BATCH; i++) {
+			uint64_t before = session_received(ss);
+
+			rc = mosquitto_loop_read(ss->mosq, 1);
+			*err = errno;
+			if (session_received(ss) == before)
+				break;
+		}
+		coalesce = session_received(ss) - woke >= COALESCE_MIN ||
+		           ss->rx_bytes - woke_bytes >= COALESCE_BYTES;
+	}
+	sysio_readahead_stop();
+	return rc;
+}
+
 static void *net_main(void *arg)
 {
 	struct session *ss = arg;
@@ -974,19 +1034,8 @@ static void *net_main(void *arg)
 		errno = 0;
 		rc = do_connect(ss);
 		err = errno;
-		while (rc == MOSQ_ERR_SUCCESS && !atomic_load(&ss->stop)) {
-			rc = mosquitto_loop(ss->mosq, ss->cfg.keepalive * 1000, 1);
-			err = errno;
-			/* While packets keep arriving, read them without a select() each. */
-			for (int i = 0; rc == MOSQ_ERR_SUCCESS && i < READ_BATCH; i++) {
-				uint64_t before = session_received(ss);
-
-				rc = mosquitto_loop_read(ss->mosq, 1);
-				err = errno;
-				if (session_received(ss) == before)
-					break;
-			}
-		}
+		if (rc == MOSQ_ERR_SUCCESS)
+			rc = serve(ss, &err);
 		if (atomic_load(&ss->stop))
 			break;
 

@@ -10,6 +10,10 @@
 #define CHUNK_NODES   ((size_t)1 << CHUNK_BITS)
 #define CHANGES_MAX   256
 #define TIGHT_PAYLOAD 256 /* bytes kept per value once over budget */
+#define SLAB_STEP     16  /* values up to SLAB_MAX bytes come from slabs in steps of this */
+#define SLAB_MAX      512
+#define SLAB_CLASSES  (SLAB_MAX / SLAB_STEP)
+#define SLAB_BYTES    (64 * 1024)
 
 struct slot {
 	uint32_t id; /* 0 = empty: the root is never a child */
@@ -26,6 +30,18 @@ struct tree {
 
 	struct slot *slots;
 	size_t slot_mask; /* slots - 1, power of two */
+
+	/*
+	 * Small values (nearly all of them) live in slabs, one free list per
+	 * size class: storing one costs no malloc and no allocator header.
+	 */
+	void *slab_free[SLAB_CLASSES]; /* free blocks, linked through their first word */
+	char *slab_cur;                /* the unused end of the newest slab */
+	size_t slab_left;
+	void *slabs; /* every slab, linked through its first word */
+	size_t slab_bytes;
+	size_t big_bytes;  /* values above SLAB_MAX, malloc'd one by one */
+	size_t ring_bytes; /* history arrays */
 
 	struct tree_limits lim;
 	size_t value_bytes;
@@ -139,7 +155,8 @@ static tree_id node_alloc(struct tree *t, tree_id parent, const char *s, size_t 
 		t->names = nn;
 		t->names_cap = ncap;
 	}
-	if ((t->nnodes + 1) * 2 > t->slot_mask + 1 && !slots_grow(t))
+	/* Up to three quarters full: probes stay short, and a slot is only 8 bytes. */
+	if ((t->nnodes + 1) * 4 > (t->slot_mask + 1) * 3 && !slots_grow(t))
 		return TREE_NONE;
 
 	n = tree_node(t, id);
@@ -196,26 +213,85 @@ static size_t value_size(const struct tree_value *v)
 	return sizeof(*v) + v->len + v->props_len;
 }
 
-static void value_drop(struct tree *t, struct tree_value *v)
+/* Memory for a value of size bytes: a slab block of its size class, or malloc above SLAB_MAX. */
+static void *value_alloc(struct tree *t, size_t size)
 {
-	if (v == NULL)
-		return;
-	t->value_bytes -= value_size(v);
-	free(v);
+	size_t c = (size - 1) / SLAB_STEP, block = (c + 1) * SLAB_STEP;
+	void *p;
+
+	if (size > SLAB_MAX) {
+		p = malloc(size);
+		if (p != NULL)
+			t->big_bytes += size;
+		return p;
+	}
+	p = t->slab_free[c];
+	if (p != NULL) {
+		t->slab_free[c] = *(void **)p;
+		return p;
+	}
+	if (t->slab_left < block) {
+		char *slab = malloc(SLAB_BYTES);
+
+		if (slab == NULL)
+			return NULL;
+		*(void **)slab = t->slabs;
+		t->slabs = slab;
+		t->slab_bytes += SLAB_BYTES;
+		t->slab_cur = slab + SLAB_STEP; /* the first step holds the link */
+		t->slab_left = SLAB_BYTES - SLAB_STEP;
+	}
+	p = t->slab_cur;
+	t->slab_cur += block;
+	t->slab_left -= block;
+	return p;
 }
 
-/* Frees every value a node holds. */
+static void value_drop(struct tree *t, struct tree_value *v)
+{
+	size_t size;
+
+	if (v == NULL)
+		return;
+	size = value_size(v);
+	t->value_bytes -= size;
+	if (size > SLAB_MAX) {
+		t->big_bytes -= size;
+		free(v);
+		return;
+	}
+	*(void **)v = t->slab_free[(size - 1) / SLAB_STEP];
+	t->slab_free[(size - 1) / SLAB_STEP] = v;
+}
+
+/*
+ * Slots of the history array of a node holding len >= 2 values. Arrays
+ * grow 2, 4, 8... up to the history cap as values come, so a topic that
+ * spoke once costs no array, whatever the cap.
+ */
+static unsigned ring_size(const struct tree *t, unsigned len)
+{
+	unsigned n = 2;
+
+	while (n < len)
+		n *= 2;
+	return n < t->lim.history ? n : t->lim.history;
+}
+
+/* Frees every value a node holds (and its history array). */
 static void node_clear_values(struct tree *t, struct tree_node *n)
 {
-	if (t->lim.history == 1) {
+	if (n->hist_len >= 2) {
+		unsigned size = ring_size(t, n->hist_len);
+
+		for (unsigned a = 0; a < n->hist_len; a++)
+			value_drop(t, n->v.ring[(n->hist_head + size - a) % size]);
+		free(n->v.ring);
+		t->ring_bytes -= size * sizeof(*n->v.ring);
+	} else if (n->hist_len == 1) {
 		value_drop(t, n->v.one);
-		n->v.one = NULL;
-	} else if (n->v.ring != NULL) {
-		for (unsigned i = 0; i < t->lim.history; i++) {
-			value_drop(t, n->v.ring[i]);
-			n->v.ring[i] = NULL;
-		}
 	}
+	n->v.one = NULL;
 	n->hist_len = 0;
 }
 
@@ -223,12 +299,13 @@ void tree_free(struct tree *t)
 {
 	if (t == NULL)
 		return;
-	for (size_t i = 0; i < t->nnodes; i++) {
-		struct tree_node *n = tree_node(t, (tree_id)i);
+	for (size_t i = 0; i < t->nnodes; i++)
+		node_clear_values(t, tree_node(t, (tree_id)i));
+	while (t->slabs != NULL) {
+		void *next = *(void **)t->slabs;
 
-		node_clear_values(t, n);
-		if (t->lim.history > 1)
-			free(n->v.ring);
+		free(t->slabs);
+		t->slabs = next;
 	}
 	for (size_t i = 0; i < t->nchunks; i++)
 		free(t->chunks[i]);
@@ -268,7 +345,7 @@ static struct tree_value *value_new(struct tree *t, const struct tree_msg *m)
 		cap = TIGHT_PAYLOAD;
 	if (len > cap)
 		len = cap;
-	v = malloc(sizeof(*v) + len + m->props_len);
+	v = value_alloc(t, sizeof(*v) + len + m->props_len);
 	if (v == NULL)
 		return NULL;
 	v->time_ms = m->time_ms;
@@ -288,43 +365,68 @@ static struct tree_value *value_new(struct tree *t, const struct tree_msg *m)
 /* Adds v as the newest value of n, evicting the oldest when the history is full. */
 static void node_push_value(struct tree *t, struct tree_node *n, struct tree_value *v)
 {
-	unsigned cap = t->lim.history;
+	unsigned cap = t->lim.history, len, size;
+	struct tree_value **ring;
 
-	if (cap == 1) {
-		value_drop(t, n->v.one);
+	/* Past the budget, keep only the newest value of each topic that speaks. */
+	if (cap == 1 || t->over_budget)
+		node_clear_values(t, n);
+	len = n->hist_len;
+	if (len == 0) {
 		n->v.one = v;
 		n->hist_len = 1;
 		return;
 	}
-	if (n->v.ring == NULL) {
-		n->v.ring = calloc(cap, sizeof(*n->v.ring));
-		if (n->v.ring == NULL) {
-			value_drop(t, v);
+	if (len == 1) {
+		ring = malloc(2 * sizeof(*ring));
+		if (ring == NULL) {
+			value_drop(t, n->v.one);
+			n->v.one = v;
 			return;
 		}
-		n->hist_head = (uint16_t)(cap - 1);
+		t->ring_bytes += 2 * sizeof(*ring);
+		ring[0] = n->v.one;
+		ring[1] = v;
+		n->v.ring = ring;
+		n->hist_head = 1;
+		n->hist_len = 2;
+		return;
 	}
-	if (t->over_budget) {
-		/* Past the budget, keep only the newest value of each topic that speaks. */
-		node_clear_values(t, n);
+	size = ring_size(t, len);
+	if (len == size && size < cap) {
+		/* Full but below the cap: grow, oldest first. */
+		unsigned nsize = ring_size(t, len + 1);
+
+		ring = malloc(nsize * sizeof(*ring));
+		if (ring != NULL) {
+			for (unsigned i = 0; i < len; i++)
+				ring[i] = n->v.ring[(n->hist_head + 1 + i) % size];
+			free(n->v.ring);
+			t->ring_bytes += (nsize - size) * sizeof(*ring);
+			n->v.ring = ring;
+			n->hist_head = (uint16_t)(len - 1);
+			size = nsize;
+		}
 	}
-	n->hist_head = (uint16_t)((n->hist_head + 1) % cap);
-	value_drop(t, n->v.ring[n->hist_head]);
-	n->v.ring[n->hist_head] = v;
-	if (n->hist_len < cap)
+	n->hist_head = (uint16_t)((n->hist_head + 1) % size);
+	if (len == size)
+		value_drop(t, n->v.ring[n->hist_head]); /* the oldest */
+	else
 		n->hist_len++;
+	n->v.ring[n->hist_head] = v;
 }
 
 const struct tree_value *tree_value(const struct tree *t, tree_id id, unsigned age)
 {
 	const struct tree_node *n = tree_node(t, id);
-	unsigned cap = t->lim.history;
+	unsigned size;
 
 	if (age >= n->hist_len)
 		return NULL;
-	if (cap == 1)
+	if (n->hist_len == 1)
 		return n->v.one;
-	return n->v.ring[(n->hist_head + cap - age) % cap];
+	size = ring_size(t, n->hist_len);
+	return n->v.ring[(n->hist_head + size - age) % size];
 }
 
 /*
@@ -591,12 +693,9 @@ uint64_t tree_msg_count(const struct tree *t)
 
 size_t tree_mem_bytes(const struct tree *t)
 {
-	size_t rings = 0;
-
-	if (t->lim.history > 1)
-		rings = tree_topic_count(t) * t->lim.history * sizeof(void *);
 	return t->nchunks * CHUNK_NODES * sizeof(struct tree_node) + t->names_cap +
-	       (t->slot_mask + 1) * sizeof(struct slot) + t->value_bytes + rings;
+	       (t->slot_mask + 1) * sizeof(struct slot) + t->slab_bytes + t->big_bytes +
+	       t->ring_bytes;
 }
 
 uint64_t tree_refused(const struct tree *t)

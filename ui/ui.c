@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "mqscope/auth_prompt.h"
@@ -32,6 +33,7 @@
 #include "mqscope/publish_form.h"
 #include "mqscope/status_bar.h"
 #include "mqscope/subs_view.h"
+#include "mqscope/sysio.h"
 #include "mqscope/theme.h"
 #include "mqscope/tree_view.h"
 #include "mqscope/ui_api.h"
@@ -383,6 +385,14 @@ static void draw_status(struct ui *u, int64_t now)
 	wnoutrefresh(u->bar);
 }
 
+static uint64_t mono_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
 /* Draws every dirty pane, then the modals on top, then flushes once. */
 static void frame(struct ui *u)
 {
@@ -442,6 +452,21 @@ static void frame(struct ui *u)
 	doupdate();
 	flush_emit(u);
 	u->dirty = 0;
+}
+
+/* A frame, timed: drawing and the flush to the terminal. */
+static void timed_frame(struct ui *u)
+{
+	struct ui_stats *st = &u->app->ui;
+	uint64_t t0 = mono_us(), us;
+
+	frame(u);
+	us = mono_us() - t0;
+	st->frames++;
+	st->frame_us_sum += us;
+	if (us > st->frame_us_max)
+		st->frame_us_max = us;
+	st->frame_hist[app_frame_bucket(us)]++;
 }
 
 /* Freezes the panes (messages keep coming in and are counted), or applies all that came. */
@@ -579,6 +604,10 @@ static void handle_signals(struct ui *u)
 			if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row && ws.ws_col)
 				resizeterm(ws.ws_row, ws.ws_col);
 			u->dirty |= DIRTY_LAYOUT;
+		} else if (sigs[i] == SIGUSR1) {
+			/* Counts on demand, for benchmarks and scripts. */
+			if (u->app->cfg->stats_path)
+				app_write_stats(u->app, u->app->cfg->stats_path);
 		} else {
 			u->quit = true;
 		}
@@ -691,6 +720,7 @@ static int loop(struct ui *u)
 	while (!u->quit) {
 		int64_t now = clock_mono_ms(), tick;
 		struct session_status st;
+		int timeout;
 
 		if (u->app->session) {
 			session_status(u->app->session, &st);
@@ -701,12 +731,24 @@ static int loop(struct ui *u)
 			}
 		}
 		if (u->dirty && now >= u->next_frame) {
-			frame(u);
-			u->next_frame = now + u->frame_ms;
+			timed_frame(u);
+			/* Keep the cadence: a frame that came late does not push the next one back.
+			 */
+			u->next_frame += u->frame_ms;
+			if (u->next_frame <= now)
+				u->next_frame = now + u->frame_ms;
 		}
 		tick = next_tick(u, now);
-		if (poll(fds, 3, poll_timeout(u, now, tick)) < 0 && errno != EINTR)
+		timeout = poll_timeout(u, now, tick);
+		/*
+		 * Back within a frame anyway: the network thread need not wake
+		 * us for each message, only if the ring fills up meanwhile.
+		 */
+		if (!ring_prepare_sleep(&u->app->ring, timeout >= 0 && timeout <= u->frame_ms))
+			timeout = 0;
+		if (poll(fds, 3, timeout) < 0 && errno != EINTR)
 			return 1;
+		u->app->ui.wakeups++;
 		if (fds[2].revents & POLLIN)
 			handle_signals(u);
 		if (fds[1].revents & POLLIN)
@@ -783,6 +825,7 @@ static void install_signals(void)
 	sigaction(SIGHUP, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGQUIT, &sa, NULL);
+	sigaction(SIGUSR1, &sa, NULL);
 }
 
 /* Applies the config file's key bindings; -1 with "file:line: ..." for an unknown key name. */
@@ -835,6 +878,12 @@ int ui_run(struct app *app)
 	}
 	u->app = app;
 	u->frame_ms = 1000 / (app->cfg->fps > 0 ? app->cfg->fps : 20);
+	/*
+	 * Count what goes to the terminal (--stats term_bytes). ncurses
+	 * writes with write(2) on the stream's descriptor, not through the
+	 * FILE, so the count is kept by our write() (sysio.c).
+	 */
+	sysio_count_writes(fileno(stdout));
 	u->scr = newterm(NULL, stdout, stdin);
 	if (u->scr == NULL) {
 		fprintf(stderr, "mqscope: cannot use terminal type '%s'\n",

@@ -13,6 +13,21 @@
 #include "mqscope/settings.h"
 #include "mqscope/tree.h"
 
+/*
+ * Frame times in log-linear buckets: four per power of two of microseconds,
+ * so any percentile read from them is within 12% (see app_frame_bucket).
+ */
+#define FRAME_BUCKETS 100
+
+/* What the UI measures about itself, for --stats and the benchmarks. */
+struct ui_stats {
+	uint64_t frames;
+	uint64_t frame_us_sum;
+	uint64_t frame_us_max;
+	uint64_t frame_hist[FRAME_BUCKETS];
+	uint64_t wakeups; /* loop turns after poll() */
+};
+
 struct filter;
 struct recorder;
 struct replay;
@@ -27,6 +42,10 @@ struct app {
 	uint64_t ingested; /* records taken from the ring */
 	uint64_t excluded; /* hidden by -T filters */
 	uint64_t malformed;
+	/* wall clock of the first and the latest drain that took records */
+	int64_t first_ingest_ms, last_ingest_ms;
+	uint64_t stats_dumps;
+	struct ui_stats ui;
 	struct rate rate;
 	char broker_label[160];
 
@@ -51,7 +70,14 @@ void app_ingest(struct app *a, const struct msg_view *v, int64_t now_mono);
 /* Wall-clock ms that message ages are measured against: now, or the replay's clock. */
 int64_t app_now(const struct app *a);
 
-/* Writes "ingested N\ndropped N\n..." to path (for --stats and benchmarks). */
-int app_write_stats(const struct app *a, const char *path);
+/*
+ * Writes "ingested N\ndropped N\n..." to path (for --stats and benchmarks),
+ * through a temporary file renamed into place, so a reader never sees half.
+ */
+int app_write_stats(struct app *a, const char *path);
+
+/* The frame-time bucket of us microseconds, and the smallest time in bucket b. */
+unsigned app_frame_bucket(uint64_t us);
+uint64_t app_frame_bucket_low(unsigned b);
 
 #endif

@@ -86,7 +86,8 @@
 	  "colour theme (default, light, high-contrast, mono)")                                    \
 	X(ASCII, "ascii", 0, NULL, "program", "draw without line-drawing or block characters")     \
 	X(DEMO, "demo", 0, NULL, "program", "start a private demo broker with simulated devices")  \
-	X(STATS, "stats", 0, "FILE", "program", "write message counts to FILE on exit")            \
+	X(STATS, "stats", 0, "FILE", "program",                                                    \
+	  "write message counts to FILE on exit and on SIGUSR1")                                   \
 	X(RECORD, "record", 0, "FILE", "program", "append every message to FILE as JSON lines")    \
 	X(REPLAY, "replay", 0, "FILE", "program", "open a --record file instead of a broker")      \
 	X(REPLAY_SPEED, "replay-speed", 0, "X", "program",                                         \

@@ -42,8 +42,9 @@ struct tree_node {
 	int64_t last_ms;   /* last message on this topic */
 	int64_t sub_last_ms;
 	union {
-		struct tree_value *one;   /* history of 1 */
-		struct tree_value **ring; /* history ring of tree.hist_cap */
+		struct tree_value *one; /* hist_len <= 1 */
+		struct tree_value *
+		    *ring; /* hist_len >= 2: 2, 4, 8... slots up to the history cap */
 	} v;
 };
 

@@ -172,6 +172,59 @@ static void unit__ring__wakes_only_on_empty_to_nonempty(void **state)
 	ring_free(&r);
 }
 
+static void unit__ring__lazy_consumer_is_woken_only_when_the_ring_fills(void **state)
+{
+	struct ring r;
+	size_t len;
+
+	(void)state;
+	/* 40 records at most: a lazy consumer is woken at 10 (a quarter). */
+	assert_int_equal(ring_init(&r, 65536, 40), 0);
+	assert_true(ring_prepare_sleep(&r, true));
+	for (int i = 0; i < 9; i++)
+		assert_true(push(&r, "a", 1));
+	assert_false(wake_pending(&r));
+	assert_true(push(&r, "b", 1));
+	assert_true(wake_pending(&r));
+	ring_clear_wake(&r);
+	/* Once per sleep: more records do not wake it again. */
+	assert_true(push(&r, "c", 1));
+	assert_false(wake_pending(&r));
+	/* Already past the mark: it must not sleep. */
+	assert_false(ring_prepare_sleep(&r, true));
+	while (ring_peek(&r, &len))
+		ring_release(&r);
+	assert_true(ring_prepare_sleep(&r, true));
+	assert_true(push(&r, "d", 1));
+	assert_false(wake_pending(&r));
+	/* Eager again with a record waiting: do not sleep; else the first record wakes. */
+	assert_false(ring_prepare_sleep(&r, false));
+	ring_peek(&r, &len);
+	ring_release(&r);
+	assert_true(ring_prepare_sleep(&r, false));
+	assert_true(push(&r, "e", 1));
+	assert_true(wake_pending(&r));
+	ring_free(&r);
+}
+
+static void unit__ring__lazy_consumer_wakes_on_bytes_too(void **state)
+{
+	struct ring r;
+	char big[1000];
+
+	(void)state;
+	memset(big, 'x', sizeof(big));
+	assert_int_equal(ring_init(&r, 8192, 0), 0); /* woken past 2048 bytes */
+	assert_true(ring_prepare_sleep(&r, true));
+	assert_true(push(&r, big, sizeof(big)));
+	assert_false(wake_pending(&r));
+	assert_true(push(&r, big, sizeof(big)));
+	assert_false(wake_pending(&r));
+	assert_true(push(&r, big, sizeof(big)));
+	assert_true(wake_pending(&r));
+	ring_free(&r);
+}
+
 #define STRESS_N 2000000u
 
 struct stress {
@@ -289,6 +342,44 @@ static void unit__ring__two_threads_no_drops_when_consumer_keeps_up(void **state
 	ring_free(&s.r);
 }
 
+/* A consumer that sleeps lazily (short timeouts) and eagerly (long ones) in turn: an eager
+ * sleep that is not woken while records keep coming is a lost wake-up. */
+static void unit__ring__two_threads_lazy_and_eager_sleeps_lose_no_wake_up(void **state)
+{
+	struct stress s;
+	pthread_t th;
+	uint32_t expect = 0;
+	unsigned turn = 0;
+
+	(void)state;
+	assert_int_equal(ring_init(&s.r, (size_t)STRESS_N * 160, 0), 0);
+	assert_int_equal(pthread_create(&th, NULL, producer, &s), 0);
+	while (expect < STRESS_N) {
+		size_t len;
+		const uint8_t *p = ring_peek(&s.r, &len);
+		uint32_t seq;
+
+		if (p == NULL) {
+			struct pollfd pfd = {.fd = s.r.wake_fd, .events = POLLIN};
+			bool lazy = turn++ % 2;
+
+			if (!ring_prepare_sleep(&s.r, lazy))
+				continue;
+			if (poll(&pfd, 1, lazy ? 1 : 10000) == 0 && !lazy)
+				fail_msg("not woken with %u of %u records taken", expect, STRESS_N);
+			ring_clear_wake(&s.r);
+			continue;
+		}
+		memcpy(&seq, p, 4);
+		assert_int_equal(seq, expect);
+		expect++;
+		ring_release(&s.r);
+	}
+	pthread_join(th, NULL);
+	assert_int_equal(ring_drops(&s.r), 0);
+	ring_free(&s.r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -299,8 +390,11 @@ int main(void)
 	    cmocka_unit_test(unit__ring__too_large_is_dropped_not_blocking),
 	    cmocka_unit_test(unit__ring__wraps_around_with_padding),
 	    cmocka_unit_test(unit__ring__wakes_only_on_empty_to_nonempty),
+	    cmocka_unit_test(unit__ring__lazy_consumer_is_woken_only_when_the_ring_fills),
+	    cmocka_unit_test(unit__ring__lazy_consumer_wakes_on_bytes_too),
 	    cmocka_unit_test(unit__ring__two_threads_every_message_intact_in_order_or_counted),
 	    cmocka_unit_test(unit__ring__two_threads_no_drops_when_consumer_keeps_up),
+	    cmocka_unit_test(unit__ring__two_threads_lazy_and_eager_sleeps_lose_no_wake_up),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -194,6 +194,68 @@ static void unit__tree__history_keeps_last_n(void **state)
 	tree_free(t);
 }
 
+/* Every history cap, at every fill level: the newest values, newest first, and no more. */
+static void unit__tree__history_grows_with_each_value_up_to_the_cap(void **state)
+{
+	static const unsigned caps[] = {1, 2, 3, 5, 8, 32, 100};
+	char v[16];
+
+	(void)state;
+	for (size_t c = 0; c < sizeof(caps) / sizeof(caps[0]); c++) {
+		struct tree *t = new_tree(caps[c]);
+		tree_id id = TREE_NONE;
+
+		for (unsigned i = 0; i < 3 * caps[c] + 5; i++) {
+			unsigned held = i + 1 < caps[c] ? i + 1 : caps[c];
+
+			snprintf(v, sizeof(v), "%u", i);
+			id = put(t, "h/x", v, false);
+			assert_int_equal(tree_node(t, id)->hist_len, held);
+			for (unsigned a = 0; a < held; a++) {
+				const struct tree_value *val = tree_value(t, id, a);
+
+				snprintf(v, sizeof(v), "%u", i - a);
+				assert_non_null(val);
+				assert_int_equal(val->len, strlen(v));
+				assert_memory_equal(val->data, v, val->len);
+			}
+			assert_null(tree_value(t, id, held));
+		}
+		/* An empty payload clears it all; it starts again from one. */
+		put(t, "h/x", "", false);
+		assert_int_equal(tree_node(t, id)->hist_len, 0);
+		put(t, "h/x", "again", false);
+		assert_int_equal(tree_node(t, id)->hist_len, 1);
+		assert_memory_equal(tree_value(t, id, 0)->data, "again", 5);
+		tree_free(t);
+	}
+}
+
+/* A topic that keeps speaking reuses its memory: no growth per message. */
+static void unit__tree__updates_reuse_value_memory(void **state)
+{
+	struct tree *t = new_tree(4);
+	char v[64], topic[32];
+	size_t before;
+
+	(void)state;
+	for (int i = 0; i < 1000; i++) {
+		snprintf(topic, sizeof(topic), "s/%d", i % 100);
+		snprintf(v, sizeof(v), "{\"seq\":%d}", i);
+		put(t, topic, v, false);
+	}
+	before = tree_mem_bytes(t);
+	for (int i = 0; i < 100000; i++) {
+		snprintf(topic, sizeof(topic), "s/%d", i % 100);
+		snprintf(v, sizeof(v), "{\"seq\":%d,\"pad\":\"%.*s\"}", i, i % 40,
+		         "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx");
+		put(t, topic, v, false);
+	}
+	/* Room for every size class the payloads spread over, and no more. */
+	assert_true(tree_mem_bytes(t) <= before + 8 * 64 * 1024);
+	tree_free(t);
+}
+
 static void unit__tree__payload_cap_and_topic_limit(void **state)
 {
 	struct tree_limits lim = {.max_topics = 3, .payload_cap = 4, .history = 1};
@@ -300,6 +362,8 @@ int main(void)
 	    cmocka_unit_test(unit__tree__very_long_level_and_many_siblings),
 	    cmocka_unit_test(unit__tree__empty_payload_hides_topic),
 	    cmocka_unit_test(unit__tree__history_keeps_last_n),
+	    cmocka_unit_test(unit__tree__history_grows_with_each_value_up_to_the_cap),
+	    cmocka_unit_test(unit__tree__updates_reuse_value_memory),
 	    cmocka_unit_test(unit__tree__payload_cap_and_topic_limit),
 	    cmocka_unit_test(unit__tree__value_budget_trims_history),
 	    cmocka_unit_test(unit__tree__natural_name_order),

@@ -1,0 +1,143 @@
+/* sysio.c: read() with read-ahead for the broker socket, write() counting terminal bytes. */
+#undef _FORTIFY_SOURCE /* we define read() and write() themselves */
+#define _GNU_SOURCE
+#include "mqscope/sysio.h"
+
+#include <dlfcn.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#define READAHEAD_BYTES (16 * 1024) /* ~200 small packets; little of a large one copied twice */
+#define DIRECT_BYTES    (8 * 1024)  /* reads this large skip the buffer: no second copy */
+
+typedef ssize_t (*read_fn)(int, void *, size_t);
+typedef ssize_t (*write_fn)(int, const void *, size_t);
+
+struct readahead {
+	int fd;
+	size_t pos, len;
+	char buf[READAHEAD_BYTES];
+};
+
+/* Only the thread that started read-ahead ever sees its buffer. */
+static _Thread_local struct readahead *ra;
+
+static atomic_uint_fast64_t ra_syscalls;
+static atomic_int count_fd = -1;
+static atomic_uint_fast64_t counted;
+
+static ssize_t sys_read(int fd, void *buf, size_t n)
+{
+	return syscall(SYS_read, fd, buf, n);
+}
+
+static ssize_t sys_write(int fd, const void *buf, size_t n)
+{
+	return syscall(SYS_write, fd, buf, n);
+}
+
+/*
+ * The read() we stand in front of: the C library's, or a sanitizer's that
+ * checks the buffer and then calls the C library's.
+ */
+static read_fn next_read(void)
+{
+	static _Atomic(read_fn) fn;
+	read_fn f = atomic_load_explicit(&fn, memory_order_relaxed);
+
+	if (f == NULL) {
+		f = (read_fn)dlsym(RTLD_NEXT, "read");
+		if (f == NULL)
+			f = sys_read;
+		atomic_store_explicit(&fn, f, memory_order_relaxed);
+	}
+	return f;
+}
+
+static write_fn next_write(void)
+{
+	static _Atomic(write_fn) fn;
+	write_fn f = atomic_load_explicit(&fn, memory_order_relaxed);
+
+	if (f == NULL) {
+		f = (write_fn)dlsym(RTLD_NEXT, "write");
+		if (f == NULL)
+			f = sys_write;
+		atomic_store_explicit(&fn, f, memory_order_relaxed);
+	}
+	return f;
+}
+
+ssize_t read(int fd, void *buf, size_t n)
+{
+	struct readahead *r = ra;
+	ssize_t got;
+	size_t k;
+
+	if (r == NULL || fd != r->fd || n == 0)
+		return next_read()(fd, buf, n);
+	if (r->pos == r->len) {
+		atomic_fetch_add_explicit(&ra_syscalls, 1, memory_order_relaxed);
+		if (n >= DIRECT_BYTES)
+			return next_read()(fd, buf, n);
+		got = next_read()(fd, r->buf, sizeof(r->buf));
+		if (got <= 0)
+			return got; /* end of stream, or an error with errno set */
+		r->pos = 0;
+		r->len = (size_t)got;
+	}
+	k = r->len - r->pos < n ? r->len - r->pos : n;
+	memcpy(buf, r->buf + r->pos, k);
+	r->pos += k;
+	return (ssize_t)k;
+}
+
+ssize_t write(int fd, const void *buf, size_t n)
+{
+	ssize_t w = next_write()(fd, buf, n);
+
+	if (w > 0 && fd == atomic_load_explicit(&count_fd, memory_order_relaxed))
+		atomic_fetch_add_explicit(&counted, (uint64_t)w, memory_order_relaxed);
+	return w;
+}
+
+int sysio_readahead_start(int fd)
+{
+	if (ra == NULL) {
+		ra = malloc(sizeof(*ra));
+		if (ra == NULL)
+			return -1;
+	}
+	ra->fd = fd;
+	ra->pos = ra->len = 0;
+	return 0;
+}
+
+void sysio_readahead_stop(void)
+{
+	free(ra);
+	ra = NULL;
+}
+
+size_t sysio_readahead_pending(void)
+{
+	return ra ? ra->len - ra->pos : 0;
+}
+
+uint64_t sysio_readahead_syscalls(void)
+{
+	return atomic_load_explicit(&ra_syscalls, memory_order_relaxed);
+}
+
+void sysio_count_writes(int fd)
+{
+	atomic_store_explicit(&count_fd, fd, memory_order_relaxed);
+}
+
+uint64_t sysio_written(void)
+{
+	return atomic_load_explicit(&counted, memory_order_relaxed);
+}
