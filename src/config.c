@@ -13,6 +13,7 @@
 
 #include "mqscope/actions.h"
 #include "mqscope/options.h"
+#include "mqscope/secret.h"
 #include "mqscope/topic.h"
 #include "mqscope/util.h"
 
@@ -673,4 +674,40 @@ int config_load(struct settings *s, char *err, size_t cap)
 		return 0;
 	}
 	return config_load_file(s, path, err, cap);
+}
+
+int config_from_command_line(struct settings *s, int argc, char **argv)
+{
+	struct settings first;
+	char err[1024];
+
+	settings_init(s); /* the caller frees it whatever happens here */
+	settings_init(&first);
+	switch (options_parse(argc, argv, &first, stderr)) {
+	case OPTIONS_EXIT:
+		settings_free(&first);
+		return 0;
+	case OPTIONS_ERROR:
+		settings_free(&first);
+		return 2;
+	case OPTIONS_OK:
+		break;
+	}
+	settings_set_str(&s->config_path, first.config_path);
+	settings_set_str(&s->profile, first.profile);
+	settings_free(&first);
+	if (config_load(s, err, sizeof(err)) != 0) {
+		fprintf(stderr, "mqscope: %s\n", err);
+		return 2;
+	}
+	if (options_parse(argc, argv, s, stderr) != OPTIONS_OK)
+		return 2;
+	/* The command line is parsed for good: hide its passwords from ps(1). */
+	options_scrub_argv(argc, argv);
+	secret_from_env(s);
+	if (options_check(s, err, sizeof(err)) != 0) {
+		fprintf(stderr, "mqscope: %s\n", err);
+		return 2;
+	}
+	return -1;
 }

@@ -117,23 +117,13 @@ static int run(struct settings *cfg)
  */
 static int load_settings(struct settings *cfg, int argc, char **argv)
 {
-	struct settings first;
 	char err[1024];
-	int id;
+	int rc, id;
 
-	settings_init(cfg); /* main frees it whatever happens here */
-	settings_init(&first);
-	switch (options_parse(argc, argv, &first, stderr)) {
-	case OPTIONS_EXIT:
-		settings_free(&first);
-		return 0;
-	case OPTIONS_ERROR:
-		settings_free(&first);
-		return 2;
-	case OPTIONS_OK:
-		break;
-	}
-	if ((id = options_given_in_group(&first, "publish")) >= 0) {
+	rc = config_from_command_line(cfg, argc, argv);
+	if (rc >= 0)
+		return rc;
+	if ((id = options_given_in_group(cfg, "publish")) >= 0) {
 		char name[48];
 
 		options_flag_name((enum option_id)id, name, sizeof(name));
@@ -141,29 +131,6 @@ static int load_settings(struct settings *cfg, int argc, char **argv)
 		        "mqscope: %s is for publishing: mqscope pub -t TOPIC -m PAYLOAD [-q QOS] "
 		        "[-r]\n",
 		        name);
-		settings_free(&first);
-		return 2;
-	}
-	settings_set_str(&cfg->config_path, first.config_path);
-	settings_set_str(&cfg->profile, first.profile);
-	settings_free(&first);
-	if (config_load(cfg, err, sizeof(err)) != 0) {
-		fprintf(stderr, "mqscope: %s\n", err);
-		return 2;
-	}
-	if (options_parse(argc, argv, cfg, stderr) != OPTIONS_OK)
-		return 2;
-	/* The command line is parsed for good: hide its passwords from ps(1). */
-	options_scrub_argv(argc, argv);
-	secret_from_env(cfg);
-	if (options_check(cfg, err, sizeof(err)) != 0) {
-		fprintf(stderr, "mqscope: %s\n", err);
-		return 2;
-	}
-	if (cfg->replay_path && (OPTION_GIVEN(cfg, OPT_HOST) || OPTION_GIVEN(cfg, OPT_PORT) ||
-	                         OPTION_GIVEN(cfg, OPT_URL) || OPTION_GIVEN(cfg, OPT_DEMO))) {
-		fputs("mqscope: --replay opens a recording; it takes no broker or --demo\n",
-		      stderr);
 		return 2;
 	}
 	if (ui_check_config(cfg, err, sizeof(err)) != 0) {

@@ -64,38 +64,15 @@ static int read_all(int fd, char **buf, size_t *len)
 	return 0;
 }
 
-/* Reads flags, the config file (for --config/--profile), then flags again over it. */
+/* The TUI's settings path, then a password prompt if -P - asked for one. */
 static int load(struct settings *cfg, int argc, char **argv)
 {
-	struct settings first;
-	char err[1024];
+	char err[512];
+	int rc = config_from_command_line(cfg, argc, argv);
 
-	settings_init(cfg);
-	settings_init(&first);
-	switch (options_parse(argc, argv, &first, stderr)) {
-	case OPTIONS_EXIT:
-		settings_free(&first);
-		return 0;
-	case OPTIONS_ERROR:
-		settings_free(&first);
-		return 2;
-	case OPTIONS_OK:
-		break;
-	}
-	settings_set_str(&cfg->config_path, first.config_path);
-	settings_set_str(&cfg->profile, first.profile);
-	settings_free(&first);
-	if (config_load(cfg, err, sizeof(err)) != 0) {
-		fprintf(stderr, "mqscope: %s\n", err);
-		return 2;
-	}
-	if (options_parse(argc, argv, cfg, stderr) != OPTIONS_OK)
-		return 2;
-	/* As in the TUI: passwords out of ps(1), from the environment or a prompt. */
-	options_scrub_argv(argc, argv);
-	secret_from_env(cfg);
-	if (options_check(cfg, err, sizeof(err)) != 0 ||
-	    secret_prompt(cfg, err, sizeof(err)) != 0) {
+	if (rc >= 0)
+		return rc;
+	if (secret_prompt(cfg, err, sizeof(err)) != 0) {
 		fprintf(stderr, "mqscope: %s\n", err);
 		return 2;
 	}

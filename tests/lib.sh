@@ -168,32 +168,28 @@ screen() { tmux -S "$T_SOCK" capture-pane -p -t t; }
 # keys KEY...: tmux send-keys (names like Enter, Down, Escape; -l for literal text)
 keys() { tmux -S "$T_SOCK" send-keys -t t "$@"; }
 
-# wait_for TEXT [SECONDS]: until the screen shows TEXT (fixed string).
-wait_for() {
-	local deadline=$(($(now_ms) + ${2:-10} * 1000))
-	until screen | grep -qF -- "$1"; do
-		[ "$(now_ms)" -ge "$deadline" ] && fail "timed out waiting for '$1'"
+# poll_until SECONDS WHAT CMD...: runs CMD every 50 ms until it succeeds; fails with WHAT at the deadline.
+poll_until() {
+	local deadline=$(($(now_ms) + $1 * 1000)) what=$2
+	shift 2
+	until "$@"; do
+		[ "$(now_ms)" -ge "$deadline" ] && fail "timed out waiting for $what"
 		sleep 0.05
 	done
 }
+
+screen_has() { screen | grep -qF -- "$1"; }
+screen_lacks() { ! screen | grep -qF -- "$1"; }
+screen_matches() { screen | grep -qE -- "$1"; }
+
+# wait_for TEXT [SECONDS]: until the screen shows TEXT (fixed string).
+wait_for() { poll_until "${2:-10}" "'$1'" screen_has "$1"; }
 
 # wait_gone TEXT [SECONDS]: until the screen no longer shows TEXT.
-wait_gone() {
-	local deadline=$(($(now_ms) + ${2:-10} * 1000))
-	while screen | grep -qF -- "$1"; do
-		[ "$(now_ms)" -ge "$deadline" ] && fail "timed out waiting for '$1' to go away"
-		sleep 0.05
-	done
-}
+wait_gone() { poll_until "${2:-10}" "'$1' to go away" screen_lacks "$1"; }
 
 # wait_line REGEX [SECONDS]: until some screen line matches the extended regex.
-wait_line() {
-	local deadline=$(($(now_ms) + ${2:-10} * 1000))
-	until screen | grep -qE -- "$1"; do
-		[ "$(now_ms)" -ge "$deadline" ] && fail "timed out waiting for a line matching /$1/"
-		sleep 0.05
-	done
-}
+wait_line() { poll_until "${2:-10}" "a line matching /$1/" screen_matches "$1"; }
 
 # wait_exit [SECONDS]: until mqscope has exited; prints its exit status.
 wait_exit() {

@@ -26,4 +26,13 @@ int config_load_file(struct settings *s, const char *path, char *err, size_t cap
 /* Writes " (did you mean 'x'?)" when one of the n candidates is close to name, else "". */
 void config_suggest(char *buf, size_t cap, const char *name, const char *const *cands, size_t n);
 
+/*
+ * Reads the command line, the config file it names (--config/--profile or
+ * the default), then the command line again so flags override the file;
+ * checks the result and takes a password from MQSCOPE_PASSWORD. Returns -1
+ * to go on, or the exit status (0 after --help/--version, 2 after an error,
+ * already printed). The caller frees s in every case.
+ */
+int config_from_command_line(struct settings *s, int argc, char **argv);
+
 #endif

@@ -42,17 +42,12 @@ retained_count() {
 }
 
 # wait_selected TEXT [SECONDS]: until the selected tree row contains TEXT.
-wait_selected() {
-	local deadline=$(($(now_ms) + ${2:-10} * 1000))
-	until selected_line | grep -qF -- "$1"; do
-		[ "$(now_ms)" -ge "$deadline" ] && fail "'$1' is not selected (selected: $(selected_line))"
-		sleep 0.05
-	done
-}
+selected_has() { selected_line | grep -qF -- "$1"; }
+wait_selected() { poll_until "${2:-10}" "'$1' to be selected" selected_has "$1"; }
 
 # select_topic TOPIC: selects the tree row of TOPIC (searching from the first row).
 select_topic() {
-	keys g # the first row ("Home" as tmux sends it is not the xterm key)
+	keys Home
 	search "$1"
 	wait_selected "${1##*/}"
 }
