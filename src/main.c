@@ -153,6 +153,8 @@ int main(int argc, char **argv)
 
 	setlocale(LC_ALL, "");
 	signal(SIGPIPE, SIG_IGN);
+	/* A stats request (SIGUSR1) before the UI takes it over must not kill us. */
+	signal(SIGUSR1, SIG_IGN);
 	if (argc > 1 && strcmp(argv[1], "sim") == 0)
 		return sim_main(argc - 1, argv + 1);
 	if (argc > 1 && strcmp(argv[1], "pub") == 0)
