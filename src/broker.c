@@ -56,6 +56,9 @@ pid_t spawn_quiet(char *const argv[])
 			close(fd);
 	}
 	setsid(); /* keys typed at the terminal must not signal it */
+	/* Ignored signals survive exec: give the child the defaults back. */
+	signal(SIGUSR1, SIG_DFL);
+	signal(SIGPIPE, SIG_DFL);
 	prctl(PR_SET_PDEATHSIG, SIGTERM);
 	if (getppid() != parent)
 		_exit(1);
