@@ -19,6 +19,8 @@ int app_init(struct app *a, struct settings *cfg, bool offline)
 	    .payload_cap = cfg->payload_cap,
 	    .history = cfg->history,
 	    .value_budget = cfg->value_budget,
+	    /* Topic names are kept whole: the same budget bounds them, apart from values. */
+	    .name_budget = cfg->value_budget,
 	};
 
 	memset(a, 0, sizeof(*a));
@@ -88,6 +90,8 @@ static void store(struct app *a, const struct msg_view *v)
 		a->excluded++;
 		return;
 	}
+	if (v->h->len < v->h->orig_len)
+		a->cut++;
 	if (a->recorder)
 		recorder_write(a->recorder, v);
 	id = tree_insert(a->tree, v->topic, v->h->topic_len, &m);

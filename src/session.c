@@ -75,6 +75,7 @@ struct session {
 	/* network-thread private */
 	uint64_t rx_bytes; /* topic and payload bytes received */
 	bool refused; /* the broker gave this attempt a reason (CONNACK, DISCONNECT); keep it */
+	bool bound_broken; /* the stream broke a bound of inbound.h; the detail says which */
 	int tls_error;
 	int64_t connected_at;
 };
@@ -323,6 +324,9 @@ void session_reason_text(enum session_reason r, int code, char *buf, size_t cap)
 	case REASON_TLS:
 		w = tls_words(code);
 		break;
+	case REASON_BOUND:
+		w = "stopped reading";
+		break;
 	case REASON_CLOSED:
 		w = code ? "the broker closed the connection before answering"
 		         : "the broker closed the connection before answering (a TLS port? then "
@@ -428,12 +432,16 @@ static void on_message(struct mosquitto *m, void *obj, const struct mosquitto_me
 	size_t plen = props ? encode_props(props, pbuf, sizeof(pbuf)) : 0;
 	size_t tlen = strlen(msg->topic);
 	size_t orig = msg->payloadlen > 0 ? (size_t)msg->payloadlen : 0;
+	uint32_t real;
 	size_t len = orig < ss->payload_cap ? orig : ss->payload_cap;
 	size_t room = ring_max_record(ss->ring);
 	struct msg_head h;
 	void *rec;
 
 	(void)m;
+	/* Cut on the way in (inbound.h): the record says how big it really was. */
+	if (sysio_payload_cut(msg->qos, msg->mid, &real))
+		orig = real;
 	atomic_store_explicit(&ss->received,
 	                      atomic_load_explicit(&ss->received, memory_order_relaxed) + 1,
 	                      memory_order_relaxed);
@@ -978,7 +986,8 @@ static int serve(struct session *ss, int *err)
 
 	/* Plain TCP: read ahead, one system call for many packets (see sysio.h). */
 	if (mosquitto_ssl_get(ss->mosq) == NULL)
-		sysio_readahead_start(mosquitto_socket(ss->mosq));
+		sysio_readahead_start(mosquitto_socket(ss->mosq), ss->payload_cap,
+		                      ss->cfg.protocol == MQTT_V5);
 	while (rc == MOSQ_ERR_SUCCESS && !atomic_load_explicit(&ss->stop, memory_order_relaxed)) {
 		if (sysio_readahead_pending()) {
 			/* Packets already read ahead: select() would not see them. */
@@ -1015,6 +1024,10 @@ static int serve(struct session *ss, int *err)
 		coalesce = session_received(ss) - woke >= COALESCE_MIN ||
 		           ss->rx_bytes - woke_bytes >= COALESCE_BYTES;
 	}
+	if (sysio_stream_error() != NULL) {
+		set_detail(ss, sysio_stream_error());
+		ss->bound_broken = true;
+	}
 	sysio_readahead_stop();
 	return rc;
 }
@@ -1028,6 +1041,7 @@ static void *net_main(void *arg)
 		int rc, err;
 
 		ss->refused = false;
+		ss->bound_broken = false;
 		ss->tls_error = 0;
 		ss->connected_at = 0;
 		set_status(ss, SESSION_CONNECTING, REASON_NONE, 0, 0);
@@ -1047,6 +1061,8 @@ static void *net_main(void *arg)
 		if (ss->refused) {
 			set_status(ss, SESSION_WAITING, atomic_load(&ss->reason),
 			           atomic_load(&ss->code), retry);
+		} else if (ss->bound_broken) {
+			set_status(ss, SESSION_WAITING, REASON_BOUND, 0, retry);
 		} else if (ss->tls_error || rc == MOSQ_ERR_TLS) {
 			set_status(ss, SESSION_WAITING, REASON_TLS, ss->tls_error, retry);
 		} else if (rc == MOSQ_ERR_ERRNO && err != 0) {

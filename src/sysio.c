@@ -1,7 +1,9 @@
-/* sysio.c: read() with read-ahead for the broker socket, write() counting terminal bytes. */
+/* sysio.c: read() with read-ahead and packet bounds for the broker socket; write() counting. */
 #undef _FORTIFY_SOURCE /* we define read() and write() themselves */
 #define _GNU_SOURCE
 #include "mqscope/sysio.h"
+
+#include "mqscope/inbound.h"
 
 #include <dlfcn.h>
 #include <stdatomic.h>
@@ -18,6 +20,7 @@ typedef ssize_t (*write_fn)(int, const void *, size_t);
 
 struct readahead {
 	int fd;
+	struct inbound *in; /* between our buffer and libmosquitto */
 	size_t pos, len;
 	char buf[READAHEAD_BYTES];
 };
@@ -71,19 +74,18 @@ static write_fn next_write(void)
 	return f;
 }
 
-ssize_t read(int fd, void *buf, size_t n)
+/* The raw bytes of the read-ahead socket, through the buffer. */
+static ssize_t readahead_src(void *ctx, void *buf, size_t n)
 {
-	struct readahead *r = ra;
+	struct readahead *r = ctx;
 	ssize_t got;
 	size_t k;
 
-	if (r == NULL || fd != r->fd || n == 0)
-		return next_read()(fd, buf, n);
 	if (r->pos == r->len) {
 		atomic_fetch_add_explicit(&ra_syscalls, 1, memory_order_relaxed);
 		if (n >= DIRECT_BYTES)
-			return next_read()(fd, buf, n);
-		got = next_read()(fd, r->buf, sizeof(r->buf));
+			return next_read()(r->fd, buf, n);
+		got = next_read()(r->fd, r->buf, sizeof(r->buf));
 		if (got <= 0)
 			return got; /* end of stream, or an error with errno set */
 		r->pos = 0;
@@ -95,6 +97,17 @@ ssize_t read(int fd, void *buf, size_t n)
 	return (ssize_t)k;
 }
 
+ssize_t read(int fd, void *buf, size_t n)
+{
+	struct readahead *r = ra;
+
+	if (r == NULL || fd != r->fd || n == 0)
+		return next_read()(fd, buf, n);
+	if (r->in == NULL)
+		return readahead_src(r, buf, n);
+	return inbound_read(r->in, buf, n, readahead_src, r);
+}
+
 ssize_t write(int fd, const void *buf, size_t n)
 {
 	ssize_t w = next_write()(fd, buf, n);
@@ -104,13 +117,15 @@ ssize_t write(int fd, const void *buf, size_t n)
 	return w;
 }
 
-int sysio_readahead_start(int fd)
+int sysio_readahead_start(int fd, size_t payload_cap, bool v5)
 {
 	if (ra == NULL) {
-		ra = malloc(sizeof(*ra));
+		ra = calloc(1, sizeof(*ra));
 		if (ra == NULL)
 			return -1;
 	}
+	inbound_free(ra->in);
+	ra->in = payload_cap ? inbound_new(payload_cap, v5) : NULL;
 	ra->fd = fd;
 	ra->pos = ra->len = 0;
 	return 0;
@@ -118,13 +133,25 @@ int sysio_readahead_start(int fd)
 
 void sysio_readahead_stop(void)
 {
+	if (ra != NULL)
+		inbound_free(ra->in);
 	free(ra);
 	ra = NULL;
 }
 
+bool sysio_payload_cut(int qos, int mid, uint32_t *orig)
+{
+	return ra != NULL && ra->in != NULL && inbound_cut_size(ra->in, qos, mid, orig);
+}
+
+const char *sysio_stream_error(void)
+{
+	return ra != NULL && ra->in != NULL ? inbound_error(ra->in) : NULL;
+}
+
 size_t sysio_readahead_pending(void)
 {
-	return ra ? ra->len - ra->pos : 0;
+	return ra ? ra->len - ra->pos + (ra->in ? inbound_pending(ra->in) : 0) : 0;
 }
 
 uint64_t sysio_readahead_syscalls(void)

@@ -45,7 +45,7 @@ struct tree {
 
 	struct tree_limits lim;
 	size_t value_bytes;
-	uint64_t refused;
+	uint64_t refused[TREE_BOUNDS];
 	bool over_budget;
 
 	tree_id changes[CHANGES_MAX];
@@ -196,6 +196,9 @@ struct tree *tree_new(const struct tree_limits *lim)
 		t->lim.history = 1;
 	if (t->lim.history > 65535)
 		t->lim.history = 65535;
+	/* Names are found by 32-bit offsets. */
+	if (t->lim.name_budget == 0 || t->lim.name_budget > UINT32_MAX)
+		t->lim.name_budget = UINT32_MAX;
 	t->slots = calloc(1024, sizeof(*t->slots));
 	t->slot_mask = 1023;
 	t->names_cap = 4096;
@@ -486,12 +489,20 @@ tree_id tree_insert(struct tree *t, const char *topic, size_t len, const struct 
 
 		if (c == TREE_NONE) {
 			if (t->lim.max_topics && t->nnodes >= t->lim.max_topics + 1) {
-				t->refused++;
+				t->refused[TREE_BOUND_TOPICS]++;
+				return TREE_NONE;
+			}
+			if (tree_node(t, id)->depth == UINT16_MAX) {
+				t->refused[TREE_BOUND_DEPTH]++;
+				return TREE_NONE;
+			}
+			if (t->names_len + l > t->lim.name_budget) {
+				t->refused[TREE_BOUND_NAMES]++;
 				return TREE_NONE;
 			}
 			c = node_alloc(t, id, p, l, h);
 			if (c == TREE_NONE) {
-				t->refused++;
+				t->refused[TREE_BOUND_MEMORY]++;
 				return TREE_NONE;
 			}
 		}
@@ -700,7 +711,16 @@ size_t tree_mem_bytes(const struct tree *t)
 
 uint64_t tree_refused(const struct tree *t)
 {
-	return t->refused;
+	uint64_t n = 0;
+
+	for (int b = 0; b < TREE_BOUNDS; b++)
+		n += t->refused[b];
+	return n;
+}
+
+uint64_t tree_refused_by(const struct tree *t, enum tree_bound b)
+{
+	return t->refused[b];
 }
 
 bool tree_over_budget(const struct tree *t)

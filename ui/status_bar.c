@@ -19,6 +19,38 @@ static int segment(WINDOW *w, int used, int wd, const char *text, enum theme_slo
 	return used + draw_str(w, text, wd - used, theme_attr(slot));
 }
 
+/*
+ * Which bound bit and what it cost, early in the bar so an 80-column
+ * terminal shows it: lost messages first, then topics, then cut payloads.
+ */
+static int bounds_segment(WINDOW *w, int used, int wd, const struct status_info *si)
+{
+	char buf[160], a[32], b[32];
+
+	if (si->drops) {
+		fmt_count(a, sizeof(a), si->drops);
+		snprintf(buf, sizeof(buf), "ring_bytes full: %s dropped", a);
+		used = segment(w, used, wd, buf, SLOT_BAR_BAD);
+	}
+	if (si->refused > si->refused_names) {
+		fmt_count(a, sizeof(a), si->refused - si->refused_names);
+		fmt_count(b, sizeof(b), si->max_topics);
+		snprintf(buf, sizeof(buf), "max_topics %s: %s msgs refused", b, a);
+		used = segment(w, used, wd, buf, SLOT_BAR_BAD);
+	}
+	if (si->refused_names) {
+		fmt_count(a, sizeof(a), si->refused_names);
+		snprintf(buf, sizeof(buf), "topic names over memory_budget: %s msgs refused", a);
+		used = segment(w, used, wd, buf, SLOT_BAR_BAD);
+	}
+	if (si->cut) {
+		fmt_count(a, sizeof(a), si->cut);
+		snprintf(buf, sizeof(buf), "payload_cap: %s cut", a);
+		used = segment(w, used, wd, buf, SLOT_BAR_WARN);
+	}
+	return used;
+}
+
 void status_bar_draw(WINDOW *w, int wd, const struct status_info *si)
 {
 	char buf[256], a[32], b[32];
@@ -51,6 +83,7 @@ void status_bar_draw(WINDOW *w, int wd, const struct status_info *si)
 			slot = SLOT_BAR_BAD;
 	}
 	used = segment(w, used, wd, buf, si->offline ? SLOT_BAR : slot);
+	used = bounds_segment(w, used, wd, si);
 	if (si->paused) {
 		fmt_count(a, sizeof(a), si->backlog);
 		snprintf(buf, sizeof(buf), "PAUSED +%s", a);
@@ -85,11 +118,6 @@ void status_bar_draw(WINDOW *w, int wd, const struct status_info *si)
 	fmt_bytes(a, sizeof(a), si->mem);
 	snprintf(buf, sizeof(buf), "mem %s%s", a, si->over_budget ? " (over budget)" : "");
 	used = segment(w, used, wd, buf, si->over_budget ? SLOT_BAR_WARN : SLOT_BAR);
-	if (si->refused) {
-		fmt_count(a, sizeof(a), si->refused);
-		snprintf(buf, sizeof(buf), "topic limit: %s refused", a);
-		used = segment(w, used, wd, buf, SLOT_BAR_BAD);
-	}
 	wmove(w, 0, used < wd ? used : wd - 1);
 	draw_fill(w, wd, theme_attr(SLOT_BAR));
 }

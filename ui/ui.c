@@ -352,6 +352,9 @@ static void draw_status(struct ui *u, int64_t now)
 	si.topics = tree_topic_count(u->app->tree);
 	si.drops = ring_drops(&u->app->ring);
 	si.refused = tree_refused(u->app->tree);
+	si.refused_names = tree_refused_by(u->app->tree, TREE_BOUND_NAMES);
+	si.max_topics = u->app->cfg->max_topics;
+	si.cut = u->app->cut;
 	si.mem = tree_mem_bytes(u->app->tree) + ring_bytes_used(&u->app->ring);
 	si.over_budget = tree_over_budget(u->app->tree);
 	si.paused = u->paused;

@@ -26,6 +26,7 @@ enum session_reason {
 	REASON_V5,      /* MQTT 5 reason code (CONNACK or DISCONNECT) */
 	REASON_TLS,     /* a TLS failure, code from enum session_tls_error */
 	REASON_CLOSED,  /* the broker closed the connection before its CONNACK; code 1 = TLS */
+	REASON_BOUND,   /* a packet broke a bound of inbound.h; the detail says which */
 };
 
 enum session_tls_error {

@@ -21,7 +21,10 @@ struct status_info {
 	uint64_t rate;
 	uint64_t topics;
 	uint64_t drops;
-	uint64_t refused; /* messages refused by the topic limit */
+	uint64_t refused;       /* messages refused a new topic, by any bound */
+	uint64_t refused_names; /* of which by the names budget */
+	size_t max_topics;
+	uint64_t cut; /* payloads kept only in part */
 	size_t mem;
 	bool over_budget;
 	bool paused;

@@ -17,10 +17,18 @@
  * (sysio_readahead_pending), since the socket no longer shows them.
  */
 
-/* Reads fd through a buffer, on the calling thread only. Returns -1 when out of memory. */
-int sysio_readahead_start(int fd);
+/*
+ * Reads fd through a buffer, on the calling thread only, and through the
+ * packet bounds of inbound.h (payloads over payload_cap are cut; v5: the
+ * connection speaks MQTT 5; payload_cap 0: no bounds). Returns -1 when out of memory.
+ */
+int sysio_readahead_start(int fd, size_t payload_cap, bool v5);
 /* Stops reading ahead on this thread and drops what was buffered. */
 void sysio_readahead_stop(void);
+/* The real size of the message libmosquitto just read, if its payload was cut (inbound.h). */
+bool sysio_payload_cut(int qos, int mid, uint32_t *orig);
+/* Why the read-ahead socket's stream was ended by a bound, or NULL. */
+const char *sysio_stream_error(void);
 /* Bytes read ahead on this thread and not handed out yet. */
 size_t sysio_readahead_pending(void);
 /* System calls that read the read-ahead socket so far (all threads). */

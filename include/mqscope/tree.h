@@ -56,6 +56,16 @@ struct tree_limits {
 	size_t payload_cap;  /* bytes kept per value */
 	unsigned history;    /* values kept per topic, >= 1 */
 	size_t value_budget; /* bytes for all stored values; history shrinks past it */
+	size_t name_budget;  /* bytes for all level names; 0 = the most the tree can index */
+};
+
+/* Why a message was refused a place in the tree. */
+enum tree_bound {
+	TREE_BOUND_TOPICS, /* max_topics nodes exist */
+	TREE_BOUND_NAMES,  /* level names would pass name_budget */
+	TREE_BOUND_MEMORY, /* an allocation failed */
+	TREE_BOUND_DEPTH,  /* over 65,535 levels (only 65,535 slashes make that many) */
+	TREE_BOUNDS
 };
 
 /* A message to store; payload and props are copied. */
@@ -112,8 +122,10 @@ uint64_t tree_topic_count(const struct tree *t);
 uint64_t tree_msg_count(const struct tree *t);
 /* Bytes held by nodes, names, the index and values. */
 size_t tree_mem_bytes(const struct tree *t);
-/* Messages refused because the topic limit was reached. */
+/* Messages refused a new topic, in all. */
 uint64_t tree_refused(const struct tree *t);
+/* Messages refused a new topic by one bound. */
+uint64_t tree_refused_by(const struct tree *t, enum tree_bound b);
 /* Whether the value budget has trimmed history or payloads. */
 bool tree_over_budget(const struct tree *t);
 unsigned tree_history_cap(const struct tree *t);

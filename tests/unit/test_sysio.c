@@ -32,7 +32,7 @@ static void unit__sysio__small_reads_come_from_one_system_call(void **state)
 	for (size_t i = 0; i < sizeof(msg); i++)
 		msg[i] = (char)i;
 	assert_int_equal(write(sv[1], msg, sizeof(msg)), (ssize_t)sizeof(msg));
-	assert_int_equal(sysio_readahead_start(sv[0]), 0);
+	assert_int_equal(sysio_readahead_start(sv[0], 0, false), 0);
 	calls = sysio_readahead_syscalls();
 	/* The way libmosquitto reads: a byte, a byte, then the rest. */
 	for (size_t off = 0; off < sizeof(msg);) {
@@ -69,7 +69,7 @@ static void unit__sysio__large_reads_go_straight_to_the_caller(void **state)
 	for (size_t i = 0; i < sizeof(msg); i++)
 		msg[i] = (char)(i * 7);
 	assert_int_equal(write(sv[1], msg, 10), 10);
-	assert_int_equal(sysio_readahead_start(sv[0]), 0);
+	assert_int_equal(sysio_readahead_start(sv[0], 0, false), 0);
 	assert_int_equal(read(sv[0], got, 2), 2); /* buffers the 10 bytes */
 	assert_int_equal(write(sv[1], msg + 10, sizeof(msg) - 10), (ssize_t)sizeof(msg) - 10);
 	off = 2;
@@ -109,7 +109,7 @@ static void unit__sysio__other_descriptors_and_threads_read_directly(void **stat
 	(void)state;
 	pair(sv);
 	pair(pv);
-	assert_int_equal(sysio_readahead_start(sv[0]), 0);
+	assert_int_equal(sysio_readahead_start(sv[0], 0, false), 0);
 	/* Another descriptor on this thread: no read-ahead. */
 	assert_int_equal(write(pv[1], "abcd", 4), 4);
 	assert_int_equal(read(pv[0], c, 1), 1);

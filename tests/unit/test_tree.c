@@ -295,6 +295,55 @@ static void unit__tree__value_budget_trims_history(void **state)
 	tree_free(t);
 }
 
+static void unit__tree__name_budget_refuses_new_topics(void **state)
+{
+	struct tree_limits lim = {.payload_cap = 64, .history = 1, .name_budget = 300 * 1024};
+	struct tree *t = tree_new(&lim);
+	static char topic[65536];
+	int kept = 0;
+	size_t empty = tree_mem_bytes(t);
+
+	(void)state;
+	/* Topics as long as MQTT allows: about four fit the budget. */
+	for (int i = 0; i < 10; i++) {
+		memset(topic, 'a' + i, 65535);
+		topic[65535] = '\0';
+		if (put(t, topic, "v", false) != TREE_NONE)
+			kept++;
+	}
+	assert_int_equal(kept, 4);
+	assert_int_equal(tree_refused_by(t, TREE_BOUND_NAMES), 6);
+	assert_int_equal(tree_refused(t), 6);
+	/* Names grow by doubling: at most twice the budget. */
+	assert_true(tree_mem_bytes(t) < empty + 2 * 300 * 1024 + 64 * 1024);
+	/* Known topics still take values. */
+	memset(topic, 'a', 65535);
+	assert_int_not_equal(put(t, topic, "w", false), TREE_NONE);
+	tree_free(t);
+}
+
+static void unit__tree__the_deepest_topic_mqtt_allows(void **state)
+{
+	struct tree *t = new_tree(1);
+	static char topic[65536], path[65536];
+	tree_id id;
+
+	(void)state;
+	/* 65,535 slashes: 65,536 empty levels, one more than a depth counter holds. */
+	memset(topic, '/', 65535);
+	topic[65535] = '\0';
+	assert_int_equal(put(t, topic, "deepest", false), TREE_NONE);
+	assert_int_equal(tree_refused_by(t, TREE_BOUND_DEPTH), 1);
+	/* One level less is kept, and its path reads back whole. */
+	topic[65534] = '\0';
+	id = put(t, topic, "deep", false);
+	assert_int_not_equal(id, TREE_NONE);
+	assert_int_equal(tree_node(t, id)->depth, 65535);
+	assert_int_equal(tree_path(t, id, path, sizeof(path)), 65534);
+	assert_string_equal(path, topic);
+	tree_free(t);
+}
+
 static void unit__tree__natural_name_order(void **state)
 {
 	struct tree *t = new_tree(1);
@@ -366,6 +415,8 @@ int main(void)
 	    cmocka_unit_test(unit__tree__updates_reuse_value_memory),
 	    cmocka_unit_test(unit__tree__payload_cap_and_topic_limit),
 	    cmocka_unit_test(unit__tree__value_budget_trims_history),
+	    cmocka_unit_test(unit__tree__name_budget_refuses_new_topics),
+	    cmocka_unit_test(unit__tree__the_deepest_topic_mqtt_allows),
 	    cmocka_unit_test(unit__tree__natural_name_order),
 	    cmocka_unit_test(unit__tree__changes_report_new_visible_nodes),
 	};
