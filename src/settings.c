@@ -34,14 +34,17 @@ static void free_list(char **l, size_t n)
 
 void settings_free(struct settings *s)
 {
-	char **strs[] = {&s->host,       &s->unix_path,    &s->client_id,     &s->id_prefix,
-	                 &s->user,       &s->password,     &s->bind_address,  &s->cafile,
-	                 &s->capath,     &s->cert,         &s->key,           &s->tls_version,
-	                 &s->ciphers,    &s->alpn,         &s->psk,           &s->psk_identity,
-	                 &s->will_topic, &s->will_payload, &s->config_path,   &s->profile,
-	                 &s->theme,      &s->stats_path,   &s->config_file,   &s->warning,
-	                 &s->proxy_host, &s->proxy_user,   &s->proxy_password, &s->pub_message, &s->pub_file,
-	                 &s->record_path, &s->replay_path};
+	char **strs[] = {&s->host,         &s->unix_path,   &s->client_id,
+	                 &s->id_prefix,    &s->user,        &s->password,
+	                 &s->bind_address, &s->cafile,      &s->capath,
+	                 &s->cert,         &s->key,         &s->tls_version,
+	                 &s->ciphers,      &s->alpn,        &s->psk,
+	                 &s->psk_identity, &s->will_topic,  &s->will_payload,
+	                 &s->config_path,  &s->profile,     &s->theme,
+	                 &s->stats_path,   &s->config_file, &s->warning,
+	                 &s->proxy_host,   &s->proxy_user,  &s->proxy_password,
+	                 &s->pub_message,  &s->pub_file,    &s->record_path,
+	                 &s->replay_path};
 
 	/* Secrets do not linger in freed memory. */
 	if (s->password != NULL)
