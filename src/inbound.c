@@ -16,7 +16,6 @@
  */
 #define HOLD_BYTES 1024
 #define SKIP_CHUNK (64 * 1024)
-#define SKIP_TURN  ((uint64_t)8 << 20) /* dropped per call before the caller gets a turn */
 #define MAX_CUTS   32                  /* QoS 2 messages are delivered at PUBREL, later */
 
 enum state { ST_TYPE, ST_LEN, ST_HDR, ST_PASS, ST_HOLD, ST_SKIP, ST_RAW, ST_FAIL };
@@ -292,7 +291,6 @@ static ssize_t header_step(struct inbound *in)
 
 ssize_t inbound_read(struct inbound *in, void *buf, size_t n, inbound_src_fn src, void *ctx)
 {
-	uint64_t skipped = 0;
 	ssize_t r;
 	uint8_t b;
 
@@ -336,16 +334,16 @@ ssize_t inbound_read(struct inbound *in, void *buf, size_t n, inbound_src_fn src
 				in->st = ST_SKIP;
 			break;
 		case ST_SKIP:
-			if (skipped >= SKIP_TURN) {
-				errno = EAGAIN;
-				return -1;
-			}
+			/*
+			 * Dropped until the source runs dry: returning "try again" with
+			 * bytes still there would be a lie OpenSSL cannot tell (its
+			 * SSL_get_error() reads the state of the last real SSL_read).
+			 */
 			r = src(ctx, in->scratch,
 			        in->skip < SKIP_CHUNK ? (size_t)in->skip : SKIP_CHUNK);
 			if (r <= 0)
 				return r;
 			in->skip -= (uint64_t)r;
-			skipped += (uint64_t)r;
 			if (in->skip == 0) {
 				queue(in, in->held, in->nheld);
 				in->hold = 0;

@@ -988,6 +988,9 @@ static int serve(struct session *ss, int *err)
 	if (mosquitto_ssl_get(ss->mosq) == NULL)
 		sysio_readahead_start(mosquitto_socket(ss->mosq), ss->payload_cap,
 		                      ss->cfg.protocol == MQTT_V5);
+	else
+		sysio_bound_tls(mosquitto_ssl_get(ss->mosq), ss->payload_cap,
+		                ss->cfg.protocol == MQTT_V5);
 	while (rc == MOSQ_ERR_SUCCESS && !atomic_load_explicit(&ss->stop, memory_order_relaxed)) {
 		if (sysio_readahead_pending()) {
 			/* Packets already read ahead: select() would not see them. */

@@ -6,6 +6,9 @@
 #include "mqscope/inbound.h"
 
 #include <dlfcn.h>
+#include <errno.h>
+#include <limits.h>
+#include <openssl/ssl.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,9 +20,11 @@
 
 typedef ssize_t (*read_fn)(int, void *, size_t);
 typedef ssize_t (*write_fn)(int, const void *, size_t);
+typedef int (*ssl_read_fn)(SSL *, void *, int);
 
 struct readahead {
-	int fd;
+	int fd;   /* plain TCP: the socket read ahead and bounded; else -1 */
+	SSL *ssl; /* TLS: the connection bounded (no read-ahead: OpenSSL buffers); else NULL */
 	struct inbound *in; /* between our buffer and libmosquitto */
 	size_t pos, len;
 	char buf[READAHEAD_BYTES];
@@ -108,6 +113,45 @@ ssize_t read(int fd, void *buf, size_t n)
 	return inbound_read(r->in, buf, n, readahead_src, r);
 }
 
+static ssl_read_fn next_ssl_read(void)
+{
+	static _Atomic(ssl_read_fn) fn;
+	ssl_read_fn f = atomic_load_explicit(&fn, memory_order_relaxed);
+
+	if (f == NULL) {
+		f = (ssl_read_fn)dlsym(RTLD_NEXT, "SSL_read");
+		atomic_store_explicit(&fn, f, memory_order_relaxed);
+	}
+	return f;
+}
+
+/*
+ * The decrypted bytes of the bounded TLS connection. On 0 or -1 the caller
+ * returns at once, and libmosquitto's SSL_get_error() then reads the state
+ * this very SSL_read() left.
+ */
+static ssize_t ssl_src(void *ctx, void *buf, size_t n)
+{
+	struct readahead *r = ctx;
+	int got = next_ssl_read()(r->ssl, buf, n > INT_MAX ? INT_MAX : (int)n);
+
+	if (got < 0)
+		errno = EAGAIN;
+	return got;
+}
+
+/* libmosquitto reads TLS connections through here: the same bounds as for plain TCP. */
+int SSL_read(SSL *ssl, void *buf, int num)
+{
+	struct readahead *r = ra;
+	ssize_t got;
+
+	if (r == NULL || ssl != r->ssl || r->in == NULL || num <= 0)
+		return next_ssl_read()(ssl, buf, num);
+	got = inbound_read(r->in, buf, (size_t)num, ssl_src, r);
+	return (int)got; /* 0 and -1 as SSL_read gave them, or -1 for a broken bound */
+}
+
 ssize_t write(int fd, const void *buf, size_t n)
 {
 	ssize_t w = next_write()(fd, buf, n);
@@ -127,7 +171,16 @@ int sysio_readahead_start(int fd, size_t payload_cap, bool v5)
 	inbound_free(ra->in);
 	ra->in = payload_cap ? inbound_new(payload_cap, v5) : NULL;
 	ra->fd = fd;
+	ra->ssl = NULL;
 	ra->pos = ra->len = 0;
+	return 0;
+}
+
+int sysio_bound_tls(void *ssl, size_t payload_cap, bool v5)
+{
+	if (sysio_readahead_start(-1, payload_cap, v5) != 0)
+		return -1;
+	ra->ssl = ssl;
 	return 0;
 }
 

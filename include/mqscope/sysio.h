@@ -23,7 +23,13 @@
  * connection speaks MQTT 5; payload_cap 0: no bounds). Returns -1 when out of memory.
  */
 int sysio_readahead_start(int fd, size_t payload_cap, bool v5);
-/* Stops reading ahead on this thread and drops what was buffered. */
+/*
+ * TLS: no read-ahead (OpenSSL reads in records), but the same packet bounds
+ * on what libmosquitto reads through SSL_read() from this SSL connection, on
+ * the calling thread only.
+ */
+int sysio_bound_tls(void *ssl, size_t payload_cap, bool v5);
+/* Stops reading ahead (or bounding) on this thread and drops what was buffered. */
 void sysio_readahead_stop(void);
 /* The real size of the message libmosquitto just read, if its payload was cut (inbound.h). */
 bool sysio_payload_cut(int qos, int mid, uint32_t *orig);

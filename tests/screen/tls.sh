@@ -38,6 +38,25 @@ start_ui "${args[@]}"
 wait_line "^ mqscope  mqtts://localhost:$BROKER_PORT  . connected"
 wait_for "tls (1 topic"
 screen | grep -q "INSECURE" && fail "a verified connection is flagged insecure"
+# Over TLS too, a payload over payload_cap (4 MiB) is cut on the way in, its real size shown,
+# and the connection goes on.
+mqs=$(pgrep -P "$UI_PID" | head -1)
+hwm() { awk '$1 == "VmHWM:" { print $2 }' "/proc/$mqs/status"; }
+before=$(hwm)
+head -c 50000000 /dev/zero | tr '\0' z |
+	mosquitto_pub -h localhost -p "$BROKER_PORT" --cafile "$T_DIR/ca.crt" -t tls/big -s ||
+	fail "publish 50 MB over TLS"
+wait_for "payload_cap: 1 cut" 20
+grew=$(($(hwm) - before))
+log "peak RSS grew by $grew kB for 50 MB over TLS"
+if ! ldd "$MQSCOPE" | grep -qE 'libasan|libtsan'; then
+	[ "$grew" -lt 30000 ] || fail "peak RSS grew by ${grew} kB: the payload was not cut on the way in"
+fi
+keys Down Right Down
+wait_for "truncated: showing 4.0 MiB of 47.7 MiB"
+mosquitto_pub -h localhost -p "$BROKER_PORT" --cafile "$T_DIR/ca.crt" -t tls/after -m later ||
+	fail "publish after"
+wait_for "after = later"
 quit_ui
 
 # The certificate names localhost, not 127.0.0.1.
