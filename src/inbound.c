@@ -16,7 +16,7 @@
  */
 #define HOLD_BYTES 1024
 #define SKIP_CHUNK (64 * 1024)
-#define MAX_CUTS   32                  /* QoS 2 messages are delivered at PUBREL, later */
+#define MAX_CUTS   32 /* QoS 2 messages are delivered at PUBREL, later */
 
 enum state { ST_TYPE, ST_LEN, ST_HDR, ST_PASS, ST_HOLD, ST_SKIP, ST_RAW, ST_FAIL };
 enum stage { HDR_TOPIC_LEN, HDR_TOPIC, HDR_PROPS_LEN, HDR_PROPS };
