@@ -740,6 +740,8 @@ static void on_connect(struct mosquitto *m, void *obj, int rc, int flags,
 	 * until the next attempt.
 	 */
 	mosquitto_log_callback_set(m, NULL);
+	if (ss->cfg.proxy_host && mosquitto_ssl_get(m) == NULL)
+		sysio_bound_late(ss->payload_cap, ss->cfg.protocol == MQTT_V5);
 	ss->connected_at = clock_mono_ms();
 	atomic_fetch_add_explicit(&ss->connects, 1, memory_order_relaxed);
 	/* -U: drop what a persistent session still holds. */
@@ -985,8 +987,10 @@ static int serve(struct session *ss, int *err)
 	int rc = MOSQ_ERR_SUCCESS;
 
 	/* Plain TCP: read ahead, one system call for many packets (see sysio.h). */
+	/* Through a SOCKS proxy the bounds wait for the CONNACK: its handshake is not MQTT. */
 	if (mosquitto_ssl_get(ss->mosq) == NULL)
-		sysio_readahead_start(mosquitto_socket(ss->mosq), ss->payload_cap,
+		sysio_readahead_start(mosquitto_socket(ss->mosq),
+		                      ss->cfg.proxy_host ? 0 : ss->payload_cap,
 		                      ss->cfg.protocol == MQTT_V5);
 	else
 		sysio_bound_tls(mosquitto_ssl_get(ss->mosq), ss->payload_cap,
@@ -1105,6 +1109,7 @@ static void copy_settings(struct settings *d, const struct settings *s)
 	settings_set_str(&d->host, s->host);
 	settings_set_str(&d->unix_path, s->unix_path);
 	settings_set_str(&d->bind_address, s->bind_address);
+	settings_set_str(&d->proxy_host, s->proxy_host); /* only whether there is one is used */
 	d->port = s->port;
 	settings_set_str(&d->user, s->user);
 	d->keepalive = s->keepalive;

@@ -176,6 +176,14 @@ int sysio_readahead_start(int fd, size_t payload_cap, bool v5)
 	return 0;
 }
 
+int sysio_bound_late(size_t payload_cap, bool v5)
+{
+	if (ra == NULL || ra->in != NULL || payload_cap == 0)
+		return -1;
+	ra->in = inbound_new(payload_cap, v5);
+	return 0;
+}
+
 int sysio_bound_tls(void *ssl, size_t payload_cap, bool v5)
 {
 	if (sysio_readahead_start(-1, payload_cap, v5) != 0)

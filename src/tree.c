@@ -46,6 +46,7 @@ struct tree {
 	struct tree_limits lim;
 	size_t value_bytes;
 	uint64_t refused[TREE_BOUNDS];
+	uint64_t budget_hits; /* older values given up, or values kept short, for the budget */
 	bool over_budget;
 
 	tree_id changes[CHANGES_MAX];
@@ -344,8 +345,11 @@ static struct tree_value *value_new(struct tree *t, const struct tree_msg *m)
 	size_t len = m->len;
 	struct tree_value *v;
 
-	if (t->over_budget && cap > TIGHT_PAYLOAD)
+	if (t->over_budget && cap > TIGHT_PAYLOAD) {
 		cap = TIGHT_PAYLOAD;
+		if (m->len > cap)
+			t->budget_hits++;
+	}
 	if (len > cap)
 		len = cap;
 	v = value_alloc(t, sizeof(*v) + len + m->props_len);
@@ -372,8 +376,11 @@ static void node_push_value(struct tree *t, struct tree_node *n, struct tree_val
 	struct tree_value **ring;
 
 	/* Past the budget, keep only the newest value of each topic that speaks. */
-	if (cap == 1 || t->over_budget)
+	if (cap == 1 || t->over_budget) {
+		if (cap > 1 && n->hist_len > 1)
+			t->budget_hits += n->hist_len - 1u; /* the newest is replaced anyway */
 		node_clear_values(t, n);
+	}
 	len = n->hist_len;
 	if (len == 0) {
 		n->v.one = v;
@@ -721,6 +728,11 @@ uint64_t tree_refused(const struct tree *t)
 uint64_t tree_refused_by(const struct tree *t, enum tree_bound b)
 {
 	return t->refused[b];
+}
+
+uint64_t tree_budget_hits(const struct tree *t)
+{
+	return t->budget_hits;
 }
 
 bool tree_over_budget(const struct tree *t)

@@ -35,13 +35,18 @@ static int bounds_segment(WINDOW *w, int used, int wd, const struct status_info 
 	if (si->refused > si->refused_names) {
 		fmt_count(a, sizeof(a), si->refused - si->refused_names);
 		fmt_count(b, sizeof(b), si->max_topics);
-		snprintf(buf, sizeof(buf), "max_topics %s: %s msgs refused", b, a);
+		snprintf(buf, sizeof(buf), "max_topics %s: %s refused", b, a);
 		used = segment(w, used, wd, buf, SLOT_BAR_BAD);
 	}
 	if (si->refused_names) {
 		fmt_count(a, sizeof(a), si->refused_names);
-		snprintf(buf, sizeof(buf), "topic names over memory_budget: %s msgs refused", a);
+		snprintf(buf, sizeof(buf), "names over memory_budget: %s refused", a);
 		used = segment(w, used, wd, buf, SLOT_BAR_BAD);
+	}
+	if (si->budget_hits) {
+		fmt_count(a, sizeof(a), si->budget_hits);
+		snprintf(buf, sizeof(buf), "memory_budget: %s values dropped or cut", a);
+		used = segment(w, used, wd, buf, SLOT_BAR_WARN);
 	}
 	if (si->cut) {
 		fmt_count(a, sizeof(a), si->cut);
@@ -116,7 +121,7 @@ void status_bar_draw(WINDOW *w, int wd, const struct status_info *si)
 	snprintf(buf, sizeof(buf), "drops %s", a);
 	used = segment(w, used, wd, buf, si->drops ? SLOT_BAR_BAD : SLOT_BAR);
 	fmt_bytes(a, sizeof(a), si->mem);
-	snprintf(buf, sizeof(buf), "mem %s%s", a, si->over_budget ? " (over budget)" : "");
+	snprintf(buf, sizeof(buf), "mem %s", a);
 	used = segment(w, used, wd, buf, si->over_budget ? SLOT_BAR_WARN : SLOT_BAR);
 	wmove(w, 0, used < wd ? used : wd - 1);
 	draw_fill(w, wd, theme_attr(SLOT_BAR));

@@ -357,6 +357,7 @@ static void draw_status(struct ui *u, int64_t now)
 	si.cut = u->app->cut;
 	si.mem = tree_mem_bytes(u->app->tree) + ring_bytes_used(&u->app->ring);
 	si.over_budget = tree_over_budget(u->app->tree);
+	si.budget_hits = tree_budget_hits(u->app->tree);
 	si.paused = u->paused;
 	si.backlog = u->paused ? u->app->ingested - u->paused_at : 0;
 	si.broker_dropped = u->broker_dropped;

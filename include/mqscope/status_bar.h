@@ -27,6 +27,7 @@ struct status_info {
 	uint64_t cut; /* payloads kept only in part */
 	size_t mem;
 	bool over_budget;
+	uint64_t budget_hits; /* values given up or kept short for memory_budget */
 	bool paused;
 	uint64_t backlog;        /* messages taken in since the pause began */
 	uint64_t broker_dropped; /* the broker's $SYS drop count grew by this since we connected */

@@ -24,6 +24,11 @@
  */
 int sysio_readahead_start(int fd, size_t payload_cap, bool v5);
 /*
+ * Puts the packet bounds on a read-ahead started without them, from the next
+ * byte on: through a SOCKS proxy, once its handshake is over.
+ */
+int sysio_bound_late(size_t payload_cap, bool v5);
+/*
  * TLS: no read-ahead (OpenSSL reads in records), but the same packet bounds
  * on what libmosquitto reads through SSL_read() from this SSL connection, on
  * the calling thread only.

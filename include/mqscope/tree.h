@@ -128,6 +128,8 @@ uint64_t tree_refused(const struct tree *t);
 uint64_t tree_refused_by(const struct tree *t, enum tree_bound b);
 /* Whether the value budget has trimmed history or payloads. */
 bool tree_over_budget(const struct tree *t);
+/* Values given up (older history) or kept short (256 bytes) because of the value budget. */
+uint64_t tree_budget_hits(const struct tree *t);
 unsigned tree_history_cap(const struct tree *t);
 
 #endif

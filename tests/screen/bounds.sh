@@ -15,6 +15,7 @@ ui = {
 EOF
 
 start_broker
+export T_COLS=200 # every bound's segment on the status bar
 start_ui --config "$T_DIR/mqscope.conf" -h 127.0.0.1 -p "$BROKER_PORT" -t '#'
 wait_for "connected"
 mqs=$(pgrep -P "$UI_PID" | head -1)
@@ -44,9 +45,17 @@ for i in $(seq 1 150); do
 	long=$(printf 'long/%03d/%s' "$i" "$(head -c 65526 /dev/zero | tr '\0' x)")
 	mosquitto_pub -h 127.0.0.1 -p "$BROKER_PORT" -q 1 -t "$long" -m "v$i" || fail "publish long $i"
 done
-wait_line "topic names over memory_budget: [0-9,]+ msgs refused" 30
+wait_line "names over memory_budget: [0-9,]+ refused" 30
 wait_for "long ("
 wait_for "deep (1 topic"
+
+# Past memory_budget (8 MiB of values), history is given up: said, and the values still update.
+for i in $(seq 1 12); do
+	head -c 1000000 /dev/zero | tr '\0' "$(printf "\\$(printf %03o $((96 + i)))")" |
+		mosquitto_pub -h 127.0.0.1 -p "$BROKER_PORT" -t big/blob -s || fail "publish 1 MB $i"
+done
+wait_line "memory_budget: [0-9,]+ values dropped or cut"
+wait_for "blob = llllllll"
 
 kill -0 "$mqs" || fail "mqscope died"
 keys q
@@ -63,7 +72,7 @@ start=$(now_ms)
 "$MQSCOPE_FLOOD" -p "$BROKER_PORT" -T 1000000 -n 1000000 -s 8 >"$T_DIR/flood.out" ||
 	fail "flood: $(cat "$T_DIR/flood.out")"
 log "flood: $(cat "$T_DIR/flood.out")"
-wait_line "max_topics 200,000: [0-9,]+ msgs refused" 60
+wait_line "max_topics 200,000: [0-9,]+ refused" 60
 log "refused after $(($(now_ms) - start)) ms: $(screen | head -1)"
 
 # Still answering keys.
