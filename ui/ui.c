@@ -648,7 +648,7 @@ static void check_recorder(struct ui *u)
 		return;
 	u->record_told = true;
 	recorder_describe(u->app->recorder, why, sizeof(why));
-	ui_notice(u, HINT_ERROR, "%s; monitoring goes on", why);
+	ui_notice(u, HINT_ERROR, "%s", why);
 	u->dirty |= DIRTY_STATUS;
 }
 
