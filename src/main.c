@@ -158,8 +158,7 @@ int main(int argc, char **argv)
 
 	setlocale(LC_ALL, "");
 	signal(SIGPIPE, SIG_IGN);
-	/* A recording over the file size limit (ulimit -f) fails with EFBIG instead of killing us.
-	 */
+	/* Past ulimit -f, a recording fails with EFBIG instead of killing us. */
 	signal(SIGXFSZ, SIG_IGN);
 	/* A stats request (SIGUSR1) before the UI takes it over must not kill us. */
 	signal(SIGUSR1, SIG_IGN);

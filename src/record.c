@@ -438,22 +438,19 @@ struct recorder {
 	size_t len, cap;
 	char *line;
 	size_t line_cap;
-	off_t good;        /* bytes of the file that end with a complete line */
-	uint64_t count;    /* messages whose line is in the file */
-	uint64_t pending;  /* messages in buf */
-	uint64_t lost;     /* messages not recorded since the failure */
-	int err;           /* errno of the failure, or 0 */
-	const char *doing; /* what failed: "open", "write"... */
+	off_t good;       /* bytes of the file that end with a complete line */
+	uint64_t count;   /* messages whose line is in the file */
+	uint64_t pending; /* messages in buf */
+	int err;          /* errno of the failure, or 0 */
+	bool open_failed; /* the file could not even be opened */
 };
 
 /* Stops recording for good: keeps the reason, cuts a partial line, closes the file. */
-static void fail_with(struct recorder *r, const char *doing, int err)
+static void fail_with(struct recorder *r, int err)
 {
 	struct stat st;
 
 	r->err = err ? err : EIO;
-	r->doing = doing;
-	r->lost += r->pending;
 	r->pending = 0;
 	r->len = 0;
 	if (r->fd >= 0) {
@@ -476,12 +473,16 @@ struct recorder *recorder_open(const char *path, char *err, size_t cap)
 	r->path = xstrdup(path);
 	r->fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
 	if (r->fd < 0) {
-		fail_with(r, "cannot open", errno);
+		r->open_failed = true;
+		fail_with(r, errno);
 	} else if ((end = lseek(r->fd, 0, SEEK_END)) >= 0) {
 		r->good = end;
 	}
-	if (err && cap)
-		recorder_describe(r, err, cap);
+	if (err && cap) {
+		err[0] = '\0';
+		if (r->err)
+			recorder_describe(r, err, cap);
+	}
 	return r;
 }
 
@@ -506,7 +507,7 @@ static void write_out(struct recorder *r)
 					r->pending--;
 				}
 			r->good += (off_t)done;
-			fail_with(r, "cannot write", e);
+			fail_with(r, e);
 			return;
 		}
 		off += (size_t)n;
@@ -521,18 +522,14 @@ void recorder_write(struct recorder *r, const struct msg_view *v)
 {
 	size_t n;
 
-	if (r->err) {
-		r->lost++;
+	if (r->err)
 		return;
-	}
 	n = record_format(v, &r->line, &r->line_cap);
 	if (r->len + n > r->cap) {
 		if (r->len > 0 && r->len + n > RECORD_BUF) {
 			write_out(r);
-			if (r->err) {
-				r->lost++;
+			if (r->err)
 				return;
-			}
 		}
 		if (r->len + n > r->cap) {
 			r->cap = r->len + n > RECORD_BUF ? r->len + n : RECORD_BUF;
@@ -583,9 +580,9 @@ size_t recorder_describe(const struct recorder *r, char *buf, size_t cap)
 	int n;
 
 	if (!r->err)
-		n = snprintf(buf, cap, "recording to %s: %llu messages", r->path,
+		n = snprintf(buf, cap, "Recording to %s: %llu messages", r->path,
 		             (unsigned long long)r->count);
-	else if (r->count == 0 && r->lost == 0 && strcmp(r->doing, "cannot open") == 0)
+	else if (r->open_failed)
 		n = snprintf(buf, cap, "Not recording: cannot open %s: %s", r->path,
 		             strerror(r->err));
 	else

@@ -61,7 +61,8 @@ bool recorder_failed(const struct recorder *r);
 int recorder_error(const struct recorder *r);
 /*
  * One line for the user: "Recording stopped after 1200 messages: No space
- * left on device (/mnt/rec.jsonl)", "Not recording: cannot open ...: ...".
+ * left on device (/mnt/rec.jsonl)", "Not recording: cannot open PATH: why",
+ * or while all is well "Recording to PATH: 1200 messages".
  */
 size_t recorder_describe(const struct recorder *r, char *buf, size_t cap);
 
