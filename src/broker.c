@@ -59,6 +59,7 @@ pid_t spawn_quiet(char *const argv[])
 	/* Ignored signals survive exec: give the child the defaults back. */
 	signal(SIGUSR1, SIG_DFL);
 	signal(SIGPIPE, SIG_DFL);
+	signal(SIGXFSZ, SIG_DFL);
 	prctl(PR_SET_PDEATHSIG, SIGTERM);
 	if (getppid() != parent)
 		_exit(1);

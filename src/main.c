@@ -17,19 +17,28 @@
 #include "mqscope/session.h"
 #include "mqscope/ui.h"
 
-/* Opens --record's file into the app; -1 after saying why. */
-static int open_recorder(struct app *app, const struct settings *cfg)
+/*
+ * Opens --record's file into the app. A file that cannot be opened does not
+ * stop mqscope: the UI says why, and monitoring goes on without recording.
+ */
+static void open_recorder(struct app *app, const struct settings *cfg)
 {
-	char err[512];
+	if (cfg->record_path != NULL)
+		app->recorder = recorder_open(cfg->record_path, NULL, 0);
+}
 
-	if (cfg->record_path == NULL)
-		return 0;
-	app->recorder = recorder_open(cfg->record_path, err, sizeof(err));
-	if (app->recorder == NULL) {
-		fprintf(stderr, "mqscope: %s\n", err);
-		return -1;
+/* After the UI: the last lines go to the file, and a failed recording is said once more. */
+static void close_recorder(struct app *app)
+{
+	char why[1024];
+
+	if (app->recorder == NULL)
+		return;
+	recorder_flush(app->recorder);
+	if (recorder_failed(app->recorder)) {
+		recorder_describe(app->recorder, why, sizeof(why));
+		fprintf(stderr, "mqscope: %s\n", why);
 	}
-	return 0;
 }
 
 /* The UI over a recording: no broker, no session; the replay feeds the tree. */
@@ -45,14 +54,15 @@ static int run_replay(struct settings *cfg)
 		return 1;
 	}
 	app.replay = replay_open(cfg->replay_path, cfg->replay_speed, err, sizeof(err));
-	if (app.replay == NULL || open_recorder(&app, cfg) != 0) {
-		if (app.replay == NULL)
-			fprintf(stderr, "mqscope: %s\n", err);
+	if (app.replay == NULL) {
+		fprintf(stderr, "mqscope: %s\n", err);
 		app_free(&app);
 		return 1;
 	}
+	open_recorder(&app, cfg);
 	snprintf(app.broker_label, sizeof(app.broker_label), "%s", cfg->replay_path);
 	rc = ui_run(&app);
+	close_recorder(&app);
 	if (cfg->stats_path && app_write_stats(&app, cfg->stats_path) != 0)
 		fprintf(stderr, "mqscope: cannot write %s\n", cfg->stats_path);
 	app_free(&app);
@@ -91,16 +101,11 @@ static int run(struct settings *cfg)
 		return 1;
 	}
 	app.demo = demo;
-	if (open_recorder(&app, cfg) != 0) {
-		app_free(&app);
-		if (cfg->demo)
-			demo_stop(&demo);
-		session_lib_cleanup();
-		return 1;
-	}
+	open_recorder(&app, cfg);
 	session_start(app.session);
 	rc = ui_run(&app);
 	session_stop(app.session, 2000);
+	close_recorder(&app);
 	if (cfg->stats_path && app_write_stats(&app, cfg->stats_path) != 0)
 		fprintf(stderr, "mqscope: cannot write %s\n", cfg->stats_path);
 	if (cfg->demo)
@@ -153,6 +158,8 @@ int main(int argc, char **argv)
 
 	setlocale(LC_ALL, "");
 	signal(SIGPIPE, SIG_IGN);
+	/* Past ulimit -f, a recording fails with EFBIG instead of killing us. */
+	signal(SIGXFSZ, SIG_IGN);
 	/* A stats request (SIGUSR1) before the UI takes it over must not kill us. */
 	signal(SIGUSR1, SIG_IGN);
 	if (argc > 1 && strcmp(argv[1], "sim") == 0)

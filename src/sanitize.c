@@ -38,12 +38,60 @@ static size_t utf8_decode(const unsigned char *p, const unsigned char *end, uint
 	return n;
 }
 
-/* Characters that print but can reorder or hide what is around them. */
-static int deceptive(uint32_t c)
+/*
+ * Characters that draw nothing (or a blank) yet change what is around them or
+ * tell two different strings apart invisibly: bidi overrides, isolates and
+ * marks, zero-width spaces and joiners, variation selectors, fillers, tags and
+ * the other default-ignorable and format (Cf) code points. Shown as escapes.
+ */
+static const struct {
+	uint32_t lo, hi;
+} invisible_ranges[] = {
+    {0x00ad, 0x00ad},   /* soft hyphen */
+    {0x034f, 0x034f},   /* combining grapheme joiner */
+    {0x0600, 0x0605},   /* Arabic number signs (prepended) */
+    {0x061c, 0x061c},   /* Arabic letter mark */
+    {0x06dd, 0x06dd},   /* Arabic end of ayah */
+    {0x070f, 0x070f},   /* Syriac abbreviation mark */
+    {0x0890, 0x0891},   /* Arabic pound and piastre marks above */
+    {0x08e2, 0x08e2},   /* Arabic disputed end of ayah */
+    {0x115f, 0x1160},   /* Hangul fillers */
+    {0x17b4, 0x17b5},   /* Khmer inherent vowels */
+    {0x180b, 0x180f},   /* Mongolian variation selectors and vowel separator */
+    {0x200b, 0x200f},   /* zero-width space, non-joiner, joiner; LRM, RLM */
+    {0x2028, 0x202e},   /* line and paragraph separators; bidi embeddings, overrides */
+    {0x2060, 0x206f},   /* word joiner, invisible operators, bidi isolates, deprecated */
+    {0x3164, 0x3164},   /* Hangul filler */
+    {0xfe00, 0xfe0f},   /* variation selectors */
+    {0xfeff, 0xfeff},   /* zero-width no-break space (BOM) */
+    {0xffa0, 0xffa0},   /* halfwidth Hangul filler */
+    {0xfff0, 0xfffb},   /* unassigned specials; interlinear annotation */
+    {0x110bd, 0x110bd}, /* Kaithi number sign */
+    {0x110cd, 0x110cd}, /* Kaithi number sign above */
+    {0x13430, 0x1343f}, /* Egyptian hieroglyph format controls */
+    {0x1bca0, 0x1bca3}, /* shorthand format controls */
+    {0x1d173, 0x1d17a}, /* musical symbol format controls */
+    {0xe0000, 0xe0fff}, /* tags, variation selectors supplement */
+};
+
+/* Whether c is one of invisible_ranges (binary search: the table is sorted). */
+static int invisible(uint32_t c)
 {
-	return (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069) || c == 0x200e ||
-	       c == 0x200f || c == 0x061c || c == 0xfeff || (c >= 0xfff9 && c <= 0xfffb) ||
-	       (c >= 0xe0000 && c <= 0xe007f);
+	size_t lo = 0, hi = sizeof(invisible_ranges) / sizeof(invisible_ranges[0]);
+
+	if (c < invisible_ranges[0].lo)
+		return 0;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (c < invisible_ranges[mid].lo)
+			hi = mid;
+		else if (c > invisible_ranges[mid].hi)
+			lo = mid + 1;
+		else
+			return 1;
+	}
+	return 0;
 }
 
 static void set_escape(struct san_glyph *g, const char *text)
@@ -121,10 +169,11 @@ size_t sanitize_next(const char *p, const char *end, unsigned flags, struct san_
 		return 1;
 	}
 	g->len = n;
-	if (!(flags & SAN_ASCII) && !(c >= 0x80 && c < 0xa0) && !deceptive(c)) {
+	if (!(flags & SAN_ASCII) && !(c >= 0x80 && c < 0xa0) && !invisible(c)) {
 		int w = wcwidth((wchar_t)c);
 
-		if (w >= 0) {
+		/* A combining mark first would join whatever was drawn before it. */
+		if (w > 0 || (w == 0 && !(flags & SAN_LEADING))) {
 			g->width = w;
 			return n;
 		}
@@ -145,7 +194,7 @@ int sanitize_line(const char *in, size_t len, unsigned flags, int max_cols, char
 		return 0;
 	flags &= ~(unsigned)SAN_LAYOUT;
 	while (p < end) {
-		size_t used = sanitize_next(p, end, flags, &g);
+		size_t used = sanitize_next(p, end, cols == 0 ? flags | SAN_LEADING : flags, &g);
 		const char *s = g.kind == SAN_TEXT ? g.s : g.esc;
 		size_t sl = g.kind == SAN_TEXT ? g.len : strlen(g.esc);
 
@@ -168,7 +217,7 @@ int sanitize_width(const char *in, size_t len, unsigned flags)
 
 	flags &= ~(unsigned)SAN_LAYOUT;
 	while (p < end) {
-		p += sanitize_next(p, end, flags, &g);
+		p += sanitize_next(p, end, cols == 0 ? flags | SAN_LEADING : flags, &g);
 		cols += g.width;
 	}
 	return cols;

@@ -29,6 +29,14 @@ void text_edit_set(struct text_edit *t, const char *s, size_t len)
 	t->goal = -1;
 }
 
+/* Sanitizer flags for a glyph at column cols of a row: as the row is drawn (draw_text). */
+static unsigned glyph_flags(const struct text_edit *t, int cols)
+{
+	unsigned f = t->flags & ~(unsigned)SAN_LAYOUT;
+
+	return cols == 0 ? f | SAN_LEADING : f;
+}
+
 static int row_width(const struct text_edit *t)
 {
 	return t->width > 1 ? t->width - 1 : 1;
@@ -48,7 +56,7 @@ size_t text_edit_row(const struct text_edit *t, size_t start, size_t *next)
 			*next = i + 1;
 			return i;
 		}
-		n = sanitize_next(b + i, end, t->flags & ~(unsigned)SAN_LAYOUT, &g);
+		n = sanitize_next(b + i, end, glyph_flags(t, cols), &g);
 		if (cols > 0 && cols + g.width > w) {
 			*next = i;
 			return i;
@@ -96,7 +104,7 @@ static int cols_between(const struct text_edit *t, size_t s, size_t p)
 	while (s < p) {
 		struct san_glyph g;
 
-		s += sanitize_next(b + s, end, t->flags & ~(unsigned)SAN_LAYOUT, &g);
+		s += sanitize_next(b + s, end, glyph_flags(t, cols), &g);
 		cols += g.width;
 	}
 	return cols;
@@ -111,7 +119,7 @@ static size_t pos_at_col(const struct text_edit *t, size_t s, int goal)
 
 	while (i < e) {
 		struct san_glyph g;
-		size_t n = sanitize_next(b + i, end, t->flags & ~(unsigned)SAN_LAYOUT, &g);
+		size_t n = sanitize_next(b + i, end, glyph_flags(t, cols), &g);
 
 		if (cols + g.width > goal)
 			break;

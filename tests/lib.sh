@@ -211,3 +211,40 @@ pass() {
 	log "PASS"
 	exit 0
 }
+
+# start_ui_raw [mqscope args...]: start_ui with the pane's raw output (every byte mqscope writes to
+# the terminal, from the first) appended to $T_DIR/raw. mqscope is held back until the pipe is open.
+start_ui_raw() {
+	local real=$MQSCOPE
+	cat >"$T_DIR/hold.sh" <<-EOF2
+		#!/bin/sh
+		i=0
+		while [ ! -e "$T_DIR/go" ] && [ \$i -lt 200 ]; do sleep 0.05; i=\$((i + 1)); done
+		exec "\$@"
+	EOF2
+	chmod +x "$T_DIR/hold.sh"
+	rm -f "$T_DIR/go"
+	MQSCOPE="$T_DIR/hold.sh" start_ui "$real" "$@"
+	tmux -S "$T_SOCK" pipe-pane -o -t t "cat >>'$T_DIR/raw'" || fail "tmux pipe-pane"
+	touch "$T_DIR/go"
+}
+
+# termscan [--exited] [--drawn TEXT]... [--absent TEXT]...: checks $T_DIR/raw (see helpers/termscan.py).
+termscan() {
+	python3 "$(dirname "${BASH_SOURCE[0]}")/helpers/termscan.py" "$T_DIR/raw" "$@" ||
+		fail "raw terminal output is not clean (above)"
+}
+
+# mqscope_pid: the PID of mqscope itself (the pane runs it under a shell), once it runs.
+mqscope_pid() {
+	local deadline=$(($(now_ms) + 10000)) p exe real
+	real=$(readlink -f "$MQSCOPE")
+	while :; do
+		for p in $(pgrep -P "$UI_PID" 2>/dev/null); do
+			exe=$(readlink -f "/proc/$p/exe" 2>/dev/null)
+			[ "$exe" = "$real" ] && { echo "$p"; return 0; }
+		done
+		[ "$(now_ms)" -ge "$deadline" ] && return 1
+		sleep 0.05
+	done
+}

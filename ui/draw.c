@@ -31,16 +31,13 @@ int draw_text(WINDOW *w, const char *s, size_t len, int maxcols, attr_t attr)
 	struct san_glyph g;
 
 	while (p < end && cols < maxcols) {
-		size_t used = sanitize_next(p, end, flags, &g);
+		/* A zero-width mark first in the run is escaped: it would join what is on screen.
+		 */
+		size_t used = sanitize_next(p, end, cols == 0 ? flags | SAN_LEADING : flags, &g);
 
 		if (cols + g.width > maxcols)
 			break;
 		if (g.kind == SAN_TEXT) {
-			/* A zero-width mark with nothing to attach to would be invisible. */
-			if (g.width == 0 && cols == 0) {
-				p += used;
-				continue;
-			}
 			wattrset(w, attr);
 			waddnstr(w, g.s, (int)g.len);
 		} else {

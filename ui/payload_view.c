@@ -241,7 +241,7 @@ static void wrap_line(struct payload_view *p, size_t li, int width)
 		avail = 8;
 	row_push(p, li, l->off);
 	while (q < end) {
-		size_t used = sanitize_next(q, end, flags, &g);
+		size_t used = sanitize_next(q, end, col == 0 ? flags | SAN_LEADING : flags, &g);
 		int w = g.kind == SAN_TAB ? 8 - col % 8 : g.width;
 
 		if (g.kind == SAN_NEWLINE) {
@@ -493,7 +493,8 @@ static int draw_topic(WINDOW *w, int y, int wd, const char *topic, size_t len)
 		int col = 0;
 
 		while (q < end) {
-			size_t used = sanitize_next(q, end, flags, &g);
+			size_t used =
+			    sanitize_next(q, end, col == 0 ? flags | SAN_LEADING : flags, &g);
 			if (col + g.width > wd)
 				break;
 			col += g.width;
@@ -784,7 +785,7 @@ static int draw_doc_text(struct payload_view *p, WINDOW *w, size_t from, size_t 
 	struct san_glyph g;
 
 	while (q < end && col < width) {
-		size_t used = sanitize_next(q, end, flags, &g);
+		size_t used = sanitize_next(q, end, col == 0 ? flags | SAN_LEADING : flags, &g);
 		attr_t at = plain;
 
 		if (p->doc.style && p->doc.style[q - s] < sizeof(slots) / sizeof(slots[0]) &&
@@ -799,10 +800,8 @@ static int draw_doc_text(struct payload_view *p, WINDOW *w, size_t from, size_t 
 		} else if (g.kind == SAN_TEXT) {
 			if (col + g.width > width)
 				break;
-			if (!(g.width == 0 && col == 0)) {
-				wattrset(w, at);
-				waddnstr(w, g.s, (int)g.len);
-			}
+			wattrset(w, at);
+			waddnstr(w, g.s, (int)g.len);
 			col += g.width;
 		} else {
 			if (col + g.width > width)

@@ -637,8 +637,9 @@ static void form_draw(struct modal *m, struct ui *u, int rows, int cols)
 
 			while (at < len) {
 				struct san_glyph g;
-				size_t n = sanitize_next(f->status + at, f->status + len,
-				                         draw_san_flags(), &g);
+				size_t n = sanitize_next(
+				    f->status + at, f->status + len,
+				    draw_san_flags() | (w == 0 ? SAN_LEADING : 0), &g);
 
 				if (w + g.width > used)
 					break;

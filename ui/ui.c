@@ -84,6 +84,8 @@ struct ui {
 	int frame_ms;
 	bool more; /* the ring still holds records */
 	bool quit;
+	int quit_sig;     /* the signal that ended the loop, or 0 */
+	bool record_told; /* the recording's failure was reported */
 
 	uint64_t shown_sel_msgs;
 	uint64_t shown_rate;
@@ -104,13 +106,34 @@ static void (*const handlers[ACT__COUNT])(struct ui *) = {
 };
 
 static int sig_pipe[2] = {-1, -1};
+static volatile sig_atomic_t stop_asked;
 
+/* Signals that end mqscope: the loop leaves curses and cleans up, then exits 128 + the signal. */
+static bool ending_signal(int sig)
+{
+	return sig == SIGTERM || sig == SIGHUP || sig == SIGINT || sig == SIGQUIT;
+}
+
+/*
+ * Only tells the loop (the self-pipe). A second SIGTERM or SIGINT while the
+ * first is still being handled (a terminal that blocks our writes) ends the
+ * process at once, as if we had no handler; a second SIGHUP does not: a
+ * closed terminal sends more than one, and the clean-up must still run.
+ */
 static void on_signal(int sig)
 {
 	unsigned char c = (unsigned char)sig;
 	int saved = errno;
-	ssize_t n = write(sig_pipe[1], &c, 1);
+	ssize_t n;
 
+	if (ending_signal(sig) && sig != SIGHUP) {
+		if (stop_asked) {
+			signal(sig, SIG_DFL);
+			raise(sig);
+		}
+		stop_asked = 1;
+	}
+	n = write(sig_pipe[1], &c, 1);
 	(void)n;
 	errno = saved;
 }
@@ -612,10 +635,25 @@ static void handle_signals(struct ui *u)
 			/* Counts on demand, for benchmarks and scripts. */
 			if (u->app->cfg->stats_path)
 				app_write_stats(u->app, u->app->cfg->stats_path);
-		} else {
+		} else if (ending_signal(sigs[i])) {
 			u->quit = true;
+			if (u->quit_sig == 0)
+				u->quit_sig = sigs[i];
 		}
 	}
+}
+
+/* Says once, in words, that the recording stopped and why; the status bar keeps showing it. */
+static void check_recorder(struct ui *u)
+{
+	char why[sizeof(u->notice)];
+
+	if (u->record_told || u->app->recorder == NULL || !recorder_failed(u->app->recorder))
+		return;
+	u->record_told = true;
+	recorder_describe(u->app->recorder, why, sizeof(why));
+	ui_notice(u, HINT_ERROR, "%s", why);
+	u->dirty |= DIRTY_STATUS;
 }
 
 /* Marks what new messages change on screen (only the status bar while paused). */
@@ -628,6 +666,7 @@ static void took_messages(struct ui *u)
 		session_status(u->app->session, &st);
 	u->broker_dropped = broker_drops_update(&u->drops, u->app->tree, st.connects);
 	u->dirty |= DIRTY_STATUS;
+	check_recorder(u);
 	tree_view_note_changes(&u->tv, u->app->tree, u->app->filter);
 	if (u->paused)
 		return;
@@ -816,6 +855,8 @@ static struct job *replay_job_new(void)
 	return j;
 }
 
+static const int ui_signals[] = {SIGWINCH, SIGTERM, SIGHUP, SIGINT, SIGQUIT, SIGUSR1};
+
 static void install_signals(void)
 {
 	struct sigaction sa;
@@ -824,12 +865,25 @@ static void install_signals(void)
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
 	sa.sa_flags = SA_RESTART;
-	sigaction(SIGWINCH, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGQUIT, &sa, NULL);
-	sigaction(SIGUSR1, &sa, NULL);
+	stop_asked = 0;
+	for (size_t i = 0; i < sizeof(ui_signals) / sizeof(ui_signals[0]); i++)
+		sigaction(ui_signals[i], &sa, NULL);
+}
+
+/*
+ * After the UI: the self-pipe is about to close, and its descriptor number
+ * may be reused. What the rest of the shut-down must survive (the terminal
+ * hanging up, a resize, a stats request) is ignored; a further SIGTERM,
+ * SIGINT or SIGQUIT ends the process as usual.
+ */
+static void uninstall_signals(void)
+{
+	signal(SIGWINCH, SIG_IGN);
+	signal(SIGHUP, SIG_IGN);
+	signal(SIGUSR1, SIG_IGN);
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGINT, SIG_DFL);
+	signal(SIGQUIT, SIG_DFL);
 }
 
 /* Applies the config file's key bindings; -1 with "file:line: ..." for an unknown key name. */
@@ -880,6 +934,8 @@ int ui_run(struct app *app)
 		free(u);
 		return 1;
 	}
+	/* Before curses takes the terminal: from then on a signal must leave it the clean way. */
+	install_signals();
 	u->app = app;
 	u->frame_ms = 1000 / (app->cfg->fps > 0 ? app->cfg->fps : 20);
 	/*
@@ -893,6 +949,10 @@ int ui_run(struct app *app)
 		fprintf(stderr, "mqscope: cannot use terminal type '%s'\n",
 		        getenv("TERM") ? getenv("TERM") : "(unset)");
 		free(u);
+		uninstall_signals();
+		close(sig_pipe[0]);
+		close(sig_pipe[1]);
+		sig_pipe[0] = sig_pipe[1] = -1;
 		return 1;
 	}
 	/*
@@ -933,7 +993,6 @@ int ui_run(struct app *app)
 	nodelay(u->input_w, TRUE);
 	leaveok(u->input_w, TRUE);
 	wnoutrefresh(u->input_w);
-	install_signals();
 
 	tree_view_init(&u->tv, app->tree);
 	payload_view_init(&u->pv, app->tree);
@@ -943,8 +1002,11 @@ int ui_run(struct app *app)
 		ui_start_job(u, replay_job_new());
 	if (app->cfg->warning)
 		ui_notice(u, HINT_ERROR, "%s", app->cfg->warning);
+	check_recorder(u);
 
 	rc = loop(u);
+	if (rc == 0 && u->quit_sig)
+		rc = 128 + u->quit_sig;
 
 	while (u->nmodals)
 		ui_close(u, u->modals[u->nmodals - 1]);
@@ -962,7 +1024,9 @@ int ui_run(struct app *app)
 	payload_view_free(&u->pv);
 	free(u->emit);
 	free(u);
+	uninstall_signals();
 	close(sig_pipe[0]);
 	close(sig_pipe[1]);
+	sig_pipe[0] = sig_pipe[1] = -1;
 	return rc;
 }

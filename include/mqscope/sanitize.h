@@ -7,6 +7,9 @@
 /* Flags */
 #define SAN_ASCII  0x1 /* escape everything outside printable ASCII */
 #define SAN_LAYOUT 0x2 /* report newline and tab as layout instead of escaping them */
+/* The glyph starts a line or a run drawn on its own: a zero-width (combining) mark there would
+ * attach to whatever is already on screen before it, so it is escaped instead. */
+#define SAN_LEADING 0x4
 
 enum san_kind {
 	SAN_TEXT,    /* printable: s/len are the source bytes */
@@ -23,7 +26,12 @@ struct san_glyph {
 	char esc[12]; /* SAN_ESCAPE: NUL-terminated ASCII like \e, \x9b, \u202e */
 };
 
-/* Decodes one glyph at p (p < end); returns the bytes consumed (>= 1). */
+/*
+ * Decodes one glyph at p (p < end); returns the bytes consumed (>= 1). Escaped:
+ * C0 and C1 controls, DEL, invalid UTF-8 (byte by byte), bidi controls,
+ * zero-width and other default-ignorable or format characters, characters
+ * with no width (unassigned); with SAN_ASCII everything but printable ASCII.
+ */
 size_t sanitize_next(const char *p, const char *end, unsigned flags, struct san_glyph *g);
 
 /*

@@ -9,7 +9,11 @@
  */
 int ui_check_config(const struct settings *cfg, char *err, size_t cap);
 
-/* Runs the UI on the current terminal until the user quits; returns the exit status. */
+/*
+ * Runs the UI on the current terminal until the user quits (exit status 0) or
+ * SIGTERM, SIGHUP, SIGINT or SIGQUIT arrives (128 + the signal, after leaving
+ * curses: the terminal is restored either way).
+ */
 int ui_run(struct app *app);
 
 #endif

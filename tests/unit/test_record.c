@@ -5,7 +5,10 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <errno.h>
+#include <signal.h>
 #include <stdio.h>
+#include <sys/resource.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -135,6 +138,115 @@ static void unit__record__line_round_trip(void **state)
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		assert_false(record_parse(bad[i], strlen(bad[i]), &m));
 	free(line);
+}
+
+/* Records n messages of about 100 bytes through the recorder, flushing every 10. */
+static void record_some(struct recorder *r, int n)
+{
+	char payload[80];
+	struct msg_head h = {0};
+	struct msg_view v = {.h = &h, .topic = "rec/fault", .payload = payload};
+
+	memset(payload, 'x', sizeof(payload));
+	h.topic_len = 9;
+	h.len = sizeof(payload);
+	h.orig_len = h.len;
+	for (int i = 0; i < n; i++) {
+		h.time_ms = 1732240203000 + i;
+		recorder_write(r, &v);
+		if (i % 10 == 9)
+			recorder_flush(r);
+	}
+	recorder_flush(r);
+}
+
+static void unit__record__unopenable_file_fails_without_stopping(void **state)
+{
+	char err[512];
+	struct recorder *r = recorder_open("/nonexistent-dir/rec.jsonl", err, sizeof(err));
+
+	(void)state;
+	assert_non_null(r);
+	assert_true(recorder_failed(r));
+	assert_int_equal(recorder_error(r), ENOENT);
+	assert_string_equal(err, "Not recording: cannot open /nonexistent-dir/rec.jsonl: No such "
+	                         "file or directory");
+	record_some(r, 5); /* ignored, nothing breaks */
+	assert_int_equal(recorder_count(r), 0);
+	recorder_close(r);
+}
+
+static void unit__record__full_disk_stops_recording_with_the_reason(void **state)
+{
+	char why[512];
+	struct recorder *r = recorder_open("/dev/full", why, sizeof(why));
+
+	(void)state;
+	assert_false(recorder_failed(r));
+	record_some(r, 25);
+	assert_true(recorder_failed(r));
+	assert_int_equal(recorder_error(r), ENOSPC);
+	assert_int_equal(recorder_count(r), 0);
+	recorder_describe(r, why, sizeof(why));
+	assert_string_equal(
+	    why, "Recording stopped after 0 messages: No space left on device (/dev/full)");
+	recorder_close(r);
+}
+
+/* Lines in the file at path; -1 when its last line is not complete. */
+static long complete_lines(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	long lines = 0;
+	int c, last = '\n';
+
+	assert_non_null(f);
+	while ((c = fgetc(f)) != EOF) {
+		if (c == '\n')
+			lines++;
+		last = c;
+	}
+	fclose(f);
+	return last == '\n' ? lines : -1;
+}
+
+static void unit__record__failure_mid_run_keeps_complete_lines(void **state)
+{
+	char path[] = "/tmp/mqscope-record-XXXXXX";
+	int fd = mkstemp(path);
+	struct rlimit old, lim;
+	char why[512];
+	struct recorder *r;
+	void (*old_xfsz)(int) = signal(SIGXFSZ, SIG_IGN);
+
+	(void)state;
+	assert_true(fd >= 0);
+	close(fd);
+	/* The file may not grow past 4000 bytes: writes then fail with EFBIG, mid-line. */
+	assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+	lim = old;
+	lim.rlim_cur = 4000;
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &lim), 0);
+	r = recorder_open(path, why, sizeof(why));
+	record_some(r, 100);
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+	signal(SIGXFSZ, old_xfsz);
+
+	assert_true(recorder_failed(r));
+	assert_int_equal(recorder_error(r), EFBIG);
+	/* The first batches made it; the file holds exactly those lines, none cut in half. */
+	assert_true(recorder_count(r) > 0 && recorder_count(r) < 100);
+	assert_int_equal(complete_lines(path), (long)recorder_count(r));
+	recorder_describe(r, why, sizeof(why));
+	assert_non_null(strstr(why, "File too large"));
+	assert_non_null(strstr(why, path));
+	/* Later messages are not written at all (no retry, no partial line). */
+	uint64_t n = recorder_count(r);
+	record_some(r, 10);
+	assert_int_equal(recorder_count(r), n);
+	recorder_close(r);
+	assert_int_equal(complete_lines(path), (long)n);
+	unlink(path);
 }
 
 static void make_app(struct app *a, struct settings *s, unsigned history)
@@ -312,6 +424,9 @@ int main(void)
 	    cmocka_unit_test(unit__record__replay_rebuilds_the_same_tree),
 	    cmocka_unit_test(unit__record__replay_keeps_the_recorded_pace),
 	    cmocka_unit_test(unit__record__options),
+	    cmocka_unit_test(unit__record__unopenable_file_fails_without_stopping),
+	    cmocka_unit_test(unit__record__full_disk_stops_recording_with_the_reason),
+	    cmocka_unit_test(unit__record__failure_mid_run_keeps_complete_lines),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
