@@ -29,7 +29,7 @@
 #define BACKOFF_MIN_MS 1000
 #define BACKOFF_MAX_MS 30000
 #define STABLE_MS      10000 /* a connection this old resets the backoff */
-#define AT_ONCE_MS     1000  /* a close this soon after CONNACK is "right after accepting" */
+#define AT_ONCE_MS     1000  /* a close this soon, before any message, is "right after CONNACK" */
 #define READ_BATCH     256   /* extra packet reads per select while data keeps coming */
 #define PROPS_MAX      4096
 #define COALESCE_MIN   16      /* packets per wake-up that mean a flood */
@@ -87,8 +87,9 @@ struct session {
 	bool refused; /* the broker gave this attempt a reason (CONNACK, DISCONNECT); keep it */
 	int tls_error;
 	int64_t connected_at;
-	int lost_rc;       /* what libmosquitto told on_disconnect */
-	bool bad_property; /* libmosquitto met an MQTT 5 property it does not know */
+	uint64_t received_at_connect; /* messages received before this connection */
+	int lost_rc;                  /* what libmosquitto told on_disconnect */
+	bool bad_property;            /* libmosquitto met an MQTT 5 property it does not know */
 };
 
 void session_lib_init(void)
@@ -864,6 +865,7 @@ static void on_connect(struct mosquitto *m, void *obj, int rc, int flags,
 	 */
 	mosquitto_log_callback_set(m, NULL);
 	ss->connected_at = clock_mono_ms();
+	ss->received_at_connect = session_received(ss);
 	atomic_fetch_add_explicit(&ss->connects, 1, memory_order_relaxed);
 	/* -U: drop what a persistent session still holds. */
 	for (size_t i = 0; i < ss->cfg.nunsubs; i++)
@@ -1219,8 +1221,10 @@ static void classify_loss(struct session *ss, int rc, int err, enum session_reas
 	case MOSQ_ERR_SUCCESS:
 	case MOSQ_ERR_NO_CONN:
 	case MOSQ_ERR_CONN_LOST: /* end of stream or reset by the peer */
-		*code = clock_mono_ms() - ss->connected_at < AT_ONCE_MS ? PEER_CLOSED_AT_ONCE
-		                                                        : PEER_CLOSED;
+		*code = clock_mono_ms() - ss->connected_at < AT_ONCE_MS &&
+		                session_received(ss) == ss->received_at_connect
+		            ? PEER_CLOSED_AT_ONCE
+		            : PEER_CLOSED;
 		break;
 	case MOSQ_ERR_MALFORMED_UTF8: /* a topic: invalid UTF-8, U+0000, a surrogate, C0/C1 */
 		*code = PEER_BAD_UTF8;
