@@ -2,7 +2,6 @@
 #define _GNU_SOURCE
 #include "mqscope/session.h"
 
-#include <assert.h>
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -173,16 +172,6 @@ size_t session_log(struct session *ss, struct session_log_entry *out, size_t max
 		n = max;
 	for (size_t i = 0; i < n; i++)
 		out[i] = ss->log[(ss->nlog - n + i) % SESSION_LOG_MAX];
-	pthread_mutex_unlock(&ss->log_lock);
-	return n;
-}
-
-uint64_t session_log_count(struct session *ss)
-{
-	uint64_t n;
-
-	pthread_mutex_lock(&ss->log_lock);
-	n = ss->nlog;
 	pthread_mutex_unlock(&ss->log_lock);
 	return n;
 }

@@ -111,8 +111,6 @@ struct session_log_entry {
 
 /* Copies up to max of the newest events, oldest first; returns how many were copied. */
 size_t session_log(struct session *ss, struct session_log_entry *out, size_t max);
-/* Events logged so far (changes whenever one is added). */
-uint64_t session_log_count(struct session *ss);
 /* Describes an event in words, e.g. "lost after 12s: keepalive timeout...; next attempt in 2s". */
 void session_log_describe(const struct session_log_entry *e, char *buf, size_t cap);
 

@@ -226,7 +226,7 @@ hb_run() {
 			# It came back after about 1 s, then after about 2 s.
 			[ ${#g[@]} -ge 2 ] || hb_fail "$i" "no second reconnect (gaps: $gaps)"
 			[ "${g[0]}" -ge 800 ] || hb_fail "$i" "reconnected after ${g[0]} ms"
-			[ "${g[1]}" -ge $((g[0] * 3 / 2)) ] || hb_fail "$i" "backoff did not grow (gaps: $gaps)"
+			[ "${g[1]}" -ge $((g[0] * 5 / 4)) ] || hb_fail "$i" "backoff did not grow (gaps: $gaps)"
 		elif [ -z "$words" ]; then
 			[ ${#g[@]} -eq 0 ] || hb_fail "$i" "reconnected (gaps: $gaps)"
 		fi
