@@ -1242,16 +1242,42 @@ static void classify_loss(struct session *ss, int rc, int err, enum session_reas
 	}
 }
 
+/* Why an attempt or a connection ended: rc from connecting or serving, err its errno. */
+static void classify_end(struct session *ss, int rc, int err, enum session_reason *why, int *code)
+{
+	if (ss->lost_rc != 0)
+		rc = ss->lost_rc; /* the cause; the loop may only say "no connection" after it */
+	if (ss->refused) {
+		*why = atomic_load(&ss->reason);
+		*code = atomic_load(&ss->code);
+	} else if (ss->bad_property) {
+		*why = REASON_PEER;
+		*code = PEER_UNKNOWN_PROPERTY;
+	} else if (ss->tls_error || rc == MOSQ_ERR_TLS) {
+		*why = REASON_TLS;
+		*code = ss->tls_error;
+	} else if (ss->connected_at) {
+		classify_loss(ss, rc, err, why, code);
+	} else if (rc == MOSQ_ERR_KEEPALIVE) {
+		*why = REASON_PEER;
+		*code = PEER_NO_CONNACK;
+	} else if (rc == MOSQ_ERR_ERRNO && err != 0) {
+		*why = REASON_ERRNO;
+		*code = err;
+	} else {
+		*why = REASON_LIB;
+		*code = rc == MOSQ_ERR_SUCCESS ? MOSQ_ERR_CONN_LOST : rc;
+	}
+}
+
 static void *net_main(void *arg)
 {
 	struct session *ss = arg;
 	unsigned attempt = 0;
 
 	while (!atomic_load(&ss->stop)) {
-		int rc, err;
-
+		int rc, err, code;
 		enum session_reason why;
-		int code;
 
 		ss->refused = false;
 		ss->tls_error = 0;
@@ -1274,30 +1300,7 @@ static void *net_main(void *arg)
 		attempt++;
 		atomic_store(&ss->attempt, attempt);
 		int64_t delay = backoff_ms(attempt);
-		if (ss->lost_rc != 0)
-			rc = ss->lost_rc; /* the cause; the loop may only say "no connection" after
-			                     it */
-		if (ss->refused) {
-			why = atomic_load(&ss->reason);
-			code = atomic_load(&ss->code);
-		} else if (ss->bad_property) {
-			why = REASON_PEER;
-			code = PEER_UNKNOWN_PROPERTY;
-		} else if (ss->tls_error || rc == MOSQ_ERR_TLS) {
-			why = REASON_TLS;
-			code = ss->tls_error;
-		} else if (ss->connected_at) {
-			classify_loss(ss, rc, err, &why, &code);
-		} else if (rc == MOSQ_ERR_KEEPALIVE) {
-			why = REASON_PEER;
-			code = PEER_NO_CONNACK;
-		} else if (rc == MOSQ_ERR_ERRNO && err != 0) {
-			why = REASON_ERRNO;
-			code = err;
-		} else {
-			why = REASON_LIB;
-			code = rc == MOSQ_ERR_SUCCESS ? MOSQ_ERR_CONN_LOST : rc;
-		}
+		classify_end(ss, rc, err, &why, &code);
 		set_status(ss, SESSION_WAITING, why, code, now + delay);
 		log_event(ss, ss->connected_at ? SESSION_LOG_LOST : SESSION_LOG_FAILED, why, code,
 		          delay, lasted);
