@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include "mqscope/session.h"
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <mosquitto.h>
@@ -10,10 +11,12 @@
 #include <openssl/x509_vfy.h>
 #include <poll.h>
 #include <pthread.h>
+#include <setjmp.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -25,6 +28,7 @@
 #define BACKOFF_MIN_MS 1000
 #define BACKOFF_MAX_MS 30000
 #define STABLE_MS      10000 /* a connection this old resets the backoff */
+#define AT_ONCE_MS     1000  /* a close this soon, before any message, is "right after CONNACK" */
 #define READ_BATCH     256   /* extra packet reads per select while data keeps coming */
 #define PROPS_MAX      4096
 #define COALESCE_MIN   16      /* packets per wake-up that mean a flood */
@@ -67,6 +71,11 @@ struct session {
 
 	atomic_uint_fast64_t received;
 
+	/* connection events, newest last (network thread writes, UI thread reads) */
+	pthread_mutex_t log_lock;
+	struct session_log_entry log[SESSION_LOG_MAX];
+	uint64_t nlog; /* events ever logged; the newest is log[(nlog - 1) % SESSION_LOG_MAX] */
+
 	/* credentials the UI asked for, applied by the network thread before it connects */
 	pthread_mutex_t login_lock;
 	char *login_user, *login_pw;
@@ -78,6 +87,9 @@ struct session {
 	bool bound_broken; /* the stream broke a bound of inbound.h; the detail says which */
 	int tls_error;
 	int64_t connected_at;
+	uint64_t received_at_connect; /* messages received before this connection */
+	int lost_rc;                  /* what libmosquitto told on_disconnect */
+	bool bad_property;            /* libmosquitto met an MQTT 5 property it does not know */
 };
 
 void session_lib_init(void)
@@ -123,6 +135,46 @@ static void set_detail(struct session *ss, const char *text)
 		atomic_store_explicit(&ss->detail[i], text[i], memory_order_relaxed);
 	atomic_store_explicit(&ss->detail[i], '\0', memory_order_relaxed);
 	atomic_fetch_add_explicit(&ss->gen, 1, memory_order_release);
+}
+
+/* Adds a connection event; the status detail (set by this thread) goes with it. */
+static void log_event(struct session *ss, enum session_log_kind kind, enum session_reason r,
+                      int code, int64_t retry_ms, int64_t lasted_ms)
+{
+	struct session_log_entry *e;
+
+	pthread_mutex_lock(&ss->log_lock);
+	e = &ss->log[ss->nlog % SESSION_LOG_MAX];
+	memset(e, 0, sizeof(*e));
+	e->time_ms = clock_wall_ms();
+	e->kind = kind;
+	e->reason = r;
+	e->code = code;
+	e->connection = atomic_load_explicit(&ss->connects, memory_order_relaxed);
+	e->retry_ms = retry_ms;
+	e->lasted_ms = lasted_ms;
+	if (kind != SESSION_LOG_CONNECTED)
+		for (size_t i = 0; i + 1 < sizeof(e->detail); i++) {
+			e->detail[i] = atomic_load_explicit(&ss->detail[i], memory_order_relaxed);
+			if (e->detail[i] == '\0')
+				break;
+		}
+	ss->nlog++;
+	pthread_mutex_unlock(&ss->log_lock);
+}
+
+size_t session_log(struct session *ss, struct session_log_entry *out, size_t max)
+{
+	size_t n;
+
+	pthread_mutex_lock(&ss->log_lock);
+	n = ss->nlog < SESSION_LOG_MAX ? (size_t)ss->nlog : SESSION_LOG_MAX;
+	if (n > max)
+		n = max;
+	for (size_t i = 0; i < n; i++)
+		out[i] = ss->log[(ss->nlog - n + i) % SESSION_LOG_MAX];
+	pthread_mutex_unlock(&ss->log_lock);
+	return n;
 }
 
 void session_status(const struct session *ss, struct session_status *out)
@@ -249,6 +301,33 @@ static const char *tls_words(int code)
 	}
 }
 
+/* Short enough for the status bar: the log view ('c') has room for the rest. */
+static const char *peer_words(int code)
+{
+	switch (code) {
+	case PEER_CLOSED:
+		return "the broker closed the connection";
+	case PEER_CLOSED_AT_ONCE:
+		return "the broker closed the connection right after CONNACK";
+	case PEER_KEEPALIVE:
+		return "keepalive timeout: the broker did not answer PINGREQ";
+	case PEER_NO_CONNACK:
+		return "no CONNACK: the broker never answered CONNECT";
+	case PEER_BAD_UTF8:
+		return "the broker sent a topic with invalid UTF-8 or control chars";
+	case PEER_PROTOCOL:
+		return "the broker sent a packet that breaks the MQTT protocol";
+	case PEER_MALFORMED:
+		return "the broker sent a malformed packet";
+	case PEER_DUP_PROPERTY:
+		return "the broker sent a duplicated MQTT 5 property";
+	case PEER_UNKNOWN_PROPERTY:
+		return "the broker sent an unknown MQTT 5 property";
+	default:
+		return "the broker misbehaved";
+	}
+}
+
 bool session_reason_is_auth(enum session_reason r, int code)
 {
 	if (r == REASON_CONNACK)
@@ -332,8 +411,50 @@ void session_reason_text(enum session_reason r, int code, char *buf, size_t cap)
 		         : "the broker closed the connection before answering (a TLS port? then "
 		           "use mqtts:// or --cafile)";
 		break;
+	case REASON_PEER:
+		w = peer_words(code);
+		break;
 	}
 	snprintf(buf, cap, "%s", w ? w : "");
+}
+
+/* "850 ms", "12s", "3m 20s", "2h 5m". */
+static void fmt_span(char *buf, size_t cap, int64_t ms)
+{
+	int64_t s = ms / 1000;
+
+	if (ms < 1000)
+		snprintf(buf, cap, "%lld ms", (long long)ms);
+	else if (s < 60)
+		snprintf(buf, cap, "%llds", (long long)s);
+	else if (s < 3600)
+		snprintf(buf, cap, "%lldm %llds", (long long)(s / 60), (long long)(s % 60));
+	else
+		snprintf(buf, cap, "%lldh %lldm", (long long)(s / 3600),
+		         (long long)(s % 3600 / 60));
+}
+
+void session_log_describe(const struct session_log_entry *e, char *buf, size_t cap)
+{
+	char why[128 + SESSION_DETAIL_MAX], lasted[32], retry[32];
+	size_t n;
+
+	if (e->kind == SESSION_LOG_CONNECTED) {
+		snprintf(buf, cap, "connected (connection %llu)",
+		         (unsigned long long)e->connection);
+		return;
+	}
+	session_reason_text(e->reason, e->code, why, sizeof(why));
+	n = strlen(why);
+	if (e->detail[0] != '\0')
+		snprintf(why + n, sizeof(why) - n, ": %s", e->detail);
+	fmt_span(retry, sizeof(retry), e->retry_ms);
+	if (e->kind == SESSION_LOG_LOST) {
+		fmt_span(lasted, sizeof(lasted), e->lasted_ms);
+		snprintf(buf, cap, "lost after %s: %s; next attempt in %s", lasted, why, retry);
+	} else {
+		snprintf(buf, cap, "failed: %s; next attempt in %s", why, retry);
+	}
 }
 
 void session_describe(const struct session_status *st, int64_t now_ms, char *buf, size_t cap)
@@ -743,6 +864,7 @@ static void on_connect(struct mosquitto *m, void *obj, int rc, int flags,
 	if (ss->cfg.proxy_host && mosquitto_ssl_get(m) == NULL)
 		sysio_bound_late(ss->payload_cap, ss->cfg.protocol == MQTT_V5);
 	ss->connected_at = clock_mono_ms();
+	ss->received_at_connect = session_received(ss);
 	atomic_fetch_add_explicit(&ss->connects, 1, memory_order_relaxed);
 	/* -U: drop what a persistent session still holds. */
 	for (size_t i = 0; i < ss->cfg.nunsubs; i++)
@@ -751,6 +873,7 @@ static void on_connect(struct mosquitto *m, void *obj, int rc, int flags,
 	 * Under the list lock: a filter the UI adds meanwhile is either in
 	 * the list we replay, or sees "connected" and subscribes itself.
 	 */
+	log_event(ss, SESSION_LOG_CONNECTED, REASON_NONE, 0, 0, 0);
 	pthread_mutex_lock(&ss->subs_lock);
 	set_status(ss, SESSION_CONNECTED, REASON_NONE, 0, 0);
 	subscribe_all(ss);
@@ -766,6 +889,7 @@ static void on_disconnect(struct mosquitto *m, void *obj, int rc, const mosquitt
 	(void)m;
 	if (atomic_load(&ss->stop) || ss->refused)
 		return;
+	ss->lost_rc = rc; /* mosquitto_loop() may only say "no connection" afterwards */
 	if (rc >= 0x80 && ss->connected_at) {
 		/* An MQTT 5 DISCONNECT from the broker: session taken over, shutting down... */
 		ss->refused = true;
@@ -777,7 +901,8 @@ static void on_disconnect(struct mosquitto *m, void *obj, int rc, const mosquitt
 		/* Only the SOCKS proxy answers these before a CONNACK. */
 		ss->refused = true;
 		set_status(ss, SESSION_CONNECTING, REASON_LIB, rc, 0);
-	} else if (!ss->connected_at && !ss->tls_error && rc != 0) {
+	} else if (!ss->connected_at && !ss->tls_error && rc != 0 && rc != MOSQ_ERR_KEEPALIVE) {
+		/* (A keepalive timeout before CONNACK is ours: the broker never answered.) */
 		ss->refused = true;
 		set_status(ss, SESSION_CONNECTING, REASON_CLOSED, ss->cfg.tls, 0);
 	}
@@ -1039,46 +1164,171 @@ static int serve(struct session *ss, int *err)
 	return rc;
 }
 
+/*
+ * libmosquitto 2.0.11 aborts the whole process on an MQTT 5 property it does
+ * not know, in any packet from the broker: property__read() reports it with
+ * log__printf(NULL, ...), whose assert(mosq) fails. Assertion failures come
+ * here (this definition takes the C library's place, for libmosquitto too).
+ * When it is that assertion, on the network thread inside serve_guarded(), we
+ * leave libmosquitto by a long jump and end the connection as the malformed
+ * packet it is: libmosquitto holds no lock while it parses a packet, the next
+ * connect resets its packet state, and what it had allocated for the packet
+ * (a few hundred bytes) is lost. Every other assertion goes to the C library.
+ */
+void __assert_fail(const char *assertion, const char *file, unsigned int line, const char *function)
+    __attribute__((noreturn));
+
+static _Thread_local jmp_buf *guard_jmp;
+
+void __assert_fail(const char *assertion, const char *file, unsigned int line, const char *function)
+{
+	void (*libc)(const char *, const char *, unsigned int, const char *);
+	void *sym;
+
+	if (guard_jmp && function && assertion && strcmp(function, "log__printf") == 0 &&
+	    strcmp(assertion, "mosq") == 0)
+		longjmp(*guard_jmp, 1);
+	sym = dlsym(RTLD_NEXT, "__assert_fail");
+	if (sym) {
+		memcpy(&libc, &sym, sizeof(libc));
+		libc(assertion, file, line, function);
+	}
+	abort();
+}
+
+/* serve(), with libmosquitto's abort on an unknown MQTT 5 property turned into an error. */
+static int serve_guarded(struct session *ss, int *err)
+{
+	jmp_buf jb;
+	int rc;
+
+	if (setjmp(jb) != 0) {
+		guard_jmp = NULL;
+		sysio_readahead_stop(); /* serve() did not get to it */
+		ss->bad_property = true;
+		/* Let the broker see us go now; the next connect closes the socket. */
+		shutdown(mosquitto_socket(ss->mosq), SHUT_RDWR);
+		return MOSQ_ERR_MALFORMED_PACKET;
+	}
+	guard_jmp = &jb;
+	rc = serve(ss, err);
+	guard_jmp = NULL;
+	return rc;
+}
+
+/*
+ * Why a connection that the broker had accepted ended, from libmosquitto's
+ * code (the one on_disconnect got, else what the loop returned).
+ */
+static void classify_loss(struct session *ss, int rc, int err, enum session_reason *r, int *code)
+{
+	*r = REASON_PEER;
+	switch (rc) {
+	case MOSQ_ERR_KEEPALIVE:
+		*code = PEER_KEEPALIVE;
+		break;
+	case MOSQ_ERR_SUCCESS:
+	case MOSQ_ERR_NO_CONN:
+	case MOSQ_ERR_CONN_LOST: /* end of stream or reset by the peer */
+		*code = clock_mono_ms() - ss->connected_at < AT_ONCE_MS &&
+		                session_received(ss) == ss->received_at_connect
+		            ? PEER_CLOSED_AT_ONCE
+		            : PEER_CLOSED;
+		break;
+	case MOSQ_ERR_MALFORMED_UTF8: /* a topic: invalid UTF-8, U+0000, a surrogate, C0/C1 */
+		*code = PEER_BAD_UTF8;
+		break;
+	case MOSQ_ERR_PROTOCOL:
+		*code = PEER_PROTOCOL;
+		break;
+	case MOSQ_ERR_NOMEM: /* libmosquitto's word for some truncated packets (an empty AUTH) */
+	case MOSQ_ERR_MALFORMED_PACKET:
+		*code = PEER_MALFORMED;
+		break;
+	case MOSQ_ERR_DUPLICATE_PROPERTY:
+		*code = PEER_DUP_PROPERTY;
+		break;
+	case MOSQ_ERR_ERRNO:
+		if (err != 0 && err != EAGAIN) {
+			*r = REASON_ERRNO;
+			*code = err;
+			break;
+		}
+		/* fall through */
+	default:
+		*r = REASON_LIB;
+		*code = rc;
+		break;
+	}
+}
+
+/* Why an attempt or a connection ended: rc from connecting or serving, err its errno. */
+static void classify_end(struct session *ss, int rc, int err, enum session_reason *why, int *code)
+{
+	if (ss->lost_rc != 0)
+		rc = ss->lost_rc; /* the cause; the loop may only say "no connection" after it */
+	if (ss->refused) {
+		*why = atomic_load(&ss->reason);
+		*code = atomic_load(&ss->code);
+	} else if (ss->bound_broken) {
+		*why = REASON_BOUND; /* the detail says which bound */
+		*code = 0;
+	} else if (ss->bad_property) {
+		*why = REASON_PEER;
+		*code = PEER_UNKNOWN_PROPERTY;
+	} else if (ss->tls_error || rc == MOSQ_ERR_TLS) {
+		*why = REASON_TLS;
+		*code = ss->tls_error;
+	} else if (ss->connected_at) {
+		classify_loss(ss, rc, err, why, code);
+	} else if (rc == MOSQ_ERR_KEEPALIVE) {
+		*why = REASON_PEER;
+		*code = PEER_NO_CONNACK;
+	} else if (rc == MOSQ_ERR_ERRNO && err != 0) {
+		*why = REASON_ERRNO;
+		*code = err;
+	} else {
+		*why = REASON_LIB;
+		*code = rc == MOSQ_ERR_SUCCESS ? MOSQ_ERR_CONN_LOST : rc;
+	}
+}
+
 static void *net_main(void *arg)
 {
 	struct session *ss = arg;
 	unsigned attempt = 0;
 
 	while (!atomic_load(&ss->stop)) {
-		int rc, err;
+		int rc, err, code;
+		enum session_reason why;
 
 		ss->refused = false;
 		ss->bound_broken = false;
 		ss->tls_error = 0;
 		ss->connected_at = 0;
+		ss->lost_rc = 0;
+		ss->bad_property = false;
 		set_status(ss, SESSION_CONNECTING, REASON_NONE, 0, 0);
 		errno = 0;
 		rc = do_connect(ss);
 		err = errno;
 		if (rc == MOSQ_ERR_SUCCESS)
-			rc = serve(ss, &err);
+			rc = serve_guarded(ss, &err);
 		if (atomic_load(&ss->stop))
 			break;
 
-		if (ss->connected_at && clock_mono_ms() - ss->connected_at >= STABLE_MS)
+		int64_t now = clock_mono_ms();
+		int64_t lasted = ss->connected_at ? now - ss->connected_at : 0;
+		if (ss->connected_at && lasted >= STABLE_MS)
 			attempt = 0;
 		attempt++;
 		atomic_store(&ss->attempt, attempt);
-		int64_t retry = clock_mono_ms() + backoff_ms(attempt);
-		if (ss->refused) {
-			set_status(ss, SESSION_WAITING, atomic_load(&ss->reason),
-			           atomic_load(&ss->code), retry);
-		} else if (ss->bound_broken) {
-			set_status(ss, SESSION_WAITING, REASON_BOUND, 0, retry);
-		} else if (ss->tls_error || rc == MOSQ_ERR_TLS) {
-			set_status(ss, SESSION_WAITING, REASON_TLS, ss->tls_error, retry);
-		} else if (rc == MOSQ_ERR_ERRNO && err != 0) {
-			set_status(ss, SESSION_WAITING, REASON_ERRNO, err, retry);
-		} else {
-			set_status(ss, SESSION_WAITING, REASON_LIB,
-			           rc == MOSQ_ERR_SUCCESS ? MOSQ_ERR_CONN_LOST : rc, retry);
-		}
-		wait_until(ss, retry);
+		int64_t delay = backoff_ms(attempt);
+		classify_end(ss, rc, err, &why, &code);
+		set_status(ss, SESSION_WAITING, why, code, now + delay);
+		log_event(ss, ss->connected_at ? SESSION_LOG_LOST : SESSION_LOG_FAILED, why, code,
+		          delay, lasted);
+		wait_until(ss, now + delay);
 	}
 	set_status(ss, SESSION_STOPPED, REASON_NONE, 0, 0);
 	return NULL;
@@ -1165,6 +1415,7 @@ struct session *session_new(const struct settings *s, struct ring *ring)
 	copy_settings(&ss->cfg, s);
 	pthread_mutex_init(&ss->subs_lock, NULL);
 	pthread_mutex_init(&ss->login_lock, NULL);
+	pthread_mutex_init(&ss->log_lock, NULL);
 	for (size_t i = 0; i < s->ntopics; i++)
 		add_sub(ss, s->topics[i], s->qos);
 	if (ring_init(&ss->events, 64 * 1024, 1024) != 0)
@@ -1262,5 +1513,6 @@ void session_free(struct session *ss)
 	free(ss->login_pw);
 	free(ss->login_user);
 	pthread_mutex_destroy(&ss->login_lock);
+	pthread_mutex_destroy(&ss->log_lock);
 	free(ss);
 }

@@ -630,9 +630,9 @@ static void form_draw(struct modal *m, struct ui *u, int rows, int cols)
 		wmove(f->win, y, 2);
 		used = draw_text(f->win, f->status, len, ww - 4,
 		                 theme_attr(f->status_err ? SLOT_ERROR : SLOT_NOTICE));
-		/* A long status continues on the next row. */
+		/* A long status continues on the next row, from a word's start. */
 		if (sanitize_width(f->status, len, draw_san_flags()) > used) {
-			size_t at = 0;
+			size_t at = 0, space = 0;
 			int w = 0;
 
 			while (at < len) {
@@ -643,9 +643,20 @@ static void form_draw(struct modal *m, struct ui *u, int rows, int cols)
 
 				if (w + g.width > used)
 					break;
+				if (f->status[at] == ' ')
+					space = at + 1;
 				w += g.width;
 				at += n;
 			}
+			if (space > at / 2 && at < len && f->status[at] != ' ')
+				at = space;
+			wmove(f->win, y, 2);
+			draw_text(f->win, f->status, at, ww - 4,
+			          theme_attr(f->status_err ? SLOT_ERROR : SLOT_NOTICE));
+			for (int x = getcurx(f->win); x < ww - 2; x++)
+				waddch(f->win, ' ');
+			while (at < len && f->status[at] == ' ')
+				at++;
 			wmove(f->win, y + 1, 2);
 			draw_text(f->win, f->status + at, len - at, ww - 4,
 			          theme_attr(f->status_err ? SLOT_ERROR : SLOT_NOTICE));

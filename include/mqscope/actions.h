@@ -47,6 +47,8 @@
 	  subs_view_open)                                                                          \
 	X(LOGIN, "login", "L", "Log in again with another username and password",                  \
 	  auth_prompt_open)                                                                        \
+	X(CONNECTION_LOG, "connection-log", "c",                                                   \
+	  "Connection log: when the broker was lost, why, and the next attempt", conn_log_open)    \
 	/* views of the data */                                                                    \
 	X(PAYLOAD_VIEW, "payload-view", "v", "Payload as: auto, text, JSON, hex dump",             \
 	  payload_view_cycle_format)                                                               \

@@ -27,6 +27,20 @@ enum session_reason {
 	REASON_TLS,     /* a TLS failure, code from enum session_tls_error */
 	REASON_CLOSED,  /* the broker closed the connection before its CONNACK; code 1 = TLS */
 	REASON_BOUND,   /* a packet broke a bound of inbound.h; the detail says which */
+	REASON_PEER, /* the broker misbehaved on an open connection; code from enum session_peer */
+};
+
+/* What a broker did to an open connection, as far as libmosquitto lets us tell. */
+enum session_peer {
+	PEER_CLOSED,         /* it closed the connection */
+	PEER_CLOSED_AT_ONCE, /* it closed the connection right after accepting it */
+	PEER_KEEPALIVE,      /* it stopped answering: no PINGRESP within the keepalive */
+	PEER_NO_CONNACK,     /* it took the TCP connection but never answered CONNECT */
+	PEER_BAD_UTF8,     /* a topic that is not valid UTF-8 or holds NUL or control characters */
+	PEER_PROTOCOL,     /* a packet against the protocol: QoS 3, packet id 0, unknown type... */
+	PEER_MALFORMED,    /* a packet whose lengths do not add up */
+	PEER_DUP_PROPERTY, /* an MQTT 5 property given twice */
+	PEER_UNKNOWN_PROPERTY, /* an MQTT 5 property unknown to libmosquitto (it would abort) */
 };
 
 enum session_tls_error {
@@ -75,6 +89,31 @@ void session_describe(const struct session_status *st, int64_t now_ms, char *buf
 void session_reason_text(enum session_reason r, int code, char *buf, size_t cap);
 /* Whether the broker refused our credentials (bad username or password, not authorized). */
 bool session_reason_is_auth(enum session_reason r, int code);
+
+/* One connection event: connected, lost, or an attempt that failed. */
+enum session_log_kind {
+	SESSION_LOG_CONNECTED,
+	SESSION_LOG_LOST,   /* a connection that had been accepted ended */
+	SESSION_LOG_FAILED, /* an attempt that never got a CONNACK */
+};
+
+#define SESSION_LOG_MAX 32 /* the newest events kept */
+
+struct session_log_entry {
+	int64_t time_ms; /* wall clock */
+	enum session_log_kind kind;
+	enum session_reason reason; /* lost or failed: why */
+	int code;
+	uint64_t connection; /* connected: which one (1, 2...); else the connections so far */
+	int64_t retry_ms;    /* lost or failed: the wait before the next attempt */
+	int64_t lasted_ms;   /* lost: how long the connection had lasted */
+	char detail[SESSION_DETAIL_MAX]; /* untrusted text: draw it sanitized */
+};
+
+/* Copies up to max of the newest events, oldest first; returns how many were copied. */
+size_t session_log(struct session *ss, struct session_log_entry *out, size_t max);
+/* Describes an event in words, e.g. "lost after 12s: keepalive timeout...; next attempt in 2s". */
+void session_log_describe(const struct session_log_entry *e, char *buf, size_t cap);
 
 /*
  * New credentials for the next connection attempt (user may be NULL to keep

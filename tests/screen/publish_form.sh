@@ -76,7 +76,7 @@ keys Tab Tab Space
 wait_for "[x] yes"
 keys C-s
 wait_for "Not sent: not connected"
-wait_for "The form keeps your message"
+wait_for "keeps your message: C-s to try again"
 wait_for "kept while down"
 start_broker # same port; a fresh broker holds no retained messages
 wait_line "● connected" 30

@@ -561,6 +561,11 @@ static void unit__session__reasons_in_words(void **state)
 	    {REASON_TLS, TLS_ERR_BAD_KEY, "client key unusable", false},
 	    {REASON_ERRNO, 111 /* ECONNREFUSED */, "connection refused", false},
 	    {REASON_CLOSED, 0, "a TLS port?", false},
+	    {REASON_PEER, PEER_KEEPALIVE, "keepalive timeout: the broker did not answer PINGREQ",
+	     false},
+	    {REASON_PEER, PEER_BAD_UTF8, "topic with invalid UTF-8", false},
+	    {REASON_PEER, PEER_UNKNOWN_PROPERTY, "unknown MQTT 5 property", false},
+	    {REASON_PEER, PEER_CLOSED_AT_ONCE, "closed the connection right after CONNACK", false},
 	};
 	struct session_status st;
 	char buf[300];
@@ -585,6 +590,34 @@ static void unit__session__reasons_in_words(void **state)
 	                    "lost: use another server: try other.example.com:1883, retrying in 4s");
 }
 
+static void unit__session__log_events_in_words(void **state)
+{
+	struct session_log_entry e;
+	char buf[400];
+
+	(void)state;
+	memset(&e, 0, sizeof(e));
+	e.kind = SESSION_LOG_CONNECTED;
+	e.connection = 3;
+	session_log_describe(&e, buf, sizeof(buf));
+	assert_string_equal(buf, "connected (connection 3)");
+	e.kind = SESSION_LOG_LOST;
+	e.reason = REASON_PEER;
+	e.code = PEER_KEEPALIVE;
+	e.lasted_ms = 10250;
+	e.retry_ms = 2000;
+	session_log_describe(&e, buf, sizeof(buf));
+	assert_string_equal(buf, "lost after 10s: keepalive timeout: the broker did not answer "
+	                         "PINGREQ; next attempt in 2s");
+	e.kind = SESSION_LOG_FAILED;
+	e.reason = REASON_ERRNO;
+	e.code = 111; /* ECONNREFUSED */
+	e.retry_ms = 30000;
+	snprintf(e.detail, sizeof(e.detail), "more");
+	session_log_describe(&e, buf, sizeof(buf));
+	assert_string_equal(buf, "failed: connection refused: more; next attempt in 30s");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -600,6 +633,7 @@ int main(void)
 	    cmocka_unit_test(unit__options__passwords_scrubbed_from_argv),
 	    cmocka_unit_test(unit__secret__environment_password),
 	    cmocka_unit_test(unit__session__reasons_in_words),
+	    cmocka_unit_test(unit__session__log_events_in_words),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

@@ -1,0 +1,288 @@
+#!/usr/bin/env python3
+"""fake_broker.py: a small MQTT broker that misbehaves on purpose, for the hostile-broker tests.
+
+It completes CONNECT/CONNACK (MQTT 3.1, 3.1.1 and 5) and SUBSCRIBE/SUBACK, answers PINGREQ,
+and on each connection, after the first SUBACK, sends two good retained PUBLISHes
+(good/1 "kept", good/2 "also kept") and then what the named case asks for.
+
+    fake_broker.py --case NAME [--port N | --port-file FILE] [--log FILE]
+
+--port 0 (the default) takes a free port and writes it to --port-file once listening.
+The log gets one line per event, "<event> <unix ms> <connection number> [details]":
+"listen", "connect" (after the CONNECT was read), "sent", "pingreq", "closed".
+A test counts "connect" lines to see how often the client came back.
+
+Standard library only. Stop it with SIGTERM (by PID).
+"""
+
+import argparse
+import os
+import signal
+import socket
+import sys
+import threading
+import time
+
+LOCK = threading.Lock()
+LOG = None
+COUNT = 0
+
+
+def log(event, n, text=""):
+    line = "%s %d %d%s\n" % (event, int(time.time() * 1000), n, (" " + text) if text else "")
+    with LOCK:
+        if LOG:
+            LOG.write(line)
+            LOG.flush()
+
+
+def varint(n):
+    """MQTT variable byte integer (the remaining-length encoding)."""
+    out = bytearray()
+    while True:
+        b = n % 128
+        n //= 128
+        if n:
+            out.append(b | 0x80)
+        else:
+            out.append(b)
+            return bytes(out)
+
+
+def u16(n):
+    return bytes([(n >> 8) & 0xFF, n & 0xFF])
+
+
+def mqtt_str(b):
+    return u16(len(b)) + b
+
+
+def packet(first, body):
+    return bytes([first]) + varint(len(body)) + body
+
+
+def publish(v5, topic, payload, qos=0, retain=False, mid=1, dup=False, props=b""):
+    first = 0x30 | (qos << 1) | (1 if retain else 0) | (0x08 if dup else 0)
+    body = mqtt_str(topic)
+    if qos:
+        body += u16(mid)
+    if v5:
+        body += varint(len(props)) + props
+    return packet(first, body + payload)
+
+
+class Closed(Exception):
+    pass
+
+
+def recv_exact(sock, n):
+    buf = b""
+    while len(buf) < n:
+        chunk = sock.recv(n - len(buf))
+        if not chunk:
+            raise Closed()
+        buf += chunk
+    return buf
+
+
+def read_packet(sock):
+    first = recv_exact(sock, 1)[0]
+    mult, length = 1, 0
+    for _ in range(4):
+        b = recv_exact(sock, 1)[0]
+        length += (b & 0x7F) * mult
+        mult *= 128
+        if not b & 0x80:
+            break
+    return first, recv_exact(sock, length)
+
+
+def connect_level(body):
+    """The protocol level of a CONNECT: 3 (3.1), 4 (3.1.1) or 5."""
+    name_len = (body[0] << 8) | body[1]
+    return body[2 + name_len]
+
+
+def suback(v5, body):
+    mid = body[0:2]
+    pos = 2
+    if v5:
+        plen, mult = 0, 1
+        while True:
+            b = body[pos]
+            pos += 1
+            plen += (b & 0x7F) * mult
+            mult *= 128
+            if not b & 0x80:
+                break
+        pos += plen
+    codes = bytearray()
+    while pos + 2 <= len(body):
+        tlen = (body[pos] << 8) | body[pos + 1]
+        pos += 2 + tlen
+        codes.append(body[pos] & 0x03)
+        pos += 1
+    return packet(0x90, mid + (b"\x00" if v5 else b"") + bytes(codes))
+
+
+def good(v5):
+    return (publish(v5, b"good/1", b"kept", retain=True) +
+            publish(v5, b"good/2", b"also kept", retain=True))
+
+
+def bad_topic(topic):
+    return lambda v5, n: publish(v5, topic, b"hostile", retain=True)
+
+
+def v5_props(props):
+    """A PUBLISH with these raw properties (MQTT 5); 3.1.1 clients get it too, as bytes."""
+    return lambda v5, n: (publish(True, b"bad/props", b"hostile", props=props) if v5 else
+                          publish(False, b"bad/props", b"hostile"))
+
+
+# What each case sends after the good messages. None: nothing (the case acts otherwise).
+CASES = {
+    # topics
+    "utf8-invalid": bad_topic(b"bad/\xff\xfe"),
+    "utf8-nul": bad_topic(b"bad/a\x00b"),
+    "utf8-surrogate": bad_topic(b"bad/\xed\xa0\x80"),
+    "c0-control": bad_topic(b"bad/\x01\x07bell"),
+    "c1-control": bad_topic(b"bad/\xc2\x9bcsi"),
+    "esc": bad_topic(b"bad/\x1b[2J\x1b]0;owned\x07"),
+    "empty-topic": bad_topic(b""),
+    # flags and ids
+    "qos3": lambda v5, n: packet(0x36, mqtt_str(b"bad/qos3") + u16(7) +
+                                  (b"\x00" if v5 else b"") + b"hostile"),
+    "qos1-mid0": lambda v5, n: publish(v5, b"bad/mid0", b"hostile", qos=1, mid=0),
+    "dup-qos0": lambda v5, n: publish(v5, b"bad/dup", b"dup on qos 0", dup=True),
+    # framing
+    "topic-overrun": lambda v5, n: packet(0x30, u16(0xFFFF) + b"bad/overrun"),
+    "remlen-5byte": lambda v5, n: b"\x30\xff\xff\xff\xff\x01" + b"\x00" * 16,
+    "remlen-overlong": lambda v5, n: (lambda body: b"\x30" + bytes([len(body) | 0x80]) +
+                                      b"\x80\x80\x00" + body)(
+        mqtt_str(b"bad/overlong") + (b"\x00" if v5 else b"") + b"overlong length"),
+    "type0": lambda v5, n: b"\x00\x00",
+    "type15": lambda v5, n: b"\xf0\x00",
+    # MQTT 5 properties: payload format indicator twice; id 0x7f; a string longer than the packet
+    "props-dup": v5_props(b"\x01\x01\x01\x01"),
+    "props-unknown": v5_props(b"\x7f\x00"),
+    "props-too-long": v5_props(b"\x03\x40\x00text/plain"),
+    # acknowledgements nobody asked for
+    "puback-unsolicited": lambda v5, n: packet(0x40, u16(0x1234)),
+    "suback-unsolicited": lambda v5, n: packet(0x90, u16(0x4321) + (b"\x00" if v5 else b"") +
+                                               b"\x00"),
+    # a 256 MB packet is announced, a little of it arrives, then nothing more
+    "huge-stall": lambda v5, n: (b"\x30" + varint(256 * 1024 * 1024 - 1) +
+                                 mqtt_str(b"bad/huge") + (b"\x00" if v5 else b"") +
+                                 b"x" * 1000),
+    # these act on the connection rather than send something
+    "no-pingresp": None,  # everything works, but PINGREQ goes unanswered
+    "stall": None,  # after the good messages: read nothing, answer nothing, keep the socket
+    "close-after-connack": None,  # the first connection works; every later one closes at once
+    "no-connack": None,  # reads CONNECT and never answers it
+    "good": None,  # a well-behaved broker
+}
+
+
+def serve(conn, n, case):
+    v5 = False
+    answer_pings = case not in ("no-pingresp", "huge-stall")
+    stalled = False
+    try:
+        first, body = read_packet(conn)
+        if first & 0xF0 != 0x10:
+            log("closed", n, "not a CONNECT")
+            return
+        v5 = connect_level(body) == 5
+        log("connect", n, "v5" if v5 else "v3")
+        if case == "no-connack":
+            time.sleep(3600)
+        conn.sendall(packet(0x20, b"\x00\x00\x00" if v5 else b"\x00\x00"))
+        if case == "close-after-connack" and n > 1:
+            log("closed", n, "right after CONNACK")
+            return
+        sent_goods = False
+        while True:
+            if stalled:
+                # Read nothing and answer nothing: the socket stays open, the peer waits.
+                time.sleep(3600)
+                continue
+            first, body = read_packet(conn)
+            kind = first >> 4
+            if kind == 8:  # SUBSCRIBE
+                conn.sendall(suback(v5, body))
+                if not sent_goods:
+                    sent_goods = True
+                    conn.sendall(good(v5))
+                    log("sent", n, "good")
+                    make = CASES[case]
+                    if make is not None:
+                        conn.sendall(make(v5, n))
+                        log("sent", n, case)
+                    if case in ("stall", "huge-stall"):
+                        stalled = True
+                    if case == "close-after-connack":
+                        time.sleep(0.3)
+                        log("closed", n, "first connection")
+                        return
+            elif kind == 12:  # PINGREQ
+                log("pingreq", n)
+                if answer_pings:
+                    conn.sendall(b"\xd0\x00")
+            elif kind == 14:  # DISCONNECT
+                log("closed", n, "client DISCONNECT")
+                return
+            elif kind == 3:  # PUBLISH from the client: acknowledge QoS 1 and 2
+                qos = (first >> 1) & 3
+                tlen = (body[0] << 8) | body[1]
+                if qos == 1:
+                    conn.sendall(packet(0x40, body[2 + tlen:4 + tlen]))
+                elif qos == 2:
+                    conn.sendall(packet(0x50, body[2 + tlen:4 + tlen]))
+            elif kind == 6:  # PUBREL
+                conn.sendall(packet(0x70, body[0:2]))
+            elif kind == 10:  # UNSUBSCRIBE
+                conn.sendall(packet(0xB0, body[0:2] + (b"\x00\x00" if v5 else b"")))
+    except (Closed, ConnectionError, OSError):
+        log("closed", n, "by the client")
+    finally:
+        try:
+            conn.close()
+        except OSError:
+            pass
+
+
+def main():
+    global LOG, COUNT
+    ap = argparse.ArgumentParser(description="A misbehaving MQTT broker for tests.")
+    ap.add_argument("--case", required=True, choices=sorted(CASES))
+    ap.add_argument("--port", type=int, default=0)
+    ap.add_argument("--port-file")
+    ap.add_argument("--log")
+    args = ap.parse_args()
+
+    signal.signal(signal.SIGTERM, lambda s, f: os._exit(0))
+    LOG = open(args.log, "a") if args.log else None
+    srv = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    srv.bind(("127.0.0.1", args.port))
+    srv.listen(16)
+    port = srv.getsockname()[1]
+    log("listen", 0, str(port))
+    if args.port_file:
+        tmp = args.port_file + ".tmp"
+        with open(tmp, "w") as f:
+            f.write("%d\n" % port)
+        os.rename(tmp, args.port_file)
+    while True:
+        conn, _ = srv.accept()
+        conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        COUNT += 1
+        threading.Thread(target=serve, args=(conn, COUNT, args.case), daemon=True).start()
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    except KeyboardInterrupt:
+        sys.exit(0)
