@@ -304,9 +304,10 @@ static void describe(const cJSON *it, const char *raw, size_t rawlen, char *out,
 		snprintf(out, cap, "%.*s", rawlen > 40 ? 40 : (int)rawlen, raw);
 }
 
-/* Follows the path in the parsed tree and in the text; false when it is not there. */
+/* Follows the path in the parsed tree and in the text; false when it is not there. The item's
+ * parent object goes to *parent. */
 static bool locate(const cJSON *root, const char *doc, size_t len, const char *path,
-                   const cJSON **item, size_t *vs, size_t *ve, bool *text_ok)
+                   const cJSON **item, const cJSON **parent, size_t *vs, size_t *ve, bool *text_ok)
 {
 	char buf[256];
 	const char *segs[16];
@@ -319,6 +320,7 @@ static bool locate(const cJSON *root, const char *doc, size_t len, const char *p
 	for (size_t i = 0; i < n; i++) {
 		if (!cJSON_IsObject(it))
 			return false;
+		*parent = it;
 		it = cJSON_GetObjectItemCaseSensitive(it, segs[i]);
 		if (it == NULL)
 			return false;
@@ -359,9 +361,9 @@ char *toggle_flip_json(const char *doc, size_t len, const char *field, const cha
 		goto out;
 	}
 	for (size_t f = 0; f < nfields && tok == NULL; f++) {
-		const cJSON *it;
+		const cJSON *it, *parent;
 
-		if (!locate(root, copy, len, fields[f], &it, &vs, &ve, &text_ok))
+		if (!locate(root, copy, len, fields[f], &it, &parent, &vs, &ve, &text_ok))
 			continue;
 		if (first_found == NULL) {
 			first_found = fields[f];
@@ -370,10 +372,19 @@ char *toggle_flip_json(const char *doc, size_t len, const char *field, const cha
 		}
 		tok = flip_item(it, copy + vs, text_ok ? ve - vs : 0, on, off, from, to, wcap);
 		if (tok != NULL && !text_ok) {
-			/* The text scan disagreed with the parser: rebuild the document instead. */
+			/*
+			 * The text scan disagreed with the parser: rebuild the document instead.
+			 * The new value takes the old one's place in its own object, under its
+			 * key (the first member of that name, the one the path found).
+			 */
 			cJSON *repl = cJSON_Parse(tok);
 
-			cJSON_ReplaceItemViaPointer(root, (cJSON *)it, repl);
+			if (repl == NULL || !cJSON_ReplaceItemInObjectCaseSensitive(
+			                        (cJSON *)parent, it->string, repl)) {
+				cJSON_Delete(repl);
+				fail(err, cap, "cannot rebuild the JSON document");
+				goto out;
+			}
 			char *printed = cJSON_PrintUnformatted(root);
 			if (printed != NULL) {
 				*outlen = strlen(printed);
