@@ -11,7 +11,12 @@ mode=$1
 exe=$2
 corpus=$3
 name=$(basename "$corpus")
-dict="$(dirname "$0")/dict/$name.dict"
+# Harnesses whose input is JSON or libconfig text start with the tokens of that syntax.
+case $name in
+toggle | payload | replay | view) dict="$(dirname "$0")/dict/json.dict" ;;
+config | theme | saved) dict="$(dirname "$0")/dict/config.dict" ;;
+*) dict= ;;
+esac
 
 case $mode in
 inputs)
@@ -43,7 +48,7 @@ fuzz)
 	mkdir -p "$workdir"
 	args=(-max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -close_fd_mask=1
 		-print_final_stats=1 -artifact_prefix="$workdir/../$name-")
-	[ -f "$dict" ] && args+=(-dict="$dict")
+	[ -n "$dict" ] && args+=(-dict="$dict")
 	dirs=("$workdir" "$corpus")
 	[ -d "$regress" ] && dirs+=("$regress")
 	# New inputs go to the first directory, the build's; the repository's stay as they are.
