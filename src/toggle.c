@@ -183,7 +183,8 @@ static bool key_equals(const char *tok, size_t n, const char *key)
 	cJSON *j;
 	bool eq;
 
-	if (memchr(tok, '\\', n) == NULL)
+	/* Escapes, and raw NUL bytes (cJSON's key ends at the first), go through the parser. */
+	if (memchr(tok, '\\', n) == NULL && memchr(tok, '\0', n) == NULL)
 		return n - 2 == strlen(key) && memcmp(tok + 1, key, n - 2) == 0;
 	j = cJSON_ParseWithLength(tok, n);
 	eq = cJSON_IsString(j) && strcmp(j->valuestring, key) == 0;

@@ -64,8 +64,10 @@ static bool same_json(const cJSON *a, const cJSON *b)
 
 /* A JSON flip changed exactly one of the candidate fields and nothing else. */
 static void check_json_flip(const char *doc, size_t len, const char *out, size_t outlen,
-                            const char *field)
+                            const char *field, bool must_change)
 {
+	bool changed = false;
+
 	static const char *const defaults[] = {"state", "power", "switch", "on", "status"};
 	const char *const *fields = field ? &field : defaults;
 	size_t nfields = field ? 1 : sizeof(defaults) / sizeof(defaults[0]);
@@ -74,9 +76,10 @@ static void check_json_flip(const char *doc, size_t len, const char *out, size_t
 
 	if (!cJSON_IsObject(a))
 		abort(); /* a flip succeeded on something that is not an object */
-	if (outlen != strlen(out))
+	if (out[outlen] != '\0')
 		abort();
-	b = cJSON_ParseWithOpts(out, &end, true);
+	/* The document keeps every byte it had, NUL bytes inside strings included. */
+	b = cJSON_ParseWithLengthOpts(out, outlen, &end, false);
 	if (!cJSON_IsObject(b))
 		abort(); /* the result is not a JSON object any more */
 	for (size_t f = 0; f < nfields; f++) {
@@ -86,6 +89,7 @@ static void check_json_flip(const char *doc, size_t len, const char *out, size_t
 			abort(); /* the field appeared or vanished */
 		if (ia == NULL || same_json(ia, ib))
 			continue;
+		changed = true;
 		/* The changed field: put the old value back and the documents must be equal. */
 		cJSON_free(ib->valuestring);
 		ib->valuestring = NULL;
@@ -100,6 +104,8 @@ static void check_json_flip(const char *doc, size_t len, const char *out, size_t
 	}
 	if (!same_json(a, b))
 		abort(); /* more than the state field changed */
+	if (must_change && !changed)
+		abort(); /* said it flipped, but the field the parser sees is as it was */
 	cJSON_Delete(a);
 	cJSON_Delete(b);
 }
@@ -149,7 +155,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		                                 sizeof(from), err, sizeof(err));
 
 		if (flipped) {
-			check_json_flip(payload, plen, flipped, outlen, field);
+			check_json_flip(payload, plen, flipped, outlen, field,
+			                strcmp(from, to) != 0);
 			free(flipped);
 		} else if (err[0] == '\0') {
 			abort(); /* a refusal always says why */
@@ -197,7 +204,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			                   (int)(flags % 3), flags & 16, &o, err,
 			                   sizeof(err)) == 0) {
 				if (o.topic == NULL || o.topic[0] == '\0' || o.payload == NULL ||
-				    o.len != strlen(o.payload) || o.qos < 0 || o.qos > 2)
+				    o.payload[o.len] != '\0' || o.qos < 0 || o.qos > 2)
 					abort();
 				toggle_out_free(&o);
 			} else if (err[0] == '\0' || o.topic != NULL || o.payload != NULL) {

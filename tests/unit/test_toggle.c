@@ -150,6 +150,26 @@ static void unit__toggle__json_rebuild_keeps_key_and_place(void **state)
 	free(out);
 }
 
+/* Found by fuzz_toggle: a raw NUL byte in a key ends it for the parser; the text scan compared
+ * all its bytes, so the value written was the parser's flipped into another member's place. */
+static void unit__toggle__json_raw_nul_in_key(void **state)
+{
+	static const char doc[] = "{\"state\0\":\"ON\",\"state\":\"OFF\"}";
+	static const char want[] = "{\"state\0\":\"OFF\",\"state\":\"OFF\"}";
+	char from[64], to[64], err[200];
+	size_t len = 0;
+	char *out = toggle_flip_json(doc, sizeof(doc) - 1, NULL, NULL, NULL, &len, from, to,
+	                             sizeof(from), err, sizeof(err));
+
+	(void)state;
+	assert_non_null(out);
+	assert_int_equal(len, sizeof(want) - 1);
+	assert_memory_equal(out, want, len);
+	assert_string_equal(from, "ON");
+	assert_string_equal(to, "OFF");
+	free(out);
+}
+
 static void unit__toggle__json_not_toggleable_says_why(void **state)
 {
 	static const struct {
@@ -313,6 +333,7 @@ int main(void)
 	    cmocka_unit_test(unit__toggle__json_state_keeps_document),
 	    cmocka_unit_test(unit__toggle__json_named_and_nested_field),
 	    cmocka_unit_test(unit__toggle__json_rebuild_keeps_key_and_place),
+	    cmocka_unit_test(unit__toggle__json_raw_nul_in_key),
 	    cmocka_unit_test(unit__toggle__json_not_toggleable_says_why),
 	    cmocka_unit_test(unit__toggle__command_templates),
 	    cmocka_unit_test(unit__toggle__compute_without_rule_keeps_topic_and_flags),
