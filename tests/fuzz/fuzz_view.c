@@ -8,21 +8,17 @@
 #define _XOPEN_SOURCE_EXTENDED 1
 #define _GNU_SOURCE
 #include <curses.h>
-#include <limits.h>
-#include <locale.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <wchar.h>
 
 #include "mqscope/actions.h"
 #include "mqscope/draw.h"
 #include "mqscope/payload_view.h"
-#include "mqscope/sanitize.h"
-#include "mqscope/theme.h"
 #include "mqscope/tree.h"
+
+#include "fuzz_screen.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -49,42 +45,8 @@ static bool next_value(struct input *in, const char **s, size_t *n)
 	return true;
 }
 
-/* Every cell holds what the sanitizer would draw as text. */
-static void check_cells(WINDOW *w, int h, int wd)
-{
-	for (int y = 0; y < h; y++) {
-		for (int x = 0; x < wd; x++) {
-			cchar_t cc;
-			wchar_t wch[CCHARW_MAX + 1];
-			attr_t attrs;
-			short pair;
-
-			if (mvwin_wch(w, y, x, &cc) == ERR)
-				abort();
-			if (getcchar(&cc, wch, &attrs, &pair, NULL) == ERR)
-				abort();
-			for (int i = 0; i < CCHARW_MAX && wch[i]; i++) {
-				char mb[MB_LEN_MAX];
-				mbstate_t st;
-				size_t n;
-				struct san_glyph g;
-
-				if (wch[i] < 0x20 || (wch[i] >= 0x7f && wch[i] < 0xa0))
-					abort(); /* a control character on screen */
-				memset(&st, 0, sizeof(st));
-				n = wcrtomb(mb, wch[i], &st);
-				if (n == (size_t)-1)
-					abort();
-				if (sanitize_next(mb, mb + n, 0, &g) != n || g.kind != SAN_TEXT)
-					abort(); /* something the sanitizer would have escaped */
-			}
-		}
-	}
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static bool init;
 	struct input in = {data, data + size};
 	struct tree_limits lim = {
 	    .max_topics = 32, .payload_cap = 4096, .history = 8, .value_budget = 1 << 20};
@@ -100,14 +62,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	WINDOW *w;
 	int64_t now = NOW_MS;
 
-	if (!init) {
-		setlocale(LC_ALL, "C.UTF-8");
-		FILE *out = fopen("/dev/null", "w"), *kbd = fopen("/dev/null", "r");
-		if (newterm("xterm-256color", out, kbd) == NULL)
-			abort();
-		theme_init(true);
-		init = true;
-	}
+	fuzz_screen_init();
 	if (size < 6)
 		return 0;
 	h = 1 + data[0] % 48;
@@ -169,11 +124,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			ARRIVE();
 		} else {
 			payload_view_draw(&pv, w, h, wd, id, b & 1, now);
-			check_cells(w, h, wd);
+			fuzz_check_cells(w, h, wd);
 		}
 	}
 	payload_view_draw(&pv, w, h, wd, id, true, now);
-	check_cells(w, h, wd);
+	fuzz_check_cells(w, h, wd);
 #undef ARRIVE
 
 	payload_view_free(&pv);

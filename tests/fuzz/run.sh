@@ -13,7 +13,7 @@ corpus=$3
 name=$(basename "$corpus")
 # Harnesses whose input is JSON or libconfig text start with the tokens of that syntax.
 case $name in
-toggle | payload | replay | view) dict="$(dirname "$0")/dict/json.dict" ;;
+toggle | payload | replay | view | treeview) dict="$(dirname "$0")/dict/json.dict" ;;
 config | theme | saved) dict="$(dirname "$0")/dict/config.dict" ;;
 *) dict= ;;
 esac
