@@ -41,6 +41,13 @@ static bool is_ws(char c)
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
+/* White space between JSON tokens as cJSON reads it (every byte up to 32, NUL included): the text
+ * scan must see the same tokens as the parser. */
+static bool json_ws(char c)
+{
+	return (unsigned char)c <= 32;
+}
+
 static bool is_upper(char c)
 {
 	return c >= 'A' && c <= 'Z';
@@ -130,7 +137,7 @@ static void trimmed(const char *v, size_t len, char *out, size_t cap)
 
 static size_t skip_ws(const char *s, size_t len, size_t i)
 {
-	while (i < len && is_ws(s[i]))
+	while (i < len && json_ws(s[i]))
 		i++;
 	return i;
 }
@@ -167,7 +174,7 @@ static size_t skip_value(const char *s, size_t len, size_t i)
 			depth--;
 			i++;
 		} else if (depth == 0) {
-			while (i < len && !is_ws(s[i]) && strchr(",}]", s[i]) == NULL)
+			while (i < len && !json_ws(s[i]) && strchr(",}]", s[i]) == NULL)
 				i++;
 			return i;
 		} else {
