@@ -287,7 +287,9 @@ static char *flip_item(const cJSON *it, const char *raw, size_t rawlen, const ch
 
 		if (!toggle_flip_word(raw, rawlen, on, off, buf, sizeof(buf)))
 			return NULL;
-		num = cJSON_Parse(buf);
+		/* The whole new token must be a number: "4e`" is not, though cJSON_Parse reads 4.
+		 */
+		num = cJSON_ParseWithOpts(buf, NULL, true);
 		ok = cJSON_IsNumber(num);
 		cJSON_Delete(num);
 		if (!ok)

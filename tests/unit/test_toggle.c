@@ -185,6 +185,22 @@ static void unit__toggle__json_raw_nul_in_key(void **state)
 	free(out);
 }
 
+/* Found by fuzz_toggle: a rule's value that only starts like a number ("4e`") went into the
+ * document as it was, leaving invalid JSON. */
+static void unit__toggle__json_number_flips_to_whole_numbers_only(void **state)
+{
+	char err[200], *out;
+
+	(void)state;
+	out = jflip("{\"on\":2}", NULL, "4e`", "2", err, sizeof(err));
+	assert_null(out);
+	assert_non_null(strstr(err, "neither"));
+	out = jflip("{\"on\":2}", NULL, "4e1", "2", err, sizeof(err));
+	assert_non_null(out);
+	assert_string_equal(out, "{\"on\":4e1}");
+	free(out);
+}
+
 static void unit__toggle__json_not_toggleable_says_why(void **state)
 {
 	static const struct {
@@ -349,6 +365,7 @@ int main(void)
 	    cmocka_unit_test(unit__toggle__json_named_and_nested_field),
 	    cmocka_unit_test(unit__toggle__json_unusual_white_space),
 	    cmocka_unit_test(unit__toggle__json_raw_nul_in_key),
+	    cmocka_unit_test(unit__toggle__json_number_flips_to_whole_numbers_only),
 	    cmocka_unit_test(unit__toggle__json_not_toggleable_says_why),
 	    cmocka_unit_test(unit__toggle__command_templates),
 	    cmocka_unit_test(unit__toggle__compute_without_rule_keeps_topic_and_flags),
