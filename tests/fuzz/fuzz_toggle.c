@@ -165,8 +165,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		                                 sizeof(from), err, sizeof(err));
 
 		if (flipped) {
+			/* The usual pairs always change the value; a rule's pair may be two
+			 * spellings of one value ("2" and "2.", or "2" and "2\f"). */
 			check_json_flip(payload, plen, flipped, outlen, field,
-			                strcmp(from, to) != 0);
+			                !(on && off) && strcmp(from, to) != 0);
 			free(flipped);
 		} else if (err[0] == '\0') {
 			abort(); /* a refusal always says why */
