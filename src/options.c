@@ -861,15 +861,18 @@ static void scrub(char *p, size_t len)
 	memset(p, '*', len);
 }
 
-/* Overwrites the password of a mqtt://user:password@host URL in place. */
-static void scrub_url(char *url)
+/*
+ * Overwrites the password of a mqtt://user:password@host/topic URL in place; in a --proxy URL
+ * (no path: proxy_arg takes the last '@' of all) the password may hold '/'.
+ */
+static void scrub_url(char *url, bool has_path)
 {
 	char *p = strstr(url, "://"), *slash, *at = NULL, *colon;
 
 	if (p == NULL)
 		return;
 	p += 3;
-	slash = strchr(p, '/');
+	slash = has_path ? strchr(p, '/') : NULL;
 	for (char *q = p; q < (slash ? slash : p + strlen(p)); q++)
 		if (*q == '@')
 			at = q;
@@ -913,7 +916,7 @@ void options_scrub_argv(int argc, char **argv)
 			if (val && (id == OPT_PASSWORD || id == OPT_PSK))
 				scrub(val, strlen(val));
 			else if (val && (id == OPT_URL || id == OPT_PROXY))
-				scrub_url(val);
+				scrub_url(val, id == OPT_URL);
 			continue;
 		}
 		/* A cluster of short options: "-cP secret", "-Psecret", "-L url". */
@@ -929,7 +932,7 @@ void options_scrub_argv(int argc, char **argv)
 			if (val && id == OPT_PASSWORD)
 				scrub(val, strlen(val));
 			else if (val && id == OPT_URL)
-				scrub_url(val);
+				scrub_url(val, true);
 			break;
 		}
 	}

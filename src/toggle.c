@@ -41,6 +41,13 @@ static bool is_ws(char c)
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
+/* White space between JSON tokens as cJSON reads it (every byte up to 32, NUL included): the text
+ * scan must see the same tokens as the parser. */
+static bool json_ws(char c)
+{
+	return (unsigned char)c <= 32;
+}
+
 static bool is_upper(char c)
 {
 	return c >= 'A' && c <= 'Z';
@@ -130,7 +137,7 @@ static void trimmed(const char *v, size_t len, char *out, size_t cap)
 
 static size_t skip_ws(const char *s, size_t len, size_t i)
 {
-	while (i < len && is_ws(s[i]))
+	while (i < len && json_ws(s[i]))
 		i++;
 	return i;
 }
@@ -167,7 +174,7 @@ static size_t skip_value(const char *s, size_t len, size_t i)
 			depth--;
 			i++;
 		} else if (depth == 0) {
-			while (i < len && !is_ws(s[i]) && strchr(",}]", s[i]) == NULL)
+			while (i < len && !json_ws(s[i]) && strchr(",}]", s[i]) == NULL)
 				i++;
 			return i;
 		} else {
@@ -183,7 +190,8 @@ static bool key_equals(const char *tok, size_t n, const char *key)
 	cJSON *j;
 	bool eq;
 
-	if (memchr(tok, '\\', n) == NULL)
+	/* Escapes, and raw NUL bytes (cJSON's key ends at the first), go through the parser. */
+	if (memchr(tok, '\\', n) == NULL && memchr(tok, '\0', n) == NULL)
 		return n - 2 == strlen(key) && memcmp(tok + 1, key, n - 2) == 0;
 	j = cJSON_ParseWithLength(tok, n);
 	eq = cJSON_IsString(j) && strcmp(j->valuestring, key) == 0;
@@ -279,7 +287,9 @@ static char *flip_item(const cJSON *it, const char *raw, size_t rawlen, const ch
 
 		if (!toggle_flip_word(raw, rawlen, on, off, buf, sizeof(buf)))
 			return NULL;
-		num = cJSON_Parse(buf);
+		/* The whole new token must be a number: "4e`" is not, though cJSON_Parse reads 4.
+		 */
+		num = cJSON_ParseWithOpts(buf, NULL, true);
 		ok = cJSON_IsNumber(num);
 		cJSON_Delete(num);
 		if (!ok)
@@ -304,9 +314,10 @@ static void describe(const cJSON *it, const char *raw, size_t rawlen, char *out,
 		snprintf(out, cap, "%.*s", rawlen > 40 ? 40 : (int)rawlen, raw);
 }
 
-/* Follows the path in the parsed tree and in the text; false when it is not there. */
+/* Follows the path in the parsed tree and in the text; false when it is not there. The item's
+ * parent object goes to *parent. */
 static bool locate(const cJSON *root, const char *doc, size_t len, const char *path,
-                   const cJSON **item, size_t *vs, size_t *ve, bool *text_ok)
+                   const cJSON **item, const cJSON **parent, size_t *vs, size_t *ve, bool *text_ok)
 {
 	char buf[256];
 	const char *segs[16];
@@ -319,6 +330,7 @@ static bool locate(const cJSON *root, const char *doc, size_t len, const char *p
 	for (size_t i = 0; i < n; i++) {
 		if (!cJSON_IsObject(it))
 			return false;
+		*parent = it;
 		it = cJSON_GetObjectItemCaseSensitive(it, segs[i]);
 		if (it == NULL)
 			return false;
@@ -359,9 +371,9 @@ char *toggle_flip_json(const char *doc, size_t len, const char *field, const cha
 		goto out;
 	}
 	for (size_t f = 0; f < nfields && tok == NULL; f++) {
-		const cJSON *it;
+		const cJSON *it, *parent;
 
-		if (!locate(root, copy, len, fields[f], &it, &vs, &ve, &text_ok))
+		if (!locate(root, copy, len, fields[f], &it, &parent, &vs, &ve, &text_ok))
 			continue;
 		if (first_found == NULL) {
 			first_found = fields[f];
@@ -370,10 +382,19 @@ char *toggle_flip_json(const char *doc, size_t len, const char *field, const cha
 		}
 		tok = flip_item(it, copy + vs, text_ok ? ve - vs : 0, on, off, from, to, wcap);
 		if (tok != NULL && !text_ok) {
-			/* The text scan disagreed with the parser: rebuild the document instead. */
+			/*
+			 * The text scan disagreed with the parser: rebuild the document instead.
+			 * The new value takes the old one's place in its own object, under its
+			 * key (the first member of that name, the one the path found).
+			 */
 			cJSON *repl = cJSON_Parse(tok);
 
-			cJSON_ReplaceItemViaPointer(root, (cJSON *)it, repl);
+			if (repl == NULL || !cJSON_ReplaceItemInObjectCaseSensitive(
+			                        (cJSON *)parent, it->string, repl)) {
+				cJSON_Delete(repl);
+				fail(err, cap, "cannot rebuild the JSON document");
+				goto out;
+			}
 			char *printed = cJSON_PrintUnformatted(root);
 			if (printed != NULL) {
 				*outlen = strlen(printed);

@@ -12,6 +12,7 @@
 #include "mqscope/config.h"
 #include "mqscope/options.h"
 #include "mqscope/theme_file.h"
+#include "mqscope/topic.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -41,8 +42,34 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	settings_init(&s);
 	settings_set_str(&s.profile, size & 1 ? "p" : NULL);
-	if (config_load_file(&s, path, err, sizeof(err)) != 0 && err[0] == '\0')
-		abort(); /* a failure always says why */
+	if (config_load_file(&s, path, err, sizeof(err)) != 0) {
+		if (err[0] == '\0')
+			abort(); /* a failure always says why */
+	} else {
+		/* What a file that loads may hold: every value checked on the way in. */
+		if (s.fps < 1 || s.fps > 120 || s.history < 1 || s.history > 65535 ||
+		    s.payload_cap < 64 || s.ring_bytes < 65536)
+			abort();
+		for (size_t i = 0; i < s.ntoggles; i++) {
+			const struct toggle_rule *r = &s.toggles[i];
+
+			if (r->filter == NULL || !topic_filter_valid(r->filter) || r->qos < -1 ||
+			    r->qos > 2 || r->retain < -1 || r->retain > 1 ||
+			    (r->on == NULL) != (r->off == NULL))
+				abort();
+		}
+		for (size_t i = 0; i < s.nsaved; i++) {
+			const struct saved_msg *m = &s.saved[i];
+
+			if (m->topic == NULL || m->topic[0] == '\0' ||
+			    topic_has_wildcard(m->topic) || m->name == NULL || m->payload == NULL ||
+			    m->qos < 0 || m->qos > 2)
+				abort();
+		}
+		for (size_t i = 0; i < s.ntopics; i++)
+			if (!topic_filter_valid(s.topics[i]))
+				abort();
+	}
 	settings_free(&s);
 
 	{

@@ -1,16 +1,24 @@
-/* fuzz_replay.c: recording lines from arbitrary bytes are read safely, and what is read writes back
- * to a line that reads the same. */
+/* fuzz_replay.c: recording lines from arbitrary bytes are read safely, what is read writes back to
+ * a line that reads the same, and a whole recording file (any line breaks, blank lines, junk) is
+ * replayed into the tree with every non-blank line either fed or counted as bad. */
+#define _GNU_SOURCE
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
+#include "mqscope/app.h"
+#include "mqscope/filter.h"
 #include "mqscope/msg.h"
 #include "mqscope/record.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+/* The input as one line: parse, format, parse again. */
+static void one_line(const uint8_t *data, size_t size)
 {
 	struct record_msg m, again;
 	struct msg_view v;
@@ -18,7 +26,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t cap = 0, n;
 
 	if (!record_parse((const char *)data, size, &m))
-		return 0;
+		return;
 	record_msg_view(&m, &v);
 	n = record_format(&v, &line, &cap);
 	if (n == 0 || line[n - 1] != '\n' || memchr(line, '\n', n - 1))
@@ -26,13 +34,84 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!record_parse(line, n - 1, &again))
 		abort();
 	if (again.h.topic_len != m.h.topic_len || again.h.len != m.h.len ||
-	    again.h.props_len != m.h.props_len || again.h.time_ms != m.h.time_ms ||
-	    memcmp(again.topic, m.topic, m.h.topic_len) != 0 ||
+	    again.h.orig_len != m.h.orig_len || again.h.qos != m.h.qos ||
+	    again.h.retain != m.h.retain || again.h.props_len != m.h.props_len ||
+	    again.h.time_ms != m.h.time_ms || memcmp(again.topic, m.topic, m.h.topic_len) != 0 ||
 	    (m.h.len && memcmp(again.payload, m.payload, m.h.len) != 0) ||
 	    (m.h.props_len && memcmp(again.props, m.props, m.h.props_len) != 0))
 		abort();
 	record_msg_free(&again);
 	record_msg_free(&m);
 	free(line);
+}
+
+/* Lines replay_step must account for: those not blank once their line break is stripped. */
+static uint64_t count_lines(const uint8_t *data, size_t size)
+{
+	uint64_t n = 0;
+	size_t i = 0;
+
+	while (i < size) {
+		const uint8_t *nl = memchr(data + i, '\n', size - i);
+		size_t end = nl ? (size_t)(nl - data) : size, e = end;
+
+		while (e > i && data[e - 1] == '\r')
+			e--;
+		n += e > i;
+		i = end + 1;
+	}
+	return n;
+}
+
+/* The input as a recording file, replayed all at once into a tree with a filter and a recorder. */
+static void whole_file(const uint8_t *data, size_t size)
+{
+	struct settings cfg;
+	struct app a;
+	struct replay *r;
+	char path[64], err[256];
+	struct tree_limits lim = {
+	    .max_topics = 128, .payload_cap = 64, .history = 2, .value_budget = 8192};
+	int fd = memfd_create("fuzz-replay", MFD_CLOEXEC);
+	int64_t now = 1000;
+
+	if (fd < 0 || write(fd, data, size) != (ssize_t)size)
+		abort();
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	settings_init(&cfg);
+	memset(&a, 0, sizeof(a));
+	a.cfg = &cfg;
+	a.tree = tree_new(&lim);
+	a.filter = filter_new(size & 1 ? "p:on" : "+/#", err, sizeof(err));
+	a.recorder = recorder_open("/dev/null", err, sizeof(err));
+	if (a.filter == NULL || a.recorder == NULL)
+		abort();
+	filter_apply(a.filter, a.tree);
+	r = replay_open(path, 0, err, sizeof(err));
+	if (r == NULL)
+		abort();
+	a.replay = r;
+	for (int i = 0; i < 100000 && !replay_finished(r); i++)
+		replay_step(r, &a, now++, 7);
+	if (!replay_finished(r) || replay_percent(r) != 100)
+		abort();
+	if (replay_fed(r) + replay_bad_lines(r) != count_lines(data, size))
+		abort();
+	if (a.ingested != replay_fed(r) || recorder_count(a.recorder) != replay_fed(r))
+		abort();
+	replay_close(r);
+	recorder_close(a.recorder);
+	filter_free(a.filter);
+	tree_free(a.tree);
+	settings_free(&cfg);
+	close(fd);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	if (size > 1 << 20)
+		return 0;
+	one_line(data, size);
+	whole_file(data, size);
 	return 0;
 }

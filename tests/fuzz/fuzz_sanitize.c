@@ -1,5 +1,8 @@
-/* fuzz_sanitize.c: no input makes the sanitizer emit a control byte or read out of bounds. */
+/* fuzz_sanitize.c: no input makes the sanitizer emit a control byte, a C1 control, invalid UTF-8
+ * or a deceptive character, read out of bounds, or disagree with itself: its output sanitizes to
+ * itself, and its widths add up. */
 #include <locale.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -9,10 +12,12 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+#define COLS_MAX 1000
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static int init;
-	char out[4096];
+	char out[4096], again[4096];
 	const char *p = (const char *)data, *end = p + size;
 	struct san_glyph g;
 
@@ -21,21 +26,56 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		init = 1;
 	}
 	for (unsigned flags = 0; flags < 4; flags++) {
-		sanitize_line(p, size, flags, 1000, out, sizeof(out));
+		int cols = sanitize_line(p, size, flags, COLS_MAX, out, sizeof(out)), sum = 0;
+		size_t olen = strlen(out);
+		bool whole = true;
+
+		if (cols < 0 || cols > COLS_MAX)
+			abort();
 		for (const unsigned char *u = (const unsigned char *)out; *u; u++)
-			if (*u < 0x20 || *u == 0x7f)
+			if (*u < 0x20 || *u == 0x7f || ((flags & SAN_ASCII) && *u >= 0x80))
 				abort();
+		/* Everything in the output is text the sanitizer passes as it is. */
+		for (const char *q = out; q < out + olen;) {
+			size_t n = sanitize_next(q, out + olen, flags & ~(unsigned)SAN_LAYOUT, &g);
+
+			if (n == 0 || g.kind != SAN_TEXT)
+				abort();
+			q += n;
+		}
+		/* So sanitizing it again changes nothing. */
+		if (sanitize_line(out, olen, flags, COLS_MAX, again, sizeof(again)) != cols ||
+		    strcmp(again, out) != 0)
+			abort();
 		for (const char *q = p; q < end;) {
 			size_t n = sanitize_next(q, end, flags, &g);
+
 			if (n == 0 || n > (size_t)(end - q))
 				abort();
-			if (g.kind == SAN_TEXT)
+			if (g.width < 0)
+				abort();
+			if (g.kind == SAN_TEXT) {
+				if (g.s != q || g.len != n)
+					abort();
 				for (size_t i = 0; i < g.len; i++)
 					if ((unsigned char)g.s[i] < 0x20 ||
 					    (unsigned char)g.s[i] == 0x7f)
 						abort();
+			} else if (g.kind == SAN_ESCAPE) {
+				if (g.esc[0] != '\\' || g.width != (int)strlen(g.esc))
+					abort();
+			} else if (!(flags & SAN_LAYOUT)) {
+				abort(); /* newline and tab glyphs only when asked for */
+			}
+			if (g.kind == SAN_NEWLINE || g.kind == SAN_TAB)
+				whole = false;
+			else
+				sum += g.width;
 			q += n;
 		}
+		/* Without layout glyphs, the line's width is the sum of its glyphs'. */
+		if (whole && sanitize_width(p, size, flags) != sum)
+			abort();
 	}
 	return 0;
 }

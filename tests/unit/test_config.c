@@ -504,6 +504,22 @@ static void unit__options__passwords_scrubbed_from_argv(void **state)
 	assert_string_equal(argv[16], "socks5h://u:**@p");
 }
 
+/* Found by fuzz_options: a --proxy password holding '/' stayed readable in ps(1). */
+static void unit__options__proxy_password_with_slash_scrubbed(void **state)
+{
+	char a[][48] = {"mqscope", "--proxy", "socks5h://u:pa/ss@127.0.0.1:1080", "-L",
+	                "mqtt://h/a@b"};
+	char *argv[6];
+
+	(void)state;
+	for (int i = 0; i < 5; i++)
+		argv[i] = a[i];
+	argv[5] = NULL;
+	options_scrub_argv(5, argv);
+	assert_string_equal(argv[2], "socks5h://u:*****@127.0.0.1:1080");
+	assert_string_equal(argv[4], "mqtt://h/a@b"); /* '@' in the topic: no password */
+}
+
 static void unit__secret__environment_password(void **state)
 {
 	struct settings s;
@@ -631,6 +647,7 @@ int main(void)
 	    cmocka_unit_test(unit__options__bad_values_and_combinations),
 	    cmocka_unit_test(unit__options__unsupported_options_explained),
 	    cmocka_unit_test(unit__options__passwords_scrubbed_from_argv),
+	    cmocka_unit_test(unit__options__proxy_password_with_slash_scrubbed),
 	    cmocka_unit_test(unit__secret__environment_password),
 	    cmocka_unit_test(unit__session__reasons_in_words),
 	    cmocka_unit_test(unit__session__log_events_in_words),

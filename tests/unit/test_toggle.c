@@ -128,6 +128,79 @@ static void unit__toggle__json_named_and_nested_field(void **state)
 	free(out);
 }
 
+/* Found by fuzz_toggle: white space the text scan did not know (form feed, NUL: cJSON skips every
+ * byte up to 32) sent the flip down the rebuild path, which lost the key and, for a nested field,
+ * freed a member still linked; or, for NUL, wrote the new value before the old one. The scan now
+ * reads white space as the parser does, and keeps every other byte. */
+static void unit__toggle__json_unusual_white_space(void **state)
+{
+#define BYTES(s) s, sizeof(s) - 1
+	static const struct {
+		const char *doc;
+		size_t len;
+		const char *field, *want;
+		size_t wlen;
+	} cases[] = {
+	    {BYTES("{\f\"state\":\"ON\"}"), NULL, BYTES("{\f\"state\":\"OFF\"}")},
+	    {BYTES("{\"a\":{\f\"state\":\"ON\",\"b\":1},\"c\":2}"), "a.state",
+	     BYTES("{\"a\":{\f\"state\":\"OFF\",\"b\":1},\"c\":2}")},
+	    {BYTES("{\"a\":{\"x\":0,\v\"state\":true}}"), "a.state",
+	     BYTES("{\"a\":{\"x\":0,\v\"state\":false}}")},
+	    {BYTES("{\"state\":\0\0\"ON\"}"), NULL, BYTES("{\"state\":\0\0\"OFF\"}")},
+	};
+#undef BYTES
+	char from[64], to[64], err[200];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		size_t len = 0;
+		char *out = toggle_flip_json(cases[i].doc, cases[i].len, cases[i].field, NULL, NULL,
+		                             &len, from, to, sizeof(from), err, sizeof(err));
+
+		if (out == NULL)
+			fail_msg("case %zu: %s", i, err);
+		assert_int_equal(len, cases[i].wlen);
+		assert_memory_equal(out, cases[i].want, len);
+		free(out);
+	}
+}
+
+/* Found by fuzz_toggle: a raw NUL byte in a key ends it for the parser; the text scan compared
+ * all its bytes, so the value written was the parser's flipped into another member's place. */
+static void unit__toggle__json_raw_nul_in_key(void **state)
+{
+	static const char doc[] = "{\"state\0\":\"ON\",\"state\":\"OFF\"}";
+	static const char want[] = "{\"state\0\":\"OFF\",\"state\":\"OFF\"}";
+	char from[64], to[64], err[200];
+	size_t len = 0;
+	char *out = toggle_flip_json(doc, sizeof(doc) - 1, NULL, NULL, NULL, &len, from, to,
+	                             sizeof(from), err, sizeof(err));
+
+	(void)state;
+	assert_non_null(out);
+	assert_int_equal(len, sizeof(want) - 1);
+	assert_memory_equal(out, want, len);
+	assert_string_equal(from, "ON");
+	assert_string_equal(to, "OFF");
+	free(out);
+}
+
+/* Found by fuzz_toggle: a rule's value that only starts like a number ("4e`") went into the
+ * document as it was, leaving invalid JSON. */
+static void unit__toggle__json_number_flips_to_whole_numbers_only(void **state)
+{
+	char err[200], *out;
+
+	(void)state;
+	out = jflip("{\"on\":2}", NULL, "4e`", "2", err, sizeof(err));
+	assert_null(out);
+	assert_non_null(strstr(err, "neither"));
+	out = jflip("{\"on\":2}", NULL, "4e1", "2", err, sizeof(err));
+	assert_non_null(out);
+	assert_string_equal(out, "{\"on\":4e1}");
+	free(out);
+}
+
 static void unit__toggle__json_not_toggleable_says_why(void **state)
 {
 	static const struct {
@@ -290,6 +363,9 @@ int main(void)
 	    cmocka_unit_test(unit__toggle__rule_pair_is_exact),
 	    cmocka_unit_test(unit__toggle__json_state_keeps_document),
 	    cmocka_unit_test(unit__toggle__json_named_and_nested_field),
+	    cmocka_unit_test(unit__toggle__json_unusual_white_space),
+	    cmocka_unit_test(unit__toggle__json_raw_nul_in_key),
+	    cmocka_unit_test(unit__toggle__json_number_flips_to_whole_numbers_only),
 	    cmocka_unit_test(unit__toggle__json_not_toggleable_says_why),
 	    cmocka_unit_test(unit__toggle__command_templates),
 	    cmocka_unit_test(unit__toggle__compute_without_rule_keeps_topic_and_flags),
