@@ -32,8 +32,8 @@ static int bounds_segment(WINDOW *w, int used, int wd, const struct status_info 
 		snprintf(buf, sizeof(buf), "ring_bytes full: %s dropped", a);
 		used = segment(w, used, wd, buf, SLOT_BAR_BAD);
 	}
-	if (si->refused > si->refused_names) {
-		fmt_count(a, sizeof(a), si->refused - si->refused_names);
+	if (si->refused_topics) {
+		fmt_count(a, sizeof(a), si->refused_topics);
 		fmt_count(b, sizeof(b), si->max_topics);
 		snprintf(buf, sizeof(buf), "max_topics %s: %s refused", b, a);
 		used = segment(w, used, wd, buf, SLOT_BAR_BAD);
@@ -41,6 +41,16 @@ static int bounds_segment(WINDOW *w, int used, int wd, const struct status_info 
 	if (si->refused_names) {
 		fmt_count(a, sizeof(a), si->refused_names);
 		snprintf(buf, sizeof(buf), "names over memory_budget: %s refused", a);
+		used = segment(w, used, wd, buf, SLOT_BAR_BAD);
+	}
+	if (si->refused_deep) {
+		fmt_count(a, sizeof(a), si->refused_deep);
+		snprintf(buf, sizeof(buf), "over 65,535 levels: %s refused", a);
+		used = segment(w, used, wd, buf, SLOT_BAR_BAD);
+	}
+	if (si->refused_nomem) {
+		fmt_count(a, sizeof(a), si->refused_nomem);
+		snprintf(buf, sizeof(buf), "out of memory: %s refused", a);
 		used = segment(w, used, wd, buf, SLOT_BAR_BAD);
 	}
 	if (si->budget_hits) {

@@ -375,8 +375,10 @@ static void draw_status(struct ui *u, int64_t now)
 	si.rate = rate_last_second(&u->app->rate, now);
 	si.topics = tree_topic_count(u->app->tree);
 	si.drops = ring_drops(&u->app->ring);
-	si.refused = tree_refused(u->app->tree);
+	si.refused_topics = tree_refused_by(u->app->tree, TREE_BOUND_TOPICS);
 	si.refused_names = tree_refused_by(u->app->tree, TREE_BOUND_NAMES);
+	si.refused_deep = tree_refused_by(u->app->tree, TREE_BOUND_DEPTH);
+	si.refused_nomem = tree_refused_by(u->app->tree, TREE_BOUND_MEMORY);
 	si.max_topics = u->app->cfg->max_topics;
 	si.cut = u->app->cut;
 	si.mem = tree_mem_bytes(u->app->tree) + ring_bytes_used(&u->app->ring);

@@ -21,8 +21,10 @@ struct status_info {
 	uint64_t rate;
 	uint64_t topics;
 	uint64_t drops;
-	uint64_t refused;       /* messages refused a new topic, by any bound */
-	uint64_t refused_names; /* of which by the names budget */
+	uint64_t refused_topics; /* messages refused a new topic by max_topics */
+	uint64_t refused_names;  /* by the names budget */
+	uint64_t refused_deep;   /* over 65,535 levels */
+	uint64_t refused_nomem;  /* out of memory */
 	size_t max_topics;
 	uint64_t cut; /* payloads kept only in part */
 	size_t mem;

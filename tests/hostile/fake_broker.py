@@ -150,6 +150,9 @@ CASES = {
     "c1-control": bad_topic(b"bad/\xc2\x9bcsi"),
     "esc": bad_topic(b"bad/\x1b[2J\x1b]0;owned\x07"),
     "empty-topic": bad_topic(b""),
+    # the longest topic MQTT allows, and the deepest (65,535 slashes: 65,536 empty levels)
+    "topic-longest": bad_topic(b"bad/" + b"x" * 65531),
+    "topic-deepest": bad_topic(b"/" * 65535),
     # flags and ids
     "qos3": lambda v5, n: packet(0x36, mqtt_str(b"bad/qos3") + u16(7) +
                                   (b"\x00" if v5 else b"") + b"hostile"),
