@@ -48,7 +48,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    strcmp(again, out) != 0)
 			abort();
 		for (const char *q = p; q < end;) {
-			size_t n = sanitize_next(q, end, flags, &g);
+			/* As sanitize_width reads it: a run starts until something has width. */
+			size_t n = sanitize_next(q, end, sum == 0 ? flags | SAN_LEADING : flags, &g);
 
 			if (n == 0 || n > (size_t)(end - q))
 				abort();
