@@ -25,43 +25,29 @@ static int segment(WINDOW *w, int used, int wd, const char *text, enum theme_slo
  */
 static int bounds_segment(WINDOW *w, int used, int wd, const struct status_info *si)
 {
-	char buf[160], a[32], b[32];
+	char topics[48], buf[160], n[32];
+	const struct {
+		uint64_t count;
+		const char *bound, *cost;
+		enum theme_slot slot;
+	} bounds[] = {
+	    {si->drops, "ring_bytes full", "dropped", SLOT_BAR_BAD},
+	    {si->refused_topics, topics, "refused", SLOT_BAR_BAD},
+	    {si->refused_names, "names over memory_budget", "refused", SLOT_BAR_BAD},
+	    {si->refused_deep, "over 65,535 levels", "refused", SLOT_BAR_BAD},
+	    {si->refused_nomem, "out of memory", "refused", SLOT_BAR_BAD},
+	    {si->budget_hits, "memory_budget", "values dropped or cut", SLOT_BAR_WARN},
+	    {si->cut, "payload_cap", "cut", SLOT_BAR_WARN},
+	};
 
-	if (si->drops) {
-		fmt_count(a, sizeof(a), si->drops);
-		snprintf(buf, sizeof(buf), "ring_bytes full: %s dropped", a);
-		used = segment(w, used, wd, buf, SLOT_BAR_BAD);
-	}
-	if (si->refused_topics) {
-		fmt_count(a, sizeof(a), si->refused_topics);
-		fmt_count(b, sizeof(b), si->max_topics);
-		snprintf(buf, sizeof(buf), "max_topics %s: %s refused", b, a);
-		used = segment(w, used, wd, buf, SLOT_BAR_BAD);
-	}
-	if (si->refused_names) {
-		fmt_count(a, sizeof(a), si->refused_names);
-		snprintf(buf, sizeof(buf), "names over memory_budget: %s refused", a);
-		used = segment(w, used, wd, buf, SLOT_BAR_BAD);
-	}
-	if (si->refused_deep) {
-		fmt_count(a, sizeof(a), si->refused_deep);
-		snprintf(buf, sizeof(buf), "over 65,535 levels: %s refused", a);
-		used = segment(w, used, wd, buf, SLOT_BAR_BAD);
-	}
-	if (si->refused_nomem) {
-		fmt_count(a, sizeof(a), si->refused_nomem);
-		snprintf(buf, sizeof(buf), "out of memory: %s refused", a);
-		used = segment(w, used, wd, buf, SLOT_BAR_BAD);
-	}
-	if (si->budget_hits) {
-		fmt_count(a, sizeof(a), si->budget_hits);
-		snprintf(buf, sizeof(buf), "memory_budget: %s values dropped or cut", a);
-		used = segment(w, used, wd, buf, SLOT_BAR_WARN);
-	}
-	if (si->cut) {
-		fmt_count(a, sizeof(a), si->cut);
-		snprintf(buf, sizeof(buf), "payload_cap: %s cut", a);
-		used = segment(w, used, wd, buf, SLOT_BAR_WARN);
+	fmt_count(n, sizeof(n), si->max_topics);
+	snprintf(topics, sizeof(topics), "max_topics %s", n);
+	for (size_t i = 0; i < sizeof(bounds) / sizeof(bounds[0]); i++) {
+		if (bounds[i].count == 0)
+			continue;
+		fmt_count(n, sizeof(n), bounds[i].count);
+		snprintf(buf, sizeof(buf), "%s: %s %s", bounds[i].bound, n, bounds[i].cost);
+		used = segment(w, used, wd, buf, bounds[i].slot);
 	}
 	return used;
 }
