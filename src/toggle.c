@@ -287,8 +287,7 @@ static char *flip_item(const cJSON *it, const char *raw, size_t rawlen, const ch
 
 		if (!toggle_flip_word(raw, rawlen, on, off, buf, sizeof(buf)))
 			return NULL;
-		/* The whole new token must be a number: "4e`" is not, though cJSON_Parse reads 4.
-		 */
+		/* All of it a number: cJSON_Parse reads "4e`" as 4. */
 		num = cJSON_ParseWithOpts(buf, NULL, true);
 		ok = cJSON_IsNumber(num);
 		cJSON_Delete(num);
