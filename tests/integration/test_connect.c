@@ -274,6 +274,17 @@ static void publish(struct fixture *f, const char *topic, const char *payload)
  * -c keeps the subscriptions while away (queued QoS 1 messages arrive on
  * return); -U on the next start drops a subscription the session still held.
  */
+static bool keep_granted(struct fixture *f)
+{
+	struct session_sub subs[4];
+	size_t n = session_subscriptions(f->app.session, subs, 4);
+
+	for (size_t i = 0; i < n && i < 4; i++)
+		if (strcmp(subs[i].filter, "keep/#") == 0 && subs[i].granted >= 0)
+			return true;
+	return false;
+}
+
 static void integration__connect__persistent_session_and_unsubscribe(void **state)
 {
 	struct fixture *f = *state;
@@ -308,6 +319,14 @@ static void integration__connect__persistent_session_and_unsubscribe(void **stat
 		assert_true(clock_mono_ms() < deadline);
 		usleep(20000);
 		status(f);
+	}
+	/*
+	 * The UNSUBSCRIBE for -U goes before the SUBSCRIBE for keep/#: once keep/# is
+	 * granted, the broker has dropped drop/# (queued messages may come before that).
+	 */
+	for (deadline = clock_mono_ms() + 5000; !keep_granted(f);) {
+		assert_true(clock_mono_ms() < deadline);
+		usleep(20000);
 	}
 	/* Queued before -U: it may still arrive. A new one after -U must not. */
 	publish(f, "drop/after", "4");
