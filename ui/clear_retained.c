@@ -153,17 +153,7 @@ static void confirm_draw(struct modal *m, struct ui *u, int rows, int cols)
 	(void)u;
 	if (hh > rows || ww < 20)
 		return;
-	if (c->win == NULL || c->h != hh || c->w != ww) {
-		if (c->win)
-			delwin(c->win);
-		c->win = newwin(hh, ww, (rows - hh) / 2, (cols - ww) / 2);
-		c->h = hh;
-		c->w = ww;
-	}
-	werase(c->win);
-	draw_box(c->win, hh, ww, theme_attr(SLOT_BORDER));
-	wmove(c->win, 0, 2);
-	draw_str(c->win, " Clear retained messages ", ww - 4, theme_attr(SLOT_TITLE));
+	draw_dialog(&c->win, &c->h, &c->w, hh, ww, rows, cols, " Clear retained messages ");
 	for (int i = 0; i < c->nlines; i++) {
 		wmove(c->win, 1 + i, 2);
 		draw_str(c->win, c->lines[i], ww - 4, i == 0 ? theme_attr(SLOT_PROMPT) : A_NORMAL);

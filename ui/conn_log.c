@@ -136,18 +136,8 @@ static void log_draw(struct modal *m, struct ui *u, int rows, int cols)
 	if (hh < 3)
 		return;
 	row = 0;
-	if (c->win == NULL || c->h != hh || c->w != ww) {
-		if (c->win)
-			delwin(c->win);
-		c->win = newwin(hh, ww, (rows - hh) / 2, (cols - ww) / 2);
-		c->h = hh;
-		c->w = ww;
-	}
-	werase(c->win);
-	draw_box(c->win, hh, ww, theme_attr(SLOT_BORDER));
-	wmove(c->win, 0, 2);
-	draw_str(c->win, " connection log, newest first (any other key closes) ", ww - 4,
-	         theme_attr(SLOT_TITLE));
+	draw_dialog(&c->win, &c->h, &c->w, hh, ww, rows, cols,
+	            " connection log, newest first (any other key closes) ");
 	c->inner = hh - 2;
 	if (a->session == NULL) {
 		wmove(c->win, 1, 2);

@@ -266,20 +266,10 @@ static void dash_draw(struct modal *m, struct ui *u, int rows, int cols)
 		ww = cols - 2;
 	if (hh < 5 || ww < 30)
 		return;
-	if (d->win == NULL || d->h != hh || d->w != ww) {
-		if (d->win)
-			delwin(d->win);
-		d->win = newwin(hh, ww, (rows - hh) / 2, (cols - ww) / 2);
-		d->h = hh;
-		d->w = ww;
-	}
+	snprintf(buf, sizeof(buf), " broker %s ($SYS; any key closes) ", a->broker_label);
+	draw_dialog(&d->win, &d->h, &d->w, hh, ww, rows, cols, buf);
 	WINDOW *w = d->win;
 	maxx = ww - 2;
-	werase(w);
-	draw_box(w, hh, ww, theme_attr(SLOT_BORDER));
-	snprintf(buf, sizeof(buf), " broker %s ($SYS; any key closes) ", a->broker_label);
-	wmove(w, 0, 2);
-	draw_str(w, buf, ww - 4, theme_attr(SLOT_TITLE));
 
 	if (sys == TREE_NONE) {
 		wmove(w, 2, 2);

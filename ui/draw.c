@@ -160,3 +160,19 @@ int draw_spark(WINDOW *w, const double *v, size_t n, int width, double lo, doubl
 	wattrset(w, A_NORMAL);
 	return cols;
 }
+
+void draw_dialog(WINDOW **win, int *h, int *w, int hh, int ww, int rows, int cols,
+                 const char *title)
+{
+	if (*win == NULL || *h != hh || *w != ww) {
+		if (*win)
+			delwin(*win);
+		*win = newwin(hh, ww, (rows - hh) / 2, (cols - ww) / 2);
+		*h = hh;
+		*w = ww;
+	}
+	werase(*win);
+	draw_box(*win, hh, ww, theme_attr(SLOT_BORDER));
+	wmove(*win, 0, 2);
+	draw_str(*win, title, ww - 4, theme_attr(SLOT_TITLE));
+}

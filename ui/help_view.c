@@ -67,17 +67,8 @@ static void help_draw(struct modal *m, struct ui *u, int rows, int cols)
 		ww = cols - 2;
 	if (hh < 3 || ww < 10)
 		return;
-	if (h->win == NULL || h->h != hh || h->w != ww) {
-		if (h->win)
-			delwin(h->win);
-		h->win = newwin(hh, ww, (rows - hh) / 2, (cols - ww) / 2);
-		h->h = hh;
-		h->w = ww;
-	}
-	werase(h->win);
-	draw_box(h->win, hh, ww, theme_attr(SLOT_BORDER));
-	wmove(h->win, 0, 2);
-	draw_str(h->win, " mqscope keys (any other key closes) ", ww - 4, theme_attr(SLOT_TITLE));
+	draw_dialog(&h->win, &h->h, &h->w, hh, ww, rows, cols,
+	            " mqscope keys (any other key closes) ");
 	h->inner = hh - 2;
 	for (int a = 1 + h->scroll; a < ACT__COUNT && y <= h->inner; a++, y++) {
 		char keys[64];

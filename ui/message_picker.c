@@ -339,19 +339,9 @@ static void picker_draw(struct modal *m, struct ui *u, int rows, int cols)
 	hh = want > rows - 2 ? rows - 2 : want;
 	if (hh < 6 || ww < 30)
 		return;
-	if (p->win == NULL || p->h != hh || p->w != ww) {
-		if (p->win)
-			delwin(p->win);
-		p->win = newwin(hh, ww, (rows - hh) / 2, (cols - ww) / 2);
-		p->h = hh;
-		p->w = ww;
-	}
-	werase(p->win);
-	draw_box(p->win, hh, ww, theme_attr(SLOT_BORDER));
 	snprintf(title, sizeof(title), " Saved messages (%zu from the config file, %zu saved) ",
 	         p->nconfig, p->nuser);
-	wmove(p->win, 0, 2);
-	draw_str(p->win, title, ww - 4, theme_attr(SLOT_TITLE));
+	draw_dialog(&p->win, &p->h, &p->w, hh, ww, rows, cols, title);
 	p->inner = hh - 5;
 	if (p->sel < p->top)
 		p->top = p->sel;

@@ -28,6 +28,12 @@ void draw_vline(WINDOW *w, int y, int x, int n, attr_t attr);
 /* A frame around the whole window. */
 void draw_box(WINDOW *w, int h, int wd, attr_t attr);
 /*
+ * A modal's window: hh x ww centred in rows x cols, kept in *win while its
+ * size (*h, *w) holds, else made anew; erased, boxed, title on the top border.
+ */
+void draw_dialog(WINDOW **win, int *h, int *w, int hh, int ww, int rows, int cols,
+                 const char *title);
+/*
  * Draws the last width of n values as a sparkline scaled from lo to hi: the
  * blocks U+2581..U+2588, or "_.,-=+*#" in ASCII mode. Returns columns used.
  */
