@@ -103,6 +103,21 @@ enum payload_kind payload_detect(const char *s, size_t len, bool truncated)
 	return PAYLOAD_TEXT;
 }
 
+bool payload_is_text(const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s, *end = p + len;
+
+	while (p < end) {
+		size_t n = utf8_seq(p, end);
+
+		if (n == 0 ||
+		    (n == 1 && (*p < 0x20 || *p == 0x7f) && !strchr("\t\n\r", *p ? *p : 'x')))
+			return false;
+		p += n;
+	}
+	return true;
+}
+
 const char *payload_kind_name(enum payload_kind k)
 {
 	switch (k) {
