@@ -8,6 +8,7 @@
 #include "mqscope/filter.h"
 #include "mqscope/msg.h"
 #include "mqscope/record.h"
+#include "mqscope/sparkplug.h"
 #include "mqscope/sysio.h"
 #include "mqscope/topic.h"
 #include "mqscope/util.h"
@@ -40,6 +41,7 @@ int app_init(struct app *a, struct settings *cfg, bool offline)
 	a->tree = tree_new(&lim);
 	if (a->tree == NULL)
 		return -1;
+	a->spb = spb_model_new(0);
 	if (!offline) {
 		a->session = session_new(cfg, &a->ring);
 		if (a->session == NULL)
@@ -60,6 +62,8 @@ void app_free(struct app *a)
 	a->session = NULL;
 	tree_free(a->tree);
 	a->tree = NULL;
+	spb_model_free(a->spb);
+	a->spb = NULL;
 	ring_free(&a->ring);
 }
 
@@ -95,6 +99,11 @@ static void store(struct app *a, const struct msg_view *v)
 	if (a->recorder)
 		recorder_write(a->recorder, v);
 	id = tree_insert(a->tree, v->topic, v->h->topic_len, &m);
+	/* Sparkplug's seq and births must be followed message by message, not when shown. */
+	if (v->h->topic_len > sizeof(SPB_NAMESPACE) - 1 &&
+	    memcmp(v->topic, SPB_NAMESPACE, sizeof(SPB_NAMESPACE) - 1) == 0 && a->spb)
+		spb_model_observe(a->spb, v->topic, v->h->topic_len, v->payload, v->h->len,
+		                  v->h->time_ms);
 	if (a->filter)
 		filter_note(a->filter, a->tree, id);
 }

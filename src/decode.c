@@ -351,6 +351,8 @@ struct cJSON *decode_string(const char *s, size_t n)
 	size_t o = 0;
 	cJSON *r;
 
+	if (n == 0)
+		return node(cJSON_CreateString(""));
 	/* cJSON strings end at a NUL: text holding one is written as escaped JSON text. */
 	if (memchr(s, '\0', n) == NULL) {
 		buf = xmalloc(n + 1);
@@ -467,6 +469,8 @@ void decode_add(struct cJSON *obj, const char *key, size_t n, struct cJSON *v)
 
 void decode_add_keyed(struct cJSON *obj, struct cJSON *key, struct cJSON *v)
 {
+	char text[DECODE_KEY_MAX];
+
 	if (cJSON_IsString(key)) {
 		cJSON_AddItemToObject(obj, key->valuestring, v);
 	} else if (cJSON_IsRaw(key) && key->valuestring[0] == '"') {
@@ -476,12 +480,13 @@ void decode_add_keyed(struct cJSON *obj, struct cJSON *key, struct cJSON *v)
 		key->valuestring[n - 1] = '\0';
 		cJSON_AddItemToObject(obj, key->valuestring + 1, v);
 	} else {
-		char *text = cJSON_PrintUnformatted(key);
-
-		if (text == NULL)
-			node(NULL);
+		/*
+		 * Any other key as its JSON text, when that is short: a key holding keys that
+		 * hold keys would double its escapes at every level.
+		 */
+		if (!cJSON_PrintPreallocated(key, text, sizeof(text), false))
+			snprintf(text, sizeof(text), "%s", cJSON_IsArray(key) ? "[...]" : "{...}");
 		cJSON_AddItemToObject(obj, text, v);
-		free(text);
 	}
 	cJSON_Delete(key);
 }
@@ -493,9 +498,14 @@ void decode_warn(struct cJSON *doc, const char *fmt, ...)
 	va_list ap;
 
 	if (w == NULL) {
+		/* First in the document, so it is seen first (a child's prev is the last one). */
 		w = decode_array();
 		w->string = xstrdup("$warnings");
-		cJSON_InsertItemInArray(doc, 0, w);
+		w->next = doc->child;
+		w->prev = doc->child ? doc->child->prev : w;
+		if (doc->child)
+			doc->child->prev = w;
+		doc->child = w;
 	}
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);

@@ -137,6 +137,9 @@ static int mp_ext(struct mp_user *u, const char *b, const char *p, unsigned l, c
 	char iso[48];
 
 	(void)b;
+	/* The template's ext 32 length + 1 wraps to 0 for a length of 2^32 - 1: no type byte. */
+	if (l == 0)
+		return -1;
 	if (spend(u))
 		return -1;
 	obj.via.ext.type = (int8_t)p[0];

@@ -136,19 +136,22 @@ static cJSON *message(const uint8_t *p, size_t len, unsigned depth, struct decod
 			 */
 			cJSON_AddItemToArray(*slot, v);
 		} else {
-			/* The second value: the first one moves into an array in its place. */
-			cJSON *first = *slot, *arr = decode_array();
-			int idx = 0;
+			/*
+			 * The second value: the first one becomes an array in its place, holding
+			 * a copy of what it was (its key and position stay).
+			 */
+			cJSON *first = *slot, *was = decode_null();
 
-			for (cJSON *c = o->child; c != first; c = c->next)
-				idx++;
-			cJSON_DetachItemViaPointer(o, first);
-			arr->string = first->string;
-			first->string = NULL;
-			cJSON_InsertItemInArray(o, idx, arr);
-			cJSON_AddItemToArray(arr, first);
-			cJSON_AddItemToArray(arr, v);
-			*slot = arr;
+			was->type = first->type;
+			was->child = first->child;
+			was->valuestring = first->valuestring;
+			was->valueint = first->valueint;
+			was->valuedouble = first->valuedouble;
+			first->type = cJSON_Array;
+			first->valuestring = NULL;
+			first->child = NULL;
+			cJSON_AddItemToArray(first, was);
+			cJSON_AddItemToArray(first, v);
 		}
 	}
 	free(seen.num);

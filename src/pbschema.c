@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "descriptor.pb-c.h"
 #include "mqscope/decode.h"
@@ -469,23 +470,29 @@ struct pbschema *pbschema_parse(const void *data, size_t len, char *err, size_t 
 struct pbschema *pbschema_load(const char *path, char *err, size_t cap)
 {
 	FILE *f = fopen(path, "rb");
+	struct stat st;
 	uint8_t *buf;
-	size_t len = 0, n;
+	size_t len;
 	struct pbschema *s;
 
 	if (f == NULL) {
 		decode_error(err, cap, path, "cannot read: %s", strerror(errno));
 		return NULL;
 	}
-	buf = xmalloc(SCHEMA_FILE_MAX + 1);
-	while ((n = fread(buf + len, 1, SCHEMA_FILE_MAX + 1 - len, f)) > 0)
-		len += n;
-	fclose(f);
-	if (len > SCHEMA_FILE_MAX) {
-		decode_error(err, cap, path, "larger than %u MiB", SCHEMA_FILE_MAX >> 20);
-		free(buf);
+	/* Only a regular file: a device or a pipe could be endless. */
+	if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
+		decode_error(err, cap, path, "not a regular file");
+		fclose(f);
 		return NULL;
 	}
+	if ((uint64_t)st.st_size > SCHEMA_FILE_MAX) {
+		decode_error(err, cap, path, "larger than %u MiB", SCHEMA_FILE_MAX >> 20);
+		fclose(f);
+		return NULL;
+	}
+	buf = xmalloc((size_t)st.st_size + 1);
+	len = fread(buf, 1, (size_t)st.st_size, f);
+	fclose(f);
 	s = pbschema_parse(buf, len, err, cap);
 	free(buf);
 	if (s == NULL && cap) {

@@ -1,4 +1,5 @@
-/* sim.c: demo devices (bulbs, lights, sensors, machines) that publish and obey commands. */
+/* sim.c: demo devices (bulbs, lights, sensors, machines) that publish and obey commands; the
+ * binary-format ones are in sim_plant.c. */
 #define _GNU_SOURCE
 #include <math.h>
 #include <mosquitto.h>
@@ -15,6 +16,7 @@
 
 #include "mqscope/demo.h"
 #include "mqscope/options.h"
+#include "mqscope/sim_plant.h"
 #include "mqscope/util.h"
 
 #define NBULBS    4
@@ -33,6 +35,7 @@ static const char *lights[] = {"kitchen", "living", "porch"};
 
 struct sim {
 	struct mosquitto *mosq;
+	struct sim_plant *plant; /* Sparkplug B, CBOR and MessagePack devices */
 	bool bulb_on[NBULBS];
 	bool light_on[NLIGHTS];
 	int light_brightness[NLIGHTS];
@@ -59,6 +62,19 @@ static double jitter(double span)
 static void pub(struct sim *s, const char *topic, const char *payload, bool retain)
 {
 	mosquitto_publish(s->mosq, NULL, topic, (int)strlen(payload), payload, 0, retain);
+}
+
+/* Publishes for the devices of sim_plant.c, with their MQTT 5 content type. */
+static void plant_publish(void *ctx, const char *topic, const void *payload, size_t len,
+                          bool retain, const char *content_type)
+{
+	struct sim *s = ctx;
+	mosquitto_property *props = NULL;
+
+	if (content_type)
+		mosquitto_property_add_string(&props, MQTT_PROP_CONTENT_TYPE, content_type);
+	mosquitto_publish_v5(s->mosq, NULL, topic, (int)len, payload, 0, retain, props);
+	mosquitto_property_free_all(&props);
 }
 
 static void pubf(struct sim *s, const char *topic, bool retain, const char *fmt, ...)
@@ -159,6 +175,8 @@ static void on_message(struct mosquitto *m, void *obj, const struct mosquitto_me
 	bool on;
 
 	(void)m;
+	if (sim_plant_message(s->plant, t, p, len))
+		return;
 	if (sscanf(t, "house/bulbs/bulb%d", &n) == 1 && n >= 1 && n <= NBULBS) {
 		bool is_set = strstr(t, "/set") != NULL;
 		char expect[64];
@@ -219,6 +237,14 @@ static void on_connect(struct mosquitto *m, void *obj, int rc)
 	s->connected = true;
 	/* No-local: our own state reports must not come back as commands. */
 	mosquitto_subscribe_multiple(m, NULL, 4, subs, 1, MQTT_SUB_OPT_NO_LOCAL, NULL);
+	{
+		size_t n;
+		const char *const *plant = sim_plant_topics(&n);
+
+		mosquitto_subscribe_multiple(m, NULL, (int)n, (char *const *)plant, 0,
+		                             MQTT_SUB_OPT_NO_LOCAL, NULL);
+		sim_plant_online(s->plant);
+	}
 	for (int i = 0; i < NBULBS; i++)
 		publish_bulb(s, i);
 	for (size_t i = 0; i < NLIGHTS; i++)
@@ -369,6 +395,7 @@ int sim_main(int argc, char **argv)
 	s.mosq = mosquitto_new(NULL, true, &s);
 	if (s.mosq == NULL)
 		return 1;
+	s.plant = sim_plant_new(plant_publish, &s);
 	mosquitto_int_option(s.mosq, MOSQ_OPT_PROTOCOL_VERSION, MQTT_PROTOCOL_V5);
 	if (cfg.user || cfg.password)
 		mosquitto_username_pw_set(s.mosq, cfg.user, cfg.password);
@@ -385,6 +412,7 @@ int sim_main(int argc, char **argv)
 			publish_sensors(&s);
 			publish_factory(&s);
 			publish_misc(&s);
+			sim_plant_tick(s.plant, s.tick);
 			s.tick++;
 			next += 500;
 			if (next < now)
@@ -399,6 +427,7 @@ int sim_main(int argc, char **argv)
 	}
 	mosquitto_disconnect(s.mosq);
 	mosquitto_destroy(s.mosq);
+	sim_plant_free(s.plant);
 	mosquitto_lib_cleanup();
 	settings_free(&cfg);
 	return 0;

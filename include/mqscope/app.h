@@ -31,6 +31,7 @@ struct ui_stats {
 struct filter;
 struct recorder;
 struct replay;
+struct spb_model;
 
 struct app {
 	struct settings *cfg;
@@ -53,6 +54,7 @@ struct app {
 	struct filter *filter;     /* the tree view's filter, kept up to date on ingest; or NULL */
 	struct recorder *recorder; /* --record, or NULL */
 	struct replay *replay;     /* --replay, or NULL */
+	struct spb_model *spb;     /* Sparkplug B births, aliases and seq, fed on ingest */
 };
 
 /* Creates the ring, tree and (unless offline) the session; starts nothing. */

@@ -26,7 +26,7 @@ struct spb_model;
  * doubles); a 32-bit float is printed as the shortest text that reads back
  * as the same float; NaN and infinities, which JSON lacks, are the strings
  * "NaN", "Infinity", "-Infinity". Map keys that are not strings are written
- * as their JSON text ("1", "[1,2]"). Notes of mqscope's own about a message
+ * as their JSON text ("1", "[1,2]"; "[...]" when long). Notes of mqscope's own about a message
  * (a Sparkplug seq gap) are strings in a top-level "$warnings" array.
  */
 
@@ -143,7 +143,9 @@ struct cJSON *decode_object(void);
 struct cJSON *decode_array(void);
 /* Adds v to obj under key (n bytes, NULs escaped); to an array when key is NULL. */
 void decode_add(struct cJSON *obj, const char *key, size_t n, struct cJSON *v);
-/* Adds v to obj under the JSON text of key (a map key that is not a string); frees key. */
+/* Adds v to obj under the JSON text of key (a map key that is not a string; "[...]" or "{...}"
+ * when its text is over DECODE_KEY_MAX); frees key. */
+#define DECODE_KEY_MAX 256
 void decode_add_keyed(struct cJSON *obj, struct cJSON *key, struct cJSON *v);
 /* Appends a note to the document's top-level "$warnings" (created first in doc). */
 void decode_warn(struct cJSON *doc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

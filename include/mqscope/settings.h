@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "mqscope/decode.h"
+
 #define MQTT_V31  3
 #define MQTT_V311 4
 #define MQTT_V5   5
@@ -121,6 +123,8 @@ struct settings {
 	size_t nsaved;
 	struct key_binding *keys;
 	size_t nkeys;
+	struct decode_rule *decoders; /* which topics hold which binary format (decode.h) */
+	size_t ndecoders;
 
 	uint64_t given[2]; /* bit per option id set on the command line */
 };

@@ -340,6 +340,28 @@ static void unit__decode__exact_numbers(void **state)
 	}
 }
 
+/* A field number seen again becomes an array where the number first appeared. */
+static void unit__decode__raw_repeats_keep_their_place(void **state)
+{
+	/* 3: "IIII", 9: fixed64, 1: 8, 1: 8, 9: fixed64 */
+	static const uint8_t msg[] = {0x1a, 0x04, 'I', 'I', 'I', 'I',  0x49, 1,    0,    0,
+	                              0,    0,    0,   0,   0,   0x08, 0x08, 0x08, 0x08, 0x49,
+	                              2,    0,    0,   0,   0,   0,    0,    0};
+	char err[256];
+	size_t len;
+	cJSON *doc = decode_protobuf_raw(msg, sizeof(msg), err, sizeof(err));
+	char *text;
+
+	(void)state;
+	assert_non_null(doc);
+	text = decode_json(doc, &len);
+	assert_string_equal(
+	    text, "{\"3\":\"IIII\",\"9\":[{\"fixed64\":1,\"double\":4.94065645841247e-324},"
+	          "{\"fixed64\":2,\"double\":9.88131291682493e-324}],\"1\":[8,8]}");
+	free(text);
+	cJSON_Delete(doc);
+}
+
 static void unit__decode__float_text_is_shortest(void **state)
 {
 	static const struct {
@@ -607,6 +629,7 @@ int main(void)
 	    cmocka_unit_test(unit__decode__protobuf_schema_vectors),
 	    cmocka_unit_test(unit__decode__sparkplug_scenarios),
 	    cmocka_unit_test(unit__decode__exact_numbers),
+	    cmocka_unit_test(unit__decode__raw_repeats_keep_their_place),
 	    cmocka_unit_test(unit__decode__float_text_is_shortest),
 	    cmocka_unit_test(unit__decode__claims_cost_nothing),
 	    cmocka_unit_test(unit__decode__value_budget),
