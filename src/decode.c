@@ -251,25 +251,40 @@ static cJSON *node(cJSON *n)
 	return n;
 }
 
-/* Numbers JSON readers keep exactly as doubles are plain numbers; others are their digits. */
+/* Digits of v into the end of buf (which ends at end); returns where they start. */
+static char *digits(uint64_t v, char *end)
+{
+	char *p = end;
+
+	do
+		*--p = (char)('0' + v % 10);
+	while (v /= 10);
+	return p;
+}
+
+/* A number as its JSON text (a raw node, printed as it is, and exact). */
+static cJSON *raw(const char *text)
+{
+	return node(cJSON_CreateRaw(text));
+}
+
 struct cJSON *decode_uint(uint64_t v)
 {
 	char buf[24];
 
-	if (v <= (1ull << 53))
-		return node(cJSON_CreateNumber((double)v));
-	snprintf(buf, sizeof(buf), "%llu", (unsigned long long)v);
-	return node(cJSON_CreateRaw(buf));
+	buf[23] = '\0';
+	return raw(digits(v, buf + 23));
 }
 
 struct cJSON *decode_int(int64_t v)
 {
-	char buf[24];
+	char buf[24], *p;
 
-	if (v >= -(1ll << 53) && v <= (1ll << 53))
-		return node(cJSON_CreateNumber((double)v));
-	snprintf(buf, sizeof(buf), "%lld", (long long)v);
-	return node(cJSON_CreateRaw(buf));
+	buf[23] = '\0';
+	p = digits(v < 0 ? -(uint64_t)v : (uint64_t)v, buf + 23);
+	if (v < 0)
+		*--p = '-';
+	return raw(p);
 }
 
 /* NaN and the infinities as strings; false for finite numbers. */
@@ -282,35 +297,94 @@ static cJSON *non_finite(double v)
 	return NULL;
 }
 
+static const double tens[] = {1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9};
+
+/* Writes n / 10^k as decimal text ("-12.05") into buf; n is a whole number below 2^53. */
+static void fixed_point(double n, int k, char *buf)
+{
+	char tmp[40], *end = tmp + sizeof(tmp) - 1, *p;
+	uint64_t u = (uint64_t)fabs(n);
+	size_t o = 0;
+
+	*end = '\0';
+	p = digits(u, end);
+	while (end - p <= k)
+		*--p = '0'; /* 5 at k = 2 is 0.05 */
+	if (n < 0)
+		buf[o++] = '-';
+	memcpy(buf + o, p, (size_t)(end - p - k));
+	o += (size_t)(end - p - k);
+	if (k > 0) {
+		buf[o++] = '.';
+		memcpy(buf + o, end - k, (size_t)k);
+		o += (size_t)k;
+	}
+	buf[o] = '\0';
+}
+
+/*
+ * The text of a measurement-like number without printf, which dominates decoding large
+ * payloads: the fewest decimals k (up to 9) with v = n / 10^k for a whole n. The division
+ * is correctly rounded like the reading of the text, so the text reads back as v.
+ */
+static bool fast_double(double v, char *buf)
+{
+	for (int k = 0; k <= 9; k++) {
+		double n = v * tens[k];
+
+		if (fabs(n) >= 9007199254740992.0)
+			return false;
+		if (n == trunc(n) && n / tens[k] == v) {
+			fixed_point(n, k, buf);
+			return true;
+		}
+	}
+	return false;
+}
+
 struct cJSON *decode_float(float v)
 {
-	char buf[32];
+	char buf[48];
 	cJSON *n = non_finite(v);
 
 	if (n)
 		return n;
 	/* The shortest text that reads back as this float: 0.1f is 0.1, not 0.100000001. */
+	for (int k = 0; k <= 9; k++) {
+		double m = nearbyint((double)v * tens[k]);
+
+		if (fabs(m) >= 9007199254740992.0)
+			break;
+		if ((float)(m / tens[k]) == v) {
+			fixed_point(m, k, buf);
+			if (strtof(buf, NULL) == v)
+				return raw(buf);
+			break;
+		}
+	}
 	for (int prec = 1; prec <= 9; prec++) {
 		snprintf(buf, sizeof(buf), "%.*g", prec, (double)v);
 		if (strtof(buf, NULL) == v)
 			break;
 	}
-	return node(cJSON_CreateRaw(buf));
+	return raw(buf);
 }
 
 struct cJSON *decode_double(double v)
 {
-	char buf[32];
+	char buf[48];
 	cJSON *n = non_finite(v);
 
 	if (n)
 		return n;
+	if (fast_double(v, buf))
+		return raw(buf);
 	for (int prec = 15; prec <= 17; prec++) {
 		snprintf(buf, sizeof(buf), "%.*g", prec, v);
 		if (strtod(buf, NULL) == v)
 			break;
 	}
-	return node(cJSON_CreateRaw(buf));
+	return raw(buf);
 }
 
 struct cJSON *decode_bool(bool v)
@@ -421,9 +495,7 @@ struct cJSON *decode_bigint(const uint8_t *p, size_t n, bool negative)
 	while (nd)
 		out[o++] = digits[--nd];
 	out[o] = '\0';
-	if (strcmp(out, "0") == 0)
-		return node(cJSON_CreateNumber(0));
-	return node(cJSON_CreateRaw(out));
+	return raw(out);
 }
 
 struct cJSON *decode_object(void)
