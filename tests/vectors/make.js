@@ -2,7 +2,8 @@
 // make.js: writes mqscope's payload test vectors with independent encoders (npm: Eclipse Tahu's
 // sparkplug-payload and the protobufjs it uses, cbor, @msgpack/msgpack; protoc for the
 // descriptor set), and next to each the document mqscope must decode it to (the format is
-// described in include/mqscope/decode.h). tests/unit/test_decode.c reads cases.json.
+// described in include/mqscope/decode.h). tests/unit/test_decode.c reads cases.json; the
+// same vectors, each behind the byte that picks its decoder, seed tests/fuzz/fuzz_decode.c.
 //
 //   (cd tests/node && npm install) && node tests/vectors/make.js
 //
@@ -387,17 +388,31 @@ scenario('plant', [
     },
   },
   {
-    // After an NDEATH, DATA needs a new NBIRTH.
-    topic: 'spBv1.0/Plant1/NDEATH/Edge1',
-    data: spb({ timestamp: T0 + 8, metrics: [{ name: 'bdSeq', type: 'UInt64', value: 0 }] }),
-    expect: { message: 'NDEATH', timestamp: T0 + 8, metrics: { bdSeq: m(0, 'UInt64') } },
+    // A device's death voids its birth: its aliases mean nothing until the next DBIRTH.
+    topic: 'spBv1.0/Plant1/DDEATH/Edge1/Pump1',
+    data: spb({ timestamp: T0 + 8, seq: 8 }),
+    expect: { message: 'DDEATH', timestamp: T0 + 8, seq: 8, metrics: {} },
   },
   {
     topic: 'spBv1.0/Plant1/DDATA/Edge1/Pump1',
-    data: spb({ timestamp: T0 + 9, seq: 8, metrics: [{ alias: 10, type: 'Float', value: 1 }] }),
+    data: spb({ timestamp: T0 + 9, seq: 9, metrics: [{ alias: 11, type: 'Boolean', value: true }] }),
+    expect: {
+      $warnings: ['DDATA before any DBIRTH of Plant1/Edge1/Pump1', 'alias 11: no BIRTH seen to name it'],
+      message: 'DDATA', timestamp: T0 + 9, seq: 9, metrics: { 'alias 11': m(true, 'Boolean', { alias: 11 }) },
+    },
+  },
+  {
+    // After an NDEATH, DATA needs a new NBIRTH.
+    topic: 'spBv1.0/Plant1/NDEATH/Edge1',
+    data: spb({ timestamp: T0 + 10, metrics: [{ name: 'bdSeq', type: 'UInt64', value: 0 }] }),
+    expect: { message: 'NDEATH', timestamp: T0 + 10, metrics: { bdSeq: m(0, 'UInt64') } },
+  },
+  {
+    topic: 'spBv1.0/Plant1/DDATA/Edge1/Pump1',
+    data: spb({ timestamp: T0 + 11, seq: 10, metrics: [{ alias: 10, type: 'Float', value: 1 }] }),
     expect: {
       $warnings: ['DDATA before any NBIRTH of Plant1/Edge1', 'alias 10: no BIRTH seen to name it'],
-      message: 'DDATA', timestamp: T0 + 9, seq: 8, metrics: { 'alias 10': m(1, 'Float', { alias: 10 }) },
+      message: 'DDATA', timestamp: T0 + 11, seq: 10, metrics: { 'alias 10': m(1, 'Float', { alias: 10 }) },
     },
   },
 ]);
@@ -578,5 +593,31 @@ scenario('state', [
 ]);
 
 fs.writeFileSync(path.join(here, 'cases.json'), json(cases) + '\n');
+
+// ---- seeds for tests/fuzz/fuzz_decode.c: the first byte picks the decoder ----
+
+const seeds = path.join(here, '..', 'fuzz', 'corpus', 'decode');
+fs.rmSync(seeds, { recursive: true, force: true });
+fs.mkdirSync(seeds, { recursive: true });
+const vec = (rel) => fs.readFileSync(path.join(here, rel));
+const seed = (name, mode, data) => fs.writeFileSync(path.join(seeds, name), Buffer.concat([Buffer.from([mode]), data]));
+cases.cbor.forEach((c) => seed(`cbor-${c.name}`, 0, vec(c.file)));
+cases.msgpack.forEach((c) => seed(`msgpack-${c.name}`, 1, vec(c.file)));
+cases.protobuf.forEach((c) => seed(`protobuf-${c.name}`, 2, vec(c.file)));
+{
+  const desc = vec('protobuf/telemetry.desc');
+  const lenBytes = Buffer.from([desc.length >> 8, desc.length & 255]);
+  cases.protobuf_schema.forEach((c) => seed(`schema-${c.name}`, 3, Buffer.concat([lenBytes, desc, vec(c.file)])));
+}
+// 4 + 6 * 3: the payload as the node's and the device's BIRTH, then read as each message type.
+cases.sparkplug.forEach((sc) => sc.steps.forEach((st, i) => {
+  if (st.file.endsWith('.pb')) seed(`sparkplug-${sc.name}-${i + 1}`, 4 + 6 * 3, vec(st.file));
+}));
+seed('choice-cbor', 5, Buffer.concat([Buffer.from('application/cbor\0'), vec('cbor/sensor.cbor')]));
+seed('choice-msgpack', 5, Buffer.concat([Buffer.from('application/x-msgpack; charset=x\0'), vec('msgpack/sensor.msgpack')]));
+seed('choice-protobuf', 5, Buffer.concat([Buffer.from('application/x-protobuf; messageType="demo.Telemetry"\0'),
+  vec('protobuf/raw-fields.pb')]));
+seed('choice-state', 5, Buffer.from('\0{"online":true,"timestamp":1}'));
+seed('choice-sparkplug', 5, Buffer.concat([Buffer.from([0]), vec('sparkplug/plant-2.pb')]));
 const n = Object.values(cases).reduce((a, l) => a + l.length, 0);
 console.log(`make.js: ${n} cases in ${path.relative(process.cwd(), path.join(here, 'cases.json'))}`);
