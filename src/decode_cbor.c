@@ -277,30 +277,27 @@ static void on_text(void *ctx, cbor_data data, size_t len)
 		push(c, decode_string((const char *)data, len));
 }
 
-static void on_bytes_start(void *ctx)
+/* An indefinite string begins: its chunks follow, up to a break. */
+static void string_start(struct cbor_ctx *c, enum frame_kind kind)
 {
-	struct cbor_ctx *c = ctx;
 	struct frame *f = top(c);
 
 	if (f && (f->kind == F_BYTES || f->kind == F_TEXT)) {
 		fail(c, "an indefinite string inside another");
 		return;
 	}
-	if (spend(c) && (f = open_frame(c, F_BYTES)) != NULL)
+	if (spend(c) && (f = open_frame(c, kind)) != NULL)
 		f->indef = true;
+}
+
+static void on_bytes_start(void *ctx)
+{
+	string_start(ctx, F_BYTES);
 }
 
 static void on_text_start(void *ctx)
 {
-	struct cbor_ctx *c = ctx;
-	struct frame *f = top(c);
-
-	if (f && (f->kind == F_BYTES || f->kind == F_TEXT)) {
-		fail(c, "an indefinite string inside another");
-		return;
-	}
-	if (spend(c) && (f = open_frame(c, F_TEXT)) != NULL)
-		f->indef = true;
+	string_start(ctx, F_TEXT);
 }
 
 /* A definite array or map: empty ones are values at once, others wait for their items. */

@@ -55,29 +55,17 @@ MP_NUMBER(mp_int64, int64_t, decode_int)
 MP_NUMBER(mp_float, float, decode_float)
 MP_NUMBER(mp_double, double, decode_double)
 
-static int mp_nil(struct mp_user *u, cJSON **o)
-{
-	if (spend(u))
-		return -1;
-	*o = decode_null();
-	return 0;
-}
-
-static int mp_true(struct mp_user *u, cJSON **o)
-{
-	if (spend(u))
-		return -1;
-	*o = decode_bool(true);
-	return 0;
-}
-
-static int mp_false(struct mp_user *u, cJSON **o)
-{
-	if (spend(u))
-		return -1;
-	*o = decode_bool(false);
-	return 0;
-}
+#define MP_CONSTANT(name, make)                                                                    \
+	static int name(struct mp_user *u, cJSON **o)                                              \
+	{                                                                                          \
+		if (spend(u))                                                                      \
+			return -1;                                                                 \
+		*o = make;                                                                         \
+		return 0;                                                                          \
+	}
+MP_CONSTANT(mp_nil, decode_null())
+MP_CONSTANT(mp_true, decode_bool(true))
+MP_CONSTANT(mp_false, decode_bool(false))
 
 static int mp_array(struct mp_user *u, unsigned n, cJSON **o)
 {

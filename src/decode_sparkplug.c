@@ -52,6 +52,49 @@ struct value {
 	size_t len;
 };
 
+/*
+ * The one value of a Metric, PropertyValue, Parameter or DataSetValue: which = its oneof case,
+ * the field number of the member that is set, whose type says how to read it.
+ */
+static struct value value_of(const ProtobufCMessage *msg, uint32_t which)
+{
+	const ProtobufCFieldDescriptor *f =
+	    which ? protobuf_c_message_descriptor_get_field(msg->descriptor, which) : NULL;
+	const char *p = f ? (const char *)msg + f->offset : NULL;
+	struct value v = {0};
+
+	if (f == NULL)
+		return v;
+	switch (f->type) {
+	case PROTOBUF_C_TYPE_UINT32:
+		v.kind = V_INT, v.u = *(const uint32_t *)p;
+		break;
+	case PROTOBUF_C_TYPE_UINT64:
+		v.kind = V_LONG, v.u = *(const uint64_t *)p;
+		break;
+	case PROTOBUF_C_TYPE_FLOAT:
+		v.kind = V_FLOAT, v.f = *(const float *)p;
+		break;
+	case PROTOBUF_C_TYPE_DOUBLE:
+		v.kind = V_DOUBLE, v.d = *(const double *)p;
+		break;
+	case PROTOBUF_C_TYPE_BOOL:
+		v.kind = V_BOOL, v.u = *(const protobuf_c_boolean *)p != 0;
+		break;
+	case PROTOBUF_C_TYPE_STRING:
+		v.kind = V_STRING, v.s = *(char *const *)p;
+		break;
+	case PROTOBUF_C_TYPE_BYTES:
+		v.kind = V_BYTES, v.bytes = ((const ProtobufCBinaryData *)p)->data;
+		v.len = ((const ProtobufCBinaryData *)p)->len;
+		break;
+	default: /* a DataSet, Template, PropertySet or extension: the caller's */
+		v.kind = V_OTHER;
+		break;
+	}
+	return v;
+}
+
 struct ctx {
 	cJSON *doc;
 	struct decode_budget budget;
@@ -204,30 +247,8 @@ static cJSON *property_set(struct ctx *c, const Spb__Payload__PropertySet *ps, u
 static cJSON *property_value(struct ctx *c, const Spb__Payload__PropertyValue *pv, unsigned depth)
 {
 	cJSON *o = decode_object(), *v;
-	struct value val = {0};
+	struct value val = value_of(&pv->base, pv->value_case);
 
-	switch (pv->value_case) {
-	case SPB__PAYLOAD__PROPERTY_VALUE__VALUE_INT_VALUE:
-		val.kind = V_INT, val.u = pv->int_value;
-		break;
-	case SPB__PAYLOAD__PROPERTY_VALUE__VALUE_LONG_VALUE:
-		val.kind = V_LONG, val.u = pv->long_value;
-		break;
-	case SPB__PAYLOAD__PROPERTY_VALUE__VALUE_FLOAT_VALUE:
-		val.kind = V_FLOAT, val.f = pv->float_value;
-		break;
-	case SPB__PAYLOAD__PROPERTY_VALUE__VALUE_DOUBLE_VALUE:
-		val.kind = V_DOUBLE, val.d = pv->double_value;
-		break;
-	case SPB__PAYLOAD__PROPERTY_VALUE__VALUE_BOOLEAN_VALUE:
-		val.kind = V_BOOL, val.u = pv->boolean_value;
-		break;
-	case SPB__PAYLOAD__PROPERTY_VALUE__VALUE_STRING_VALUE:
-		val.kind = V_STRING, val.s = pv->string_value;
-		break;
-	default:
-		break;
-	}
 	if (pv->has_is_null && pv->is_null)
 		v = decode_null();
 	else if (pv->value_case == SPB__PAYLOAD__PROPERTY_VALUE__VALUE_PROPERTYSET_VALUE)
@@ -287,31 +308,9 @@ static cJSON *dataset(struct ctx *c, const Spb__Payload__DataSet *ds)
 
 		for (size_t i = 0; i < row->n_elements && !c->spent; i++) {
 			const Spb__Payload__DataSet__DataSetValue *dv = row->elements[i];
-			struct value val = {0};
+			struct value val = value_of(&dv->base, dv->value_case);
 
 			c->spent = !decode_spend(&c->budget);
-			switch (dv->value_case) {
-			case SPB__PAYLOAD__DATA_SET__DATA_SET_VALUE__VALUE_INT_VALUE:
-				val.kind = V_INT, val.u = dv->int_value;
-				break;
-			case SPB__PAYLOAD__DATA_SET__DATA_SET_VALUE__VALUE_LONG_VALUE:
-				val.kind = V_LONG, val.u = dv->long_value;
-				break;
-			case SPB__PAYLOAD__DATA_SET__DATA_SET_VALUE__VALUE_FLOAT_VALUE:
-				val.kind = V_FLOAT, val.f = dv->float_value;
-				break;
-			case SPB__PAYLOAD__DATA_SET__DATA_SET_VALUE__VALUE_DOUBLE_VALUE:
-				val.kind = V_DOUBLE, val.d = dv->double_value;
-				break;
-			case SPB__PAYLOAD__DATA_SET__DATA_SET_VALUE__VALUE_BOOLEAN_VALUE:
-				val.kind = V_BOOL, val.u = dv->boolean_value;
-				break;
-			case SPB__PAYLOAD__DATA_SET__DATA_SET_VALUE__VALUE_STRING_VALUE:
-				val.kind = V_STRING, val.s = dv->string_value;
-				break;
-			default:
-				break;
-			}
 			cJSON_AddItemToArray(cells,
 			                     scalar(c, i < ds->n_types ? ds->types[i] : 0, &val));
 		}
@@ -339,31 +338,9 @@ static cJSON *template(struct ctx *c, const Spb__Payload__Template *t, unsigned 
 		for (size_t i = 0; i < t->n_parameters && !c->spent; i++) {
 			const Spb__Payload__Template__Parameter *p = t->parameters[i];
 			cJSON *po = decode_object();
-			struct value val = {0};
+			struct value val = value_of(&p->base, p->value_case);
 
 			c->spent = !decode_spend(&c->budget);
-			switch (p->value_case) {
-			case SPB__PAYLOAD__TEMPLATE__PARAMETER__VALUE_INT_VALUE:
-				val.kind = V_INT, val.u = p->int_value;
-				break;
-			case SPB__PAYLOAD__TEMPLATE__PARAMETER__VALUE_LONG_VALUE:
-				val.kind = V_LONG, val.u = p->long_value;
-				break;
-			case SPB__PAYLOAD__TEMPLATE__PARAMETER__VALUE_FLOAT_VALUE:
-				val.kind = V_FLOAT, val.f = p->float_value;
-				break;
-			case SPB__PAYLOAD__TEMPLATE__PARAMETER__VALUE_DOUBLE_VALUE:
-				val.kind = V_DOUBLE, val.d = p->double_value;
-				break;
-			case SPB__PAYLOAD__TEMPLATE__PARAMETER__VALUE_BOOLEAN_VALUE:
-				val.kind = V_BOOL, val.u = p->boolean_value;
-				break;
-			case SPB__PAYLOAD__TEMPLATE__PARAMETER__VALUE_STRING_VALUE:
-				val.kind = V_STRING, val.s = p->string_value;
-				break;
-			default:
-				break;
-			}
 			cJSON_AddItemToObject(po, "value",
 			                      scalar(c, p->has_type ? p->type : 0, &val));
 			if (p->has_type)
@@ -405,46 +382,16 @@ static cJSON *metadata(const Spb__Payload__MetaData *md)
 static cJSON *metric(struct ctx *c, const Spb__Payload__Metric *m, uint32_t dt, unsigned depth)
 {
 	cJSON *o = decode_object(), *v = NULL;
-	struct value val = {0};
+	struct value val = value_of(&m->base, m->value_case);
 
-	switch (m->value_case) {
-	case SPB__PAYLOAD__METRIC__VALUE_INT_VALUE:
-		val.kind = V_INT, val.u = m->int_value;
-		break;
-	case SPB__PAYLOAD__METRIC__VALUE_LONG_VALUE:
-		val.kind = V_LONG, val.u = m->long_value;
-		break;
-	case SPB__PAYLOAD__METRIC__VALUE_FLOAT_VALUE:
-		val.kind = V_FLOAT, val.f = m->float_value;
-		break;
-	case SPB__PAYLOAD__METRIC__VALUE_DOUBLE_VALUE:
-		val.kind = V_DOUBLE, val.d = m->double_value;
-		break;
-	case SPB__PAYLOAD__METRIC__VALUE_BOOLEAN_VALUE:
-		val.kind = V_BOOL, val.u = m->boolean_value;
-		break;
-	case SPB__PAYLOAD__METRIC__VALUE_STRING_VALUE:
-		val.kind = V_STRING, val.s = m->string_value;
-		break;
-	case SPB__PAYLOAD__METRIC__VALUE_BYTES_VALUE:
-		val.kind = V_BYTES, val.bytes = m->bytes_value.data, val.len = m->bytes_value.len;
-		break;
-	case SPB__PAYLOAD__METRIC__VALUE_DATASET_VALUE:
+	if (m->value_case == SPB__PAYLOAD__METRIC__VALUE_DATASET_VALUE)
 		v = dataset(c, m->dataset_value);
-		break;
-	case SPB__PAYLOAD__METRIC__VALUE_TEMPLATE_VALUE:
+	else if (m->value_case == SPB__PAYLOAD__METRIC__VALUE_TEMPLATE_VALUE)
 		v = template(c, m->template_value, depth);
-		break;
-	case SPB__PAYLOAD__METRIC__VALUE_EXTENSION_VALUE:
-		val.kind = V_OTHER;
-		break;
-	default:
-		break;
-	}
 	if (m->has_is_null && m->is_null) {
 		cJSON_Delete(v);
 		v = decode_null();
-	} else if (v == NULL && val.kind != V_NONE) {
+	} else if (v == NULL && val.kind != V_NONE && val.kind != V_OTHER) {
 		v = scalar(c, dt, &val);
 	}
 	if (v)

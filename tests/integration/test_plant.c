@@ -9,7 +9,6 @@
 #include <cmocka.h>
 
 #include <cjson/cJSON.h>
-#include <mosquitto.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -37,30 +36,14 @@ struct fixture {
 	pid_t sim;
 };
 
-static void on_publish(struct mosquitto *m, void *obj, int mid)
+/* Publishes through mqscope's own session, as its publish form does; false when not connected. */
+static bool publish(struct fixture *f, const char *topic, const void *payload, size_t len)
 {
-	(void)m;
-	(void)mid;
-	*(int *)obj = 1;
-}
+	struct pub_req req = {.topic = topic, .payload = payload, .len = len, .qos = 1};
+	char err[128];
+	int mid;
 
-/* Publishes one message with QoS 1 and waits for the broker's acknowledgement. */
-static void publish(int port, const char *topic, const void *payload, size_t len)
-{
-	int done = 0;
-	struct mosquitto *m = mosquitto_new(NULL, true, &done);
-	int64_t deadline = clock_mono_ms() + 5000;
-
-	assert_non_null(m);
-	mosquitto_publish_callback_set(m, on_publish);
-	assert_int_equal(mosquitto_connect(m, "127.0.0.1", port, 30), MOSQ_ERR_SUCCESS);
-	assert_int_equal(mosquitto_publish(m, NULL, topic, (int)len, payload, 1, false),
-	                 MOSQ_ERR_SUCCESS);
-	while (!done && clock_mono_ms() < deadline)
-		mosquitto_loop(m, 50, 1);
-	assert_true(done);
-	mosquitto_disconnect(m);
-	mosquitto_destroy(m);
+	return session_publish(f->app.session, &req, &mid, err, sizeof(err)) == 0;
 }
 
 /* The newest value of topic decoded as mqscope would choose to; NULL when there is none. */
@@ -176,7 +159,7 @@ static bool has_topic(struct fixture *f, const void *arg)
 static bool publish_until_seen(struct fixture *f, const char *topic)
 {
 	for (int i = 0; i < 50; i++) {
-		publish(f->broker.port, topic, "x", 1);
+		publish(f, topic, "x", 1);
 		if (wait_until(f, has_topic, topic, 200))
 			return true;
 	}
@@ -238,7 +221,7 @@ static pid_t start_sim(int port)
 }
 
 /* A DCMD or NCMD with one boolean metric, as a host application writes it. */
-static void command(int port, const char *topic, const char *metric, bool value)
+static void command(struct fixture *f, const char *topic, const char *metric, bool value)
 {
 	Spb__Payload p = SPB__PAYLOAD__INIT;
 	Spb__Payload__Metric m = SPB__PAYLOAD__METRIC__INIT, *mp = &m;
@@ -255,7 +238,7 @@ static void command(int port, const char *topic, const char *metric, bool value)
 	p.n_metrics = 1;
 	p.metrics = &mp;
 	len = spb__payload__pack(&p, buf);
-	publish(port, topic, buf, len);
+	assert_true(publish(f, topic, buf, len));
 }
 
 static void integration__plant__devices_read_as_data(void **state)
@@ -292,17 +275,17 @@ static void integration__plant__devices_read_as_data(void **state)
 	assert_true(wait_until(f, holds, &meter, 10000));
 
 	/* A write to the pump's boolean metric, as a DCMD. */
-	command(f->broker.port, "spBv1.0/Plant1/DCMD/Edge1/Pump1", "Running", false);
+	command(f, "spBv1.0/Plant1/DCMD/Edge1/Pump1", "Running", false);
 	assert_true(wait_until(f, holds, &running, 10000));
 	/* A rebirth, as an NCMD: a second NBIRTH. */
 	snprintf(topic, sizeof(topic), NODE, "NCMD");
-	command(f->broker.port, topic, "Node Control/Rebirth", true);
+	command(f, topic, "Node Control/Rebirth", true);
 	births = 2;
 	assert_true(wait_until(f, nodes_born, &births, 10000));
 	/* The sensors take a new state in their own format. */
-	publish(f->broker.port, CBOR "/set", "\xa1\x65state\x63off", 11);
+	assert_true(publish(f, CBOR "/set", "\xa1\x65state\x63off", 11));
 	assert_true(wait_until(f, holds, &sensor_off, 10000));
-	publish(f->broker.port, METER "/set", "\x81\xa5state\xa3off", 11);
+	assert_true(publish(f, METER "/set", "\x81\xa5state\xa3off", 11));
 	assert_true(wait_until(f, holds, &meter_off, 10000));
 	assert_int_equal(ring_drops(&f->app.ring), 0);
 }
