@@ -7,11 +7,13 @@
 
 #include <cjson/cJSON.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <protobuf-c/protobuf-c.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "descriptor.pb-c.h"
 #include "mqscope/decode.h"
@@ -469,30 +471,35 @@ struct pbschema *pbschema_parse(const void *data, size_t len, char *err, size_t 
 
 struct pbschema *pbschema_load(const char *path, char *err, size_t cap)
 {
-	FILE *f = fopen(path, "rb");
+	/* Non-blocking: opening a FIFO must not wait for a writer. */
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	struct stat st;
 	uint8_t *buf;
-	size_t len;
+	size_t len = 0;
+	ssize_t n;
 	struct pbschema *s;
 
-	if (f == NULL) {
+	if (fd < 0) {
 		decode_error(err, cap, path, "cannot read: %s", strerror(errno));
 		return NULL;
 	}
 	/* Only a regular file: a device or a pipe could be endless. */
-	if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
 		decode_error(err, cap, path, "not a regular file");
-		fclose(f);
+		close(fd);
 		return NULL;
 	}
 	if ((uint64_t)st.st_size > SCHEMA_FILE_MAX) {
 		decode_error(err, cap, path, "larger than %u MiB", SCHEMA_FILE_MAX >> 20);
-		fclose(f);
+		close(fd);
 		return NULL;
 	}
 	buf = xmalloc((size_t)st.st_size + 1);
-	len = fread(buf, 1, (size_t)st.st_size, f);
-	fclose(f);
+	while (
+	    len < (size_t)st.st_size &&
+	    ((n = read(fd, buf + len, (size_t)st.st_size - len)) > 0 || (n < 0 && errno == EINTR)))
+		len += n > 0 ? (size_t)n : 0;
+	close(fd);
 	s = pbschema_parse(buf, len, err, cap);
 	free(buf);
 	if (s == NULL && cap) {

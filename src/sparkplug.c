@@ -158,13 +158,13 @@ struct spb_node {
 	int last_seq; /* -1 before any */
 	struct spb_device *devices;
 	size_t ndevices;
-	struct spb_note notes[SPB_NOTES_MAX];
+	struct spb_note *notes; /* SPB_NOTES_MAX, allocated with the first */
 	unsigned nnotes, note_next;
 };
 
 struct spb_model {
 	struct spb_node *nodes;
-	size_t n, max;
+	size_t n, cap, max;
 	uint32_t *index; /* open addressing: node index + 1, 0 = empty */
 	size_t index_cap;
 	uint64_t clock;
@@ -197,7 +197,6 @@ struct spb_model *spb_model_new(size_t max_nodes)
 	struct spb_model *m = xcalloc(1, sizeof(*m));
 
 	m->max = max_nodes ? max_nodes : SPB_NODES_MAX;
-	m->nodes = xcalloc(m->max, sizeof(*m->nodes));
 	m->index_cap = 16;
 	while (m->index_cap < m->max * 2)
 		m->index_cap *= 2;
@@ -222,6 +221,7 @@ static void node_clear(struct spb_node *n)
 		birth_clear(&n->devices[i].birth);
 	}
 	free(n->devices);
+	free(n->notes);
 	memset(n, 0, sizeof(*n));
 }
 
@@ -286,6 +286,12 @@ static struct spb_node *add_node(struct spb_model *m, const struct spb_topic *t)
 		return NULL;
 	if (m->n == m->max)
 		evict(m);
+	if (m->n == m->cap) {
+		m->cap = m->cap ? m->cap * 2 : 16;
+		if (m->cap > m->max)
+			m->cap = m->max;
+		m->nodes = xrealloc(m->nodes, m->cap * sizeof(*m->nodes));
+	}
 	nd = &m->nodes[m->n++];
 	memset(nd, 0, sizeof(*nd));
 	nd->key = xmalloc(n + 1);
@@ -367,9 +373,12 @@ static void note(struct spb_node *nd, const struct spb_topic *t, int64_t time_ms
 static void note(struct spb_node *nd, const struct spb_topic *t, int64_t time_ms, uint64_t seq,
                  bool has_seq, const char *fmt, ...)
 {
-	struct spb_note *n = &nd->notes[nd->note_next];
+	struct spb_note *n;
 	va_list ap;
 
+	if (nd->notes == NULL)
+		nd->notes = xcalloc(SPB_NOTES_MAX, sizeof(*nd->notes));
+	n = &nd->notes[nd->note_next];
 	nd->note_next = (nd->note_next + 1) % SPB_NOTES_MAX;
 	if (nd->nnotes < SPB_NOTES_MAX)
 		nd->nnotes++;

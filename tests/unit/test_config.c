@@ -177,6 +177,13 @@ static void unit__config__decoder_rules(void **state)
 	expect_error("decoders = (\n { filter = \"a\"; format = \"protobuf\";\n schema = "
 	             "\"t.desc\"; }\n);\n",
 	             3, "demo.Location, demo.Telemetry");
+	/* A FIFO is refused at once, not waited on. */
+	snprintf(cmd, sizeof(cmd), "%s/fifo.desc", dir);
+	assert_int_equal(mkfifo(cmd, 0600), 0);
+	expect_error(
+	    "decoders = (\n { filter = \"a\"; format = \"protobuf\";\n schema = \"fifo.desc\";"
+	    " message = \"a.B\"; }\n);\n",
+	    3, "not a regular file");
 	/* Not a descriptor set. */
 	write_file("junk.desc", "this is text", 0600);
 	expect_error(
