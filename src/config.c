@@ -677,9 +677,10 @@ static int apply_decoders(struct ctx *c, const config_setting_t *list)
 		    "'decoders' must be a list ( { filter = \"...\"; format = \"cbor\"; }, ... )");
 	for (int i = 0; i < config_setting_length(list); i++) {
 		const config_setting_t *g = config_setting_get_elem(list, (unsigned)i);
-		const config_setting_t *fst;
+		const config_setting_t *fst = config_setting_get_member(g, "format");
 		struct decode_rule *r;
-		char *format = NULL, hint[96];
+		const char *format;
+		char hint[96];
 
 		if (want_type(c, g, CONFIG_TYPE_GROUP) || only_members(c, g, "decoder", allowed, 4))
 			return -1;
@@ -688,29 +689,25 @@ static int apply_decoders(struct ctx *c, const config_setting_t *list)
 		memset(r, 0, sizeof(*r));
 		r->line = (int)config_setting_source_line(g);
 		if (opt_str(c, g, "filter", &r->filter) || opt_str(c, g, "message", &r->message) ||
-		    opt_str(c, g, "format", &format))
+		    (fst && want_type(c, fst, CONFIG_TYPE_STRING)))
 			return -1;
 		if (r->filter == NULL)
 			return fail_at(c, g, "a decoder needs filter = \"topic/filter\"");
 		if (!topic_filter_valid(r->filter))
 			return fail_at(c, config_setting_get_member(g, "filter"),
 			               "'%s' is not a valid topic filter", r->filter);
-		fst = config_setting_get_member(g, "format");
-		if (format == NULL)
+		if (fst == NULL)
 			return fail_at(c, g,
 			               "a decoder needs format = \"sparkplug\", \"protobuf\", "
 			               "\"cbor\", \"msgpack\" or \"none\"");
+		format = config_setting_get_string(fst);
 		if (!decode_format_parse(format, &r->format)) {
 			config_suggest(hint, sizeof(hint), format, formats, 5);
-			fail_at(
-			    c, fst,
-			    "unknown format '%s'%s; formats: sparkplug, protobuf, cbor, msgpack, "
-			    "none",
-			    format, hint);
-			free(format);
-			return -1;
+			return fail_at(c, fst,
+			               "unknown format '%s'%s; formats: sparkplug, protobuf, cbor, "
+			               "msgpack, none",
+			               format, hint);
 		}
-		free(format);
 		if ((config_setting_get_member(g, "schema") &&
 		     want_type(c, config_setting_get_member(g, "schema"), CONFIG_TYPE_STRING)) ||
 		    apply_schema(c, g, r))
