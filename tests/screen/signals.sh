@@ -14,7 +14,8 @@ start_shell() {
 	tmux -S "$T_SOCK" -f "$T_DIR/tmux.conf" new-session -d -s t -x 100 -y 30 \
 		"env -i PATH='$PATH' HOME='$HOME' XDG_CONFIG_HOME='$XDG_CONFIG_HOME' TERM=xterm-256color \
 		LANG=C.UTF-8 LC_ALL=C.UTF-8 ASAN_OPTIONS='$ASAN_OPTIONS' UBSAN_OPTIONS='$UBSAN_OPTIONS' \
-		LSAN_OPTIONS='${LSAN_OPTIONS:-}' PS1='sh\$ ' /bin/sh"
+		LSAN_OPTIONS='${LSAN_OPTIONS:-}' MQSCOPE_TEST_MARK='$MQSCOPE_TEST_MARK' \
+		MQSCOPE_SUITE_MARK='${MQSCOPE_SUITE_MARK:-}' PS1='sh\$ ' /bin/sh"
 	UI_PID=$(tmux -S "$T_SOCK" list-panes -t t -F '#{pane_pid}')
 	tmux -S "$T_SOCK" pipe-pane -o -t t "cat >>'$T_DIR/raw'" || fail "tmux pipe-pane"
 	wait_for 'sh$'
@@ -44,8 +45,8 @@ ended_by() {
 	rm -f "$T_DIR/raw" "$rec"
 	start_shell
 	run_in_shell --record "$rec"
-	wait_for "demo 127.0.0.1:" 15
-	wait_for "house (9 topics" 15
+	wait_for "demo 127.0.0.1:" 30
+	wait_for "house (9 topics" 30
 	pid=$(mqscope_pid) || fail "cannot find the mqscope process"
 	children=$(pgrep -P "$pid" | tr '\n' ' ')
 	[ -n "$children" ] || fail "demo broker and simulator are not children of mqscope"
