@@ -5,12 +5,12 @@
 # No config file may point it elsewhere.
 export XDG_CONFIG_HOME="$T_DIR/config" HOME="$T_DIR"
 start_ui
-wait_for "demo 127.0.0.1:" 15
-wait_for "connected" 15
+wait_for "demo 127.0.0.1:" 30
+wait_for "connected" 30
 # Every simulated device has reported once (sensors report every 2 s).
-wait_for "house (9 topics" 15
-wait_for "sensors (16 topics" 15
-wait_for '$SYS (' 15
+wait_for "house (9 topics" 30
+wait_for "sensors (16 topics" 30
+wait_for '$SYS (' 30
 
 mqs=$(pgrep -P "$UI_PID" | head -1)
 [ -n "$mqs" ] || fail "cannot find the mqscope process"

@@ -6,8 +6,8 @@
 
 export XDG_CONFIG_HOME="$T_DIR/config" HOME="$T_DIR"
 start_ui
-wait_for "connected" 15
-wait_for "house (9 topics" 15
+wait_for "connected" 30
+wait_for "house (9 topics" 30
 BROKER_PORT=$(screen | head -1 | grep -oE 'demo 127\.0\.0\.1:[0-9]+' | cut -d: -f2)
 [ -n "$BROKER_PORT" ] || fail "cannot read the demo broker's port"
 

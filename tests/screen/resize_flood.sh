@@ -18,7 +18,7 @@ flood_pid=$!
 bg_pid "$flood_pid"
 wait_line "msgs [0-9,]+ +[0-9.,k]+/s"
 # Everything expanded: a full tree pane and a payload pane to redraw at every size.
-keys '*' Down Down Down Down Down
+keys Home '*' Down Down Down Down Down
 
 resize() { tmux -S "$T_SOCK" resize-window -t t -x "$1" -y "$2"; }
 
