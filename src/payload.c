@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mqscope/utf8.h"
 #include "mqscope/util.h"
 
 #define FMT_DEPTH_MAX 1100 /* above cJSON's nesting limit, so valid JSON never reaches it */
@@ -17,37 +18,6 @@
 #define DIFF_LINES    (1u << 20)
 
 /* ---- detection ---- */
-
-/* Length of the valid UTF-8 sequence at p, or 0 (overlongs, surrogates and > U+10FFFF are
- * invalid). */
-static size_t utf8_seq(const unsigned char *p, const unsigned char *end)
-{
-	unsigned c = p[0];
-	size_t n;
-	uint32_t cp;
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		n = 2, cp = c & 0x1f;
-	else if (c >= 0xe0 && c <= 0xef)
-		n = 3, cp = c & 0x0f;
-	else if (c >= 0xf0 && c <= 0xf4)
-		n = 4, cp = c & 0x07;
-	else
-		return 0;
-	if ((size_t)(end - p) < n)
-		return 0;
-	for (size_t i = 1; i < n; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (p[i] & 0x3f);
-	}
-	if ((n == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
-	    (n == 4 && (cp < 0x10000 || cp > 0x10ffff)))
-		return 0;
-	return n;
-}
 
 /* Whether s holds one JSON object or array and nothing else but whitespace. */
 static bool is_json(const char *s, size_t len)
@@ -81,7 +51,7 @@ enum payload_kind payload_detect(const char *s, size_t len, bool truncated)
 	if (end[-1] == 0)
 		end--;
 	while (p < end) {
-		size_t n = utf8_seq(p, end);
+		size_t n = utf8_decode((const char *)p, (const char *)end, NULL);
 
 		if (n == 0) {
 			/* A sequence cut by truncation at the very end is not evidence either. */

@@ -15,6 +15,7 @@
 
 #include "mqscope/app.h"
 #include "mqscope/payload.h"
+#include "mqscope/utf8.h"
 #include "mqscope/util.h"
 
 #define REPLAY_LINE_MAX ((size_t)64 << 20)
@@ -62,41 +63,11 @@ static void putf(struct sbuf *b, const char *fmt, ...)
 		put(b, tmp, (size_t)n < sizeof(tmp) ? (size_t)n : sizeof(tmp) - 1);
 }
 
-/* Whether s can go into a JSON string as it is: valid UTF-8 without NUL. */
+/* Whether s can go into a JSON string as it is: valid UTF-8 (which cJSON reads back the same)
+ * without NUL. */
 static bool plain_text(const char *s, size_t n)
 {
-	const unsigned char *p = (const unsigned char *)s, *end = p + n;
-
-	while (p < end) {
-		unsigned c = *p;
-		size_t k;
-
-		if (c == 0)
-			return false;
-		if (c < 0x80) {
-			p++;
-			continue;
-		}
-		if (c >= 0xc2 && c <= 0xdf)
-			k = 2;
-		else if (c >= 0xe0 && c <= 0xef)
-			k = 3;
-		else if (c >= 0xf0 && c <= 0xf4)
-			k = 4;
-		else
-			return false;
-		if ((size_t)(end - p) < k)
-			return false;
-		for (size_t i = 1; i < k; i++)
-			if ((p[i] & 0xc0) != 0x80)
-				return false;
-		/* Overlongs and surrogates: cJSON would not read them back the same. */
-		if ((c == 0xe0 && p[1] < 0xa0) || (c == 0xed && p[1] >= 0xa0) ||
-		    (c == 0xf0 && p[1] < 0x90) || (c == 0xf4 && p[1] >= 0x90))
-			return false;
-		p += k;
-	}
-	return true;
+	return memchr(s, 0, n) == NULL && utf8_valid(s, n);
 }
 
 static void put_escaped(struct sbuf *b, const char *s, size_t n)
