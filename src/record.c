@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "mqscope/app.h"
+#include "mqscope/base64.h"
 #include "mqscope/payload.h"
 #include "mqscope/utf8.h"
 #include "mqscope/util.h"

@@ -3,7 +3,7 @@
 
 #include <string.h>
 
-#include "mqscope/payload.h"
+#include "mqscope/payload_number.h"
 
 /* The node of a topic, or TREE_NONE. */
 static tree_id find(const struct tree *t, const char *topic)

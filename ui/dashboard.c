@@ -11,6 +11,7 @@
 #include "mqscope/app.h"
 #include "mqscope/draw.h"
 #include "mqscope/payload.h"
+#include "mqscope/payload_number.h"
 #include "mqscope/sys.h"
 #include "mqscope/theme.h"
 #include "mqscope/ui_api.h"

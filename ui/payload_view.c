@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mqscope/diff.h"
 #include "mqscope/draw.h"
 #include "mqscope/msg.h"
 #include "mqscope/sanitize.h"
@@ -152,7 +153,7 @@ static void build_diff_doc(struct payload_view *p, tree_id id)
 	pdoc_init(&b);
 	diffable(older, &a);
 	diffable(newer, &b);
-	p->diff_changed = payload_diff(&a, &b, DIFF_CONTEXT, &p->doc);
+	p->diff_changed = diff_docs(&a, &b, DIFF_CONTEXT, &p->doc);
 	if (p->diff_changed == 0)
 		snprintf(p->note, sizeof(p->note), "identical to the value before it");
 	pdoc_free(&a);

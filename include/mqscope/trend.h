@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "mqscope/payload.h"
+#include "mqscope/payload_number.h"
 #include "mqscope/tree.h"
 
 #define TREND_MAX 1024 /* numbers kept: wider than any chart a terminal can draw */
