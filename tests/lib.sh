@@ -227,20 +227,20 @@ screen_has() { screen | grep -qF -- "$1"; }
 screen_lacks() { ! screen | grep -qF -- "$1"; }
 screen_matches() { screen | grep -qE -- "$1"; }
 
-# The waits give up after 20 s unless told otherwise: far more than a quiet machine needs, so a
+# The waits give up after 30 s unless told otherwise: far more than a quiet machine needs, so a
 # busy one (sanitizers, other builds) never fails a test that is right.
 # wait_for TEXT [SECONDS]: until the screen shows TEXT (fixed string).
-wait_for() { poll_until "${2:-20}" "'$1'" screen_has "$1"; }
+wait_for() { poll_until "${2:-30}" "'$1'" screen_has "$1"; }
 
 # wait_gone TEXT [SECONDS]: until the screen no longer shows TEXT.
-wait_gone() { poll_until "${2:-20}" "'$1' to go away" screen_lacks "$1"; }
+wait_gone() { poll_until "${2:-30}" "'$1' to go away" screen_lacks "$1"; }
 
 # wait_line REGEX [SECONDS]: until some screen line matches the extended regex.
-wait_line() { poll_until "${2:-20}" "a line matching /$1/" screen_matches "$1"; }
+wait_line() { poll_until "${2:-30}" "a line matching /$1/" screen_matches "$1"; }
 
 # wait_exit [SECONDS]: until mqscope has exited; prints its exit status.
 wait_exit() {
-	local deadline=$(($(now_ms) + ${1:-20} * 1000))
+	local deadline=$(($(now_ms) + ${1:-30} * 1000))
 	until [ -s "$T_DIR/exit" ]; do
 		[ "$(now_ms)" -ge "$deadline" ] && fail "mqscope did not exit"
 		sleep 0.05
@@ -258,7 +258,7 @@ selected_line() {
 selected_has() { selected_line | grep -qF -- "$1"; }
 
 # wait_selected TEXT [SECONDS]: until the selected row contains TEXT.
-wait_selected() { poll_until "${2:-20}" "'$1' to be selected" selected_has "$1"; }
+wait_selected() { poll_until "${2:-30}" "'$1' to be selected" selected_has "$1"; }
 
 # select_topic TOPIC: selects the tree row of TOPIC (searching from the first row).
 select_topic() {

@@ -54,6 +54,7 @@ declare -A HB_ACCEPTED=(
 declare -A HB_SLOW=([no-pingresp]=1 [stall]=1 [huge-stall]=1 [no-connack]=1)
 
 HB_IDS=()
+HB_PIDS=()
 
 hb_words() {
 	[ -n "${HB_ACCEPTED[$1]+x}" ] || echo "${HB_WORDS[$1]:-${HB_WORDS[${1%@*}]:-}}"
@@ -94,14 +95,22 @@ hb_alive() {
 # hb_start_broker I ID: the fake broker for case ID (it writes its port to port.I).
 hb_start_broker() {
 	python3 "$HB_FAKE" --case "${2%@*}" --port-file "$T_DIR/port.$1" --log "$T_DIR/log.$1" &
+	HB_PIDS[$1]=$!
 	bg_pid $!
+}
+
+# hb_listening I: whether case I's fake broker has written its port; fails if it exited.
+hb_listening() {
+	[ -s "$T_DIR/port.$1" ] && return 0
+	kill -0 "${HB_PIDS[$1]}" 2>/dev/null || hb_fail "$1" "the fake broker exited"
+	return 1
 }
 
 # hb_start_ui I ID: mqscope on case ID's broker, in tmux session hI.
 hb_start_ui() {
 	local i=$1 id=$2 name=${2%@*} port cmd=""
 	local args=()
-	poll_until 20 "the fake broker of $id" test -s "$T_DIR/port.$i"
+	hb_wait "$i" 60 "the fake broker to listen" hb_listening "$i"
 	port=$(cat "$T_DIR/port.$i")
 	args=(-h 127.0.0.1 -p "$port" -k 5)
 	[[ $id == *@* ]] && args+=(-V "${id#*@}")
@@ -179,9 +188,9 @@ hb_run() {
 	# Every case at once. A case that drops the connection shows its words during each backoff:
 	# 1 s, then 2 s, 4 s... (a keepalive case only after 10 s of silence each time), so a poll
 	# that a busy machine slows down catches a later, longer window.
-	deadline=$(($(now_ms) + 30000))
+	deadline=$(($(now_ms) + 60000))
 	for id in "${HB_IDS[@]}"; do
-		[ -n "${HB_SLOW[${id%@*}]:-}" ] && deadline=$(($(now_ms) + 60000))
+		[ -n "${HB_SLOW[${id%@*}]:-}" ] && deadline=$(($(now_ms) + 90000))
 	done
 	pending=("${!HB_IDS[@]}")
 	while [ ${#pending[@]} -gt 0 ]; do
@@ -206,16 +215,16 @@ hb_run() {
 		id=${HB_IDS[$i]}
 		words=$(hb_words "$id")
 		hb_keys "$i" c
-		hb_wait "$i" 20 "the connection log" hb_has "$i" "connection log, newest first"
+		hb_wait "$i" 30 "the connection log" hb_has "$i" "connection log, newest first"
 		if [ -n "$words" ]; then
 			# The log wraps long lines: the first part of the words is on one line.
-			hb_wait "$i" 20 "the reason in the connection log" hb_has "$i" "${words:0:40}"
+			hb_wait "$i" 30 "the reason in the connection log" hb_has "$i" "${words:0:40}"
 		else
 			hb_has "$i" "lost" && hb_fail "$i" "the log shows a loss"
 			hb_has "$i" "connected (connection 1)" || hb_fail "$i" "no connection in the log"
 		fi
 		hb_keys "$i" Escape
-		hb_wait "$i" 20 "the connection log to close" hb_lacks "$i" "connection log, newest first"
+		hb_wait "$i" 30 "the connection log to close" hb_lacks "$i" "connection log, newest first"
 	done
 
 	# Reconnects stay bounded: the broker saw at most 4 in the first 5 s (a busy machine only
@@ -228,7 +237,7 @@ hb_run() {
 		if [ -n "$words" ]; then
 			# Dropped at once: back after 1 s and 3 s; a keepalive case: after 11 s.
 			[ -n "${HB_SLOW[${id%@*}]:-}" ] && n=2 || n=3
-			hb_wait "$i" 40 "$n connections" hb_connected_times "$i" "$n"
+			hb_wait "$i" 60 "$n connections" hb_connected_times "$i" "$n"
 		fi
 		while [ "$(now_ms)" -lt $(($(hb_first "$i") + 5200)) ]; do sleep 0.1; done
 		n=$(hb_connects "$i" 5000)
@@ -238,12 +247,12 @@ hb_run() {
 		read -ra g <<<"$gaps"
 		if [ -n "$words" ] && [ -z "${HB_SLOW[${id%@*}]:-}" ]; then
 			hb_keys "$i" c
-			hb_wait "$i" 20 "the third connection in the log" hb_has "$i" "connected (connection 3)"
+			hb_wait "$i" 30 "the third connection in the log" hb_has "$i" "connected (connection 3)"
 			hb_keys "$i" End # the oldest events, should more have come
-			hb_wait "$i" 20 "the first connection in the log" hb_has "$i" "connected (connection 1)"
+			hb_wait "$i" 30 "the first connection in the log" hb_has "$i" "connected (connection 1)"
 			waits=$(hb_scr "$i" | python3 "$HB_LOG")
 			hb_keys "$i" Escape
-			hb_wait "$i" 20 "the connection log to close" hb_lacks "$i" "connection log, newest first"
+			hb_wait "$i" 30 "the connection log to close" hb_lacks "$i" "connection log, newest first"
 			log "${id}: waits chosen / seen by mqscope: $waits ms"
 			read -ra g <<<"$waits"
 			[ ${#g[@]} -ge 2 ] || hb_fail "$i" "no second reconnect in the log ($waits)"

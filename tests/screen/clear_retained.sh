@@ -13,7 +13,7 @@ pub keep/me kept -r
 
 start_ui -h 127.0.0.1 -p "$BROKER_PORT"
 wait_for "connected"
-wait_for "bulk (10k topics" 20
+wait_for "bulk (10k topics" 60
 select_topic bulk
 wait_selected "bulk (10k topics"
 

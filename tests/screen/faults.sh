@@ -86,7 +86,7 @@ PORT=$(free_port)
 start_ui -h 127.0.0.1 -p "$PORT" -k 5
 wait_line "● connection refused, retrying in [0-9]+s" 30
 open_log
-wait_for "failed: connection refused; next attempt in 4s" 20
+wait_for "failed: connection refused; next attempt in 4s" 40
 # The waits the client chose, oldest first (the log lists the newest first): 1, 2, then 4 s.
 # Read from its own log, they do not depend on how busy the machine is.
 waits=$(screen | grep -oE 'failed: connection refused; next attempt in [0-9]+s' |

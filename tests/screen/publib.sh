@@ -16,7 +16,7 @@ sub_lines() { wc -l <"$T_DIR/$1.out"; }
 
 # wait_sub NAME N [SECONDS]: until subscriber NAME has written at least N lines.
 wait_sub() {
-	local deadline=$(($(now_ms) + ${3:-20} * 1000))
+	local deadline=$(($(now_ms) + ${3:-30} * 1000))
 	until [ "$(sub_lines "$1")" -ge "$2" ]; do
 		if [ "$(now_ms)" -ge "$deadline" ]; then
 			log "$1 received:"

@@ -46,7 +46,7 @@ before=$(hwm)
 head -c 50000000 /dev/zero | tr '\0' z |
 	mosquitto_pub -h localhost -p "$BROKER_PORT" --cafile "$T_DIR/ca.crt" -t tls/big -s ||
 	fail "publish 50 MB over TLS"
-wait_for "payload_cap: 1 cut" 20
+wait_for "payload_cap: 1 cut" 60
 grew=$(($(hwm) - before))
 log "peak RSS grew by $grew kB for 50 MB over TLS"
 if ! ldd "$MQSCOPE" | grep -qE 'libasan|libtsan'; then
