@@ -65,13 +65,17 @@ keys q
 stop_ui
 
 # A million distinct topics: 200,000 nodes are kept, the messages for the rest are refused.
+# Sanitized builds (whose memory is not checked below) take 300,000, still past the bound, in a
+# third of the time.
+topics=1000000
+ldd "$MQSCOPE" | grep -qE 'libasan|libtsan' && topics=300000
 start_ui --config "$T_DIR/mqscope.conf" -h 127.0.0.1 -p "$BROKER_PORT" -t 'sensors/#'
 wait_for "connected"
 mqs=$(pgrep -P "$UI_PID" | head -1)
 [ -n "$mqs" ] || fail "no mqscope process"
 base_kb=$(kb VmRSS)
 start=$(now_ms)
-"$MQSCOPE_FLOOD" -p "$BROKER_PORT" -T 1000000 -n 1000000 -s 8 >"$T_DIR/flood.out" ||
+"$MQSCOPE_FLOOD" -p "$BROKER_PORT" -T "$topics" -n "$topics" -s 8 >"$T_DIR/flood.out" ||
 	fail "flood: $(cat "$T_DIR/flood.out")"
 log "flood: $(cat "$T_DIR/flood.out")"
 wait_line "max_topics 200,000: [0-9,]+ refused" 60
