@@ -13,6 +13,7 @@
 
 #include "mqscope/actions.h"
 #include "mqscope/options.h"
+#include "mqscope/safe_file.h"
 #include "mqscope/secret.h"
 #include "mqscope/topic.h"
 #include "mqscope/util.h"
@@ -614,6 +615,40 @@ static int apply_root(struct ctx *c, const config_setting_t *root)
 	return 0;
 }
 
+int config_read_bounded(struct config_t *cf, const char *path, size_t max, char *err, size_t cap)
+{
+	char *text;
+	size_t len;
+	int line = 1, rc = 0;
+
+	if (safe_file_read(path, max, &text, &len, err, cap) != 0)
+		return -1;
+	if (memchr(text, '\0', len) != NULL) {
+		snprintf(err, cap, "%s: holds NUL bytes (not a text file)", path);
+		rc = -1;
+	}
+	/* libconfig takes @include at the start of a line (after blanks). */
+	for (const char *p = text; rc == 0 && p < text + len; line++) {
+		const char *nl = memchr(p, '\n', (size_t)(text + len - p));
+
+		p += strspn(p, " \t");
+		if (strncmp(p, "@include", 8) == 0) {
+			snprintf(err, cap,
+			         "%s:%d: @include is not supported (put the settings in this file)",
+			         path, line);
+			rc = -1;
+		}
+		p = nl ? nl + 1 : text + len;
+	}
+	if (rc == 0 && !config_read_string(cf, text)) {
+		snprintf(err, cap, "%s:%d: %s", path, config_error_line(cf), config_error_text(cf));
+		rc = -1;
+	}
+	explicit_bzero(text, len);
+	free(text);
+	return rc;
+}
+
 int config_load_file(struct settings *s, const char *path, char *err, size_t cap)
 {
 	struct ctx c = {.s = s, .path = path, .err = err, .cap = cap};
@@ -622,14 +657,7 @@ int config_load_file(struct settings *s, const char *path, char *err, size_t cap
 	int rc;
 
 	config_init(&cf);
-	if (!config_read_file(&cf, path)) {
-		if (config_error_type(&cf) == CONFIG_ERR_FILE_IO)
-			snprintf(err, cap, "%s: cannot read: %s", path,
-			         strerror(errno ? errno : ENOENT));
-		else
-			snprintf(err, cap, "%s:%d: %s",
-			         config_error_file(&cf) ? config_error_file(&cf) : path,
-			         config_error_line(&cf), config_error_text(&cf));
+	if (config_read_bounded(&cf, path, CONFIG_FILE_MAX, err, cap) != 0) {
 		config_destroy(&cf);
 		return -1;
 	}
