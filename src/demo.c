@@ -356,17 +356,24 @@ static int start_broker(struct demo *d, char *err, size_t cap)
 	}
 }
 
-int demo_start(struct demo *d, char *err, size_t cap)
+int demo_start_broker(struct demo *d, char *err, size_t cap)
 {
-	char exe[4096], conf[160];
-	ssize_t n;
-
 	memset(d, 0, sizeof(*d));
 	d->broker_pid = d->sim_pid = -1;
 	if (make_dir(d, err, cap) != 0 || start_broker(d, err, cap) != 0) {
 		demo_stop(d);
 		return -1;
 	}
+	return 0;
+}
+
+int demo_start(struct demo *d, char *err, size_t cap)
+{
+	char exe[4096], conf[160];
+	ssize_t n;
+
+	if (demo_start_broker(d, err, cap) != 0)
+		return -1;
 	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 	if (n <= 0) {
 		snprintf(err, cap, "cannot find my own executable for the simulator");

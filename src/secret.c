@@ -43,6 +43,7 @@ void secret_protect_process(void)
 /* The terminal state to put back if a signal ends the process while echo is off. */
 static int tty_fd = -1;
 static struct termios tty_saved, tty_quiet;
+static const char *tty_prompt;
 
 static void restore_and_reraise(int sig)
 {
@@ -61,11 +62,18 @@ static void restore_and_reraise(int sig)
 	sigaddset(&one, sig);
 	raise(sig);
 	sigprocmask(SIG_UNBLOCK, &one, &old);
-	/* Back from a stop: echo off again, and ready for the next Ctrl-Z. */
+	/*
+	 * Back from a stop: echo off again, and ready for the next Ctrl-Z. What was
+	 * typed before the stop went with the flush above: ask again from the start.
+	 */
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	sigaction(sig, &sa, NULL);
-	if (tty_fd >= 0)
+	if (tty_fd >= 0) {
 		tcsetattr(tty_fd, TCSAFLUSH, &tty_quiet);
+		if (write(tty_fd, "\n", 1) < 0 || write(tty_fd, tty_prompt, strlen(tty_prompt)) < 0) {
+			/* the prompt is a courtesy; reading goes on */
+		}
+	}
 	errno = saved_errno;
 }
 
@@ -97,6 +105,7 @@ int secret_read_tty(const char *prompt, char *buf, size_t cap, char *err, size_t
 	quiet.c_lflag &= ~(tcflag_t)(ECHO | ECHOE | ECHOK | ECHONL);
 	quiet.c_lflag |= ICANON;
 	tty_quiet = quiet;
+	tty_prompt = prompt;
 	tty_fd = fd;
 	tcsetattr(fd, TCSAFLUSH, &quiet);
 	if (write(fd, prompt, strlen(prompt)) < 0)

@@ -30,6 +30,8 @@ struct demo {
  * behind (kill -9) are removed first. Returns 0, or -1 with a message in err.
  */
 int demo_start(struct demo *d, char *err, size_t cap);
+/* demo_start without the simulator. */
+int demo_start_broker(struct demo *d, char *err, size_t cap);
 /* Points s at the demo broker: its socket and login (the demo's copy of the password is wiped). */
 void demo_connect_settings(struct demo *d, struct settings *s);
 /* Stops the simulator and broker by PID and removes the directory. */
