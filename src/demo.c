@@ -322,22 +322,11 @@ out:
 /* Starts mosquitto on the directory's config and waits until the probe proves it is ready. */
 static int start_broker(struct demo *d, char *err, size_t cap)
 {
-	const char *bin = broker_find_binary();
-	char binbuf[512], conf[160];
 	int64_t deadline;
 
-	if (bin == NULL) {
-		snprintf(err, cap, "mosquitto not found (install the 'mosquitto' package)");
+	d->broker_pid = broker_spawn(d->dir, err, cap);
+	if (d->broker_pid < 0)
 		return -1;
-	}
-	snprintf(binbuf, sizeof(binbuf), "%s", bin);
-	snprintf(conf, sizeof(conf), "%s/mosquitto.conf", d->dir);
-	char *argv[] = {binbuf, "-c", conf, NULL};
-	d->broker_pid = spawn_quiet(argv);
-	if (d->broker_pid < 0) {
-		snprintf(err, cap, "cannot start mosquitto: %s", strerror(errno));
-		return -1;
-	}
 	deadline = clock_mono_ms() + READY_MS;
 	for (;;) {
 		struct timespec ts = {0, 20 * 1000000L};

@@ -70,7 +70,8 @@ static void restore_and_reraise(int sig)
 	sigaction(sig, &sa, NULL);
 	if (tty_fd >= 0) {
 		tcsetattr(tty_fd, TCSAFLUSH, &tty_quiet);
-		if (write(tty_fd, "\n", 1) < 0 || write(tty_fd, tty_prompt, strlen(tty_prompt)) < 0) {
+		if (write(tty_fd, "\n", 1) < 0 ||
+		    write(tty_fd, tty_prompt, strlen(tty_prompt)) < 0) {
 			/* the prompt is a courtesy; reading goes on */
 		}
 	}
