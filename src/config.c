@@ -197,6 +197,7 @@ static int apply_profile_key(struct ctx *c, const config_setting_t *st)
 	const char *name = config_setting_name(st);
 	int id = options_find(alias(name));
 	char val[4096], msg[512];
+	int rc;
 
 	if (strcmp(name, "clean_session") == 0 || strcmp(name, "clean-session") == 0) {
 		if (want_type(c, st, CONFIG_TYPE_BOOL))
@@ -250,9 +251,9 @@ static int apply_profile_key(struct ctx *c, const config_setting_t *st)
 		return -1;
 	if (is_path_option((enum option_id)id) && expand_home(c, st, val, sizeof(val)))
 		return -1;
-	if (options_apply(c->s, (enum option_id)id, val, msg, sizeof(msg)))
-		return fail_at(c, st, "%s", msg);
-	return 0;
+	rc = options_apply(c->s, (enum option_id)id, val, msg, sizeof(msg));
+	explicit_bzero(val, sizeof(val)); /* it may have been a password */
+	return rc ? fail_at(c, st, "%s", msg) : 0;
 }
 
 /* Applies every setting of profile p to c->s. */
@@ -615,6 +616,20 @@ static int apply_root(struct ctx *c, const config_setting_t *root)
 	return 0;
 }
 
+/* Overwrites every string value under st: libconfig frees them without, and some are secrets. */
+static void wipe_strings(config_setting_t *st)
+{
+	if (config_setting_type(st) == CONFIG_TYPE_STRING) {
+		char *v = (char *)config_setting_get_string(st);
+
+		if (v != NULL)
+			explicit_bzero(v, strlen(v));
+		return;
+	}
+	for (int i = 0; config_setting_is_aggregate(st) && i < config_setting_length(st); i++)
+		wipe_strings(config_setting_get_elem(st, (unsigned)i));
+}
+
 int config_read_bounded(struct config_t *cf, const char *path, size_t max, char *err, size_t cap)
 {
 	char *text;
@@ -662,6 +677,7 @@ int config_load_file(struct settings *s, const char *path, char *err, size_t cap
 		return -1;
 	}
 	rc = apply_root(&c, config_root_setting(&cf));
+	wipe_strings(config_root_setting(&cf));
 	config_destroy(&cf);
 	if (rc == 0) {
 		settings_set_str(&s->config_file, path);
