@@ -188,7 +188,8 @@ static int make_dir(struct demo *d, char *err, size_t cap)
 	char text[1024], line[256];
 	int rc;
 
-	if (tmp == NULL || *tmp == '\0' || strpbrk(tmp, "\"\\\n") ||
+	/* Its path goes into mosquitto's config and a libconfig string: plain characters only. */
+	if (tmp == NULL || *tmp == '\0' || strpbrk(tmp, "\"\\\n\t #") ||
 	    strlen(tmp) + strlen("/" DIR_PREFIX "XXXXXX") >= sizeof(d->dir))
 		tmp = "/tmp";
 	demo_clean_stale(tmp);
