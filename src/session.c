@@ -1385,19 +1385,30 @@ static int setup_tls(struct session *ss, const struct settings *s)
 
 	if (!s->tls)
 		return MOSQ_ERR_SUCCESS;
-	if (s->psk)
-		return mosquitto_tls_psk_set(ss->mosq, s->psk, s->psk_identity, s->ciphers);
+	/* TLS 1.2 at least, whatever the system's OpenSSL defaults, unless asked otherwise. */
+	if (s->psk) {
+		rc = mosquitto_tls_psk_set(ss->mosq, s->psk, s->psk_identity, s->ciphers);
+		if (rc == MOSQ_ERR_SUCCESS)
+			rc = mosquitto_tls_opts_set(ss->mosq, SSL_VERIFY_PEER,
+			                            s->tls_version ? s->tls_version : "tlsv1.2",
+			                            s->ciphers);
+		return rc;
+	}
 	if (!have_ca || s->os_certs)
 		rc = mosquitto_int_option(ss->mosq, MOSQ_OPT_TLS_USE_OS_CERTS, 1);
-	/* libmosquitto takes a client certificate only together with a CA location. */
-	if (rc == MOSQ_ERR_SUCCESS && (have_ca || s->cert))
+	/*
+	 * Always a CA location: libmosquitto takes a client certificate only with
+	 * one, and without one it refuses every attempt after the first ("invalid
+	 * function arguments") instead of saying why the handshake failed.
+	 */
+	if (rc == MOSQ_ERR_SUCCESS)
 		rc = mosquitto_tls_set(ss->mosq, s->cafile,
 		                       have_ca ? s->capath : (sys_dir ? sys_dir : "/etc/ssl/certs"),
 		                       s->cert, s->key, NULL);
-	if (rc == MOSQ_ERR_SUCCESS && (s->tls_version || s->ciphers || (s->insecure && !have_ca)))
+	if (rc == MOSQ_ERR_SUCCESS)
 		rc = mosquitto_tls_opts_set(
 		    ss->mosq, s->insecure && !have_ca ? SSL_VERIFY_NONE : SSL_VERIFY_PEER,
-		    s->tls_version, s->ciphers);
+		    s->tls_version ? s->tls_version : "tlsv1.2", s->ciphers);
 	if (rc == MOSQ_ERR_SUCCESS && s->insecure)
 		rc = mosquitto_tls_insecure_set(ss->mosq, true);
 	if (rc == MOSQ_ERR_SUCCESS && s->alpn)

@@ -110,6 +110,7 @@ hb_listening() {
 hb_start_ui() {
 	local i=$1 id=$2 name=${2%@*} port cmd=""
 	local args=()
+	# Generous: ten Python interpreters starting at once on a busy machine take a while.
 	hb_wait "$i" 60 "the fake broker to listen" hb_listening "$i"
 	port=$(cat "$T_DIR/port.$i")
 	args=(-h 127.0.0.1 -p "$port" -k 5)
