@@ -29,6 +29,6 @@ wait_for "mosquitto version"
 keys q
 [ "$(wait_exit)" = 0 ] || fail "exit status was not 0"
 for p in $children; do
-	wait_pid_gone "$p" 5 || fail "demo process $p still running after quit"
+	wait_pid_gone "$p" 30 || fail "demo process $p still running after quit"
 done
 pass
