@@ -440,15 +440,15 @@ void session_reason_text(enum session_reason r, int code, char *buf, size_t cap)
 		w = code == CLOSED_TLS ? "the broker answered in TLS: a TLS port (use mqtts:// or "
 		                         "--cafile)"
 		    : code == CLOSED_FIXED_V5
-		        ? "the broker closed the connection before answering (brokers without "
-		          "MQTT 5 do that: leave out -V mqttv5)"
+		        ? "the broker closed the connection before answering (no MQTT 5? leave "
+		          "out -V)"
 		        : "the broker closed the connection before answering";
 		break;
 	case REASON_VERSION:
 		if (code & 0x100)
 			snprintf(buf, cap,
-			         "the broker does not accept MQTT %s (asked for with -V or the "
-			         "profile; without, mqscope finds one it accepts)",
+			         "the broker refused MQTT %s (asked for with -V; leave it out to "
+			         "negotiate)",
 			         negotiate_version_name(code & 0xff));
 		else if ((code & 0xff) == 5)
 			snprintf(buf, cap,
@@ -505,9 +505,9 @@ void session_log_describe(const struct session_log_entry *e, char *buf, size_t c
 		return;
 	}
 	if (e->kind == SESSION_LOG_FALLBACK) {
-		snprintf(buf, cap, "MQTT %s refused: %s; trying MQTT %s at once",
-		         negotiate_version_name(e->code), negotiate_answer_words(e->protocol_why),
-		         negotiate_version_name(e->protocol));
+		snprintf(buf, cap, "MQTT %s refused, MQTT %s at once: %s",
+		         negotiate_version_name(e->code), negotiate_version_name(e->protocol),
+		         negotiate_answer_words(e->protocol_why));
 		return;
 	}
 	session_reason_text(e->reason, e->code, why, sizeof(why));

@@ -579,9 +579,9 @@ static void unit__session__reasons_in_words(void **state)
 	    {REASON_ERRNO, 111 /* ECONNREFUSED */, "connection refused", false},
 	    {REASON_CLOSED, CLOSED_PLAIN, "closed the connection before answering", false},
 	    {REASON_CLOSED, CLOSED_TLS, "answered in TLS: a TLS port (use mqtts://", false},
-	    {REASON_CLOSED, CLOSED_FIXED_V5, "leave out -V mqttv5", false},
-	    {REASON_VERSION, 5 | 0x100, "does not accept MQTT 5 (asked for with -V", false},
-	    {REASON_VERSION, 4 | 0x100, "does not accept MQTT 3.1.1", false},
+	    {REASON_CLOSED, CLOSED_FIXED_V5, "no MQTT 5? leave out -V", false},
+	    {REASON_VERSION, 5 | 0x100, "refused MQTT 5 (asked for with -V", false},
+	    {REASON_VERSION, 4 | 0x100, "refused MQTT 3.1.1", false},
 	    {REASON_VERSION, 3, "accepts none of MQTT 5, 3.1.1 and 3.1", false},
 	    {REASON_VERSION, 5, "only MQTT 5 sends a password without a username", false},
 	    {REASON_PEER, PEER_KEEPALIVE, "keepalive timeout: the broker did not answer PINGREQ",
@@ -635,8 +635,8 @@ static void unit__session__log_events_in_words(void **state)
 	e.code = 5;
 	e.protocol_why = NEG_RC1;
 	session_log_describe(&e, buf, sizeof(buf));
-	assert_string_equal(buf, "MQTT 5 refused: it answered CONNACK 'unacceptable protocol "
-	                         "version'; trying MQTT 3.1.1 at once");
+	assert_string_equal(buf, "MQTT 5 refused, MQTT 3.1.1 at once: it answered CONNACK "
+	                         "'unacceptable protocol version'");
 	e.protocol = 0;
 	e.protocol_why = 0;
 	e.protocol_fixed = false;
