@@ -539,8 +539,9 @@ void session_describe(const struct session_status *st, int64_t now_ms, char *buf
 			snprintf(buf, cap, "connecting");
 		break;
 	case SESSION_CONNECTED:
-		version_words(st->protocol, st->protocol_fixed, st->protocol_why, " ", why,
-		              sizeof(why));
+		/* MQTT 5 goes without saying here (the log says it); anything older is news. */
+		version_words(st->protocol == MQTT_V5 ? 0 : st->protocol, st->protocol_fixed,
+		              st->protocol_why, " ", why, sizeof(why));
 		snprintf(buf, cap, "connected%s", why);
 		break;
 	case SESSION_WAITING:
@@ -1325,6 +1326,9 @@ static int serve_guarded(struct session *ss, int *err)
 static void classify_loss(struct session *ss, int rc, int err, enum session_reason *r, int *code)
 {
 	*r = REASON_PEER;
+	/* Writing to a connection the broker closed is the broker closing it. */
+	if (rc == MOSQ_ERR_ERRNO && (err == EPIPE || err == ECONNRESET))
+		rc = MOSQ_ERR_CONN_LOST;
 	switch (rc) {
 	case MOSQ_ERR_KEEPALIVE:
 		*code = PEER_KEEPALIVE;
