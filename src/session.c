@@ -153,7 +153,7 @@ static void set_protocol(struct session *ss, int version, enum negotiate_answer 
 /* Whether the connection (or the attempt under way) speaks MQTT 5. */
 static bool speaks_v5(const struct session *ss)
 {
-	return atomic_load_explicit(&ss->protocol, memory_order_relaxed) == 5;
+	return session_protocol(ss) == MQTT_V5;
 }
 
 /* Adds a connection event; the status detail (set by this thread) goes with it. */

@@ -611,6 +611,19 @@ static void unit__session__reasons_in_words(void **state)
 	session_describe(&st, 0, buf, sizeof(buf));
 	assert_string_equal(buf,
 	                    "lost: use another server: try other.example.com:1883, retrying in 4s");
+	/* Connected: the version only when it is not MQTT 5, and why. */
+	memset(&st, 0, sizeof(st));
+	st.state = SESSION_CONNECTED;
+	st.protocol = 5;
+	session_describe(&st, 0, buf, sizeof(buf));
+	assert_string_equal(buf, "connected");
+	st.protocol = 4;
+	st.protocol_why = NEG_CLOSED;
+	session_describe(&st, 0, buf, sizeof(buf));
+	assert_string_equal(buf, "connected MQTT 3.1.1: the broker has no MQTT 5");
+	st.protocol_fixed = true;
+	session_describe(&st, 0, buf, sizeof(buf));
+	assert_string_equal(buf, "connected MQTT 3.1.1");
 }
 
 static void unit__session__log_events_in_words(void **state)
