@@ -1495,7 +1495,7 @@ static void make_client_id(const struct settings *s, char *buf, size_t cap)
 		snprintf(buf, cap, "%s%d", s->id_prefix, (int)getpid());
 	else {
 		/* MQTT 3.1 takes 23 bytes, and negotiation may end there: the host gives way. */
-		bool short_id = s->protocol == MQTT_V31 || s->protocol == 0;
+		bool short_id = s->protocol == MQTT_V31 || s->protocol == MQTT_AUTO;
 		char pid[16];
 
 		snprintf(pid, sizeof(pid), "-%d", (int)getpid());

@@ -26,17 +26,19 @@ add tls-port "the broker answered in TLS: a TLS port (use mqtts://" "5 5"
 
 HB_IDS=("${IDS[@]}")
 for i in "${!IDS[@]}"; do hb_start_broker "$i" "${IDS[$i]}"; done
+# Eleven Python brokers start at once: on a loaded machine that takes a while.
+for i in "${!IDS[@]}"; do poll_until 60 "the fake broker of ${IDS[$i]}" test -s "$T_DIR/port.$i"; done
 for i in "${!IDS[@]}"; do hb_start_ui "$i" "${IDS[$i]}"; done
 
 for i in "${!IDS[@]}"; do
 	id=${IDS[$i]}
-	hb_wait "$i" 15 "'${WORDS[$i]}'" hb_status_has "$i" "${WORDS[$i]}"
+	hb_wait "$i" 30 "'${WORDS[$i]}'" hb_status_has "$i" "${WORDS[$i]}"
 	if [[ ${WORDS[$i]} == connected* ]]; then
-		hb_wait "$i" 10 "the good topics" hb_has "$i" "good (2 topics"
+		hb_wait "$i" 20 "the good topics" hb_has "$i" "good (2 topics"
 		hb_has "$i" "retrying" && hb_fail "$i" "a backoff step on the way"
 	else
 		# Refused: the same version again after the backoff, never a lower one.
-		hb_wait "$i" 10 "a second attempt" hb_connected_times "$i" 2
+		hb_wait "$i" 20 "a second attempt" hb_connected_times "$i" 2
 	fi
 	seen=$(levels "$i")
 	[[ "$seen " == "${FIRST[$i]} "* ]] || hb_fail "$i" "CONNECT levels '$seen', expected '${FIRST[$i]}' first"
