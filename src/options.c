@@ -852,8 +852,9 @@ static int unix_tls_option(const struct settings *s)
 
 int options_check(const struct settings *s, char *msg, size_t cap)
 {
-	bool endless = s->protocol == MQTT_V5 && (s->session_expiry == UINT32_MAX ||
-	                                          (s->persistent && s->session_expiry < 0));
+	bool v5 = s->protocol == MQTT_V5 || s->protocol == MQTT_AUTO;
+	bool endless =
+	    v5 && (s->session_expiry == UINT32_MAX || (s->persistent && s->session_expiry < 0));
 
 	if (s->persistent && s->client_id == NULL)
 		return fail(
@@ -873,7 +874,7 @@ int options_check(const struct settings *s, char *msg, size_t cap)
 		return fail(msg, cap, "--psk cannot be used with --cafile, --capath or --cert");
 	if ((s->psk == NULL) != (s->psk_identity == NULL))
 		return fail(msg, cap, "--psk and --psk-identity go together");
-	if (s->password && s->user == NULL && s->protocol != MQTT_V5)
+	if (s->password && s->user == NULL && !v5)
 		return fail(msg, cap,
 		            "MQTT 3.1/3.1.1 sends a password only with a username: add -u USER "
 		            "(or use -V mqttv5)");

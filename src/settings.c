@@ -14,7 +14,7 @@ void settings_init(struct settings *s)
 	memset(s, 0, sizeof(*s));
 	s->keepalive = 60;
 	s->session_expiry = -1;
-	s->protocol = MQTT_V5;
+	s->protocol = MQTT_AUTO;
 	s->fps = 20;
 	s->history = 32;
 	s->value_budget = (size_t)256 << 20;

@@ -5,10 +5,10 @@
 
 #include "mqscope/payload_number.h"
 
-/* The node of a topic, or TREE_NONE. */
+/* The node of a topic, or TREE_NONE; "" is a statistic the broker does not publish. */
 static tree_id find(const struct tree *t, const char *topic)
 {
-	return tree_find(t, topic, strlen(topic));
+	return topic[0] ? tree_find(t, topic, strlen(topic)) : TREE_NONE;
 }
 
 /* The newest value of node id as a number. */

@@ -23,7 +23,7 @@
 	X(ID_PREFIX, "id-prefix", 'I', "PREFIX", "broker", "client id prefix; the pid is added")   \
 	X(KEEPALIVE, "keepalive", 'k', "SECONDS", "broker", "keepalive interval (default 60)")     \
 	X(PROTOCOL, "protocol-version", 'V', "VERSION", "broker",                                  \
-	  "mqttv31, mqttv311 or mqttv5 (default mqttv5)")                                          \
+	  "only mqttv31, mqttv311 or mqttv5 (default: 5, else what the broker has)")               \
 	X(PERSISTENT, "disable-clean-session", 'c', NULL, "broker",                                \
 	  "persistent session (needs -i; keeps subscriptions while away)")                         \
 	X(SESSION_EXPIRY, "session-expiry-interval", 'x', "SECONDS", "broker",                     \

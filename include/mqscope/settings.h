@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#define MQTT_AUTO 0 /* no -V: MQTT 5 first, then what the broker has (negotiate.h) */
 #define MQTT_V31  3
 #define MQTT_V311 4
 #define MQTT_V5   5

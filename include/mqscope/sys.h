@@ -11,6 +11,8 @@
 #define SYS_BROKER  "$SYS/broker/"
 #define SYS_DROPPED SYS_BROKER "publish/messages/dropped"
 
+/* Topics may be "": a statistic the broker does not publish, always absent. */
+
 /* The newest value of topic as a number; false when absent or not a number. */
 bool sys_number(const struct tree *t, const char *topic, double *out);
 

@@ -350,8 +350,12 @@ static void integration__tls__wrong_kind_of_port(void **state)
 	(void)state;
 	expect_failure(&(struct attempt){"localhost", w.plain, .cafile = "ca.crt"}, REASON_TLS,
 	               TLS_ERR_CLOSED, "not a TLS port?");
-	expect_failure(&(struct attempt){"localhost", w.b.port, .plain = true}, REASON_CLOSED, 0,
-	               "a TLS port? then use mqtts:// or --cafile");
+	/*
+	 * mosquitto's TLS listener resets a plain CONNECT without sending a byte:
+	 * nothing says TLS, so it is not guessed (MQTT 5, then 3.1.1, were tried).
+	 */
+	expect_failure(&(struct attempt){"localhost", w.b.port, .plain = true}, REASON_CLOSED,
+	               CLOSED_PLAIN, "the broker closed the connection before answering");
 }
 
 static void integration__tls__pre_shared_key(void **state)

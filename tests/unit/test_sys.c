@@ -52,6 +52,7 @@ static void unit__sys__number_of_a_topic(void **state)
 	assert_true(x == 1234);
 	put(t, SYS_BROKER "version", "mosquitto version 2.0.11", 1000, true);
 	assert_false(sys_number(t, SYS_BROKER "version", &x));
+	assert_false(sys_number(t, "", &x)); /* a statistic this broker does not publish */
 	tree_free(t);
 }
 
