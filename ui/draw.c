@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "mqscope/fit.h"
 #include "mqscope/sanitize.h"
 #include "mqscope/theme.h"
 
@@ -23,20 +24,18 @@ unsigned draw_san_flags(void)
 	return ascii_mode ? SAN_ASCII : 0;
 }
 
-int draw_text(WINDOW *w, const char *s, size_t len, int maxcols, attr_t attr)
+/* Draws glyphs of s[0..len) at the cursor, each safe; returns the columns used. */
+static int put_glyphs(WINDOW *w, const char *s, size_t len, attr_t attr)
 {
 	const char *p = s, *end = s + len;
 	unsigned flags = draw_san_flags();
 	int cols = 0;
 	struct san_glyph g;
 
-	while (p < end && cols < maxcols) {
+	while (p < end) {
 		/* A zero-width mark first in the run is escaped: it would join what is on screen.
 		 */
-		size_t used = sanitize_next(p, end, cols == 0 ? flags | SAN_LEADING : flags, &g);
-
-		if (cols + g.width > maxcols)
-			break;
+		p += sanitize_next(p, end, cols == 0 ? flags | SAN_LEADING : flags, &g);
 		if (g.kind == SAN_TEXT) {
 			wattrset(w, attr);
 			waddnstr(w, g.s, (int)g.len);
@@ -45,7 +44,19 @@ int draw_text(WINDOW *w, const char *s, size_t len, int maxcols, attr_t attr)
 			waddstr(w, g.esc);
 		}
 		cols += g.width;
-		p += used;
+	}
+	return cols;
+}
+
+int draw_text(WINDOW *w, const char *s, size_t len, int maxcols, attr_t attr)
+{
+	struct fit f = fit_text(s, len, draw_san_flags(), maxcols);
+	int cols = put_glyphs(w, s, f.bytes, attr);
+
+	if (f.cut) {
+		wattrset(w, attr);
+		waddstr(w, draw_glyph("ellipsis"));
+		cols++;
 	}
 	wattrset(w, A_NORMAL);
 	return cols;

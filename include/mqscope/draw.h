@@ -13,9 +13,10 @@ bool draw_ascii(void);
 unsigned draw_san_flags(void);
 
 /*
- * Draws len bytes of untrusted text at the cursor with attr, at most maxcols
- * columns, unsafe bytes as visible escapes in the escape colour. Returns the
- * columns used.
+ * Draws len bytes of untrusted text at the cursor with attr in at most
+ * maxcols columns, unsafe bytes as visible escapes in the escape colour. A
+ * text that does not fit is cut by fit_text and ends in an ellipsis. Returns
+ * the columns used.
  */
 int draw_text(WINDOW *w, const char *s, size_t len, int maxcols, attr_t attr);
 /* Same for a NUL-terminated string. */
