@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "mqscope/fit.h"
+#include "mqscope/keys.h"
 #include "mqscope/sanitize.h"
 #include "mqscope/theme.h"
 
@@ -186,4 +187,59 @@ void draw_dialog(WINDOW **win, int *h, int *w, int hh, int ww, int rows, int col
 	draw_box(*win, hh, ww, theme_attr(SLOT_BORDER));
 	wmove(*win, 0, 2);
 	draw_str(*win, title, ww - 4, theme_attr(SLOT_TITLE));
+}
+
+void draw_too_small(WINDOW **win, int *h, int *w, int rows, int cols, const char *what,
+                    int need_rows, int need_cols, enum action close)
+{
+	char msg[256], keys[64] = "";
+	size_t o;
+
+	if (rows < 1 || cols < 1)
+		return;
+	if (*win == NULL || *h != 1 || *w != cols) {
+		if (*win)
+			delwin(*win);
+		*win = newwin(1, cols, rows / 2, 0);
+		*h = 1;
+		*w = cols;
+	}
+	mvwin(*win, rows / 2, 0);
+	o = (size_t)snprintf(msg, sizeof(msg), "%s needs %dx%d, the terminal is %dx%d", what,
+	                     need_cols, need_rows, cols, rows);
+	if (close != ACT_NONE)
+		keys_describe(close, keys, sizeof(keys));
+	if (keys[0] && o < sizeof(msg))
+		snprintf(msg + o, sizeof(msg) - o, "; %s closes", keys);
+	werase(*win);
+	wmove(*win, 0, 0);
+	draw_str(*win, msg, cols, theme_attr(SLOT_ERROR));
+	touchwin(*win);
+	wnoutrefresh(*win);
+}
+
+int draw_key_hints(WINDOW *w, int maxcols, const struct key_hint *hints, size_t n)
+{
+	int used = 0;
+	bool joined = false; /* the previous hint had no label: its key and this one share it */
+
+	for (size_t i = 0; i < n && used < maxcols; i++) {
+		char keys[64], *sp;
+
+		keys_describe(hints[i].a, keys, sizeof(keys));
+		sp = strchr(keys, ' ');
+		if (sp)
+			*sp = '\0'; /* the first key is enough here */
+		if (keys[0] == '\0')
+			continue;
+		if (used)
+			used += draw_str(w, joined ? " " : "  ", maxcols - used, A_NORMAL);
+		used += draw_str(w, keys, maxcols - used, theme_attr(SLOT_HINT_KEY));
+		joined = hints[i].label == NULL;
+		if (joined)
+			continue;
+		used += draw_str(w, " ", maxcols - used, A_NORMAL);
+		used += draw_str(w, hints[i].label, maxcols - used, theme_attr(SLOT_HINT));
+	}
+	return used;
 }

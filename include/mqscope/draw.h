@@ -6,6 +6,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "mqscope/actions.h"
+
 /* Drawing mode for the whole UI (set once at start). */
 void draw_set_ascii(bool ascii);
 bool draw_ascii(void);
@@ -34,6 +36,24 @@ void draw_box(WINDOW *w, int h, int wd, attr_t attr);
  */
 void draw_dialog(WINDOW **win, int *h, int *w, int hh, int ww, int rows, int cols,
                  const char *title);
+/*
+ * What a window shows instead when the screen (rows x cols) is smaller than it
+ * needs: one line across the middle of the screen, kept in *win, saying what
+ * needs which size ("The publish form needs 40x10, the terminal is 30x8") and
+ * the keys of close (ACT_NONE: none named).
+ */
+void draw_too_small(WINDOW **win, int *h, int *w, int rows, int cols, const char *what,
+                    int need_rows, int need_cols, enum action close);
+/* A key hint: the first key of an action and what it does (NULL: told by the next hint). */
+struct key_hint {
+	enum action a;
+	const char *label;
+};
+/*
+ * Draws hints at the cursor, "Esc close  a add", with the keys bound now (an
+ * unbound action is left out); returns the columns used.
+ */
+int draw_key_hints(WINDOW *w, int maxcols, const struct key_hint *hints, size_t n);
 /*
  * Draws the last width of n values as a sparkline scaled from lo to hi: the
  * blocks U+2581..U+2588, or "_.,-=+*#" in ASCII mode. Returns columns used.
