@@ -355,7 +355,7 @@ static void layout(struct ui *u)
 		u->sep_w = newwin(1, u->cols, 1 + u->tree_h, 0);
 		u->pay_w = newwin(u->pay_h > 0 ? u->pay_h : 1, u->cols, 2 + u->tree_h, 0);
 	}
-	u->tv.height = u->tree_h;
+	u->tv.lv.l.height = (size_t)u->tree_h; /* for paging before the first frame */
 	u->dirty = DIRTY_PANES;
 }
 
