@@ -10,6 +10,7 @@
 
 #include "mqscope/app.h"
 #include "mqscope/draw.h"
+#include "mqscope/keys.h"
 #include "mqscope/payload.h"
 #include "mqscope/theme.h"
 #include "mqscope/ui_api.h"
@@ -20,6 +21,7 @@
 #define SPARK_COLS 24
 #define RATES_MAX  256
 #define LABEL_COLS 15
+#define DASH_MIN_W 60 /* a traffic line: label, rate, sparkline */
 
 struct dashboard {
 	struct modal m;
@@ -245,9 +247,7 @@ static bool dash_key(struct modal *m, struct ui *u, int key, bool fn)
 {
 	(void)m;
 	(void)u;
-	(void)key;
-	(void)fn;
-	return false; /* any key closes */
+	return keys_lookup(MODE_DASHBOARD, key, fn) != ACT_DASH_CLOSE;
 }
 
 static void dash_draw(struct modal *m, struct ui *u, int rows, int cols)
@@ -256,17 +256,19 @@ static void dash_draw(struct modal *m, struct ui *u, int rows, int cols)
 	const struct app *a = ui_app(u);
 	const struct tree *t = a->tree;
 	int hh = 19, ww = 96, y = 1, maxx, x;
-	char buf[256], when[40];
+	char buf[256], when[40], close[32];
 	double v;
 	tree_id sys = find(t, "$SYS/broker");
 
-	if (hh > rows - 2)
-		hh = rows - 2;
 	if (ww > cols - 2)
 		ww = cols - 2;
-	if (hh < 5 || ww < 30)
+	if (hh > rows - 2 || ww < DASH_MIN_W) {
+		draw_too_small(&d->win, &d->h, &d->w, rows, cols, "The dashboard", hh + 2,
+		               DASH_MIN_W + 2, ACT_DASH_CLOSE);
 		return;
-	snprintf(buf, sizeof(buf), " broker %s ($SYS; any key closes) ", a->broker_label);
+	}
+	keys_describe(ACT_DASH_CLOSE, close, sizeof(close));
+	snprintf(buf, sizeof(buf), " broker %s ($SYS; %s closes) ", a->broker_label, close);
 	draw_dialog(&d->win, &d->h, &d->w, hh, ww, rows, cols, buf);
 	WINDOW *w = d->win;
 	maxx = ww - 2;

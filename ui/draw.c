@@ -243,3 +243,31 @@ int draw_key_hints(WINDOW *w, int maxcols, const struct key_hint *hints, size_t 
 	}
 	return used;
 }
+
+int draw_field(WINDOW *w, int y, int x, int width, const char *buf, size_t len, size_t cur,
+               attr_t attr)
+{
+	unsigned flags = draw_san_flags();
+	size_t from = 0;
+	int before = sanitize_width(buf, cur, flags), c, at;
+
+	/* Scroll by glyphs until the text before the cursor leaves a column for it. */
+	while (from < cur && before > width - 1) {
+		struct san_glyph g;
+
+		from += sanitize_next(buf + from, buf + cur,
+		                      from == 0 ? flags | SAN_LEADING : flags, &g);
+		before -= g.width;
+		if (before <= width - 1) /* exact again: the new first glyph starts the run */
+			before = sanitize_width(buf + from, cur - from, flags);
+	}
+	wmove(w, y, x);
+	c = draw_text(w, buf + from, cur - from, width, attr);
+	at = x + c;
+	c += draw_text(w, buf + cur, len - cur, width - c, attr);
+	wattrset(w, attr);
+	for (; c < width; c++)
+		waddch(w, ' ');
+	wattrset(w, A_NORMAL);
+	return at;
+}

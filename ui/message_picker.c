@@ -212,11 +212,16 @@ static void delete_selected(struct picker *p, struct ui *u)
 		return;
 	}
 	if (!p->confirm_delete) {
+		char del[32];
+
+		keys_describe(ACT_MSG_DELETE, del, sizeof(del));
+		if (strchr(del, ' '))
+			*strchr(del, ' ') = '\0';
 		p->confirm_delete = true;
 		set_status(p, true,
-		           "Delete '%s' from %s? Press x again to delete, any other key "
+		           "Delete '%s' from %s? Press %s again to delete, any other key "
 		           "to keep it",
-		           e->m->name, p->path);
+		           e->m->name, p->path, del);
 		return;
 	}
 	p->confirm_delete = false;

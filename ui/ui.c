@@ -24,6 +24,7 @@
 #include "mqscope/conn_log.h"
 #include "mqscope/draw.h"
 #include "mqscope/filter.h"
+#include "mqscope/fit.h"
 #include "mqscope/help_view.h"
 #include "mqscope/keys.h"
 #include "mqscope/message_picker.h"
@@ -437,8 +438,21 @@ static void frame(struct ui *u)
 		u->dirty |= DIRTY_PANES; /* panes under a modal are redrawn with it */
 	if (u->too_small) {
 		u->tv.next_change = INT64_MAX; /* no rows on screen to age */
+		char msg[96];
+		size_t len, at = 0;
+
 		werase(stdscr);
-		mvwaddnstr(stdscr, 0, 0, "terminal too small", u->cols);
+		len =
+		    (size_t)snprintf(msg, sizeof(msg), "Too small: mqscope needs %dx%d (now %dx%d)",
+		                     MIN_COLS, MIN_ROWS, u->cols, u->rows);
+		for (int y = 0; y < u->rows && at < len; y++) {
+			size_t next, n = fit_wrap(msg + at, len - at, 0, u->cols, &next);
+
+			wmove(stdscr, y, 0);
+			draw_text(stdscr, msg + at, y + 1 < u->rows ? n : len - at, u->cols,
+			          A_NORMAL);
+			at += next;
+		}
 		wnoutrefresh(stdscr);
 		doupdate();
 		u->dirty = 0;

@@ -130,9 +130,9 @@
 	X(FORM, FORM_SAVE, "save", "C-o",                                                          \
 	  "Save the message to the saved messages, under a name (\"group: name\" puts it in a "    \
 	  "group)")                                                                                \
-	X(FORM, FORM_NEXT, "next-field", "Tab Down Enter",                                         \
-	  "Go to the next field (Enter on the last field sends)")                                  \
+	X(FORM, FORM_NEXT, "next-field", "Tab Down", "Go to the next field")                       \
 	X(FORM, FORM_PREV, "prev-field", "BTab Up", "Go to the previous field")                    \
+	X(FORM, FORM_ENTER, "enter", "Enter", "Go to the next field; on the last one, send")       \
 	X(FORM, FORM_CANCEL, "cancel", "Esc", "Close the form without sending")                    \
 	X(EDIT, EDIT_LEFT, "left", "Left C-b", "Move the cursor left")                             \
 	X(EDIT, EDIT_RIGHT, "right", "Right C-f", "Move the cursor right")                         \

@@ -23,6 +23,13 @@ unsigned draw_san_flags(void);
 int draw_text(WINDOW *w, const char *s, size_t len, int maxcols, attr_t attr);
 /* Same for a NUL-terminated string. */
 int draw_str(WINDOW *w, const char *s, int maxcols, attr_t attr);
+/*
+ * Draws a one-line text field of width columns at y, x: buf[0..len) scrolled
+ * so the cursor (byte cur) shows, the rest filled with spaces in attr.
+ * Returns the cursor's column.
+ */
+int draw_field(WINDOW *w, int y, int x, int width, const char *buf, size_t len, size_t cur,
+               attr_t attr);
 /* Fills the rest of the line from the cursor with spaces in attr, up to column width. */
 void draw_fill(WINDOW *w, int width, attr_t attr);
 /* Line-drawing glyphs with ASCII fallbacks. */
