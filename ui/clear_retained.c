@@ -186,8 +186,8 @@ static void confirm_draw(struct modal *m, struct ui *u, int rows, int cols)
 	if (hh > rows)
 		hh--; /* no blank line */
 	if (hh > rows || ww < CONFIRM_MIN_W) {
-		draw_too_small(&c->win, &c->h, &c->w, rows, cols, "The question", hh,
-		               CONFIRM_MIN_W + 4, ACT_CONFIRM_NO);
+		draw_too_small(&c->win, &c->h, &c->w, rows, cols, "Question", hh, CONFIRM_MIN_W + 4,
+		               ACT_CONFIRM_NO);
 		return;
 	}
 	draw_dialog(&c->win, &c->h, &c->w, hh, ww, rows, cols, " Clear retained messages ");
@@ -518,11 +518,11 @@ void clear_retained_open(struct ui *u)
 	plan->branch = topic;
 	fmt_count(count, sizeof(count), k);
 	c = confirm_new(start_job, drop_plan, plan);
-	snprintf(c->lines[0], sizeof(c->lines[0]), "Clear the retained messages of %s topic%s",
-	         count, k == 1 ? "" : "s");
-	snprintf(c->lines[1], sizeof(c->lines[1]), "under %s?", topic);
-	snprintf(c->lines[2], sizeof(c->lines[2]),
+	snprintf(c->lines[0], sizeof(c->lines[0]),
+	         "Clear the retained messages of %s topic%s under %s?", count, k == 1 ? "" : "s",
+	         topic);
+	snprintf(c->lines[1], sizeof(c->lines[1]),
 	         "Every client loses them; this cannot be undone.");
-	c->nlines = 3;
+	c->nlines = 2;
 	ui_open(u, &c->m);
 }

@@ -128,8 +128,8 @@ static void log_draw(struct modal *m, struct ui *u, int rows, int cols)
 	char title[96], close[32];
 
 	if (ww < LOG_MIN_W || rows - 2 < LOG_MIN_H) {
-		draw_too_small(&c->win, &c->h, &c->w, rows, cols, "The connection log",
-		               LOG_MIN_H + 2, LOG_MIN_W + 2, ACT_LOG_CLOSE);
+		draw_too_small(&c->win, &c->h, &c->w, rows, cols, "Connection log", LOG_MIN_H + 2,
+		               LOG_MIN_W + 2, ACT_LOG_CLOSE);
 		return;
 	}
 	read_log(c, a->session);

@@ -263,7 +263,7 @@ static void dash_draw(struct modal *m, struct ui *u, int rows, int cols)
 	if (ww > cols - 2)
 		ww = cols - 2;
 	if (hh > rows - 2 || ww < DASH_MIN_W) {
-		draw_too_small(&d->win, &d->h, &d->w, rows, cols, "The dashboard", hh + 2,
+		draw_too_small(&d->win, &d->h, &d->w, rows, cols, "Dashboard", hh + 2,
 		               DASH_MIN_W + 2, ACT_DASH_CLOSE);
 		return;
 	}

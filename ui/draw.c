@@ -205,12 +205,13 @@ void draw_too_small(WINDOW **win, int *h, int *w, int rows, int cols, const char
 		*w = cols;
 	}
 	mvwin(*win, rows / 2, 0);
-	o = (size_t)snprintf(msg, sizeof(msg), "%s needs %dx%d, the terminal is %dx%d", what,
-	                     need_cols, need_rows, cols, rows);
+	o = (size_t)snprintf(msg, sizeof(msg), "%s: needs %dx%d", what, need_cols, need_rows);
 	if (close != ACT_NONE)
 		keys_describe(close, keys, sizeof(keys));
+	if (strchr(keys, ' '))
+		*strchr(keys, ' ') = '\0'; /* the first key is enough here */
 	if (keys[0] && o < sizeof(msg))
-		snprintf(msg + o, sizeof(msg) - o, "; %s closes", keys);
+		snprintf(msg + o, sizeof(msg) - o, " (%s closes)", keys);
 	werase(*win);
 	wmove(*win, 0, 0);
 	draw_str(*win, msg, cols, theme_attr(SLOT_ERROR));

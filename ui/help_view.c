@@ -199,7 +199,7 @@ static void help_draw(struct modal *m, struct ui *u, int rows, int cols)
 
 	(void)u;
 	if (hh < HELP_MIN_H || ww < HELP_MIN_W) {
-		draw_too_small(&h->win, &h->h, &h->w, rows, cols, "The help", HELP_MIN_H + 2,
+		draw_too_small(&h->win, &h->h, &h->w, rows, cols, "Help", HELP_MIN_H + 2,
 		               HELP_MIN_W + 2, ACT_HELP_CLOSE);
 		return;
 	}

@@ -338,7 +338,7 @@ static void picker_draw(struct modal *m, struct ui *u, int rows, int cols)
 		want = 9;
 	hh = want > rows - 2 ? rows - 2 : want;
 	if (hh < PICKER_MIN_H || ww < PICKER_MIN_W) {
-		draw_too_small(&p->win, &p->h, &p->w, rows, cols, "The saved messages",
+		draw_too_small(&p->win, &p->h, &p->w, rows, cols, "Saved messages",
 		               PICKER_MIN_H + 2, PICKER_MIN_W + 2, ACT_MSG_CLOSE);
 		return;
 	}

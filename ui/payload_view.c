@@ -15,6 +15,7 @@
 #include "mqscope/util.h"
 
 #define TOPIC_LINES_MAX 3
+#define ROOMY_LINES     8 /* a shorter pane shows the value before the details */
 #define PROP_LINES_MAX  4
 #define AUTO_FOLD_LINES 300         /* longer JSON documents open with their inner levels folded */
 #define DIFF_HEX_MAX    (64 * 1024) /* bytes of a binary value a diff compares */
@@ -456,19 +457,23 @@ static int meta_line(WINDOW *w, int y, int wd, const char *const *pairs, size_t 
 	return y + 1;
 }
 
-/* Draws the full topic, wrapped over at most TOPIC_LINES_MAX lines; returns the next line. */
-static int draw_topic(WINDOW *w, int y, int wd, const char *topic, size_t len)
+/*
+ * Draws the full topic, wrapped over at most max lines (the last ends in an
+ * ellipsis when the topic goes on); returns the next line.
+ */
+static int draw_topic(WINDOW *w, int y, int wd, const char *topic, size_t len, int max)
 {
 	const char *p = topic, *end = topic + len;
 	unsigned flags = draw_san_flags();
 	struct san_glyph g;
 	int lines = 0;
 
-	while (p < end && lines < TOPIC_LINES_MAX) {
+	while (p < end && lines < max) {
 		const char *q = p;
 		int col = 0;
 
-		while (q < end) {
+		/* As much as fits a line; the last line takes the rest, cut by draw_text. */
+		while (q < end && lines + 1 < max) {
 			size_t used =
 			    sanitize_next(q, end, col == 0 ? flags | SAN_LEADING : flags, &g);
 			if (col + g.width > wd)
@@ -476,6 +481,8 @@ static int draw_topic(WINDOW *w, int y, int wd, const char *topic, size_t len)
 			col += g.width;
 			q += used;
 		}
+		if (lines + 1 == max)
+			q = end;
 		if (q == p)
 			break;
 		wmove(w, y + lines, 0);
@@ -999,6 +1006,8 @@ void payload_view_draw(struct payload_view *p, WINDOW *w, int h, int wd, tree_id
 	char path[4096], qos[8], size[48], msgs[32], when[40], age[16], ago[32], counts[96],
 	    rate[32];
 	int y = 0;
+	/* A short pane keeps its lines for the value: one topic line, no times, trend or props. */
+	bool roomy = h >= ROOMY_LINES;
 
 	werase(w);
 	p->width = wd;
@@ -1019,7 +1028,8 @@ void payload_view_draw(struct payload_view *p, WINDOW *w, int h, int wd, tree_id
 	}
 	follow_age(p, n);
 	size_t plen = tree_path(t, id, path, sizeof(path));
-	y = draw_topic(w, y, wd, path, plen < sizeof(path) ? plen : sizeof(path) - 1);
+	y = draw_topic(w, y, wd, path, plen < sizeof(path) ? plen : sizeof(path) - 1,
+	               roomy ? TOPIC_LINES_MAX : 1);
 
 	val = tree_value(t, id, p->age);
 	fmt_count(msgs, sizeof(msgs), n->msgs);
@@ -1056,8 +1066,9 @@ void payload_view_draw(struct payload_view *p, WINDOW *w, int h, int wd, tree_id
 	fmt_age(age, sizeof(age), now_wall_ms - val->time_ms);
 	snprintf(ago, sizeof(ago), strcmp(age, "now") ? "(%s ago)" : "(%s)", age);
 	const char *p2[] = {"received", when, "", ago};
-	y = meta_line(w, y, wd, p2, 4);
-	if (y < h)
+	if (roomy)
+		y = meta_line(w, y, wd, p2, 4);
+	if (y < h && roomy)
 		y = draw_props(w, y, h, wd, val);
 	if (val->len < val->orig_len && y < h) {
 		char shown[32], real[32], note[96];
@@ -1069,11 +1080,11 @@ void payload_view_draw(struct payload_view *p, WINDOW *w, int h, int wd, tree_id
 		draw_str(w, note, wd, theme_attr(SLOT_ERROR));
 	}
 	update_series(p, id);
-	if (y < h && p->body != BODY_CHART)
+	if (y < h && p->body != BODY_CHART && roomy)
 		y = draw_trend(p, w, y, wd);
 
 	update_doc(p, id);
-	if (y < h)
+	if (y < h && (roomy || p->body != BODY_VALUE))
 		draw_body_title(p, w, y++, wd, id);
 	if (p->note[0] && y < h && p->body != BODY_HISTORY && p->body != BODY_CHART) {
 		wmove(w, y++, 0);

@@ -519,7 +519,7 @@ static void form_draw(struct modal *m, struct ui *u, int rows, int cols)
 	ph = wh - fixed_lines(f, full);
 	if (ph < 1 || ww < FORM_MINW) {
 		f->cur_on = false;
-		draw_too_small(&f->win, &f->wh, &f->ww, rows, cols, "The publish form",
+		draw_too_small(&f->win, &f->wh, &f->ww, rows, cols, "Publish form",
 		               fixed_lines(f, false) + 1, FORM_MINW, ACT_FORM_CANCEL);
 		f->wy = rows / 2;
 		f->wx = 0;

@@ -164,8 +164,8 @@ static void subs_draw(struct modal *m, struct ui *u, int rows, int cols)
 	if (hh > rows - 2)
 		hh = rows - 2;
 	if (hh < SUBS_MIN_H || ww < SUBS_MIN_W) {
-		draw_too_small(&v->win, &v->h, &v->w, rows, cols, "The subscriptions",
-		               SUBS_MIN_H + 2, SUBS_MIN_W, ACT_SUBS_CLOSE);
+		draw_too_small(&v->win, &v->h, &v->w, rows, cols, "Subscriptions", SUBS_MIN_H + 2,
+		               SUBS_MIN_W, ACT_SUBS_CLOSE);
 		return;
 	}
 	if (v->win == NULL || v->h != hh || v->w != ww) {

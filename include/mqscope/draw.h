@@ -46,8 +46,8 @@ void draw_dialog(WINDOW **win, int *h, int *w, int hh, int ww, int rows, int col
 /*
  * What a window shows instead when the screen (rows x cols) is smaller than it
  * needs: one line across the middle of the screen, kept in *win, saying what
- * needs which size ("The publish form needs 40x10, the terminal is 30x8") and
- * the keys of close (ACT_NONE: none named).
+ * needs which size and the first key of close (ACT_NONE: none named), as in
+ * "Publish form: needs 30x10 (Esc closes)".
  */
 void draw_too_small(WINDOW **win, int *h, int *w, int rows, int cols, const char *what,
                     int need_rows, int need_cols, enum action close);
