@@ -491,8 +491,8 @@ static int apply_keys(struct ctx *c, const config_setting_t *keys)
 
 		dashed(name, sizeof(name), n);
 		if (config_setting_type(st) == CONFIG_TYPE_GROUP) {
-			/* A mode's own table: help, form, subscriptions... */
-			enum key_mode m = mode_by_group(name);
+			/* A mode's own table: help_window, form, subscriptions_window... */
+			enum key_mode m = mode_by_group(n);
 
 			if (m == MODE_NONE) {
 				const char *cands[MODE__COUNT];
@@ -502,7 +502,7 @@ static int apply_keys(struct ctx *c, const config_setting_t *keys)
 				for (int g = 0; g < MODE__COUNT; g++)
 					if (mode_group((enum key_mode)g))
 						cands[k++] = mode_group((enum key_mode)g);
-				config_suggest(hint, sizeof(hint), name, cands, k);
+				config_suggest(hint, sizeof(hint), n, cands, k);
 				return fail_at(c, st, "unknown key group '%s'%s", n, hint);
 			}
 			if (apply_mode_keys(c, st, m))

@@ -68,16 +68,11 @@ static void add_entry(struct help_view *h, enum key_mode m, enum action a, const
 /* One entry per mode heading and per action, with the keys bound now. */
 static void build_entries(struct help_view *h)
 {
-	char keys[128], desc[512], close[64], find[64];
+	char keys[128], desc[512];
 
-	keys_describe(ACT_HELP_CLOSE, close, sizeof(close));
-	keys_describe(ACT_SEARCH, find, sizeof(find));
-	snprintf(desc, sizeof(desc),
-	         "The keys in effect, by mode. %s: search this help; %s: close it. The config "
-	         "file's keys section binds other keys to the names in parentheses: a mode "
-	         "shown with [group] has a group of its own there.",
-	         find[0] ? find : "search", close[0] ? close : "close");
-	add_entry(h, MODE_NONE, ACT_NONE, "", desc);
+	add_entry(h, MODE_NONE, ACT_NONE, "",
+	          "The keys in effect. The config file's keys section binds others by the names "
+	          "in parentheses; a mode's [group] there holds its keys.");
 	for (int m = 0; m < MODE__COUNT; m++) {
 		enum key_mode mode = (enum key_mode)m;
 

@@ -1061,7 +1061,9 @@ void payload_view_draw(struct payload_view *p, WINDOW *w, int h, int wd, tree_id
 	                       "size",     size,
 	                       "messages", msgs,
 	                       "rate",     rate[0] ? rate : NULL};
-	y = meta_line(w, y, wd, pairs, 10);
+	/* The tightest pane: a history or diff keeps its title and a row, not the counts. */
+	if (roomy || p->body == BODY_VALUE || h - y >= 3)
+		y = meta_line(w, y, wd, pairs, 10);
 	fmt_time(when, sizeof(when), val->time_ms);
 	fmt_age(age, sizeof(age), now_wall_ms - val->time_ms);
 	snprintf(ago, sizeof(ago), strcmp(age, "now") ? "(%s ago)" : "(%s)", age);

@@ -101,7 +101,9 @@ static void prompt_draw(struct modal *m, struct ui *u, int rows, int cols)
 	mvwin(p->win, rows - 1, 0);
 	werase(p->win);
 	wmove(p->win, 0, 0);
-	used = draw_str(p->win, p->label, cols / 2, theme_attr(SLOT_PROMPT));
+	/* The label gives way first, down to what leaves the input a third of the line. */
+	used = draw_str(p->win, p->label, cols - (cols / 3 > 12 ? cols / 3 : 12),
+	                theme_attr(SLOT_PROMPT));
 	p->cur_x = draw_field(p->win, 0, used, cols - used, p->edit.buf, p->edit.len, p->edit.cur,
 	                      A_NORMAL);
 	p->cur_y = rows - 1;

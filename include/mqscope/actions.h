@@ -10,25 +10,26 @@
  * key codes, so every key can be rebound and shows in the help and the man page.
  *
  * X(id, group, title, fallback): group names the mode's section inside the
- * config file's `keys` section (NULL: the top level of `keys`); title heads
- * the mode's part of the help overlay and the man page.
+ * config file's `keys` section (NULL: the top level of `keys`), never the name
+ * of a top-level action, so both can be set; title heads the mode's part of
+ * the help overlay and the man page.
  */
 #define MQS_MODES(X)                                                                               \
 	X(MAIN, NULL, "The tree and the payload", LIST)                                            \
 	X(LIST, NULL, "Every list: the tree, the payload, and lists in windows", NONE)             \
-	X(HELP, "help", "This help", LIST)                                                         \
-	X(LOG, "log", "Connection log", LIST)                                                      \
-	X(SUBS, "subscriptions", "Subscriptions", LIST)                                            \
-	X(MESSAGES, "messages", "Saved messages", LIST)                                            \
+	X(HELP, "help_window", "This help", LIST)                                                  \
+	X(LOG, "log_window", "Connection log", LIST)                                               \
+	X(SUBS, "subscriptions_window", "Subscriptions", LIST)                                     \
+	X(MESSAGES, "messages_window", "Saved messages", LIST)                                     \
 	X(FORM, "form", "Publish form", NONE)                                                      \
 	X(EDIT, "edit", "Editing text: form fields and prompts", NONE)                             \
 	X(EDITOR, "editor", "The payload field of the publish form (and the text keys)", EDIT)     \
 	X(CHOICE, "choice", "The QoS and Retain fields of the publish form", NONE)                 \
 	X(PROMPT, "prompt",                                                                        \
 	  "Prompts on the bottom line: search, filter, names (and the text keys)", EDIT)           \
-	X(LOGIN, "login", "The password prompt (what is typed is never shown)", NONE)              \
+	X(LOGIN, "password", "The password prompt (what is typed is never shown)", NONE)           \
 	X(CONFIRM, "confirm", "Questions, such as clearing retained messages", NONE)               \
-	X(DASHBOARD, "dashboard", "Broker dashboard", NONE)
+	X(DASHBOARD, "dashboard_window", "Broker dashboard", NONE)
 
 /*
  * The main screen: X(id, name, keys, help, handler). name is what the config

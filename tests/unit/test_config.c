@@ -126,22 +126,27 @@ static void unit__config__keys_of_every_mode_can_be_bound(void **state)
 	assert_int_equal(load(&s,
 	                      "keys = {\n  move_down = \"J\";\n"
 	                      "  form = { send = [\"C-s\", \"F2\"]; next_field = \"Tab\"; };\n"
-	                      "  help = { close = \"x\"; };\n};\n",
+	                      "  help_window = { close = \"x\"; };\n  help = \"F2\";\n};\n",
 	                      err, sizeof(err)),
 	                 0);
-	assert_int_equal(s.nkeys, 4);
+	assert_int_equal(s.nkeys, 5);
 	assert_string_equal(s.keys[0].action, "move-down");
 	assert_string_equal(s.keys[1].action, "form.send");
 	assert_int_equal(s.keys[1].nkeys, 2);
 	assert_int_equal(s.keys[1].line, 3);
 	assert_string_equal(s.keys[2].action, "form.next-field");
-	assert_string_equal(s.keys[3].action, "help.close");
+	assert_string_equal(s.keys[3].action, "help_window.close");
+	assert_string_equal(s.keys[4].action, "help");
 	for (size_t i = 0; i < s.nkeys; i++)
 		assert_int_not_equal(action_by_name(s.keys[i].action), ACT_NONE);
 	assert_int_equal(action_by_name("form.send"), ACT_FORM_SEND);
 	assert_int_equal(action_mode(ACT_FORM_SEND), MODE_FORM);
 	assert_int_equal(action_by_name("send"), ACT_NONE); /* not at the top level */
 	assert_int_equal(action_by_name("nosuch.send"), ACT_NONE);
+	/* A mode's group is never a top-level action's name: both can be set in one file. */
+	for (int m = 0; m < MODE__COUNT; m++)
+		if (mode_group((enum key_mode)m))
+			assert_int_equal(action_by_name(mode_group((enum key_mode)m)), ACT_NONE);
 	settings_free(&s);
 
 	expect_error("keys = {\n  form = {\n    sedn = \"C-s\";\n  };\n};\n", 3,
