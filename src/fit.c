@@ -46,10 +46,6 @@ size_t fit_wrap(const char *in, size_t len, unsigned flags, int cols, size_t *ne
 		struct san_glyph g;
 		size_t used;
 
-		if (in[p] == '\n') {
-			*next = p + 1;
-			return p;
-		}
 		/* A break: the line ends before a run of spaces, the next starts after it. */
 		if (in[p] == ' ' && p > 0 && in[p - 1] != ' ') {
 			brk = p;

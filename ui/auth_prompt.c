@@ -74,7 +74,7 @@ static void pw_draw(struct modal *m, struct ui *u, int rows, int cols)
 {
 	struct pw_prompt *p = (struct pw_prompt *)m;
 	char label[400], enter[32], cancel[32];
-	int used, chars = 0;
+	int used, room, chars = 0;
 
 	(void)u;
 	if (p->win == NULL || p->cols != cols) {
@@ -95,10 +95,11 @@ static void pw_draw(struct modal *m, struct ui *u, int rows, int cols)
 	snprintf(label, sizeof(label),
 	         "Password%s%s (%s logs in, %s cancels): ", p->user[0] ? " for " : "", p->user,
 	         enter, cancel);
-	/* A narrow screen keeps the room for the marks: the label shrinks first. */
-	if (sanitize_width(label, strlen(label), draw_san_flags()) > cols / 2)
+	/* A narrow screen keeps a third of the line for the marks: the label shrinks first. */
+	room = cols - (cols / 3 > 12 ? cols / 3 : 12);
+	if (sanitize_width(label, strlen(label), draw_san_flags()) > room)
 		snprintf(label, sizeof(label), "Password: ");
-	used = draw_str(p->win, label, cols / 2, theme_attr(SLOT_PROMPT));
+	used = draw_str(p->win, label, room, theme_attr(SLOT_PROMPT));
 	/* One mark per character typed, never the characters. */
 	for (size_t i = 0; i < p->edit.len; i++)
 		if (((unsigned char)p->edit.buf[i] & 0xc0) != 0x80)

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "mqscope/draw.h"
+#include "mqscope/fit.h"
 #include "mqscope/msg.h"
 #include "mqscope/sanitize.h"
 #include "mqscope/theme.h"
@@ -463,31 +464,17 @@ static int meta_line(WINDOW *w, int y, int wd, const char *const *pairs, size_t 
  */
 static int draw_topic(WINDOW *w, int y, int wd, const char *topic, size_t len, int max)
 {
-	const char *p = topic, *end = topic + len;
-	unsigned flags = draw_san_flags();
-	struct san_glyph g;
+	size_t at = 0;
 	int lines = 0;
 
-	while (p < end && lines < max) {
-		const char *q = p;
-		int col = 0;
+	while (at < len && lines < max) {
+		size_t next, n = fit_wrap(topic + at, len - at, draw_san_flags(), wd, &next);
 
-		/* As much as fits a line; the last line takes the rest, cut by draw_text. */
-		while (q < end && lines + 1 < max) {
-			size_t used =
-			    sanitize_next(q, end, col == 0 ? flags | SAN_LEADING : flags, &g);
-			if (col + g.width > wd)
-				break;
-			col += g.width;
-			q += used;
-		}
 		if (lines + 1 == max)
-			q = end;
-		if (q == p)
-			break;
+			n = next = len - at; /* the last line: the rest, cut by draw_text */
 		wmove(w, y + lines, 0);
-		draw_text(w, p, (size_t)(q - p), wd, theme_attr(SLOT_TITLE));
-		p = q;
+		draw_text(w, topic + at, n, wd, theme_attr(SLOT_TITLE));
+		at += next;
 		lines++;
 	}
 	return y + (lines ? lines : 1);

@@ -24,9 +24,10 @@ struct fit fit_text(const char *in, size_t len, unsigned flags, int cols);
 /*
  * The first line of in[0..len) wrapped at cols columns: returns its length in
  * bytes, up to the last space that fits (trailing spaces left out); a word
- * longer than the line is cut between glyphs, and a newline always ends the
- * line. *next is where the next line starts (after the spaces of the break),
- * len when nothing is left. Every line takes at least one glyph.
+ * longer than the line is cut between glyphs. A newline is a glyph like any
+ * control (drawn as an escape), never a break: text from the network cannot
+ * make lines of its own. *next is where the next line starts (after the spaces
+ * of the break), len when nothing is left. Every line takes at least one glyph.
  */
 size_t fit_wrap(const char *in, size_t len, unsigned flags, int cols, size_t *next);
 
