@@ -1,9 +1,10 @@
 /* list.c: the selection, scrolling and paging of every list on screen, by one set of rules. */
 #include "mqscope/list.h"
 
-#include <ctype.h>
 #include <stdint.h>
 #include <string.h>
+
+#include "mqscope/util.h"
 
 void list_init(struct list *l, bool reader)
 {
@@ -133,23 +134,6 @@ void list_select(struct list *l, size_t row, bool centre)
 	clamp(l);
 }
 
-/* Whether hay[0..hlen) contains needle, ignoring ASCII case. */
-static bool contains(const char *hay, size_t hlen, const char *needle, size_t nlen)
-{
-	if (nlen == 0)
-		return true;
-	for (size_t i = 0; i + nlen <= hlen; i++) {
-		size_t j = 0;
-
-		while (j < nlen &&
-		       tolower((unsigned char)hay[i + j]) == tolower((unsigned char)needle[j]))
-			j++;
-		if (j == nlen)
-			return true;
-	}
-	return false;
-}
-
 size_t list_find(const struct list *l, const char *query, size_t from, int dir, list_text_fn text,
                  void *ctx, bool *wrapped)
 {
@@ -165,7 +149,7 @@ size_t list_find(const struct list *l, const char *query, size_t from, int dir, 
 		size_t len;
 		const char *s = text(ctx, i, &len);
 
-		if (s && contains(s, len, query, qlen)) {
+		if (s && mem_contains_ci(s, len, query, qlen)) {
 			*wrapped = dir > 0 ? i < from : i > from;
 			return i;
 		}

@@ -416,23 +416,6 @@ bool tree_view_action(struct tree_view *v, enum action a)
 	}
 }
 
-/* Case-insensitive substring test. */
-static bool contains_ci(const char *hay, size_t hlen, const char *needle, size_t nlen)
-{
-	if (nlen == 0)
-		return true;
-	for (size_t i = 0; i + nlen <= hlen; i++) {
-		size_t j = 0;
-
-		while (j < nlen &&
-		       tolower((unsigned char)hay[i + j]) == tolower((unsigned char)needle[j]))
-			j++;
-		if (j == nlen)
-			return true;
-	}
-	return false;
-}
-
 tree_id tree_view_search(struct tree_view *v, const char *query, int dir, bool *wrapped)
 {
 	const struct tree *t = v->tree;
@@ -470,7 +453,7 @@ tree_id tree_view_search(struct tree_view *v, const char *query, int dir, bool *
 		if (id == v->sel) {
 			passed = true;
 		} else if ((n->flags & TREE_F_VALUE || n->nchildren) &&
-		           contains_ci(path, plen[d], query, qlen)) {
+		           mem_contains_ci(path, plen[d], query, qlen)) {
 			if (first == TREE_NONE)
 				first = id;
 			if (!passed)
