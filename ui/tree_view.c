@@ -348,6 +348,8 @@ int64_t tree_view_tick(struct tree_view *v, int64_t now_mono, uint64_t msgs)
 
 void tree_view_select(struct tree_view *v, tree_id id)
 {
+	size_t top = v->lv.l.top, row;
+
 	for (tree_id a = tree_node(v->tree, id)->parent; a != TREE_ROOT && a != TREE_NONE;
 	     a = tree_node(v->tree, a)->parent)
 		if (!tree_view_is_expanded(v, a))
@@ -355,8 +357,10 @@ void tree_view_select(struct tree_view *v, tree_id id)
 	v->sel = id;
 	v->stale = true;
 	tree_view_refresh(v);
-	/* Put it in the middle of the pane when it was off screen. */
-	list_select(&v->lv.l, v->lv.l.sel, true);
+	/* Put it in the middle of the pane when it was off screen (the view as it was). */
+	row = v->lv.l.sel;
+	v->lv.l.top = top;
+	list_select(&v->lv.l, row, true);
 }
 
 bool tree_view_action(struct tree_view *v, enum action a)

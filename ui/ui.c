@@ -581,7 +581,7 @@ static void handle_key(struct ui *u, int key, bool fn)
 		u->notice[0] = '\0';
 		u->dirty |= DIRTY_HINT;
 	}
-	a = (fn || key < 256) ? keys_action(key) : ACT_NONE;
+	a = keys_lookup(MODE_MAIN, key, fn);
 	if (handlers[a] != NULL) {
 		handlers[a](u);
 		return;
