@@ -41,11 +41,19 @@
  */
 #define MQS_ACTIONS(X)                                                                             \
 	/* the tree, or the payload when it has the focus */                                       \
-	X(COLLAPSE, "collapse", "Left h", "Collapse the branch, or go to its parent", 0)           \
-	X(EXPAND, "expand", "Right l", "Expand the branch", 0)                                     \
-	X(TOGGLE_BRANCH, "toggle-branch", "Enter Space", "Expand or collapse the branch", 0)       \
-	X(EXPAND_ALL, "expand-all", "*", "Expand everything below the selection", 0)               \
-	X(COLLAPSE_ALL, "collapse-all", "-", "Collapse every branch", 0)                           \
+	X(COLLAPSE, "collapse", "Left h",                                                          \
+	  "Collapse the branch, or go to its parent (in the payload: fold the JSON, or back to "   \
+	  "the tree)",                                                                             \
+	  0)                                                                                       \
+	X(EXPAND, "expand", "Right l", "Expand the branch (in the payload: unfold the JSON)", 0)   \
+	X(TOGGLE_BRANCH, "toggle-branch", "Enter Space",                                           \
+	  "Expand or collapse the branch (in the payload: fold or unfold; in the history: show "   \
+	  "that value)",                                                                           \
+	  0)                                                                                       \
+	X(EXPAND_ALL, "expand-all", "*",                                                           \
+	  "Expand everything below the selection (in the payload: unfold all)", 0)                 \
+	X(COLLAPSE_ALL, "collapse-all", "-", "Collapse every branch (in the payload: fold all)",   \
+	  0)                                                                                       \
 	X(FOCUS_NEXT, "focus-next", "Tab", "Switch focus between the tree and the payload", 0)     \
 	/* publishing and control */                                                               \
 	X(PUBLISH, "publish", "p", "Publish a message (topic, payload, QoS, retain...)",           \
