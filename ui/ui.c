@@ -437,10 +437,10 @@ static void frame(struct ui *u)
 	if (u->nmodals)
 		u->dirty |= DIRTY_PANES; /* panes under a modal are redrawn with it */
 	if (u->too_small) {
-		u->tv.next_change = INT64_MAX; /* no rows on screen to age */
 		char msg[96];
 		size_t len, at = 0;
 
+		u->tv.next_change = INT64_MAX; /* no rows on screen to age */
 		werase(stdscr);
 		len =
 		    (size_t)snprintf(msg, sizeof(msg), "Too small: mqscope needs %dx%d (now %dx%d)",
