@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include "mqscope/util.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -216,4 +217,20 @@ void fmt_uptime(char *buf, size_t cap, double seconds)
 	else
 		snprintf(buf, cap, "%llum %llus", (unsigned long long)(v / 60),
 		         (unsigned long long)(v % 60));
+}
+
+bool mem_contains_ci(const char *hay, size_t hlen, const char *needle, size_t nlen)
+{
+	if (nlen == 0)
+		return true;
+	for (size_t i = 0; i + nlen <= hlen; i++) {
+		size_t j = 0;
+
+		while (j < nlen &&
+		       tolower((unsigned char)hay[i + j]) == tolower((unsigned char)needle[j]))
+			j++;
+		if (j == nlen)
+			return true;
+	}
+	return false;
 }

@@ -275,10 +275,13 @@ selected_has() { selected_line | grep -qF -- "$1"; }
 wait_selected() { poll_until "${2:-30}" "'$1' to be selected" selected_has "$1"; }
 
 # select_topic TOPIC: selects the tree row of TOPIC (searching from the first row).
+# The topic may not be in the tree yet (a retained message still on its way): search again until
+# it is, rather than once.
 select_topic() {
-	keys Home
-	search "$1"
-	wait_selected "${1##*/}"
+	local deadline=$(($(now_ms) + 30000))
+	until keys Home && search "$1" && within 2 selected_has "${1##*/}"; do
+		[ "$(now_ms)" -ge "$deadline" ] && fail "timed out waiting for '${1##*/}' to be selected"
+	done
 }
 
 pass() {

@@ -12,6 +12,7 @@
 #include "mqscope/dialect.h"
 #include "mqscope/draw.h"
 #include "mqscope/negotiate.h"
+#include "mqscope/keys.h"
 #include "mqscope/payload.h"
 #include "mqscope/payload_number.h"
 #include "mqscope/sys.h"
@@ -22,6 +23,7 @@
 #define SPARK_COLS 24
 #define RATES_MAX  256
 #define LABEL_COLS 15
+#define DASH_MIN_W 60 /* a traffic line: label, rate, sparkline */
 
 struct dashboard {
 	struct modal m;
@@ -133,9 +135,7 @@ static bool dash_key(struct modal *m, struct ui *u, int key, bool fn)
 {
 	(void)m;
 	(void)u;
-	(void)key;
-	(void)fn;
-	return false; /* any key closes */
+	return keys_lookup(MODE_DASHBOARD, key, fn) != ACT_DASH_CLOSE;
 }
 
 /* One line of events an events-only broker announced: how many, and the newest. */
@@ -183,26 +183,28 @@ static void dash_draw(struct modal *m, struct ui *u, int rows, int cols)
 	const struct app *a = ui_app(u);
 	const struct tree *t = a->tree;
 	int hh = 19, ww = 96, y = 1, maxx, x;
-	char buf[256], when[40], tp[DS__COUNT][DIALECT_PREFIX_MAX + 48];
+	char buf[256], when[40], close[32], tp[DS__COUNT][DIALECT_PREFIX_MAX + 48];
 	double v;
 	struct dialect dl;
 	struct session_status st = {0};
 	const char *name;
 
-	if (hh > rows - 2)
-		hh = rows - 2;
 	if (ww > cols - 2)
 		ww = cols - 2;
-	if (hh < 5 || ww < 30)
+	if (hh > rows - 2 || ww < DASH_MIN_W) {
+		draw_too_small(&d->win, &d->h, &d->w, rows, cols, "Dashboard", hh + 2,
+		               DASH_MIN_W + 2, ACT_DASH_CLOSE);
 		return;
+	}
 	dialect_detect(&dl, t);
 	name = dialect_name(dl.id);
 	for (int i = 0; i < DS__COUNT; i++)
 		dialect_topic(&dl, (enum dialect_stat)i, tp[i], sizeof(tp[i]));
 	if (a->session)
 		session_status(a->session, &st);
-	snprintf(buf, sizeof(buf), " broker %s (%s%s$SYS; any key closes) ", a->broker_label,
-	         name ? name : "", name ? " " : "");
+	keys_describe(ACT_DASH_CLOSE, close, sizeof(close));
+	snprintf(buf, sizeof(buf), " broker %s (%s%s$SYS; %s closes) ", a->broker_label,
+	         name ? name : "", name ? " " : "", close);
 	draw_dialog(&d->win, &d->h, &d->w, hh, ww, rows, cols, buf);
 	WINDOW *w = d->win;
 	maxx = ww - 2;
