@@ -12,6 +12,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "mqscope/base64.h"
 #include "mqscope/msg.h"
 #include "mqscope/payload.h"
 #include "mqscope/pbschema.h"

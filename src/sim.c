@@ -2,8 +2,7 @@
  * binary-format ones are in sim_plant.c. */
 #define _GNU_SOURCE
 #include <math.h>
-#include <mosquitto.h>
-#include <mqtt_protocol.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -14,8 +13,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "mqscope/connect_opts.h"
 #include "mqscope/demo.h"
-#include "mqscope/options.h"
+#include "mqscope/msg.h"
+#include "mqscope/ring.h"
+#include "mqscope/session.h"
 #include "mqscope/sim_plant.h"
 #include "mqscope/util.h"
 
@@ -34,7 +36,7 @@ static const char *lights[] = {"kitchen", "living", "porch"};
 #define NLIGHTS (sizeof(lights) / sizeof(lights[0]))
 
 struct sim {
-	struct mosquitto *mosq;
+	struct session *ss;
 	struct sim_plant *plant; /* Sparkplug B, CBOR and MessagePack devices */
 	bool bulb_on[NBULBS];
 	bool light_on[NLIGHTS];
@@ -59,22 +61,32 @@ static double jitter(double span)
 	return ((double)rand() / RAND_MAX - 0.5) * span;
 }
 
-static void pub(struct sim *s, const char *topic, const char *payload, bool retain)
-{
-	mosquitto_publish(s->mosq, NULL, topic, (int)strlen(payload), payload, 0, retain);
-}
-
-/* Publishes for the devices of sim_plant.c, with their MQTT 5 content type. */
+/* Publishes at QoS 0 (content_type: MQTT 5's, or NULL); a message sent while the connection is
+ * down is simply not sent. The devices of sim_plant.c publish through it too. */
 static void plant_publish(void *ctx, const char *topic, const void *payload, size_t len,
                           bool retain, const char *content_type)
 {
 	struct sim *s = ctx;
-	mosquitto_property *props = NULL;
+	struct pub_req req = {.topic = topic,
+	                      .payload = payload,
+	                      .len = len,
+	                      .retain = retain,
+	                      .content_type = content_type};
+	char err[128];
+	int mid;
 
-	if (content_type)
-		mosquitto_property_add_string(&props, MQTT_PROP_CONTENT_TYPE, content_type);
-	mosquitto_publish_v5(s->mosq, NULL, topic, (int)len, payload, 0, retain, props);
-	mosquitto_property_free_all(&props);
+	session_publish(s->ss, &req, &mid, err, sizeof(err));
+}
+
+static void pub_bytes(struct sim *s, const char *topic, const void *payload, size_t len,
+                      bool retain)
+{
+	plant_publish(s, topic, payload, len, retain, NULL);
+}
+
+static void pub(struct sim *s, const char *topic, const char *payload, bool retain)
+{
+	pub_bytes(s, topic, payload, strlen(payload), retain);
 }
 
 static void pubf(struct sim *s, const char *topic, bool retain, const char *fmt, ...)
@@ -166,15 +178,12 @@ static bool json_field(const char *p, size_t len, const char *key, char *out, si
 	return o > 0;
 }
 
-static void on_message(struct mosquitto *m, void *obj, const struct mosquitto_message *msg)
+/* A command for a device (our own state reports come back too, and change nothing). */
+static void on_message(struct sim *s, const char *t, const char *p, size_t len)
 {
-	struct sim *s = obj;
-	const char *t = msg->topic, *p = msg->payload;
-	size_t len = msg->payloadlen > 0 ? (size_t)msg->payloadlen : 0;
 	int n = 0;
 	bool on;
 
-	(void)m;
 	if (sim_plant_message(s->plant, t, p, len))
 		return;
 	if (sscanf(t, "house/bulbs/bulb%d", &n) == 1 && n >= 1 && n <= NBULBS) {
@@ -226,25 +235,10 @@ static void on_message(struct mosquitto *m, void *obj, const struct mosquitto_me
 	}
 }
 
-static void on_connect(struct mosquitto *m, void *obj, int rc)
+/* Every device says its state when a connection starts (the session subscribes by itself). */
+static void on_connect(struct sim *s)
 {
-	struct sim *s = obj;
-	char *subs[] = {"house/bulbs/+", "house/bulbs/+/set", "house/lights/+",
-	                "house/lights/+/set"};
-
-	if (rc != 0)
-		return;
-	s->connected = true;
-	/* No-local: our own state reports must not come back as commands. */
-	mosquitto_subscribe_multiple(m, NULL, 4, subs, 1, MQTT_SUB_OPT_NO_LOCAL, NULL);
-	{
-		size_t n;
-		const char *const *plant = sim_plant_topics(&n);
-
-		mosquitto_subscribe_multiple(m, NULL, (int)n, (char *const *)plant, 0,
-		                             MQTT_SUB_OPT_NO_LOCAL, NULL);
-		sim_plant_online(s->plant);
-	}
+	sim_plant_online(s->plant);
 	for (int i = 0; i < NBULBS; i++)
 		publish_bulb(s, i);
 	for (size_t i = 0; i < NLIGHTS; i++)
@@ -345,8 +339,7 @@ static void publish_misc(struct sim *s)
 		for (size_t i = 0; i < sizeof(img); i++)
 			img[i] = (unsigned char)rand();
 		img[0] = 0x89, img[1] = 'P', img[2] = 'N', img[3] = 'G';
-		mosquitto_publish(s->mosq, NULL, "devices/camera1/snapshot", sizeof(img), img, 0,
-		                  false);
+		pub_bytes(s, "devices/camera1/snapshot", img, sizeof(img), false);
 	}
 	if (s->tick % 60 == 30) {
 		s->door_open = !s->door_open;
@@ -354,60 +347,113 @@ static void publish_misc(struct sim *s)
 	}
 }
 
-int sim_main(int argc, char **argv)
+/* Hands the commands that arrived to the devices; notices a new connection. */
+static void take_messages(struct sim *s, struct ring *ring, uint64_t *connects)
 {
-	struct settings cfg;
-	struct sim s;
-	int64_t next;
+	struct session_status st;
+	struct session_event ev;
+	const void *rec;
+	size_t len;
 
-	settings_init(&cfg);
-	if (options_parse(argc, argv, &cfg, stderr) != OPTIONS_OK) {
-		settings_free(&cfg);
-		return 2;
+	ring_clear_wake(ring);
+	while ((rec = ring_peek(ring, &len)) != NULL) {
+		struct msg_view v;
+		char topic[256];
+
+		if (msg_read(rec, len, &v) && v.h->topic_len < sizeof(topic)) {
+			memcpy(topic, v.topic, v.h->topic_len);
+			topic[v.h->topic_len] = '\0';
+			on_message(s, topic, v.payload, v.h->len);
+		}
+		ring_release(ring);
 	}
-	if (cfg.host == NULL)
-		settings_set_str(&cfg.host, "localhost");
-	if (cfg.port == 0)
-		cfg.port = 1883;
+	while (session_next_event(s->ss, &ev))
+		; /* QoS 0: nothing to wait for */
+	session_status(s->ss, &st);
+	s->connected = st.state == SESSION_CONNECTED;
+	if (s->connected && st.connects != *connects) {
+		*connects = st.connects;
+		on_connect(s);
+	}
+}
 
-	memset(&s, 0, sizeof(s));
+/* The devices' first state. */
+static void sim_init(struct sim *s)
+{
+	memset(s, 0, sizeof(*s));
 	srand((unsigned)getpid());
-	s.bulb_on[0] = false;
-	s.bulb_on[1] = true;
-	s.bulb_on[2] = false;
-	s.bulb_on[3] = true;
+	s->bulb_on[1] = true;
+	s->bulb_on[3] = true;
 	for (size_t i = 0; i < NLIGHTS; i++)
-		s.light_brightness[i] = 40 + 20 * (int)i;
+		s->light_brightness[i] = 40 + 20 * (int)i;
 	for (size_t r = 0; r < NROOMS; r++) {
-		s.temp[r] = 19 + (double)r * 0.7;
-		s.hum[r] = 40 + (double)r * 3;
+		s->temp[r] = 19 + (double)r * 0.7;
+		s->hum[r] = 40 + (double)r * 3;
 	}
 	for (int l = 0; l < NLINES; l++)
 		for (int m = 0; m < NMACHINES; m++) {
-			s.rpm[l][m] = 1200 + 100 * m;
-			s.mtemp[l][m] = 45 + l;
+			s->rpm[l][m] = 1200 + 100 * m;
+			s->mtemp[l][m] = 45 + l;
 		}
-	s.power = 850;
+	s->power = 850;
+}
 
+int sim_main(int argc, char **argv)
+{
+	static const char *const commands[] = {"house/bulbs/+", "house/bulbs/+/set",
+	                                       "house/lights/+", "house/lights/+/set"};
+	struct settings cfg;
+	struct ring ring;
+	struct sim s;
+	uint64_t connects = 0;
+	int64_t next;
+	int rc;
+
+	/* The connection flags, config file and profiles of the TUI and pub, TLS decided alike. */
+	rc = connect_opts_load(&cfg, CONNECT_SIM, argc, argv, NULL);
+	if (rc >= 0) {
+		settings_free(&cfg);
+		return rc;
+	}
+	settings_clear_list(&cfg.topics, &cfg.ntopics);
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		settings_add_str(&cfg.topics, &cfg.ntopics, commands[i]);
+	{
+		size_t n;
+		const char *const *plant = sim_plant_topics(&n);
+
+		for (size_t i = 0; i < n; i++)
+			settings_add_str(&cfg.topics, &cfg.ntopics, plant[i]);
+	}
+	cfg.qos = 0;
+	sim_init(&s);
+	s.plant = sim_plant_new(plant_publish, &s);
+	if (s.plant == NULL || ring_init(&ring, (size_t)1 << 20, 4096) != 0) {
+		sim_plant_free(s.plant);
+		settings_free(&cfg);
+		return 1;
+	}
+	session_lib_init();
+	s.ss = session_new(&cfg, &ring);
+	settings_wipe_secrets(&cfg); /* libmosquitto has its own copy */
+	if (s.ss == NULL || session_start(s.ss) != 0) {
+		fputs("mqscope sim: cannot set up the connection (bad TLS files?)\n", stderr);
+		session_free(s.ss);
+		sim_plant_free(s.plant);
+		ring_free(&ring);
+		session_lib_cleanup();
+		settings_free(&cfg);
+		return 1;
+	}
 	signal(SIGTERM, on_signal);
 	signal(SIGINT, on_signal);
-	mosquitto_lib_init();
-	s.mosq = mosquitto_new(NULL, true, &s);
-	if (s.mosq == NULL)
-		return 1;
-	s.plant = sim_plant_new(plant_publish, &s);
-	mosquitto_int_option(s.mosq, MOSQ_OPT_PROTOCOL_VERSION, MQTT_PROTOCOL_V5);
-	if (cfg.user || cfg.password)
-		mosquitto_username_pw_set(s.mosq, cfg.user, cfg.password);
-	mosquitto_connect_callback_set(s.mosq, on_connect);
-	mosquitto_message_callback_set(s.mosq, on_message);
-	mosquitto_connect(s.mosq, cfg.host, cfg.port, 30);
 
 	next = clock_mono_ms();
 	while (!quit) {
 		int64_t now = clock_mono_ms();
-		int rc;
+		struct pollfd pfd = {.fd = ring.wake_fd, .events = POLLIN};
 
+		take_messages(&s, &ring, &connects);
 		if (now >= next && s.connected) {
 			publish_sensors(&s);
 			publish_factory(&s);
@@ -418,17 +464,15 @@ int sim_main(int argc, char **argv)
 			if (next < now)
 				next = now + 500;
 		}
-		rc = mosquitto_loop(s.mosq, (int)(next - now > 0 ? next - now : 0), 1);
-		if (rc != MOSQ_ERR_SUCCESS && !quit) {
-			s.connected = false;
-			sleep(1);
-			mosquitto_reconnect(s.mosq);
-		}
+		now = clock_mono_ms();
+		if (ring_prepare_sleep(&ring, false))
+			poll(&pfd, 1, next > now ? (int)(next - now) : s.connected ? 0 : 500);
 	}
-	mosquitto_disconnect(s.mosq);
-	mosquitto_destroy(s.mosq);
+	session_stop(s.ss, 2000);
+	session_free(s.ss);
 	sim_plant_free(s.plant);
-	mosquitto_lib_cleanup();
+	ring_free(&ring);
+	session_lib_cleanup();
 	settings_free(&cfg);
 	return 0;
 }

@@ -1,5 +1,5 @@
-/* dashboard.c: the broker at a glance from its $SYS tree (mosquitto's names); absent fields show
- * as absent, never as zero. */
+/* dashboard.c: the broker at a glance from its $SYS tree, in the broker's own dialect (dialect.h);
+ * absent fields show as absent, never as zero. */
 #include "mqscope/dashboard.h"
 
 #include <curses.h>
@@ -9,17 +9,21 @@
 #include <string.h>
 
 #include "mqscope/app.h"
+#include "mqscope/dialect.h"
 #include "mqscope/draw.h"
+#include "mqscope/negotiate.h"
+#include "mqscope/keys.h"
 #include "mqscope/payload.h"
+#include "mqscope/payload_number.h"
+#include "mqscope/sys.h"
 #include "mqscope/theme.h"
 #include "mqscope/ui_api.h"
 #include "mqscope/util.h"
 
-#define SYS        "$SYS/broker/"
-#define DROPPED    SYS "publish/messages/dropped"
 #define SPARK_COLS 24
 #define RATES_MAX  256
 #define LABEL_COLS 15
+#define DASH_MIN_W 60 /* a traffic line: label, rate, sparkline */
 
 struct dashboard {
 	struct modal m;
@@ -27,103 +31,10 @@ struct dashboard {
 	int h, w;
 };
 
-void broker_drops_init(struct broker_drops *d)
-{
-	memset(d, 0, sizeof(*d));
-	d->node = TREE_NONE;
-	d->connects = UINT64_MAX;
-}
-
-/* The node of a $SYS topic (or any topic), or TREE_NONE. */
+/* The node of a $SYS topic (or any topic), or TREE_NONE; "" is a statistic not published. */
 static tree_id find(const struct tree *t, const char *topic)
 {
-	return tree_find(t, topic, strlen(topic));
-}
-
-/* The newest value of a topic as a number; false when absent or not a number. */
-static bool number_of(const struct tree *t, tree_id id, double *out)
-{
-	const struct tree_value *v;
-
-	if (id == TREE_NONE || (v = tree_value(t, id, 0)) == NULL)
-		return false;
-	return payload_text_number(v->data, v->len, out);
-}
-
-uint64_t broker_drops_update(struct broker_drops *d, const struct tree *t, uint64_t connects)
-{
-	const struct tree_node *n;
-	double x;
-
-	if (connects != d->connects) {
-		d->connects = connects;
-		d->have_last = false; /* the next value is a baseline */
-	}
-	if (d->node == TREE_NONE)
-		d->node = find(t, DROPPED);
-	if (d->node == TREE_NONE)
-		return d->dropped;
-	n = tree_node(t, d->node);
-	if (n->msgs == d->seen_msgs)
-		return d->dropped;
-	d->seen_msgs = n->msgs;
-	if (!number_of(t, d->node, &x))
-		return d->dropped;
-	/* A counter that went down is a restarted broker: start again from its new value. */
-	if (d->have_last && x > d->last)
-		d->dropped += (uint64_t)(x - d->last);
-	d->last = x;
-	d->have_last = true;
-	return d->dropped;
-}
-
-/*
- * Per-second rates between successive values of a counter topic, oldest
- * first; returns how many. *interval is the shortest time between two values
- * (the broker's $SYS interval, as far as we can tell).
- */
-static size_t counter_rates(const struct tree *t, tree_id id, double *rates, size_t max,
-                            int64_t *interval)
-{
-	const struct tree_node *n;
-	size_t k = 0;
-	double prev = 0;
-	int64_t prev_t = 0;
-	bool have = false, skip;
-
-	*interval = INT64_MAX;
-	if (id == TREE_NONE)
-		return 0;
-	n = tree_node(t, id);
-	/*
-	 * The topic's very first value is the retained one delivered on
-	 * subscribing: its time is when it reached us, not when the broker
-	 * counted it, so the first interval would look too short and its rate too
-	 * high. It only serves as the starting point.
-	 */
-	skip = n->msgs == n->hist_len && n->hist_len >= 3;
-	for (unsigned age = n->hist_len < max + 1 ? n->hist_len : (unsigned)max + 1; age-- > 0;) {
-		const struct tree_value *v = tree_value(t, id, age);
-		double x;
-
-		if (v == NULL || !payload_text_number(v->data, v->len, &x))
-			continue;
-		if (have && v->time_ms > prev_t && x >= prev && k < max) {
-			int64_t dt = v->time_ms - prev_t;
-
-			if (skip) {
-				skip = false;
-			} else {
-				rates[k++] = (x - prev) * 1000.0 / (double)dt;
-				if (dt < *interval)
-					*interval = dt;
-			}
-		}
-		prev = x;
-		prev_t = v->time_ms;
-		have = true;
-	}
-	return k;
+	return topic[0] ? tree_find(t, topic, strlen(topic)) : TREE_NONE;
 }
 
 /* Draws the label column of a line and moves to the value column. */
@@ -176,18 +87,13 @@ static void traffic(WINDOW *w, int y, int maxx, const struct tree *t, const char
 {
 	double rates[RATES_MAX], x;
 	int64_t interval;
-	size_t n = counter_rates(t, find(t, counter), rates, RATES_MAX, &interval);
-	tree_id cid = find(t, counter);
+	size_t n = sys_rates(t, counter, rates, RATES_MAX, &interval);
 	char buf[64], num[32];
 	int col = label(w, y, name), used;
 
 	if (n > 0) {
-		double now_rate = rates[n - 1];
-		const struct tree_value *last = tree_value(t, cid, 0);
+		double now_rate = sys_rate_now(t, counter, rates, n, interval, now);
 
-		/* A counter that stopped moving is not republished: silence means no traffic. */
-		if (last && interval != INT64_MAX && now - last->time_ms > 2 * interval + 1500)
-			now_rate = 0;
 		if (bytes) {
 			fmt_bytes(num, sizeof(num), (uint64_t)llround(now_rate));
 			snprintf(buf, sizeof(buf), "%s/s", num);
@@ -205,7 +111,7 @@ static void traffic(WINDOW *w, int y, int maxx, const struct tree *t, const char
 		}
 		draw_spark(w, rates, n, SPARK_COLS < maxx - col - 14 ? SPARK_COLS : maxx - col - 14,
 		           lo < 0 ? lo : 0, hi, theme_attr(SLOT_SPARK));
-	} else if (number_of(t, find(t, load1), &x)) {
+	} else if (sys_number(t, load1, &x)) {
 		snprintf(buf, sizeof(buf), "%.1f/s (1 min avg)", x / 60.0);
 		draw_str(w, buf, maxx - col, theme_attr(SLOT_VALUE) | A_BOLD);
 	} else {
@@ -213,7 +119,7 @@ static void traffic(WINDOW *w, int y, int maxx, const struct tree *t, const char
 		         theme_attr(SLOT_ABSENT));
 	}
 	/* The broker's own moving average, per minute as it publishes it. */
-	if (number_of(t, find(t, load1), &x) && maxx - col > 64) {
+	if (sys_number(t, load1, &x) && maxx - col > 64) {
 		wmove(w, y, col + 14 + SPARK_COLS + 2);
 		if (bytes) {
 			fmt_bytes(num, sizeof(num), (uint64_t)llround(x));
@@ -225,29 +131,50 @@ static void traffic(WINDOW *w, int y, int maxx, const struct tree *t, const char
 	}
 }
 
-static void fmt_uptime(char *buf, size_t cap, double s)
-{
-	uint64_t v = (uint64_t)s;
-
-	if (v >= 86400)
-		snprintf(buf, cap, "%llud %lluh %llum", (unsigned long long)(v / 86400),
-		         (unsigned long long)(v % 86400 / 3600),
-		         (unsigned long long)(v % 3600 / 60));
-	else if (v >= 3600)
-		snprintf(buf, cap, "%lluh %llum %llus", (unsigned long long)(v / 3600),
-		         (unsigned long long)(v % 3600 / 60), (unsigned long long)(v % 60));
-	else
-		snprintf(buf, cap, "%llum %llus", (unsigned long long)(v / 60),
-		         (unsigned long long)(v % 60));
-}
-
 static bool dash_key(struct modal *m, struct ui *u, int key, bool fn)
 {
 	(void)m;
 	(void)u;
-	(void)key;
-	(void)fn;
-	return false; /* any key closes */
+	return keys_lookup(MODE_DASHBOARD, key, fn) != ACT_DASH_CLOSE;
+}
+
+/* One line of events an events-only broker announced: how many, and the newest. */
+static void events_line(WINDOW *w, int y, int maxx, const struct tree *t, const char *name,
+                        const char *topic)
+{
+	tree_id id = find(t, topic);
+	const struct tree_node *n = id != TREE_NONE ? tree_node(t, id) : NULL;
+	int x = label(w, y, name);
+	char buf[64], when[40];
+
+	if (n == NULL || n->msgs == 0) {
+		draw_str(w, "none seen", maxx - x, theme_attr(SLOT_ABSENT));
+		return;
+	}
+	fmt_time(when, sizeof(when), n->last_ms);
+	snprintf(buf, sizeof(buf), "%llu   last %s   ", (unsigned long long)n->msgs, when);
+	x += draw_str(w, buf, maxx - x, theme_attr(SLOT_VALUE) | A_BOLD);
+	field(w, x, maxx, t, "", topic);
+}
+
+/* A paragraph of plain words, wrapped at the window's width; returns the next free line. */
+static int words(WINDOW *w, int y, int hh, int maxx, const char *text, enum theme_slot slot)
+{
+	size_t len = strlen(text), at = 0, width = (size_t)(maxx - 3);
+
+	while (at < len && y < hh - 1) {
+		size_t n = len - at < width ? len - at : width;
+
+		if (at + n < len)
+			while (n > width / 2 && text[at + n] != ' ')
+				n--;
+		wmove(w, y++, 2);
+		draw_text(w, text + at, n, maxx - 2, theme_attr(slot));
+		at += n;
+		while (at < len && text[at] == ' ')
+			at++;
+	}
+	return y;
 }
 
 static void dash_draw(struct modal *m, struct ui *u, int rows, int cols)
@@ -256,103 +183,154 @@ static void dash_draw(struct modal *m, struct ui *u, int rows, int cols)
 	const struct app *a = ui_app(u);
 	const struct tree *t = a->tree;
 	int hh = 19, ww = 96, y = 1, maxx, x;
-	char buf[256], when[40];
+	char buf[256], when[40], close[32], tp[DS__COUNT][DIALECT_PREFIX_MAX + 48];
 	double v;
-	tree_id sys = find(t, "$SYS/broker");
+	struct dialect dl;
+	struct session_status st = {0};
+	const char *name;
 
-	if (hh > rows - 2)
-		hh = rows - 2;
 	if (ww > cols - 2)
 		ww = cols - 2;
-	if (hh < 5 || ww < 30)
+	if (hh > rows - 2 || ww < DASH_MIN_W) {
+		draw_too_small(&d->win, &d->h, &d->w, rows, cols, "Dashboard", hh + 2,
+		               DASH_MIN_W + 2, ACT_DASH_CLOSE);
 		return;
-	snprintf(buf, sizeof(buf), " broker %s ($SYS; any key closes) ", a->broker_label);
+	}
+	dialect_detect(&dl, t);
+	name = dialect_name(dl.id);
+	for (int i = 0; i < DS__COUNT; i++)
+		dialect_topic(&dl, (enum dialect_stat)i, tp[i], sizeof(tp[i]));
+	if (a->session)
+		session_status(a->session, &st);
+	keys_describe(ACT_DASH_CLOSE, close, sizeof(close));
+	snprintf(buf, sizeof(buf), " broker %s (%s%s$SYS; %s closes) ", a->broker_label,
+	         name ? name : "", name ? " " : "", close);
 	draw_dialog(&d->win, &d->h, &d->w, hh, ww, rows, cols, buf);
 	WINDOW *w = d->win;
 	maxx = ww - 2;
 
-	if (sys == TREE_NONE) {
-		wmove(w, 2, 2);
-		draw_str(w,
-		         "No $SYS topics received. The broker may not publish them, or mqscope is "
-		         "not subscribed to $SYS/# (it is by default).",
-		         maxx - 2, theme_attr(SLOT_COUNT));
+	if (dl.id == DIALECT_NONE || dl.id == DIALECT_OTHER) {
+		const char *quirk =
+		    dialect_quirk(dl.id, !st.protocol_fixed && st.protocol_why == NEG_CLOSED);
+
+		y = words(
+		    w, 2, hh, maxx,
+		    dl.id == DIALECT_NONE
+		        ? "This broker publishes no $SYS statistics (or none yet, or mqscope is "
+		          "not subscribed to $SYS/#, as it is by default). RabbitMQ and HiveMQ "
+		          "publish none by default; EMQX and VerneMQ every 10 s to 1 min."
+		        : "This broker publishes $SYS topics in a layout mqscope does not know: "
+		          "browse them in the tree.",
+		    SLOT_COUNT);
+		if (quirk)
+			words(w, y + 1, hh, maxx, quirk, SLOT_NOTICE);
 		touchwin(w);
 		wnoutrefresh(w);
 		return;
 	}
 #define LINE(lbl) (y < hh - 1 ? (x = label(w, y, lbl), true) : false)
 	if (LINE("broker")) {
-		x = field(w, x, maxx, t, "", SYS "version");
+		if (name && dl.id != DIALECT_MOSQUITTO) {
+			/* mosquitto's version topic names it; the others get their name here. */
+			wmove(w, y, x);
+			x += draw_str(w, name, maxx - x, theme_attr(SLOT_VALUE) | A_BOLD) + 1;
+		}
+		if (tp[DS_VERSION][0])
+			x = field(w, x, maxx, t, "", tp[DS_VERSION]);
 		wmove(w, y, x);
-		if (number_of(t, find(t, SYS "uptime"), &v)) {
+		if (sys_number(t, tp[DS_UPTIME], &v)) {
 			char up[48];
 
 			fmt_uptime(up, sizeof(up), v);
 			draw_str(w, "up ", maxx - x, theme_attr(SLOT_META));
 			draw_str(w, up, maxx - x - 3, theme_attr(SLOT_VALUE) | A_BOLD);
-		} else {
-			field(w, x, maxx, t, "up", SYS "uptime");
+		} else if (tp[DS_UPTIME][0]) {
+			field(w, x, maxx, t, "up", tp[DS_UPTIME]);
 		}
 		y++;
 	}
+	if (dialect_events_only(dl.id)) {
+		if (LINE("topics")) {
+			snprintf(buf, sizeof(buf), "%s", dl.prefix);
+			draw_text(w, buf, strlen(buf), maxx - x, theme_attr(SLOT_VALUE));
+			y++;
+		}
+		y = words(w, y, hh, maxx,
+		          "It publishes events, not statistics: counted here since mqscope has "
+		          "been watching.",
+		          SLOT_COUNT) +
+		    1;
+		if (y < hh - 1)
+			events_line(w, y++, maxx, t, "connects", tp[DS_EVENT_CONNECTS]);
+		if (y < hh - 1)
+			events_line(w, y++, maxx, t, "disconnects", tp[DS_EVENT_DISCONNECTS]);
+		if (tp[DS_EVENT_SUBSCRIBES][0] && y < hh - 1)
+			events_line(w, y++, maxx, t, "subscribes", tp[DS_EVENT_SUBSCRIBES]);
+		if (tp[DS_EVENT_UNSUBSCRIBES][0] && y < hh - 1)
+			events_line(w, y++, maxx, t, "unsubscribes", tp[DS_EVENT_UNSUBSCRIBES]);
+		if (tp[DS_EVENT_HEARTBEAT][0] && y < hh - 1)
+			events_line(w, y++, maxx, t, "heartbeat", tp[DS_EVENT_HEARTBEAT]);
+		touchwin(w);
+		wnoutrefresh(w);
+		return;
+	}
 	if (LINE("clients")) {
-		x = field(w, x, maxx, t, "connected", SYS "clients/connected");
-		x = field(w, x, maxx, t, "disconnected", SYS "clients/disconnected");
-		x = field(w, x, maxx, t, "maximum", SYS "clients/maximum");
+		x = field(w, x, maxx, t, "connected", tp[DS_CLIENTS_CONNECTED]);
+		x = field(w, x, maxx, t, "disconnected", tp[DS_CLIENTS_DISCONNECTED]);
+		x = field(w, x, maxx, t, "maximum", tp[DS_CLIENTS_MAXIMUM]);
 		y++;
 	}
 	if (LINE("")) {
-		x = field(w, x, maxx, t, "total", SYS "clients/total");
-		x = field(w, x, maxx, t, "expired", SYS "clients/expired");
+		x = field(w, x, maxx, t, "total", tp[DS_CLIENTS_TOTAL]);
+		x = field(w, x, maxx, t, "expired", tp[DS_CLIENTS_EXPIRED]);
 		y++;
 	}
 	if (LINE("subscriptions")) {
-		x = field(w, x, maxx, t, "", SYS "subscriptions/count");
-		x = field(w, x, maxx, t, "shared", SYS "shared_subscriptions/count");
+		x = field(w, x, maxx, t, "", tp[DS_SUBSCRIPTIONS]);
+		x = field(w, x, maxx, t, "shared", tp[DS_SHARED_SUBSCRIPTIONS]);
 		y++;
 	}
 	if (LINE("retained")) {
-		x = field(w, x, maxx, t, "", SYS "retained messages/count");
+		x = field(w, x, maxx, t, "", tp[DS_RETAINED]);
 		y++;
 	}
 	if (LINE("stored")) {
-		x = field(w, x, maxx, t, "messages", SYS "store/messages/count");
-		x = field_as(w, x, maxx, t, "bytes", SYS "store/messages/bytes", true);
+		x = field(w, x, maxx, t, "messages", tp[DS_STORED_MESSAGES]);
+		x = field_as(w, x, maxx, t, "bytes", tp[DS_STORED_BYTES], true);
 		y++;
 	}
 	y++;
 	int64_t now = app_now(a);
 	if (y < hh - 1)
-		traffic(w, y++, maxx, t, "messages in", SYS "messages/received",
-		        SYS "load/messages/received/1min", false, now);
+		traffic(w, y++, maxx, t, "messages in", tp[DS_MESSAGES_IN], tp[DS_MESSAGES_IN_1MIN],
+		        false, now);
 	if (y < hh - 1)
-		traffic(w, y++, maxx, t, "messages out", SYS "messages/sent",
-		        SYS "load/messages/sent/1min", false, now);
+		traffic(w, y++, maxx, t, "messages out", tp[DS_MESSAGES_OUT],
+		        tp[DS_MESSAGES_OUT_1MIN], false, now);
 	if (y < hh - 1)
-		traffic(w, y++, maxx, t, "bytes in", SYS "bytes/received",
-		        SYS "load/bytes/received/1min", true, now);
+		traffic(w, y++, maxx, t, "bytes in", tp[DS_BYTES_IN], tp[DS_BYTES_IN_1MIN], true,
+		        now);
 	if (y < hh - 1)
-		traffic(w, y++, maxx, t, "bytes out", SYS "bytes/sent", SYS "load/bytes/sent/1min",
-		        true, now);
+		traffic(w, y++, maxx, t, "bytes out", tp[DS_BYTES_OUT], tp[DS_BYTES_OUT_1MIN], true,
+		        now);
 	y++;
 	if (LINE("dropped")) {
 		uint64_t since = ui_broker_dropped(u);
 
-		x = field(w, x, maxx, t, "total", DROPPED);
-		x = field(w, x, maxx, t, "1 min avg", SYS "load/publish/dropped/1min");
+		x = field(w, x, maxx, t, "total", tp[DS_DROPPED]);
+		x = field(w, x, maxx, t, "1 min avg", tp[DS_DROPPED_1MIN]);
 		wmove(w, y, x);
 		snprintf(buf, sizeof(buf), "while watched %llu", (unsigned long long)since);
 		draw_str(w, buf, maxx - x, theme_attr(since ? SLOT_ERROR : SLOT_META));
 		y++;
 	}
 	if (LINE("heap")) {
-		x = field_as(w, x, maxx, t, "current", SYS "heap/current", true);
-		x = field_as(w, x, maxx, t, "maximum", SYS "heap/maximum", true);
+		x = field_as(w, x, maxx, t, "current", tp[DS_HEAP_CURRENT], true);
+		x = field_as(w, x, maxx, t, "maximum", tp[DS_HEAP_MAXIMUM], true);
 		y++;
 	}
 	if (LINE("updated")) {
-		fmt_time(when, sizeof(when), tree_node(t, sys)->sub_last_ms);
+		fmt_time(when, sizeof(when), tree_node(t, find(t, "$SYS"))->sub_last_ms);
 		draw_str(w, when, maxx - x, theme_attr(SLOT_META));
 		y++;
 	}
