@@ -44,6 +44,7 @@ int app_init(struct app *a, struct settings *cfg, bool offline)
 	if (a->tree == NULL)
 		return -1;
 	a->spb = spb_model_new(0);
+	a->dec = (struct decoders){cfg->decoders, cfg->ndecoders, a->spb};
 	if (!offline) {
 		a->session = session_new(cfg, &a->ring);
 		/* libmosquitto keeps its own copies; ours go now, not at exit. */

@@ -564,3 +564,26 @@ size_t spb_model_notes(const struct spb_model *m, const struct spb_topic *t, int
 	}
 	return k;
 }
+
+uint8_t *spb_write_bool(const char *metric, bool value, uint64_t ts_ms, size_t *len)
+{
+	Spb__Payload pl = SPB__PAYLOAD__INIT;
+	Spb__Payload__Metric m = SPB__PAYLOAD__METRIC__INIT, *mp = &m;
+	uint8_t *buf;
+
+	m.name = (char *)metric;
+	m.has_timestamp = true;
+	m.timestamp = ts_ms;
+	m.has_datatype = true;
+	m.datatype = 11; /* Boolean */
+	m.value_case = SPB__PAYLOAD__METRIC__VALUE_BOOLEAN_VALUE;
+	m.boolean_value = value;
+	pl.has_timestamp = true;
+	pl.timestamp = ts_ms;
+	pl.n_metrics = 1;
+	pl.metrics = &mp;
+	*len = spb__payload__get_packed_size(&pl);
+	buf = xmalloc(*len ? *len : 1);
+	spb__payload__pack(&pl, buf);
+	return buf;
+}

@@ -189,7 +189,10 @@ void publish_toggle(struct ui *u)
 	const struct tree_value *v;
 	struct toggle_out o;
 	struct pub_req req;
-	char err[600], label[400], done[600], *topic;
+	struct decoded d;
+	char err[600], label[400], done[600], ctype[128], *topic;
+	const char *ct;
+	size_t ctlen;
 
 	if (sel == TREE_NONE || sel == TREE_ROOT) {
 		ui_notice(u, HINT_ERROR, "Select a topic to toggle first");
@@ -207,8 +210,15 @@ void publish_toggle(struct ui *u)
 		          v->len, v->orig_len, topic);
 		goto out;
 	}
-	if (toggle_compute(a->cfg->toggles, a->cfg->ntoggles, topic, v->data, v->len, v->qos,
-	                   v->retained, &o, err, sizeof(err)) != 0) {
+	/* A binary format is written back in its own terms, never as its decoded JSON. */
+	decoded_read(&a->dec, a->tree, sel, v, false, &d);
+	if (d.choice.format != DECODE_NONE
+	        ? toggle_decoded(d.choice.format, a->cfg->toggles, a->cfg->ntoggles, topic,
+	                         v->data, v->len, d.json, d.json ? d.len : 0, v->qos, v->retained,
+	                         &o, err, sizeof(err)) != 0
+	        : toggle_compute(a->cfg->toggles, a->cfg->ntoggles, topic, v->data, v->len, v->qos,
+	                         v->retained, &o, err, sizeof(err)) != 0) {
+		decoded_free(&d);
 		ui_notice(u, HINT_ERROR, "%s", err);
 		goto out;
 	}
@@ -218,6 +228,15 @@ void publish_toggle(struct ui *u)
 	req.len = o.len;
 	req.qos = o.qos;
 	req.retain = o.retain;
+	/* The same content type, so that the new value reads as the old one did. */
+	if ((d.choice.format == DECODE_CBOR || d.choice.format == DECODE_MSGPACK) &&
+	    decode_content_type(v->data + v->len, v->props_len, &ct, &ctlen) &&
+	    ctlen < sizeof(ctype)) {
+		memcpy(ctype, ct, ctlen);
+		ctype[ctlen] = '\0';
+		req.content_type = ctype;
+	}
+	decoded_free(&d);
 	snprintf(label, sizeof(label), "%s to %s", o.to, o.topic);
 	if (strcmp(o.topic, topic) == 0)
 		snprintf(done, sizeof(done), "Toggled %s: %s -> %s (QoS %d%s)", topic, o.from, o.to,

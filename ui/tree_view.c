@@ -671,6 +671,7 @@ static void filter_entered(struct ui *u, const char *text, void *data)
 		return;
 	}
 	t0 = clock_mono_ms();
+	f->dec = &a->dec; /* p: finds text in decoded binary payloads too */
 	filter_apply(f, a->tree);
 	tree_view_set_filter(v, f);
 	filter_free(a->filter);

@@ -1048,7 +1048,7 @@ int ui_run(struct app *app)
 	wnoutrefresh(u->input_w);
 
 	tree_view_init(&u->tv, app->tree);
-	payload_view_init(&u->pv, app->tree);
+	payload_view_init(&u->pv, app->tree, &app->dec);
 	sys_drops_init(&u->drops);
 	layout(u);
 	if (app->replay)

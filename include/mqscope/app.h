@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "mqscope/decoded.h"
 #include "mqscope/demo.h"
 #include "mqscope/msg.h"
 #include "mqscope/rate.h"
@@ -55,6 +56,7 @@ struct app {
 	struct recorder *recorder; /* --record, or NULL */
 	struct replay *replay;     /* --replay, or NULL */
 	struct spb_model *spb;     /* Sparkplug B births, aliases and seq, fed on ingest */
+	struct decoders dec;       /* what the views read binary payloads with */
 };
 
 /* Creates the ring, tree and (unless offline) the session; starts nothing. */

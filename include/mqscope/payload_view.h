@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "mqscope/actions.h"
+#include "mqscope/decoded.h"
 #include "mqscope/list_view.h"
 #include "mqscope/payload.h"
 #include "mqscope/tree.h"
@@ -16,8 +17,8 @@
 
 struct ui;
 
-/* How the value is shown; AUTO picks by what it is (JSON, text, binary). */
-enum pv_format { PV_AUTO, PV_TEXT, PV_JSON, PV_HEX, PV__FORMATS };
+/* How the value is shown; AUTO picks by what it is (decoded binary format, JSON, text, binary). */
+enum pv_format { PV_AUTO, PV_DECODED, PV_TEXT, PV_JSON, PV_HEX, PV__FORMATS };
 /* What the body of the pane shows. */
 enum pv_body { BODY_VALUE, BODY_HISTORY, BODY_DIFF, BODY_CHART };
 
@@ -37,6 +38,7 @@ struct pv_key {
 
 struct payload_view {
 	const struct tree *tree;
+	const struct decoders *dec; /* binary formats are read with these (NULL: none) */
 	tree_id shown; /* node the state below belongs to */
 	enum pv_format format;
 	enum pv_body body;
@@ -51,6 +53,8 @@ struct payload_view {
 	bool have_key;
 	enum payload_kind kind; /* what the value is */
 	enum pv_format as;      /* how it is shown */
+	struct decode_choice choice; /* the decoder that applies to the value (or none) */
+	bool warned;                 /* the note is a decoder's warning or error */
 	struct pdoc doc;        /* text, pretty JSON or diff; a hex dump is made row by row */
 	size_t diff_changed;
 	char note[160]; /* why the body looks as it does ("not JSON: shown as text") */
@@ -71,7 +75,7 @@ struct payload_view {
 	struct trend trend; /* the numbers of the topic's history */
 };
 
-void payload_view_init(struct payload_view *p, const struct tree *t);
+void payload_view_init(struct payload_view *p, const struct tree *t, const struct decoders *dec);
 void payload_view_free(struct payload_view *p);
 /* Moves the cursor, scrolls, folds, opens a history row; returns true when handled. */
 bool payload_view_action(struct payload_view *p, enum action a);
@@ -80,6 +84,13 @@ void payload_view_draw(struct payload_view *p, WINDOW *w, int h, int wd, tree_id
                        int64_t now_wall_ms);
 /* The value the pane shows for id (the newest, or the one picked in the history). */
 const struct tree_value *payload_view_value(const struct payload_view *p, tree_id id);
+/*
+ * That value as the pane reads it: its decoded document as JSON when a
+ * decoder applies and the pane does not show it as text or hex, else its
+ * bytes. NULL when id has no value; free out with decoded_free.
+ */
+const struct tree_value *payload_view_read(const struct payload_view *p, tree_id id,
+                                           struct decoded *out);
 
 /* Action handlers. */
 void payload_view_cycle_format(struct ui *u);

@@ -89,4 +89,8 @@ size_t spb_model_notes(const struct spb_model *m, const struct spb_topic *t, int
  */
 struct cJSON *decode_sparkplug(const struct decode_in *in, char *err, size_t cap);
 
+/* A payload of one Boolean metric named metric (an NCMD/DCMD write, Sparkplug's way to set a
+ * value); allocated, its length in *len. */
+uint8_t *spb_write_bool(const char *metric, bool value, uint64_t ts_ms, size_t *len);
+
 #endif

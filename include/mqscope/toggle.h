@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "mqscope/decode.h"
 #include "mqscope/settings.h"
 
 /* What a toggle publishes. */
@@ -64,5 +65,24 @@ int toggle_compute(const struct toggle_rule *rules, size_t n, const char *topic,
                    const void *payload, size_t len, int qos, bool retained, struct toggle_out *out,
                    char *err, size_t cap);
 void toggle_out_free(struct toggle_out *o);
+/* Where and how toggle_compute sends (rule r or NULL): sets out's topic, QoS and retain flag. */
+int toggle_destination(const struct toggle_rule *r, const char *topic, int qos, bool retained,
+                       struct toggle_out *out, char *err, size_t cap);
+
+/*
+ * Toggling a value of binary format f (decode.h) whose decoded document is json
+ * (NULL when it did not decode): a Sparkplug B Boolean metric (the rule's
+ * field, else the first that is not a control) is written flipped with an
+ * NCMD or DCMD to its node or device, at QoS 0; a CBOR or MessagePack map's
+ * state field (as toggle_flip_json finds it) is changed and the map encoded
+ * again by its library, sent like toggle_compute sends. Other formats are not
+ * written back. Returns 0, or -1 with why in err.
+ */
+int toggle_decoded(enum decode_format f, const struct toggle_rule *rules, size_t n,
+                   const char *topic, const void *data, size_t len, const char *json, size_t jlen,
+                   int qos, bool retained, struct toggle_out *out, char *err, size_t cap);
+
+/* The fields a toggle looks for without a rule, in this order. */
+extern const char *const toggle_default_fields[5];
 
 #endif

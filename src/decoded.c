@@ -1,0 +1,138 @@
+/* decoded.c: stored values read through the decoder that applies to them, for every view. */
+#include "mqscope/decoded.h"
+
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mqscope/sparkplug.h"
+#include "mqscope/util.h"
+
+#define TOPIC_STACK 1024 /* topics up to this long need no allocation */
+
+/* The full topic of id in buf, or in an allocated copy when it is longer; *len gets its length. */
+static char *topic_of(const struct tree *t, tree_id id, char *buf, size_t cap, size_t *len)
+{
+	size_t n = tree_path(t, id, buf, cap);
+	char *big;
+
+	*len = n;
+	if (n < cap)
+		return buf;
+	big = xmalloc(n + 1);
+	tree_path(t, id, big, n + 1);
+	return big;
+}
+
+/* Whether id is below the Sparkplug namespace's top level (found without building the topic). */
+static bool in_namespace(const struct tree *t, tree_id id)
+{
+	const struct tree_node *n = tree_node(t, id);
+	const char *name;
+	size_t len;
+
+	if (n->depth < 2)
+		return false;
+	while (n->depth > 1) {
+		id = n->parent;
+		n = tree_node(t, id);
+	}
+	name = tree_name(t, id, &len);
+	return len == sizeof(SPB_NAMESPACE) - 2 && memcmp(name, SPB_NAMESPACE, len) == 0;
+}
+
+void decoded_choose(const struct decoders *d, const struct tree *t, tree_id id,
+                    const struct tree_value *v, struct decode_choice *out)
+{
+	char buf[TOPIC_STACK], *topic;
+	const char *ct = NULL;
+	size_t tlen, ctlen = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (d == NULL || v == NULL)
+		return;
+	/* Most values have no rule, no properties and no Sparkplug topic: they stay as they are. */
+	if (d->nrules == 0 && v->props_len == 0 && !in_namespace(t, id))
+		return;
+	topic = topic_of(t, id, buf, sizeof(buf), &tlen);
+	if (v->props_len && !decode_content_type(v->data + v->len, v->props_len, &ct, &ctlen))
+		ct = NULL, ctlen = 0;
+	decode_choose(d->rules, d->nrules, topic, tlen, ct, ctlen, v->data, v->len, out);
+	if (topic != buf)
+		free(topic);
+}
+
+void decoded_read(const struct decoders *d, const struct tree *t, tree_id id,
+                  const struct tree_value *v, bool raw, struct decoded *out)
+{
+	char buf[TOPIC_STACK], *topic;
+	struct decode_in in;
+	cJSON *doc, *warnings;
+	size_t tlen;
+
+	memset(out, 0, sizeof(*out));
+	if (v == NULL)
+		return;
+	out->data = v->data;
+	out->len = v->len;
+	decoded_choose(d, t, id, v, &out->choice);
+	if (raw || out->choice.format == DECODE_NONE)
+		return;
+	if (v->len < v->orig_len) {
+		snprintf(out->err, sizeof(out->err), "%s: only %u of %u bytes kept (ui.payload_cap)",
+		         decoded_format_title(out->choice.format), v->len, v->orig_len);
+		return;
+	}
+	topic = topic_of(t, id, buf, sizeof(buf), &tlen);
+	in = (struct decode_in){.data = v->data,
+	                        .len = v->len,
+	                        .topic = topic,
+	                        .topic_len = tlen,
+	                        .time_ms = v->time_ms,
+	                        .spb = d->spb};
+	doc = decode_doc(&out->choice, &in, out->err, sizeof(out->err));
+	if (topic != buf)
+		free(topic);
+	if (doc == NULL)
+		return;
+	warnings = cJSON_GetObjectItemCaseSensitive(doc, "$warnings");
+	out->warnings = (unsigned)cJSON_GetArraySize(warnings);
+	if (out->warnings && cJSON_IsString(warnings->child))
+		snprintf(out->warning, sizeof(out->warning), "%s", warnings->child->valuestring);
+	out->json = decode_json(doc, &out->len);
+	out->data = out->json;
+	cJSON_Delete(doc);
+}
+
+void decoded_free(struct decoded *out)
+{
+	free(out->json);
+	memset(out, 0, sizeof(*out));
+}
+
+const char *decoded_format_title(enum decode_format f)
+{
+	static const char *const titles[DECODE__FORMATS] = {
+	    "none", "Sparkplug B", "Protocol Buffers", "CBOR", "MessagePack"};
+
+	return (unsigned)f < DECODE__FORMATS ? titles[f] : "?";
+}
+
+void decoded_reason(const struct decode_choice *c, char *buf, size_t cap)
+{
+	switch (c->reason) {
+	case DECODE_BY_RULE:
+		snprintf(buf, cap, "rule %s", c->rule ? c->rule->filter : "?");
+		break;
+	case DECODE_BY_CONTENT_TYPE:
+		snprintf(buf, cap, "content type");
+		break;
+	case DECODE_BY_NAMESPACE:
+		snprintf(buf, cap, "spBv1.0 topic");
+		break;
+	default:
+		snprintf(buf, cap, "no decoder");
+		break;
+	}
+}
