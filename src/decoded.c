@@ -80,7 +80,8 @@ void decoded_read(const struct decoders *d, const struct tree *t, tree_id id,
 	if (raw || out->choice.format == DECODE_NONE)
 		return;
 	if (v->len < v->orig_len) {
-		snprintf(out->err, sizeof(out->err), "%s: only %u of %u bytes kept (ui.payload_cap)",
+		snprintf(out->err, sizeof(out->err),
+		         "%s: only %u of %u bytes kept (ui.payload_cap)",
 		         decoded_format_title(out->choice.format), v->len, v->orig_len);
 		return;
 	}

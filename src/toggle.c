@@ -347,7 +347,8 @@ char *toggle_flip_json(const char *doc, size_t len, const char *field, const cha
                        char *err, size_t cap)
 {
 	const char *const *fields = field ? &field : toggle_default_fields;
-	size_t nfields = field ? 1 : sizeof(toggle_default_fields) / sizeof(toggle_default_fields[0]);
+	size_t nfields =
+	    field ? 1 : sizeof(toggle_default_fields) / sizeof(toggle_default_fields[0]);
 	const char *end = NULL, *first_found = NULL;
 	char *copy, *tok = NULL, *out = NULL, what[64] = "";
 	cJSON *root;

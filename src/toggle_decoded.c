@@ -31,43 +31,66 @@ static bool is_control(const char *name)
 	return strncmp(name, "Node Control/", 13) == 0 || strncmp(name, "Device Control/", 15) == 0;
 }
 
-/* Sparkplug: the boolean metric (field, else the first that is not a control) written flipped to
- * the node's or device's command topic. */
-static int toggle_sparkplug(const char *field, const char *topic, const char *json, size_t jlen,
-                            struct toggle_out *out, char *err, size_t cap)
+/* The Boolean metric of doc to toggle: named field, else the first that is not a control. */
+static cJSON *bool_metric(cJSON *doc, const char *field)
+{
+	cJSON *m;
+
+	cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(doc, "metrics"))
+	{
+		if (!cJSON_IsBool(cJSON_GetObjectItemCaseSensitive(m, "value")) ||
+		    m->string == NULL)
+			continue;
+		if (field ? strcmp(m->string, field) == 0 : !is_control(m->string))
+			return m;
+	}
+	return NULL;
+}
+
+/* Sparkplug: a Boolean metric written flipped to the node's or device's command topic. The
+ * metric is the first docs[] names; its state, the newest of docs[] that carries it. */
+static int toggle_sparkplug(const char *field, const char *topic, const struct toggle_doc *docs,
+                            size_t ndocs, struct toggle_out *out, char *err, size_t cap)
 {
 	struct spb_topic t;
-	cJSON *doc = cJSON_ParseWithLength(json, jlen), *metrics, *m, *pick = NULL, *val;
-	char dest[1024];
-	bool now;
+	cJSON *parsed[TOGGLE_DOCS_MAX] = {0}, *pick = NULL;
+	char dest[1024], name[256];
+	int64_t newest = INT64_MIN;
+	bool now = false;
 	int rc = -1;
 
 	if (!spb_topic_parse(topic, strlen(topic), &t) || t.type == SPB_STATE) {
 		fail(err, cap, "Not toggled: %s is not an edge node's or device's topic", topic);
 		goto out;
 	}
-	metrics = cJSON_GetObjectItemCaseSensitive(doc, "metrics");
-	cJSON_ArrayForEach(m, metrics)
-	{
-		val = cJSON_GetObjectItemCaseSensitive(m, "value");
-		if (!cJSON_IsBool(val) || m->string == NULL)
-			continue;
-		if (field ? strcmp(m->string, field) == 0 : !is_control(m->string)) {
-			pick = m;
-			break;
-		}
-	}
+	if (ndocs > TOGGLE_DOCS_MAX)
+		ndocs = TOGGLE_DOCS_MAX;
+	for (size_t i = 0; i < ndocs; i++)
+		if (docs[i].json)
+			parsed[i] = cJSON_ParseWithLength(docs[i].json, docs[i].len);
+	for (size_t i = 0; i < ndocs && pick == NULL; i++)
+		pick = bool_metric(parsed[i], field);
 	if (pick == NULL) {
 		if (field)
-			fail(err, cap, "Not toggled: this message has no Boolean metric \"%s\"",
+			fail(err, cap, "Not toggled: no Boolean metric \"%s\" in this message",
 			     field);
 		else
 			fail(err, cap,
-			     "Not toggled: this message has no Boolean metric (a BIRTH lists them "
+			     "Not toggled: no Boolean metric in this message (a BIRTH lists them "
 			     "all)");
 		goto out;
 	}
-	now = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(pick, "value"));
+	snprintf(name, sizeof(name), "%s", pick->string);
+	for (size_t i = 0; i < ndocs; i++) {
+		cJSON *m = cJSON_GetObjectItemCaseSensitive(
+		    cJSON_GetObjectItemCaseSensitive(parsed[i], "metrics"), name);
+		cJSON *val = cJSON_GetObjectItemCaseSensitive(m, "value");
+
+		if (cJSON_IsBool(val) && docs[i].time_ms > newest) {
+			newest = docs[i].time_ms;
+			now = cJSON_IsTrue(val);
+		}
+	}
 	if (t.device)
 		snprintf(dest, sizeof(dest), "%s%.*s/DCMD/%.*s/%.*s", SPB_NAMESPACE,
 		         (int)t.group_len, t.group, (int)t.node_len, t.node, (int)t.device_len,
@@ -76,16 +99,16 @@ static int toggle_sparkplug(const char *field, const char *topic, const char *js
 		snprintf(dest, sizeof(dest), "%s%.*s/NCMD/%.*s", SPB_NAMESPACE, (int)t.group_len,
 		         t.group, (int)t.node_len, t.node);
 	out->topic = xstrdup(dest);
-	out->payload = (char *)spb_write_bool(pick->string, !now, (uint64_t)clock_wall_ms(),
-	                                      &out->len);
+	out->payload = (char *)spb_write_bool(name, !now, (uint64_t)clock_wall_ms(), &out->len);
 	/* Sparkplug sends commands at QoS 0, never retained. */
 	out->qos = 0;
 	out->retain = false;
-	snprintf(out->from, sizeof(out->from), "%.40s %s", pick->string, now ? "true" : "false");
-	snprintf(out->to, sizeof(out->to), "%.40s %s", pick->string, now ? "false" : "true");
+	snprintf(out->from, sizeof(out->from), "%.40s %s", name, now ? "true" : "false");
+	snprintf(out->to, sizeof(out->to), "%.40s %s", name, now ? "false" : "true");
 	rc = 0;
 out:
-	cJSON_Delete(doc);
+	for (size_t i = 0; i < ndocs; i++)
+		cJSON_Delete(parsed[i]);
 	return rc;
 }
 
@@ -182,9 +205,8 @@ out:
 }
 
 /* MessagePack: the map's state value replaced, the rest packed again by msgpack-c. */
-static char *flip_msgpack(const void *data, size_t len, const struct toggle_rule *r,
-                          size_t *outlen, char *from, char *to, size_t wcap, char *err,
-                          size_t cap)
+static char *flip_msgpack(const void *data, size_t len, const struct toggle_rule *r, size_t *outlen,
+                          char *from, char *to, size_t wcap, char *err, size_t cap)
 {
 	msgpack_unpacked res;
 	msgpack_sbuffer sb;
@@ -251,8 +273,9 @@ out:
 }
 
 int toggle_decoded(enum decode_format f, const struct toggle_rule *rules, size_t n,
-                   const char *topic, const void *data, size_t len, const char *json, size_t jlen,
-                   int qos, bool retained, struct toggle_out *out, char *err, size_t cap)
+                   const char *topic, const void *data, size_t len, const struct toggle_doc *docs,
+                   size_t ndocs, int qos, bool retained, struct toggle_out *out, char *err,
+                   size_t cap)
 {
 	const struct toggle_rule *r = toggle_rule_for(rules, n, topic);
 	char why[200];
@@ -261,16 +284,16 @@ int toggle_decoded(enum decode_format f, const struct toggle_rule *rules, size_t
 	out->rule = r;
 	switch (f) {
 	case DECODE_SPARKPLUG:
-		if (json == NULL)
+		if (ndocs == 0 || docs[0].json == NULL)
 			return fail(err, cap, "Not toggled: the Sparkplug payload does not decode");
-		return toggle_sparkplug(r ? r->field : NULL, topic, json, jlen, out, err, cap);
+		return toggle_sparkplug(r ? r->field : NULL, topic, docs, ndocs, out, err, cap);
 	case DECODE_CBOR:
 	case DECODE_MSGPACK:
-		out->payload = f == DECODE_CBOR ? flip_cbor(data, len, r, &out->len, out->from, out->to,
-		                                            sizeof(out->from), why, sizeof(why))
-		                                : flip_msgpack(data, len, r, &out->len, out->from,
-		                                               out->to, sizeof(out->from), why,
-		                                               sizeof(why));
+		out->payload = f == DECODE_CBOR
+		                   ? flip_cbor(data, len, r, &out->len, out->from, out->to,
+		                               sizeof(out->from), why, sizeof(why))
+		                   : flip_msgpack(data, len, r, &out->len, out->from, out->to,
+		                                  sizeof(out->from), why, sizeof(why));
 		if (out->payload == NULL) {
 			if (r)
 				return fail(err, cap, "Not toggled: %s (rule at line %d)", why,

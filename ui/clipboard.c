@@ -79,10 +79,12 @@ void clipboard_copy_payload(struct ui *u)
 	n = d.len < CLIPBOARD_MAX ? d.len : CLIPBOARD_MAX;
 	copy(u, d.data, n);
 	if (d.json && n < d.len)
-		ui_notice(u, HINT_NOTICE, "Copied the first %zu of %zu bytes of the decoded %s as JSON",
-		          n, d.len, decoded_format_title(d.choice.format));
+		ui_notice(u, HINT_NOTICE,
+		          "Copied the first %zu of %zu bytes of the decoded %s as JSON", n, d.len,
+		          decoded_format_title(d.choice.format));
 	else if (d.json)
-		ui_notice(u, HINT_NOTICE, "Copied the decoded %s as JSON (%zu bytes) to the clipboard",
+		ui_notice(u, HINT_NOTICE,
+		          "Copied the decoded %s as JSON (%zu bytes) to the clipboard",
 		          decoded_format_title(d.choice.format), n);
 	else if (n < v->orig_len)
 		ui_notice(u, HINT_NOTICE, "Copied the first %zu of %u bytes to the clipboard", n,
@@ -113,7 +115,8 @@ static void write_entered(struct ui *u, const char *text, void *data)
 	}
 	bytes = v->data;
 	len = v->len;
-	/* Asked by the name: a decoded value goes out as its JSON to a .json file, else as bytes. */
+	/* Asked by the name: a decoded value goes out as its JSON to a .json file, else as bytes.
+	 */
 	tlen = strlen(text);
 	as_json = tlen > 5 && strcmp(text + tlen - 5, ".json") == 0;
 	if (as_json)
@@ -190,8 +193,8 @@ void clipboard_write_payload(struct ui *u)
 	decoded_choose(&ui_app(u)->dec, ui_app(u)->tree, id, v, &dc);
 	snprintf(def, sizeof(def), "%s.%s", j && name[0] != '.' ? name : "payload",
 	         k == PAYLOAD_JSON || dc.format != DECODE_NONE ? "json"
-	         : k == PAYLOAD_BINARY                       ? "bin"
-	                                                     : "txt");
+	         : k == PAYLOAD_BINARY                         ? "bin"
+	                                                       : "txt");
 	/* A decoded value: the name's ending asks for the decoded JSON or the bytes. */
 	prompt_open(u,
 	            dc.format != DECODE_NONE

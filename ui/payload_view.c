@@ -117,8 +117,9 @@ static bool decoded_doc(struct payload_view *p, tree_id id, const struct tree_va
 	struct decoded d;
 
 	if (p->choice.format == DECODE_NONE) {
-		snprintf(p->note, sizeof(p->note), "no decoder applies to this topic (see decoders "
-		                                   "in the config file)");
+		snprintf(p->note, sizeof(p->note),
+		         "no decoder applies to this topic (see decoders "
+		         "in the config file)");
 		return false;
 	}
 	decoded_read(p->dec, p->tree, id, v, false, &d);

@@ -39,7 +39,7 @@ struct pv_key {
 struct payload_view {
 	const struct tree *tree;
 	const struct decoders *dec; /* binary formats are read with these (NULL: none) */
-	tree_id shown; /* node the state below belongs to */
+	tree_id shown;              /* node the state below belongs to */
 	enum pv_format format;
 	enum pv_body body;
 	unsigned age;        /* the value shown: 0 newest, 1 the one before... */
@@ -51,11 +51,11 @@ struct payload_view {
 	/* the shown value, formatted once per value (not per frame) */
 	struct pv_key key;
 	bool have_key;
-	enum payload_kind kind; /* what the value is */
-	enum pv_format as;      /* how it is shown */
+	enum payload_kind kind;      /* what the value is */
+	enum pv_format as;           /* how it is shown */
 	struct decode_choice choice; /* the decoder that applies to the value (or none) */
 	bool warned;                 /* the note is a decoder's warning or error */
-	struct pdoc doc;        /* text, pretty JSON or diff; a hex dump is made row by row */
+	struct pdoc doc;             /* text, pretty JSON or diff; a hex dump is made row by row */
 	size_t diff_changed;
 	char note[160]; /* why the body looks as it does ("not JSON: shown as text") */
 

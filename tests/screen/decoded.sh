@@ -41,6 +41,25 @@ pubf spBv1.0/Plant1/DDATA/Edge1/Pump1 sparkplug/plant-4.pb
 wait_for "seq 4 after 2: expected 3 (1 missing)"
 wait_for '"value": 1452'
 
+# The trend follows a decoded metric's value (not seq or timestamp); F picks the next number of
+# the document; the chart draws the same.
+wait_line "trend metrics.Speed.value [▁▂▃▄▅▆▇█]+ min 1451.25 max 1452 last 1452"
+keys F
+wait_for 'Trend follows "metrics.Speed.alias" (4/4; F for the next)'
+keys F
+wait_for 'Trend follows "timestamp" (1/4; F for the next)'
+keys C
+wait_for "chart: timestamp"
+keys C
+keys F
+wait_for 'Trend follows "seq" (2/4'
+keys F
+wait_for 'Trend follows "metrics.Speed.value" (3/4'
+keys C
+wait_for "chart: metrics.Speed.value"
+wait_for "2 values  last 1452"
+keys C
+
 # v: decoded, text, json, hex, auto (decoded again).
 keys v
 wait_for "Payload view: decoded"
@@ -95,6 +114,23 @@ pubf lab/pb/raw protobuf/raw-fields.pb
 select_topic "lab/pb/raw"
 wait_for "Protocol Buffers, by rule lab/pb/raw"
 wait_for '"2": "testing"'
+
+# Y copies the decoded document as JSON; w writes it to a .json file, the bytes to another name.
+keys Y
+wait_for "Copied the decoded Protocol Buffers as JSON"
+keys w
+wait_for "write payload to file (.json: decoded JSON; other names: raw bytes): raw.json"
+keys C-u
+keys -l "$T_DIR/raw.json"
+keys Enter
+wait_for "Wrote the decoded Protocol Buffers as JSON"
+grep -q '"2":"testing"' "$T_DIR/raw.json" || fail "raw.json: $(cat "$T_DIR/raw.json")"
+keys w
+keys C-u
+keys -l "$T_DIR/raw.pb"
+keys Enter
+wait_for "Wrote 58 bytes to $T_DIR/raw.pb"
+cmp -s "$T_DIR/raw.pb" "$V/protobuf/raw-fields.pb" || fail "raw.pb differs from the payload"
 
 # p: finds text inside decoded documents.
 keys f
