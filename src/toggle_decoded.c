@@ -137,12 +137,29 @@ static size_t fields_of(const struct toggle_rule *r, const char *const **names)
 	return sizeof(toggle_default_fields) / sizeof(toggle_default_fields[0]);
 }
 
+/*
+ * Whether the bytes are a map our own decoder reads. It comes first: the libraries build every
+ * array and map at its declared size, so a few bytes claiming 2^28 items would cost gigabytes;
+ * once the bounded decoder has read every item, the sizes are real.
+ */
+static bool decodes(enum decode_format f, const void *data, size_t len)
+{
+	char err[160];
+	cJSON *doc = f == DECODE_CBOR ? decode_cbor(data, len, err, sizeof(err))
+	                              : decode_msgpack(data, len, err, sizeof(err));
+	bool ok = cJSON_IsObject(doc);
+
+	cJSON_Delete(doc);
+	return ok;
+}
+
 /* CBOR: the map's state value replaced, the rest serialized by libcbor as it was read. */
 static char *flip_cbor(const void *data, size_t len, const struct toggle_rule *r, size_t *outlen,
                        char *from, char *to, size_t wcap, char *err, size_t cap)
 {
 	struct cbor_load_result res;
-	cbor_item_t *root = cbor_load(data, len, &res), *repl = NULL;
+	cbor_item_t *root = decodes(DECODE_CBOR, data, len) ? cbor_load(data, len, &res) : NULL,
+	            *repl = NULL;
 	const char *const *names;
 	size_t nnames = fields_of(r, &names);
 	unsigned char *buf = NULL;
@@ -217,6 +234,10 @@ static char *flip_msgpack(const void *data, size_t len, const struct toggle_rule
 	char word[256], *out = NULL;
 
 	*outlen = 0;
+	if (!decodes(DECODE_MSGPACK, data, len)) {
+		fail(err, cap, "not a MessagePack map");
+		return NULL;
+	}
 	msgpack_unpacked_init(&res);
 	if (msgpack_unpack_next(&res, data, len, &off) != MSGPACK_UNPACK_SUCCESS || off != len ||
 	    res.data.type != MSGPACK_OBJECT_MAP) {

@@ -1,7 +1,8 @@
 /* fuzz_decode.c: every binary payload decoder on any bytes, one harness for all (the first byte
  * picks the decoder, which keeps the suite's fuzzing time down): CBOR, MessagePack, protobuf
  * without and with a schema (the schema is fuzzed too), Sparkplug B through the model, and the
- * choice of decoder. Each document must print as JSON that reads back and lays out. */
+ * choice of decoder. Each document must print as JSON that reads back and lays out. CBOR and
+ * MessagePack are toggled too: what a toggle writes must decode in the same format. */
 #include <cjson/cJSON.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -12,6 +13,7 @@
 #include "mqscope/payload.h"
 #include "mqscope/pbschema.h"
 #include "mqscope/sparkplug.h"
+#include "mqscope/toggle.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -118,6 +120,26 @@ static void choice(const uint8_t *p, size_t n)
 	}
 }
 
+/* A toggle either says why not, or writes a map that reads back in its format. */
+static void toggled(enum decode_format f, const uint8_t *p, size_t n)
+{
+	struct toggle_out o;
+	char err[300] = "";
+	cJSON *back;
+
+	if (toggle_decoded(f, NULL, 0, "t", p, n, NULL, 0, 0, false, &o, err, sizeof(err)) != 0) {
+		if (err[0] == '\0')
+			abort();
+		return;
+	}
+	back = f == DECODE_CBOR ? decode_cbor(o.payload, o.len, err, sizeof(err))
+	                        : decode_msgpack(o.payload, o.len, err, sizeof(err));
+	if (!cJSON_IsObject(back))
+		abort();
+	cJSON_Delete(back);
+	toggle_out_free(&o);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char err[256] = "";
@@ -127,9 +149,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	switch (data[0] % 6) {
 	case 0:
 		check(decode_cbor(data + 1, size - 1, err, sizeof(err)), err);
+		toggled(DECODE_CBOR, data + 1, size - 1);
 		break;
 	case 1:
 		check(decode_msgpack(data + 1, size - 1, err, sizeof(err)), err);
+		toggled(DECODE_MSGPACK, data + 1, size - 1);
 		break;
 	case 2:
 		check(decode_protobuf_raw(data + 1, size - 1, err, sizeof(err)), err);
