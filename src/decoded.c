@@ -103,12 +103,13 @@ void decoded_read(const struct decoders *d, const struct tree *t, tree_id id,
 		snprintf(out->warning, sizeof(out->warning), "%s", warnings->child->valuestring);
 	out->json = decode_json(doc, &out->len);
 	out->data = out->json;
-	cJSON_Delete(doc);
+	out->doc = doc;
 }
 
 void decoded_free(struct decoded *out)
 {
 	free(out->json);
+	cJSON_Delete(out->doc);
 	memset(out, 0, sizeof(*out));
 }
 

@@ -12,6 +12,7 @@
 #include "mqscope/fit.h"
 #include "mqscope/msg.h"
 #include "mqscope/sanitize.h"
+#include "mqscope/sparkplug.h"
 #include "mqscope/theme.h"
 #include "mqscope/ui_api.h"
 #include "mqscope/util.h"
@@ -26,7 +27,8 @@
 
 static void draw_body_row(void *ctx, WINDOW *w, int y, int x, int wd, size_t r);
 
-static const char *const format_names[PV__FORMATS] = {"auto", "decoded", "text", "json", "hex"};
+static const char *const format_names[PV__FORMATS] = {"auto", "table", "decoded",
+                                                      "text", "json",  "hex"};
 
 void payload_view_init(struct payload_view *p, const struct tree *t, const struct decoders *dec)
 {
@@ -130,7 +132,10 @@ static bool decoded_doc(struct payload_view *p, tree_id id, const struct tree_va
 		return false;
 	}
 	/* The decoders write valid JSON: no need to parse it again to lay it out. */
-	payload_json_format(d.data, d.len, &p->doc);
+	if (p->as != PV_TABLE || !spb_table_doc(d.doc, &p->doc)) {
+		p->as = PV_DECODED;
+		payload_json_format(d.data, d.len, &p->doc);
+	}
 	if (d.warnings) {
 		snprintf(p->note, sizeof(p->note), "%.130s%s", d.warning,
 		         d.warnings > 1 ? " (more in $warnings)" : "");
@@ -149,8 +154,8 @@ static void build_value_doc(struct payload_view *p, tree_id id, const struct tre
 	decoded_choose(p->dec, p->tree, id, v, &p->choice);
 	p->as = p->format;
 	if (p->as == PV_AUTO && p->choice.format != DECODE_NONE)
-		p->as = PV_DECODED;
-	if (p->as == PV_DECODED && !decoded_doc(p, id, v))
+		p->as = p->choice.format == DECODE_SPARKPLUG ? PV_TABLE : PV_DECODED;
+	if ((p->as == PV_DECODED || p->as == PV_TABLE) && !decoded_doc(p, id, v))
 		p->as = PV_AUTO;
 	if (p->as == PV_AUTO)
 		p->as = p->kind == PAYLOAD_JSON     ? PV_JSON
@@ -909,13 +914,13 @@ static void draw_body_title(struct payload_view *p, WINDOW *w, int y, int wd, tr
 		         p->trend.field_used);
 		break;
 	default:
-		if (p->as == PV_DECODED) {
+		if (p->as == PV_DECODED || p->as == PV_TABLE) {
 			char why[120];
 
 			decoded_reason(&p->choice, why, sizeof(why));
-			snprintf(label, sizeof(label), " %s%s%s, by %s%s ",
+			snprintf(label, sizeof(label), " %s%s%s%s, by %s%s ",
 			         decoded_format_title(p->choice.format),
-			         p->choice.message ? " " : "",
+			         p->as == PV_TABLE ? " metrics" : "", p->choice.message ? " " : "",
 			         p->choice.message ? p->choice.message : "", why,
 			         p->format == PV_AUTO ? "" : " (chosen with v)");
 			break;
@@ -1086,9 +1091,11 @@ void payload_view_cycle_format(struct ui *u)
 
 	decoded_choose(p->dec, p->tree, id, payload_view_value(p, id), &c);
 	p->format = (enum pv_format)((p->format + 1) % PV__FORMATS);
-	/* Only the views that apply: "decoded" where a decoder does. */
+	/* Only the views that apply: "decoded" where a decoder does, "table" for Sparkplug. */
+	if (p->format == PV_TABLE && c.format != DECODE_SPARKPLUG)
+		p->format = PV_DECODED;
 	if (p->format == PV_DECODED && c.format == DECODE_NONE)
-		p->format = (enum pv_format)((p->format + 1) % PV__FORMATS);
+		p->format = PV_TEXT;
 	p->body = BODY_VALUE;
 	p->lv.l.sel = p->lv.l.top = 0;
 	ui_notice(u, HINT_NOTICE, "Payload view: %s", format_names[p->format]);

@@ -20,6 +20,7 @@ struct decoded {
 	const char *data; /* what the views read: the JSON text, or the value's bytes */
 	size_t len;
 	char *json;                  /* the decoded document as compact JSON (owned), or NULL */
+	struct cJSON *doc;           /* the same as a tree (owned), or NULL */
 	struct decode_choice choice; /* format DECODE_NONE: no decoder applies */
 	char err[160];               /* a decoder applies but failed: why (data is the bytes) */
 	char warning[160];           /* the document's first "$warnings" note, or "" */

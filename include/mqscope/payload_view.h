@@ -17,8 +17,9 @@
 
 struct ui;
 
-/* How the value is shown; AUTO picks by what it is (decoded binary format, JSON, text, binary). */
-enum pv_format { PV_AUTO, PV_DECODED, PV_TEXT, PV_JSON, PV_HEX, PV__FORMATS };
+/* How the value is shown; AUTO picks by what it is (Sparkplug metrics as a table, another decoded
+ * binary format, JSON, text, binary). */
+enum pv_format { PV_AUTO, PV_TABLE, PV_DECODED, PV_TEXT, PV_JSON, PV_HEX, PV__FORMATS };
 /* What the body of the pane shows. */
 enum pv_body { BODY_VALUE, BODY_HISTORY, BODY_DIFF, BODY_CHART };
 

@@ -89,6 +89,14 @@ size_t spb_model_notes(const struct spb_model *m, const struct spb_topic *t, int
  */
 struct cJSON *decode_sparkplug(const struct decode_in *in, char *err, size_t cap);
 
+struct pdoc;
+/*
+ * The payload pane's table of a Sparkplug document (decode_sparkplug's): a line with the message
+ * type, seq, time and metric count, its warnings, then one row per metric: name, datatype, alias,
+ * value (strings bare, anything else as compact JSON). False when it has no metrics (STATE).
+ */
+bool spb_table_doc(const struct cJSON *doc, struct pdoc *out);
+
 /* A payload of one Boolean metric named metric (an NCMD/DCMD write, Sparkplug's way to set a
  * value); allocated, its length in *len. */
 uint8_t *spb_write_bool(const char *metric, bool value, uint64_t ts_ms, size_t *len);

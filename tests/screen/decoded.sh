@@ -33,13 +33,14 @@ pubf spBv1.0/Plant1/NBIRTH/Edge1 sparkplug/plant-1.pb
 pubf spBv1.0/Plant1/DBIRTH/Edge1/Pump1 sparkplug/plant-2.pb
 pubf spBv1.0/Plant1/DDATA/Edge1/Pump1 sparkplug/plant-3.pb
 select_topic "spBv1.0/Plant1/DDATA/Edge1/Pump1"
-wait_for "Sparkplug B, by spBv1.0 topic"
-wait_for '"message": "DDATA"'
-wait_for '"Speed": {'
-wait_for '"value": 1451.25'
+# A table of the metrics: name, datatype, alias, value.
+wait_for "Sparkplug B metrics, by spBv1.0 topic"
+wait_line "│DDATA  seq 2  2023-11-14T22:13:20.002Z  2 metrics"
+wait_line "│Speed +Float +10  1451.25$"
+wait_line "│Running +Boolean +11  false$"
 pubf spBv1.0/Plant1/DDATA/Edge1/Pump1 sparkplug/plant-4.pb
-wait_for "seq 4 after 2: expected 3 (1 missing)"
-wait_for '"value": 1452'
+wait_line "│warning: seq 4 after 2: expected 3 \\(1 missing\\)"
+wait_line "│Speed +Float +10  1452$"
 
 # The trend follows a decoded metric's value (not seq or timestamp); F picks the next number of
 # the document; the chart draws the same.
@@ -60,10 +61,15 @@ wait_for "chart: metrics.Speed.value"
 wait_for "2 values  last 1452"
 keys C
 
-# v: decoded, text, json, hex, auto (decoded again).
+# v: table, decoded (the whole document, foldable), text, json, hex, auto (the table again).
+keys v
+wait_for "Payload view: table"
+wait_for "Sparkplug B metrics, by spBv1.0 topic (chosen with v)"
 keys v
 wait_for "Payload view: decoded"
 wait_for "Sparkplug B, by spBv1.0 topic (chosen with v)"
+wait_for '"$warnings": ['
+wait_for '"Speed": {'
 keys v
 wait_for "Payload view: text"
 keys v
@@ -74,7 +80,7 @@ wait_line "── hex \\(chosen with v\\)"
 wait_for "00000000  08 "
 keys v
 wait_for "Payload view: auto"
-wait_for "Sparkplug B, by spBv1.0 topic ─"
+wait_for "Sparkplug B metrics, by spBv1.0 topic ─"
 
 # Diff of two decoded values: the metric's value changed.
 keys D
@@ -82,7 +88,7 @@ wait_for "diff with the value before"
 wait_line "│- +\"value\": 1451.25,"
 wait_line "│\\+ +\"value\": 1452,"
 keys D
-wait_for "Sparkplug B, by spBv1.0 topic ─"
+wait_for "Sparkplug B metrics, by spBv1.0 topic ─"
 
 # Text on a Sparkplug topic stays text.
 pub spBv1.0/Plant1/NDATA/Notes "plain words here" -r

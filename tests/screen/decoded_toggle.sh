@@ -16,14 +16,14 @@ mosquitto_sub -h 127.0.0.1 -p "$BROKER_PORT" -t spBv1.0/Plant1/DDATA/Edge1/Pump1
 bg_pid $!
 
 select_topic "spBv1.0/Plant1/DBIRTH/Edge1/Pump1"
-wait_for '"Running": {'
+wait_line "│Running +Boolean +[0-9]+  true$"
 keys t
 wait_for "Toggled spBv1.0/Plant1/DBIRTH/Edge1/Pump1: Running true -> Running false, sent to spBv1.0/Plant1/DCMD/Edge1/Pump1 (QoS 0)"
 poll_until 30 "the pump to report it stopped" grep -qa stopped "$T_DIR/ddata"
 # mqscope's own command, decoded.
 select_topic "spBv1.0/Plant1/DCMD/Edge1/Pump1"
-wait_for '"message": "DCMD"'
-wait_for '"value": false'
+wait_line "│DCMD  [0-9T:.Z-]+  1 metric$"
+wait_line "│Running +Boolean +false$"
 # From the BIRTH again: the newest state is the DATA's false, so the write is true.
 select_topic "spBv1.0/Plant1/DBIRTH/Edge1/Pump1"
 keys t
@@ -31,7 +31,7 @@ wait_for "Running false -> Running true, sent to spBv1.0/Plant1/DCMD/Edge1/Pump1
 
 # A node's BIRTH has only its Rebirth control: nothing to toggle.
 select_topic "spBv1.0/Plant1/NBIRTH/Edge1"
-wait_for '"bdSeq": {'
+wait_line "│bdSeq +UInt64 +[0-9]+$"
 keys t
 wait_for "Not toggled: no Boolean metric in this message"
 
