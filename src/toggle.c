@@ -22,20 +22,6 @@ static const char *const pairs[][2] = {
 /* Fields a JSON state is looked for in when no rule names one. */
 const char *const toggle_default_fields[5] = {"state", "power", "switch", "on", "status"};
 
-static int fail(char *err, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static int fail(char *err, size_t cap, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (cap == 0)
-		return -1;
-	va_start(ap, fmt);
-	vsnprintf(err, cap, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
 static bool is_ws(char c)
 {
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
@@ -367,7 +353,7 @@ char *toggle_flip_json(const char *doc, size_t len, const char *field, const cha
 		}
 	}
 	if (!cJSON_IsObject(root)) {
-		fail(err, cap, "not a JSON object");
+		errorf(err, cap, "not a JSON object");
 		goto out;
 	}
 	for (size_t f = 0; f < nfields && tok == NULL; f++) {
@@ -392,7 +378,7 @@ char *toggle_flip_json(const char *doc, size_t len, const char *field, const cha
 			if (repl == NULL || !cJSON_ReplaceItemInObjectCaseSensitive(
 			                        (cJSON *)parent, it->string, repl)) {
 				cJSON_Delete(repl);
-				fail(err, cap, "cannot rebuild the JSON document");
+				errorf(err, cap, "cannot rebuild the JSON document");
 				goto out;
 			}
 			char *printed = cJSON_PrintUnformatted(root);
@@ -406,15 +392,15 @@ char *toggle_flip_json(const char *doc, size_t len, const char *field, const cha
 	}
 	if (tok == NULL) {
 		if (first_found == NULL && field != NULL)
-			fail(err, cap, "the JSON has no \"%s\" field", field);
+			errorf(err, cap, "the JSON has no \"%s\" field", field);
 		else if (first_found == NULL)
-			fail(err, cap,
-			     "the JSON has no \"state\" field (nor power, switch, on, status)");
+			errorf(err, cap,
+			       "the JSON has no \"state\" field (nor power, switch, on, status)");
 		else if (on && off)
-			fail(err, cap, "\"%s\" is %s, neither %s nor %s", first_found, what, on,
-			     off);
+			errorf(err, cap, "\"%s\" is %s, neither %s nor %s", first_found, what, on,
+			       off);
 		else
-			fail(err, cap, "\"%s\" is %s, which has no opposite", first_found, what);
+			errorf(err, cap, "\"%s\" is %s, which has no opposite", first_found, what);
 		goto out;
 	}
 	*outlen = vs + strlen(tok) + (len - ve);
@@ -442,7 +428,7 @@ int toggle_command_topic(const char *tmpl, const char *topic, char *out, size_t 
 		if (*p == '{') {
 			close = strchr(p, '}');
 			if (close == NULL)
-				return fail(err, ecap, "command '%s': '{' without '}'", tmpl);
+				return errorf(err, ecap, "command '%s': '{' without '}'", tmpl);
 			if (close - p == 6 && memcmp(p + 1, "topic", 5) == 0) {
 				val = topic;
 				vlen = strlen(topic);
@@ -455,28 +441,29 @@ int toggle_command_topic(const char *tmpl, const char *topic, char *out, size_t 
 					lvl++;
 				}
 				if (val == NULL)
-					return fail(err, ecap, "command '%s': %s has no level %d",
-					            tmpl, topic, want);
+					return errorf(err, ecap, "command '%s': %s has no level %d",
+					              tmpl, topic, want);
 				vlen = strcspn(val, "/");
 			} else {
-				return fail(err, ecap,
-				            "command '%s': unknown placeholder '%.*s' (use {topic} "
-				            "or {1} to {9})",
-				            tmpl, (int)(close - p + 1), p);
+				return errorf(
+				    err, ecap,
+				    "command '%s': unknown placeholder '%.*s' (use {topic} "
+				    "or {1} to {9})",
+				    tmpl, (int)(close - p + 1), p);
 			}
 			p = close + 1;
 		} else {
 			p++;
 		}
 		if (o + vlen >= cap)
-			return fail(err, ecap, "command '%s': topic too long", tmpl);
+			return errorf(err, ecap, "command '%s': topic too long", tmpl);
 		memcpy(out + o, val, vlen);
 		o += vlen;
 	}
 	out[o] = '\0';
 	if (o == 0 || topic_has_wildcard(out))
-		return fail(err, ecap, "command '%s' gives '%s', not a topic one can publish to",
-		            tmpl, out);
+		return errorf(err, ecap, "command '%s' gives '%s', not a topic one can publish to",
+		              tmpl, out);
 	return 0;
 }
 
@@ -508,7 +495,7 @@ int toggle_compute(const struct toggle_rule *rules, size_t n, const char *topic,
 	memset(out, 0, sizeof(*out));
 	out->rule = r;
 	if (len == 0)
-		return fail(err, cap, "%s has no value to toggle", topic);
+		return errorf(err, cap, "%s has no value to toggle", topic);
 	while (at < len && is_ws(p[at]))
 		at++;
 	if (r == NULL || r->field == NULL) {
@@ -530,26 +517,27 @@ int toggle_compute(const struct toggle_rule *rules, size_t n, const char *topic,
 		                     out->to, sizeof(out->from), why, sizeof(why));
 		if (out->payload == NULL) {
 			if (r != NULL)
-				return fail(err, cap, "Not toggled: %s (rule at line %d)", why,
-				            r->line);
-			return fail(err, cap, "Not toggled: %s", why);
+				return errorf(err, cap, "Not toggled: %s (rule at line %d)", why,
+				              r->line);
+			return errorf(err, cap, "Not toggled: %s", why);
 		}
 	} else if (out->payload == NULL) {
 		trimmed(p, len, shown, sizeof(shown));
 		if (on && off)
-			return fail(err, cap,
-			            "Not toggled: '%s' is neither '%s' nor '%s' (rule at line %d)",
-			            shown, on, off, r->line);
+			return errorf(
+			    err, cap,
+			    "Not toggled: '%s' is neither '%s' nor '%s' (rule at line %d)", shown,
+			    on, off, r->line);
 		if (r != NULL && r->field != NULL)
-			return fail(
+			return errorf(
 			    err, cap,
 			    "Not toggled: the value is not a JSON object with \"%s\" (rule at "
 			    "line %d)",
 			    r->field, r->line);
-		return fail(err, cap,
-		            "Not toggled: '%s' has no opposite (toggles know ON/OFF, true/false, "
-		            "1/0, open/closed, yes/no... or a JSON \"state\")",
-		            shown);
+		return errorf(err, cap,
+		              "Not toggled: '%s' has no opposite (toggles know ON/OFF, true/false, "
+		              "1/0, open/closed, yes/no... or a JSON \"state\")",
+		              shown);
 	}
 	return toggle_destination(r, topic, qos, retained, out, err, cap);
 }
@@ -565,7 +553,7 @@ int toggle_destination(const struct toggle_rule *r, const char *topic, int qos, 
 
 		if (toggle_command_topic(r->command, topic, dest, sizeof(dest), why, sizeof(why))) {
 			toggle_out_free(out);
-			return fail(err, cap, "Not toggled: %s (rule at line %d)", why, r->line);
+			return errorf(err, cap, "Not toggled: %s (rule at line %d)", why, r->line);
 		}
 		out->topic = xstrdup(dest);
 	} else {
