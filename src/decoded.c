@@ -138,3 +138,39 @@ void decoded_reason(const struct decode_choice *c, char *buf, size_t cap)
 		break;
 	}
 }
+
+void decoded_previews_init(struct decoded_previews *c)
+{
+	for (size_t i = 0; i < DECODED_PREVIEW_SLOTS; i++)
+		c->slot[i].id = TREE_NONE;
+}
+
+const char *decoded_preview(struct decoded_previews *c, const struct decoders *d,
+                            const struct tree *t, tree_id id, size_t *len)
+{
+	struct decoded_preview *p = &c->slot[id % DECODED_PREVIEW_SLOTS];
+	const struct tree_node *n = tree_node(t, id);
+	struct decoded dv;
+
+	if (p->id != id || p->msgs != n->msgs) {
+		p->id = id;
+		p->msgs = n->msgs;
+		p->decoded = false;
+		decoded_read(d, t, id, tree_value(t, id, 0), false, &dv);
+		if (dv.doc) {
+			size_t k = dv.choice.format == DECODE_SPARKPLUG
+			               ? spb_summary(dv.doc, p->text, sizeof(p->text))
+			               : 0;
+
+			if (k == 0) {
+				k = dv.len < sizeof(p->text) ? dv.len : sizeof(p->text);
+				memcpy(p->text, dv.json, k);
+			}
+			p->len = (uint16_t)k;
+			p->decoded = true;
+		}
+		decoded_free(&dv);
+	}
+	*len = p->len;
+	return p->decoded ? p->text : NULL;
+}

@@ -160,3 +160,43 @@ bool spb_table_doc(const struct cJSON *doc, struct pdoc *out)
 	free(r);
 	return true;
 }
+
+size_t spb_summary(const struct cJSON *doc, char *buf, size_t cap)
+{
+	const cJSON *metrics = cJSON_GetObjectItemCaseSensitive(doc, "metrics"), *m, *it;
+	size_t o = 0;
+	bool first = true;
+
+#define ADD(...)                                                                                   \
+	do {                                                                                       \
+		int w_ = snprintf(buf + o, cap - o, __VA_ARGS__);                                  \
+		o = w_ < 0 ? o : o + (size_t)w_ < cap ? o + (size_t)w_ : cap - 1;                  \
+	} while (0)
+
+	if (!cJSON_IsObject(metrics) || cap == 0)
+		return 0;
+	buf[0] = '\0';
+	it = cJSON_GetObjectItemCaseSensitive(doc, "message");
+	ADD("%s:", cJSON_IsString(it) ? it->valuestring : "?");
+	cJSON_ArrayForEach(m, metrics)
+	{
+		const cJSON *v = cJSON_GetObjectItemCaseSensitive(m, "value");
+
+		if (o + 1 >= cap)
+			break;
+		ADD("%s %s", first ? "" : ",", m->string);
+		first = false;
+		if (cJSON_IsString(v)) {
+			ADD(" %s", v->valuestring);
+		} else if (v && !cJSON_IsObject(v) && !cJSON_IsArray(v)) {
+			char *t = cJSON_PrintUnformatted(v);
+
+			ADD(" %s", t ? t : "");
+			cJSON_free(t);
+		} else if (v) {
+			ADD(" %s", cJSON_IsArray(v) ? "[...]" : "{...}");
+		}
+	}
+#undef ADD
+	return o;
+}

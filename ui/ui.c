@@ -1048,6 +1048,7 @@ int ui_run(struct app *app)
 	wnoutrefresh(u->input_w);
 
 	tree_view_init(&u->tv, app->tree);
+	tree_view_set_decoders(&u->tv, &app->dec);
 	payload_view_init(&u->pv, app->tree, &app->dec);
 	sys_drops_init(&u->drops);
 	layout(u);

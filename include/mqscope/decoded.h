@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "mqscope/decode.h"
 #include "mqscope/tree.h"
@@ -42,5 +43,34 @@ void decoded_free(struct decoded *out);
 const char *decoded_format_title(enum decode_format f);
 /* Why the decoder applies, in words: "spBv1.0 topic", "content type", "rule lab/#". */
 void decoded_reason(const struct decode_choice *c, char *buf, size_t cap);
+
+/*
+ * One-line previews of decoded values for the tree's rows, kept per node and
+ * message count so that a row costs one decode per new value shown, not one
+ * per frame. Direct-mapped: a node may push another's preview out.
+ */
+#define DECODED_PREVIEW_MAX   160
+#define DECODED_PREVIEW_SLOTS 512
+
+struct decoded_preview {
+	tree_id id;
+	uint64_t msgs;
+	bool decoded; /* false: no decoder applies (the row shows the bytes) */
+	uint16_t len;
+	char text[DECODED_PREVIEW_MAX];
+};
+
+struct decoded_previews {
+	struct decoded_preview slot[DECODED_PREVIEW_SLOTS];
+};
+
+void decoded_previews_init(struct decoded_previews *c);
+/*
+ * The preview of node id's newest value: a Sparkplug message as "DDATA: Speed
+ * 1452, Running false", another format as its compact JSON; NULL when
+ * no decoder applies or it fails (the row shows the bytes).
+ */
+const char *decoded_preview(struct decoded_previews *c, const struct decoders *d,
+                            const struct tree *t, tree_id id, size_t *len);
 
 #endif

@@ -97,6 +97,10 @@ struct pdoc;
  */
 bool spb_table_doc(const struct cJSON *doc, struct pdoc *out);
 
+/* "DDATA: Speed 1452, Running false" of a document, cut to cap - 1 bytes (NUL-terminated);
+ * 0 when it has no metrics (STATE). */
+size_t spb_summary(const struct cJSON *doc, char *buf, size_t cap);
+
 /* A payload of one Boolean metric named metric (an NCMD/DCMD write, Sparkplug's way to set a
  * value); allocated, its length in *len. */
 uint8_t *spb_write_bool(const char *metric, bool value, uint64_t ts_ms, size_t *len);

@@ -41,6 +41,8 @@ wait_line "│Running +Boolean +11  false$"
 pubf spBv1.0/Plant1/DDATA/Edge1/Pump1 sparkplug/plant-4.pb
 wait_line "│warning: seq 4 after 2: expected 3 \\(1 missing\\)"
 wait_line "│Speed +Float +10  1452$"
+# The tree's row previews the decoded value.
+wait_for "Pump1 ® = DDATA: Speed 1452"
 
 # The trend follows a decoded metric's value (not seq or timestamp); F picks the next number of
 # the document; the chart draws the same.
@@ -101,6 +103,7 @@ pubf lab/cbor/sensor1 cbor/sensor.cbor -V mqttv5 -D publish content-type applica
 select_topic "lab/cbor/sensor1"
 wait_for "CBOR, by content type"
 wait_for '"device": "cbor-sensor-1"'
+wait_for 'sensor1 ® = {"device":"cbor-sensor-1"'
 wait_for '"$name": "epoch time"'
 pubf lab/msgpack/meter1 msgpack/sensor.msgpack -V mqttv5 -D publish content-type application/msgpack
 select_topic "lab/msgpack/meter1"

@@ -168,6 +168,39 @@ static void unit__decoded__views_read_the_document_where_a_decoder_applies(void 
 		free(d4);
 	}
 
+	/* The tree's previews: a summary of Sparkplug, compact JSON of others, none for the rest;
+	 * made once per new value. */
+	{
+		struct decoded_previews *pv = malloc(sizeof(*pv));
+		tree_id pump = tree_find(t, "spBv1.0/Plant1/DDATA/Edge1/Pump1", 32);
+		tree_id ct = tree_find(t, "lab/ct/sensor", 13);
+		tree_id plain = tree_find(t, "lab/plain/sensor", 16);
+		const char *text;
+		size_t n;
+
+		decoded_previews_init(pv);
+		text = decoded_preview(pv, &d, t, pump, &n);
+		assert_non_null(text);
+		assert_int_equal(n, strlen("DDATA: Speed 1452"));
+		assert_memory_equal(text, "DDATA: Speed 1452", n);
+		text = decoded_preview(pv, &d, t, ct, &n);
+		assert_non_null(text);
+		assert_memory_equal(text, "{\"device\":\"cbor-sensor-1\"", 25);
+		assert_null(decoded_preview(pv, &d, t, plain, &n));
+		/* A new message on the topic: a new preview. */
+		{
+			size_t n3;
+			uint8_t *d3 = vector("sparkplug/plant-3.pb", &n3);
+
+			put(t, "spBv1.0/Plant1/DDATA/Edge1/Pump1", d3, n3, NULL, 8);
+			text = decoded_preview(pv, &d, t, pump, &n);
+			assert_int_equal(n, strlen("DDATA: Speed 1451.25, Running false"));
+			assert_memory_equal(text, "DDATA: Speed 1451.25, Running false", n);
+			free(d3);
+		}
+		free(pv);
+	}
+
 	/* p: finds what only the decoded document says (the tag's name). */
 	{
 		char err[160];
