@@ -92,6 +92,19 @@ wait_line "│\\+ +\"value\": 1452,"
 keys D
 wait_for "Sparkplug B metrics, by spBv1.0 topic ─"
 
+# A DATA from a device whose node was never born: flagged, its alias unnamed.
+pubf spBv1.0/Plant2/DDATA/Edge9/Dev1 sparkplug/orphan-1.pb
+select_topic "spBv1.0/Plant2/DDATA/Edge9/Dev1"
+wait_line "│warning: DDATA before any NBIRTH of Plant2/Edge9"
+wait_line "│alias 3 +Double +3  1.25$"
+
+# STATE of a host application (Sparkplug 3.0, JSON): shown as its state.
+pubf spBv1.0/STATE/scada1 sparkplug/state-1.txt
+select_topic "spBv1.0/STATE/scada1"
+wait_for "Sparkplug B, by spBv1.0 topic"
+wait_for '"message": "STATE"'
+wait_for '"online": true'
+
 # Text on a Sparkplug topic stays text.
 pub spBv1.0/Plant1/NDATA/Notes "plain words here" -r
 select_topic "spBv1.0/Plant1/NDATA/Notes"
