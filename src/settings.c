@@ -44,7 +44,7 @@ void settings_free(struct settings *s)
 	                 &s->stats_path,   &s->config_file, &s->warning,
 	                 &s->proxy_host,   &s->proxy_user,  &s->proxy_password,
 	                 &s->pub_message,  &s->pub_file,    &s->record_path,
-	                 &s->replay_path};
+	                 &s->replay_path,  &s->ws_path};
 
 	/* Secrets do not linger in freed memory. */
 	if (s->password != NULL)
@@ -86,8 +86,9 @@ void settings_free(struct settings *s)
 	free_list(s->topics, s->ntopics);
 	free_list(s->excludes, s->nexcludes);
 	free_list(s->unsubs, s->nunsubs);
-	s->topics = s->excludes = s->unsubs = NULL;
-	s->ntopics = s->nexcludes = s->nunsubs = 0;
+	free_list(s->ws_headers, s->nws_headers);
+	s->topics = s->excludes = s->unsubs = s->ws_headers = NULL;
+	s->ntopics = s->nexcludes = s->nunsubs = s->nws_headers = 0;
 }
 
 void settings_set_str(char **dst, const char *src)
@@ -130,7 +131,7 @@ void settings_finish(struct settings *s)
 	if (s->host == NULL)
 		settings_set_str(&s->host, s->demo ? "127.0.0.1" : "localhost");
 	if (s->port == 0)
-		s->port = s->tls ? 8883 : 1883;
+		s->port = s->ws ? (s->tls ? 443 : 80) : s->tls ? 8883 : 1883;
 	if (s->ntopics == 0) {
 		settings_add_str(&s->topics, &s->ntopics, "#");
 		settings_add_str(&s->topics, &s->ntopics, "$SYS/#");
@@ -147,6 +148,10 @@ void settings_broker_label(const struct settings *s, char *buf, size_t cap)
 
 	if (s->unix_path)
 		snprintf(buf, cap, "unix:%s", s->unix_path);
+	else if (s->ws)
+		snprintf(buf, cap, "%s://%s%s%s:%d%s", s->tls ? "wss" : "ws",
+		         strchr(h, ':') ? "[" : "", h, strchr(h, ':') ? "]" : "", s->port,
+		         s->ws_path ? s->ws_path : "/mqtt");
 	else if (strchr(h, ':') != NULL)
 		snprintf(buf, cap, "%s[%s]:%d", s->tls ? "mqtts://" : "", h, s->port);
 	else
