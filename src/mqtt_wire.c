@@ -278,7 +278,8 @@ static enum wire_verdict check_props(const uint8_t *props, size_t len, unsigned 
 		seen |= (uint64_t)1 << d->id;
 		if ((d->type == P_STR || d->type == P_PAIR) &&
 		    (!wire_utf8_ok(pv.s, pv.slen) || (pv.v && !wire_utf8_ok(pv.v, pv.vlen))))
-			return say(WIRE_BAD_UTF8, why, cap, "%s in a %s", d->name, pk);
+			return say(WIRE_BAD_PROPERTY, why, cap,
+			           "%s in a %s (invalid UTF-8 or control characters)", d->name, pk);
 		if (is_flag_prop(d->id) && pv.num > 1)
 			return say(WIRE_BAD_PROPERTY, why, cap, "%s %u in a %s (0 or 1)", d->name,
 			           (unsigned)pv.num, pk);

@@ -75,8 +75,8 @@ size_t proxy_socks5_request(const char *host, int port, uint8_t *out, size_t cap
 static int socks5_reply(struct conn *c, uint8_t rep)
 {
 	static const char *const why[] = {
-	    "succeeded",          "general failure",        "not allowed by its rules",
-	    "network unreachable", "host unreachable",       "connection refused by the broker",
+	    "succeeded",           "general failure",       "not allowed by its rules",
+	    "network unreachable", "host unreachable",      "connection refused by the broker",
 	    "TTL expired",         "command not supported", "address type not supported"};
 	char d[96];
 
@@ -127,8 +127,9 @@ static int socks5(struct conn *c, const struct settings *s, int64_t deadline, in
 		if (rep[1] != 0)
 			return conn_fail(c, CONN_PROXY, PROXY_AUTH, "SOCKS5: login refused");
 	} else if (rep[1] != 0) {
-		return conn_fail(c, CONN_PROXY, PROXY_PROTOCOL, "SOCKS5: a login method we did not "
-		                                                "offer");
+		return conn_fail(c, CONN_PROXY, PROXY_PROTOCOL,
+		                 "SOCKS5: a login method we did not "
+		                 "offer");
 	}
 	n = proxy_socks5_request(s->host, s->port, buf, sizeof(buf));
 	if (n == 0)
@@ -156,9 +157,9 @@ size_t proxy_http_request(const char *host, int port, const char *user, const ch
                           char *out, size_t cap)
 {
 	bool v6 = strchr(host, ':') != NULL;
-	int n = snprintf(out, cap, "CONNECT %s%s%s:%d HTTP/1.1\r\nHost: %s%s%s:%d\r\n",
-	                 v6 ? "[" : "", host, v6 ? "]" : "", port, v6 ? "[" : "", host,
-	                 v6 ? "]" : "", port);
+	int n =
+	    snprintf(out, cap, "CONNECT %s%s%s:%d HTTP/1.1\r\nHost: %s%s%s:%d\r\n", v6 ? "[" : "",
+	             host, v6 ? "]" : "", port, v6 ? "[" : "", host, v6 ? "]" : "", port);
 
 	if (n < 0 || (size_t)n >= cap)
 		return 0;
@@ -207,6 +208,11 @@ static int http_connect(struct conn *c, const struct settings *s, int64_t deadli
 
 int proxy_handshake(struct conn *c, const struct settings *s, int64_t deadline, int stop_fd)
 {
-	return s->proxy_kind == PROXY_HTTP ? http_connect(c, s, deadline, stop_fd)
-	                                   : socks5(c, s, deadline, stop_fd);
+	if (s->proxy_kind != PROXY_HTTP)
+		return socks5(c, s, deadline, stop_fd);
+	if (http_connect(c, s, deadline, stop_fd) == 0)
+		return 0;
+	if (c->err.fail == CONN_PROXY)
+		c->err.code |= PROXY_HTTP_BIT;
+	return -1;
 }

@@ -24,7 +24,8 @@
 int conn_wait(int fd, short events, int64_t deadline, int stop_fd)
 {
 	for (;;) {
-		struct pollfd p[2] = {{.fd = fd, .events = events}, {.fd = stop_fd, .events = POLLIN}};
+		struct pollfd p[2] = {{.fd = fd, .events = events},
+		                      {.fd = stop_fd, .events = POLLIN}};
 		int64_t left = deadline - clock_mono_ms();
 		int n;
 
@@ -66,8 +67,8 @@ static int connect_addr(const struct sockaddr *sa, socklen_t len, const struct s
 			                         .ai_flags = AI_PASSIVE},
 			                *local = NULL;
 
-			if (getaddrinfo(s->bind_address, NULL, &hints, &local) != 0 || local == NULL ||
-			    bind(fd, local->ai_addr, local->ai_addrlen) != 0) {
+			if (getaddrinfo(s->bind_address, NULL, &hints, &local) != 0 ||
+			    local == NULL || bind(fd, local->ai_addr, local->ai_addrlen) != 0) {
 				err = local ? errno : EADDRNOTAVAIL;
 				if (local)
 					freeaddrinfo(local);

@@ -81,14 +81,24 @@ enum tls_fail tls_verdict(const struct tls_facts *f)
 	if (in == SSL_AD_PROTOCOL_VERSION || in == SSL_AD_INSUFFICIENT_SECURITY ||
 	    in == SSL_AD_HANDSHAKE_FAILURE || out == SSL_AD_PROTOCOL_VERSION ||
 	    (ssl_lib &&
-	     (f->reason == SSL_R_UNSUPPORTED_PROTOCOL || f->reason == SSL_R_NO_PROTOCOLS_AVAILABLE ||
-	      f->reason == SSL_R_NO_SHARED_CIPHER || f->reason == SSL_R_NO_CIPHERS_AVAILABLE ||
+	     (f->reason == SSL_R_UNSUPPORTED_PROTOCOL ||
+	      f->reason == SSL_R_NO_PROTOCOLS_AVAILABLE || f->reason == SSL_R_NO_SHARED_CIPHER ||
+	      f->reason == SSL_R_NO_CIPHERS_AVAILABLE ||
 	      f->reason == SSL_R_TLSV1_ALERT_PROTOCOL_VERSION)))
 		return TLS_ERR_VERSION;
 	if ((ssl_lib && f->reason == SSL_R_UNEXPECTED_EOF_WHILE_READING) ||
 	    (f->ssl_error == SSL_ERROR_SYSCALL && f->lib == 0 &&
-	     (f->sys_errno == 0 || f->sys_errno == ECONNRESET || f->sys_errno == EPIPE)))
+	     (f->sys_errno == 0 || f->sys_errno == ECONNRESET || f->sys_errno == EPIPE))) {
+		/*
+		 * TLS 1.3: the broker judges our certificate after our side of the
+		 * handshake is done, and its alert can be lost when it resets the
+		 * connection under our first bytes. It had asked for a certificate:
+		 * that is what it refused.
+		 */
+		if (f->cert_requested && !f->got_data)
+			return f->cert_sent ? TLS_ERR_CERT_REJECTED : TLS_ERR_CERT_REQUIRED;
 		return TLS_ERR_CLOSED;
+	}
 	/* What came back was not TLS: a plain MQTT or HTTP port. */
 	if ((ssl_lib && (f->reason == SSL_R_WRONG_VERSION_NUMBER ||
 	                 f->reason == SSL_R_PACKET_LENGTH_TOO_LONG ||
@@ -229,8 +239,8 @@ static int make_ctx(struct conn *c, struct tls_client *t, const struct settings 
 	if (t->ctx == NULL)
 		return setup_fail(c, TLS_ERR_OTHER, "no TLS context");
 	SSL_CTX_set_default_passwd_cb(t->ctx, no_passphrase);
-	SSL_CTX_set_mode(t->ctx, SSL_MODE_ENABLE_PARTIAL_WRITE |
-	                             SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+	SSL_CTX_set_mode(t->ctx,
+	                 SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
 	SSL_CTX_set_info_callback(t->ctx, info_cb);
 	if (!set_versions(t->ctx, s->tls_version))
 		return setup_fail(c, TLS_ERR_VERSION, "--tls-version");
@@ -246,7 +256,8 @@ static int make_ctx(struct conn *c, struct tls_client *t, const struct settings 
 			int hi = hexval(s->psk[2 * i]), lo = hexval(s->psk[2 * i + 1]);
 
 			if (hi < 0 || lo < 0)
-				return conn_fail(c, CONN_TLS, TLS_ERR_PSK, "--psk is not a hex key");
+				return conn_fail(c, CONN_TLS, TLS_ERR_PSK,
+				                 "--psk is not a hex key");
 			t->psk_key[i] = (uint8_t)(hi << 4 | lo);
 		}
 		t->psk_len = n / 2;
@@ -265,7 +276,8 @@ static int make_ctx(struct conn *c, struct tls_client *t, const struct settings 
 		return setup_fail(c, TLS_ERR_CA, "the system's CA store");
 	if (s->cert || s->key) {
 		if (!s->cert || !s->key)
-			return conn_fail(c, CONN_TLS, TLS_ERR_BAD_KEY, "--cert and --key go together");
+			return conn_fail(c, CONN_TLS, TLS_ERR_BAD_KEY,
+			                 "--cert and --key go together");
 		if (SSL_CTX_use_certificate_chain_file(t->ctx, s->cert) != 1)
 			return setup_fail(c, TLS_ERR_BAD_KEY, s->cert);
 		if (SSL_CTX_use_PrivateKey_file(t->ctx, s->key, SSL_FILETYPE_PEM) != 1)
@@ -314,6 +326,7 @@ static void facts_of(struct conn *c, int ret, struct tls_facts *f)
 	f->psk = t->psk;
 	f->cert_requested = t->cert_requested;
 	f->cert_sent = t->cert_requested && t->have_cert;
+	f->got_data = t->got_data;
 }
 
 /* Ends a failed connection with the verdict; OpenSSL's words go to the detail only. */
@@ -386,11 +399,13 @@ int tls_connect(struct conn *c, const struct settings *s, int64_t deadline, int 
 		e = SSL_get_error(c->ssl, r);
 		if (e != SSL_ERROR_WANT_READ && e != SSL_ERROR_WANT_WRITE)
 			return fail_with_verdict(c, r);
-		w = conn_wait(c->fd, e == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT, deadline, stop_fd);
+		w = conn_wait(c->fd, e == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT, deadline,
+		              stop_fd);
 		if (w < 0)
 			return conn_fail(c, CONN_STOPPED, 0, NULL);
 		if (w == 0)
-			return conn_fail(c, CONN_ERRNO, ETIMEDOUT, "the TLS handshake took too long");
+			return conn_fail(c, CONN_ERRNO, ETIMEDOUT,
+			                 "the TLS handshake took too long");
 	}
 }
 

@@ -14,7 +14,7 @@
 #include "mqscope/util.h"
 
 #define WS_GUID      "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
-#define IN_MAX       (256 * 1024) /* unframed bytes read ahead of conn_read */
+#define IN_MAX       (256 * 1024)  /* unframed bytes read ahead of conn_read */
 #define OUT_QUEUE    (1024 * 1024) /* our frames waiting before ws_write says "later" */
 #define WS_OP_CONT   0
 #define WS_OP_TEXT   1
@@ -42,8 +42,8 @@ void ws_accept_for(const char *key, char out[29])
 	EVP_EncodeBlock((unsigned char *)out, md, SHA_DIGEST_LENGTH);
 }
 
-size_t ws_request(const char *host, int port, bool tls, const char *path,
-                  char *const *headers, size_t nheaders, const char *key, char *out, size_t cap)
+size_t ws_request(const char *host, int port, bool tls, const char *path, char *const *headers,
+                  size_t nheaders, const char *key, char *out, size_t cap)
 {
 	bool v6 = strchr(host, ':') != NULL, default_port = port == (tls ? 443 : 80);
 	char portbuf[16] = "";
@@ -96,8 +96,9 @@ int ws_check_answer(char *head, size_t len, const char *key, char *why, size_t c
 	ws_accept_for(key, want);
 	v = http_header(&r, "Sec-WebSocket-Accept");
 	if (v == NULL || strcmp(v, want) != 0) {
-		snprintf(why, cap, v ? "Sec-WebSocket-Accept is not the one our key asks for"
-		                     : "no Sec-WebSocket-Accept");
+		snprintf(why, cap,
+		         v ? "Sec-WebSocket-Accept is not the one our key asks for"
+		           : "no Sec-WebSocket-Accept");
 		return WS_BAD_ACCEPT;
 	}
 	/* RFC 6455 4.1: a subprotocol or extension the client did not offer fails it. */
@@ -115,8 +116,7 @@ int ws_check_answer(char *head, size_t len, const char *key, char *why, size_t c
 }
 
 /* wslay reads the layer below through here. */
-static ssize_t recv_cb(wslay_event_context_ptr ctx, uint8_t *buf, size_t len, int flags,
-                       void *user)
+static ssize_t recv_cb(wslay_event_context_ptr ctx, uint8_t *buf, size_t len, int flags, void *user)
 {
 	struct ws *w = user;
 	ssize_t r;
@@ -179,7 +179,8 @@ static void frame_start_cb(wslay_event_context_ptr ctx,
 		w->data_frame = false;
 		if (!w->bad) {
 			w->bad = true;
-			conn_fail(w->c, CONN_WS, WS_FRAMING, "a text frame (MQTT uses binary frames)");
+			conn_fail(w->c, CONN_WS, WS_FRAMING,
+			          "a text frame (MQTT uses binary frames)");
 			wslay_event_shutdown_read(ctx);
 		}
 	} else if (arg->opcode != WS_OP_CONT) {

@@ -20,12 +20,12 @@
 
 enum wire_verdict {
 	WIRE_OK,
-	WIRE_BAD_UTF8,             /* a string that is not valid UTF-8, or holds NUL or controls */
+	WIRE_BAD_UTF8,             /* a topic that is not valid UTF-8, or holds NUL or controls */
 	WIRE_PROTOCOL,             /* against the protocol: QoS 3, packet id 0, lengths... */
 	WIRE_DUP_PROPERTY,         /* an MQTT 5 property given twice */
 	WIRE_UNKNOWN_PROPERTY,     /* an MQTT 5 property id the specification does not define */
 	WIRE_PROPERTY_NOT_ALLOWED, /* a known property in a packet type that may not carry it */
-	WIRE_BAD_PROPERTY,         /* a property whose value is out of range */
+	WIRE_BAD_PROPERTY,         /* a property whose value is out of range or bad UTF-8 */
 };
 
 #define WIRE_WHY_MAX 120

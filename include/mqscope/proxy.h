@@ -8,7 +8,9 @@
 #include "mqscope/settings.h"
 #include "mqscope/transport.h"
 
-/* What went wrong with the proxy (the code of CONN_PROXY). */
+#define PROXY_HTTP_BIT 0x100 /* in a CONN_PROXY code: it was an HTTP proxy */
+
+/* What went wrong with the proxy (the code of CONN_PROXY, with PROXY_HTTP_BIT). */
 enum proxy_fail {
 	PROXY_AUTH,        /* it refused the username or password, or wants one */
 	PROXY_UNREACHABLE, /* it could not reach the broker */

@@ -71,8 +71,8 @@ struct settings {
 
 	/* WebSocket: ws:// and wss:// */
 	bool ws;
-	char *ws_path;      /* the HTTP path; NULL = /mqtt */
-	char **ws_headers;  /* --ws-header: "Name: value" added to the upgrade request */
+	char *ws_path;     /* the HTTP path; NULL = /mqtt */
+	char **ws_headers; /* --ws-header: "Name: value" added to the upgrade request */
 	size_t nws_headers;
 
 	/* TLS */

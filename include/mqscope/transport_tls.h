@@ -42,6 +42,7 @@ struct tls_facts {
 	bool psk;            /* a pre-shared key was offered */
 	bool cert_requested; /* the broker asked for a client certificate */
 	bool cert_sent;      /* and we had one to give */
+	bool got_data;       /* application data had come: the handshake was over */
 };
 
 /* The verdict on a failed TLS connection from what OpenSSL told. */

@@ -42,8 +42,8 @@ void ws_free(struct conn *c);
 /* The Sec-WebSocket-Accept a server must answer for key (RFC 6455 4.2.2): 28 chars + NUL. */
 void ws_accept_for(const char *key, char out[29]);
 /* The upgrade request; its length, 0 when it does not fit in cap. */
-size_t ws_request(const char *host, int port, bool tls, const char *path,
-                  char *const *headers, size_t nheaders, const char *key, char *out, size_t cap);
+size_t ws_request(const char *host, int port, bool tls, const char *path, char *const *headers,
+                  size_t nheaders, const char *key, char *out, size_t cap);
 /*
  * Checks the answer's head (modified while parsed) against our key: -1 when
  * it opens the WebSocket, else the enum ws_fail, with why.

@@ -15,6 +15,7 @@
 
 #include "mqscope/app.h"
 #include "mqscope/broker.h"
+#include "mqscope/transport_tls.h"
 #include "mqscope/util.h"
 
 /* Listeners of the one broker all tests share. */

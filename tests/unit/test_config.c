@@ -15,6 +15,7 @@
 #include "mqscope/config.h"
 #include "mqscope/options.h"
 #include "mqscope/secret.h"
+#include "mqscope/transport_tls.h"
 #include "mqscope/session.h"
 
 static char dir[128];

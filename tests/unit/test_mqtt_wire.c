@@ -172,7 +172,7 @@ static void unit__mqtt_wire__every_property_rule_on_every_packet_type(void **sta
 		p[1] = 0;
 		expect(t->type, "value cut short", p, 2, WIRE_PROTOCOL);
 		/* invalid UTF-8 (or a control character) in a string */
-		expect(t->type, "bad UTF-8", t->bad_utf8, t->nbad, WIRE_BAD_UTF8);
+		expect(t->type, "bad UTF-8", t->bad_utf8, t->nbad, WIRE_BAD_PROPERTY);
 	}
 }
 
