@@ -54,6 +54,7 @@ struct net {
 	int64_t connected_at;
 	uint64_t received_at_connect;
 	bool login_now, relogin;
+	int misc_rc; /* what libmosquitto's keepalive check said when it ended the connection */
 	uint64_t base_direct, base_lib, base_reads, base_bytes; /* before this connection */
 	uint64_t rx_bytes;
 };
@@ -571,6 +572,7 @@ static void serve(struct net *n)
 			int rc = mosquitto_loop_misc(n->mosq);
 
 			next_misc = clock_mono_ms() + MISC_MS;
+			n->misc_rc = rc;
 			if (rc != MOSQ_ERR_SUCCESS || pump_step(n->pump) < 0) {
 				n->end = n->relogin ? END_RELOGIN : END_PUMP;
 				count_stats(n);
@@ -710,6 +712,10 @@ static void pump_reason(struct net *n, enum session_reason *why, int *code)
 	case PUMP_LIB:
 		lib_reason(n, lib_rc, why, code);
 		break;
+	case PUMP_OPEN:
+		/* libmosquitto's keepalive check ended it */
+		lib_reason(n, n->misc_rc ? n->misc_rc : MOSQ_ERR_CONN_LOST, why, code);
+		break;
 	default:
 		*why = REASON_LIB;
 		*code = MOSQ_ERR_UNKNOWN;
@@ -803,6 +809,7 @@ void *net_main(void *arg)
 		int64_t now, lasted, delay;
 
 		n->refused = false;
+		n->misc_rc = 0;
 		n->connected_at = 0;
 		n->end = END_NONE;
 		n->login_now = n->relogin = false;
