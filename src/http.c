@@ -85,7 +85,7 @@ static int on_value(http_parser *p, const char *at, size_t len)
 {
 	struct collect *c = p->data;
 
-	if (c->n >= HTTP_HEADERS_MAX)
+	if (c->n >= HTTP_HEADERS_MAX || c->field[c->n] == NULL)
 		return 0;
 	if (c->value[c->n] == NULL)
 		c->value[c->n] = (char *)at;
@@ -102,6 +102,7 @@ static int on_headers_complete(http_parser *p)
 	if (c->in_value && c->n < HTTP_HEADERS_MAX)
 		c->n++;
 	c->in_value = false;
+	http_parser_pause(p, 1); /* one answer: what follows is not read as another */
 	return 1;
 }
 
@@ -120,7 +121,9 @@ bool http_parse_response(char *buf, size_t len, struct http_response *out)
 	st.on_headers_complete = on_headers_complete;
 	p.data = &c;
 	http_parser_execute(&p, &st, buf, len);
-	if (HTTP_PARSER_ERRNO(&p) != HPE_OK || p.http_major != 1 || p.status_code == 0)
+	/* http-parser takes a status of fewer than three digits; HTTP does not. */
+	if ((HTTP_PARSER_ERRNO(&p) != HPE_OK && HTTP_PARSER_ERRNO(&p) != HPE_PAUSED) ||
+	    p.http_major != 1 || p.status_code < 100 || p.status_code > 599)
 		return false;
 	out->status = (int)p.status_code;
 	/* Terminate the pieces in place, now that the parser is done with the bytes after them. */
@@ -131,6 +134,8 @@ bool http_parse_response(char *buf, size_t len, struct http_response *out)
 		out->reason = "";
 	}
 	for (size_t i = 0; i < c.n && i < HTTP_HEADERS_MAX; i++) {
+		if (c.field[i] == NULL)
+			return false;
 		if (c.value[i] == NULL)
 			c.value[i] = c.field[i] + c.field_len[i]; /* an empty value */
 		c.field[i][c.field_len[i]] = '\0';
