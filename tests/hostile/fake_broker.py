@@ -6,6 +6,10 @@ and on each connection, after the first SUBACK, sends two good retained PUBLISHe
 (good/1 "kept", good/2 "also kept") and then what the named case asks for.
 
     fake_broker.py --case NAME [--port N | --port-file FILE] [--log FILE]
+                   [--tls CERT KEY] [--ws]
+
+--tls serves TLS (Python's ssl module) with that certificate; --ws serves MQTT over a
+WebSocket (RFC 6455, subprotocol mqtt, binary frames); both together: wss.
 
 --port 0 (the default) takes a free port and writes it to --port-file once listening.
 The log gets one line per event, "<event> <unix ms> <connection number> [details]":
@@ -16,9 +20,13 @@ Standard library only. Stop it with SIGTERM (by PID).
 """
 
 import argparse
+import base64
+import hashlib
 import os
 import signal
 import socket
+import ssl
+import struct
 import sys
 import threading
 import time
@@ -187,6 +195,85 @@ CASES = {
 }
 
 
+class WebSocket:
+    """The server side of a WebSocket carrying MQTT: recv() and sendall() of the bytes inside."""
+
+    GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
+
+    def __init__(self, sock):
+        self.sock = sock
+        self.buf = b""
+        head = b""
+        while b"\r\n\r\n" not in head:
+            chunk = sock.recv(1)
+            if not chunk:
+                raise Closed()
+            head += chunk
+            if len(head) > 16384:
+                raise Closed()
+        lines = head.decode("latin-1").split("\r\n")
+        fields = {}
+        for line in lines[1:]:
+            name, _, value = line.partition(":")
+            fields[name.strip().lower()] = value.strip()
+        key = fields.get("sec-websocket-key", "").encode()
+        accept = base64.b64encode(hashlib.sha1(key + self.GUID).digest()).decode()
+        sock.sendall(("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+                      "Connection: Upgrade\r\nSec-WebSocket-Accept: %s\r\n"
+                      "Sec-WebSocket-Protocol: mqtt\r\n\r\n" % accept).encode())
+
+    def _exact(self, n):
+        data = b""
+        while len(data) < n:
+            chunk = self.sock.recv(n - len(data))
+            if not chunk:
+                raise Closed()
+            data += chunk
+        return data
+
+    def _frame(self):
+        """The next data frame's payload (answers ping and close on the way)."""
+        while True:
+            b0, b1 = self._exact(2)
+            opcode, n = b0 & 0x0F, b1 & 0x7F
+            if n == 126:
+                n = struct.unpack(">H", self._exact(2))[0]
+            elif n == 127:
+                n = struct.unpack(">Q", self._exact(8))[0]
+            mask = self._exact(4) if b1 & 0x80 else b"\0\0\0\0"
+            data = bytes(c ^ mask[i % 4] for i, c in enumerate(self._exact(n)))
+            if opcode == 8:
+                self._send(8, data[:2])
+                raise Closed()
+            if opcode == 9:
+                self._send(10, data)
+                continue
+            if opcode in (0, 2):
+                return data
+
+    def _send(self, opcode, data):
+        n = len(data)
+        if n < 126:
+            head = bytes([0x80 | opcode, n])
+        elif n < 65536:
+            head = bytes([0x80 | opcode, 126]) + struct.pack(">H", n)
+        else:
+            head = bytes([0x80 | opcode, 127]) + struct.pack(">Q", n)
+        self.sock.sendall(head + data)
+
+    def recv(self, n):
+        if not self.buf:
+            self.buf = self._frame()
+        out, self.buf = self.buf[:n], self.buf[n:]
+        return out
+
+    def sendall(self, data):
+        self._send(2, data)
+
+    def close(self):
+        self.sock.close()
+
+
 def serve(conn, n, case):
     v5 = False
     answer_pings = case not in ("no-pingresp", "huge-stall")
@@ -262,7 +349,13 @@ def main():
     ap.add_argument("--port", type=int, default=0)
     ap.add_argument("--port-file")
     ap.add_argument("--log")
+    ap.add_argument("--tls", nargs=2, metavar=("CERT", "KEY"))
+    ap.add_argument("--ws", action="store_true")
     args = ap.parse_args()
+    tls = None
+    if args.tls:
+        tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        tls.load_cert_chain(args.tls[0], args.tls[1])
 
     signal.signal(signal.SIGTERM, lambda s, f: os._exit(0))
     LOG = open(args.log, "a") if args.log else None
@@ -281,7 +374,22 @@ def main():
         conn, _ = srv.accept()
         conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         COUNT += 1
-        threading.Thread(target=serve, args=(conn, COUNT, args.case), daemon=True).start()
+        threading.Thread(target=layered, args=(conn, COUNT, args.case, tls, args.ws),
+                         daemon=True).start()
+
+
+def layered(conn, n, case, tls, ws):
+    """TLS and WebSocket, as asked, under the MQTT of serve()."""
+    try:
+        if tls:
+            conn = tls.wrap_socket(conn, server_side=True)
+        if ws:
+            conn = WebSocket(conn)
+    except (Closed, OSError, ssl.SSLError):
+        log("closed", n, "during the TLS or WebSocket handshake")
+        conn.close()
+        return
+    serve(conn, n, case)
 
 
 if __name__ == "__main__":
