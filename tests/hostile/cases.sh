@@ -46,7 +46,23 @@ declare -A HB_WORDS=(
 	[no-connack]="no CONNACK: the broker never answered CONNECT"
 )
 
-# Cases libmosquitto accepts: mqscope stays connected; the topic the case shows (bad/...), or
+# Every MQTT 5 property rule on every packet type a server sends with properties
+# (fake_broker.py's prop-TYPE-RULE cases): the words for each rule.
+declare -A HB_PROP_WORDS=(
+	[unknown]="the broker sent an unknown MQTT 5 property"
+	[dup]="the broker sent a duplicated MQTT 5 property"
+	[past-end]="the broker sent a packet that breaks the MQTT protocol"
+	[not-allowed]="the broker sent an MQTT 5 property where it is not allowed"
+	[bad-value]="the broker sent an MQTT 5 property with a bad value"
+)
+HB_PROP_TYPES=(connack publish puback pubrec pubrel pubcomp suback unsuback disconnect auth)
+for t in "${HB_PROP_TYPES[@]}"; do
+	for r in "${!HB_PROP_WORDS[@]}"; do
+		HB_WORDS[prop-$t-$r]=${HB_PROP_WORDS[$r]}
+	done
+done
+
+# Cases mqscope accepts: mqscope stays connected; the topic the case shows (bad/...), or
 # the words it shows, if any.
 declare -A HB_ACCEPTED=(
 	[dup-qos0]="bad/dup"
@@ -186,7 +202,11 @@ hb_outcome() {
 		*) hb_has "$i" "${HB_ACCEPTED[$id]}" || return 1 ;; # words, not a topic
 		esac
 	fi
-	[ "${id%@*}" = no-connack ] || hb_has "$i" "good (2 topics"
+	# (No good messages where the broker never accepts the connection.)
+	case ${id%@*} in
+	no-connack | prop-connack-*) ;;
+	*) hb_has "$i" "good (2 topics" ;;
+	esac
 }
 
 hb_run() {

@@ -148,6 +148,43 @@ def v5_props(props):
                           publish(False, b"bad/props", b"hostile"))
 
 
+# MQTT 5 property rules, on every packet type a server sends with properties: the properties
+# that break each rule there (see src/mqtt_wire.c for the rules).
+PROP_TYPES = ("connack", "publish", "puback", "pubrec", "pubrel", "pubcomp", "suback",
+              "unsuback", "disconnect", "auth")
+PROP_RULES = ("unknown", "dup", "past-end", "not-allowed", "bad-value")
+
+
+def prop_bytes(kind, rule):
+    once = {"connack": b"\x21\x00\x0a", "publish": b"\x03\x00\x01a"}.get(kind, b"\x1f\x00\x01r")
+    return {
+        "unknown": b"\x7f\x00",
+        "dup": once + once,
+        "past-end": {"connack": b"\x12\x00\x05", "publish": b"\x03\x00\x40text"}.get(
+            kind, b"\x1f\x00\x40r"),
+        "not-allowed": {"connack": b"\x01\x01", "publish": b"\x1f\x00\x01r",
+                        "disconnect": b"\x11\x00\x00\x00\x05"}.get(kind, b"\x24\x01"),
+        "bad-value": {"connack": b"\x21\x00\x00", "publish": b"\x01\x02"}.get(
+            kind, b"\x1f\x00\x01\xff"),
+    }[rule]
+
+
+def prop_packet(kind, rule):
+    """A packet of this kind carrying the properties that break rule (MQTT 5)."""
+    p = prop_bytes(kind, rule)
+    props = varint(len(p)) + p
+    if kind == "connack":
+        return packet(0x20, b"\x00\x00" + props)
+    if kind == "publish":
+        return publish(True, b"bad/props", b"hostile", props=p)
+    if kind in ("puback", "pubrec", "pubrel", "pubcomp"):
+        first = {"puback": 0x40, "pubrec": 0x50, "pubrel": 0x62, "pubcomp": 0x70}[kind]
+        return packet(first, u16(0x1234) + b"\x00" + props)
+    if kind in ("suback", "unsuback"):
+        return packet(0x90 if kind == "suback" else 0xB0, u16(0x4321) + props + b"\x00")
+    return packet(0xE0 if kind == "disconnect" else 0xF0, b"\x00" + props)
+
+
 # What each case sends after the good messages. None: nothing (the case acts otherwise).
 CASES = {
     # topics
@@ -193,6 +230,12 @@ CASES = {
     "no-connack": None,  # reads CONNECT and never answers it
     "good": None,  # a well-behaved broker
 }
+for _kind in PROP_TYPES:
+    for _rule in PROP_RULES:
+        # A CONNACK case answers CONNECT with it (serve() below); the others come after the goods.
+        CASES["prop-%s-%s" % (_kind, _rule)] = (
+            None if _kind == "connack" else
+            (lambda k, r: lambda v5, n: prop_packet(k, r))(_kind, _rule))
 
 
 class WebSocket:
@@ -287,6 +330,11 @@ def serve(conn, n, case):
         log("connect", n, "v5" if v5 else "v3")
         if case == "no-connack":
             time.sleep(3600)
+        if case.startswith("prop-connack-"):
+            conn.sendall(prop_packet("connack", case[len("prop-connack-"):]))
+            log("sent", n, case)
+            read_packet(conn)  # the client goes away
+            return
         conn.sendall(packet(0x20, b"\x00\x00\x00" if v5 else b"\x00\x00"))
         if case == "close-after-connack" and n > 1:
             log("closed", n, "right after CONNACK")
