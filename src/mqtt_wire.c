@@ -74,6 +74,18 @@ const char *wire_packet_name(unsigned type)
 	return packet_names[type & 15];
 }
 
+/* "a PUBLISH", "an AUTH": the packet type with its article, for messages. */
+static const char *a_name(unsigned type)
+{
+	static const char *const names[16] = {
+	    "a packet of type 0", "a CONNECT",  "a CONNACK",      "a PUBLISH",
+	    "a PUBACK",           "a PUBREC",   "a PUBREL",       "a PUBCOMP",
+	    "a SUBSCRIBE",        "a SUBACK",   "an UNSUBSCRIBE", "an UNSUBACK",
+	    "a PINGREQ",          "a PINGRESP", "a DISCONNECT",   "an AUTH"};
+
+	return names[type & 15];
+}
+
 static const struct pdef *pdef_of(uint32_t id)
 {
 	for (size_t i = 0; i < sizeof(pdefs) / sizeof(pdefs[0]); i++)
@@ -196,17 +208,17 @@ struct pval {
 static enum wire_verdict prop_read(const uint8_t *p, size_t len, size_t *off, unsigned type,
                                    struct pval *pv, char *why, size_t cap)
 {
-	const char *pk = packet_names[type];
+	const char *pk = a_name(type);
 	uint32_t id;
 	size_t o = *off;
 	int r = varint(p, len, &o, &id);
 
 	if (r <= 0)
-		return say(WIRE_PROTOCOL, why, cap,
-		           "a property id past the end of a %s's properties", pk);
+		return say(WIRE_PROTOCOL, why, cap, "a property id past the end of %s's properties",
+		           pk);
 	pv->def = pdef_of(id);
 	if (pv->def == NULL)
-		return say(WIRE_UNKNOWN_PROPERTY, why, cap, "0x%02x in a %s", (unsigned)id, pk);
+		return say(WIRE_UNKNOWN_PROPERTY, why, cap, "0x%02x in %s", (unsigned)id, pk);
 	pv->num = 0;
 	pv->s = pv->v = NULL;
 	pv->slen = pv->vlen = 0;
@@ -246,7 +258,7 @@ static enum wire_verdict prop_read(const uint8_t *p, size_t len, size_t *off, un
 	*off = o;
 	return WIRE_OK;
 past:
-	return say(WIRE_PROTOCOL, why, cap, "%s runs past the end of a %s's properties",
+	return say(WIRE_PROTOCOL, why, cap, "%s runs past the end of %s's properties",
 	           pv->def->name, pk);
 }
 
@@ -260,7 +272,7 @@ static bool is_flag_prop(uint8_t id)
 static enum wire_verdict check_props(const uint8_t *props, size_t len, unsigned type, char *why,
                                      size_t cap)
 {
-	const char *pk = packet_names[type];
+	const char *pk = a_name(type);
 	uint64_t seen = 0;
 	size_t off = 0;
 
@@ -272,40 +284,39 @@ static enum wire_verdict check_props(const uint8_t *props, size_t len, unsigned 
 		if (v != WIRE_OK)
 			return v;
 		if (!(d->packets & B(type)))
-			return say(WIRE_PROPERTY_NOT_ALLOWED, why, cap, "%s in a %s", d->name, pk);
+			return say(WIRE_PROPERTY_NOT_ALLOWED, why, cap, "%s in %s", d->name, pk);
 		if ((seen >> d->id & 1) && !(d->many & B(type)))
-			return say(WIRE_DUP_PROPERTY, why, cap, "%s twice in a %s", d->name, pk);
+			return say(WIRE_DUP_PROPERTY, why, cap, "%s twice in %s", d->name, pk);
 		seen |= (uint64_t)1 << d->id;
 		if ((d->type == P_STR || d->type == P_PAIR) &&
 		    (!wire_utf8_ok(pv.s, pv.slen) || (pv.v && !wire_utf8_ok(pv.v, pv.vlen))))
 			return say(WIRE_BAD_PROPERTY, why, cap,
-			           "%s in a %s (invalid UTF-8 or control characters)", d->name, pk);
+			           "%s in %s (invalid UTF-8 or control characters)", d->name, pk);
 		if (is_flag_prop(d->id) && pv.num > 1)
-			return say(WIRE_BAD_PROPERTY, why, cap, "%s %u in a %s (0 or 1)", d->name,
+			return say(WIRE_BAD_PROPERTY, why, cap, "%s %u in %s (0 or 1)", d->name,
 			           (unsigned)pv.num, pk);
 		switch (d->id) {
 		case 0x0B: /* subscription identifier */
 		case 0x21: /* receive maximum */
 		case 0x27: /* maximum packet size */
 			if (pv.num == 0)
-				return say(WIRE_BAD_PROPERTY, why, cap, "%s 0 in a %s", d->name,
-				           pk);
+				return say(WIRE_BAD_PROPERTY, why, cap, "%s 0 in %s", d->name, pk);
 			break;
 		case 0x23:
 			/* mqscope asks for no topic aliases: a broker may send none (MQTT-3.3.2-9)
 			 */
 			return say(WIRE_BAD_PROPERTY, why, cap,
-			           "topic alias %u in a %s (mqscope allows none)", (unsigned)pv.num,
+			           "topic alias %u in %s (mqscope allows none)", (unsigned)pv.num,
 			           pk);
 		case 0x15:
 		case 0x16:
 			/* only when the CONNECT named a method, and mqscope's never does */
-			return say(WIRE_BAD_PROPERTY, why, cap,
-			           "%s in a %s (mqscope asked for none)", d->name, pk);
+			return say(WIRE_BAD_PROPERTY, why, cap, "%s in %s (mqscope asked for none)",
+			           d->name, pk);
 		case 0x08:
 			if (memchr(pv.s, '+', pv.slen) || memchr(pv.s, '#', pv.slen))
 				return say(WIRE_BAD_PROPERTY, why, cap,
-				           "response topic with a wildcard in a %s", pk);
+				           "response topic with a wildcard in %s", pk);
 			break;
 		default:
 			break;
