@@ -199,7 +199,7 @@ static int http_connect(struct conn *c, const struct settings *s, int64_t deadli
 	if (r.status >= 200 && r.status < 300)
 		return 0;
 	snprintf(d, sizeof(d), "HTTP %d %s", r.status, r.reason);
-	if (r.status == 407)
+	if (r.status == 407 || r.status == 401)
 		return conn_fail(c, CONN_PROXY, PROXY_AUTH, d);
 	if (r.status == 502 || r.status == 503 || r.status == 504)
 		return conn_fail(c, CONN_PROXY, PROXY_UNREACHABLE, d);

@@ -1,5 +1,6 @@
 /* test_connect.c: a real mosquitto that wants a password (MQTT 3.1.1 and 5), broker reasons in
- * words, backoff that does not hammer, new credentials, -c and -U, unix sockets, SOCKS5. */
+ * words, backoff that does not hammer, new credentials, -c and -U, unix sockets, SOCKS5 and
+ * HTTP CONNECT proxies. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -396,6 +397,49 @@ static void integration__connect__through_a_socks_proxy(void **state)
 	stop_child(pid, 2000);
 }
 
+/* Through a real HTTP CONNECT proxy (tinyproxy) with a login of its own, over WebSocket too. */
+static void integration__connect__through_an_http_proxy(void **state)
+{
+	struct fixture *f = *state;
+	int port = free_port();
+	char conf[256], d[256];
+	char *argv[] = {"/usr/bin/tinyproxy", "-d", "-c", conf, NULL};
+	struct session_status st;
+	FILE *fp;
+	pid_t pid;
+
+	assert_int_equal(access(argv[0], X_OK), 0); /* the tinyproxy-bin package */
+	snprintf(conf, sizeof(conf), "%s/tinyproxy.conf", f->dir);
+	fp = fopen(conf, "w");
+	assert_non_null(fp);
+	fprintf(fp,
+	        "Port %d\nListen 127.0.0.1\nAllow 127.0.0.1\nBasicAuth pxuser pxpass\n"
+	        "Timeout 60\nLogLevel Critical\n",
+	        port);
+	fclose(fp);
+	pid = spawn_quiet(argv);
+	assert_int_equal(wait_port(port, 5000, pid), 0);
+
+	settings_set_str(&f->cfg.password, "s3cret pass");
+	settings_set_str(&f->cfg.proxy_host, "127.0.0.1");
+	f->cfg.proxy_port = port;
+	f->cfg.proxy_kind = PROXY_HTTP;
+	settings_set_str(&f->cfg.proxy_user, "pxuser");
+	settings_set_str(&f->cfg.proxy_password, "pxpass");
+	start(f);
+	wait_state(f, SESSION_CONNECTED, 1, 5000);
+	stop(f);
+
+	settings_set_str(&f->cfg.proxy_password, "wrong");
+	start(f);
+	st = wait_state(f, SESSION_WAITING, 0, 5000);
+	session_describe(&st, clock_mono_ms(), d, sizeof(d));
+	print_message("%s\n", d);
+	assert_non_null(strstr(d, "the HTTP proxy refused the username or password"));
+	stop(f);
+	stop_child(pid, 2000);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -412,6 +456,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(
 	        integration__connect__persistent_session_and_unsubscribe, setup, teardown),
 	    cmocka_unit_test_setup_teardown(integration__connect__unix_socket, setup, teardown),
+	    cmocka_unit_test_setup_teardown(integration__connect__through_an_http_proxy, setup,
+	                                    teardown),
 	    cmocka_unit_test_setup_teardown(integration__connect__through_a_socks_proxy, setup,
 	                                    teardown),
 	};
