@@ -46,6 +46,7 @@ struct pump {
 	enum pump_end end;
 	int lib_rc;
 	uint64_t reads, bytes;
+	int64_t last_out, last_lib; /* monotonic ms: bytes last went out; libmosquitto last read */
 	uint8_t rbuf[READ_CHUNK];
 };
 
@@ -66,6 +67,7 @@ static int lib_read(struct pump *p)
 			return 0;
 		}
 		rc = mosquitto_loop_read(p->mosq, 1);
+		p->last_lib = clock_mono_ms();
 		if (rc != MOSQ_ERR_SUCCESS) {
 			p->lib_rc = rc;
 			end(p, PUMP_LIB);
@@ -220,6 +222,7 @@ struct pump *pump_open(struct conn *c, struct mosquitto *mosq, size_t payload_ca
 	p->mosq = mosq;
 	p->sink = *sink;
 	p->fd = -1;
+	p->last_out = p->last_lib = clock_mono_ms();
 	p->in = inbound_new(payload_cap, &is);
 	if (open_channel(p, err, cap) < 0) {
 		pump_free(p);
@@ -290,6 +293,7 @@ static int to_broker(struct pump *p)
 
 			if (w > 0) {
 				p->out_pos += (size_t)w;
+				p->last_out = clock_mono_ms();
 				continue;
 			}
 			if (errno == EAGAIN)
@@ -416,6 +420,11 @@ void pump_drain(struct pump *p, int ms)
 			return;
 		poll(&pfd, 1, 50);
 	}
+}
+
+int64_t pump_quiet_since(const struct pump *p)
+{
+	return p->last_out < p->last_lib ? p->last_out : p->last_lib;
 }
 
 void pump_counts(const struct pump *p, uint64_t *reads, uint64_t *bytes)

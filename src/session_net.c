@@ -22,7 +22,7 @@
 #define STABLE_MS      10000 /* a connection this old resets the backoff */
 #define AT_ONCE_MS     1000  /* a close this soon, before any message, is "right after CONNACK" */
 #define CONNECT_MS     30000 /* TCP, proxy, TLS and WebSocket set-up together */
-#define MISC_MS        1000  /* libmosquitto's keepalive check */
+#define MISC_SLACK_MS  1100  /* libmosquitto counts keepalive in whole seconds */
 #define PROPS_MAX      4096
 #define COALESCE_MIN   16      /* messages per wake-up that mean a flood */
 #define COALESCE_BYTES 65536   /* or bytes */
@@ -527,11 +527,22 @@ static void count_stats(struct net *n)
 	atomic_store_explicit(&ss->read_bytes, n->base_bytes + bytes, memory_order_relaxed);
 }
 
+/*
+ * When libmosquitto's keepalive check has something to do: a keepalive after
+ * the connection went quiet one way or the other (a PINGREQ to send, or the
+ * answer to one overdue). Nothing wakes the thread before then.
+ */
+static int64_t next_keepalive(const struct net *n)
+{
+	if (n->cfg.keepalive <= 0)
+		return INT64_MAX / 2;
+	return pump_quiet_since(n->pump) + (int64_t)n->cfg.keepalive * 1000 + MISC_SLACK_MS;
+}
+
 /* Moves bytes and carries out commands until the connection ends or stop is asked for. */
 static void serve(struct net *n)
 {
 	struct session *ss = n->ss;
-	int64_t next_misc = clock_mono_ms() + MISC_MS;
 	bool coalesce = false;
 
 	for (;;) {
@@ -540,9 +551,12 @@ static void serve(struct net *n)
 		    {.fd = ss->cmds.wake_fd, .events = POLLIN},
 		    {.fd = ss->stop_fd, .events = POLLIN},
 		};
-		int64_t now = clock_mono_ms();
+		int64_t now = clock_mono_ms(), next_misc = next_keepalive(n);
 		uint64_t woke = atomic_load(&ss->received), woke_bytes = n->rx_bytes;
-		int timeout = pump_busy(n->pump) ? 0 : (int)(next_misc > now ? next_misc - now : 0);
+		int timeout = pump_busy(n->pump)            ? 0
+		              : next_misc <= now            ? 0
+		              : next_misc - now > INT32_MAX ? -1
+		                                            : (int)(next_misc - now);
 
 		if (atomic_load(&ss->stop)) {
 			n->end = END_STOP;
@@ -568,10 +582,9 @@ static void serve(struct net *n)
 			count_stats(n);
 			return;
 		}
-		if (clock_mono_ms() >= next_misc) {
+		if (clock_mono_ms() >= next_keepalive(n)) {
 			int rc = mosquitto_loop_misc(n->mosq);
 
-			next_misc = clock_mono_ms() + MISC_MS;
 			n->misc_rc = rc;
 			if (rc != MOSQ_ERR_SUCCESS || pump_step(n->pump) < 0) {
 				n->end = n->relogin ? END_RELOGIN : END_PUMP;

@@ -68,6 +68,11 @@ const uint8_t *pump_first_bytes(const struct pump *p, size_t *n);
 int pump_version(const struct pump *p);
 /* Sends what libmosquitto still has for the broker (a DISCONNECT), for at most ms. */
 void pump_drain(struct pump *p, int ms);
+/*
+ * Since when (monotonic ms) nothing went to the broker or nothing reached
+ * libmosquitto, whichever is older: libmosquitto's keepalive runs from there.
+ */
+int64_t pump_quiet_since(const struct pump *p);
 /* Counters: reads of the connection, bytes, QoS 0 messages delivered, packets to libmosquitto. */
 void pump_counts(const struct pump *p, uint64_t *reads, uint64_t *bytes);
 
