@@ -254,7 +254,9 @@ static bool speaks_v5(const struct net *n)
 static int sub_options(const struct net *n)
 {
 	/* MQTT 5: show the true retain flag of live messages. */
-	return speaks_v5(n) ? MQTT_SUB_OPT_RETAIN_AS_PUBLISHED : 0;
+	if (!speaks_v5(n))
+		return 0;
+	return MQTT_SUB_OPT_RETAIN_AS_PUBLISHED | (n->cfg.no_local ? MQTT_SUB_OPT_NO_LOCAL : 0);
 }
 
 static void subscribe_one(struct net *n, struct net_sub *e)
@@ -911,6 +913,7 @@ static void copy_settings(struct settings *d, const struct settings *s)
 	d->insecure = s->insecure;
 	d->os_certs = s->os_certs;
 	d->ws = s->ws;
+	d->no_local = s->no_local;
 	for (size_t i = 0; i < s->nws_headers; i++)
 		settings_add_str(&d->ws_headers, &d->nws_headers, s->ws_headers[i]);
 	for (size_t i = 0; i < s->nunsubs; i++)

@@ -1,8 +1,7 @@
 /* sim.c: demo devices (bulbs, lights, sensors, machines) that publish and obey commands. */
 #define _GNU_SOURCE
 #include <math.h>
-#include <mosquitto.h>
-#include <mqtt_protocol.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -14,7 +13,9 @@
 #include <unistd.h>
 
 #include "mqscope/demo.h"
+#include "mqscope/msg.h"
 #include "mqscope/options.h"
+#include "mqscope/session.h"
 #include "mqscope/util.h"
 
 #define NBULBS    4
@@ -32,7 +33,8 @@ static const char *lights[] = {"kitchen", "living", "porch"};
 #define NLIGHTS (sizeof(lights) / sizeof(lights[0]))
 
 struct sim {
-	struct mosquitto *mosq;
+	struct session *ss; /* the same connection code as the TUI: transport, checks, backoff */
+	struct ring ring;   /* the commands the devices receive */
 	bool bulb_on[NBULBS];
 	bool light_on[NLIGHTS];
 	int light_brightness[NLIGHTS];
@@ -56,9 +58,21 @@ static double jitter(double span)
 	return ((double)rand() / RAND_MAX - 0.5) * span;
 }
 
+/* Publishes at QoS 0; a message that cannot go now (not connected) is simply not sent. */
+static void pub_bytes(struct sim *s, const char *topic, const void *payload, size_t len,
+                      bool retain)
+{
+	struct pub_req req = {
+	    .topic = topic, .payload = payload, .len = len, .qos = 0, .retain = retain};
+	char err[160];
+	int id;
+
+	session_publish(s->ss, &req, &id, err, sizeof(err));
+}
+
 static void pub(struct sim *s, const char *topic, const char *payload, bool retain)
 {
-	mosquitto_publish(s->mosq, NULL, topic, (int)strlen(payload), payload, 0, retain);
+	pub_bytes(s, topic, payload, strlen(payload), retain);
 }
 
 static void pubf(struct sim *s, const char *topic, bool retain, const char *fmt, ...)
@@ -150,15 +164,12 @@ static bool json_field(const char *p, size_t len, const char *key, char *out, si
 	return o > 0;
 }
 
-static void on_message(struct mosquitto *m, void *obj, const struct mosquitto_message *msg)
+/* A command to a device (t: the topic, NUL-terminated). */
+static void on_message(struct sim *s, const char *t, const char *p, size_t len)
 {
-	struct sim *s = obj;
-	const char *t = msg->topic, *p = msg->payload;
-	size_t len = msg->payloadlen > 0 ? (size_t)msg->payloadlen : 0;
 	int n = 0;
 	bool on;
 
-	(void)m;
 	if (sscanf(t, "house/bulbs/bulb%d", &n) == 1 && n >= 1 && n <= NBULBS) {
 		bool is_set = strstr(t, "/set") != NULL;
 		char expect[64];
@@ -208,17 +219,9 @@ static void on_message(struct mosquitto *m, void *obj, const struct mosquitto_me
 	}
 }
 
-static void on_connect(struct mosquitto *m, void *obj, int rc)
+/* Connected (again): every device reports its state. */
+static void on_connect(struct sim *s)
 {
-	struct sim *s = obj;
-	char *subs[] = {"house/bulbs/+", "house/bulbs/+/set", "house/lights/+",
-	                "house/lights/+/set"};
-
-	if (rc != 0)
-		return;
-	s->connected = true;
-	/* No-local: our own state reports must not come back as commands. */
-	mosquitto_subscribe_multiple(m, NULL, 4, subs, 1, MQTT_SUB_OPT_NO_LOCAL, NULL);
 	for (int i = 0; i < NBULBS; i++)
 		publish_bulb(s, i);
 	for (size_t i = 0; i < NLIGHTS; i++)
@@ -319,8 +322,7 @@ static void publish_misc(struct sim *s)
 		for (size_t i = 0; i < sizeof(img); i++)
 			img[i] = (unsigned char)rand();
 		img[0] = 0x89, img[1] = 'P', img[2] = 'N', img[3] = 'G';
-		mosquitto_publish(s->mosq, NULL, "devices/camera1/snapshot", sizeof(img), img, 0,
-		                  false);
+		pub_bytes(s, "devices/camera1/snapshot", img, sizeof(img), false);
 	}
 	if (s->tick % 60 == 30) {
 		s->door_open = !s->door_open;
@@ -330,9 +332,12 @@ static void publish_misc(struct sim *s)
 
 int sim_main(int argc, char **argv)
 {
+	static const char *const subs[] = {"house/bulbs/+", "house/bulbs/+/set", "house/lights/+",
+	                                   "house/lights/+/set"};
 	struct settings cfg;
 	struct sim s;
 	int64_t next;
+	uint64_t connects = 0;
 
 	settings_init(&cfg);
 	if (options_parse(argc, argv, &cfg, stderr) != OPTIONS_OK) {
@@ -341,8 +346,9 @@ int sim_main(int argc, char **argv)
 	}
 	if (cfg.host == NULL)
 		settings_set_str(&cfg.host, "localhost");
+	cfg.tls = settings_wants_tls(&cfg);
 	if (cfg.port == 0)
-		cfg.port = 1883;
+		cfg.port = cfg.ws ? (cfg.tls ? 443 : 80) : cfg.tls ? 8883 : 1883;
 
 	memset(&s, 0, sizeof(s));
 	srand((unsigned)getpid());
@@ -365,22 +371,49 @@ int sim_main(int argc, char **argv)
 
 	signal(SIGTERM, on_signal);
 	signal(SIGINT, on_signal);
-	mosquitto_lib_init();
-	s.mosq = mosquitto_new(NULL, true, &s);
-	if (s.mosq == NULL)
+	/* The devices' commands; no-local: our own state reports must not come back as them. */
+	settings_clear_list(&cfg.topics, &cfg.ntopics);
+	for (size_t i = 0; i < sizeof(subs) / sizeof(subs[0]); i++)
+		settings_add_str(&cfg.topics, &cfg.ntopics, subs[i]);
+	cfg.qos = 1;
+	cfg.no_local = true;
+	cfg.payload_cap = 4096;
+	session_lib_init();
+	if (ring_init(&s.ring, 1 << 20, 4096) != 0 || (s.ss = session_new(&cfg, &s.ring)) == NULL ||
+	    session_start(s.ss) != 0) {
+		fputs("mqscope sim: cannot set up the connection\n", stderr);
 		return 1;
-	mosquitto_int_option(s.mosq, MOSQ_OPT_PROTOCOL_VERSION, MQTT_PROTOCOL_V5);
-	if (cfg.user || cfg.password)
-		mosquitto_username_pw_set(s.mosq, cfg.user, cfg.password);
-	mosquitto_connect_callback_set(s.mosq, on_connect);
-	mosquitto_message_callback_set(s.mosq, on_message);
-	mosquitto_connect(s.mosq, cfg.host, cfg.port, 30);
+	}
 
 	next = clock_mono_ms();
 	while (!quit) {
 		int64_t now = clock_mono_ms();
-		int rc;
+		struct pollfd pfd = {.fd = s.ring.wake_fd, .events = POLLIN};
+		struct session_status st;
+		struct session_event ev;
+		const void *rec;
+		size_t len;
 
+		while (session_next_event(s.ss, &ev))
+			; /* publish outcomes: nothing to do with them */
+		session_status(s.ss, &st);
+		if (st.state == SESSION_CONNECTED && st.connects != connects) {
+			connects = st.connects;
+			on_connect(&s);
+		}
+		s.connected = st.state == SESSION_CONNECTED;
+		while ((rec = ring_peek(&s.ring, &len)) != NULL) {
+			struct msg_view v;
+
+			if (msg_read(rec, len, &v) && v.h->topic_len < 256) {
+				char topic[256];
+
+				memcpy(topic, v.topic, v.h->topic_len);
+				topic[v.h->topic_len] = '\0';
+				on_message(&s, topic, v.payload, v.h->len);
+			}
+			ring_release(&s.ring);
+		}
 		if (now >= next && s.connected) {
 			publish_sensors(&s);
 			publish_factory(&s);
@@ -390,16 +423,14 @@ int sim_main(int argc, char **argv)
 			if (next < now)
 				next = now + 500;
 		}
-		rc = mosquitto_loop(s.mosq, (int)(next - now > 0 ? next - now : 0), 1);
-		if (rc != MOSQ_ERR_SUCCESS && !quit) {
-			s.connected = false;
-			sleep(1);
-			mosquitto_reconnect(s.mosq);
-		}
+		ring_prepare_sleep(&s.ring, false);
+		if (poll(&pfd, 1, (int)(next - now > 0 ? next - now : 0)) > 0)
+			ring_clear_wake(&s.ring);
 	}
-	mosquitto_disconnect(s.mosq);
-	mosquitto_destroy(s.mosq);
-	mosquitto_lib_cleanup();
+	session_stop(s.ss, 2000);
+	session_free(s.ss);
+	ring_free(&s.ring);
+	session_lib_cleanup();
 	settings_free(&cfg);
 	return 0;
 }

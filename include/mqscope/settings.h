@@ -61,6 +61,7 @@ struct settings {
 	char **excludes; /* -T: topics hidden from the view */
 	size_t nexcludes;
 	int qos;
+	bool no_local; /* our own messages do not come back (mqscope sim) */
 	char **unsubs; /* -U: filters to unsubscribe from on connect */
 	size_t nunsubs;
 	char *bind_address;
