@@ -249,16 +249,17 @@ mqscope_pid() {
 	done
 }
 
-# make_certs [DIR]: a CA (ca.crt) and a server certificate for localhost and 127.0.0.1
-# (server.crt, server.key) in DIR (default $T_DIR), readable by a broker that drops to its own user.
+# make_certs [DIR [NAMES]]: a CA (ca.crt) and a server certificate (server.crt, server.key) in
+# DIR (default $T_DIR) for NAMES (default DNS:localhost,IP:127.0.0.1), readable by a broker that
+# drops to its own user.
 make_certs() {
-	local d=${1:-$T_DIR}
+	local d=${1:-$T_DIR} names=${2:-DNS:localhost,IP:127.0.0.1}
 	(
 		cd "$d" || exit 1
 		ec() { openssl ecparam -name prime256v1 -genkey -noout -out "$1"; }
 		ec ca.key && openssl req -x509 -new -key ca.key -subj "/CN=test CA" -days 2 -out ca.crt &&
 			ec server.key && openssl req -new -key server.key -subj /CN=localhost -out server.csr &&
-			printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\n' >san.ext &&
+			printf 'subjectAltName=%s\n' "$names" >san.ext &&
 			openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 2 \
 				-extfile san.ext -out server.crt && chmod 644 ca.crt server.crt server.key
 	) >/dev/null 2>&1 || fail "openssl could not make the certificates"

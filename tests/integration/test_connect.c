@@ -353,33 +353,20 @@ static void integration__connect__unix_socket(void **state)
 	wait_state(f, SESSION_CONNECTED, 1, 5000);
 }
 
-/* Through a real SOCKS5 proxy (microsocks) that wants a login of its own. */
-static void integration__connect__through_a_socks_proxy(void **state)
+/*
+ * Through the proxy just started (pid, on port, of this kind) with the login pxuser/pxpass:
+ * connected; with a wrong password, a failure that says the proxy was in the way.
+ */
+static void through_proxy(struct fixture *f, pid_t pid, int port, int kind, const char *words)
 {
-	struct fixture *f = *state;
-	int port = free_port();
-	char portbuf[16], d[256];
-	char *argv[] = {"/usr/bin/microsocks",
-	                "-i",
-	                "127.0.0.1",
-	                "-p",
-	                portbuf,
-	                "-u",
-	                "pxuser",
-	                "-P",
-	                "pxpass",
-	                NULL};
 	struct session_status st;
-	pid_t pid;
+	char d[256];
 
-	assert_int_equal(access(argv[0], X_OK), 0); /* the microsocks package */
-	snprintf(portbuf, sizeof(portbuf), "%d", port);
-	pid = spawn_quiet(argv);
 	assert_int_equal(wait_port(port, 5000, pid), 0);
-
 	settings_set_str(&f->cfg.password, "s3cret pass");
 	settings_set_str(&f->cfg.proxy_host, "127.0.0.1");
 	f->cfg.proxy_port = port;
+	f->cfg.proxy_kind = kind;
 	settings_set_str(&f->cfg.proxy_user, "pxuser");
 	settings_set_str(&f->cfg.proxy_password, "pxpass");
 	start(f);
@@ -392,21 +379,41 @@ static void integration__connect__through_a_socks_proxy(void **state)
 	st = wait_state(f, SESSION_WAITING, 0, 5000);
 	session_describe(&st, clock_mono_ms(), d, sizeof(d));
 	print_message("%s\n", d);
-	assert_non_null(strstr(d, "the SOCKS proxy refused the username or password"));
+	assert_non_null(strstr(d, words));
 	stop(f);
 	stop_child(pid, 2000);
 }
 
-/* Through a real HTTP CONNECT proxy (tinyproxy) with a login of its own, over WebSocket too. */
+/* Through a real SOCKS5 proxy (microsocks) that wants a login of its own. */
+static void integration__connect__through_a_socks_proxy(void **state)
+{
+	int port = free_port();
+	char portbuf[16];
+	char *argv[] = {"/usr/bin/microsocks",
+	                "-i",
+	                "127.0.0.1",
+	                "-p",
+	                portbuf,
+	                "-u",
+	                "pxuser",
+	                "-P",
+	                "pxpass",
+	                NULL};
+
+	assert_int_equal(access(argv[0], X_OK), 0); /* the microsocks package */
+	snprintf(portbuf, sizeof(portbuf), "%d", port);
+	through_proxy(*state, spawn_quiet(argv), port, PROXY_SOCKS5,
+	              "the SOCKS proxy refused the username or password");
+}
+
+/* Through a real HTTP CONNECT proxy (tinyproxy) with a login of its own. */
 static void integration__connect__through_an_http_proxy(void **state)
 {
 	struct fixture *f = *state;
 	int port = free_port();
-	char conf[256], d[256];
+	char conf[256];
 	char *argv[] = {"/usr/bin/tinyproxy", "-d", "-c", conf, NULL};
-	struct session_status st;
 	FILE *fp;
-	pid_t pid;
 
 	assert_int_equal(access(argv[0], X_OK), 0); /* the tinyproxy-bin package */
 	snprintf(conf, sizeof(conf), "%s/tinyproxy.conf", f->dir);
@@ -417,27 +424,8 @@ static void integration__connect__through_an_http_proxy(void **state)
 	        "Timeout 60\nLogLevel Critical\n",
 	        port);
 	fclose(fp);
-	pid = spawn_quiet(argv);
-	assert_int_equal(wait_port(port, 5000, pid), 0);
-
-	settings_set_str(&f->cfg.password, "s3cret pass");
-	settings_set_str(&f->cfg.proxy_host, "127.0.0.1");
-	f->cfg.proxy_port = port;
-	f->cfg.proxy_kind = PROXY_HTTP;
-	settings_set_str(&f->cfg.proxy_user, "pxuser");
-	settings_set_str(&f->cfg.proxy_password, "pxpass");
-	start(f);
-	wait_state(f, SESSION_CONNECTED, 1, 5000);
-	stop(f);
-
-	settings_set_str(&f->cfg.proxy_password, "wrong");
-	start(f);
-	st = wait_state(f, SESSION_WAITING, 0, 5000);
-	session_describe(&st, clock_mono_ms(), d, sizeof(d));
-	print_message("%s\n", d);
-	assert_non_null(strstr(d, "the HTTP proxy refused the username or password"));
-	stop(f);
-	stop_child(pid, 2000);
+	through_proxy(f, spawn_quiet(argv), port, PROXY_HTTP,
+	              "the HTTP proxy refused the username or password");
 }
 
 int main(void)
