@@ -3,6 +3,8 @@
 #include "mqscope/transport_tls.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
@@ -230,6 +232,44 @@ static bool set_versions(SSL_CTX *ctx, const char *v)
 	       SSL_CTX_set_max_proto_version(ctx, ver) == 1;
 }
 
+/* Whether dir holds OpenSSL's hashed names (8 hex digits, a dot, a digit). */
+static bool hashed_dir(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	bool found = false;
+
+	while (d && !found && (e = readdir(d)) != NULL) {
+		size_t n = strlen(e->d_name);
+
+		found = n == 10 && e->d_name[8] == '.' && isdigit((unsigned char)e->d_name[9]) &&
+		        strspn(e->d_name, "0123456789abcdef") == 8;
+	}
+	if (d)
+		closedir(d);
+	return found;
+}
+
+/*
+ * The system's CAs, looked up by hash in their directory as each is needed
+ * (parsing the whole bundle for every connection would cost more than the
+ * handshake); the bundle file where there is no hashed directory, or where
+ * SSL_CERT_FILE names one.
+ */
+static bool system_cas(SSL_CTX *ctx)
+{
+	const char *dir = getenv(X509_get_default_cert_dir_env());
+	const char *file = getenv(X509_get_default_cert_file_env());
+
+	if (dir == NULL || *dir == '\0')
+		dir = X509_get_default_cert_dir();
+	if (file && *file && SSL_CTX_load_verify_file(ctx, file) != 1)
+		return false;
+	if (hashed_dir(dir))
+		return SSL_CTX_load_verify_dir(ctx, dir) == 1;
+	return file || SSL_CTX_load_verify_file(ctx, X509_get_default_cert_file()) == 1;
+}
+
 /* The context for one connection, as the settings say. */
 static int make_ctx(struct conn *c, struct tls_client *t, const struct settings *s)
 {
@@ -272,7 +312,7 @@ static int make_ctx(struct conn *c, struct tls_client *t, const struct settings 
 	                   verify_cb);
 	if (have_ca && SSL_CTX_load_verify_locations(t->ctx, s->cafile, s->capath) != 1)
 		return setup_fail(c, TLS_ERR_CA, s->cafile ? s->cafile : s->capath);
-	if ((!have_ca || s->os_certs) && SSL_CTX_set_default_verify_paths(t->ctx) != 1)
+	if (((!have_ca && !s->insecure) || s->os_certs) && !system_cas(t->ctx))
 		return setup_fail(c, TLS_ERR_CA, "the system's CA store");
 	if (s->cert || s->key) {
 		if (!s->cert || !s->key)

@@ -185,7 +185,7 @@ static int teardown(void **state)
 	struct fixture *f = *state;
 
 	if (f->app.session)
-		session_stop(f->app.session, 3000);
+		session_stop(f->app.session, 10000);
 	app_free(&f->app);
 	broker_stop(&f->broker);
 	settings_free(&f->cfg);
@@ -205,7 +205,8 @@ static void check_retained_and_live(struct fixture *f)
 	publish(f->broker.port, "odd//level/", bin, 3, true);
 	start_session(f);
 
-	assert_true(wait_until(f, is_state, &conn, 5000));
+	/* (TLS under valgrind on a busy machine takes seconds.) */
+	assert_true(wait_until(f, is_state, &conn, 30000));
 	assert_true(wait_until(f, has_topic, "odd//level/", 5000));
 	assert_true(wait_until(f, has_topic, "house/bulbs/bulb2", 5000));
 	id = tree_find(f->app.tree, "house/bulbs/bulb1", 17);
@@ -425,7 +426,7 @@ static void first_failure(struct fixture *f, char *buf, size_t cap)
 	struct session_status st;
 
 	start_session(f);
-	assert_true(wait_until(f, is_state, &waiting, 8000));
+	assert_true(wait_until(f, is_state, &waiting, 30000));
 	session_status(f->app.session, &st);
 	session_describe(&st, clock_mono_ms(), buf, cap);
 	print_message("%s\n", buf);

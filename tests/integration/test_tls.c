@@ -158,7 +158,7 @@ static void run_start(struct run *r, const struct attempt *a)
 /* Waits until the first attempt connected or failed; returns the status then. */
 static struct session_status run_outcome(struct run *r)
 {
-	int64_t deadline = clock_mono_ms() + 8000;
+	int64_t deadline = clock_mono_ms() + 30000; /* valgrind on a busy machine: seconds */
 	struct session_status st;
 
 	for (;;) {
@@ -179,7 +179,7 @@ static struct session_status run_outcome(struct run *r)
 
 static void run_stop(struct run *r)
 {
-	session_stop(r->app.session, 3000);
+	session_stop(r->app.session, 10000);
 	app_free(&r->app);
 	settings_free(&r->cfg);
 }
