@@ -41,8 +41,8 @@
 	X(PROXY, "proxy", 0, "URL", "broker",                                                      \
 	  "through a proxy: socks5h://[user[:password]@]host[:port] (port 1080), or an HTTP "      \
 	  "CONNECT proxy http://[user[:password]@]host[:port] (port 8080)")                        \
-	X(WS_HEADER, "ws-header", 0, "'NAME: VALUE'", "broker",                                    \
-	  "a header for the WebSocket upgrade request (e.g. a token); repeatable")                 \
+	X(WS_HEADER, "ws-header", 0, "HEADER", "broker",                                           \
+	  "'Name: value' added to the WebSocket upgrade request (e.g. a token); repeatable")       \
 	X(CAFILE, "cafile", 0, "FILE", "tls", "CA certificates to verify the broker")              \
 	X(CAPATH, "capath", 0, "DIR", "tls", "directory of CA certificates")                       \
 	X(OS_CERTS, "tls-use-os-certs", 0, NULL, "tls",                                            \

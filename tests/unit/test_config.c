@@ -404,7 +404,7 @@ static void unit__options__bad_values_and_combinations(void **state)
 	    "--random-filter 200",
 	    "--tls-version tlsv1.0",
 	    "--psk 0xzz",
-	    "-L ws://h/t",
+	    "-L http://h/t",
 	    "-L mqtt://h/a/#/b",
 	    "--will-topic a/#",
 	    "-D connect user-property a b",
