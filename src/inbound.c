@@ -126,11 +126,11 @@ static int fail_bound(struct inbound *in, bool header)
 	fmt_bytes(sz, sizeof(sz), in->len);
 	fmt_bytes(lim, sizeof(lim), INBOUND_PACKET_MAX);
 	if (header)
-		snprintf(why, sizeof(why), "the broker sent a %s of %s with over %s of properties",
-		         wire_packet_name(in->fix[0] >> 4), sz, lim);
+		snprintf(why, sizeof(why), "the broker sent %s of %s with over %s of properties",
+		         wire_packet_a(in->fix[0] >> 4), sz, lim);
 	else
-		snprintf(why, sizeof(why), "the broker sent a %s of %s (limit %s)",
-		         wire_packet_name(in->fix[0] >> 4), sz, lim);
+		snprintf(why, sizeof(why), "the broker sent %s of %s (limit %s)",
+		         wire_packet_a(in->fix[0] >> 4), sz, lim);
 	return fail_rule(in, WIRE_OK, why);
 }
 
@@ -174,7 +174,7 @@ static int check_order(struct inbound *in, unsigned type)
 	char why[64];
 
 	if (in->packets++ == 0 && type != 2) {
-		snprintf(why, sizeof(why), "a %s before CONNACK", wire_packet_name(type));
+		snprintf(why, sizeof(why), "%s before CONNACK", wire_packet_a(type));
 		return fail_rule(in, WIRE_PROTOCOL, why);
 	}
 	if (type == 2 && in->packets > 1)

@@ -74,8 +74,8 @@ const char *wire_packet_name(unsigned type)
 	return packet_names[type & 15];
 }
 
-/* "a PUBLISH", "an AUTH": the packet type with its article, for messages. */
-static const char *a_name(unsigned type)
+/* The packet type with its article, for messages. */
+const char *wire_packet_a(unsigned type)
 {
 	static const char *const names[16] = {
 	    "a packet of type 0", "a CONNECT",  "a CONNACK",      "a PUBLISH",
@@ -208,7 +208,7 @@ struct pval {
 static enum wire_verdict prop_read(const uint8_t *p, size_t len, size_t *off, unsigned type,
                                    struct pval *pv, char *why, size_t cap)
 {
-	const char *pk = a_name(type);
+	const char *pk = wire_packet_a(type);
 	uint32_t id;
 	size_t o = *off;
 	int r = varint(p, len, &o, &id);
@@ -272,7 +272,7 @@ static bool is_flag_prop(uint8_t id)
 static enum wire_verdict check_props(const uint8_t *props, size_t len, unsigned type, char *why,
                                      size_t cap)
 {
-	const char *pk = a_name(type);
+	const char *pk = wire_packet_a(type);
 	uint64_t seen = 0;
 	size_t off = 0;
 

@@ -75,5 +75,7 @@ bool wire_utf8_ok(const uint8_t *s, size_t len);
 
 /* The name of a packet type (0-15) for messages, e.g. "PUBLISH". */
 const char *wire_packet_name(unsigned type);
+/* The same with its article: "a PUBLISH", "an AUTH". */
+const char *wire_packet_a(unsigned type);
 
 #endif
