@@ -31,6 +31,11 @@ start_ui "${args[@]}"
 wait_line "^ mqscope  mqtts://localhost:$BROKER_PORT  . connected"
 wait_for "tls (1 topic"
 screen | grep -q "INSECURE" && fail "a verified connection is flagged insecure"
+# The connection log says what the TLS session is (mqscope's own, from OpenSSL).
+keys c
+wait_line "connected \(connection 1\) over TLSv1\.[23] [A-Z0-9_-]+"
+keys Escape
+wait_gone "connection log, newest first"
 # Over TLS too, a payload over payload_cap (4 MiB) is cut on the way in, its real size shown,
 # and the connection goes on.
 mqs=$(pgrep -P "$UI_PID" | head -1)
