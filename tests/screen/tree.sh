@@ -14,7 +14,11 @@ wait_for "house (3 topics, 3 msgs)"
 wait_for "sensors (1 topic, 1 msg)"
 wait_for '$SYS ('
 
-# The first rows are $SYS, house, sensors: go to house and open it.
+# The first rows are $SYS, house, sensors: from the first (the selection stays on its row when
+# $SYS arrives after house), go to house and open it.
+keys Home
+wait_selected_row() { selected_line | grep -qF -- "\$SYS ("; }
+poll_until 10 "the first row to be selected" wait_selected_row
 keys Down
 keys Enter
 wait_for "bulbs (3 topics, 3 msgs)"
