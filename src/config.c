@@ -13,6 +13,7 @@
 
 #include "mqscope/actions.h"
 #include "mqscope/options.h"
+#include "mqscope/safe_file.h"
 #include "mqscope/secret.h"
 #include "mqscope/topic.h"
 #include "mqscope/util.h"
@@ -196,6 +197,7 @@ static int apply_profile_key(struct ctx *c, const config_setting_t *st)
 	const char *name = config_setting_name(st);
 	int id = options_find(alias(name));
 	char val[4096], msg[512];
+	int rc;
 
 	if (strcmp(name, "clean_session") == 0 || strcmp(name, "clean-session") == 0) {
 		if (want_type(c, st, CONFIG_TYPE_BOOL))
@@ -250,9 +252,9 @@ static int apply_profile_key(struct ctx *c, const config_setting_t *st)
 		return -1;
 	if (is_path_option((enum option_id)id) && expand_home(c, st, val, sizeof(val)))
 		return -1;
-	if (options_apply(c->s, (enum option_id)id, val, msg, sizeof(msg)))
-		return fail_at(c, st, "%s", msg);
-	return 0;
+	rc = options_apply(c->s, (enum option_id)id, val, msg, sizeof(msg));
+	explicit_bzero(val, sizeof(val)); /* it may have been a password */
+	return rc ? fail_at(c, st, "%s", msg) : 0;
 }
 
 /* Applies every setting of profile p to c->s. */
@@ -615,6 +617,54 @@ static int apply_root(struct ctx *c, const config_setting_t *root)
 	return 0;
 }
 
+/* Overwrites every string value under st: libconfig frees them without, and some are secrets. */
+static void wipe_strings(config_setting_t *st)
+{
+	if (config_setting_type(st) == CONFIG_TYPE_STRING) {
+		char *v = (char *)config_setting_get_string(st);
+
+		if (v != NULL)
+			explicit_bzero(v, strlen(v));
+		return;
+	}
+	for (int i = 0; config_setting_is_aggregate(st) && i < config_setting_length(st); i++)
+		wipe_strings(config_setting_get_elem(st, (unsigned)i));
+}
+
+int config_read_bounded(struct config_t *cf, const char *path, size_t max, char *err, size_t cap)
+{
+	char *text;
+	size_t len;
+	int line = 1, rc = 0;
+
+	if (safe_file_read(path, max, &text, &len, err, cap) != 0)
+		return -1;
+	if (memchr(text, '\0', len) != NULL) {
+		snprintf(err, cap, "%s: holds NUL bytes (not a text file)", path);
+		rc = -1;
+	}
+	/* libconfig takes @include at the start of a line (after blanks). */
+	for (const char *p = text; rc == 0 && p < text + len; line++) {
+		const char *nl = memchr(p, '\n', (size_t)(text + len - p));
+
+		p += strspn(p, " \t");
+		if (strncmp(p, "@include", 8) == 0) {
+			snprintf(err, cap,
+			         "%s:%d: @include is not supported (put the settings in this file)",
+			         path, line);
+			rc = -1;
+		}
+		p = nl ? nl + 1 : text + len;
+	}
+	if (rc == 0 && !config_read_string(cf, text)) {
+		snprintf(err, cap, "%s:%d: %s", path, config_error_line(cf), config_error_text(cf));
+		rc = -1;
+	}
+	explicit_bzero(text, len);
+	free(text);
+	return rc;
+}
+
 int config_load_file(struct settings *s, const char *path, char *err, size_t cap)
 {
 	struct ctx c = {.s = s, .path = path, .err = err, .cap = cap};
@@ -623,18 +673,12 @@ int config_load_file(struct settings *s, const char *path, char *err, size_t cap
 	int rc;
 
 	config_init(&cf);
-	if (!config_read_file(&cf, path)) {
-		if (config_error_type(&cf) == CONFIG_ERR_FILE_IO)
-			snprintf(err, cap, "%s: cannot read: %s", path,
-			         strerror(errno ? errno : ENOENT));
-		else
-			snprintf(err, cap, "%s:%d: %s",
-			         config_error_file(&cf) ? config_error_file(&cf) : path,
-			         config_error_line(&cf), config_error_text(&cf));
+	if (config_read_bounded(&cf, path, CONFIG_FILE_MAX, err, cap) != 0) {
 		config_destroy(&cf);
 		return -1;
 	}
 	rc = apply_root(&c, config_root_setting(&cf));
+	wipe_strings(config_root_setting(&cf));
 	config_destroy(&cf);
 	if (rc == 0) {
 		settings_set_str(&s->config_file, path);

@@ -15,6 +15,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "mqscope/negotiate.h"
 #include "mqscope/util.h"
 
 #define READ_CHUNK  (64 * 1024)
@@ -311,12 +312,6 @@ static int to_broker(struct pump *p)
 	}
 }
 
-/* A plain connection answered with a TLS record: an alert or a handshake. */
-static bool looks_tls(const uint8_t *b, size_t n)
-{
-	return n >= 2 && (b[0] == 0x15 || b[0] == 0x16) && b[1] == 0x03;
-}
-
 /* The broker's bytes through the checks, for at most a turn's worth of reads. */
 static int from_broker(struct pump *p)
 {
@@ -342,7 +337,8 @@ static int from_broker(struct pump *p)
 
 			memcpy(p->first + p->nfirst, p->rbuf, k);
 			p->nfirst += k;
-			if (!p->c->ssl && !p->c->ws && looks_tls(p->first, p->nfirst)) {
+			/* A plain connection answered with a TLS record (alert or handshake). */
+			if (!p->c->ssl && !p->c->ws && negotiate_looks_tls(p->first, p->nfirst)) {
 				end(p, PUMP_TLS_ANSWER);
 				return -1;
 			}

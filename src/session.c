@@ -232,6 +232,11 @@ size_t session_log(struct session *ss, struct session_log_entry *out, size_t max
 	return n;
 }
 
+int session_protocol(const struct session *ss)
+{
+	return ss->st.protocol;
+}
+
 uint64_t session_received(const struct session *ss)
 {
 	return atomic_load_explicit(&ss->received, memory_order_relaxed);

@@ -12,9 +12,11 @@
 #include <unistd.h>
 
 #include "mqscope/msg.h"
+#include "mqscope/negotiate.h"
 #include "mqscope/pump.h"
 #include "mqscope/session_parts.h"
 #include "mqscope/transport.h"
+#include "mqscope/transport_ws.h"
 #include "mqscope/util.h"
 
 #define BACKOFF_MIN_MS 1000
@@ -44,6 +46,8 @@ struct net {
 
 	/* the status the owner was told last */
 	struct session_status st;
+	struct negotiate neg;       /* which MQTT version to offer (negotiate.h) */
+	struct negotiate_seen seen; /* what this attempt showed about it */
 
 	/* this attempt */
 	struct conn *conn;
@@ -120,6 +124,9 @@ static void log_event(struct net *n, enum session_log_kind kind, enum session_re
 	e.connection = n->st.connects;
 	e.retry_ms = retry_ms;
 	e.lasted_ms = lasted_ms;
+	e.protocol = n->st.protocol;
+	e.protocol_why = n->st.protocol_why;
+	e.protocol_fixed = n->st.protocol_fixed;
 	if (kind != SESSION_LOG_CONNECTED)
 		memcpy(e.detail, n->st.detail, sizeof(e.detail));
 	else if (n->conn)
@@ -248,15 +255,14 @@ static void on_message(struct mosquitto *m, void *obj, const struct mosquitto_me
 /* Whether the connection speaks MQTT 5 (the CONNECT said so). */
 static bool speaks_v5(const struct net *n)
 {
-	return n->pump ? pump_version(n->pump) == 5 : n->cfg.protocol == MQTT_V5;
+	return n->pump && pump_version(n->pump) ? pump_version(n->pump) == 5
+	                                        : n->seen.offered == MQTT_V5;
 }
 
 static int sub_options(const struct net *n)
 {
 	/* MQTT 5: show the true retain flag of live messages. */
-	if (!speaks_v5(n))
-		return 0;
-	return MQTT_SUB_OPT_RETAIN_AS_PUBLISHED | (n->cfg.no_local ? MQTT_SUB_OPT_NO_LOCAL : 0);
+	return speaks_v5(n) ? MQTT_SUB_OPT_RETAIN_AS_PUBLISHED : 0;
 }
 
 static void subscribe_one(struct net *n, struct net_sub *e)
@@ -323,6 +329,7 @@ static void on_connect(struct mosquitto *m, void *obj, int rc, int flags,
 	char detail[SESSION_DETAIL_MAX] = "";
 
 	(void)flags;
+	n->seen.connack = rc;
 	if (rc != 0) {
 		n->refused = true;
 		prop_detail(props, MQTT_PROP_SERVER_REFERENCE, "try ", detail, sizeof(detail));
@@ -506,7 +513,12 @@ static int lib_connect(void *ctx, const char *path)
 	uint32_t expiry = session_expiry(&n->cfg);
 	int rc;
 
-	if (n->cfg.protocol == MQTT_V5 && expiry > 0)
+	/* The version negotiation offers this time (negotiate.h). */
+	mosquitto_int_option(n->mosq, MOSQ_OPT_PROTOCOL_VERSION,
+	                     n->seen.offered == MQTT_V31    ? MQTT_PROTOCOL_V31
+	                     : n->seen.offered == MQTT_V311 ? MQTT_PROTOCOL_V311
+	                                                    : MQTT_PROTOCOL_V5);
+	if (n->seen.offered == MQTT_V5 && expiry > 0)
 		mosquitto_property_add_int32(&props, MQTT_PROP_SESSION_EXPIRY_INTERVAL, expiry);
 	/* Port 0: a unix socket at "host". */
 	rc = mosquitto_connect_bind_v5(n->mosq, path, 0, n->cfg.keepalive, NULL, props);
@@ -682,6 +694,17 @@ static void lib_reason(struct net *n, int rc, enum session_reason *why, int *cod
 	}
 }
 
+/* What a close before CONNACK says: TLS came back, or -V asked for MQTT 5, or nothing. */
+static int closed_code(const struct net *n)
+{
+	size_t nf;
+	const uint8_t *first = n->pump ? pump_first_bytes(n->pump, &nf) : NULL;
+
+	if (first && negotiate_looks_tls(first, nf))
+		return CLOSED_TLS;
+	return n->neg.fixed == MQTT_V5 ? CLOSED_FIXED_V5 : CLOSED_PLAIN;
+}
+
 /* Why an open connection (or one still waiting for CONNACK) ended. */
 static void pump_reason(struct net *n, enum session_reason *why, int *code)
 {
@@ -693,7 +716,7 @@ static void pump_reason(struct net *n, enum session_reason *why, int *code)
 	case PUMP_CLOSED:
 		if (!n->connected_at) {
 			*why = REASON_CLOSED;
-			*code = n->cfg.tls || n->cfg.ws;
+			*code = closed_code(n);
 		} else {
 			*why = REASON_PEER;
 			*code = clock_mono_ms() - n->connected_at < AT_ONCE_MS &&
@@ -704,14 +727,14 @@ static void pump_reason(struct net *n, enum session_reason *why, int *code)
 		break;
 	case PUMP_TLS_ANSWER:
 		*why = REASON_CLOSED;
-		*code = 0;
+		*code = CLOSED_TLS;
 		break;
 	case PUMP_CONN:
 		n->cerr = n->conn->err;
 		setup_reason(n, why, code);
 		if (*why == REASON_ERRNO && (*code == ECONNRESET || *code == EPIPE)) {
 			*why = n->connected_at ? REASON_PEER : REASON_CLOSED;
-			*code = n->connected_at ? PEER_CLOSED : (n->cfg.tls || n->cfg.ws);
+			*code = n->connected_at ? PEER_CLOSED : closed_code(n);
 		}
 		break;
 	case PUMP_INBOUND:
@@ -781,6 +804,57 @@ static void close_attempt(struct net *n, bool polite)
 	n->conn = NULL;
 }
 
+/*
+ * What the attempt showed about the MQTT version (negotiate.h): the broker's
+ * first bytes, as they came on every transport, and whether it ended the
+ * connection before accepting it.
+ */
+static void note_seen(struct net *n)
+{
+	size_t nf;
+	const uint8_t *first = pump_first_bytes(n->pump, &nf);
+	enum pump_end e = pump_end(n->pump, NULL);
+	bool closed =
+	    e == PUMP_CLOSED || e == PUMP_TLS_ANSWER ||
+	    (e == PUMP_CONN && n->conn->err.fail == CONN_ERRNO &&
+	     (n->conn->err.code == ECONNRESET || n->conn->err.code == EPIPE)) ||
+	    (e == PUMP_CONN && n->conn->err.fail == CONN_WS && n->conn->err.code == WS_CLOSED);
+	/* A CONNACK in the 3.1.1 form to an MQTT 5 CONNECT: our checks stop it before
+	 * libmosquitto, but it says something about the version. */
+	bool old_connack = e == PUMP_INBOUND && n->seen.offered == MQTT_V5 && nf >= 4 &&
+	                   first[0] == 0x20 && first[1] == 2;
+
+	n->seen.nfirst = nf < sizeof(n->seen.first) ? nf : sizeof(n->seen.first);
+	memcpy(n->seen.first, first, n->seen.nfirst);
+	n->seen.peeked = true;
+	n->seen.ended = !n->connected_at && n->end == END_PUMP && (closed || old_connack);
+}
+
+/*
+ * What an attempt says about the MQTT version: fall back at once, report a
+ * refusal, or nothing (negotiate.h).
+ */
+static enum negotiate_step version_outcome(struct net *n)
+{
+	enum negotiate_step step;
+
+	/* Refused, unreachable or no such host: no broker answered at all. */
+	if (n->end == END_SETUP &&
+	    (n->cerr.fail == CONN_ERRNO || n->cerr.fail == CONN_DNS || n->pump == NULL)) {
+		negotiate_unreachable(&n->neg);
+		return NEG_STEP_CONTINUE;
+	}
+	step = negotiate_result(&n->neg, &n->seen);
+	if (step == NEG_STEP_FALLBACK) {
+		n->st.protocol = negotiate_offer(&n->neg);
+		n->st.protocol_why = n->neg.why;
+		log_event(n, SESSION_LOG_FALLBACK, REASON_VERSION, n->seen.offered, 0, 0);
+	} else if (step == NEG_STEP_REFUSED) {
+		set_detail(n, negotiate_answer_words(negotiate_classify(&n->seen)));
+	}
+	return step;
+}
+
 /* One attempt: open, serve until the end; the reason in *why and *code. */
 static void attempt(struct net *n, enum session_reason *why, int *code)
 {
@@ -802,6 +876,7 @@ static void attempt(struct net *n, enum session_reason *why, int *code)
 		return;
 	}
 	serve(n);
+	note_seen(n);
 	if (n->end == END_PUMP) {
 		if (n->refused) {
 			*why = n->st.reason;
@@ -823,6 +898,13 @@ void *net_main(void *arg)
 		int code = 0;
 		int64_t now, lasted, delay;
 
+		enum negotiate_step step;
+
+		memset(&n->seen, 0, sizeof(n->seen));
+		n->seen.offered = negotiate_offer(&n->neg);
+		n->seen.connack = -1;
+		n->st.protocol = n->seen.offered;
+		n->st.protocol_why = n->neg.why;
 		n->refused = false;
 		n->misc_rc = 0;
 		n->connected_at = 0;
@@ -830,12 +912,20 @@ void *net_main(void *arg)
 		n->login_now = n->relogin = false;
 		set_status(n, SESSION_CONNECTING, REASON_NONE, 0, 0);
 		attempt(n, &why, &code);
+		step = n->end == END_STOP || n->end == END_RELOGIN ? NEG_STEP_CONTINUE
+		                                                   : version_outcome(n);
 		close_attempt(n, n->end == END_STOP || n->end == END_RELOGIN);
 		if (n->end == END_STOP || atomic_load(&ss->stop))
 			break;
 		if (n->end == END_RELOGIN) {
 			tries = 0; /* new credentials: straight back */
 			continue;
+		}
+		if (step == NEG_STEP_FALLBACK)
+			continue; /* another version at once: no backoff step */
+		if (step == NEG_STEP_REFUSED) {
+			why = REASON_VERSION;
+			code = n->seen.offered | (n->neg.fixed ? 0x100 : 0);
 		}
 		now = clock_mono_ms();
 		lasted = n->connected_at ? now - n->connected_at : 0;
@@ -863,10 +953,17 @@ static void make_client_id(const struct settings *s, char *buf, size_t cap)
 	}
 	gethostname(host, sizeof(host) - 1);
 	host[sizeof(host) - 1] = '\0';
-	if (s->id_prefix)
+	if (s->id_prefix) {
 		snprintf(buf, cap, "%s%d", s->id_prefix, (int)getpid());
-	else
-		snprintf(buf, cap, "mqscope-%s-%d", host, (int)getpid());
+	} else {
+		/* MQTT 3.1 takes 23 bytes, and negotiation may end there: the host gives way. */
+		bool short_id = s->protocol == MQTT_V31 || s->protocol == MQTT_AUTO;
+		char pid[16];
+
+		snprintf(pid, sizeof(pid), "-%d", (int)getpid());
+		snprintf(buf, cap, "mqscope-%.*s%s", short_id ? 15 - (int)strlen(pid) : 63, host,
+		         pid);
+	}
 	if (s->protocol == MQTT_V31 && strlen(buf) > 23)
 		buf[23] = '\0';
 }
@@ -913,7 +1010,6 @@ static void copy_settings(struct settings *d, const struct settings *s)
 	d->insecure = s->insecure;
 	d->os_certs = s->os_certs;
 	d->ws = s->ws;
-	d->no_local = s->no_local;
 	for (size_t i = 0; i < s->nws_headers; i++)
 		settings_add_str(&d->ws_headers, &d->nws_headers, s->ws_headers[i]);
 	for (size_t i = 0; i < s->nunsubs; i++)
@@ -936,10 +1032,10 @@ struct net *net_new(struct session *ss, const struct settings *s)
 	n->mosq = mosquitto_new(id, !s->persistent, n);
 	if (n->mosq == NULL)
 		goto fail;
-	mosquitto_int_option(n->mosq, MOSQ_OPT_PROTOCOL_VERSION,
-	                     s->protocol == MQTT_V31    ? MQTT_PROTOCOL_V31
-	                     : s->protocol == MQTT_V311 ? MQTT_PROTOCOL_V311
-	                                                : MQTT_PROTOCOL_V5);
+	/* Without -V: MQTT 5 first, then what the broker shows it has (negotiate.h). */
+	negotiate_init(&n->neg, s->protocol, s->password && !s->user);
+	n->st.protocol = negotiate_offer(&n->neg);
+	n->st.protocol_fixed = n->neg.fixed != 0;
 	/* A monitor should never make the broker hold back QoS 1/2 deliveries. */
 	mosquitto_int_option(n->mosq, MOSQ_OPT_RECEIVE_MAXIMUM, 65535);
 	/* Packets wait for our loop to write them: nothing goes out between our steps. */

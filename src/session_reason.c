@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "mqscope/negotiate.h"
 #include "mqscope/proxy.h"
 #include "mqscope/transport_tls.h"
 #include "mqscope/transport_ws.h"
@@ -286,10 +287,26 @@ void session_reason_text(enum session_reason r, int code, char *buf, size_t cap)
 		w = "stopped reading";
 		break;
 	case REASON_CLOSED:
-		w = code ? "the broker closed the connection before answering"
-		         : "the broker closed the connection before answering (a TLS port? then "
-		           "use mqtts:// or --cafile)";
+		w = code == CLOSED_TLS ? "the broker answered in TLS: a TLS port (use mqtts:// or "
+		                         "--cafile)"
+		    : code == CLOSED_FIXED_V5
+		        ? "the broker closed the connection before answering (no MQTT 5? leave "
+		          "out -V)"
+		        : "the broker closed the connection before answering";
 		break;
+	case REASON_VERSION:
+		if (code & 0x100)
+			snprintf(buf, cap,
+			         "the broker refused MQTT %s (asked for with -V; leave it out to "
+			         "negotiate)",
+			         negotiate_version_name(code & 0xff));
+		else if ((code & 0xff) == 5)
+			snprintf(buf, cap,
+			         "the broker has no MQTT 5, and only MQTT 5 sends a "
+			         "password without a username (add -u)");
+		else
+			snprintf(buf, cap, "the broker accepts none of MQTT 5, 3.1.1 and 3.1");
+		return;
 	case REASON_PEER:
 		w = peer_words(code);
 		break;
@@ -301,6 +318,18 @@ void session_reason_text(enum session_reason r, int code, char *buf, size_t cap)
 		break;
 	}
 	snprintf(buf, cap, "%s", w ? w : "");
+}
+
+/* sep and the MQTT version in use with why ("MQTT 3.1.1: the broker has no MQTT 5"), or "". */
+static void version_words(int version, bool fixed, int why, const char *sep, char *buf, size_t cap)
+{
+	char v[96];
+
+	buf[0] = '\0';
+	if (version == 0)
+		return; /* not told (an entry made before any attempt) */
+	negotiate_describe(version, fixed, (enum negotiate_answer)why, v, sizeof(v));
+	snprintf(buf, cap, "%s%s", sep, v);
 }
 
 /* "850 ms", "12s", "3m 20s", "2h 5m". */
@@ -325,8 +354,16 @@ void session_log_describe(const struct session_log_entry *e, char *buf, size_t c
 	size_t n;
 
 	if (e->kind == SESSION_LOG_CONNECTED) {
-		snprintf(buf, cap, "connected (connection %llu)%s%s",
-		         (unsigned long long)e->connection, e->via[0] ? " over " : "", e->via);
+		version_words(e->protocol, e->protocol_fixed, e->protocol_why, "; ", why,
+		              sizeof(why));
+		snprintf(buf, cap, "connected (connection %llu)%s%s%s",
+		         (unsigned long long)e->connection, e->via[0] ? " over " : "", e->via, why);
+		return;
+	}
+	if (e->kind == SESSION_LOG_FALLBACK) {
+		snprintf(buf, cap, "MQTT %s refused, MQTT %s at once: %s",
+		         negotiate_version_name(e->code), negotiate_version_name(e->protocol),
+		         negotiate_answer_words(e->protocol_why));
 		return;
 	}
 	session_reason_text(e->reason, e->code, why, sizeof(why));
@@ -358,7 +395,10 @@ void session_describe(const struct session_status *st, int64_t now_ms, char *buf
 			snprintf(buf, cap, "connecting");
 		break;
 	case SESSION_CONNECTED:
-		snprintf(buf, cap, "connected");
+		/* MQTT 5 goes without saying here (the log says it); anything older is news. */
+		version_words(st->protocol == MQTT_V5 ? 0 : st->protocol, st->protocol_fixed,
+		              st->protocol_why, " ", why, sizeof(why));
+		snprintf(buf, cap, "connected%s", why);
 		break;
 	case SESSION_WAITING:
 		session_reason_text(st->reason, st->code, why, sizeof(why));

@@ -12,9 +12,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "mqscope/connect_opts.h"
 #include "mqscope/demo.h"
 #include "mqscope/msg.h"
-#include "mqscope/options.h"
+#include "mqscope/ring.h"
 #include "mqscope/session.h"
 #include "mqscope/util.h"
 
@@ -33,8 +34,7 @@ static const char *lights[] = {"kitchen", "living", "porch"};
 #define NLIGHTS (sizeof(lights) / sizeof(lights[0]))
 
 struct sim {
-	struct session *ss; /* the same connection code as the TUI: transport, checks, backoff */
-	struct ring ring;   /* the commands the devices receive */
+	struct session *ss;
 	bool bulb_on[NBULBS];
 	bool light_on[NLIGHTS];
 	int light_brightness[NLIGHTS];
@@ -58,16 +58,15 @@ static double jitter(double span)
 	return ((double)rand() / RAND_MAX - 0.5) * span;
 }
 
-/* Publishes at QoS 0; a message that cannot go now (not connected) is simply not sent. */
+/* Publishes at QoS 0; a message sent while the connection is down is simply not sent. */
 static void pub_bytes(struct sim *s, const char *topic, const void *payload, size_t len,
                       bool retain)
 {
-	struct pub_req req = {
-	    .topic = topic, .payload = payload, .len = len, .qos = 0, .retain = retain};
-	char err[160];
-	int id;
+	struct pub_req req = {.topic = topic, .payload = payload, .len = len, .retain = retain};
+	char err[128];
+	int mid;
 
-	session_publish(s->ss, &req, &id, err, sizeof(err));
+	session_publish(s->ss, &req, &mid, err, sizeof(err));
 }
 
 static void pub(struct sim *s, const char *topic, const char *payload, bool retain)
@@ -164,7 +163,7 @@ static bool json_field(const char *p, size_t len, const char *key, char *out, si
 	return o > 0;
 }
 
-/* A command to a device (t: the topic, NUL-terminated). */
+/* A command for a device (our own state reports come back too, and change nothing). */
 static void on_message(struct sim *s, const char *t, const char *p, size_t len)
 {
 	int n = 0;
@@ -219,7 +218,7 @@ static void on_message(struct sim *s, const char *t, const char *p, size_t len)
 	}
 }
 
-/* Connected (again): every device reports its state. */
+/* Every device says its state when a connection starts (the session subscribes by itself). */
 static void on_connect(struct sim *s)
 {
 	for (int i = 0; i < NBULBS; i++)
@@ -330,90 +329,103 @@ static void publish_misc(struct sim *s)
 	}
 }
 
-int sim_main(int argc, char **argv)
+/* Hands the commands that arrived to the devices; notices a new connection. */
+static void take_messages(struct sim *s, struct ring *ring, uint64_t *connects)
 {
-	static const char *const subs[] = {"house/bulbs/+", "house/bulbs/+/set", "house/lights/+",
-	                                   "house/lights/+/set"};
-	struct settings cfg;
-	struct sim s;
-	int64_t next;
-	uint64_t connects = 0;
+	struct session_status st;
+	struct session_event ev;
+	const void *rec;
+	size_t len;
 
-	settings_init(&cfg);
-	if (options_parse(argc, argv, &cfg, stderr) != OPTIONS_OK) {
-		settings_free(&cfg);
-		return 2;
+	ring_clear_wake(ring);
+	while ((rec = ring_peek(ring, &len)) != NULL) {
+		struct msg_view v;
+		char topic[256];
+
+		if (msg_read(rec, len, &v) && v.h->topic_len < sizeof(topic)) {
+			memcpy(topic, v.topic, v.h->topic_len);
+			topic[v.h->topic_len] = '\0';
+			on_message(s, topic, v.payload, v.h->len);
+		}
+		ring_release(ring);
 	}
-	if (cfg.host == NULL)
-		settings_set_str(&cfg.host, "localhost");
-	cfg.tls = settings_wants_tls(&cfg);
-	if (cfg.port == 0)
-		cfg.port = cfg.ws ? (cfg.tls ? 443 : 80) : cfg.tls ? 8883 : 1883;
+	while (session_next_event(s->ss, &ev))
+		; /* QoS 0: nothing to wait for */
+	session_status(s->ss, &st);
+	s->connected = st.state == SESSION_CONNECTED;
+	if (s->connected && st.connects != *connects) {
+		*connects = st.connects;
+		on_connect(s);
+	}
+}
 
-	memset(&s, 0, sizeof(s));
+/* The devices' first state. */
+static void sim_init(struct sim *s)
+{
+	memset(s, 0, sizeof(*s));
 	srand((unsigned)getpid());
-	s.bulb_on[0] = false;
-	s.bulb_on[1] = true;
-	s.bulb_on[2] = false;
-	s.bulb_on[3] = true;
+	s->bulb_on[1] = true;
+	s->bulb_on[3] = true;
 	for (size_t i = 0; i < NLIGHTS; i++)
-		s.light_brightness[i] = 40 + 20 * (int)i;
+		s->light_brightness[i] = 40 + 20 * (int)i;
 	for (size_t r = 0; r < NROOMS; r++) {
-		s.temp[r] = 19 + (double)r * 0.7;
-		s.hum[r] = 40 + (double)r * 3;
+		s->temp[r] = 19 + (double)r * 0.7;
+		s->hum[r] = 40 + (double)r * 3;
 	}
 	for (int l = 0; l < NLINES; l++)
 		for (int m = 0; m < NMACHINES; m++) {
-			s.rpm[l][m] = 1200 + 100 * m;
-			s.mtemp[l][m] = 45 + l;
+			s->rpm[l][m] = 1200 + 100 * m;
+			s->mtemp[l][m] = 45 + l;
 		}
-	s.power = 850;
+	s->power = 850;
+}
 
-	signal(SIGTERM, on_signal);
-	signal(SIGINT, on_signal);
-	/* The devices' commands; no-local: our own state reports must not come back as them. */
+int sim_main(int argc, char **argv)
+{
+	static const char *const commands[] = {"house/bulbs/+", "house/bulbs/+/set",
+	                                       "house/lights/+", "house/lights/+/set"};
+	struct settings cfg;
+	struct ring ring;
+	struct sim s;
+	uint64_t connects = 0;
+	int64_t next;
+	int rc;
+
+	/* The connection flags, config file and profiles of the TUI and pub, TLS decided alike. */
+	rc = connect_opts_load(&cfg, CONNECT_SIM, argc, argv, NULL);
+	if (rc >= 0) {
+		settings_free(&cfg);
+		return rc;
+	}
 	settings_clear_list(&cfg.topics, &cfg.ntopics);
-	for (size_t i = 0; i < sizeof(subs) / sizeof(subs[0]); i++)
-		settings_add_str(&cfg.topics, &cfg.ntopics, subs[i]);
-	cfg.qos = 1;
-	cfg.no_local = true;
-	cfg.payload_cap = 4096;
-	session_lib_init();
-	if (ring_init(&s.ring, 1 << 20, 4096) != 0 || (s.ss = session_new(&cfg, &s.ring)) == NULL ||
-	    session_start(s.ss) != 0) {
-		fputs("mqscope sim: cannot set up the connection\n", stderr);
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		settings_add_str(&cfg.topics, &cfg.ntopics, commands[i]);
+	cfg.qos = 0;
+	sim_init(&s);
+	if (ring_init(&ring, (size_t)1 << 20, 4096) != 0) {
+		settings_free(&cfg);
 		return 1;
 	}
+	session_lib_init();
+	s.ss = session_new(&cfg, &ring);
+	settings_wipe_secrets(&cfg); /* libmosquitto has its own copy */
+	if (s.ss == NULL || session_start(s.ss) != 0) {
+		fputs("mqscope sim: cannot set up the connection (bad TLS files?)\n", stderr);
+		session_free(s.ss);
+		ring_free(&ring);
+		session_lib_cleanup();
+		settings_free(&cfg);
+		return 1;
+	}
+	signal(SIGTERM, on_signal);
+	signal(SIGINT, on_signal);
 
 	next = clock_mono_ms();
 	while (!quit) {
 		int64_t now = clock_mono_ms();
-		struct pollfd pfd = {.fd = s.ring.wake_fd, .events = POLLIN};
-		struct session_status st;
-		struct session_event ev;
-		const void *rec;
-		size_t len;
+		struct pollfd pfd = {.fd = ring.wake_fd, .events = POLLIN};
 
-		while (session_next_event(s.ss, &ev))
-			; /* publish outcomes: nothing to do with them */
-		session_status(s.ss, &st);
-		if (st.state == SESSION_CONNECTED && st.connects != connects) {
-			connects = st.connects;
-			on_connect(&s);
-		}
-		s.connected = st.state == SESSION_CONNECTED;
-		while ((rec = ring_peek(&s.ring, &len)) != NULL) {
-			struct msg_view v;
-
-			if (msg_read(rec, len, &v) && v.h->topic_len < 256) {
-				char topic[256];
-
-				memcpy(topic, v.topic, v.h->topic_len);
-				topic[v.h->topic_len] = '\0';
-				on_message(&s, topic, v.payload, v.h->len);
-			}
-			ring_release(&s.ring);
-		}
+		take_messages(&s, &ring, &connects);
 		if (now >= next && s.connected) {
 			publish_sensors(&s);
 			publish_factory(&s);
@@ -423,13 +435,13 @@ int sim_main(int argc, char **argv)
 			if (next < now)
 				next = now + 500;
 		}
-		ring_prepare_sleep(&s.ring, false);
-		if (poll(&pfd, 1, (int)(next - now > 0 ? next - now : 0)) > 0)
-			ring_clear_wake(&s.ring);
+		now = clock_mono_ms();
+		if (ring_prepare_sleep(&ring, false))
+			poll(&pfd, 1, next > now ? (int)(next - now) : s.connected ? 0 : 500);
 	}
 	session_stop(s.ss, 2000);
 	session_free(s.ss);
-	ring_free(&s.ring);
+	ring_free(&ring);
 	session_lib_cleanup();
 	settings_free(&cfg);
 	return 0;

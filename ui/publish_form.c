@@ -737,7 +737,7 @@ static void open_form(struct ui *u, const struct pub_draft *d, const char *title
 	line_edit_set(&f->props, d->user_props ? d->user_props : "");
 	f->qos = d->qos;
 	f->retain = d->retain;
-	f->v5 = ui_app(u)->cfg->protocol == MQTT_V5;
+	f->v5 = ui_app(u)->session && session_protocol(ui_app(u)->session) == MQTT_V5;
 	f->nfields = f->v5 ? F__COUNT : F_RETAIN + 1;
 	f->focus = focus;
 	if (status)

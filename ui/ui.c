@@ -821,6 +821,7 @@ static int64_t replay_job_step(struct job *j, struct ui *u, int64_t now)
 	struct replay *r = u->app->replay;
 	uint64_t before = u->app->ingested;
 	int64_t next = replay_step(r, u->app, now, REPLAY_BATCH);
+	char why[512];
 
 	(void)j;
 	if (u->app->ingested != before)
@@ -828,7 +829,10 @@ static int64_t replay_job_step(struct job *j, struct ui *u, int64_t now)
 	if (next != REPLAY_DONE)
 		return next;
 	u->dirty |= DIRTY_STATUS;
-	if (replay_bad_lines(r))
+	if (replay_describe_error(r, why, sizeof(why)) > 0)
+		ui_notice(u, HINT_ERROR, "Replay stopped after %llu messages: %s",
+		          (unsigned long long)replay_fed(r), why);
+	else if (replay_bad_lines(r))
 		ui_notice(u, HINT_ERROR, "Replay done: %llu messages; %llu lines were not messages",
 		          (unsigned long long)replay_fed(r),
 		          (unsigned long long)replay_bad_lines(r));

@@ -142,7 +142,8 @@ hb_address() {
 hb_start_ui() {
 	local i=$1 id=$2 name=${2%@*} port cmd=""
 	local args=()
-	poll_until 30 "the fake broker of $id" test -s "$T_DIR/port.$i"
+	# Generous: ten Python interpreters starting at once on a busy machine take a while.
+	poll_until 60 "the fake broker of $id" test -s "$T_DIR/port.$i"
 	port=$(cat "$T_DIR/port.$i")
 	read -ra args <<<"$(hb_address "$port")"
 	args+=(-k 5)

@@ -398,7 +398,7 @@ static void integration__session__retained_and_live_over_websocket(void **state)
 	f->cfg.port = f->ws_port;
 	check_retained_and_live(f);
 	last_log(f, line, sizeof(line));
-	assert_string_equal(line, "connected (connection 1) over WebSocket");
+	assert_string_equal(line, "connected (connection 1) over WebSocket; MQTT 5");
 }
 
 static void integration__session__retained_and_live_over_secure_websocket_v311(void **state)

@@ -3,11 +3,22 @@
 
 SUB_PIDS=""
 
+# mosq_args: sets MOSQ_ARGS to how mosquitto_sub reaches the test's broker: 127.0.0.1:BROKER_PORT,
+# or with DEMO_DIR set, the private demo broker's socket and login.
+mosq_args() {
+	if [ -n "${DEMO_DIR:-}" ]; then
+		MOSQ_ARGS=(--unix "$DEMO_DIR/mqtt.sock" -u mqscope -P "$(cat "$DEMO_DIR/password")")
+	else
+		MOSQ_ARGS=(-h 127.0.0.1 -p "$BROKER_PORT")
+	fi
+}
+
 # bg_sub NAME MOSQUITTO_SUB_ARGS...: subscribes in the background; messages go to $T_DIR/NAME.out.
 bg_sub() {
 	local name=$1
 	shift
-	mosquitto_sub -h 127.0.0.1 -p "$BROKER_PORT" -W 120 "$@" >"$T_DIR/$name.out" 2>&1 &
+	mosq_args
+	mosquitto_sub "${MOSQ_ARGS[@]}" -W 120 "$@" >"$T_DIR/$name.out" 2>&1 &
 	SUB_PIDS="$SUB_PIDS $!"
 }
 
@@ -32,7 +43,8 @@ sub_line() { sed -n "${2}p" "$T_DIR/$1.out"; }
 
 # retained_of TOPIC: the retained message of TOPIC as "retain-flag payload", from a fresh subscriber.
 retained_of() {
-	mosquitto_sub -h 127.0.0.1 -p "$BROKER_PORT" -t "$1" -C 1 -W 5 -F '%r %p' 2>/dev/null
+	mosq_args
+	mosquitto_sub "${MOSQ_ARGS[@]}" -t "$1" -C 1 -W 5 -F '%r %p' 2>/dev/null
 }
 
 # retained_count FILTER: exactly how many retained messages match FILTER (tests/helpers/retained.c).

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "mqscope/config.h"
+#include "mqscope/negotiate.h"
 #include "mqscope/options.h"
 #include "mqscope/secret.h"
 #include "mqscope/transport_tls.h"
@@ -618,7 +619,13 @@ static void unit__session__reasons_in_words(void **state)
 	    {REASON_TLS, TLS_ERR_HOSTNAME, "does not match the host name", false},
 	    {REASON_TLS, TLS_ERR_BAD_KEY, "client key unusable", false},
 	    {REASON_ERRNO, 111 /* ECONNREFUSED */, "connection refused", false},
-	    {REASON_CLOSED, 0, "a TLS port?", false},
+	    {REASON_CLOSED, CLOSED_PLAIN, "closed the connection before answering", false},
+	    {REASON_CLOSED, CLOSED_TLS, "answered in TLS: a TLS port (use mqtts://", false},
+	    {REASON_CLOSED, CLOSED_FIXED_V5, "no MQTT 5? leave out -V", false},
+	    {REASON_VERSION, 5 | 0x100, "refused MQTT 5 (asked for with -V", false},
+	    {REASON_VERSION, 4 | 0x100, "refused MQTT 3.1.1", false},
+	    {REASON_VERSION, 3, "accepts none of MQTT 5, 3.1.1 and 3.1", false},
+	    {REASON_VERSION, 5, "only MQTT 5 sends a password without a username", false},
 	    {REASON_PEER, PEER_KEEPALIVE, "keepalive timeout: the broker did not answer PINGREQ",
 	     false},
 	    {REASON_PEER, PEER_BAD_UTF8, "topic with invalid UTF-8", false},
@@ -646,6 +653,19 @@ static void unit__session__reasons_in_words(void **state)
 	session_describe(&st, 0, buf, sizeof(buf));
 	assert_string_equal(buf,
 	                    "lost: use another server: try other.example.com:1883, retrying in 4s");
+	/* Connected: the version only when it is not MQTT 5, and why. */
+	memset(&st, 0, sizeof(st));
+	st.state = SESSION_CONNECTED;
+	st.protocol = 5;
+	session_describe(&st, 0, buf, sizeof(buf));
+	assert_string_equal(buf, "connected");
+	st.protocol = 4;
+	st.protocol_why = NEG_CLOSED;
+	session_describe(&st, 0, buf, sizeof(buf));
+	assert_string_equal(buf, "connected MQTT 3.1.1: the broker has no MQTT 5");
+	st.protocol_fixed = true;
+	session_describe(&st, 0, buf, sizeof(buf));
+	assert_string_equal(buf, "connected MQTT 3.1.1");
 }
 
 static void unit__session__log_events_in_words(void **state)
@@ -659,6 +679,22 @@ static void unit__session__log_events_in_words(void **state)
 	e.connection = 3;
 	session_log_describe(&e, buf, sizeof(buf));
 	assert_string_equal(buf, "connected (connection 3)");
+	e.protocol = 4;
+	e.protocol_why = NEG_CLOSED;
+	session_log_describe(&e, buf, sizeof(buf));
+	assert_string_equal(buf, "connected (connection 3); MQTT 3.1.1: the broker has no MQTT 5");
+	e.protocol_fixed = true;
+	session_log_describe(&e, buf, sizeof(buf));
+	assert_string_equal(buf, "connected (connection 3); MQTT 3.1.1");
+	e.kind = SESSION_LOG_FALLBACK;
+	e.code = 5;
+	e.protocol_why = NEG_RC1;
+	session_log_describe(&e, buf, sizeof(buf));
+	assert_string_equal(buf, "MQTT 5 refused, MQTT 3.1.1 at once: it answered CONNACK "
+	                         "'unacceptable protocol version'");
+	e.protocol = 0;
+	e.protocol_why = 0;
+	e.protocol_fixed = false;
 	e.kind = SESSION_LOG_LOST;
 	e.reason = REASON_PEER;
 	e.code = PEER_KEEPALIVE;
