@@ -409,51 +409,119 @@ static int apply_ui(struct ctx *c, const config_setting_t *ui)
 	return 0;
 }
 
-static int apply_keys(struct ctx *c, const config_setting_t *keys)
+/* Names of the actions of mode m, for suggestions; returns how many. */
+static size_t mode_action_names(enum key_mode m, bool top, const char **out)
+{
+	size_t k = 0;
+
+	for (int a = 1; a < ACT__COUNT; a++) {
+		enum key_mode am = action_mode((enum action)a);
+
+		if (top ? mode_group(am) == NULL : am == m)
+			out[k++] = action_name((enum action)a);
+	}
+	return k;
+}
+
+/* libconfig names may not hold '-': accept move_up for move-up. */
+static void dashed(char *buf, size_t cap, const char *name)
+{
+	snprintf(buf, cap, "%s", name);
+	for (char *p = buf; *p; p++)
+		if (*p == '_')
+			*p = '-';
+}
+
+/* One binding: "action = key" or "action = [keys]"; the action is qualified name qname. */
+static int add_binding(struct ctx *c, const config_setting_t *st, const char *qname)
 {
 	struct settings *s = c->s;
+	const char *n = config_setting_name(st);
+	struct key_binding *b;
 
+	s->keys = xrealloc(s->keys, (s->nkeys + 1) * sizeof(*s->keys));
+	b = &s->keys[s->nkeys++];
+	memset(b, 0, sizeof(*b));
+	b->action = xstrdup(qname);
+	b->line = (int)config_setting_source_line(st);
+	if (config_setting_type(st) == CONFIG_TYPE_STRING) {
+		settings_add_str(&b->keys, &b->nkeys, config_setting_get_string(st));
+		return 0;
+	}
+	if (!config_setting_is_array(st) && !config_setting_is_list(st))
+		return fail_at(c, st, "'%s' must be a key like \"p\" or a list [\"p\", \"C-p\"]",
+		               n);
+	for (int j = 0; j < config_setting_length(st); j++) {
+		const config_setting_t *e = config_setting_get_elem(st, (unsigned)j);
+		if (want_type(c, e, CONFIG_TYPE_STRING))
+			return -1;
+		settings_add_str(&b->keys, &b->nkeys, config_setting_get_string(e));
+	}
+	return 0;
+}
+
+/* The bindings of one mode's group inside keys ("form = { send = \"C-s\"; }"). */
+static int apply_mode_keys(struct ctx *c, const config_setting_t *group, enum key_mode m)
+{
+	const char *cands[ACT__COUNT];
+	size_t k = mode_action_names(m, false, cands);
+
+	for (int i = 0; i < config_setting_length(group); i++) {
+		const config_setting_t *st = config_setting_get_elem(group, (unsigned)i);
+		char name[64], qname[128], hint[96];
+
+		dashed(name, sizeof(name), config_setting_name(st));
+		if (action_in_mode(m, name) == ACT_NONE) {
+			config_suggest(hint, sizeof(hint), name, cands, k);
+			return fail_at(c, st, "unknown action '%s' in keys.%s%s",
+			               config_setting_name(st), mode_group(m), hint);
+		}
+		snprintf(qname, sizeof(qname), "%s.%s", mode_group(m), name);
+		if (add_binding(c, st, qname))
+			return -1;
+	}
+	return 0;
+}
+
+static int apply_keys(struct ctx *c, const config_setting_t *keys)
+{
 	if (want_type(c, keys, CONFIG_TYPE_GROUP))
 		return -1;
 	for (int i = 0; i < config_setting_length(keys); i++) {
 		const config_setting_t *st = config_setting_get_elem(keys, (unsigned)i);
 		const char *n = config_setting_name(st);
-		struct key_binding *b;
 		char name[64];
 
-		/* libconfig names may not hold '-': accept move_up for move-up. */
-		snprintf(name, sizeof(name), "%s", n);
-		for (char *p = name; *p; p++)
-			if (*p == '_')
-				*p = '-';
+		dashed(name, sizeof(name), n);
+		if (config_setting_type(st) == CONFIG_TYPE_GROUP) {
+			/* A mode's own table: help_window, form, subscriptions_window... */
+			enum key_mode m = mode_by_group(n);
+
+			if (m == MODE_NONE) {
+				const char *cands[MODE__COUNT];
+				char hint[96];
+				size_t k = 0;
+
+				for (int g = 0; g < MODE__COUNT; g++)
+					if (mode_group((enum key_mode)g))
+						cands[k++] = mode_group((enum key_mode)g);
+				config_suggest(hint, sizeof(hint), n, cands, k);
+				return fail_at(c, st, "unknown key group '%s'%s", n, hint);
+			}
+			if (apply_mode_keys(c, st, m))
+				return -1;
+			continue;
+		}
 		if (action_by_name(name) == ACT_NONE) {
 			const char *cands[ACT__COUNT];
 			char hint[96];
-			size_t k = 0;
+			size_t k = mode_action_names(MODE_NONE, true, cands);
 
-			for (int a = 1; a < ACT__COUNT; a++)
-				cands[k++] = action_name((enum action)a);
 			config_suggest(hint, sizeof(hint), name, cands, k);
 			return fail_at(c, st, "unknown action '%s'%s", n, hint);
 		}
-		s->keys = xrealloc(s->keys, (s->nkeys + 1) * sizeof(*s->keys));
-		b = &s->keys[s->nkeys++];
-		memset(b, 0, sizeof(*b));
-		b->action = xstrdup(name);
-		b->line = (int)config_setting_source_line(st);
-		if (config_setting_type(st) == CONFIG_TYPE_STRING) {
-			settings_add_str(&b->keys, &b->nkeys, config_setting_get_string(st));
-			continue;
-		}
-		if (!config_setting_is_array(st) && !config_setting_is_list(st))
-			return fail_at(
-			    c, st, "'%s' must be a key like \"p\" or a list [\"p\", \"C-p\"]", n);
-		for (int j = 0; j < config_setting_length(st); j++) {
-			const config_setting_t *e = config_setting_get_elem(st, (unsigned)j);
-			if (want_type(c, e, CONFIG_TYPE_STRING))
-				return -1;
-			settings_add_str(&b->keys, &b->nkeys, config_setting_get_string(e));
-		}
+		if (add_binding(c, st, name))
+			return -1;
 	}
 	return 0;
 }

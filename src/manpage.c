@@ -74,21 +74,49 @@ static void options_section(FILE *out)
 static void keys_section(FILE *out)
 {
 	fputs(".SH KEYS\n"
-	      "The default keys; the\n"
+	      "The default keys, by mode: each mode has its own key table, and a key not\n"
+	      "bound in a mode is looked up in the mode named after it (a window with a list\n"
+	      "takes the list keys).\n"
+	      "The\n"
 	      ".B keys\n"
-	      "section of the config file binds others to the same action names.\n"
+	      "section of the config file binds other keys to the action names in\n"
+	      "parentheses; binding an action replaces its default keys.\n"
+	      "The actions of the first two modes are set at the top level of the section,\n"
+	      "those of the others in a group named for the mode:\n"
+	      ".PP\n.nf\n.RS\n"
+	      "keys = { quit = \"q\"; help = \"F1\"; form = { send = [\"C\\-s\", \"F2\"]; }; };\n"
+	      ".RE\n.fi\n.PP\n"
 	      "Press\n"
 	      ".B ?\n"
 	      "inside mqscope for the keys in effect.\n",
 	      out);
-	for (int a = 1; a < ACT__COUNT; a++) {
-		fputs(".TP\n.B ", out);
-		roff(out, action_default_keys((enum action)a));
-		fputs("\n", out);
-		roff(out, action_help((enum action)a));
-		fputs(" (\\fI", out);
-		roff(out, action_name((enum action)a));
-		fputs("\\fR).\n", out);
+	for (int m = 0; m < MODE__COUNT; m++) {
+		enum key_mode mode = (enum key_mode)m;
+
+		fputs(".SS ", out);
+		roff(out, mode_title(mode));
+		fputc('\n', out);
+		if (mode_group(mode)) {
+			fputs("In the group\n.BR ", out);
+			roff(out, mode_group(mode));
+			fputs(" .\n", out);
+		}
+		if (mode_fallback(mode) != MODE_NONE) {
+			fputs("Other keys: as in \\(lq", out);
+			roff(out, mode_title(mode_fallback(mode)));
+			fputs("\\(rq.\n", out);
+		}
+		for (int a = 1; a < ACT__COUNT; a++) {
+			if (action_mode((enum action)a) != mode)
+				continue;
+			fputs(".TP\n.B ", out);
+			roff(out, action_default_keys((enum action)a));
+			fputs("\n", out);
+			roff(out, action_help((enum action)a));
+			fputs(" (\\fI", out);
+			roff(out, action_name((enum action)a));
+			fputs("\\fR).\n", out);
+		}
 	}
 }
 

@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include "mqscope/util.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -200,4 +201,36 @@ void fmt_time(char *buf, size_t cap, int64_t wall_ms)
 	localtime_r(&t, &tm);
 	strftime(tmp, sizeof(tmp), "%Y-%m-%d %H:%M:%S", &tm);
 	snprintf(buf, cap, "%s.%03d", tmp, (int)(wall_ms % 1000));
+}
+
+void fmt_uptime(char *buf, size_t cap, double seconds)
+{
+	uint64_t v = seconds > 0 ? (uint64_t)seconds : 0;
+
+	if (v >= 86400)
+		snprintf(buf, cap, "%llud %lluh %llum", (unsigned long long)(v / 86400),
+		         (unsigned long long)(v % 86400 / 3600),
+		         (unsigned long long)(v % 3600 / 60));
+	else if (v >= 3600)
+		snprintf(buf, cap, "%lluh %llum %llus", (unsigned long long)(v / 3600),
+		         (unsigned long long)(v % 3600 / 60), (unsigned long long)(v % 60));
+	else
+		snprintf(buf, cap, "%llum %llus", (unsigned long long)(v / 60),
+		         (unsigned long long)(v % 60));
+}
+
+bool mem_contains_ci(const char *hay, size_t hlen, const char *needle, size_t nlen)
+{
+	if (nlen == 0)
+		return true;
+	for (size_t i = 0; i + nlen <= hlen; i++) {
+		size_t j = 0;
+
+		while (j < nlen &&
+		       tolower((unsigned char)hay[i + j]) == tolower((unsigned char)needle[j]))
+			j++;
+		if (j == nlen)
+			return true;
+	}
+	return false;
 }

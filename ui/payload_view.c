@@ -7,7 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mqscope/diff.h"
 #include "mqscope/draw.h"
+#include "mqscope/fit.h"
 #include "mqscope/msg.h"
 #include "mqscope/sanitize.h"
 #include "mqscope/theme.h"
@@ -15,21 +17,25 @@
 #include "mqscope/util.h"
 
 #define TOPIC_LINES_MAX 3
+#define ROOMY_LINES     8 /* a shorter pane shows the value before the details */
 #define PROP_LINES_MAX  4
 #define AUTO_FOLD_LINES 300         /* longer JSON documents open with their inner levels folded */
 #define DIFF_HEX_MAX    (64 * 1024) /* bytes of a binary value a diff compares */
 #define DIFF_CONTEXT    3
 #define INDENT_MAX_FRAC 2 /* indentation never takes more than 1/2 of the width */
-#define SERIES_MAX      1024
+
+static void draw_body_row(void *ctx, WINDOW *w, int y, int x, int wd, size_t r);
 
 static const char *const format_names[PV__FORMATS] = {"auto", "text", "json", "hex"};
 
 void payload_view_init(struct payload_view *p, const struct tree *t)
 {
 	memset(p, 0, sizeof(*p));
+	list_view_init(&p->lv, false, draw_body_row, NULL, p);
 	p->tree = t;
 	p->shown = TREE_NONE;
 	pdoc_init(&p->doc);
+	trend_init(&p->trend);
 }
 
 void payload_view_free(struct payload_view *p)
@@ -37,9 +43,7 @@ void payload_view_free(struct payload_view *p)
 	pdoc_free(&p->doc);
 	free(p->folded);
 	free(p->rows);
-	free(p->series);
-	free(p->series_t);
-	free(p->series_ord);
+	trend_free(&p->trend);
 	memset(p, 0, sizeof(*p));
 }
 
@@ -154,7 +158,7 @@ static void build_diff_doc(struct payload_view *p, tree_id id)
 	pdoc_init(&b);
 	diffable(older, &a);
 	diffable(newer, &b);
-	p->diff_changed = payload_diff(&a, &b, DIFF_CONTEXT, &p->doc);
+	p->diff_changed = diff_docs(&a, &b, DIFF_CONTEXT, &p->doc);
 	if (p->diff_changed == 0)
 		snprintf(p->note, sizeof(p->note), "identical to the value before it");
 	pdoc_free(&a);
@@ -265,7 +269,7 @@ static void wrap_line(struct payload_view *p, size_t li, int width)
 /* Lays the document (or hex dump, or history) out in rows at width; keeps the cursor's line. */
 static void layout(struct payload_view *p, tree_id id, int width)
 {
-	size_t cursor_line = p->cursor < p->nrows ? p->rows[p->cursor].line : 0;
+	size_t cursor_line = p->lv.l.sel < p->nrows ? p->rows[p->lv.l.sel].line : 0;
 	bool had_rows = p->nrows > 0;
 
 	if (!p->rows_stale && p->rows_width == width)
@@ -301,7 +305,7 @@ static void layout(struct payload_view *p, tree_id id, int width)
 			r++;
 		while (r > 0 && p->rows[r - 1].line == p->rows[r].line)
 			r--;
-		p->cursor = r;
+		p->lv.l.sel = r;
 	}
 }
 
@@ -320,16 +324,7 @@ static size_t body_rows(const struct payload_view *p)
 /* Keeps the cursor within the rows and on screen. */
 static void clamp(struct payload_view *p)
 {
-	size_t n = body_rows(p), h = p->body_height > 0 ? (size_t)p->body_height : 1;
-
-	if (p->cursor >= n)
-		p->cursor = n ? n - 1 : 0;
-	if (p->cursor < p->scroll)
-		p->scroll = p->cursor;
-	if (p->cursor >= p->scroll + h)
-		p->scroll = p->cursor - h + 1;
-	if (p->scroll + h > n)
-		p->scroll = n > h ? n - h : 0;
+	list_set(&p->lv.l, body_rows(p), p->lv.l.height);
 }
 
 /* ---- actions ---- */
@@ -353,7 +348,7 @@ static size_t row_of_line(const struct payload_view *p, size_t li)
 	for (size_t r = 0; r < p->nrows; r++)
 		if (p->rows[r].line == li)
 			return r;
-	return p->cursor;
+	return p->lv.l.sel;
 }
 
 /* Folding keys on the JSON view; returns true when handled. */
@@ -364,7 +359,7 @@ static bool fold_action(struct payload_view *p, enum action a)
 
 	if (p->nrows == 0)
 		return false;
-	li = p->rows[p->cursor].line;
+	li = p->rows[p->lv.l.sel].line;
 	l = &p->doc.lines[li];
 	switch (a) {
 	case ACT_TOGGLE_BRANCH:
@@ -388,7 +383,7 @@ static bool fold_action(struct payload_view *p, enum action a)
 		li = enclosing(p, li);
 		if (li == SIZE_MAX)
 			return false; /* at the top: the key goes back to the tree */
-		p->cursor = row_of_line(p, li);
+		p->lv.l.sel = row_of_line(p, li);
 		clamp(p);
 		return true;
 	case ACT_EXPAND_ALL:
@@ -401,44 +396,28 @@ static bool fold_action(struct payload_view *p, enum action a)
 		return false;
 	}
 	/* The cursor stays on its line; layout() finds it again. */
-	p->cursor = row_of_line(p, li);
+	p->lv.l.sel = row_of_line(p, li);
 	return true;
 }
 
 bool payload_view_action(struct payload_view *p, enum action a)
 {
-	size_t page = p->body_height > 1 ? (size_t)p->body_height - 1 : 1;
 	size_t n = body_rows(p);
 
+	clamp(p);
+	if (list_move(&p->lv.l, a))
+		return true;
 	switch (a) {
-	case ACT_MOVE_UP:
-		p->cursor = p->cursor ? p->cursor - 1 : 0;
-		break;
-	case ACT_MOVE_DOWN:
-		p->cursor++;
-		break;
-	case ACT_PAGE_UP:
-		p->cursor = p->cursor > page ? p->cursor - page : 0;
-		break;
-	case ACT_PAGE_DOWN:
-		p->cursor += page;
-		break;
-	case ACT_FIRST:
-		p->cursor = 0;
-		break;
-	case ACT_LAST:
-		p->cursor = n ? n - 1 : 0;
-		break;
 	case ACT_TOGGLE_BRANCH:
 	case ACT_EXPAND:
 		if (p->body == BODY_HISTORY) {
 			/* Open the value of this row. */
-			if (p->cursor < n) {
-				p->age = (unsigned)p->cursor;
+			if (p->lv.l.sel < n) {
+				p->age = (unsigned)p->lv.l.sel;
 				if (p->shown != TREE_NONE)
 					p->age_msgs = tree_node(p->tree, p->shown)->msgs;
 				p->body = BODY_VALUE;
-				p->cursor = p->scroll = 0;
+				p->lv.l.sel = p->lv.l.top = 0;
 				p->rows_stale = true;
 				return true;
 			}
@@ -454,8 +433,6 @@ bool payload_view_action(struct payload_view *p, enum action a)
 	default:
 		return false;
 	}
-	clamp(p);
-	return true;
 }
 
 /* ---- drawing ---- */
@@ -480,31 +457,23 @@ static int meta_line(WINDOW *w, int y, int wd, const char *const *pairs, size_t 
 	return y + 1;
 }
 
-/* Draws the full topic, wrapped over at most TOPIC_LINES_MAX lines; returns the next line. */
-static int draw_topic(WINDOW *w, int y, int wd, const char *topic, size_t len)
+/*
+ * Draws the full topic, wrapped over at most max lines (the last ends in an
+ * ellipsis when the topic goes on); returns the next line.
+ */
+static int draw_topic(WINDOW *w, int y, int wd, const char *topic, size_t len, int max)
 {
-	const char *p = topic, *end = topic + len;
-	unsigned flags = draw_san_flags();
-	struct san_glyph g;
+	size_t at = 0;
 	int lines = 0;
 
-	while (p < end && lines < TOPIC_LINES_MAX) {
-		const char *q = p;
-		int col = 0;
+	while (at < len && lines < max) {
+		size_t next, n = fit_wrap(topic + at, len - at, draw_san_flags(), wd, &next);
 
-		while (q < end) {
-			size_t used =
-			    sanitize_next(q, end, col == 0 ? flags | SAN_LEADING : flags, &g);
-			if (col + g.width > wd)
-				break;
-			col += g.width;
-			q += used;
-		}
-		if (q == p)
-			break;
+		if (lines + 1 == max)
+			n = next = len - at; /* the last line: the rest, cut by draw_text */
 		wmove(w, y + lines, 0);
-		draw_text(w, p, (size_t)(q - p), wd, theme_attr(SLOT_TITLE));
-		p = q;
+		draw_text(w, topic + at, n, wd, theme_attr(SLOT_TITLE));
+		at += next;
 		lines++;
 	}
 	return y + (lines ? lines : 1);
@@ -592,107 +561,6 @@ static int draw_props(WINDOW *w, int y, int h, int wd, const struct tree_value *
 	return f.y + 1;
 }
 
-/* Appends the number of the value at age (if it has one) to the series. */
-static void series_add(struct payload_view *p, tree_id id, unsigned age, uint64_t msgs)
-{
-	const struct tree_value *v = tree_value(p->tree, id, age);
-	double x;
-
-	if (v && payload_number(v->data, v->len, p->field_used, &x)) {
-		p->series[p->nseries] = x;
-		p->series_t[p->nseries] = v->time_ms;
-		p->series_ord[p->nseries] = msgs - age;
-		p->nseries++;
-	}
-}
-
-/*
- * Collects the numbers of the node's history (oldest first) for the trend.
- * When only new messages came to the same topic, only they are parsed: each
- * entry remembers which message it came from, so the ones that left the
- * history are dropped and the rest kept.
- */
-static void update_series(struct payload_view *p, tree_id id)
-{
-	const struct tree_node *n = tree_node(p->tree, id);
-	struct pv_key k = {.id = id, .msgs = n->msgs, .hist_len = n->hist_len};
-	struct pv_key old = p->skey;
-	const struct tree_value *newest;
-	unsigned limit = n->hist_len < SERIES_MAX ? n->hist_len : SERIES_MAX;
-	char before[PAYLOAD_PATH_MAX];
-	bool same = p->have_skey && old.id == id && !strcmp(p->sfield, p->field);
-	uint64_t added = same && n->msgs > old.msgs ? n->msgs - old.msgs : 0;
-
-	if (same && key_eq(&k, &old))
-		return;
-	snprintf(before, sizeof(before), "%s", p->field_used);
-	p->skey = k;
-	p->have_skey = true;
-	snprintf(p->sfield, sizeof(p->sfield), "%s", p->field);
-	newest = tree_value(p->tree, id, 0);
-	if (newest == NULL) {
-		p->nseries = 0;
-		return;
-	}
-	if (p->field[0]) {
-		snprintf(p->field_used, sizeof(p->field_used), "%s", p->field);
-		double x;
-		/* A field picked on another topic that this one lacks: fall back to automatic. */
-		if (!payload_number(newest->data, newest->len, p->field_used, &x) &&
-		    !payload_default_path(newest->data, newest->len, p->field_used,
-		                          sizeof(p->field_used))) {
-			p->nseries = 0;
-			return;
-		}
-	} else if (!payload_default_path(newest->data, newest->len, p->field_used,
-	                                 sizeof(p->field_used))) {
-		p->nseries = 0;
-		return;
-	}
-	if (p->series_cap < limit) {
-		p->series_cap = limit;
-		p->series = xrealloc(p->series, p->series_cap * sizeof(*p->series));
-		p->series_t = xrealloc(p->series_t, p->series_cap * sizeof(*p->series_t));
-		p->series_ord = xrealloc(p->series_ord, p->series_cap * sizeof(*p->series_ord));
-	}
-	/* Each new message pushed one value unless the history was cleared or trimmed meanwhile. */
-	unsigned cap = tree_history_cap(p->tree);
-	uint64_t expect = old.hist_len + added < cap ? old.hist_len + added : cap;
-	if (added > 0 && added <= limit && n->hist_len == expect &&
-	    !strcmp(before, p->field_used)) {
-		size_t j = 0;
-
-		for (size_t i = 0; i < p->nseries; i++) {
-			if (n->msgs - p->series_ord[i] >= limit)
-				continue;
-			p->series[j] = p->series[i];
-			p->series_t[j] = p->series_t[i];
-			p->series_ord[j] = p->series_ord[i];
-			j++;
-		}
-		p->nseries = j;
-		for (unsigned age = (unsigned)added; age-- > 0;)
-			series_add(p, id, age, n->msgs);
-		return;
-	}
-	/* The newest SERIES_MAX values: wider than any chart a terminal can draw. */
-	p->nseries = 0;
-	for (unsigned age = limit; age-- > 0;)
-		series_add(p, id, age, n->msgs);
-}
-
-static void series_range(const struct payload_view *p, size_t from, double *lo, double *hi)
-{
-	*lo = INFINITY;
-	*hi = -INFINITY;
-	for (size_t i = from; i < p->nseries; i++) {
-		if (p->series[i] < *lo)
-			*lo = p->series[i];
-		if (p->series[i] > *hi)
-			*hi = p->series[i];
-	}
-}
-
 /* A number for a label: integers in full (timestamps, counters), others to 6 digits. */
 static void fmt_num(char *buf, size_t cap, double v)
 {
@@ -708,10 +576,10 @@ static void trend_numbers(const struct payload_view *p, size_t from, bool full, 
 {
 	char a[40], b[40], c[40];
 
-	series_range(p, from, lo, hi);
+	trend_range(&p->trend, from, lo, hi);
 	fmt_num(a, sizeof(a), *lo);
 	fmt_num(b, sizeof(b), *hi);
-	fmt_num(c, sizeof(c), p->series[p->nseries - 1]);
+	fmt_num(c, sizeof(c), p->trend.v[p->trend.n - 1]);
 	if (full)
 		snprintf(buf, cap, " min %s max %s last %s", a, b, c);
 	else
@@ -722,17 +590,17 @@ static void trend_numbers(const struct payload_view *p, size_t from, bool full, 
 static int draw_trend(struct payload_view *p, WINDOW *w, int y, int wd)
 {
 	char buf[160];
-	int used = 0, spark = 0, want = (int)p->nseries < 8 ? (int)p->nseries : 8;
+	int used = 0, spark = 0, want = (int)p->trend.n < 8 ? (int)p->trend.n : 8;
 	double lo = 0, hi = 0;
 	size_t from = 0;
 
-	if (p->nseries == 0)
+	if (p->trend.n == 0)
 		return y;
 	wmove(w, y, 0);
 	used += draw_str(w, "trend", wd, theme_attr(SLOT_META_KEY));
-	if (p->field_used[0]) {
+	if (p->trend.field_used[0]) {
 		used += draw_str(w, " ", wd - used, A_NORMAL);
-		used += draw_str(w, p->field_used, wd / 3, theme_attr(SLOT_META));
+		used += draw_str(w, p->trend.field_used, wd / 3, theme_attr(SLOT_META));
 	}
 	used += draw_str(w, " ", wd - used, A_NORMAL);
 	/*
@@ -743,11 +611,11 @@ static int draw_trend(struct payload_view *p, WINDOW *w, int y, int wd)
 	int full;
 
 	for (full = 1; full >= 0; full--) {
-		spark = (int)p->nseries;
+		spark = (int)p->trend.n;
 		for (int pass = 0; pass < 3; pass++) {
 			int over;
 
-			from = p->nseries > (size_t)spark ? p->nseries - (size_t)spark : 0;
+			from = p->trend.n > (size_t)spark ? p->trend.n - (size_t)spark : 0;
 			trend_numbers(p, from, full, buf, sizeof(buf), &lo, &hi);
 			over = used + spark + (int)strlen(buf) - wd;
 			if (over <= 0)
@@ -761,9 +629,9 @@ static int draw_trend(struct payload_view *p, WINDOW *w, int y, int wd)
 		spark = wd - used; /* never past the edge: curses would wrap onto the next line */
 	if (spark <= 0)
 		return y + 1;
-	from = p->nseries > (size_t)spark ? p->nseries - (size_t)spark : 0;
+	from = p->trend.n > (size_t)spark ? p->trend.n - (size_t)spark : 0;
 	trend_numbers(p, from, full > 0, buf, sizeof(buf), &lo, &hi);
-	used += draw_spark(w, p->series + from, p->nseries - from, spark, lo, hi,
+	used += draw_spark(w, p->trend.v + from, p->trend.n - from, spark, lo, hi,
 	                   theme_attr(SLOT_SPARK));
 	draw_str(w, buf, wd - used, theme_attr(SLOT_META));
 	return y + 1;
@@ -893,6 +761,20 @@ static void draw_history_row(struct payload_view *p, WINDOW *w, int y, int wd, t
 	draw_text(w, v->data, v->len, wd - used, theme_attr(SLOT_VALUE));
 }
 
+/* Draws body row r at line y: a history entry, a hex dump line, or a document line. */
+static void draw_body_row(void *ctx, WINDOW *w, int y, int x, int wd, size_t r)
+{
+	struct payload_view *p = ctx;
+
+	(void)x;
+	if (p->body == BODY_HISTORY)
+		draw_history_row(p, w, y, wd, p->shown, r);
+	else if (p->as == PV_HEX && p->key.body != BODY_DIFF)
+		draw_hex_row(p, w, y, wd, p->drawn, r);
+	else
+		draw_doc_row(p, w, y, wd, r);
+}
+
 /* Draws the chart of the trend in the body: bars of block eighths, labels for the scale. */
 static void draw_chart(struct payload_view *p, WINDOW *w, int y0, int h, int wd)
 {
@@ -901,7 +783,7 @@ static void draw_chart(struct payload_view *p, WINDOW *w, int y0, int h, int wd)
 	double lo, hi;
 	size_t from;
 
-	if (p->nseries == 0) {
+	if (p->trend.n == 0) {
 		wmove(w, y0, 0);
 		draw_str(w, "No numbers in this topic's values to chart.", wd,
 		         theme_attr(SLOT_COUNT));
@@ -909,15 +791,15 @@ static void draw_chart(struct payload_view *p, WINDOW *w, int y0, int h, int wd)
 	}
 	if (rows < 2)
 		return;
-	series_range(p, 0, &lo, &hi);
+	trend_range(&p->trend, 0, &lo, &hi);
 	fmt_num(hi_s, sizeof(hi_s), hi);
 	fmt_num(lo_s, sizeof(lo_s), lo);
 	lw = (int)(strlen(hi_s) > strlen(lo_s) ? strlen(hi_s) : strlen(lo_s)) + 1;
 	cols = wd - lw - 1;
 	if (cols < 2)
 		return;
-	from = p->nseries > (size_t)cols ? p->nseries - (size_t)cols : 0;
-	series_range(p, from, &lo, &hi);
+	from = p->trend.n > (size_t)cols ? p->trend.n - (size_t)cols : 0;
+	trend_range(&p->trend, from, &lo, &hi);
 	fmt_num(hi_s, sizeof(hi_s), hi);
 	fmt_num(lo_s, sizeof(lo_s), lo);
 	wmove(w, y0, 0);
@@ -925,10 +807,10 @@ static void draw_chart(struct payload_view *p, WINDOW *w, int y0, int h, int wd)
 	wmove(w, y0 + rows - 1, 0);
 	draw_str(w, lo_s, lw, theme_attr(SLOT_META));
 	draw_vline(w, y0, lw, rows, theme_attr(SLOT_BORDER));
-	for (size_t i = from; i < p->nseries; i++) {
+	for (size_t i = from; i < p->trend.n; i++) {
 		int x = lw + 1 + (int)(i - from);
 		/* Height in eighths of a row; the smallest value still gets one eighth. */
-		int e = hi > lo ? 1 + (int)((p->series[i] - lo) / (hi - lo) * (rows * 8 - 1))
+		int e = hi > lo ? 1 + (int)((p->trend.v[i] - lo) / (hi - lo) * (rows * 8 - 1))
 		                : rows * 4;
 
 		for (int r = 0; r < rows && e > 0; r++, e -= 8) {
@@ -938,11 +820,11 @@ static void draw_chart(struct payload_view *p, WINDOW *w, int y0, int h, int wd)
 		}
 	}
 	wattrset(w, A_NORMAL);
-	fmt_time(t0, sizeof(t0), p->series_t[from]);
-	fmt_time(t1, sizeof(t1), p->series_t[p->nseries - 1]);
-	fmt_num(last, sizeof(last), p->series[p->nseries - 1]);
+	fmt_time(t0, sizeof(t0), p->trend.t[from]);
+	fmt_time(t1, sizeof(t1), p->trend.t[p->trend.n - 1]);
+	fmt_num(last, sizeof(last), p->trend.v[p->trend.n - 1]);
 	snprintf(foot, sizeof(foot), "%s .. %s  %zu values  last %s", t0 + 11, t1 + 11,
-	         p->nseries - from, last);
+	         p->trend.n - from, last);
 	wmove(w, y0 + rows, 0);
 	draw_str(w, foot, wd, theme_attr(SLOT_COUNT));
 }
@@ -966,8 +848,8 @@ static void draw_body_title(struct payload_view *p, WINDOW *w, int y, int wd, tr
 			         p->diff_changed == 1 ? "" : "s");
 		break;
 	case BODY_CHART:
-		snprintf(label, sizeof(label), " chart%s%s ", p->field_used[0] ? ": " : "",
-		         p->field_used);
+		snprintf(label, sizeof(label), " chart%s%s ", p->trend.field_used[0] ? ": " : "",
+		         p->trend.field_used);
 		break;
 	default:
 		snprintf(label, sizeof(label), " %s%s%s ", format_names[p->as],
@@ -1009,6 +891,8 @@ void payload_view_draw(struct payload_view *p, WINDOW *w, int h, int wd, tree_id
 	char path[4096], qos[8], size[48], msgs[32], when[40], age[16], ago[32], counts[96],
 	    rate[32];
 	int y = 0;
+	/* A short pane keeps its lines for the value: one topic line, no times, trend or props. */
+	bool roomy = h >= ROOMY_LINES;
 
 	werase(w);
 	p->width = wd;
@@ -1021,7 +905,7 @@ void payload_view_draw(struct payload_view *p, WINDOW *w, int h, int wd, tree_id
 	n = tree_node(t, id);
 	if (id != p->shown) {
 		p->shown = id;
-		p->scroll = p->cursor = 0;
+		p->lv.l.sel = p->lv.l.top = 0;
 		p->age = 0;
 		p->age_msgs = n->msgs;
 		p->folded_lines = SIZE_MAX; /* new folds for a new topic */
@@ -1029,7 +913,8 @@ void payload_view_draw(struct payload_view *p, WINDOW *w, int h, int wd, tree_id
 	}
 	follow_age(p, n);
 	size_t plen = tree_path(t, id, path, sizeof(path));
-	y = draw_topic(w, y, wd, path, plen < sizeof(path) ? plen : sizeof(path) - 1);
+	y = draw_topic(w, y, wd, path, plen < sizeof(path) ? plen : sizeof(path) - 1,
+	               roomy ? TOPIC_LINES_MAX : 1);
 
 	val = tree_value(t, id, p->age);
 	fmt_count(msgs, sizeof(msgs), n->msgs);
@@ -1050,7 +935,7 @@ void payload_view_draw(struct payload_view *p, WINDOW *w, int h, int wd, tree_id
 			y = meta_line(w, y, wd, p2, 4);
 		}
 		p->nrows = 0;
-		p->body_height = 0;
+		list_set(&p->lv.l, 0, 0);
 		return;
 	}
 
@@ -1061,13 +946,16 @@ void payload_view_draw(struct payload_view *p, WINDOW *w, int h, int wd, tree_id
 	                       "size",     size,
 	                       "messages", msgs,
 	                       "rate",     rate[0] ? rate : NULL};
-	y = meta_line(w, y, wd, pairs, 10);
+	/* The tightest pane: a history or diff keeps its title and a row, not the counts. */
+	if (roomy || p->body == BODY_VALUE || h - y >= 3)
+		y = meta_line(w, y, wd, pairs, 10);
 	fmt_time(when, sizeof(when), val->time_ms);
 	fmt_age(age, sizeof(age), now_wall_ms - val->time_ms);
 	snprintf(ago, sizeof(ago), strcmp(age, "now") ? "(%s ago)" : "(%s)", age);
 	const char *p2[] = {"received", when, "", ago};
-	y = meta_line(w, y, wd, p2, 4);
-	if (y < h)
+	if (roomy)
+		y = meta_line(w, y, wd, p2, 4);
+	if (y < h && roomy)
 		y = draw_props(w, y, h, wd, val);
 	if (val->len < val->orig_len && y < h) {
 		char shown[32], real[32], note[96];
@@ -1078,48 +966,34 @@ void payload_view_draw(struct payload_view *p, WINDOW *w, int h, int wd, tree_id
 		wmove(w, y++, 0);
 		draw_str(w, note, wd, theme_attr(SLOT_ERROR));
 	}
-	update_series(p, id);
-	if (y < h && p->body != BODY_CHART)
+	trend_update(&p->trend, p->tree, id);
+	if (y < h && p->body != BODY_CHART && roomy)
 		y = draw_trend(p, w, y, wd);
 
 	update_doc(p, id);
-	if (y < h)
+	if (y < h && (roomy || p->body != BODY_VALUE))
 		draw_body_title(p, w, y++, wd, id);
 	if (p->note[0] && y < h && p->body != BODY_HISTORY && p->body != BODY_CHART) {
 		wmove(w, y++, 0);
 		draw_str(w, p->note, wd, theme_attr(SLOT_COUNT));
 	}
-	p->body_height = h - y;
-	if (p->body_height <= 0)
+	if (h - y <= 0)
 		return;
 	if (p->body == BODY_CHART) {
-		draw_chart(p, w, y, p->body_height, wd);
+		draw_chart(p, w, y, h - y, wd);
 		return;
 	}
 	layout(p, id, wd);
-	clamp(p);
+	list_set(&p->lv.l, body_rows(p), (size_t)(h - y));
 	if (p->body == BODY_VALUE && val->len == 0) {
 		wmove(w, y, 0);
 		draw_str(w, "(empty payload)", wd, theme_attr(SLOT_COUNT));
 		return;
 	}
-	for (int row = 0; row < p->body_height; row++) {
-		size_t r = p->scroll + (size_t)row;
-
-		if (r >= body_rows(p))
-			break;
-		if (p->body == BODY_HISTORY)
-			draw_history_row(p, w, y + row, wd, id, r);
-		else if (p->as == PV_HEX && p->key.body != BODY_DIFF)
-			draw_hex_row(p, w, y + row, wd, val, r);
-		else
-			draw_doc_row(p, w, y + row, wd, r);
-		if (focused && r == p->cursor) {
-			attr_t at = theme_attr(SLOT_CURSOR);
-
-			mvwchgat(w, y + row, 0, -1, at & ~A_COLOR, (short)PAIR_NUMBER(at), NULL);
-		}
-	}
+	p->drawn = val;
+	list_view_draw(&p->lv, w, y, 0, h - y, wd, body_rows(p),
+	               focused ? theme_attr(SLOT_CURSOR) : 0);
+	p->drawn = NULL;
 }
 
 /* ---- action handlers ---- */
@@ -1142,7 +1016,7 @@ void payload_view_cycle_format(struct ui *u)
 
 	p->format = (enum pv_format)((p->format + 1) % PV__FORMATS);
 	p->body = BODY_VALUE;
-	p->cursor = p->scroll = 0;
+	p->lv.l.sel = p->lv.l.top = 0;
 	ui_notice(u, HINT_NOTICE, "Payload view: %s", format_names[p->format]);
 	ui_dirty(u);
 }
@@ -1155,11 +1029,11 @@ void payload_view_history(struct ui *u)
 		return;
 	if (p->body == BODY_HISTORY) {
 		p->body = BODY_VALUE;
-		p->cursor = p->scroll = 0;
+		p->lv.l.sel = p->lv.l.top = 0;
 	} else {
 		p->body = BODY_HISTORY;
-		p->cursor = p->age;
-		p->scroll = 0;
+		p->lv.l.sel = p->age;
+		p->lv.l.top = 0;
 		ui_focus_payload(u, true);
 	}
 	p->rows_stale = true;
@@ -1194,7 +1068,7 @@ static void step_value(struct ui *u, int delta)
 	p->age = delta > 0 ? p->age + 1 : p->age - 1;
 	if (p->body == BODY_HISTORY || p->body == BODY_CHART)
 		p->body = BODY_VALUE;
-	p->cursor = p->scroll = 0;
+	p->lv.l.sel = p->lv.l.top = 0;
 	p->rows_stale = true;
 	ui_dirty(u);
 }
@@ -1216,7 +1090,7 @@ void payload_view_diff(struct ui *u)
 	if (need_value(u) == TREE_NONE)
 		return;
 	p->body = p->body == BODY_DIFF ? BODY_VALUE : BODY_DIFF;
-	p->cursor = p->scroll = 0;
+	p->lv.l.sel = p->lv.l.top = 0;
 	p->rows_stale = true;
 	ui_dirty(u);
 }
@@ -1236,31 +1110,18 @@ void payload_view_trend_field(struct ui *u)
 {
 	struct payload_view *p = ui_payload_view(u);
 	tree_id id = need_value(u);
-	const struct tree_value *v;
-	char(*paths)[PAYLOAD_PATH_MAX];
-	size_t n, next = 0;
-	double x;
+	size_t n;
+	int at;
 
 	if (id == TREE_NONE)
 		return;
-	v = tree_value(p->tree, id, 0);
-	if (payload_text_number(v->data, v->len, &x)) {
+	at = trend_next_field(&p->trend, tree_value(p->tree, id, 0), &n);
+	if (at == 0)
 		ui_notice(u, HINT_NOTICE, "The value is a plain number: the trend follows it");
-		return;
-	}
-	paths = xmalloc(64 * sizeof(*paths));
-	n = payload_numeric_paths(v->data, v->len, paths, 64);
-	if (n == 0) {
+	else if (at < 0)
 		ui_notice(u, HINT_ERROR, "No numeric field in this value to follow");
-		free(paths);
-		return;
-	}
-	for (size_t i = 0; i < n; i++)
-		if (!strcmp(paths[i], p->field_used))
-			next = (i + 1) % n;
-	snprintf(p->field, sizeof(p->field), "%s", paths[next]);
-	ui_notice(u, HINT_NOTICE, "Trend follows \"%s\" (%zu/%zu; F for the next)", p->field,
-	          next + 1, n);
-	free(paths);
+	else
+		ui_notice(u, HINT_NOTICE, "Trend follows \"%s\" (%d/%zu; F for the next)",
+		          p->trend.field, at, n);
 	ui_dirty(u);
 }

@@ -9,8 +9,10 @@
 #include <stdint.h>
 
 #include "mqscope/actions.h"
+#include "mqscope/list_view.h"
 #include "mqscope/payload.h"
 #include "mqscope/tree.h"
+#include "mqscope/trend.h"
 
 struct ui;
 
@@ -38,11 +40,10 @@ struct payload_view {
 	tree_id shown; /* node the state below belongs to */
 	enum pv_format format;
 	enum pv_body body;
-	unsigned age;      /* the value shown: 0 newest, 1 the one before... */
-	uint64_t age_msgs; /* the node's count when age was last adjusted to new messages */
-	size_t scroll;     /* first body row on screen */
-	size_t cursor;     /* body row under the cursor (drawn while the pane has the focus) */
-	int body_height;
+	unsigned age;        /* the value shown: 0 newest, 1 the one before... */
+	uint64_t age_msgs;   /* the node's count when age was last adjusted to new messages */
+	struct list_view lv; /* the body's rows; lv.l.sel is the cursor (drawn with the focus) */
+	const struct tree_value *drawn; /* the value being drawn, during a draw */
 	int width;
 
 	/* the shown value, formatted once per value (not per frame) */
@@ -67,16 +68,7 @@ struct payload_view {
 	unsigned hex_per_line;
 	size_t hex_len;
 
-	/* trend: numbers of the topic's history */
-	char field[PAYLOAD_PATH_MAX];      /* picked with F; "" = automatic */
-	char field_used[PAYLOAD_PATH_MAX]; /* what the series follows */
-	double *series;
-	int64_t *series_t;
-	uint64_t *series_ord; /* which message of the topic each number came from */
-	size_t nseries, series_cap;
-	struct pv_key skey;
-	char sfield[PAYLOAD_PATH_MAX];
-	bool have_skey;
+	struct trend trend; /* the numbers of the topic's history */
 };
 
 void payload_view_init(struct payload_view *p, const struct tree *t);

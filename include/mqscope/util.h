@@ -22,6 +22,9 @@ bool parse_long(const char *s, long min, long max, long *out);
 /* Parses a size with optional K, M or G suffix. */
 bool parse_size(const char *s, size_t *out);
 
+/* Whether hay[0..hlen) contains needle[0..nlen), ignoring ASCII case (searches). */
+bool mem_contains_ci(const char *hay, size_t hlen, const char *needle, size_t nlen);
+
 /* 1234567 -> "1,234,567". */
 void fmt_count(char *buf, size_t cap, uint64_t n);
 /* 1234567 -> "1.2M"; compact form for narrow columns. */
@@ -34,5 +37,7 @@ void fmt_rate(char *buf, size_t cap, double per_s);
 void fmt_age(char *buf, size_t cap, int64_t ms);
 /* Wall-clock ms -> "2026-11-22 10:04:05.123" in local time. */
 void fmt_time(char *buf, size_t cap, int64_t wall_ms);
+/* Seconds up -> "3m 5s", "2h 0m 7s", "4d 1h 30m". */
+void fmt_uptime(char *buf, size_t cap, double seconds);
 
 #endif

@@ -19,14 +19,14 @@ run_scenario
 # The dashboard names aedes and counts the events it publishes instead of statistics.
 stop_ui
 start_ui -h 127.0.0.1 -p "$BROKER_PORT"
-wait_for "$VERSION_WORDS" 20
-wait_for "\$SYS (" 20
+wait_for "$VERSION_WORDS"
+wait_for "\$SYS ("
 keys b
-wait_for "(aedes \$SYS; any key closes)"
+wait_for "(aedes \$SYS; Esc q b closes)"
 wait_for "It publishes events, not statistics"
 wait_line "subscribes +[1-9]"
 keys Escape
-wait_gone "any key closes"
+wait_gone "\$SYS; Esc q b closes"
 keys q
 [ "$(wait_exit)" = 0 ] || fail "exit status was not 0"
 pass

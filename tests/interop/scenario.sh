@@ -26,7 +26,7 @@ run_scenario() {
 		keys b
 		wait_for "sends retained messages only to"
 		keys Escape
-		wait_gone "any key closes"
+		wait_gone "\$SYS; Esc q b closes"
 	else
 		wait_for "house (2 topics" "$wait"
 	fi

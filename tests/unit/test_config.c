@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "mqscope/actions.h"
 #include "mqscope/config.h"
 #include "mqscope/negotiate.h"
 #include "mqscope/options.h"
@@ -116,6 +117,46 @@ static void unit__config__errors_name_file_and_line(void **state)
 	expect_error("messages = (\n { name = \"x\"; }\n);\n", 2, "a message needs topic");
 	expect_error("messages = (\n { topic = \"a/+\"; }\n);\n", 2,
 	             "is not a topic one can publish to");
+}
+
+static void unit__config__keys_of_every_mode_can_be_bound(void **state)
+{
+	struct settings s;
+	char err[1024];
+
+	(void)state;
+	assert_int_equal(load(&s,
+	                      "keys = {\n  move_down = \"J\";\n"
+	                      "  form = { send = [\"C-s\", \"F2\"]; next_field = \"Tab\"; };\n"
+	                      "  help_window = { close = \"x\"; };\n  help = \"F2\";\n};\n",
+	                      err, sizeof(err)),
+	                 0);
+	assert_int_equal(s.nkeys, 5);
+	assert_string_equal(s.keys[0].action, "move-down");
+	assert_string_equal(s.keys[1].action, "form.send");
+	assert_int_equal(s.keys[1].nkeys, 2);
+	assert_int_equal(s.keys[1].line, 3);
+	assert_string_equal(s.keys[2].action, "form.next-field");
+	assert_string_equal(s.keys[3].action, "help_window.close");
+	assert_string_equal(s.keys[4].action, "help");
+	for (size_t i = 0; i < s.nkeys; i++)
+		assert_int_not_equal(action_by_name(s.keys[i].action), ACT_NONE);
+	assert_int_equal(action_by_name("form.send"), ACT_FORM_SEND);
+	assert_int_equal(action_mode(ACT_FORM_SEND), MODE_FORM);
+	assert_int_equal(action_by_name("send"), ACT_NONE); /* not at the top level */
+	assert_int_equal(action_by_name("nosuch.send"), ACT_NONE);
+	/* A mode's group is never a top-level action's name: both can be set in one file. */
+	for (int m = 0; m < MODE__COUNT; m++)
+		if (mode_group((enum key_mode)m))
+			assert_int_equal(action_by_name(mode_group((enum key_mode)m)), ACT_NONE);
+	settings_free(&s);
+
+	expect_error("keys = {\n  form = {\n    sedn = \"C-s\";\n  };\n};\n", 3,
+	             "unknown action 'sedn' in keys.form (did you mean 'send'?)");
+	expect_error("keys = {\n  frm = { send = \"C-s\"; };\n};\n", 2,
+	             "unknown key group 'frm' (did you mean 'form'?)");
+	/* A modal action is not a top-level name. */
+	expect_error("keys = {\n  send = \"C-s\";\n};\n", 2, "unknown action 'send'");
 }
 
 static void unit__config__missing_profile_lists_the_others(void **state)
@@ -716,6 +757,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(unit__config__errors_name_file_and_line),
+	    cmocka_unit_test(unit__config__keys_of_every_mode_can_be_bound),
 	    cmocka_unit_test(unit__config__missing_profile_lists_the_others),
 	    cmocka_unit_test(unit__config__flags_override_the_profile),
 	    cmocka_unit_test(unit__config__password_in_a_readable_file_warns),
