@@ -189,6 +189,8 @@ static const char *ws_words(int code)
 		return "WebSocket: the server does not speak the mqtt subprotocol";
 	case WS_CLOSED:
 		return "the broker closed the WebSocket";
+	case WS_DENIED:
+		return "WebSocket: the server refused us access (a header it needs? --ws-header)";
 	default:
 		return "WebSocket: the broker broke the framing rules";
 	}

@@ -161,6 +161,8 @@ struct conn *conn_open(const struct settings *s, int stop_fd, int timeout_ms,
 		goto fail;
 	if (s->proxy_host && proxy_handshake(c, s, deadline, stop_fd) < 0)
 		goto fail;
+	if (s->proxy_host)
+		c->proxy = s->proxy_kind == PROXY_HTTP ? "an HTTP" : "a SOCKS5";
 	if (s->tls && tls_connect(c, s, deadline, stop_fd) < 0)
 		goto fail;
 	if (s->ws && ws_connect(c, s, deadline, stop_fd) < 0)
@@ -284,7 +286,9 @@ void conn_describe(const struct conn *c, char *buf, size_t cap)
 	if (c->ssl)
 		n = tls_describe(c, buf, cap);
 	if (c->ws)
-		snprintf(buf + n, cap - n, "%sWebSocket", n ? ", " : "");
+		n += (size_t)snprintf(buf + n, cap - n, "%sWebSocket", n ? ", " : "");
 	else if (n == 0)
-		snprintf(buf, cap, "plain TCP");
+		n = (size_t)snprintf(buf, cap, "plain TCP");
+	if (c->proxy && n < cap)
+		snprintf(buf + n, cap - n, ", through %s proxy", c->proxy);
 }

@@ -85,7 +85,7 @@ int ws_check_answer(char *head, size_t len, const char *key, char *why, size_t c
 	}
 	if (r.status != 101) {
 		snprintf(why, cap, "HTTP %d %s", r.status, r.reason);
-		return WS_NOT_UPGRADED;
+		return r.status == 401 || r.status == 403 ? WS_DENIED : WS_NOT_UPGRADED;
 	}
 	v = http_header(&r, "Upgrade");
 	if (v == NULL || !http_has_token(v, "websocket") ||

@@ -46,8 +46,9 @@ struct conn {
 	int fd;
 	struct tls_client *tls; /* TLS: its settings and verdicts; NULL without */
 	SSL *ssl;
-	struct ws *ws; /* WebSocket framing; NULL without */
-	short want;    /* TLS: what the last call waits for (POLLIN or POLLOUT) */
+	struct ws *ws;     /* WebSocket framing; NULL without */
+	short want;        /* TLS: what the last call waits for (POLLIN or POLLOUT) */
+	const char *proxy; /* "a SOCKS5", "an HTTP": the proxy in the way; NULL without */
 	struct conn_error err;
 };
 
@@ -75,7 +76,7 @@ bool conn_wants_write(const struct conn *c);
 short conn_events(const struct conn *c);
 /* Ends the connection politely where that is quick (WebSocket close, TLS close_notify). */
 void conn_close(struct conn *c);
-/* "TLS 1.3, WebSocket", for the connection log. */
+/* "TLS 1.3, WebSocket, through an HTTP proxy", for the connection log. */
 void conn_describe(const struct conn *c, char *buf, size_t cap);
 
 /* Layers below use these. */

@@ -18,6 +18,7 @@ enum ws_fail {
 	WS_BAD_PROTOCOL, /* a subprotocol other than "mqtt", or an extension not asked for */
 	WS_FRAMING,      /* a frame against RFC 6455 or MQTT's use of it (text, masked...) */
 	WS_CLOSED,       /* the server closed the WebSocket */
+	WS_DENIED,       /* HTTP 401 or 403: the server wants credentials (a header, a login) */
 };
 
 /*

@@ -6,10 +6,12 @@ and on each connection, after the first SUBACK, sends two good retained PUBLISHe
 (good/1 "kept", good/2 "also kept") and then what the named case asks for.
 
     fake_broker.py --case NAME [--port N | --port-file FILE] [--log FILE]
-                   [--tls CERT KEY] [--ws]
+                   [--tls CERT KEY] [--ws [--ws-need-header 'Name: value']]
 
 --tls serves TLS (Python's ssl module) with that certificate; --ws serves MQTT over a
-WebSocket (RFC 6455, subprotocol mqtt, binary frames); both together: wss.
+WebSocket (RFC 6455, subprotocol mqtt, binary frames); both together: wss. With
+--ws-need-header, an upgrade request without that header (name in any case, the same value)
+gets "401 Unauthorized", as from an ingress that wants a token.
 
 --port 0 (the default) takes a free port and writes it to --port-file once listening.
 The log gets one line per event, "<event> <unix ms> <connection number> [details]":
@@ -243,7 +245,7 @@ class WebSocket:
 
     GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 
-    def __init__(self, sock):
+    def __init__(self, sock, n, need=None):
         self.sock = sock
         self.buf = b""
         head = b""
@@ -259,6 +261,12 @@ class WebSocket:
         for line in lines[1:]:
             name, _, value = line.partition(":")
             fields[name.strip().lower()] = value.strip()
+        if need is not None:
+            name, _, value = need.partition(":")
+            if fields.get(name.strip().lower()) != value.strip():
+                sock.sendall(b"HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\n\r\n")
+                log("unauthorized", n, "upgrade without " + name.strip())
+                raise Closed()
         key = fields.get("sec-websocket-key", "").encode()
         accept = base64.b64encode(hashlib.sha1(key + self.GUID).digest()).decode()
         sock.sendall(("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
@@ -418,6 +426,7 @@ def main():
     ap.add_argument("--log")
     ap.add_argument("--tls", nargs=2, metavar=("CERT", "KEY"))
     ap.add_argument("--ws", action="store_true")
+    ap.add_argument("--ws-need-header")
     args = ap.parse_args()
     tls = None
     if args.tls:
@@ -441,17 +450,18 @@ def main():
         conn, _ = srv.accept()
         conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         COUNT += 1
-        threading.Thread(target=layered, args=(conn, COUNT, args.case, tls, args.ws),
+        threading.Thread(target=layered,
+                         args=(conn, COUNT, args.case, tls, args.ws, args.ws_need_header),
                          daemon=True).start()
 
 
-def layered(conn, n, case, tls, ws):
+def layered(conn, n, case, tls, ws, need):
     """TLS and WebSocket, as asked, under the MQTT of serve()."""
     try:
         if tls:
             conn = tls.wrap_socket(conn, server_side=True)
         if ws:
-            conn = WebSocket(conn)
+            conn = WebSocket(conn, n, need)
     except (Closed, OSError, ssl.SSLError):
         log("closed", n, "during the TLS or WebSocket handshake")
         conn.close()

@@ -1,5 +1,6 @@
 /* test_session.c: a real mosquitto: retained and live messages reach the tree, over TCP and
- * WebSocket (plain and TLS); restarts are survived; QoS 0 messages take the direct path. */
+ * WebSocket (plain and TLS, directly and through proxies); restarts are survived; QoS 0 messages
+ * take the direct path. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "mqscope/app.h"
 #include "mqscope/broker.h"
@@ -465,6 +467,76 @@ static void integration__session__websocket_failures_in_words(void **state)
 	stop_child(pid, 2000);
 }
 
+/*
+ * ws:// through a real HTTP CONNECT proxy (tinyproxy) and wss:// through a real SOCKS5 proxy
+ * (microsocks), each with a login of its own: the layers stack, and the log names the proxy.
+ */
+static void over_proxy(struct fixture *f, pid_t pid, int port, int kind, const char *via)
+{
+	char line[256];
+
+	assert_int_equal(wait_port(port, WAIT_MS, pid), 0);
+	settings_set_str(&f->cfg.proxy_host, "127.0.0.1");
+	f->cfg.proxy_port = port;
+	f->cfg.proxy_kind = kind;
+	settings_set_str(&f->cfg.proxy_user, "pxuser");
+	settings_set_str(&f->cfg.proxy_password, "pxpass");
+	check_retained_and_live(f);
+	last_log(f, line, sizeof(line));
+	print_message("%s\n", line);
+	assert_non_null(strstr(line, via));
+	session_stop(f->app.session, 10000);
+	stop_child(pid, 2000);
+}
+
+static void integration__session__websocket_through_an_http_proxy(void **state)
+{
+	struct fixture *f = *state;
+	int port = free_port();
+	char conf[256];
+	char *argv[] = {"/usr/bin/tinyproxy", "-d", "-c", conf, NULL};
+	FILE *fp;
+
+	assert_int_equal(access(argv[0], X_OK), 0); /* the tinyproxy-bin package */
+	snprintf(conf, sizeof(conf), "%s/tinyproxy-%d.conf", certs, port);
+	fp = fopen(conf, "w");
+	assert_non_null(fp);
+	fprintf(fp,
+	        "Port %d\nListen 127.0.0.1\nAllow 127.0.0.1\nBasicAuth pxuser pxpass\n"
+	        "Timeout 60\nLogLevel Critical\n",
+	        port);
+	fclose(fp);
+	assert_int_equal(options_parse_url(&f->cfg, "ws://127.0.0.1:1/mqtt", conf, sizeof(conf)),
+	                 0);
+	f->cfg.port = f->ws_port;
+	over_proxy(f, spawn_quiet(argv), port, PROXY_HTTP, "over WebSocket, through an HTTP proxy");
+}
+
+static void integration__session__secure_websocket_through_a_socks_proxy(void **state)
+{
+	struct fixture *f = *state;
+	int port = free_port();
+	char portbuf[16], ca[256];
+	char *argv[] = {"/usr/bin/microsocks",
+	                "-i",
+	                "127.0.0.1",
+	                "-p",
+	                portbuf,
+	                "-u",
+	                "pxuser",
+	                "-P",
+	                "pxpass",
+	                NULL};
+
+	assert_int_equal(access(argv[0], X_OK), 0); /* the microsocks package */
+	snprintf(portbuf, sizeof(portbuf), "%d", port);
+	assert_int_equal(options_parse_url(&f->cfg, "wss://localhost:1/mqtt", ca, sizeof(ca)), 0);
+	f->cfg.port = f->wss_port;
+	snprintf(ca, sizeof(ca), "%s/ca.crt", certs);
+	settings_set_str(&f->cfg.cafile, ca);
+	over_proxy(f, spawn_quiet(argv), port, PROXY_SOCKS5, ", WebSocket, through a SOCKS5 proxy");
+}
+
 /* A flood of QoS 0 messages from one publisher: published, and how many came in. */
 static void flood_qos0(int port, int n)
 {
@@ -553,6 +625,10 @@ int main(void)
 	        teardown),
 	    cmocka_unit_test_setup_teardown(integration__session__websocket_failures_in_words,
 	                                    setup, teardown),
+	    cmocka_unit_test_setup_teardown(integration__session__websocket_through_an_http_proxy,
+	                                    setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        integration__session__secure_websocket_through_a_socks_proxy, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 	        integration__session__checked_qos0_messages_go_straight_to_the_ring, setup,
 	        teardown),

@@ -82,6 +82,11 @@ static void unit__transport__websocket_answers(void **state)
 	assert_int_equal(answer("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n", key, why),
 	                 WS_NOT_UPGRADED);
 	assert_string_equal(why, "HTTP 404 Not Found");
+	/* A server that wants credentials (a header, a login) says so with 401 or 403. */
+	assert_int_equal(answer("HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\n\r\n", key, why),
+	                 WS_DENIED);
+	assert_string_equal(why, "HTTP 401 Unauthorized");
+	assert_int_equal(answer("HTTP/1.1 403 Forbidden\r\n\r\n", key, why), WS_DENIED);
 	assert_int_equal(answer("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
 	                        "Connection: Upgrade\r\nSec-WebSocket-Accept: AAAA\r\n\r\n",
 	                        key, why),
