@@ -12,12 +12,20 @@
 HB_FAKE="$(dirname "${BASH_SOURCE[0]}")/fake_broker.py"
 HB_LOG="$(dirname "${BASH_SOURCE[0]}")/conn_log.py"
 
-# The transport every case runs over: tcp (default), tls, ws or wss; the test script's first
-# argument. The cases and the words expected are the same on each.
+# The transport every case runs over: tcp (default), tls, ws, wss, or socks (TCP through a
+# SOCKS5 proxy, microsocks); the test script's first argument. The cases and the words expected
+# are the same on each.
 HB_TRANSPORT=${1:-tcp}
 case $HB_TRANSPORT in
 tcp | ws) ;;
 tls | wss) make_certs ;;
+socks)
+	[ -x /usr/bin/microsocks ] || fail "microsocks is not installed (tests/deps.sh)"
+	HB_SOCKS_PORT=$(free_port)
+	/usr/bin/microsocks -i 127.0.0.1 -p "$HB_SOCKS_PORT" >/dev/null 2>&1 &
+	bg_pid $!
+	poll_until 30 "the SOCKS proxy to listen" port_open "$HB_SOCKS_PORT"
+	;;
 *) fail "unknown transport '$HB_TRANSPORT'" ;;
 esac
 T_NAME="$T_NAME-$HB_TRANSPORT"
@@ -145,6 +153,7 @@ hb_listening() {
 hb_address() {
 	case $HB_TRANSPORT in
 	tcp) echo -h 127.0.0.1 -p "$1" ;;
+	socks) echo -h 127.0.0.1 -p "$1" --proxy "socks5h://127.0.0.1:$HB_SOCKS_PORT" ;;
 	tls) echo -L "mqtts://127.0.0.1:$1" --cafile "$T_DIR/ca.crt" ;;
 	ws) echo -L "ws://127.0.0.1:$1/mqtt" ;;
 	wss) echo -L "wss://127.0.0.1:$1/mqtt" --cafile "$T_DIR/ca.crt" ;;
@@ -270,6 +279,9 @@ hb_run() {
 		else
 			hb_has "$i" "lost" && hb_fail "$i" "the log shows a loss"
 			hb_has "$i" "connected (connection 1)" || hb_fail "$i" "no connection in the log"
+			if [ "$HB_TRANSPORT" = socks ]; then
+				hb_has "$i" "through a SOCKS5 proxy" || hb_fail "$i" "the log names no proxy"
+			fi
 		fi
 		hb_keys "$i" Escape
 		hb_wait "$i" 30 "the connection log to close" hb_lacks "$i" "connection log, newest first"
