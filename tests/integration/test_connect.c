@@ -184,7 +184,7 @@ static void check_wrong_password(struct fixture *f, int protocol)
 {
 	struct session_log_entry fl[SESSION_LOG_MAX], ev[SESSION_LOG_MAX];
 	struct session_status st;
-	char d[256];
+	char d[256], err[128];
 	int64_t deadline, early;
 	int attempts;
 	size_t n;
@@ -240,7 +240,8 @@ static void check_wrong_password(struct fixture *f, int protocol)
 		assert_true(clock_mono_ms() < deadline);
 		poll(&pfd, 1, 50);
 	}
-	session_set_login(f->app.session, NULL, "s3cret pass");
+	assert_int_equal(session_set_login(f->app.session, NULL, "s3cret pass", err, sizeof(err)),
+	                 0);
 	wait_state(f, SESSION_CONNECTED, 1, WAIT_MS);
 	/* By the session's clock: connected before the last failure's wait was over. */
 	n = session_log(f->app.session, ev, SESSION_LOG_MAX);
@@ -265,14 +266,15 @@ static void integration__connect__wrong_password_v311(void **state)
 static void integration__connect__no_credentials_then_login(void **state)
 {
 	struct fixture *f = *state;
-	char user[64];
+	char user[64], err[128];
 
 	settings_set_str(&f->cfg.user, NULL);
 	start(f);
 	wait_state(f, SESSION_WAITING, 0, WAIT_MS);
 	session_user(f->app.session, user, sizeof(user));
 	assert_string_equal(user, "");
-	session_set_login(f->app.session, "alice", "s3cret pass");
+	assert_int_equal(
+	    session_set_login(f->app.session, "alice", "s3cret pass", err, sizeof(err)), 0);
 	session_user(f->app.session, user, sizeof(user));
 	assert_string_equal(user, "alice");
 	wait_state(f, SESSION_CONNECTED, 1, WAIT_MS);
