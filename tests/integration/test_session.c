@@ -603,6 +603,26 @@ static void integration__session__publish_while_down_says_not_connected(void **s
 	assert_string_equal(err, "not connected");
 }
 
+/* A network thread that takes no commands (never started): the queue fills, and says so. */
+static void integration__session__a_full_command_queue_says_busy(void **state)
+{
+	struct fixture *f = *state;
+	char err[128], filter[32];
+	int i, rc = 0;
+
+	settings_finish(&f->cfg);
+	assert_int_equal(app_init(&f->app, &f->cfg, false), 0);
+	for (i = 0; i < 1 << 20 && rc == 0; i++)
+		rc = session_subscribe(f->app.session, "t/#", i % 3, err, sizeof(err));
+	print_message("after %d commands: %s\n", i, err);
+	assert_int_equal(rc, -1);
+	assert_non_null(strstr(err, "commands wait for the network thread"));
+	assert_int_equal(session_set_login(f->app.session, "bob", "pw", err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "busy: "));
+	session_user(f->app.session, filter, sizeof(filter));
+	assert_string_equal(filter, ""); /* a login that never went stays untold */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -629,6 +649,8 @@ int main(void)
 	                                    setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 	        integration__session__secure_websocket_through_a_socks_proxy, setup, teardown),
+	    cmocka_unit_test_setup_teardown(integration__session__a_full_command_queue_says_busy,
+	                                    setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 	        integration__session__checked_qos0_messages_go_straight_to_the_ring, setup,
 	        teardown),
