@@ -7,19 +7,8 @@
 export XDG_CONFIG_HOME="$T_DIR/xdg" HOME="$T_DIR"
 # mqscope-test/# is where the counting helper puts its sentinel.
 printf 'topic readwrite open/#\ntopic readwrite mqscope-test/#\ntopic read secret/#\n' >"$T_DIR/acl"
-# "user root": a broker started as root otherwise drops to "mosquitto" and cannot read $T_DIR.
 make_certs
-WS_PORT=$(free_port)
-WSS_PORT=$(free_port)
-start_broker "user root
-acl_file $T_DIR/acl
-listener $WS_PORT 127.0.0.1
-protocol websockets
-listener $WSS_PORT 127.0.0.1
-protocol websockets
-certfile $T_DIR/server.crt
-keyfile $T_DIR/server.key"
-poll_until 10 "mosquitto's websockets listeners" port_open "$WSS_PORT"
+start_ws_broker "acl_file $T_DIR/acl"
 
 mq() { "$MQSCOPE" pub -h 127.0.0.1 -p "$BROKER_PORT" "$@"; }
 later() { mosquitto_sub -h 127.0.0.1 -p "$BROKER_PORT" -t "$1" -C 1 -W 20 -q 2 -F "${2:-%r %q %p}"; }

@@ -17,6 +17,7 @@
 #include "mqscope/app.h"
 #include "mqscope/broker.h"
 #include "mqscope/util.h"
+#include "proxies.h"
 
 struct fixture {
 	char dir[128]; /* password file, unix socket */
@@ -434,21 +435,10 @@ static void through_proxy(struct fixture *f, pid_t pid, int port, int kind, cons
 static void integration__connect__through_a_socks_proxy(void **state)
 {
 	int port = free_port();
-	char portbuf[16];
-	char *argv[] = {"/usr/bin/microsocks",
-	                "-i",
-	                "127.0.0.1",
-	                "-p",
-	                portbuf,
-	                "-u",
-	                "pxuser",
-	                "-P",
-	                "pxpass",
-	                NULL};
+	pid_t pid = proxy_spawn(PROXY_SOCKS5, port, NULL);
 
-	assert_int_equal(access(argv[0], X_OK), 0); /* the microsocks package */
-	snprintf(portbuf, sizeof(portbuf), "%d", port);
-	through_proxy(*state, spawn_quiet(argv), port, PROXY_SOCKS5,
+	assert_true(pid > 0); /* the microsocks package */
+	through_proxy(*state, pid, port, PROXY_SOCKS5,
 	              "the SOCKS proxy refused the username or password");
 }
 
@@ -457,21 +447,10 @@ static void integration__connect__through_an_http_proxy(void **state)
 {
 	struct fixture *f = *state;
 	int port = free_port();
-	char conf[256];
-	char *argv[] = {"/usr/bin/tinyproxy", "-d", "-c", conf, NULL};
-	FILE *fp;
+	pid_t pid = proxy_spawn(PROXY_HTTP, port, f->dir);
 
-	assert_int_equal(access(argv[0], X_OK), 0); /* the tinyproxy-bin package */
-	snprintf(conf, sizeof(conf), "%s/tinyproxy.conf", f->dir);
-	fp = fopen(conf, "w");
-	assert_non_null(fp);
-	fprintf(fp,
-	        "Port %d\nListen 127.0.0.1\nAllow 127.0.0.1\nBasicAuth pxuser pxpass\n"
-	        "Timeout 60\nLogLevel Critical\n",
-	        port);
-	fclose(fp);
-	through_proxy(f, spawn_quiet(argv), port, PROXY_HTTP,
-	              "the HTTP proxy refused the username or password");
+	assert_true(pid > 0); /* the tinyproxy-bin package */
+	through_proxy(f, pid, port, PROXY_HTTP, "the HTTP proxy refused the username or password");
 }
 
 int main(void)

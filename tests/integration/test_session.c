@@ -19,6 +19,7 @@
 #include "mqscope/options.h"
 #include "mqscope/transport_tls.h"
 #include "mqscope/util.h"
+#include "proxies.h"
 
 struct fixture {
 	struct broker broker;
@@ -493,48 +494,28 @@ static void integration__session__websocket_through_an_http_proxy(void **state)
 {
 	struct fixture *f = *state;
 	int port = free_port();
-	char conf[256];
-	char *argv[] = {"/usr/bin/tinyproxy", "-d", "-c", conf, NULL};
-	FILE *fp;
+	pid_t pid = proxy_spawn(PROXY_HTTP, port, certs);
+	char err[128];
 
-	assert_int_equal(access(argv[0], X_OK), 0); /* the tinyproxy-bin package */
-	snprintf(conf, sizeof(conf), "%s/tinyproxy-%d.conf", certs, port);
-	fp = fopen(conf, "w");
-	assert_non_null(fp);
-	fprintf(fp,
-	        "Port %d\nListen 127.0.0.1\nAllow 127.0.0.1\nBasicAuth pxuser pxpass\n"
-	        "Timeout 60\nLogLevel Critical\n",
-	        port);
-	fclose(fp);
-	assert_int_equal(options_parse_url(&f->cfg, "ws://127.0.0.1:1/mqtt", conf, sizeof(conf)),
-	                 0);
+	assert_true(pid > 0);
+	assert_int_equal(options_parse_url(&f->cfg, "ws://127.0.0.1:1/mqtt", err, sizeof(err)), 0);
 	f->cfg.port = f->ws_port;
-	over_proxy(f, spawn_quiet(argv), port, PROXY_HTTP, "over WebSocket, through an HTTP proxy");
+	over_proxy(f, pid, port, PROXY_HTTP, "over WebSocket, through an HTTP proxy");
 }
 
 static void integration__session__secure_websocket_through_a_socks_proxy(void **state)
 {
 	struct fixture *f = *state;
 	int port = free_port();
-	char portbuf[16], ca[256];
-	char *argv[] = {"/usr/bin/microsocks",
-	                "-i",
-	                "127.0.0.1",
-	                "-p",
-	                portbuf,
-	                "-u",
-	                "pxuser",
-	                "-P",
-	                "pxpass",
-	                NULL};
+	pid_t pid = proxy_spawn(PROXY_SOCKS5, port, certs);
+	char ca[256];
 
-	assert_int_equal(access(argv[0], X_OK), 0); /* the microsocks package */
-	snprintf(portbuf, sizeof(portbuf), "%d", port);
+	assert_true(pid > 0);
 	assert_int_equal(options_parse_url(&f->cfg, "wss://localhost:1/mqtt", ca, sizeof(ca)), 0);
 	f->cfg.port = f->wss_port;
 	snprintf(ca, sizeof(ca), "%s/ca.crt", certs);
 	settings_set_str(&f->cfg.cafile, ca);
-	over_proxy(f, spawn_quiet(argv), port, PROXY_SOCKS5, ", WebSocket, through a SOCKS5 proxy");
+	over_proxy(f, pid, port, PROXY_SOCKS5, ", WebSocket, through a SOCKS5 proxy");
 }
 
 /* A flood of QoS 0 messages from one publisher: published, and how many came in. */
