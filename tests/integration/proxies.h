@@ -46,4 +46,14 @@ static inline pid_t proxy_spawn(int kind, int port, const char *dir)
 	return spawn_quiet(http);
 }
 
+/* Settings that go through the proxy of kind on 127.0.0.1:port, with its login. */
+static inline void proxy_use(struct settings *s, int kind, int port)
+{
+	settings_set_str(&s->proxy_host, "127.0.0.1");
+	s->proxy_port = port;
+	s->proxy_kind = kind;
+	settings_set_str(&s->proxy_user, "pxuser");
+	settings_set_str(&s->proxy_password, "pxpass");
+}
+
 #endif

@@ -411,11 +411,7 @@ static void through_proxy(struct fixture *f, pid_t pid, int port, int kind, cons
 
 	assert_int_equal(wait_port(port, WAIT_MS, pid), 0);
 	settings_set_str(&f->cfg.password, "s3cret pass");
-	settings_set_str(&f->cfg.proxy_host, "127.0.0.1");
-	f->cfg.proxy_port = port;
-	f->cfg.proxy_kind = kind;
-	settings_set_str(&f->cfg.proxy_user, "pxuser");
-	settings_set_str(&f->cfg.proxy_password, "pxpass");
+	proxy_use(&f->cfg, kind, port);
 	start(f);
 	wait_state(f, SESSION_CONNECTED, 1, WAIT_MS);
 	stop(f);

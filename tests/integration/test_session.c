@@ -477,11 +477,7 @@ static void over_proxy(struct fixture *f, pid_t pid, int port, int kind, const c
 	char line[256];
 
 	assert_int_equal(wait_port(port, WAIT_MS, pid), 0);
-	settings_set_str(&f->cfg.proxy_host, "127.0.0.1");
-	f->cfg.proxy_port = port;
-	f->cfg.proxy_kind = kind;
-	settings_set_str(&f->cfg.proxy_user, "pxuser");
-	settings_set_str(&f->cfg.proxy_password, "pxpass");
+	proxy_use(&f->cfg, kind, port);
 	check_retained_and_live(f);
 	last_log(f, line, sizeof(line));
 	print_message("%s\n", line);
