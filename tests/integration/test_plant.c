@@ -17,6 +17,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "app_wait.h"
 #include "mqscope/app.h"
 #include "mqscope/broker.h"
 #include "mqscope/decode.h"
@@ -82,27 +83,9 @@ static cJSON *decoded(struct fixture *f, const char *topic, enum decode_format *
 	return back;
 }
 
-typedef bool (*cond_fn)(struct fixture *f, const void *arg);
-
-/* Drains the ring into the tree until cond holds or the deadline passes. */
-static bool wait_until(struct fixture *f, cond_fn cond, const void *arg, int timeout_ms)
+static struct app *fixture_app(struct fixture *f)
 {
-	int64_t deadline = clock_mono_ms() + timeout_ms;
-
-	for (;;) {
-		struct pollfd pfd = {.fd = f->app.ring.wake_fd, .events = POLLIN};
-		bool more;
-
-		ring_clear_wake(&f->app.ring);
-		do
-			app_drain(&f->app, 1024, &more);
-		while (more);
-		if (cond(f, arg))
-			return true;
-		if (clock_mono_ms() >= deadline)
-			return false;
-		poll(&pfd, 1, 50);
-	}
+	return &f->app;
 }
 
 /* A path to look up and the JSON text its value must print as. */
