@@ -32,6 +32,25 @@ struct saved_msg {
 	int line;
 };
 
+/* A watch from the config file (see watch.h). */
+struct watch_rule {
+	char *name;      /* shown in the watch log; NULL = the filter and condition */
+	char *filter;    /* topics it applies to, MQTT wildcards allowed */
+	char *field;     /* JSON field the condition reads; NULL = the whole payload */
+	char *condition; /* "> 30", "== \"OFF\"", "changes", "contains x", "silent"... */
+	int bell;        /* -1 = as ui.bell, 0, 1 */
+	int line;
+};
+
+/* A last-will rule from the config file (see will.h). */
+struct will_rule {
+	char *filter;  /* status topics it applies to */
+	char *field;   /* JSON field holding the state; NULL = the whole payload */
+	char *offline; /* the value that says the device is gone */
+	char *online;  /* the value that says it is back; may be NULL */
+	int line;
+};
+
 /* Keys bound to an action in the config file; resolved by the UI. */
 struct key_binding {
 	char *action;
@@ -110,6 +129,9 @@ struct settings {
 	size_t max_topics;
 	size_t ring_bytes;
 	size_t ring_count;
+	bool bell;             /* ring the terminal bell when a watch fires */
+	double silence_factor; /* silent after this many times the usual interval */
+	int64_t silence_floor; /* ms; never silent sooner than this */
 
 	/* from the config file */
 	char *config_file;  /* the file actually read, for messages */
@@ -121,6 +143,10 @@ struct settings {
 	size_t nsaved;
 	struct key_binding *keys;
 	size_t nkeys;
+	struct watch_rule *watches;
+	size_t nwatches;
+	struct will_rule *wills;
+	size_t nwills;
 
 	uint64_t given[2]; /* bit per option id set on the command line */
 };

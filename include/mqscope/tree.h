@@ -120,8 +120,13 @@ size_t tree_take_changes(struct tree *t, tree_id *ids, size_t max, bool *overflo
 size_t tree_node_count(const struct tree *t);
 uint64_t tree_topic_count(const struct tree *t);
 uint64_t tree_msg_count(const struct tree *t);
-/* Bytes held by nodes, names, the index and values. */
+/* Bytes held by nodes, names, the index and values, and the extra bytes below. */
 size_t tree_mem_bytes(const struct tree *t);
+/*
+ * Bytes that other per-topic stores (timing, silence, watches) hold: they
+ * count against the value budget with the values, and in tree_mem_bytes.
+ */
+void tree_set_extra_bytes(struct tree *t, size_t bytes);
 /* Messages refused a new topic, in all. */
 uint64_t tree_refused(const struct tree *t);
 /* Messages refused a new topic by one bound. */

@@ -1,0 +1,363 @@
+/* timing.c: per-topic timing records: a window of intervals, duplicates, payload timestamps. */
+#include "mqscope/timing.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "mqscope/timestamp.h"
+#include "mqscope/util.h"
+
+#define CHUNK_BITS 10
+#define CHUNK_RECS ((size_t)1 << CHUNK_BITS)
+
+/*
+ * Searching every JSON payload for a timestamp would cost a byte scan per
+ * message; a topic instead learns whether its payloads carry one. It is
+ * probed on its first messages, then on every one while they do, and only
+ * on every PROBE_EVERY-th once they do not.
+ */
+#define PROBE_FIRST 4
+#define PROBE_LOSE  16
+#define PROBE_EVERY 64
+
+enum ts_state { TS_PROBE, TS_YES, TS_NO };
+
+struct rec {
+	int64_t last_ms; /* arrival of the latest message; 0 = none to measure from */
+	int64_t last_ts; /* newest payload timestamp seen, or TIMING_NO_TS */
+	uint64_t hash;   /* of the latest payload */
+	uint64_t msgs, dups, stamped, ooo;
+	int64_t delay_last, delay_min, delay_max, delay_sum;
+	float jitter;
+	uint32_t prev_iv; /* the latest interval */
+	uint32_t nint;    /* intervals in all, saturating */
+	uint8_t head;     /* next slot of iv */
+	uint8_t ts_state;
+	uint8_t ts_miss;
+	uint8_t has_hash;
+	uint32_t iv[TIMING_WINDOW]; /* ms, saturating */
+};
+
+struct timing {
+	uint32_t *idx; /* per node id: record number + 1, or 0 */
+	size_t idx_cap;
+	struct rec **chunks;
+	size_t nchunks, nrecs;
+	uint64_t refused;
+};
+
+struct timing *timing_new(void)
+{
+	return xcalloc(1, sizeof(struct timing));
+}
+
+void timing_free(struct timing *tm)
+{
+	if (tm == NULL)
+		return;
+	for (size_t i = 0; i < tm->nchunks; i++)
+		free(tm->chunks[i]);
+	free(tm->chunks);
+	free(tm->idx);
+	free(tm);
+}
+
+static struct rec *rec_at(const struct timing *tm, size_t r)
+{
+	return &tm->chunks[r >> CHUNK_BITS][r & (CHUNK_RECS - 1)];
+}
+
+static struct rec *rec_of(const struct timing *tm, tree_id id)
+{
+	if (id >= tm->idx_cap || tm->idx[id] == 0)
+		return NULL;
+	return rec_at(tm, tm->idx[id] - 1);
+}
+
+/* A new zeroed record for id, or NULL when memory ran out. */
+static struct rec *rec_new(struct timing *tm, tree_id id)
+{
+	struct rec *r;
+
+	if (id >= tm->idx_cap) {
+		size_t ncap = tm->idx_cap ? tm->idx_cap : 1024;
+		uint32_t *ni;
+
+		while (ncap <= id)
+			ncap *= 2;
+		ni = realloc(tm->idx, ncap * sizeof(*ni));
+		if (ni == NULL)
+			return NULL;
+		memset(ni + tm->idx_cap, 0, (ncap - tm->idx_cap) * sizeof(*ni));
+		tm->idx = ni;
+		tm->idx_cap = ncap;
+	}
+	if ((tm->nrecs & (CHUNK_RECS - 1)) == 0) {
+		struct rec **nc = realloc(tm->chunks, (tm->nchunks + 1) * sizeof(*nc));
+
+		if (nc == NULL)
+			return NULL;
+		tm->chunks = nc;
+		tm->chunks[tm->nchunks] = malloc(CHUNK_RECS * sizeof(struct rec));
+		if (tm->chunks[tm->nchunks] == NULL)
+			return NULL;
+		tm->nchunks++;
+	}
+	r = rec_at(tm, tm->nrecs);
+	memset(r, 0, sizeof(*r));
+	r->last_ts = TIMING_NO_TS;
+	tm->idx[id] = (uint32_t)++tm->nrecs;
+	return r;
+}
+
+static uint64_t mix(uint64_t h)
+{
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdull;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ull;
+	h ^= h >> 33;
+	return h;
+}
+
+/* Folds len bytes at p into h, eight at a time. */
+static uint64_t hash_bytes(uint64_t h, const unsigned char *p, size_t len)
+{
+	size_t i = 0;
+
+	for (; i + 8 <= len; i += 8) {
+		uint64_t w;
+
+		memcpy(&w, p + i, 8);
+		h = (h ^ w) * 0x100000001b3ull;
+		h ^= h >> 29;
+	}
+	for (; i < len; i++)
+		h = (h ^ p[i]) * 0x100000001b3ull;
+	return h;
+}
+
+uint64_t timing_hash(const void *p, size_t len)
+{
+	const unsigned char *b = p;
+	uint64_t h = 0x9e3779b97f4a7c15ull ^ len;
+
+	if (len <= TIMING_HASH_WHOLE)
+		return mix(hash_bytes(h, b, len));
+	h = hash_bytes(h, b, TIMING_HASH_WHOLE / 2);
+	return mix(hash_bytes(h, b + len - TIMING_HASH_WHOLE / 2, TIMING_HASH_WHOLE / 2));
+}
+
+/* Adds one interval to the window and the jitter. */
+static void add_interval(struct rec *r, int64_t iv)
+{
+	uint32_t v = iv < 0 ? 0 : iv > (int64_t)UINT32_MAX ? UINT32_MAX : (uint32_t)iv;
+
+	if (r->nint > 0) {
+		double d = (double)v - (double)r->prev_iv;
+
+		r->jitter += (float)(((d < 0 ? -d : d) - r->jitter) / 16.0);
+	}
+	r->iv[r->head] = v;
+	r->head = (uint8_t)((r->head + 1) % TIMING_WINDOW);
+	r->prev_iv = v;
+	if (r->nint < UINT32_MAX)
+		r->nint++;
+}
+
+/* Whether this message's payload should be searched for a timestamp. */
+static bool want_probe(const struct rec *r)
+{
+	return r->ts_state != TS_NO || r->msgs % PROBE_EVERY == 0;
+}
+
+static void note_probe(struct rec *r, bool found)
+{
+	if (found) {
+		r->ts_state = TS_YES;
+		r->ts_miss = 0;
+		return;
+	}
+	if (r->ts_miss < UINT8_MAX)
+		r->ts_miss++;
+	if ((r->ts_state == TS_PROBE && r->ts_miss >= PROBE_FIRST) ||
+	    (r->ts_state == TS_YES && r->ts_miss >= PROBE_LOSE))
+		r->ts_state = TS_NO;
+}
+
+static void add_stamp(struct rec *r, int64_t ts, int64_t arrival)
+{
+	int64_t delay = arrival - ts;
+
+	if (r->stamped == 0 || delay < r->delay_min)
+		r->delay_min = delay;
+	if (r->stamped == 0 || delay > r->delay_max)
+		r->delay_max = delay;
+	r->delay_last = delay;
+	r->delay_sum += delay;
+	r->stamped++;
+	if (r->last_ts != TIMING_NO_TS && ts < r->last_ts)
+		r->ooo++;
+	else
+		r->last_ts = ts;
+}
+
+/*
+ * The record of a topic at its second message: the first message's time
+ * is the node's first_ms, and its payload the previous history value when
+ * the history keeps one. Whether it was retained is known only from that
+ * value; without it the first interval is left out.
+ */
+static struct rec *first_record(struct timing *tm, const struct tree *t, tree_id id)
+{
+	const struct tree_node *n = tree_node(t, id);
+	const struct tree_value *prev = n->msgs == 2 ? tree_value(t, id, 1) : NULL;
+	struct rec *r = rec_new(tm, id);
+
+	if (r == NULL)
+		return NULL;
+	r->msgs = 1;
+	if (prev != NULL) {
+		r->hash = timing_hash(prev->data, prev->len) ^ prev->orig_len;
+		r->has_hash = 1;
+		if (!prev->retained)
+			r->last_ms = n->first_ms;
+	}
+	return r;
+}
+
+void timing_note(struct timing *tm, const struct tree *t, tree_id id, const struct timing_msg *m,
+                 bool grow)
+{
+	struct rec *r = rec_of(tm, id);
+	uint64_t h;
+	int64_t ts = m->ts_ms;
+
+	if (r == NULL) {
+		if (tree_node(t, id)->msgs < 2)
+			return;
+		if (!grow) {
+			tm->refused++;
+			return;
+		}
+		r = first_record(tm, t, id);
+		if (r == NULL) {
+			tm->refused++;
+			return;
+		}
+	}
+	r->msgs++;
+	if (r->last_ms != 0)
+		add_interval(r, m->time_ms - r->last_ms);
+	r->last_ms = m->time_ms;
+
+	h = timing_hash(m->payload, m->len) ^ m->orig_len;
+	if (r->has_hash && h == r->hash)
+		r->dups++;
+	r->hash = h;
+	r->has_hash = 1;
+
+	if (ts == TIMING_NO_TS && m->len > 0 && m->len == m->orig_len && want_probe(r)) {
+		bool found = timestamp_from_json(m->payload, m->len, &ts);
+
+		note_probe(r, found);
+		if (!found)
+			ts = TIMING_NO_TS;
+	}
+	if (ts != TIMING_NO_TS)
+		add_stamp(r, ts, m->time_ms);
+}
+
+/* Copies the window of r into out, sorted; returns how many. */
+static size_t sorted_window(const struct rec *r, uint32_t *out)
+{
+	size_t n = r->nint < TIMING_WINDOW ? r->nint : TIMING_WINDOW;
+
+	/* Until the window wraps, the first n slots are the filled ones. */
+	memcpy(out, r->iv, n * sizeof(*out));
+	for (size_t i = 1; i < n; i++) {
+		uint32_t v = out[i];
+		size_t j = i;
+
+		for (; j > 0 && out[j - 1] > v; j--)
+			out[j] = out[j - 1];
+		out[j] = v;
+	}
+	return n;
+}
+
+static int64_t median_of(const uint32_t *s, size_t n)
+{
+	if (n % 2)
+		return s[n / 2];
+	return ((int64_t)s[n / 2 - 1] + s[n / 2]) / 2;
+}
+
+bool timing_stats(const struct timing *tm, tree_id id, struct timing_stats *out)
+{
+	const struct rec *r = rec_of(tm, id);
+	uint32_t s[TIMING_WINDOW];
+	size_t n;
+
+	memset(out, 0, sizeof(*out));
+	if (r == NULL)
+		return false;
+	n = sorted_window(r, s);
+	out->msgs = r->msgs;
+	out->intervals = (uint32_t)n;
+	if (n) {
+		size_t p95 = (n * 95 + 99) / 100; /* nearest rank */
+
+		out->iv_min = s[0];
+		out->iv_max = s[n - 1];
+		out->iv_median = median_of(s, n);
+		out->iv_p95 = s[p95 - 1];
+	}
+	out->jitter_ms = r->nint > 1 ? r->jitter : 0.0;
+	out->dups = r->dups;
+	out->stamped = r->stamped;
+	out->out_of_order = r->ooo;
+	if (r->stamped) {
+		out->delay_last = r->delay_last;
+		out->delay_min = r->delay_min;
+		out->delay_max = r->delay_max;
+		out->delay_mean = r->delay_sum / (int64_t)r->stamped;
+	}
+	return true;
+}
+
+uint32_t timing_intervals(const struct timing *tm, tree_id id)
+{
+	const struct rec *r = rec_of(tm, id);
+
+	return r ? r->nint : 0;
+}
+
+int64_t timing_median(const struct timing *tm, tree_id id)
+{
+	const struct rec *r = rec_of(tm, id);
+	uint32_t s[TIMING_WINDOW];
+	size_t n;
+
+	if (r == NULL || (n = sorted_window(r, s)) == 0)
+		return -1;
+	return median_of(s, n);
+}
+
+int64_t timing_last(const struct timing *tm, tree_id id)
+{
+	const struct rec *r = rec_of(tm, id);
+
+	return r ? r->last_ms : 0;
+}
+
+size_t timing_mem_bytes(const struct timing *tm)
+{
+	return tm->idx_cap * sizeof(*tm->idx) + tm->nchunks * CHUNK_RECS * sizeof(struct rec) +
+	       tm->nchunks * sizeof(*tm->chunks);
+}
+
+uint64_t timing_refused(const struct timing *tm)
+{
+	return tm->refused;
+}
