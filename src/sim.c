@@ -22,6 +22,18 @@
 #define NLINES    4
 #define NDEVICES  20
 
+/*
+ * Devices that misbehave, for debugging sessions in the demo: a sensor
+ * that drops out for a while every minute, one whose readings carry late
+ * (and now and then out-of-order) timestamps, and a device that leaves
+ * with its last will every minute and comes back.
+ */
+#define CYCLE_TICKS   120 /* one minute of 500 ms ticks */
+#define DROPOUT_START 80  /* the cellar sensor is quiet from here to the end of the cycle */
+#define FLAKY_LEAVES  90  /* the flaky device disconnects with its will here... */
+#define FLAKY_RETURNS 110 /* ...and reconnects here */
+#define FLAKY_STATUS  "devices/flaky/status"
+
 static volatile sig_atomic_t quit;
 
 static const char *rooms[] = {"kitchen", "living", "bedroom", "bathroom",
@@ -43,6 +55,11 @@ struct sim {
 	bool door_open;
 	bool connected;
 	unsigned long tick;
+	double cellar, shed;
+	int64_t shed_last_ts;
+	struct mosquitto *flaky; /* a second client, with a last will */
+	bool flaky_connected;
+	double flaky_temp;
 };
 
 static void on_signal(int sig)
@@ -260,6 +277,96 @@ static void publish_sensors(struct sim *s)
 	}
 }
 
+/* Wall-clock ms. */
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * The cellar sensor reports every second but drops out for 20 s a minute;
+ * the shed sensor's readings are stamped 3 to 8 s before they are sent,
+ * and one in ten carries a stamp older than the one before.
+ */
+static void publish_troublemakers(struct sim *s)
+{
+	unsigned long phase = s->tick % CYCLE_TICKS;
+
+	if (s->tick % 2 == 0 && phase < DROPOUT_START) {
+		s->cellar += jitter(0.2);
+		pubf(s, "sensors/cellar/temperature", false,
+		     "{\"value\":%.1f,\"unit\":\"\xc2\xb0\x43\",\"ts\":%lld}", s->cellar,
+		     (long long)now_ms());
+	}
+	if (s->tick % 4 == 1) {
+		int64_t ts = now_ms() - 3000 - rand() % 5000;
+
+		if (rand() % 10 == 0 && s->shed_last_ts)
+			ts = s->shed_last_ts - 1000 - rand() % 2000;
+		else
+			s->shed_last_ts = ts;
+		s->shed += jitter(0.4);
+		pubf(s, "sensors/shed/temperature", false, "{\"value\":%.1f,\"ts\":%lld}", s->shed,
+		     (long long)ts);
+	}
+}
+
+static void on_flaky_connect(struct mosquitto *m, void *obj, int rc)
+{
+	struct sim *s = obj;
+
+	(void)m;
+	if (rc != 0)
+		return;
+	s->flaky_connected = true;
+	mosquitto_publish(s->flaky, NULL, FLAKY_STATUS, 6, "online", 0, true);
+}
+
+/* The flaky device: a temperature every 2 s; leaves with its will, comes back. */
+static void run_flaky(struct sim *s)
+{
+	unsigned long phase = s->tick % CYCLE_TICKS;
+
+	if (s->flaky == NULL)
+		return;
+	if (phase == FLAKY_LEAVES && s->flaky_connected) {
+		/* MQTT 5 reason 4: the broker sends the will as if the device had died. */
+		mosquitto_disconnect_v5(s->flaky, MQTT_RC_DISCONNECT_WITH_WILL_MSG, NULL);
+		s->flaky_connected = false;
+	} else if (phase == FLAKY_RETURNS && !s->flaky_connected) {
+		mosquitto_reconnect(s->flaky);
+	} else if (s->flaky_connected && s->tick % 4 == 2) {
+		char buf[64];
+
+		s->flaky_temp += jitter(0.3);
+		snprintf(buf, sizeof(buf), "%.1f", s->flaky_temp);
+		mosquitto_publish(s->flaky, NULL, "devices/flaky/temperature", (int)strlen(buf),
+		                  buf, 0, false);
+	}
+}
+
+/* Starts the flaky device's own connection, with its will; NULL when it cannot. */
+static struct mosquitto *flaky_start(struct sim *s, const struct settings *cfg)
+{
+	struct mosquitto *m = mosquitto_new(NULL, true, s);
+
+	if (m == NULL)
+		return NULL;
+	mosquitto_int_option(m, MOSQ_OPT_PROTOCOL_VERSION, MQTT_PROTOCOL_V5);
+	if (cfg->user || cfg->password)
+		mosquitto_username_pw_set(m, cfg->user, cfg->password);
+	mosquitto_will_set(m, FLAKY_STATUS, 7, "offline", 0, true);
+	mosquitto_connect_callback_set(m, on_flaky_connect);
+	if (mosquitto_connect(m, cfg->host, cfg->port, 30) != MOSQ_ERR_SUCCESS) {
+		mosquitto_destroy(m);
+		return NULL;
+	}
+	return m;
+}
+
 static void publish_factory(struct sim *s)
 {
 	static const char *states[] = {"running", "running", "running", "idle", "maintenance"};
@@ -362,6 +469,9 @@ int sim_main(int argc, char **argv)
 			s.mtemp[l][m] = 45 + l;
 		}
 	s.power = 850;
+	s.cellar = 12.5;
+	s.shed = 6.0;
+	s.flaky_temp = 21.0;
 
 	signal(SIGTERM, on_signal);
 	signal(SIGINT, on_signal);
@@ -375,6 +485,7 @@ int sim_main(int argc, char **argv)
 	mosquitto_connect_callback_set(s.mosq, on_connect);
 	mosquitto_message_callback_set(s.mosq, on_message);
 	mosquitto_connect(s.mosq, cfg.host, cfg.port, 30);
+	s.flaky = flaky_start(&s, &cfg);
 
 	next = clock_mono_ms();
 	while (!quit) {
@@ -385,17 +496,25 @@ int sim_main(int argc, char **argv)
 			publish_sensors(&s);
 			publish_factory(&s);
 			publish_misc(&s);
+			publish_troublemakers(&s);
+			run_flaky(&s);
 			s.tick++;
 			next += 500;
 			if (next < now)
 				next = now + 500;
 		}
+		if (s.flaky)
+			mosquitto_loop(s.flaky, 0, 1);
 		rc = mosquitto_loop(s.mosq, (int)(next - now > 0 ? next - now : 0), 1);
 		if (rc != MOSQ_ERR_SUCCESS && !quit) {
 			s.connected = false;
 			sleep(1);
 			mosquitto_reconnect(s.mosq);
 		}
+	}
+	if (s.flaky) {
+		mosquitto_disconnect(s.flaky);
+		mosquitto_destroy(s.flaky);
 	}
 	mosquitto_disconnect(s.mosq);
 	mosquitto_destroy(s.mosq);
