@@ -9,6 +9,7 @@
 #include "mqscope/msg.h"
 #include "mqscope/record.h"
 #include "mqscope/silence.h"
+#include "mqscope/stream.h"
 #include "mqscope/sysio.h"
 #include "mqscope/timing.h"
 #include "mqscope/topic.h"
@@ -53,6 +54,7 @@ int app_init(struct app *a, struct settings *cfg, bool offline)
 	a->timing = timing_new();
 	a->silence = silence_new(&sc);
 	a->watches = watch_new(cfg->bell);
+	a->stream = stream_new(cfg->stream_bytes, cfg->payload_cap);
 	/* The config file's watches were checked when it was read. */
 	if (watch_add_rules(a->watches, cfg->watches, cfg->nwatches, err, sizeof(err)) != 0)
 		return -1;
@@ -76,6 +78,8 @@ void app_free(struct app *a)
 	a->session = NULL;
 	watch_free(a->watches);
 	a->watches = NULL;
+	stream_free(a->stream);
+	a->stream = NULL;
 	silence_free(a->silence);
 	a->silence = NULL;
 	timing_free(a->timing);
@@ -93,7 +97,7 @@ static bool excluded(const struct app *a, const char *topic, size_t len)
 	return false;
 }
 
-/* Times a message stored on id, judges silence and wills, and checks the watches. */
+/* Adds a message stored on id to the stream, times it, judges silence and wills, checks watches. */
 static void observe(struct app *a, tree_id id, const struct msg_view *v)
 {
 	const struct msg_head *h = v->h;
@@ -108,6 +112,8 @@ static void observe(struct app *a, tree_id id, const struct msg_view *v)
 	enum will_kind k;
 	char dev[1024];
 
+	stream_push(a->stream, id, h->time_ms, v->payload, h->len, h->orig_len, v->props,
+	            h->props_len, h->qos, h->retain);
 	timing_note(a->timing, a->tree, id, &tm, !tree_over_budget(a->tree));
 	k = will_classify(a->cfg->wills, a->cfg->nwills, v->topic, h->topic_len, v->payload, h->len,
 	                  dev, sizeof(dev));

@@ -400,6 +400,12 @@ static int apply_ui(struct ctx *c, const config_setting_t *ui)
 			if (want_type(c, st, CONFIG_TYPE_STRING))
 				return -1;
 			settings_set_str(&s->theme, config_setting_get_string(st));
+		} else if (!strcmp(n, "stream_memory")) {
+			if (get_size(c, st, &z))
+				return -1;
+			if (z < 65536)
+				return fail_at(c, st, "'stream_memory' must be at least 64K");
+			s->stream_bytes = z;
 		} else if (!strcmp(n, "bell")) {
 			if (want_type(c, st, CONFIG_TYPE_BOOL))
 				return -1;

@@ -23,6 +23,7 @@ void settings_init(struct settings *s)
 	s->ring_bytes = (size_t)32 << 20;
 	s->ring_count = 1000000;
 	s->replay_speed = 1;
+	s->stream_bytes = (size_t)32 << 20;
 	s->bell = true;
 	s->silence_factor = 2.5;
 	s->silence_floor = 1000;

@@ -22,20 +22,33 @@
 
 enum ts_state { TS_PROBE, TS_YES, TS_NO };
 
+/*
+ * What every message reads and writes, then its window of intervals: two
+ * cache lines a message. The timestamp figures live apart (struct stamp),
+ * for the topics that have them.
+ */
 struct rec {
 	int64_t last_ms; /* arrival of the latest message; 0 = none to measure from */
-	int64_t last_ts; /* newest payload timestamp seen, or TIMING_NO_TS */
 	uint64_t hash;   /* of the latest payload */
-	uint64_t msgs, dups, stamped, ooo;
-	int64_t delay_last, delay_min, delay_max, delay_sum;
+	uint64_t msgs;
+	uint32_t dups;  /* saturating */
+	uint32_t nint;  /* intervals in all, saturating */
+	uint32_t stamp; /* its struct stamp + 1, or 0 */
 	float jitter;
-	uint32_t prev_iv; /* the latest interval */
-	uint32_t nint;    /* intervals in all, saturating */
+	uint16_t prev_iv; /* the latest interval, encoded */
 	uint8_t head;     /* next slot of iv */
 	uint8_t ts_state;
 	uint8_t ts_miss;
 	uint8_t has_hash;
-	uint32_t iv[TIMING_WINDOW]; /* ms, saturating */
+	uint16_t iv[TIMING_WINDOW]; /* encoded (iv_encode) */
+} __attribute__((aligned(64)));
+
+/* A topic's payload timestamps. */
+struct stamp {
+	int64_t last_ts; /* the newest seen */
+	uint64_t stamped, ooo;
+	int64_t delay_sum;
+	int32_t delay_last, delay_min, delay_max; /* ms, saturating */
 };
 
 struct timing {
@@ -43,8 +56,36 @@ struct timing {
 	size_t idx_cap;
 	struct rec **chunks;
 	size_t nchunks, nrecs;
+	struct stamp *stamps;
+	size_t nstamps, stamps_cap;
 	uint64_t refused;
 };
+
+/*
+ * Intervals in 16 bits, in an order-keeping code: exact below 8192 ms, then
+ * 12 significant bits (0.02%) with a 4-bit exponent, up to 37 hours.
+ */
+static uint16_t iv_encode(int64_t ms)
+{
+	int e;
+
+	if (ms <= 0)
+		return 0;
+	if (ms < 4096)
+		return (uint16_t)ms;
+	e = 63 - __builtin_clzll((uint64_t)ms) - 11;
+	if (e > 15)
+		return UINT16_MAX;
+	return (uint16_t)(e << 12 | (int)((ms >> (e - 1)) - 4096));
+}
+
+static int64_t iv_decode(uint16_t c)
+{
+	int e = c >> 12;
+	int64_t m = c & 0xfff;
+
+	return e == 0 ? m : (4096 + m) << (e - 1);
+}
 
 struct timing *timing_new(void)
 {
@@ -59,6 +100,7 @@ void timing_free(struct timing *tm)
 		free(tm->chunks[i]);
 	free(tm->chunks);
 	free(tm->idx);
+	free(tm->stamps);
 	free(tm);
 }
 
@@ -98,14 +140,13 @@ static struct rec *rec_new(struct timing *tm, tree_id id)
 		if (nc == NULL)
 			return NULL;
 		tm->chunks = nc;
-		tm->chunks[tm->nchunks] = malloc(CHUNK_RECS * sizeof(struct rec));
+		tm->chunks[tm->nchunks] = aligned_alloc(64, CHUNK_RECS * sizeof(struct rec));
 		if (tm->chunks[tm->nchunks] == NULL)
 			return NULL;
 		tm->nchunks++;
 	}
 	r = rec_at(tm, tm->nrecs);
 	memset(r, 0, sizeof(*r));
-	r->last_ts = TIMING_NO_TS;
 	tm->idx[id] = (uint32_t)++tm->nrecs;
 	return r;
 }
@@ -120,20 +161,31 @@ static uint64_t mix(uint64_t h)
 	return h;
 }
 
-/* Folds len bytes at p into h, eight at a time. */
+static uint64_t fold(uint64_t h, uint64_t w)
+{
+	h = (h ^ w) * 0x100000001b3ull;
+	return h ^ h >> 29;
+}
+
+/* Folds len bytes at p into h, eight at a time; a short end is read as the last eight. */
 static uint64_t hash_bytes(uint64_t h, const unsigned char *p, size_t len)
 {
+	uint64_t w = 0;
 	size_t i = 0;
 
-	for (; i + 8 <= len; i += 8) {
-		uint64_t w;
-
-		memcpy(&w, p + i, 8);
-		h = (h ^ w) * 0x100000001b3ull;
-		h ^= h >> 29;
+	if (len < 8) {
+		for (; i < len; i++)
+			w = w << 8 | p[i];
+		return fold(h, w);
 	}
-	for (; i < len; i++)
-		h = (h ^ p[i]) * 0x100000001b3ull;
+	for (; i + 8 <= len; i += 8) {
+		memcpy(&w, p + i, 8);
+		h = fold(h, w);
+	}
+	if (i < len) {
+		memcpy(&w, p + len - 8, 8);
+		h = fold(h, w);
+	}
 	return h;
 }
 
@@ -151,16 +203,16 @@ uint64_t timing_hash(const void *p, size_t len)
 /* Adds one interval to the window and the jitter. */
 static void add_interval(struct rec *r, int64_t iv)
 {
-	uint32_t v = iv < 0 ? 0 : iv > (int64_t)UINT32_MAX ? UINT32_MAX : (uint32_t)iv;
+	uint16_t c = iv_encode(iv);
 
 	if (r->nint > 0) {
-		double d = (double)v - (double)r->prev_iv;
+		float d = (float)iv_decode(c) - (float)iv_decode(r->prev_iv);
 
-		r->jitter += (float)(((d < 0 ? -d : d) - r->jitter) / 16.0);
+		r->jitter += ((d < 0 ? -d : d) - r->jitter) / 16.0f;
 	}
-	r->iv[r->head] = v;
+	r->iv[r->head] = c;
 	r->head = (uint8_t)((r->head + 1) % TIMING_WINDOW);
-	r->prev_iv = v;
+	r->prev_iv = c;
 	if (r->nint < UINT32_MAX)
 		r->nint++;
 }
@@ -185,21 +237,52 @@ static void note_probe(struct rec *r, bool found)
 		r->ts_state = TS_NO;
 }
 
-static void add_stamp(struct rec *r, int64_t ts, int64_t arrival)
+static int32_t clamp32(int64_t v)
 {
-	int64_t delay = arrival - ts;
+	return v > INT32_MAX ? INT32_MAX : v < INT32_MIN ? INT32_MIN : (int32_t)v;
+}
 
-	if (r->stamped == 0 || delay < r->delay_min)
-		r->delay_min = delay;
-	if (r->stamped == 0 || delay > r->delay_max)
-		r->delay_max = delay;
-	r->delay_last = delay;
-	r->delay_sum += delay;
-	r->stamped++;
-	if (r->last_ts != TIMING_NO_TS && ts < r->last_ts)
-		r->ooo++;
+/* The timestamp figures of r, made on its first stamped message; NULL without memory. */
+static struct stamp *stamp_of(struct timing *tm, struct rec *r)
+{
+	struct stamp *st;
+
+	if (r->stamp)
+		return &tm->stamps[r->stamp - 1];
+	if (tm->nstamps == tm->stamps_cap) {
+		size_t ncap = tm->stamps_cap ? tm->stamps_cap * 2 : 64;
+		struct stamp *ns = realloc(tm->stamps, ncap * sizeof(*ns));
+
+		if (ns == NULL)
+			return NULL;
+		tm->stamps = ns;
+		tm->stamps_cap = ncap;
+	}
+	st = &tm->stamps[tm->nstamps];
+	memset(st, 0, sizeof(*st));
+	st->last_ts = TIMING_NO_TS;
+	r->stamp = (uint32_t)++tm->nstamps;
+	return st;
+}
+
+static void add_stamp(struct timing *tm, struct rec *r, int64_t ts, int64_t arrival)
+{
+	struct stamp *st = stamp_of(tm, r);
+	int32_t delay = clamp32(arrival - ts);
+
+	if (st == NULL)
+		return;
+	if (st->stamped == 0 || delay < st->delay_min)
+		st->delay_min = delay;
+	if (st->stamped == 0 || delay > st->delay_max)
+		st->delay_max = delay;
+	st->delay_last = delay;
+	st->delay_sum += delay;
+	st->stamped++;
+	if (st->last_ts != TIMING_NO_TS && ts < st->last_ts)
+		st->ooo++;
 	else
-		r->last_ts = ts;
+		st->last_ts = ts;
 }
 
 /*
@@ -252,7 +335,7 @@ void timing_note(struct timing *tm, const struct tree *t, tree_id id, const stru
 	r->last_ms = m->time_ms;
 
 	h = timing_hash(m->payload, m->len) ^ m->orig_len;
-	if (r->has_hash && h == r->hash)
+	if (r->has_hash && h == r->hash && r->dups < UINT32_MAX)
 		r->dups++;
 	r->hash = h;
 	r->has_hash = 1;
@@ -265,18 +348,18 @@ void timing_note(struct timing *tm, const struct tree *t, tree_id id, const stru
 			ts = TIMING_NO_TS;
 	}
 	if (ts != TIMING_NO_TS)
-		add_stamp(r, ts, m->time_ms);
+		add_stamp(tm, r, ts, m->time_ms);
 }
 
-/* Copies the window of r into out, sorted; returns how many. */
-static size_t sorted_window(const struct rec *r, uint32_t *out)
+/* Copies the window of r into out, sorted (the code keeps the order); returns how many. */
+static size_t sorted_window(const struct rec *r, uint16_t *out)
 {
 	size_t n = r->nint < TIMING_WINDOW ? r->nint : TIMING_WINDOW;
 
 	/* Until the window wraps, the first n slots are the filled ones. */
 	memcpy(out, r->iv, n * sizeof(*out));
 	for (size_t i = 1; i < n; i++) {
-		uint32_t v = out[i];
+		uint16_t v = out[i];
 		size_t j = i;
 
 		for (; j > 0 && out[j - 1] > v; j--)
@@ -286,17 +369,17 @@ static size_t sorted_window(const struct rec *r, uint32_t *out)
 	return n;
 }
 
-static int64_t median_of(const uint32_t *s, size_t n)
+static int64_t median_of(const uint16_t *s, size_t n)
 {
 	if (n % 2)
-		return s[n / 2];
-	return ((int64_t)s[n / 2 - 1] + s[n / 2]) / 2;
+		return iv_decode(s[n / 2]);
+	return (iv_decode(s[n / 2 - 1]) + iv_decode(s[n / 2])) / 2;
 }
 
 bool timing_stats(const struct timing *tm, tree_id id, struct timing_stats *out)
 {
 	const struct rec *r = rec_of(tm, id);
-	uint32_t s[TIMING_WINDOW];
+	uint16_t s[TIMING_WINDOW];
 	size_t n;
 
 	memset(out, 0, sizeof(*out));
@@ -308,20 +391,22 @@ bool timing_stats(const struct timing *tm, tree_id id, struct timing_stats *out)
 	if (n) {
 		size_t p95 = (n * 95 + 99) / 100; /* nearest rank */
 
-		out->iv_min = s[0];
-		out->iv_max = s[n - 1];
+		out->iv_min = iv_decode(s[0]);
+		out->iv_max = iv_decode(s[n - 1]);
 		out->iv_median = median_of(s, n);
-		out->iv_p95 = s[p95 - 1];
+		out->iv_p95 = iv_decode(s[p95 - 1]);
 	}
 	out->jitter_ms = r->nint > 1 ? r->jitter : 0.0;
 	out->dups = r->dups;
-	out->stamped = r->stamped;
-	out->out_of_order = r->ooo;
-	if (r->stamped) {
-		out->delay_last = r->delay_last;
-		out->delay_min = r->delay_min;
-		out->delay_max = r->delay_max;
-		out->delay_mean = r->delay_sum / (int64_t)r->stamped;
+	if (r->stamp) {
+		const struct stamp *st = &tm->stamps[r->stamp - 1];
+
+		out->stamped = st->stamped;
+		out->out_of_order = st->ooo;
+		out->delay_last = st->delay_last;
+		out->delay_min = st->delay_min;
+		out->delay_max = st->delay_max;
+		out->delay_mean = st->stamped ? st->delay_sum / (int64_t)st->stamped : 0;
 	}
 	return true;
 }
@@ -336,7 +421,7 @@ uint32_t timing_intervals(const struct timing *tm, tree_id id)
 int64_t timing_median(const struct timing *tm, tree_id id)
 {
 	const struct rec *r = rec_of(tm, id);
-	uint32_t s[TIMING_WINDOW];
+	uint16_t s[TIMING_WINDOW];
 	size_t n;
 
 	if (r == NULL || (n = sorted_window(r, s)) == 0)
@@ -354,7 +439,7 @@ int64_t timing_last(const struct timing *tm, tree_id id)
 size_t timing_mem_bytes(const struct timing *tm)
 {
 	return tm->idx_cap * sizeof(*tm->idx) + tm->nchunks * CHUNK_RECS * sizeof(struct rec) +
-	       tm->nchunks * sizeof(*tm->chunks);
+	       tm->nchunks * sizeof(*tm->chunks) + tm->stamps_cap * sizeof(*tm->stamps);
 }
 
 uint64_t timing_refused(const struct timing *tm)

@@ -161,11 +161,32 @@ static enum will_kind by_rule(const struct will_rule *r, const char *payload, si
 	return WILL_NONE;
 }
 
+/* Whether a last level (its '$' taken off) names a status topic. */
+static bool status_level(const char *level, size_t llen)
+{
+	/* Most topics are not status topics: the length and first letter tell at once. */
+	if (llen < 3 || llen > 12)
+		return false;
+	switch (level[0] | 0x20) {
+	case 's':
+	case 'a':
+	case 'o':
+	case 'c':
+	case 'l':
+	case 'w':
+	case 'p':
+		return in_list(level, llen, status_levels, COUNT(status_levels));
+	default:
+		return false;
+	}
+}
+
 enum will_kind will_classify(const struct will_rule *rules, size_t nrules, const char *topic,
                              size_t tlen, const char *payload, size_t plen, char *dev, size_t cap)
 {
-	const char *slash = memrchr(topic, '/', tlen), *level;
-	size_t llen, dlen = slash ? (size_t)(slash - topic) : tlen;
+	const char *slash = memrchr(topic, '/', tlen);
+	const char *level = slash ? slash + 1 : topic;
+	size_t llen = (size_t)(topic + tlen - level), dlen = slash ? (size_t)(slash - topic) : tlen;
 	enum will_kind k = WILL_NONE;
 	char w[WORD_MAX];
 
@@ -176,14 +197,12 @@ enum will_kind will_classify(const struct will_rule *rules, size_t nrules, const
 		k = by_rule(&rules[i], payload, plen);
 		return k != WILL_NONE && put_dev(dev, cap, topic, dlen) ? k : WILL_NONE;
 	}
-	if (tlen > strlen(SPARKPLUG) && memcmp(topic, SPARKPLUG, strlen(SPARKPLUG)) == 0)
+	if (tlen > strlen(SPARKPLUG) && topic[0] == 's' &&
+	    memcmp(topic, SPARKPLUG, strlen(SPARKPLUG)) == 0)
 		return sparkplug(topic, tlen, dev, cap);
-
-	level = slash ? slash + 1 : topic;
-	llen = (size_t)(topic + tlen - level);
 	if (llen > 0 && *level == '$')
 		level++, llen--;
-	if (!in_list(level, llen, status_levels, COUNT(status_levels)) || plen == 0)
+	if (plen == 0 || !status_level(level, llen))
 		return WILL_NONE;
 	if (as_word(payload, plen, w))
 		k = judge_word(w, in_list(level, llen, bool_levels, COUNT(bool_levels)));

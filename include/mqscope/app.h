@@ -34,6 +34,7 @@ struct replay;
 struct timing;
 struct silence;
 struct watches;
+struct stream;
 
 struct app {
 	struct settings *cfg;
@@ -60,6 +61,7 @@ struct app {
 	struct timing *timing;   /* intervals, duplicates, delays per topic */
 	struct silence *silence; /* silent topics, offline devices */
 	struct watches *watches;
+	struct stream *stream; /* every message in arrival order, bounded */
 	uint64_t silence_lost; /* silence turns the watches never saw (queue overflow) */
 };
 

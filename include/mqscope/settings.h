@@ -129,6 +129,7 @@ struct settings {
 	size_t max_topics;
 	size_t ring_bytes;
 	size_t ring_count;
+	size_t stream_bytes;   /* the message stream's memory */
 	bool bell;             /* ring the terminal bell when a watch fires */
 	double silence_factor; /* silent after this many times the usual interval */
 	int64_t silence_floor; /* ms; never silent sooner than this */

@@ -181,6 +181,24 @@ static void unit__timing__intervals_over_the_window(void **state)
 	assert_int_equal(st.dups, 39);
 	timing_free(tm);
 	tree_free(t);
+
+	/* Long intervals are kept to 0.03%, up to a day and more. */
+	t = new_tree(4);
+	tm = timing_new();
+	static const int64_t longs[] = {4095, 8191, 60000, 300001, 3600000, 86400000, 200000000};
+	for (size_t i = 0; i < sizeof(longs) / sizeof(longs[0]); i++) {
+		char topic[16];
+
+		snprintf(topic, sizeof(topic), "slow%zu", i);
+		put(t, tm, topic, "a", at, false);
+		id = put(t, tm, topic, "b", at + longs[i], false);
+		assert_true(timing_stats(tm, id, &st));
+		int64_t want = longs[i] < 134201344 ? longs[i] : 134201344, got = st.iv_max;
+		if (got > want || got < want - want / 3000)
+			fail_msg("%lld ms kept as %lld", (long long)longs[i], (long long)got);
+	}
+	timing_free(tm);
+	tree_free(t);
 }
 
 static void unit__timing__duplicates_and_the_first_message(void **state)
