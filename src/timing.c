@@ -7,7 +7,7 @@
 #include "mqscope/timestamp.h"
 #include "mqscope/util.h"
 
-#define CHUNK_BITS 10
+#define CHUNK_BITS 8
 #define CHUNK_RECS ((size_t)1 << CHUNK_BITS)
 
 /*

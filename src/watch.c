@@ -202,6 +202,28 @@ void watch_cond_free(struct watch_cond *c)
 	memset(c, 0, sizeof(*c));
 }
 
+/*
+ * Whether a regular expression matches a value, which need not end in a
+ * NUL: it is copied into one (up to WATCH_MATCH_MAX bytes; a NUL byte in
+ * the value ends it for regexec).
+ */
+static bool matches(const regex_t *re, const char *v, size_t vlen)
+{
+	char small[512], *buf = small;
+	bool m;
+
+	if (vlen > WATCH_MATCH_MAX)
+		vlen = WATCH_MATCH_MAX;
+	if (vlen >= sizeof(small))
+		buf = xmalloc(vlen + 1);
+	memcpy(buf, v, vlen);
+	buf[vlen] = '\0';
+	m = regexec(re, buf, 0, NULL, 0) == 0;
+	if (buf != small)
+		free(buf);
+	return m;
+}
+
 bool watch_cond_test(const struct watch_cond *c, const char *v, size_t vlen, bool is_num,
                      double num)
 {
@@ -224,12 +246,8 @@ bool watch_cond_test(const struct watch_cond *c, const char *v, size_t vlen, boo
 	}
 	case WATCH_CONTAINS:
 		return memmem(v, vlen, c->text, tlen) != NULL;
-	case WATCH_MATCHES: {
-		/* The value need not end in a NUL: glibc takes its bounds from pmatch[0]. */
-		regmatch_t m = {.rm_so = 0, .rm_eo = (regoff_t)vlen};
-
-		return regexec(&c->re, v, 1, &m, REG_STARTEND) == 0;
-	}
+	case WATCH_MATCHES:
+		return matches(&c->re, v, vlen);
 	case WATCH_CHANGES:
 	case WATCH_SILENT:
 		break;

@@ -25,7 +25,8 @@
  *                            ("OFF" in quotes, or a bare word)
  *   changes                  the value differs from the one before on that topic
  *   contains TEXT            the value holds TEXT
- *   matches REGEX            POSIX extended regular expression
+ *   matches REGEX            POSIX extended regular expression (on the
+ *                            first WATCH_MATCH_MAX bytes of the value)
  *   silent                   the topic turned silent (or a device below the
  *                            filter left a will); clears when it talks
  * A value a condition cannot read (no such field, not a number) makes it false.
@@ -35,6 +36,7 @@
 #define WATCH_VALUE_MAX 64 /* bytes of a value kept in the log */
 #define WATCH_LOG_MAX   1000
 #define WATCH_STATE_MAX 65536 /* (watch, topic) pairs tracked */
+#define WATCH_MATCH_MAX 65536 /* bytes of a value a regular expression reads */
 
 enum watch_op {
 	WATCH_GT,
