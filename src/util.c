@@ -3,6 +3,7 @@
 #include "mqscope/util.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -200,4 +201,16 @@ void fmt_time(char *buf, size_t cap, int64_t wall_ms)
 	localtime_r(&t, &tm);
 	strftime(tmp, sizeof(tmp), "%Y-%m-%d %H:%M:%S", &tm);
 	snprintf(buf, cap, "%s.%03d", tmp, (int)(wall_ms % 1000));
+}
+
+int err_fmt(char *err, size_t cap, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (cap == 0)
+		return -1;
+	va_start(ap, fmt);
+	vsnprintf(err, cap, fmt, ap);
+	va_end(ap);
+	return -1;
 }

@@ -4,7 +4,6 @@
 
 #include <ctype.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,20 +50,6 @@ struct watches {
 	uint64_t log_lost, log_total;
 };
 
-static int fail(char *err, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static int fail(char *err, size_t cap, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (cap == 0)
-		return -1;
-	va_start(ap, fmt);
-	vsnprintf(err, cap, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
 /* ---- conditions ---- */
 
 static const char *skip_ws(const char *s)
@@ -98,7 +83,7 @@ static char *operand(const char *s, bool *quoted, char *err, size_t cap)
 		out[o] = '\0';
 		if (*s != '"' || *skip_ws(s + 1) != '\0') {
 			free(out);
-			fail(err, cap, "a quoted value must end with \" and nothing after it");
+			err_fmt(err, cap, "a quoted value must end with \" and nothing after it");
 			return NULL;
 		}
 		return out;
@@ -107,7 +92,7 @@ static char *operand(const char *s, bool *quoted, char *err, size_t cap)
 	while (n > 0 && isspace((unsigned char)s[n - 1]))
 		n--;
 	if (n == 0) {
-		fail(err, cap, "the condition needs a value after the operator");
+		err_fmt(err, cap, "the condition needs a value after the operator");
 		return NULL;
 	}
 	out = xmalloc(n + 1);
@@ -143,7 +128,7 @@ int watch_cond_parse(const char *s, struct watch_cond *c, char *err, size_t cap)
 	s = skip_ws(s);
 	if (word(s, "silent", &rest) || word(s, "changes", &rest)) {
 		if (*skip_ws(rest) != '\0')
-			return fail(err, cap, "'%.*s' takes no value", (int)(rest - s), s);
+			return err_fmt(err, cap, "'%.*s' takes no value", (int)(rest - s), s);
 		c->op = tolower((unsigned char)*s) == 's' ? WATCH_SILENT : WATCH_CHANGES;
 		return 0;
 	}
@@ -159,8 +144,8 @@ int watch_cond_parse(const char *s, struct watch_cond *c, char *err, size_t cap)
 				char why[128];
 
 				regerror(rc, &c->re, why, sizeof(why));
-				fail(err, cap, "'%s' is not a regular expression: %s", c->text,
-				     why);
+				err_fmt(err, cap, "'%s' is not a regular expression: %s", c->text,
+				        why);
 				watch_cond_free(c);
 				return -1;
 			}
@@ -181,17 +166,17 @@ int watch_cond_parse(const char *s, struct watch_cond *c, char *err, size_t cap)
 		c->num = strtod(c->text, &endp);
 		c->numeric = !quoted && endp != c->text && *endp == '\0' && isfinite(c->num);
 		if (!c->numeric && c->op != WATCH_EQ && c->op != WATCH_NE) {
-			fail(err, cap, "'%s' compares numbers: '%s' is not one", ops[i].tok,
-			     c->text);
+			err_fmt(err, cap, "'%s' compares numbers: '%s' is not one", ops[i].tok,
+			        c->text);
 			watch_cond_free(c);
 			return -1;
 		}
 		return 0;
 	}
-	return fail(err, cap,
-	            "'%s' is not a condition (> >= < <= == != NUMBER or \"TEXT\", changes, "
-	            "contains TEXT, matches REGEX, silent)",
-	            s);
+	return err_fmt(err, cap,
+	               "'%s' is not a condition (> >= < <= == != NUMBER or \"TEXT\", changes, "
+	               "contains TEXT, matches REGEX, silent)",
+	               s);
 }
 
 void watch_cond_free(struct watch_cond *c)
@@ -287,18 +272,18 @@ int watch_add(struct watches *w, const char *name, const char *filter, const cha
 	char label[512];
 
 	if (w->n == WATCH_MAX)
-		return fail(err, cap, "at most %d watches", WATCH_MAX);
+		return err_fmt(err, cap, "at most %d watches", WATCH_MAX);
 	if (filter == NULL || !topic_filter_valid(filter))
-		return fail(err, cap, "'%s' is not a valid topic filter", filter ? filter : "");
+		return err_fmt(err, cap, "'%s' is not a valid topic filter", filter ? filter : "");
 	if (field && strlen(field) >= PAYLOAD_PATH_MAX)
-		return fail(err, cap, "the field name is too long");
+		return err_fmt(err, cap, "the field name is too long");
 	x = &w->list[w->n];
 	memset(x, 0, sizeof(*x));
 	if (watch_cond_parse(cond ? cond : "", &x->cond, err, cap) != 0)
 		return -1;
 	if (field && *field && x->cond.op == WATCH_SILENT) {
 		watch_cond_free(&x->cond);
-		return fail(err, cap, "'silent' is about the topic, not a field");
+		return err_fmt(err, cap, "'silent' is about the topic, not a field");
 	}
 	x->filter = xstrdup(filter);
 	x->field = field && *field ? xstrdup(field) : NULL;

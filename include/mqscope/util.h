@@ -35,4 +35,7 @@ void fmt_age(char *buf, size_t cap, int64_t ms);
 /* Wall-clock ms -> "2026-11-22 10:04:05.123" in local time. */
 void fmt_time(char *buf, size_t cap, int64_t wall_ms);
 
+/* Formats a reason into err (cap bytes; nothing when cap is 0) and returns -1. */
+int err_fmt(char *err, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
 #endif
