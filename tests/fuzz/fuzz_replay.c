@@ -14,6 +14,10 @@
 #include "mqscope/filter.h"
 #include "mqscope/msg.h"
 #include "mqscope/record.h"
+#include "mqscope/silence.h"
+#include "mqscope/stream.h"
+#include "mqscope/timing.h"
+#include "mqscope/watch.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -72,6 +76,7 @@ static void whole_file(const uint8_t *data, size_t size)
 	char path[64], err[256];
 	struct tree_limits lim = {
 	    .max_topics = 128, .payload_cap = 64, .history = 2, .value_budget = 8192};
+	struct silence_cfg sc = {.factor = 2.5, .floor_ms = 100, .samples = 2};
 	int fd = memfd_create("fuzz-replay", MFD_CLOEXEC);
 	int64_t now = 1000;
 
@@ -82,6 +87,11 @@ static void whole_file(const uint8_t *data, size_t size)
 	memset(&a, 0, sizeof(a));
 	a.cfg = &cfg;
 	a.tree = tree_new(&lim);
+	a.timing = timing_new();
+	a.silence = silence_new(&sc);
+	a.watches = watch_new(true);
+	a.stream = stream_new(64 * 1024, 0);
+	watch_add(a.watches, NULL, "#", NULL, "> 1", -1, err, sizeof(err));
 	a.filter = filter_new(size & 1 ? "p:on" : "+/#", err, sizeof(err));
 	a.recorder = recorder_open("/dev/null", err, sizeof(err));
 	if (a.filter == NULL || a.recorder == NULL)
@@ -102,6 +112,10 @@ static void whole_file(const uint8_t *data, size_t size)
 	replay_close(r);
 	recorder_close(a.recorder);
 	filter_free(a.filter);
+	stream_free(a.stream);
+	watch_free(a.watches);
+	silence_free(a.silence);
+	timing_free(a.timing);
 	tree_free(a.tree);
 	settings_free(&cfg);
 	close(fd);

@@ -9,7 +9,7 @@ wait_for "demo 127.0.0.1:" 15
 wait_for "connected" 15
 # Every simulated device has reported once (sensors report every 2 s).
 wait_for "house (9 topics" 15
-wait_for "sensors (16 topics" 15
+wait_for "sensors (18 topics" 15
 wait_for '$SYS (' 15
 
 mqs=$(pgrep -P "$UI_PID" | head -1)
