@@ -54,7 +54,11 @@ int app_init(struct app *a, struct settings *cfg, bool offline)
 	a->timing = timing_new();
 	a->silence = silence_new(&sc);
 	a->watches = watch_new(cfg->bell);
-	a->stream = stream_new(cfg->stream_bytes, cfg->payload_cap);
+	/* The stream shares the value budget: a quarter of it at most. */
+	a->stream = stream_new(cfg->value_budget && cfg->stream_bytes > cfg->value_budget / 4
+	                           ? cfg->value_budget / 4
+	                           : cfg->stream_bytes,
+	                       cfg->payload_cap);
 	/* The config file's watches were checked when it was read. */
 	if (watch_add_rules(a->watches, cfg->watches, cfg->nwatches, err, sizeof(err)) != 0)
 		return -1;
