@@ -1,6 +1,7 @@
 /* timing.c: per-topic timing records: a window of intervals, duplicates, payload timestamps. */
 #include "mqscope/timing.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -445,4 +446,80 @@ size_t timing_mem_bytes(const struct timing *tm)
 uint64_t timing_refused(const struct timing *tm)
 {
 	return tm->refused;
+}
+
+void timing_fmt_ms(char *buf, size_t cap, int64_t ms)
+{
+	const char *sign = ms < 0 ? "-" : "";
+	uint64_t a = ms < 0 ? (uint64_t)0 - (uint64_t)ms : (uint64_t)ms, s = a / 1000;
+
+	if (a < 1000)
+		snprintf(buf, cap, "%s%llu ms", sign, (unsigned long long)a);
+	else if (a < 10000)
+		snprintf(buf, cap, "%s%.2f s", sign, (double)a / 1000);
+	else if (a < 60000)
+		snprintf(buf, cap, "%s%.1f s", sign, (double)a / 1000);
+	else if (s < 3600)
+		snprintf(buf, cap, "%s%llum%02llus", sign, (unsigned long long)(s / 60),
+		         (unsigned long long)(s % 60));
+	else if (s < 86400)
+		snprintf(buf, cap, "%s%lluh%02llum", sign, (unsigned long long)(s / 3600),
+		         (unsigned long long)(s / 60 % 60));
+	else
+		snprintf(buf, cap, "%s%llud%02lluh", sign, (unsigned long long)(s / 86400),
+		         (unsigned long long)(s / 3600 % 24));
+}
+
+void timing_line_intervals(const struct timing_stats *st, char *buf, size_t cap)
+{
+	char n[32], med[24], lo[24], p95[24], hi[24], jit[24];
+
+	fmt_count(n, sizeof(n), st->msgs ? st->msgs : 1);
+	if (st->intervals == 0) {
+		snprintf(buf, cap, "%s %s", n, st->msgs > 1 ? "msgs" : "msg");
+		return;
+	}
+	timing_fmt_ms(med, sizeof(med), st->iv_median);
+	timing_fmt_ms(lo, sizeof(lo), st->iv_min);
+	timing_fmt_ms(p95, sizeof(p95), st->iv_p95);
+	timing_fmt_ms(hi, sizeof(hi), st->iv_max);
+	timing_fmt_ms(jit, sizeof(jit), (int64_t)(st->jitter_ms + 0.5));
+	snprintf(buf, cap, "%s msgs, every %s (min %s, p95 %s, max %s), jitter %s", n, med, lo, p95,
+	         hi, jit);
+}
+
+void timing_line_payload(const struct timing_stats *st, char *buf, size_t cap)
+{
+	size_t o = 0;
+	int w;
+
+	if (cap == 0)
+		return;
+	buf[0] = '\0';
+	if (st->dups) {
+		char n[32];
+
+		fmt_count(n, sizeof(n), st->dups);
+		w = snprintf(buf, cap, "%s duplicate%s", n, st->dups == 1 ? "" : "s");
+		o = w > 0 ? (size_t)w : 0;
+	}
+	if (st->stamped && o < cap) {
+		char mean[24], lo[24], hi[24], last[24];
+
+		timing_fmt_ms(mean, sizeof(mean),
+		              st->delay_mean < 0 ? -st->delay_mean : st->delay_mean);
+		timing_fmt_ms(lo, sizeof(lo), st->delay_min);
+		timing_fmt_ms(hi, sizeof(hi), st->delay_max);
+		timing_fmt_ms(last, sizeof(last), st->delay_last);
+		w = snprintf(buf + o, cap - o, "%stimestamps %s %s (%s .. %s, last %s)",
+		             o ? ", " : "", mean, st->delay_mean < 0 ? "ahead" : "behind", lo, hi,
+		             last);
+		o += w > 0 ? (size_t)w : 0;
+	}
+	if (st->out_of_order && o < cap) {
+		char n[32];
+
+		fmt_count(n, sizeof(n), st->out_of_order);
+		snprintf(buf + o, cap - o, ", %s out of order", n);
+	}
 }

@@ -73,6 +73,21 @@ size_t timing_mem_bytes(const struct timing *tm);
 /* Topics refused a record because of the memory budget. */
 uint64_t timing_refused(const struct timing *tm);
 
+/* A duration for people: "350 ms", "1.25 s", "12.3 s", "4m05s", "2h10m", "3d04h" ("-" before). */
+void timing_fmt_ms(char *buf, size_t cap, int64_t ms);
+/*
+ * The intervals as one line: "1,234 msgs, every 1.00 s (min 980 ms, p95
+ * 1.10 s, max 3.20 s), jitter 12 ms"; with fewer than two messages,
+ * "1 msg".
+ */
+void timing_line_intervals(const struct timing_stats *st, char *buf, size_t cap);
+/*
+ * Duplicates and timestamps as one line: "3 duplicates, timestamps 2.10 s
+ * behind (500 ms .. 8.00 s, last 2.00 s), 4 out of order"; "" when there
+ * is nothing to say.
+ */
+void timing_line_payload(const struct timing_stats *st, char *buf, size_t cap);
+
 /* 64-bit hash of a payload, whole up to TIMING_HASH_WHOLE bytes. */
 uint64_t timing_hash(const void *p, size_t len);
 

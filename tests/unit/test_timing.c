@@ -356,6 +356,57 @@ static void unit__timing__hash_of_large_payloads(void **state)
 	free(b);
 }
 
+static void unit__timing__lines_for_people(void **state)
+{
+	struct timing_stats st = {.msgs = 1234,
+	                          .intervals = 32,
+	                          .iv_min = 980,
+	                          .iv_median = 1000,
+	                          .iv_p95 = 1100,
+	                          .iv_max = 3200,
+	                          .jitter_ms = 12.4,
+	                          .dups = 3,
+	                          .stamped = 100,
+	                          .out_of_order = 4,
+	                          .delay_min = 500,
+	                          .delay_max = 8000,
+	                          .delay_mean = 2100,
+	                          .delay_last = 2000};
+	char buf[200];
+	static const struct {
+		int64_t ms;
+		const char *text;
+	} d[] = {{0, "0 ms"},       {350, "350 ms"},    {1250, "1.25 s"},     {12345, "12.3 s"},
+	         {245000, "4m05s"}, {7800000, "2h10m"}, {273600000, "3d04h"}, {-1500, "-1.50 s"}};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(d) / sizeof(d[0]); i++) {
+		timing_fmt_ms(buf, sizeof(buf), d[i].ms);
+		assert_string_equal(buf, d[i].text);
+	}
+	timing_line_intervals(&st, buf, sizeof(buf));
+	assert_string_equal(buf, "1,234 msgs, every 1.00 s (min 980 ms, p95 1.10 s, max 3.20 s), "
+	                         "jitter 12 ms");
+	timing_line_payload(&st, buf, sizeof(buf));
+	assert_string_equal(buf, "3 duplicates, timestamps 2.10 s behind (500 ms .. 8.00 s, last "
+	                         "2.00 s), 4 out of order");
+	st = (struct timing_stats){.msgs = 2,
+	                           .stamped = 1,
+	                           .delay_mean = -300,
+	                           .delay_min = -300,
+	                           .delay_max = -300,
+	                           .delay_last = -300};
+	timing_line_payload(&st, buf, sizeof(buf));
+	assert_string_equal(buf, "timestamps 300 ms ahead (-300 ms .. -300 ms, last -300 ms)");
+	timing_line_intervals(&st, buf, sizeof(buf));
+	assert_string_equal(buf, "2 msgs");
+	st = (struct timing_stats){0};
+	timing_line_payload(&st, buf, sizeof(buf));
+	assert_string_equal(buf, "");
+	timing_line_intervals(&st, buf, sizeof(buf));
+	assert_string_equal(buf, "1 msg");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -368,6 +419,7 @@ int main(void)
 	    cmocka_unit_test(unit__timing__unstamped_topics_are_probed_rarely),
 	    cmocka_unit_test(unit__timing__memory_is_bounded),
 	    cmocka_unit_test(unit__timing__hash_of_large_payloads),
+	    cmocka_unit_test(unit__timing__lines_for_people),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
