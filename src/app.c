@@ -8,6 +8,7 @@
 #include "mqscope/filter.h"
 #include "mqscope/msg.h"
 #include "mqscope/record.h"
+#include "mqscope/safe_file.h"
 #include "mqscope/silence.h"
 #include "mqscope/stream.h"
 #include "mqscope/sysio.h"
@@ -64,6 +65,8 @@ int app_init(struct app *a, struct settings *cfg, bool offline)
 		return -1;
 	if (!offline) {
 		a->session = session_new(cfg, &a->ring);
+		/* libmosquitto keeps its own copies; ours go now, not at exit. */
+		settings_wipe_secrets(cfg);
 		if (a->session == NULL)
 			return -1;
 	}
@@ -275,15 +278,13 @@ static uint64_t frame_quantile(const struct ui_stats *u, double q)
 
 int app_write_stats(struct app *a, const char *path)
 {
-	char tmp[4096];
 	const struct ui_stats *u = &a->ui;
+	struct safe_replace out;
 	FILE *f;
 
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
+	if (safe_replace_open(&out, path) != 0)
 		return -1;
-	f = fopen(tmp, "w");
-	if (f == NULL)
-		return -1;
+	f = out.f;
 	a->stats_dumps++;
 	fprintf(f, "dump %llu\n", (unsigned long long)a->stats_dumps);
 	fprintf(f, "wall_ms %lld\n", (long long)clock_wall_ms());
@@ -312,9 +313,5 @@ int app_write_stats(struct app *a, const char *path)
 	fprintf(f, "\n");
 	fprintf(f, "term_bytes %llu\n", (unsigned long long)sysio_written());
 	fprintf(f, "wakeups %llu\n", (unsigned long long)u->wakeups);
-	if (fclose(f) != 0 || rename(tmp, path) != 0) {
-		remove(tmp);
-		return -1;
-	}
-	return 0;
+	return safe_replace_commit(&out);
 }

@@ -122,23 +122,30 @@ int wait_port(int port, int timeout_ms, pid_t pid)
 	return -1;
 }
 
-static int launch(struct broker *b, char *err, size_t cap)
+pid_t broker_spawn(const char *dir, char *err, size_t cap)
 {
 	const char *bin = broker_find_binary();
-	char conf[128], binbuf[512];
+	char conf[4096], binbuf[512];
+	pid_t pid;
 
 	if (bin == NULL) {
 		snprintf(err, cap, "mosquitto not found (install the 'mosquitto' package)");
 		return -1;
 	}
 	snprintf(binbuf, sizeof(binbuf), "%s", bin);
-	snprintf(conf, sizeof(conf), "%s/mosquitto.conf", b->dir);
+	snprintf(conf, sizeof(conf), "%s/mosquitto.conf", dir);
 	char *argv[] = {binbuf, "-c", conf, NULL};
-	b->pid = spawn_quiet(argv);
-	if (b->pid < 0) {
+	pid = spawn_quiet(argv);
+	if (pid < 0)
 		snprintf(err, cap, "cannot start mosquitto: %s", strerror(errno));
+	return pid;
+}
+
+static int launch(struct broker *b, char *err, size_t cap)
+{
+	b->pid = broker_spawn(b->dir, err, cap);
+	if (b->pid < 0)
 		return -1;
-	}
 	if (wait_port(b->port, 5000, b->pid) != 0) {
 		stop_child(b->pid, 1000);
 		b->pid = -1;

@@ -14,6 +14,7 @@
 #include "mqscope/actions.h"
 #include "mqscope/options.h"
 #include "mqscope/payload.h"
+#include "mqscope/safe_file.h"
 #include "mqscope/secret.h"
 #include "mqscope/topic.h"
 #include "mqscope/util.h"
@@ -198,6 +199,7 @@ static int apply_profile_key(struct ctx *c, const config_setting_t *st)
 	const char *name = config_setting_name(st);
 	int id = options_find(alias(name));
 	char val[4096], msg[512];
+	int rc;
 
 	if (strcmp(name, "clean_session") == 0 || strcmp(name, "clean-session") == 0) {
 		if (want_type(c, st, CONFIG_TYPE_BOOL))
@@ -251,9 +253,9 @@ static int apply_profile_key(struct ctx *c, const config_setting_t *st)
 		return -1;
 	if (is_path_option((enum option_id)id) && expand_home(c, st, val, sizeof(val)))
 		return -1;
-	if (options_apply(c->s, (enum option_id)id, val, msg, sizeof(msg)))
-		return fail_at(c, st, "%s", msg);
-	return 0;
+	rc = options_apply(c->s, (enum option_id)id, val, msg, sizeof(msg));
+	explicit_bzero(val, sizeof(val)); /* it may have been a password */
+	return rc ? fail_at(c, st, "%s", msg) : 0;
 }
 
 /* Applies every setting of profile p to c->s. */
@@ -436,51 +438,119 @@ static int apply_ui(struct ctx *c, const config_setting_t *ui)
 	return 0;
 }
 
-static int apply_keys(struct ctx *c, const config_setting_t *keys)
+/* Names of the actions of mode m, for suggestions; returns how many. */
+static size_t mode_action_names(enum key_mode m, bool top, const char **out)
+{
+	size_t k = 0;
+
+	for (int a = 1; a < ACT__COUNT; a++) {
+		enum key_mode am = action_mode((enum action)a);
+
+		if (top ? mode_group(am) == NULL : am == m)
+			out[k++] = action_name((enum action)a);
+	}
+	return k;
+}
+
+/* libconfig names may not hold '-': accept move_up for move-up. */
+static void dashed(char *buf, size_t cap, const char *name)
+{
+	snprintf(buf, cap, "%s", name);
+	for (char *p = buf; *p; p++)
+		if (*p == '_')
+			*p = '-';
+}
+
+/* One binding: "action = key" or "action = [keys]"; the action is qualified name qname. */
+static int add_binding(struct ctx *c, const config_setting_t *st, const char *qname)
 {
 	struct settings *s = c->s;
+	const char *n = config_setting_name(st);
+	struct key_binding *b;
 
+	s->keys = xrealloc(s->keys, (s->nkeys + 1) * sizeof(*s->keys));
+	b = &s->keys[s->nkeys++];
+	memset(b, 0, sizeof(*b));
+	b->action = xstrdup(qname);
+	b->line = (int)config_setting_source_line(st);
+	if (config_setting_type(st) == CONFIG_TYPE_STRING) {
+		settings_add_str(&b->keys, &b->nkeys, config_setting_get_string(st));
+		return 0;
+	}
+	if (!config_setting_is_array(st) && !config_setting_is_list(st))
+		return fail_at(c, st, "'%s' must be a key like \"p\" or a list [\"p\", \"C-p\"]",
+		               n);
+	for (int j = 0; j < config_setting_length(st); j++) {
+		const config_setting_t *e = config_setting_get_elem(st, (unsigned)j);
+		if (want_type(c, e, CONFIG_TYPE_STRING))
+			return -1;
+		settings_add_str(&b->keys, &b->nkeys, config_setting_get_string(e));
+	}
+	return 0;
+}
+
+/* The bindings of one mode's group inside keys ("form = { send = \"C-s\"; }"). */
+static int apply_mode_keys(struct ctx *c, const config_setting_t *group, enum key_mode m)
+{
+	const char *cands[ACT__COUNT];
+	size_t k = mode_action_names(m, false, cands);
+
+	for (int i = 0; i < config_setting_length(group); i++) {
+		const config_setting_t *st = config_setting_get_elem(group, (unsigned)i);
+		char name[64], qname[128], hint[96];
+
+		dashed(name, sizeof(name), config_setting_name(st));
+		if (action_in_mode(m, name) == ACT_NONE) {
+			config_suggest(hint, sizeof(hint), name, cands, k);
+			return fail_at(c, st, "unknown action '%s' in keys.%s%s",
+			               config_setting_name(st), mode_group(m), hint);
+		}
+		snprintf(qname, sizeof(qname), "%s.%s", mode_group(m), name);
+		if (add_binding(c, st, qname))
+			return -1;
+	}
+	return 0;
+}
+
+static int apply_keys(struct ctx *c, const config_setting_t *keys)
+{
 	if (want_type(c, keys, CONFIG_TYPE_GROUP))
 		return -1;
 	for (int i = 0; i < config_setting_length(keys); i++) {
 		const config_setting_t *st = config_setting_get_elem(keys, (unsigned)i);
 		const char *n = config_setting_name(st);
-		struct key_binding *b;
 		char name[64];
 
-		/* libconfig names may not hold '-': accept move_up for move-up. */
-		snprintf(name, sizeof(name), "%s", n);
-		for (char *p = name; *p; p++)
-			if (*p == '_')
-				*p = '-';
+		dashed(name, sizeof(name), n);
+		if (config_setting_type(st) == CONFIG_TYPE_GROUP) {
+			/* A mode's own table: help_window, form, subscriptions_window... */
+			enum key_mode m = mode_by_group(n);
+
+			if (m == MODE_NONE) {
+				const char *cands[MODE__COUNT];
+				char hint[96];
+				size_t k = 0;
+
+				for (int g = 0; g < MODE__COUNT; g++)
+					if (mode_group((enum key_mode)g))
+						cands[k++] = mode_group((enum key_mode)g);
+				config_suggest(hint, sizeof(hint), n, cands, k);
+				return fail_at(c, st, "unknown key group '%s'%s", n, hint);
+			}
+			if (apply_mode_keys(c, st, m))
+				return -1;
+			continue;
+		}
 		if (action_by_name(name) == ACT_NONE) {
 			const char *cands[ACT__COUNT];
 			char hint[96];
-			size_t k = 0;
+			size_t k = mode_action_names(MODE_NONE, true, cands);
 
-			for (int a = 1; a < ACT__COUNT; a++)
-				cands[k++] = action_name((enum action)a);
 			config_suggest(hint, sizeof(hint), name, cands, k);
 			return fail_at(c, st, "unknown action '%s'%s", n, hint);
 		}
-		s->keys = xrealloc(s->keys, (s->nkeys + 1) * sizeof(*s->keys));
-		b = &s->keys[s->nkeys++];
-		memset(b, 0, sizeof(*b));
-		b->action = xstrdup(name);
-		b->line = (int)config_setting_source_line(st);
-		if (config_setting_type(st) == CONFIG_TYPE_STRING) {
-			settings_add_str(&b->keys, &b->nkeys, config_setting_get_string(st));
-			continue;
-		}
-		if (!config_setting_is_array(st) && !config_setting_is_list(st))
-			return fail_at(
-			    c, st, "'%s' must be a key like \"p\" or a list [\"p\", \"C-p\"]", n);
-		for (int j = 0; j < config_setting_length(st); j++) {
-			const config_setting_t *e = config_setting_get_elem(st, (unsigned)j);
-			if (want_type(c, e, CONFIG_TYPE_STRING))
-				return -1;
-			settings_add_str(&b->keys, &b->nkeys, config_setting_get_string(e));
-		}
+		if (add_binding(c, st, name))
+			return -1;
 	}
 	return 0;
 }
@@ -751,6 +821,54 @@ static int apply_root(struct ctx *c, const config_setting_t *root)
 	return 0;
 }
 
+/* Overwrites every string value under st: libconfig frees them without, and some are secrets. */
+static void wipe_strings(config_setting_t *st)
+{
+	if (config_setting_type(st) == CONFIG_TYPE_STRING) {
+		char *v = (char *)config_setting_get_string(st);
+
+		if (v != NULL)
+			explicit_bzero(v, strlen(v));
+		return;
+	}
+	for (int i = 0; config_setting_is_aggregate(st) && i < config_setting_length(st); i++)
+		wipe_strings(config_setting_get_elem(st, (unsigned)i));
+}
+
+int config_read_bounded(struct config_t *cf, const char *path, size_t max, char *err, size_t cap)
+{
+	char *text;
+	size_t len;
+	int line = 1, rc = 0;
+
+	if (safe_file_read(path, max, &text, &len, err, cap) != 0)
+		return -1;
+	if (memchr(text, '\0', len) != NULL) {
+		snprintf(err, cap, "%s: holds NUL bytes (not a text file)", path);
+		rc = -1;
+	}
+	/* libconfig takes @include at the start of a line (after blanks). */
+	for (const char *p = text; rc == 0 && p < text + len; line++) {
+		const char *nl = memchr(p, '\n', (size_t)(text + len - p));
+
+		p += strspn(p, " \t");
+		if (strncmp(p, "@include", 8) == 0) {
+			snprintf(err, cap,
+			         "%s:%d: @include is not supported (put the settings in this file)",
+			         path, line);
+			rc = -1;
+		}
+		p = nl ? nl + 1 : text + len;
+	}
+	if (rc == 0 && !config_read_string(cf, text)) {
+		snprintf(err, cap, "%s:%d: %s", path, config_error_line(cf), config_error_text(cf));
+		rc = -1;
+	}
+	explicit_bzero(text, len);
+	free(text);
+	return rc;
+}
+
 int config_load_file(struct settings *s, const char *path, char *err, size_t cap)
 {
 	struct ctx c = {.s = s, .path = path, .err = err, .cap = cap};
@@ -759,18 +877,12 @@ int config_load_file(struct settings *s, const char *path, char *err, size_t cap
 	int rc;
 
 	config_init(&cf);
-	if (!config_read_file(&cf, path)) {
-		if (config_error_type(&cf) == CONFIG_ERR_FILE_IO)
-			snprintf(err, cap, "%s: cannot read: %s", path,
-			         strerror(errno ? errno : ENOENT));
-		else
-			snprintf(err, cap, "%s:%d: %s",
-			         config_error_file(&cf) ? config_error_file(&cf) : path,
-			         config_error_line(&cf), config_error_text(&cf));
+	if (config_read_bounded(&cf, path, CONFIG_FILE_MAX, err, cap) != 0) {
 		config_destroy(&cf);
 		return -1;
 	}
 	rc = apply_root(&c, config_root_setting(&cf));
+	wipe_strings(config_root_setting(&cf));
 	config_destroy(&cf);
 	if (rc == 0) {
 		settings_set_str(&s->config_file, path);

@@ -1,5 +1,6 @@
 /* main.c: entry point: parse options, start the demo or connect, run the UI, clean up. */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <locale.h>
 #include <signal.h>
 #include <stdio.h>
@@ -8,12 +9,12 @@
 #include <unistd.h>
 
 #include "mqscope/app.h"
-#include "mqscope/config.h"
+#include "mqscope/connect_opts.h"
 #include "mqscope/demo.h"
-#include "mqscope/options.h"
 #include "mqscope/pub_cmd.h"
 #include "mqscope/secret.h"
 #include "mqscope/record.h"
+#include "mqscope/safe_file.h"
 #include "mqscope/session.h"
 #include "mqscope/ui.h"
 
@@ -64,7 +65,8 @@ static int run_replay(struct settings *cfg)
 	rc = ui_run(&app);
 	close_recorder(&app);
 	if (cfg->stats_path && app_write_stats(&app, cfg->stats_path) != 0)
-		fprintf(stderr, "mqscope: cannot write %s\n", cfg->stats_path);
+		fprintf(stderr, "mqscope: cannot write %s: %s\n", cfg->stats_path,
+		        safe_file_strerror(errno));
 	app_free(&app);
 	return rc;
 }
@@ -89,7 +91,7 @@ static int run(struct settings *cfg)
 			session_lib_cleanup();
 			return 1;
 		}
-		cfg->port = demo.broker.port;
+		demo_connect_settings(&demo, cfg);
 	}
 	if (app_init(&app, cfg, false) != 0) {
 		fputs("mqscope: cannot set up the session (out of memory or bad TLS files)\n",
@@ -101,13 +103,16 @@ static int run(struct settings *cfg)
 		return 1;
 	}
 	app.demo = demo;
+	if (cfg->demo) /* where its socket, password and profile are */
+		snprintf(app.broker_label, sizeof(app.broker_label), "%s", demo.dir);
 	open_recorder(&app, cfg);
 	session_start(app.session);
 	rc = ui_run(&app);
 	session_stop(app.session, 2000);
 	close_recorder(&app);
 	if (cfg->stats_path && app_write_stats(&app, cfg->stats_path) != 0)
-		fprintf(stderr, "mqscope: cannot write %s\n", cfg->stats_path);
+		fprintf(stderr, "mqscope: cannot write %s: %s\n", cfg->stats_path,
+		        safe_file_strerror(errno));
 	if (cfg->demo)
 		demo_stop(&app.demo);
 	app_free(&app);
@@ -115,47 +120,13 @@ static int run(struct settings *cfg)
 	return rc;
 }
 
-/*
- * Flags are read twice: first to find --config/--profile (and to report bad
- * flags before anything else), then again over the config file's values so
- * that flags override the file. Returns -1 to go on, else an exit status.
- */
-static int load_settings(struct settings *cfg, int argc, char **argv)
-{
-	char err[1024];
-	int rc, id;
-
-	rc = config_from_command_line(cfg, argc, argv);
-	if (rc >= 0)
-		return rc;
-	if ((id = options_given_in_group(cfg, "publish")) >= 0) {
-		char name[48];
-
-		options_flag_name((enum option_id)id, name, sizeof(name));
-		fprintf(stderr,
-		        "mqscope: %s is for publishing: mqscope pub -t TOPIC -m PAYLOAD [-q QOS] "
-		        "[-r]\n",
-		        name);
-		return 2;
-	}
-	if (ui_check_config(cfg, err, sizeof(err)) != 0) {
-		fprintf(stderr, "mqscope: %s\n", err);
-		return 2;
-	}
-	settings_finish(cfg);
-	/* Asked last, so that nothing above can fail after the user typed it. */
-	if (secret_prompt(cfg, err, sizeof(err)) != 0) {
-		fprintf(stderr, "mqscope: -P -: %s\n", err);
-		return 2;
-	}
-	return -1;
-}
-
 int main(int argc, char **argv)
 {
 	struct settings cfg;
 	int rc;
 
+	/* Before any secret is read: no core dumps, no other process of ours reading our memory. */
+	secret_protect_process();
 	setlocale(LC_ALL, "");
 	signal(SIGPIPE, SIG_IGN);
 	/* Past ulimit -f, a recording fails with EFBIG instead of killing us. */
@@ -167,7 +138,7 @@ int main(int argc, char **argv)
 	if (argc > 1 && strcmp(argv[1], "pub") == 0)
 		return pub_main(argc - 1, argv + 1);
 
-	rc = load_settings(&cfg, argc, argv);
+	rc = connect_opts_load(&cfg, CONNECT_TUI, argc, argv, ui_check_config);
 	if (rc >= 0) {
 		settings_free(&cfg);
 		return rc;

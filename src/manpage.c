@@ -74,21 +74,49 @@ static void options_section(FILE *out)
 static void keys_section(FILE *out)
 {
 	fputs(".SH KEYS\n"
-	      "The default keys; the\n"
+	      "The default keys, by mode: each mode has its own key table, and a key not\n"
+	      "bound in a mode is looked up in the mode named after it (a window with a list\n"
+	      "takes the list keys).\n"
+	      "The\n"
 	      ".B keys\n"
-	      "section of the config file binds others to the same action names.\n"
+	      "section of the config file binds other keys to the action names in\n"
+	      "parentheses; binding an action replaces its default keys.\n"
+	      "The actions of the first two modes are set at the top level of the section,\n"
+	      "those of the others in a group named for the mode:\n"
+	      ".PP\n.nf\n.RS\n"
+	      "keys = { quit = \"q\"; help = \"F1\"; form = { send = [\"C\\-s\", \"F2\"]; }; };\n"
+	      ".RE\n.fi\n.PP\n"
 	      "Press\n"
 	      ".B ?\n"
 	      "inside mqscope for the keys in effect.\n",
 	      out);
-	for (int a = 1; a < ACT__COUNT; a++) {
-		fputs(".TP\n.B ", out);
-		roff(out, action_default_keys((enum action)a));
-		fputs("\n", out);
-		roff(out, action_help((enum action)a));
-		fputs(" (\\fI", out);
-		roff(out, action_name((enum action)a));
-		fputs("\\fR).\n", out);
+	for (int m = 0; m < MODE__COUNT; m++) {
+		enum key_mode mode = (enum key_mode)m;
+
+		fputs(".SS ", out);
+		roff(out, mode_title(mode));
+		fputc('\n', out);
+		if (mode_group(mode)) {
+			fputs("In the group\n.BR ", out);
+			roff(out, mode_group(mode));
+			fputs(" .\n", out);
+		}
+		if (mode_fallback(mode) != MODE_NONE) {
+			fputs("Other keys: as in \\(lq", out);
+			roff(out, mode_title(mode_fallback(mode)));
+			fputs("\\(rq.\n", out);
+		}
+		for (int a = 1; a < ACT__COUNT; a++) {
+			if (action_mode((enum action)a) != mode)
+				continue;
+			fputs(".TP\n.B ", out);
+			roff(out, action_default_keys((enum action)a));
+			fputs("\n", out);
+			roff(out, action_help((enum action)a));
+			fputs(" (\\fI", out);
+			roff(out, action_name((enum action)a));
+			fputs("\\fR).\n", out);
+		}
 	}
 }
 
@@ -105,7 +133,7 @@ void manpage_write(FILE *out)
 	      "[\\fIOPTIONS\\fR]\n"
 	      ".br\n"
 	      ".B mqscope sim\n"
-	      "[\\fB\\-h\\fR \\fIHOST\\fR] [\\fB\\-p\\fR \\fIPORT\\fR]\n"
+	      "[\\fIOPTIONS\\fR]\n"
 	      ".SH DESCRIPTION\n"
 	      ".B mqscope\n"
 	      "shows every topic an MQTT broker carries as a live tree, with each topic's\n"
@@ -119,9 +147,12 @@ void manpage_write(FILE *out)
 	      "Subscriptions can be added and removed while it runs, without reconnecting.\n"
 	      ".PP\n"
 	      "With no broker named on the command line or in the config file, it starts a\n"
-	      "private demo broker with simulated devices.\n"
+	      "private demo broker with simulated devices: it listens only on a unix socket\n"
+	      "in a directory only its user can enter, and lets in only a password made for\n"
+	      "the run.\n"
 	      ".B mqscope sim\n"
-	      "runs those devices against any broker.\n"
+	      "runs those devices against any broker, with the connection options, config\n"
+	      "file and profiles of the viewer.\n"
 	      ".PP\n"
 	      "Everything that arrives from the network is shown safely: control characters,\n"
 	      "escape sequences and invalid UTF\\-8 appear as visible escapes.\n",
@@ -143,6 +174,11 @@ void manpage_write(FILE *out)
 	    ".B \\-\\-insecure\n"
 	    "skips the host name check (with a CA given, as in mosquitto_sub) or every check\n"
 	    "(without one); the status bar then says INSECURE for as long as mqscope runs.\n"
+	    "TLS 1.2 is the least version offered, unless\n"
+	    ".B \\-\\-tls\\-version\n"
+	    "asks for another.\n"
+	    ".B \\-\\-unix\n"
+	    "with a TLS option is refused: a unix socket has no TLS.\n"
 	    "A failed handshake is named: an unknown CA, a host name that does not match,\n"
 	    "an expired certificate, a broker that wants a client certificate or rejects\n"
 	    "the one given, a client key that cannot be used, a port that does not speak TLS.\n"
@@ -165,8 +201,15 @@ void manpage_write(FILE *out)
 	    "overwritten in the process's argument list so that\n"
 	    ".BR ps (1)\n"
 	    "does not show them.\n"
+	    "Once the connection library has its copy, mqscope wipes its own; the process\n"
+	    "makes no core file and cannot be read by other processes of the same user.\n"
+	    "A URL in a message shows *** for its password.\n"
 	    "A config file that holds a password and is readable by others is reported\n"
 	    "on the bottom line.\n"
+	    ".PP\n"
+	    "Files mqscope writes that may hold payloads (the recording, the stats file,\n"
+	    "a payload written with w, the saved messages) are created readable by their\n"
+	    "owner only, never through a symbolic link, and never into a FIFO or device.\n"
 	    ".SH CONFIGURATION\n"
 	    "The config file is read from\n"
 	    ".BR \\-\\-config ,\n"
@@ -226,7 +269,8 @@ void manpage_write(FILE *out)
 	    ".TP\n.B XDG_CONFIG_HOME\n"
 	    "Where the config file and themes are looked for (default ~/.config).\n"
 	    ".TP\n.B SSL_CERT_DIR\n"
-	    "The system's CA directory, for a client certificate used without \\-\\-cafile.\n"
+	    "The system's CA directory (default /etc/ssl/certs), used when neither\n"
+	    "\\-\\-cafile nor \\-\\-capath is given.\n"
 	    ".SH EXIT STATUS\n"
 	    "0 when quit; 1 when the terminal or the connection set\\-up fails; 2 for a\n"
 	    "bad option, config file or theme; 128 plus the signal number when ended by\n"

@@ -104,17 +104,54 @@ static int filter_arg(const char *arg, const char *name, char *msg, size_t cap)
 	return 0;
 }
 
-int options_parse_url(struct settings *s, const char *url, char *msg, size_t cap)
+/*
+ * Where the password of [scheme://]user:password@host... lies, as [*from, *to).
+ * A --proxy URL has no path, so there the password may hold '/' (the last '@'
+ * of all ends it); a -L URL's path starts at the first '/'.
+ */
+static bool url_password_span(const char *url, bool has_path, size_t *from, size_t *to)
 {
-	const char *p, *at = NULL, *slash, *hostend, *colon;
+	const char *p = strstr(url, "://"), *end, *at = NULL, *colon;
 
-	if (strncasecmp(url, "mqtt://", 7) == 0) {
-		p = url + 7;
+	p = p ? p + 3 : url;
+	end = has_path && strchr(p, '/') ? strchr(p, '/') : p + strlen(p);
+	for (const char *q = p; q < end; q++)
+		if (*q == '@')
+			at = q;
+	colon = at ? memchr(p, ':', (size_t)(at - p)) : NULL;
+	if (colon == NULL)
+		return false;
+	*from = (size_t)(colon + 1 - url);
+	*to = (size_t)(at - url);
+	return true;
+}
+
+void options_redact_url(const char *url, bool has_path, char *buf, size_t cap)
+{
+	size_t from, to;
+
+	if (url_password_span(url, has_path, &from, &to))
+		snprintf(buf, cap, "%.*s***%s", (int)from, url, url + to);
+	else
+		snprintf(buf, cap, "%s", url);
+}
+
+int options_parse_url(struct settings *s, const char *raw, char *msg, size_t cap)
+{
+	const char *p, *at = NULL, *slash, *hostend, *colon, *url = raw;
+	char shown[400];
+
+	/* Messages show the URL with its password as ***. */
+	options_redact_url(raw, true, shown, sizeof(shown));
+	url = shown;
+
+	if (strncasecmp(raw, "mqtt://", 7) == 0) {
+		p = raw + 7;
 		s->tls_by_url = false;
-	} else if (strncasecmp(url, "mqtts://", 8) == 0) {
-		p = url + 8;
+	} else if (strncasecmp(raw, "mqtts://", 8) == 0) {
+		p = raw + 8;
 		s->tls_by_url = true;
-	} else if (strncasecmp(url, "ws://", 5) == 0 || strncasecmp(url, "wss://", 6) == 0) {
+	} else if (strncasecmp(raw, "ws://", 5) == 0 || strncasecmp(raw, "wss://", 6) == 0) {
 		return fail(msg, cap,
 		            "-L: '%s': websockets are not supported; use mqtt:// or mqtts://", url);
 	} else {
@@ -131,7 +168,7 @@ int options_parse_url(struct settings *s, const char *url, char *msg, size_t cap
 
 		if (pw != NULL) {
 			*pw++ = '\0';
-			settings_set_str(&s->password, pw);
+			settings_set_secret(&s->password, pw);
 			explicit_bzero(pw, strlen(pw));
 		}
 		settings_set_str(&s->user, userinfo);
@@ -199,21 +236,23 @@ static bool percent_decode(char *s)
 }
 
 /* --proxy socks5h://[user[:password]@]host[:port], as mosquitto_sub takes it. */
-static int proxy_arg(struct settings *s, const char *url, char *msg, size_t cap)
+static int proxy_arg(struct settings *s, const char *raw, char *msg, size_t cap)
 {
-	const char *p = url, *at = NULL, *colon;
-	char *host = NULL;
+	const char *p = raw, *at = NULL, *colon, *url;
+	char *host = NULL, shown[400];
 	long port = 1080;
 	int rc = 0;
 
-	if (strncasecmp(url, "socks5h://", 10) != 0)
+	options_redact_url(raw, false, shown, sizeof(shown));
+	url = shown; /* for messages */
+	if (strncasecmp(raw, "socks5h://", 10) != 0)
 		return fail(msg, cap, "--proxy: '%s' must start with socks5h://", url);
 	p += 10;
 	for (const char *q = p; *q; q++)
 		if (*q == '@')
 			at = q;
 	settings_set_str(&s->proxy_user, NULL);
-	settings_set_str(&s->proxy_password, NULL);
+	settings_set_secret(&s->proxy_password, NULL);
 	if (at) {
 		char *ui = strndup(p, (size_t)(at - p)), *pw = strchr(ui, ':');
 
@@ -221,7 +260,7 @@ static int proxy_arg(struct settings *s, const char *url, char *msg, size_t cap)
 			*pw++ = '\0';
 			if (!percent_decode(pw))
 				rc = fail(msg, cap, "--proxy: bad %%-escape in the password");
-			settings_set_str(&s->proxy_password, pw);
+			settings_set_secret(&s->proxy_password, pw);
 			explicit_bzero(pw, strlen(pw));
 		}
 		if (rc == 0 && (!percent_decode(ui) || *ui == '\0'))
@@ -318,12 +357,14 @@ int options_apply(struct settings *s, enum option_id id, const char *arg, char *
 		if (*arg == '\0')
 			return fail(msg, cap, "%s: empty socket path", name);
 		settings_set_str(&s->unix_path, arg);
+		/* The socket replaces the host an earlier mqtts:// URL named, and its TLS. */
+		s->tls_by_url = false;
 		break;
 	case OPT_USER:
 		settings_set_str(&s->user, arg);
 		break;
 	case OPT_PASSWORD:
-		settings_set_str(&s->password, arg);
+		settings_set_secret(&s->password, arg);
 		break;
 	case OPT_ID:
 		if (*arg == '\0' || strlen(arg) > 65535)
@@ -416,7 +457,7 @@ int options_apply(struct settings *s, enum option_id id, const char *arg, char *
 		if (*arg == '\0' || strspn(arg, "0123456789abcdefABCDEF") != strlen(arg))
 			return fail(msg, cap, "%s: the key must be hexadecimal digits (no 0x)",
 			            name);
-		settings_set_str(&s->psk, arg);
+		settings_set_secret(&s->psk, arg);
 		break;
 	case OPT_PSK_IDENTITY:
 		settings_set_str(&s->psk_identity, arg);
@@ -618,7 +659,8 @@ void options_usage(FILE *out)
 	    "       mqscope pub -t TOPIC (-m PAYLOAD | -f FILE | -s | -n) [-q QOS] [-r] [OPTIONS]\n"
 	    "                                    publish one message and exit (0 once the broker\n"
 	    "                                    has it; 1 when refused or unreachable)\n"
-	    "       mqscope sim [-h HOST] [-p PORT]  run the demo devices against a broker\n",
+	    "       mqscope sim [OPTIONS]            run the demo devices against a broker (the\n"
+	    "                                    connection options and profiles of the TUI)\n",
 	    out);
 	for (size_t g = 0; g < ng; g++) {
 		bool any = false;
@@ -664,9 +706,13 @@ static const char *const unsupported[][2] = {
 };
 
 /* Explains a rejected option when mosquitto_sub knows it; else says it is unknown. */
-static void unknown_option(FILE *err, const char *what)
+static void unknown_option(FILE *err, const char *arg)
 {
+	char what[128];
 	const char *name = what;
+
+	/* Only the name: a value after '=' may be a secret (--password=...). */
+	snprintf(what, sizeof(what), "%.*s", (int)strcspn(arg, "="), arg);
 
 	while (*name == '-')
 		name++;
@@ -694,16 +740,9 @@ static bool url_has_topic(const char *url)
 /* Whether a -L URL carries user:password@. */
 static bool url_has_password(const char *url)
 {
-	const char *p = strstr(url, "://"), *slash, *at = NULL;
+	size_t from, to;
 
-	if (p == NULL)
-		return false;
-	p += 3;
-	slash = strchr(p, '/');
-	for (const char *q = p; q < (slash ? slash : p + strlen(p)); q++)
-		if (*q == '@')
-			at = q;
-	return at && memchr(p, ':', (size_t)(at - p)) != NULL;
+	return strstr(url, "://") != NULL && url_password_span(url, true, &from, &to);
 }
 
 enum options_result options_parse(int argc, char **argv, struct settings *s, FILE *err)
@@ -816,10 +855,38 @@ static int check_path(const char *path, const char *name, bool dir, char *msg, s
 	return 0;
 }
 
+/* The first TLS option set (a socket has no TLS to apply it to), or -1. */
+static int unix_tls_option(const struct settings *s)
+{
+	const struct {
+		enum option_id id;
+		bool set;
+	} tls[] = {
+	    {OPT_CAFILE, s->cafile},
+	    {OPT_CAPATH, s->capath},
+	    {OPT_CERT, s->cert},
+	    {OPT_KEY, s->key},
+	    {OPT_TLS_VERSION, s->tls_version},
+	    {OPT_CIPHERS, s->ciphers},
+	    {OPT_ALPN, s->alpn},
+	    {OPT_PSK, s->psk},
+	    {OPT_PSK_IDENTITY, s->psk_identity},
+	    {OPT_OS_CERTS, s->os_certs},
+	    {OPT_INSECURE, s->insecure},
+	    {OPT_URL, s->tls_by_url},
+	};
+
+	for (size_t i = 0; i < sizeof(tls) / sizeof(tls[0]); i++)
+		if (tls[i].set)
+			return tls[i].id;
+	return -1;
+}
+
 int options_check(const struct settings *s, char *msg, size_t cap)
 {
-	bool endless = s->protocol == MQTT_V5 && (s->session_expiry == UINT32_MAX ||
-	                                          (s->persistent && s->session_expiry < 0));
+	bool v5 = s->protocol == MQTT_V5 || s->protocol == MQTT_AUTO;
+	bool endless =
+	    v5 && (s->session_expiry == UINT32_MAX || (s->persistent && s->session_expiry < 0));
 
 	if (s->persistent && s->client_id == NULL)
 		return fail(
@@ -839,10 +906,19 @@ int options_check(const struct settings *s, char *msg, size_t cap)
 		return fail(msg, cap, "--psk cannot be used with --cafile, --capath or --cert");
 	if ((s->psk == NULL) != (s->psk_identity == NULL))
 		return fail(msg, cap, "--psk and --psk-identity go together");
-	if (s->password && s->user == NULL && s->protocol != MQTT_V5)
+	if (s->password && s->user == NULL && !v5)
 		return fail(msg, cap,
 		            "MQTT 3.1/3.1.1 sends a password only with a username: add -u USER "
 		            "(or use -V mqttv5)");
+	if (s->unix_path && unix_tls_option(s) >= 0) {
+		char name[48];
+
+		options_flag_name((enum option_id)unix_tls_option(s), name, sizeof(name));
+		return fail(msg, cap,
+		            "--unix connects through a local socket, without TLS: %s cannot be "
+		            "used with it",
+		            name);
+	}
 	if (s->no_tls && (s->tls_by_url || OPTION_GIVEN(s, OPT_CAFILE) ||
 	                  OPTION_GIVEN(s, OPT_CAPATH) || OPTION_GIVEN(s, OPT_CERT) ||
 	                  OPTION_GIVEN(s, OPT_INSECURE) || OPTION_GIVEN(s, OPT_PSK)))
@@ -861,26 +937,13 @@ static void scrub(char *p, size_t len)
 	memset(p, '*', len);
 }
 
-/*
- * Overwrites the password of a mqtt://user:password@host/topic URL in place; in a --proxy URL
- * (no path: proxy_arg takes the last '@' of all) the password may hold '/'.
- */
+/* Overwrites the password of a -L (with a path) or --proxy URL in place. */
 static void scrub_url(char *url, bool has_path)
 {
-	char *p = strstr(url, "://"), *slash, *at = NULL, *colon;
+	size_t from, to;
 
-	if (p == NULL)
-		return;
-	p += 3;
-	slash = has_path ? strchr(p, '/') : NULL;
-	for (char *q = p; q < (slash ? slash : p + strlen(p)); q++)
-		if (*q == '@')
-			at = q;
-	if (at == NULL)
-		return;
-	colon = memchr(p, ':', (size_t)(at - p));
-	if (colon != NULL)
-		scrub(colon + 1, (size_t)(at - colon - 1));
+	if (strstr(url, "://") != NULL && url_password_span(url, has_path, &from, &to))
+		scrub(url + from, to - from);
 }
 
 void options_scrub_argv(int argc, char **argv)

@@ -11,10 +11,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "mqscope/config.h"
+#include "mqscope/connect_opts.h"
 #include "mqscope/options.h"
-#include "mqscope/secret.h"
 #include "mqscope/ring.h"
+#include "mqscope/safe_file.h"
 #include "mqscope/session.h"
 #include "mqscope/topic.h"
 #include "mqscope/util.h"
@@ -23,95 +23,29 @@
 #define ACK_TIMEOUT_MS     15000
 #define PAYLOAD_MAX        268435455u /* MQTT's limit on a packet's remaining length */
 
-/* Reads all of fd into *buf; -1 with errno (EFBIG when too large). */
-static int read_all(int fd, char **buf, size_t *len)
+/* Checks what only makes sense for pub; -1 with the problem in err. */
+static int check(const struct settings *cfg, char *err, size_t cap)
 {
-	size_t cap = 65536, n = 0;
-	char *b = xmalloc(cap);
-
-	for (;;) {
-		ssize_t r;
-
-		if (n == cap) {
-			if (cap > PAYLOAD_MAX) {
-				free(b);
-				errno = EFBIG;
-				return -1;
-			}
-			cap *= 2;
-			b = xrealloc(b, cap);
-		}
-		r = read(fd, b + n, cap - n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			int e = errno;
-			free(b);
-			errno = e;
-			return -1;
-		}
-		if (r == 0)
-			break;
-		n += (size_t)r;
-	}
-	if (n > PAYLOAD_MAX) {
-		free(b);
-		errno = EFBIG;
-		return -1;
-	}
-	*buf = b;
-	*len = n;
-	return 0;
-}
-
-/* The TUI's settings path, then a password prompt if -P - asked for one. */
-static int load(struct settings *cfg, int argc, char **argv)
-{
-	char err[512];
-	int rc = config_from_command_line(cfg, argc, argv);
-
-	if (rc >= 0)
-		return rc;
-	if (secret_prompt(cfg, err, sizeof(err)) != 0) {
-		fprintf(stderr, "mqscope: %s\n", err);
-		return 2;
-	}
-	return -1;
-}
-
-/* Checks what only makes sense for pub; prints the problem and returns 2, or -1 to go on. */
-static int check(const struct settings *cfg)
-{
-	static const enum option_id not_here[] = {OPT_EXCLUDE, OPT_THEME, OPT_ASCII, OPT_DEMO,
-	                                          OPT_STATS};
 	int sources =
 	    (cfg->pub_message != NULL) + (cfg->pub_file != NULL) + cfg->pub_stdin + cfg->pub_null;
-	char name[48];
 
-	for (size_t i = 0; i < sizeof(not_here) / sizeof(not_here[0]); i++) {
-		if (!OPTION_GIVEN(cfg, not_here[i]))
-			continue;
-		options_flag_name(not_here[i], name, sizeof(name));
-		fprintf(stderr, "mqscope pub: %s does not apply to publishing\n", name);
-		return 2;
-	}
 	if (!OPTION_GIVEN(cfg, OPT_TOPIC) || cfg->ntopics != 1) {
-		fprintf(stderr, "mqscope pub: give the topic to publish to, once: -t TOPIC\n");
-		return 2;
+		snprintf(err, cap, "give the topic to publish to, once: -t TOPIC");
+		return -1;
 	}
 	if (topic_has_wildcard(cfg->topics[0])) {
-		fprintf(stderr, "mqscope pub: '%s' is not a topic one can publish to (no + or #)\n",
-		        cfg->topics[0]);
-		return 2;
+		snprintf(err, cap, "'%s' is not a topic one can publish to (no + or #)",
+		         cfg->topics[0]);
+		return -1;
 	}
 	if (sources != 1) {
-		fprintf(stderr,
-		        "mqscope pub: give the message %s: -m PAYLOAD, -f FILE, -s (standard "
-		        "input) or -n (empty)\n",
-		        sources ? "only once" : "with one of");
-		return 2;
+		snprintf(err, cap,
+		         "give the message %s: -m PAYLOAD, -f FILE, -s (standard input) or -n "
+		         "(empty)",
+		         sources ? "only once" : "with one of");
+		return -1;
 	}
-	return -1;
+	return 0;
 }
 
 /* The payload from -m, -f, -s or -n; 0, or 1 with a message printed. */
@@ -129,7 +63,7 @@ static int payload(const struct settings *cfg, char **buf, size_t *len)
 	if (cfg->pub_null)
 		return 0;
 	if (cfg->pub_stdin) {
-		if (read_all(STDIN_FILENO, buf, len) != 0) {
+		if (safe_file_read_fd(STDIN_FILENO, PAYLOAD_MAX, buf, len) != 0) {
 			fprintf(stderr, "mqscope pub: cannot read standard input: %s\n",
 			        errno == EFBIG ? "larger than an MQTT message can be"
 			                       : strerror(errno));
@@ -138,7 +72,7 @@ static int payload(const struct settings *cfg, char **buf, size_t *len)
 		return 0;
 	}
 	fd = open(cfg->pub_file, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || read_all(fd, buf, len) != 0) {
+	if (fd < 0 || safe_file_read_fd(fd, PAYLOAD_MAX, buf, len) != 0) {
 		fprintf(stderr, "mqscope pub: cannot read %s: %s\n", cfg->pub_file,
 		        errno == EFBIG ? "larger than an MQTT message can be" : strerror(errno));
 		if (fd >= 0)
@@ -192,6 +126,8 @@ static int publish(struct settings *cfg, const char *buf, size_t len)
 	ss = session_new(cfg, &ring);
 	cfg->topics = topics;
 	cfg->ntopics = ntopics;
+	/* libmosquitto has its own copy now. */
+	settings_wipe_secrets(cfg);
 	if (ss == NULL || session_start(ss) != 0) {
 		fputs("mqscope pub: cannot set up the connection (bad TLS files?)\n", stderr);
 		session_free(ss);
@@ -261,19 +197,12 @@ int pub_main(int argc, char **argv)
 	size_t len = 0;
 	int rc;
 
-	rc = load(&cfg, argc, argv);
-	if (rc < 0)
-		rc = check(&cfg);
+	/* The TUI's path from flags, file and profile: TLS, port and password decided alike. */
+	rc = connect_opts_load(&cfg, CONNECT_PUB, argc, argv, check);
 	if (rc >= 0) {
 		settings_free(&cfg);
 		return rc;
 	}
-	if (cfg.cafile || cfg.capath)
-		cfg.tls = true;
-	if (cfg.host == NULL)
-		settings_set_str(&cfg.host, "localhost");
-	if (cfg.port == 0)
-		cfg.port = cfg.tls ? 8883 : 1883;
 	if (payload(&cfg, &buf, &len) != 0) {
 		settings_free(&cfg);
 		return 1;

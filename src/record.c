@@ -15,6 +15,7 @@
 
 #include "mqscope/app.h"
 #include "mqscope/payload.h"
+#include "mqscope/safe_file.h"
 #include "mqscope/util.h"
 
 #define REPLAY_LINE_MAX ((size_t)64 << 20)
@@ -471,7 +472,8 @@ struct recorder *recorder_open(const char *path, char *err, size_t cap)
 	off_t end;
 
 	r->path = xstrdup(path);
-	r->fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	/* It holds payloads: 0600 when new, never through a link, never a FIFO or device. */
+	r->fd = safe_file_open(path, O_APPEND);
 	if (r->fd < 0) {
 		r->open_failed = true;
 		fail_with(r, errno);
@@ -584,7 +586,7 @@ size_t recorder_describe(const struct recorder *r, char *buf, size_t cap)
 		             (unsigned long long)r->count);
 	else if (r->open_failed)
 		n = snprintf(buf, cap, "Not recording: cannot open %s: %s", r->path,
-		             strerror(r->err));
+		             safe_file_strerror(r->err));
 	else
 		n = snprintf(buf, cap, "Recording stopped after %llu messages: %s (%s)",
 		             (unsigned long long)r->count, strerror(r->err), r->path);
@@ -594,11 +596,13 @@ size_t recorder_describe(const struct recorder *r, char *buf, size_t cap)
 /* ---- replay ---- */
 
 struct replay {
-	FILE *f;
+	int fd;
+	struct safe_lines lines;
+	char *path;
 	double speed;
 	off_t size, pos;
-	char *line;
-	size_t line_cap;
+	uint64_t lineno;
+	int err;                /* why reading stopped early (EFBIG: a line too long), or 0 */
 	struct record_msg next; /* read ahead: the next message to feed */
 	bool have_next, eof;
 	bool started;
@@ -607,24 +611,33 @@ struct replay {
 	uint64_t fed, bad;
 };
 
-/* Reads lines until the next message record; false at the end of the file. */
+/*
+ * Reads lines until the next message record; false at the end of the file,
+ * or when a line is longer than REPLAY_LINE_MAX or reading fails (r->err):
+ * the bound is checked while the line is read, so a file of one endless line
+ * (/dev/zero) costs REPLAY_LINE_MAX of memory, not all there is.
+ */
 static bool read_next(struct replay *r)
 {
-	ssize_t n;
+	const char *line;
+	size_t n;
+	int got;
 
 	r->have_next = false;
 	while (!r->eof) {
-		n = getline(&r->line, &r->line_cap, r->f);
-		if (n < 0) {
+		got = safe_lines_next(&r->lines, &line, &n);
+		if (got <= 0) {
 			r->eof = true;
+			r->err = got < 0 ? errno : 0;
 			break;
 		}
-		r->pos += n;
-		while (n > 0 && (r->line[n - 1] == '\n' || r->line[n - 1] == '\r'))
+		r->lineno++;
+		r->pos += (off_t)n + 1;
+		while (n > 0 && line[n - 1] == '\r')
 			n--;
 		if (n == 0)
 			continue;
-		if ((size_t)n > REPLAY_LINE_MAX || !record_parse(r->line, (size_t)n, &r->next)) {
+		if (!record_parse(line, n, &r->next)) {
 			r->bad++;
 			continue;
 		}
@@ -638,27 +651,52 @@ struct replay *replay_open(const char *path, double speed, char *err, size_t cap
 {
 	struct replay *r;
 	struct stat st;
-	FILE *f = fopen(path, "re");
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
 
-	if (f == NULL) {
+	if (fd < 0) {
 		snprintf(err, cap, "cannot replay %s: %s", path, strerror(errno));
 		return NULL;
 	}
 	r = xcalloc(1, sizeof(*r));
-	r->f = f;
+	r->fd = fd;
+	r->path = xstrdup(path);
+	safe_lines_init(&r->lines, fd, REPLAY_LINE_MAX);
 	r->speed = speed > 0 && isfinite(speed) ? speed : 0;
-	if (fstat(fileno(f), &st) == 0)
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
 		r->size = st.st_size;
 	read_next(r);
+	if (r->err && !r->have_next) {
+		replay_describe_error(r, err, cap);
+		replay_close(r);
+		return NULL;
+	}
 	return r;
+}
+
+size_t replay_describe_error(const struct replay *r, char *buf, size_t cap)
+{
+	char limit[32];
+	int n;
+
+	fmt_bytes(limit, sizeof(limit), REPLAY_LINE_MAX);
+	if (r->err == 0)
+		n = snprintf(buf, cap, "%s", "");
+	else if (r->err == EFBIG)
+		n = snprintf(buf, cap,
+		             "cannot replay %s: line %llu is longer than %s (not a recording?)",
+		             r->path, (unsigned long long)r->lineno + 1, limit);
+	else
+		n = snprintf(buf, cap, "cannot replay %s: %s", r->path, strerror(r->err));
+	return n < 0 ? 0 : (size_t)n;
 }
 
 void replay_close(struct replay *r)
 {
 	if (r == NULL)
 		return;
-	fclose(r->f);
-	free(r->line);
+	safe_lines_free(&r->lines);
+	close(r->fd);
+	free(r->path);
 	record_msg_free(&r->next);
 	free(r);
 }

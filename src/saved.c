@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "mqscope/config.h"
+#include "mqscope/safe_file.h"
 #include "mqscope/util.h"
 
 static int fail(char *err, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -127,16 +128,16 @@ static int make_parents(const char *path)
 
 int saved_write(const char *path, const struct saved_msg *list, size_t n, char *err, size_t cap)
 {
-	char tmp[4200];
+	struct safe_replace out;
 	FILE *f;
 
 	if (make_parents(path) != 0)
 		return fail(err, cap, "cannot create the directory of %s: %s", path,
 		            strerror(errno));
-	snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid());
-	f = fopen(tmp, "w");
-	if (f == NULL)
-		return fail(err, cap, "cannot write %s: %s", tmp, strerror(errno));
+	/* A new private file renamed over the old one, which keeps its mode (0600 when new). */
+	if (safe_replace_open(&out, path) != 0)
+		return fail(err, cap, "cannot write %s: %s", path, safe_file_strerror(errno));
+	f = out.f;
 	fputs("# Messages saved from mqscope's publish form. mqscope rewrites this file;\n"
 	      "# messages you write by hand belong in the config file's `messages` list.\n"
 	      "messages = (\n",
@@ -158,17 +159,8 @@ int saved_write(const char *path, const struct saved_msg *list, size_t n, char *
 		        m->retain ? "true" : "false", i + 1 < n ? "," : "");
 	}
 	fputs(");\n", f);
-	if (fflush(f) != 0 || fsync(fileno(f)) != 0) {
-		int e = errno;
-		fclose(f);
-		unlink(tmp);
-		return fail(err, cap, "cannot write %s: %s", tmp, strerror(e));
-	}
-	if (fclose(f) != 0 || rename(tmp, path) != 0) {
-		int e = errno;
-		unlink(tmp);
-		return fail(err, cap, "cannot write %s: %s", path, strerror(e));
-	}
+	if (safe_replace_commit(&out) != 0)
+		return fail(err, cap, "cannot write %s: %s", path, strerror(errno));
 	return 0;
 }
 

@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -30,16 +32,50 @@ bool secret_from_env(struct settings *s)
 	return used;
 }
 
+void secret_protect_process(void)
+{
+	struct rlimit none = {0, 0};
+
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	setrlimit(RLIMIT_CORE, &none);
+}
+
 /* The terminal state to put back if a signal ends the process while echo is off. */
 static int tty_fd = -1;
-static struct termios tty_saved;
+static struct termios tty_saved, tty_quiet;
+static const char *tty_prompt;
 
 static void restore_and_reraise(int sig)
 {
+	int saved_errno = errno;
+	struct sigaction sa, dfl;
+	sigset_t one, old;
+
 	if (tty_fd >= 0)
 		tcsetattr(tty_fd, TCSAFLUSH, &tty_saved);
-	signal(sig, SIG_DFL);
+	memset(&dfl, 0, sizeof(dfl));
+	dfl.sa_handler = SIG_DFL;
+	sigemptyset(&dfl.sa_mask);
+	sigaction(sig, &dfl, &sa);
+	/* Unblocked, the signal acts now: the process ends, or stops (Ctrl-Z) until fg. */
+	sigemptyset(&one);
+	sigaddset(&one, sig);
 	raise(sig);
+	sigprocmask(SIG_UNBLOCK, &one, &old);
+	/*
+	 * Back from a stop: echo off again, and ready for the next Ctrl-Z. What was
+	 * typed before the stop went with the flush above: ask again from the start.
+	 */
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	sigaction(sig, &sa, NULL);
+	if (tty_fd >= 0) {
+		tcsetattr(tty_fd, TCSAFLUSH, &tty_quiet);
+		if (write(tty_fd, "\n", 1) < 0 ||
+		    write(tty_fd, tty_prompt, strlen(tty_prompt)) < 0) {
+			/* the prompt is a courtesy; reading goes on */
+		}
+	}
+	errno = saved_errno;
 }
 
 int secret_read_tty(const char *prompt, char *buf, size_t cap, char *err, size_t errcap)
@@ -66,10 +102,12 @@ int secret_read_tty(const char *prompt, char *buf, size_t cap, char *err, size_t
 	sigemptyset(&sa.sa_mask);
 	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
 		sigaction(sigs[i], &sa, &old[i]);
-	tty_fd = fd;
 	quiet = tty_saved;
 	quiet.c_lflag &= ~(tcflag_t)(ECHO | ECHOE | ECHOK | ECHONL);
 	quiet.c_lflag |= ICANON;
+	tty_quiet = quiet;
+	tty_prompt = prompt;
+	tty_fd = fd;
 	tcsetattr(fd, TCSAFLUSH, &quiet);
 	if (write(fd, prompt, strlen(prompt)) < 0)
 		eof = true;

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "mqscope/msg.h"
+#include "mqscope/negotiate.h"
 #include "mqscope/sysio.h"
 #include "mqscope/topic.h"
 #include "mqscope/util.h"
@@ -67,6 +68,7 @@ struct session {
 	atomic_int_fast64_t retry_at_ms;
 	atomic_uint attempt;
 	atomic_uint_fast64_t connects;
+	atomic_int protocol, protocol_why;      /* the version offered or in use, and why it */
 	atomic_char detail[SESSION_DETAIL_MAX]; /* under the same sequence count */
 
 	atomic_uint_fast64_t received;
@@ -90,6 +92,8 @@ struct session {
 	uint64_t received_at_connect; /* messages received before this connection */
 	int lost_rc;                  /* what libmosquitto told on_disconnect */
 	bool bad_property;            /* libmosquitto met an MQTT 5 property it does not know */
+	struct negotiate neg;         /* which MQTT version to offer (negotiate.h) */
+	struct negotiate_seen seen;   /* what this attempt showed about it */
 };
 
 void session_lib_init(void)
@@ -137,6 +141,21 @@ static void set_detail(struct session *ss, const char *text)
 	atomic_fetch_add_explicit(&ss->gen, 1, memory_order_release);
 }
 
+/* Publishes the MQTT version offered or in use, and why it is that one. */
+static void set_protocol(struct session *ss, int version, enum negotiate_answer why)
+{
+	atomic_fetch_add_explicit(&ss->gen, 1, memory_order_acq_rel);
+	atomic_store_explicit(&ss->protocol, version, memory_order_relaxed);
+	atomic_store_explicit(&ss->protocol_why, (int)why, memory_order_relaxed);
+	atomic_fetch_add_explicit(&ss->gen, 1, memory_order_release);
+}
+
+/* Whether the connection (or the attempt under way) speaks MQTT 5. */
+static bool speaks_v5(const struct session *ss)
+{
+	return session_protocol(ss) == MQTT_V5;
+}
+
 /* Adds a connection event; the status detail (set by this thread) goes with it. */
 static void log_event(struct session *ss, enum session_log_kind kind, enum session_reason r,
                       int code, int64_t retry_ms, int64_t lasted_ms)
@@ -153,6 +172,9 @@ static void log_event(struct session *ss, enum session_log_kind kind, enum sessi
 	e->connection = atomic_load_explicit(&ss->connects, memory_order_relaxed);
 	e->retry_ms = retry_ms;
 	e->lasted_ms = lasted_ms;
+	e->protocol = atomic_load_explicit(&ss->protocol, memory_order_relaxed);
+	e->protocol_why = atomic_load_explicit(&ss->protocol_why, memory_order_relaxed);
+	e->protocol_fixed = ss->neg.fixed != 0;
 	if (kind != SESSION_LOG_CONNECTED)
 		for (size_t i = 0; i + 1 < sizeof(e->detail); i++) {
 			e->detail[i] = atomic_load_explicit(&ss->detail[i], memory_order_relaxed);
@@ -189,6 +211,8 @@ void session_status(const struct session *ss, struct session_status *out)
 		out->retry_at_ms = atomic_load_explicit(&ss->retry_at_ms, memory_order_relaxed);
 		out->attempt = atomic_load_explicit(&ss->attempt, memory_order_relaxed);
 		out->connects = atomic_load_explicit(&ss->connects, memory_order_relaxed);
+		out->protocol = atomic_load_explicit(&ss->protocol, memory_order_relaxed);
+		out->protocol_why = atomic_load_explicit(&ss->protocol_why, memory_order_relaxed);
 		for (size_t i = 0; i < SESSION_DETAIL_MAX; i++) {
 			out->detail[i] = atomic_load_explicit(&ss->detail[i], memory_order_relaxed);
 			if (out->detail[i] == '\0')
@@ -199,6 +223,12 @@ void session_status(const struct session *ss, struct session_status *out)
 		g2 = atomic_load_explicit(&ss->gen, memory_order_relaxed);
 	} while (g1 != g2 || (g1 & 1));
 	out->gen = g1;
+	out->protocol_fixed = ss->neg.fixed != 0; /* set before the thread starts */
+}
+
+int session_protocol(const struct session *ss)
+{
+	return atomic_load_explicit(&ss->protocol, memory_order_relaxed);
 }
 
 uint64_t session_received(const struct session *ss)
@@ -407,15 +437,43 @@ void session_reason_text(enum session_reason r, int code, char *buf, size_t cap)
 		w = "stopped reading";
 		break;
 	case REASON_CLOSED:
-		w = code ? "the broker closed the connection before answering"
-		         : "the broker closed the connection before answering (a TLS port? then "
-		           "use mqtts:// or --cafile)";
+		w = code == CLOSED_TLS ? "the broker answered in TLS: a TLS port (use mqtts:// or "
+		                         "--cafile)"
+		    : code == CLOSED_FIXED_V5
+		        ? "the broker closed the connection before answering (no MQTT 5? leave "
+		          "out -V)"
+		        : "the broker closed the connection before answering";
 		break;
+	case REASON_VERSION:
+		if (code & 0x100)
+			snprintf(buf, cap,
+			         "the broker refused MQTT %s (asked for with -V; leave it out to "
+			         "negotiate)",
+			         negotiate_version_name(code & 0xff));
+		else if ((code & 0xff) == 5)
+			snprintf(buf, cap,
+			         "the broker has no MQTT 5, and only MQTT 5 sends a "
+			         "password without a username (add -u)");
+		else
+			snprintf(buf, cap, "the broker accepts none of MQTT 5, 3.1.1 and 3.1");
+		return;
 	case REASON_PEER:
 		w = peer_words(code);
 		break;
 	}
 	snprintf(buf, cap, "%s", w ? w : "");
+}
+
+/* sep and the MQTT version in use with why ("MQTT 3.1.1: the broker has no MQTT 5"), or "". */
+static void version_words(int version, bool fixed, int why, const char *sep, char *buf, size_t cap)
+{
+	char v[96];
+
+	buf[0] = '\0';
+	if (version == 0)
+		return; /* not told (an entry made before any attempt) */
+	negotiate_describe(version, fixed, (enum negotiate_answer)why, v, sizeof(v));
+	snprintf(buf, cap, "%s%s", sep, v);
 }
 
 /* "850 ms", "12s", "3m 20s", "2h 5m". */
@@ -440,8 +498,16 @@ void session_log_describe(const struct session_log_entry *e, char *buf, size_t c
 	size_t n;
 
 	if (e->kind == SESSION_LOG_CONNECTED) {
-		snprintf(buf, cap, "connected (connection %llu)",
-		         (unsigned long long)e->connection);
+		version_words(e->protocol, e->protocol_fixed, e->protocol_why, "; ", why,
+		              sizeof(why));
+		snprintf(buf, cap, "connected (connection %llu)%s",
+		         (unsigned long long)e->connection, why);
+		return;
+	}
+	if (e->kind == SESSION_LOG_FALLBACK) {
+		snprintf(buf, cap, "MQTT %s refused, MQTT %s at once: %s",
+		         negotiate_version_name(e->code), negotiate_version_name(e->protocol),
+		         negotiate_answer_words(e->protocol_why));
 		return;
 	}
 	session_reason_text(e->reason, e->code, why, sizeof(why));
@@ -473,7 +539,10 @@ void session_describe(const struct session_status *st, int64_t now_ms, char *buf
 			snprintf(buf, cap, "connecting");
 		break;
 	case SESSION_CONNECTED:
-		snprintf(buf, cap, "connected");
+		/* MQTT 5 goes without saying here (the log says it); anything older is news. */
+		version_words(st->protocol == MQTT_V5 ? 0 : st->protocol, st->protocol_fixed,
+		              st->protocol_why, " ", why, sizeof(why));
+		snprintf(buf, cap, "connected%s", why);
 		break;
 	case SESSION_WAITING:
 		session_reason_text(st->reason, st->code, why, sizeof(why));
@@ -591,7 +660,7 @@ static void on_message(struct mosquitto *m, void *obj, const struct mosquitto_me
 static int sub_options(const struct session *ss)
 {
 	/* MQTT 5: show the true retain flag of live messages. */
-	return ss->cfg.protocol == MQTT_V5 ? MQTT_SUB_OPT_RETAIN_AS_PUBLISHED : 0;
+	return speaks_v5(ss) ? MQTT_SUB_OPT_RETAIN_AS_PUBLISHED : 0;
 }
 
 /* (Re)subscribes every filter on each CONNACK, so a reconnect renews them all. Lock held. */
@@ -717,7 +786,7 @@ int session_publish(struct session *ss, const struct pub_req *req, int *mid, cha
 		snprintf(err, cap, "payload too large");
 		return -1;
 	}
-	if (ss->cfg.protocol == MQTT_V5) {
+	if (speaks_v5(ss)) {
 		if (req->content_type && *req->content_type)
 			mosquitto_property_add_string(&props, MQTT_PROP_CONTENT_TYPE,
 			                              req->content_type);
@@ -846,13 +915,14 @@ static void on_connect(struct mosquitto *m, void *obj, int rc, int flags,
 	char detail[SESSION_DETAIL_MAX] = "";
 
 	(void)flags;
+	ss->seen.connack = rc;
 	if (rc != 0) {
 		ss->refused = true;
 		prop_detail(props, MQTT_PROP_SERVER_REFERENCE, "try ", detail, sizeof(detail));
 		prop_detail(props, MQTT_PROP_REASON_STRING, "", detail, sizeof(detail));
 		set_detail(ss, detail);
-		set_status(ss, SESSION_CONNECTING,
-		           ss->cfg.protocol == MQTT_V5 ? REASON_V5 : REASON_CONNACK, rc, 0);
+		set_status(ss, SESSION_CONNECTING, speaks_v5(ss) ? REASON_V5 : REASON_CONNACK, rc,
+		           0);
 		return;
 	}
 	/*
@@ -862,7 +932,7 @@ static void on_connect(struct mosquitto *m, void *obj, int rc, int flags,
 	 */
 	mosquitto_log_callback_set(m, NULL);
 	if (ss->cfg.proxy_host && mosquitto_ssl_get(m) == NULL)
-		sysio_bound_late(ss->payload_cap, ss->cfg.protocol == MQTT_V5);
+		sysio_bound_late(ss->payload_cap, speaks_v5(ss));
 	ss->connected_at = clock_mono_ms();
 	ss->received_at_connect = session_received(ss);
 	atomic_fetch_add_explicit(&ss->connects, 1, memory_order_relaxed);
@@ -904,7 +974,11 @@ static void on_disconnect(struct mosquitto *m, void *obj, int rc, const mosquitt
 	} else if (!ss->connected_at && !ss->tls_error && rc != 0 && rc != MOSQ_ERR_KEEPALIVE) {
 		/* (A keepalive timeout before CONNACK is ours: the broker never answered.) */
 		ss->refused = true;
-		set_status(ss, SESSION_CONNECTING, REASON_CLOSED, ss->cfg.tls, 0);
+		set_status(ss, SESSION_CONNECTING, REASON_CLOSED,
+		           negotiate_looks_tls(ss->seen.first, ss->seen.nfirst) ? CLOSED_TLS
+		           : ss->neg.fixed == MQTT_V5                           ? CLOSED_FIXED_V5
+		                                                                : CLOSED_PLAIN,
+		           0);
 	}
 }
 
@@ -1046,7 +1120,11 @@ static int do_connect(struct session *ss)
 
 	apply_login(ss);
 	mosquitto_log_callback_set(ss->mosq, on_log);
-	if (c->protocol == MQTT_V5 && expiry > 0)
+	mosquitto_int_option(ss->mosq, MOSQ_OPT_PROTOCOL_VERSION,
+	                     ss->seen.offered == MQTT_V31    ? MQTT_PROTOCOL_V31
+	                     : ss->seen.offered == MQTT_V311 ? MQTT_PROTOCOL_V311
+	                                                     : MQTT_PROTOCOL_V5);
+	if (ss->seen.offered == MQTT_V5 && expiry > 0)
 		mosquitto_property_add_int32(&props, MQTT_PROP_SESSION_EXPIRY_INTERVAL, expiry);
 	/* Port 0 makes libmosquitto connect to a unix socket at "host". */
 	rc = mosquitto_connect_bind_v5(ss->mosq, c->unix_path ? c->unix_path : c->host,
@@ -1101,6 +1179,29 @@ static void wait_until(struct session *ss, int64_t deadline)
 }
 
 /*
+ * Sends CONNECT and looks at the broker's first bytes before libmosquitto
+ * reads them (plain TCP or a unix socket): they tell a broker refusing the
+ * MQTT version from a TLS port or a cut CONNACK (negotiate.h).
+ */
+static int peek_answer(struct session *ss)
+{
+	int fd = mosquitto_socket(ss->mosq), rc = MOSQ_ERR_SUCCESS;
+	struct pollfd p[2] = {{.fd = fd, .events = POLLIN},
+	                      {.fd = ss->stop_pipe[0], .events = POLLIN}};
+	ssize_t n;
+
+	if (mosquitto_want_write(ss->mosq))
+		rc = mosquitto_loop_write(ss->mosq, 1);
+	if (rc != MOSQ_ERR_SUCCESS || poll(p, 2, ss->cfg.keepalive * 1000) <= 0 ||
+	    !(p[0].revents & (POLLIN | POLLHUP | POLLERR)))
+		return rc;
+	n = recv(fd, ss->seen.first, sizeof(ss->seen.first), MSG_PEEK | MSG_DONTWAIT);
+	ss->seen.peeked = n >= 0 || errno == ECONNRESET;
+	ss->seen.nfirst = n > 0 ? (size_t)n : 0;
+	return rc;
+}
+
+/*
  * Reads, writes and keeps the connection alive until it ends or stop is
  * asked for; returns libmosquitto's code, and errno in *err.
  */
@@ -1111,15 +1212,17 @@ static int serve(struct session *ss, int *err)
 	uint64_t woke, woke_bytes;
 	int rc = MOSQ_ERR_SUCCESS;
 
+	/* Through a SOCKS proxy the first bytes are the proxy's; over TLS they are sealed. */
+	if (mosquitto_ssl_get(ss->mosq) == NULL && !ss->cfg.proxy_host)
+		rc = peek_answer(ss);
+
 	/* Plain TCP: read ahead, one system call for many packets (see sysio.h). */
 	/* Through a SOCKS proxy the bounds wait for the CONNACK: its handshake is not MQTT. */
 	if (mosquitto_ssl_get(ss->mosq) == NULL)
 		sysio_readahead_start(mosquitto_socket(ss->mosq),
-		                      ss->cfg.proxy_host ? 0 : ss->payload_cap,
-		                      ss->cfg.protocol == MQTT_V5);
+		                      ss->cfg.proxy_host ? 0 : ss->payload_cap, speaks_v5(ss));
 	else
-		sysio_bound_tls(mosquitto_ssl_get(ss->mosq), ss->payload_cap,
-		                ss->cfg.protocol == MQTT_V5);
+		sysio_bound_tls(mosquitto_ssl_get(ss->mosq), ss->payload_cap, speaks_v5(ss));
 	while (rc == MOSQ_ERR_SUCCESS && !atomic_load_explicit(&ss->stop, memory_order_relaxed)) {
 		if (sysio_readahead_pending()) {
 			/* Packets already read ahead: select() would not see them. */
@@ -1223,6 +1326,9 @@ static int serve_guarded(struct session *ss, int *err)
 static void classify_loss(struct session *ss, int rc, int err, enum session_reason *r, int *code)
 {
 	*r = REASON_PEER;
+	/* Writing to a connection the broker closed is the broker closing it. */
+	if (rc == MOSQ_ERR_ERRNO && (err == EPIPE || err == ECONNRESET))
+		rc = MOSQ_ERR_CONN_LOST;
 	switch (rc) {
 	case MOSQ_ERR_KEEPALIVE:
 		*code = PEER_KEEPALIVE;
@@ -1293,6 +1399,32 @@ static void classify_end(struct session *ss, int rc, int err, enum session_reaso
 	}
 }
 
+/*
+ * What an attempt that reached the broker (or not) says about the MQTT
+ * version: fall back at once, report a refusal, or nothing.
+ */
+static enum negotiate_step version_outcome(struct session *ss, bool reached, int rc)
+{
+	int end = ss->lost_rc ? ss->lost_rc : rc;
+	enum negotiate_step step;
+
+	if (!reached) {
+		negotiate_unreachable(&ss->neg);
+		return NEG_STEP_CONTINUE;
+	}
+	ss->seen.ended = !ss->connected_at && !ss->tls_error && !ss->bound_broken &&
+	                 !ss->bad_property && end != MOSQ_ERR_SUCCESS &&
+	                 end != MOSQ_ERR_KEEPALIVE && end != MOSQ_ERR_PROXY && end != MOSQ_ERR_AUTH;
+	step = negotiate_result(&ss->neg, &ss->seen);
+	if (step == NEG_STEP_FALLBACK) {
+		set_protocol(ss, negotiate_offer(&ss->neg), ss->neg.why);
+		log_event(ss, SESSION_LOG_FALLBACK, REASON_VERSION, ss->seen.offered, 0, 0);
+	} else if (step == NEG_STEP_REFUSED) {
+		set_detail(ss, negotiate_answer_words(negotiate_classify(&ss->seen)));
+	}
+	return step;
+}
+
 static void *net_main(void *arg)
 {
 	struct session *ss = arg;
@@ -1301,6 +1433,8 @@ static void *net_main(void *arg)
 	while (!atomic_load(&ss->stop)) {
 		int rc, err, code;
 		enum session_reason why;
+		enum negotiate_step step;
+		bool reached;
 
 		ss->refused = false;
 		ss->bound_broken = false;
@@ -1308,14 +1442,23 @@ static void *net_main(void *arg)
 		ss->connected_at = 0;
 		ss->lost_rc = 0;
 		ss->bad_property = false;
+		memset(&ss->seen, 0, sizeof(ss->seen));
+		ss->seen.offered = negotiate_offer(&ss->neg);
+		ss->seen.connack = -1;
+		set_protocol(ss, ss->seen.offered, ss->neg.why);
 		set_status(ss, SESSION_CONNECTING, REASON_NONE, 0, 0);
 		errno = 0;
 		rc = do_connect(ss);
 		err = errno;
+		/* Refused, unreachable or no such host: no broker answered at all. */
+		reached = rc != MOSQ_ERR_ERRNO && rc != MOSQ_ERR_EAI;
 		if (rc == MOSQ_ERR_SUCCESS)
 			rc = serve_guarded(ss, &err);
 		if (atomic_load(&ss->stop))
 			break;
+		step = version_outcome(ss, reached, rc);
+		if (step == NEG_STEP_FALLBACK)
+			continue; /* another version at once: no backoff step */
 
 		int64_t now = clock_mono_ms();
 		int64_t lasted = ss->connected_at ? now - ss->connected_at : 0;
@@ -1325,6 +1468,10 @@ static void *net_main(void *arg)
 		atomic_store(&ss->attempt, attempt);
 		int64_t delay = backoff_ms(attempt);
 		classify_end(ss, rc, err, &why, &code);
+		if (step == NEG_STEP_REFUSED) {
+			why = REASON_VERSION;
+			code = ss->seen.offered | (ss->neg.fixed ? 0x100 : 0);
+		}
 		set_status(ss, SESSION_WAITING, why, code, now + delay);
 		log_event(ss, ss->connected_at ? SESSION_LOG_LOST : SESSION_LOG_FAILED, why, code,
 		          delay, lasted);
@@ -1346,8 +1493,15 @@ static void make_client_id(const struct settings *s, char *buf, size_t cap)
 	host[sizeof(host) - 1] = '\0';
 	if (s->id_prefix)
 		snprintf(buf, cap, "%s%d", s->id_prefix, (int)getpid());
-	else
-		snprintf(buf, cap, "mqscope-%s-%d", host, (int)getpid());
+	else {
+		/* MQTT 3.1 takes 23 bytes, and negotiation may end there: the host gives way. */
+		bool short_id = s->protocol == MQTT_V31 || s->protocol == MQTT_AUTO;
+		char pid[16];
+
+		snprintf(pid, sizeof(pid), "-%d", (int)getpid());
+		snprintf(buf, cap, "mqscope-%.*s%s", short_id ? 15 - (int)strlen(pid) : 63, host,
+		         pid);
+	}
 	if (s->protocol == MQTT_V31 && strlen(buf) > 23)
 		buf[23] = '\0';
 }
@@ -1385,19 +1539,30 @@ static int setup_tls(struct session *ss, const struct settings *s)
 
 	if (!s->tls)
 		return MOSQ_ERR_SUCCESS;
-	if (s->psk)
-		return mosquitto_tls_psk_set(ss->mosq, s->psk, s->psk_identity, s->ciphers);
+	/* TLS 1.2 at least, whatever the system's OpenSSL defaults, unless asked otherwise. */
+	if (s->psk) {
+		rc = mosquitto_tls_psk_set(ss->mosq, s->psk, s->psk_identity, s->ciphers);
+		if (rc == MOSQ_ERR_SUCCESS)
+			rc = mosquitto_tls_opts_set(ss->mosq, SSL_VERIFY_PEER,
+			                            s->tls_version ? s->tls_version : "tlsv1.2",
+			                            s->ciphers);
+		return rc;
+	}
 	if (!have_ca || s->os_certs)
 		rc = mosquitto_int_option(ss->mosq, MOSQ_OPT_TLS_USE_OS_CERTS, 1);
-	/* libmosquitto takes a client certificate only together with a CA location. */
-	if (rc == MOSQ_ERR_SUCCESS && (have_ca || s->cert))
+	/*
+	 * Always a CA location: libmosquitto takes a client certificate only with
+	 * one, and without one it refuses every attempt after the first ("invalid
+	 * function arguments") instead of saying why the handshake failed.
+	 */
+	if (rc == MOSQ_ERR_SUCCESS)
 		rc = mosquitto_tls_set(ss->mosq, s->cafile,
 		                       have_ca ? s->capath : (sys_dir ? sys_dir : "/etc/ssl/certs"),
 		                       s->cert, s->key, NULL);
-	if (rc == MOSQ_ERR_SUCCESS && (s->tls_version || s->ciphers || (s->insecure && !have_ca)))
+	if (rc == MOSQ_ERR_SUCCESS)
 		rc = mosquitto_tls_opts_set(
 		    ss->mosq, s->insecure && !have_ca ? SSL_VERIFY_NONE : SSL_VERIFY_PEER,
-		    s->tls_version, s->ciphers);
+		    s->tls_version ? s->tls_version : "tlsv1.2", s->ciphers);
 	if (rc == MOSQ_ERR_SUCCESS && s->insecure)
 		rc = mosquitto_tls_insecure_set(ss->mosq, true);
 	if (rc == MOSQ_ERR_SUCCESS && s->alpn)
@@ -1427,10 +1592,8 @@ struct session *session_new(const struct settings *s, struct ring *ring)
 	ss->mosq = mosquitto_new(id, !s->persistent, ss);
 	if (ss->mosq == NULL)
 		goto fail;
-	mosquitto_int_option(ss->mosq, MOSQ_OPT_PROTOCOL_VERSION,
-	                     s->protocol == MQTT_V31    ? MQTT_PROTOCOL_V31
-	                     : s->protocol == MQTT_V311 ? MQTT_PROTOCOL_V311
-	                                                : MQTT_PROTOCOL_V5);
+	/* Without -V: MQTT 5 first, then what the broker shows it has (negotiate.h). */
+	negotiate_init(&ss->neg, s->protocol, s->password && !s->user);
 	/* A monitor should never make the broker hold back QoS 1/2 deliveries. */
 	mosquitto_int_option(ss->mosq, MOSQ_OPT_RECEIVE_MAXIMUM, 65535);
 	mosquitto_int_option(ss->mosq, MOSQ_OPT_TCP_NODELAY, 1);

@@ -14,7 +14,7 @@ void settings_init(struct settings *s)
 	memset(s, 0, sizeof(*s));
 	s->keepalive = 60;
 	s->session_expiry = -1;
-	s->protocol = MQTT_V5;
+	s->protocol = MQTT_AUTO;
 	s->fps = 20;
 	s->history = 32;
 	s->value_budget = (size_t)256 << 20;
@@ -50,13 +50,7 @@ void settings_free(struct settings *s)
 	                 &s->pub_message,  &s->pub_file,    &s->record_path,
 	                 &s->replay_path};
 
-	/* Secrets do not linger in freed memory. */
-	if (s->password != NULL)
-		explicit_bzero(s->password, strlen(s->password));
-	if (s->psk != NULL)
-		explicit_bzero(s->psk, strlen(s->psk));
-	if (s->proxy_password != NULL)
-		explicit_bzero(s->proxy_password, strlen(s->proxy_password));
+	settings_wipe_secrets(s);
 	for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++) {
 		free(*strs[i]);
 		*strs[i] = NULL;
@@ -121,6 +115,24 @@ void settings_set_str(char **dst, const char *src)
 	*dst = copy;
 }
 
+void settings_set_secret(char **dst, const char *src)
+{
+	char *copy = src ? xstrdup(src) : NULL;
+
+	/* Secrets do not linger in freed memory. */
+	if (*dst != NULL)
+		explicit_bzero(*dst, strlen(*dst));
+	free(*dst);
+	*dst = copy;
+}
+
+void settings_wipe_secrets(struct settings *s)
+{
+	settings_set_secret(&s->password, NULL);
+	settings_set_secret(&s->psk, NULL);
+	settings_set_secret(&s->proxy_password, NULL);
+}
+
 void settings_add_str(char ***list, size_t *n, const char *v)
 {
 	*list = xrealloc(*list, (*n + 1) * sizeof(**list));
@@ -142,17 +154,22 @@ bool settings_wants_tls(const struct settings *s)
 	       s->alpn || s->psk || s->os_certs || s->insecure || s->tls_by_url || s->port == 8883;
 }
 
+void settings_finish_connection(struct settings *s)
+{
+	s->tls = settings_wants_tls(s);
+	if (s->host == NULL)
+		settings_set_str(&s->host, "localhost");
+	if (s->port == 0)
+		s->port = s->tls ? 8883 : 1883;
+}
+
 void settings_finish(struct settings *s)
 {
 	bool broker_named = s->host != NULL || s->port != 0 || s->unix_path || s->config_broker;
 
-	s->tls = settings_wants_tls(s);
 	if (!broker_named && !s->demo && !s->replay_path)
 		s->demo = true;
-	if (s->host == NULL)
-		settings_set_str(&s->host, s->demo ? "127.0.0.1" : "localhost");
-	if (s->port == 0)
-		s->port = s->tls ? 8883 : 1883;
+	settings_finish_connection(s);
 	if (s->ntopics == 0) {
 		settings_add_str(&s->topics, &s->ntopics, "#");
 		settings_add_str(&s->topics, &s->ntopics, "$SYS/#");

@@ -1,9 +1,11 @@
 /* sim.c: demo devices (bulbs, lights, sensors, machines) that publish and obey commands. */
 #define _GNU_SOURCE
 #include <math.h>
-#include <mosquitto.h>
-#include <mqtt_protocol.h>
+#include <poll.h>
 #include <signal.h>
+#include <errno.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -13,8 +15,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "mqscope/connect_opts.h"
 #include "mqscope/demo.h"
-#include "mqscope/options.h"
+#include "mqscope/msg.h"
+#include "mqscope/ring.h"
+#include "mqscope/session.h"
 #include "mqscope/util.h"
 
 #define NBULBS    4
@@ -28,10 +33,10 @@
  * (and now and then out-of-order) timestamps, and a device that leaves
  * with its last will every minute and comes back.
  */
-#define CYCLE_TICKS   120 /* one minute of 500 ms ticks */
-#define DROPOUT_START 80  /* the cellar sensor is quiet from here to the end of the cycle */
-#define FLAKY_LEAVES  90  /* the flaky device disconnects with its will here... */
-#define FLAKY_RETURNS 110 /* ...and reconnects here */
+#define CYCLE_TICKS   120   /* one minute of 500 ms ticks */
+#define DROPOUT_START 80    /* the cellar sensor is quiet from here to the end of the cycle */
+#define FLAKY_LIFE_MS 45000 /* the flaky device lives this long... */
+#define FLAKY_AWAY_MS 10000 /* ...then is gone this long */
 #define FLAKY_STATUS  "devices/flaky/status"
 
 static volatile sig_atomic_t quit;
@@ -44,7 +49,7 @@ static const char *lights[] = {"kitchen", "living", "porch"};
 #define NLIGHTS (sizeof(lights) / sizeof(lights[0]))
 
 struct sim {
-	struct mosquitto *mosq;
+	struct session *ss;
 	bool bulb_on[NBULBS];
 	bool light_on[NLIGHTS];
 	int light_brightness[NLIGHTS];
@@ -57,9 +62,6 @@ struct sim {
 	unsigned long tick;
 	double cellar, shed;
 	int64_t shed_last_ts;
-	struct mosquitto *flaky; /* a second client, with a last will */
-	bool flaky_connected;
-	double flaky_temp;
 };
 
 static void on_signal(int sig)
@@ -73,9 +75,20 @@ static double jitter(double span)
 	return ((double)rand() / RAND_MAX - 0.5) * span;
 }
 
+/* Publishes at QoS 0; a message sent while the connection is down is simply not sent. */
+static void pub_bytes(struct sim *s, const char *topic, const void *payload, size_t len,
+                      bool retain)
+{
+	struct pub_req req = {.topic = topic, .payload = payload, .len = len, .retain = retain};
+	char err[128];
+	int mid;
+
+	session_publish(s->ss, &req, &mid, err, sizeof(err));
+}
+
 static void pub(struct sim *s, const char *topic, const char *payload, bool retain)
 {
-	mosquitto_publish(s->mosq, NULL, topic, (int)strlen(payload), payload, 0, retain);
+	pub_bytes(s, topic, payload, strlen(payload), retain);
 }
 
 static void pubf(struct sim *s, const char *topic, bool retain, const char *fmt, ...)
@@ -167,15 +180,12 @@ static bool json_field(const char *p, size_t len, const char *key, char *out, si
 	return o > 0;
 }
 
-static void on_message(struct mosquitto *m, void *obj, const struct mosquitto_message *msg)
+/* A command for a device (our own state reports come back too, and change nothing). */
+static void on_message(struct sim *s, const char *t, const char *p, size_t len)
 {
-	struct sim *s = obj;
-	const char *t = msg->topic, *p = msg->payload;
-	size_t len = msg->payloadlen > 0 ? (size_t)msg->payloadlen : 0;
 	int n = 0;
 	bool on;
 
-	(void)m;
 	if (sscanf(t, "house/bulbs/bulb%d", &n) == 1 && n >= 1 && n <= NBULBS) {
 		bool is_set = strstr(t, "/set") != NULL;
 		char expect[64];
@@ -225,17 +235,9 @@ static void on_message(struct mosquitto *m, void *obj, const struct mosquitto_me
 	}
 }
 
-static void on_connect(struct mosquitto *m, void *obj, int rc)
+/* Every device says its state when a connection starts (the session subscribes by itself). */
+static void on_connect(struct sim *s)
 {
-	struct sim *s = obj;
-	char *subs[] = {"house/bulbs/+", "house/bulbs/+/set", "house/lights/+",
-	                "house/lights/+/set"};
-
-	if (rc != 0)
-		return;
-	s->connected = true;
-	/* No-local: our own state reports must not come back as commands. */
-	mosquitto_subscribe_multiple(m, NULL, 4, subs, 1, MQTT_SUB_OPT_NO_LOCAL, NULL);
 	for (int i = 0; i < NBULBS; i++)
 		publish_bulb(s, i);
 	for (size_t i = 0; i < NLIGHTS; i++)
@@ -277,15 +279,6 @@ static void publish_sensors(struct sim *s)
 	}
 }
 
-/* Wall-clock ms. */
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /*
  * The cellar sensor reports every second but drops out for 20 s a minute;
  * the shed sensor's readings are stamped 3 to 8 s before they are sent,
@@ -299,10 +292,10 @@ static void publish_troublemakers(struct sim *s)
 		s->cellar += jitter(0.2);
 		pubf(s, "sensors/cellar/temperature", false,
 		     "{\"value\":%.1f,\"unit\":\"\xc2\xb0\x43\",\"ts\":%lld}", s->cellar,
-		     (long long)now_ms());
+		     (long long)clock_wall_ms());
 	}
 	if (s->tick % 4 == 1) {
-		int64_t ts = now_ms() - 3000 - rand() % 5000;
+		int64_t ts = clock_wall_ms() - 3000 - rand() % 5000;
 
 		if (rand() % 10 == 0 && s->shed_last_ts)
 			ts = s->shed_last_ts - 1000 - rand() % 2000;
@@ -314,57 +307,125 @@ static void publish_troublemakers(struct sim *s)
 	}
 }
 
-static void on_flaky_connect(struct mosquitto *m, void *obj, int rc)
+/* Publishes from the flaky device's own process; QoS 0, nothing to wait for. */
+static void flaky_pub(struct session *ss, const char *topic, const char *payload, bool retain)
 {
-	struct sim *s = obj;
+	struct pub_req req = {
+	    .topic = topic, .payload = payload, .len = strlen(payload), .retain = retain};
+	char err[128];
+	int mid;
 
-	(void)m;
-	if (rc != 0)
-		return;
-	s->flaky_connected = true;
-	mosquitto_publish(s->flaky, NULL, FLAKY_STATUS, 6, "online", 0, true);
+	session_publish(ss, &req, &mid, err, sizeof(err));
 }
 
-/* The flaky device: a temperature every 2 s; leaves with its will, comes back. */
-static void run_flaky(struct sim *s)
+/*
+ * The flaky device, in a process of its own with its own connection and a
+ * retained "offline" will: says "online", a temperature every 2 s, and
+ * after FLAKY_LIFE_MS ends without a DISCONNECT, the way devices die, so
+ * the broker sends its will. Never returns.
+ */
+static void flaky_device(struct settings *cfg)
 {
-	unsigned long phase = s->tick % CYCLE_TICKS;
+	struct ring ring;
+	struct session *ss;
+	struct session_status st;
+	struct session_event ev;
+	uint64_t connects = 0;
+	int64_t born = 0, next = 0;
+	double temp = 21.0;
 
-	if (s->flaky == NULL)
-		return;
-	if (phase == FLAKY_LEAVES && s->flaky_connected) {
-		/* MQTT 5 reason 4: the broker sends the will as if the device had died. */
-		mosquitto_disconnect_v5(s->flaky, MQTT_RC_DISCONNECT_WITH_WILL_MSG, NULL);
-		s->flaky_connected = false;
-	} else if (phase == FLAKY_RETURNS && !s->flaky_connected) {
-		mosquitto_reconnect(s->flaky);
-	} else if (s->flaky_connected && s->tick % 4 == 2) {
-		char buf[64];
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	/* Its own client id (from the pid), no subscriptions, the will. */
+	free(cfg->client_id);
+	cfg->client_id = NULL;
+	cfg->ntopics = 0;
+	free(cfg->will_topic);
+	cfg->will_topic = xstrdup(FLAKY_STATUS);
+	free(cfg->will_payload);
+	cfg->will_payload = xstrdup("offline");
+	cfg->will_qos = 0;
+	cfg->will_retain = true;
+	if (ring_init(&ring, (size_t)64 << 10, 64) != 0)
+		_exit(1);
+	session_lib_init();
+	ss = session_new(cfg, &ring);
+	settings_wipe_secrets(cfg);
+	if (ss == NULL || session_start(ss) != 0)
+		_exit(1);
+	for (;;) {
+		int64_t now = clock_mono_ms();
+		struct pollfd pfd = {.fd = ring.wake_fd, .events = POLLIN};
 
-		s->flaky_temp += jitter(0.3);
-		snprintf(buf, sizeof(buf), "%.1f", s->flaky_temp);
-		mosquitto_publish(s->flaky, NULL, "devices/flaky/temperature", (int)strlen(buf),
-		                  buf, 0, false);
+		ring_clear_wake(&ring);
+		while (ring_peek(&ring, &(size_t){0}) != NULL)
+			ring_release(&ring);
+		while (session_next_event(ss, &ev))
+			;
+		session_status(ss, &st);
+		if (st.state == SESSION_CONNECTED && st.connects != connects) {
+			connects = st.connects;
+			if (born == 0)
+				born = now;
+			flaky_pub(ss, FLAKY_STATUS, "online", true);
+		}
+		if (born && now - born >= FLAKY_LIFE_MS)
+			_exit(0); /* the kernel closes the connection; no DISCONNECT */
+		if (st.state == SESSION_CONNECTED && now >= next) {
+			char buf[32];
+
+			temp += jitter(0.3);
+			snprintf(buf, sizeof(buf), "%.1f", temp);
+			flaky_pub(ss, "devices/flaky/temperature", buf, false);
+			next = now + 2000;
+		}
+		if (ring_prepare_sleep(&ring, false))
+			poll(&pfd, 1, 500);
 	}
 }
 
-/* Starts the flaky device's own connection, with its will; NULL when it cannot. */
-static struct mosquitto *flaky_start(struct sim *s, const struct settings *cfg)
-{
-	struct mosquitto *m = mosquitto_new(NULL, true, s);
+static volatile sig_atomic_t flaky_quit;
 
-	if (m == NULL)
-		return NULL;
-	mosquitto_int_option(m, MOSQ_OPT_PROTOCOL_VERSION, MQTT_PROTOCOL_V5);
-	if (cfg->user || cfg->password)
-		mosquitto_username_pw_set(m, cfg->user, cfg->password);
-	mosquitto_will_set(m, FLAKY_STATUS, 7, "offline", 0, true);
-	mosquitto_connect_callback_set(m, on_flaky_connect);
-	if (mosquitto_connect(m, cfg->host, cfg->port, 30) != MOSQ_ERR_SUCCESS) {
-		mosquitto_destroy(m);
-		return NULL;
+static void on_flaky_signal(int sig)
+{
+	(void)sig;
+	flaky_quit = 1;
+}
+
+/*
+ * Starts the process that keeps the flaky device coming and going: a
+ * device process that lives FLAKY_LIFE_MS, then FLAKY_AWAY_MS without one.
+ * Forked before any thread starts; -1 when it cannot be.
+ */
+static pid_t flaky_start(struct settings *cfg)
+{
+	struct sigaction sa = {.sa_handler = on_flaky_signal}; /* no SA_RESTART: waits end */
+	pid_t sim = getpid(), pid = fork();
+
+	if (pid != 0)
+		return pid;
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	if (getppid() != sim)
+		_exit(0);
+	while (!flaky_quit) {
+		struct timespec away = {FLAKY_AWAY_MS / 1000, 0};
+		pid_t dev = fork();
+
+		if (dev == 0)
+			flaky_device(cfg);
+		if (dev < 0)
+			break;
+		while (!flaky_quit && waitpid(dev, NULL, 0) < 0 && errno == EINTR)
+			;
+		if (flaky_quit) {
+			kill(dev, SIGTERM);
+			waitpid(dev, NULL, 0);
+			break;
+		}
+		nanosleep(&away, NULL);
 	}
-	return m;
+	_exit(0);
 }
 
 static void publish_factory(struct sim *s)
@@ -426,8 +487,7 @@ static void publish_misc(struct sim *s)
 		for (size_t i = 0; i < sizeof(img); i++)
 			img[i] = (unsigned char)rand();
 		img[0] = 0x89, img[1] = 'P', img[2] = 'N', img[3] = 'G';
-		mosquitto_publish(s->mosq, NULL, "devices/camera1/snapshot", sizeof(img), img, 0,
-		                  false);
+		pub_bytes(s, "devices/camera1/snapshot", img, sizeof(img), false);
 	}
 	if (s->tick % 60 == 30) {
 		s->door_open = !s->door_open;
@@ -435,90 +495,129 @@ static void publish_misc(struct sim *s)
 	}
 }
 
-int sim_main(int argc, char **argv)
+/* Hands the commands that arrived to the devices; notices a new connection. */
+static void take_messages(struct sim *s, struct ring *ring, uint64_t *connects)
 {
-	struct settings cfg;
-	struct sim s;
-	int64_t next;
+	struct session_status st;
+	struct session_event ev;
+	const void *rec;
+	size_t len;
 
-	settings_init(&cfg);
-	if (options_parse(argc, argv, &cfg, stderr) != OPTIONS_OK) {
-		settings_free(&cfg);
-		return 2;
+	ring_clear_wake(ring);
+	while ((rec = ring_peek(ring, &len)) != NULL) {
+		struct msg_view v;
+		char topic[256];
+
+		if (msg_read(rec, len, &v) && v.h->topic_len < sizeof(topic)) {
+			memcpy(topic, v.topic, v.h->topic_len);
+			topic[v.h->topic_len] = '\0';
+			on_message(s, topic, v.payload, v.h->len);
+		}
+		ring_release(ring);
 	}
-	if (cfg.host == NULL)
-		settings_set_str(&cfg.host, "localhost");
-	if (cfg.port == 0)
-		cfg.port = 1883;
+	while (session_next_event(s->ss, &ev))
+		; /* QoS 0: nothing to wait for */
+	session_status(s->ss, &st);
+	s->connected = st.state == SESSION_CONNECTED;
+	if (s->connected && st.connects != *connects) {
+		*connects = st.connects;
+		on_connect(s);
+	}
+}
 
-	memset(&s, 0, sizeof(s));
+/* The devices' first state. */
+static void sim_init(struct sim *s)
+{
+	memset(s, 0, sizeof(*s));
 	srand((unsigned)getpid());
-	s.bulb_on[0] = false;
-	s.bulb_on[1] = true;
-	s.bulb_on[2] = false;
-	s.bulb_on[3] = true;
+	s->bulb_on[1] = true;
+	s->bulb_on[3] = true;
 	for (size_t i = 0; i < NLIGHTS; i++)
-		s.light_brightness[i] = 40 + 20 * (int)i;
+		s->light_brightness[i] = 40 + 20 * (int)i;
 	for (size_t r = 0; r < NROOMS; r++) {
-		s.temp[r] = 19 + (double)r * 0.7;
-		s.hum[r] = 40 + (double)r * 3;
+		s->temp[r] = 19 + (double)r * 0.7;
+		s->hum[r] = 40 + (double)r * 3;
 	}
 	for (int l = 0; l < NLINES; l++)
 		for (int m = 0; m < NMACHINES; m++) {
-			s.rpm[l][m] = 1200 + 100 * m;
-			s.mtemp[l][m] = 45 + l;
+			s->rpm[l][m] = 1200 + 100 * m;
+			s->mtemp[l][m] = 45 + l;
 		}
-	s.power = 850;
-	s.cellar = 12.5;
-	s.shed = 6.0;
-	s.flaky_temp = 21.0;
+	s->power = 850;
+	s->cellar = 12.5;
+	s->shed = 6.0;
+}
 
+int sim_main(int argc, char **argv)
+{
+	static const char *const commands[] = {"house/bulbs/+", "house/bulbs/+/set",
+	                                       "house/lights/+", "house/lights/+/set"};
+	struct settings cfg;
+	struct ring ring;
+	struct sim s;
+	uint64_t connects = 0;
+	int64_t next;
+	pid_t flaky;
+	int rc;
+
+	/* The connection flags, config file and profiles of the TUI and pub, TLS decided alike. */
+	rc = connect_opts_load(&cfg, CONNECT_SIM, argc, argv, NULL);
+	if (rc >= 0) {
+		settings_free(&cfg);
+		return rc;
+	}
+	settings_clear_list(&cfg.topics, &cfg.ntopics);
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		settings_add_str(&cfg.topics, &cfg.ntopics, commands[i]);
+	cfg.qos = 0;
+	sim_init(&s);
+	if (ring_init(&ring, (size_t)1 << 20, 4096) != 0) {
+		settings_free(&cfg);
+		return 1;
+	}
+	flaky = flaky_start(&cfg);
+	session_lib_init();
+	s.ss = session_new(&cfg, &ring);
+	settings_wipe_secrets(&cfg); /* libmosquitto has its own copy */
+	if (s.ss == NULL || session_start(s.ss) != 0) {
+		fputs("mqscope sim: cannot set up the connection (bad TLS files?)\n", stderr);
+		session_free(s.ss);
+		ring_free(&ring);
+		session_lib_cleanup();
+		settings_free(&cfg);
+		return 1;
+	}
 	signal(SIGTERM, on_signal);
 	signal(SIGINT, on_signal);
-	mosquitto_lib_init();
-	s.mosq = mosquitto_new(NULL, true, &s);
-	if (s.mosq == NULL)
-		return 1;
-	mosquitto_int_option(s.mosq, MOSQ_OPT_PROTOCOL_VERSION, MQTT_PROTOCOL_V5);
-	if (cfg.user || cfg.password)
-		mosquitto_username_pw_set(s.mosq, cfg.user, cfg.password);
-	mosquitto_connect_callback_set(s.mosq, on_connect);
-	mosquitto_message_callback_set(s.mosq, on_message);
-	mosquitto_connect(s.mosq, cfg.host, cfg.port, 30);
-	s.flaky = flaky_start(&s, &cfg);
 
 	next = clock_mono_ms();
 	while (!quit) {
 		int64_t now = clock_mono_ms();
-		int rc;
+		struct pollfd pfd = {.fd = ring.wake_fd, .events = POLLIN};
 
+		take_messages(&s, &ring, &connects);
 		if (now >= next && s.connected) {
 			publish_sensors(&s);
 			publish_factory(&s);
 			publish_misc(&s);
 			publish_troublemakers(&s);
-			run_flaky(&s);
 			s.tick++;
 			next += 500;
 			if (next < now)
 				next = now + 500;
 		}
-		if (s.flaky)
-			mosquitto_loop(s.flaky, 0, 1);
-		rc = mosquitto_loop(s.mosq, (int)(next - now > 0 ? next - now : 0), 1);
-		if (rc != MOSQ_ERR_SUCCESS && !quit) {
-			s.connected = false;
-			sleep(1);
-			mosquitto_reconnect(s.mosq);
-		}
+		now = clock_mono_ms();
+		if (ring_prepare_sleep(&ring, false))
+			poll(&pfd, 1, next > now ? (int)(next - now) : s.connected ? 0 : 500);
 	}
-	if (s.flaky) {
-		mosquitto_disconnect(s.flaky);
-		mosquitto_destroy(s.flaky);
+	session_stop(s.ss, 2000);
+	session_free(s.ss);
+	ring_free(&ring);
+	session_lib_cleanup();
+	if (flaky > 0) {
+		kill(flaky, SIGTERM);
+		waitpid(flaky, NULL, 0);
 	}
-	mosquitto_disconnect(s.mosq);
-	mosquitto_destroy(s.mosq);
-	mosquitto_lib_cleanup();
 	settings_free(&cfg);
 	return 0;
 }

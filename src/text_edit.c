@@ -332,3 +332,16 @@ void text_edit_kill_start(struct text_edit *t)
 {
 	cut(t, line_start(t, t->e.cur), t->e.cur);
 }
+
+void text_edit_delete_word(struct text_edit *t)
+{
+	size_t start = line_start(t, t->e.cur), at = t->e.cur;
+
+	while (at > start && t->e.buf[at - 1] == ' ')
+		at--;
+	while (at > start && t->e.buf[at - 1] != ' ' && t->e.buf[at - 1] != '/')
+		at--;
+	if (at == t->e.cur && at > 0)
+		at--; /* a lone separator goes too; at the start of a line, the newline */
+	cut(t, at, t->e.cur);
+}

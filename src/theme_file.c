@@ -351,13 +351,7 @@ int theme_file_load(const char *path, const char *const *names, size_t nslots,
 	spec->color = true;
 	spec->description[0] = '\0';
 	config_init(&cf);
-	if (!config_read_file(&cf, path)) {
-		if (config_error_type(&cf) == CONFIG_ERR_FILE_IO)
-			snprintf(err, cap, "%s: cannot read: %s", path,
-			         strerror(errno ? errno : ENOENT));
-		else
-			snprintf(err, cap, "%s:%d: %s", path, config_error_line(&cf),
-			         config_error_text(&cf));
+	if (config_read_bounded(&cf, path, THEME_FILE_MAX, err, cap) != 0) {
 		config_destroy(&cf);
 		return -1;
 	}

@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include "mqscope/util.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -201,6 +202,22 @@ void fmt_time(char *buf, size_t cap, int64_t wall_ms)
 	localtime_r(&t, &tm);
 	strftime(tmp, sizeof(tmp), "%Y-%m-%d %H:%M:%S", &tm);
 	snprintf(buf, cap, "%s.%03d", tmp, (int)(wall_ms % 1000));
+}
+
+bool mem_contains_ci(const char *hay, size_t hlen, const char *needle, size_t nlen)
+{
+	if (nlen == 0)
+		return true;
+	for (size_t i = 0; i + nlen <= hlen; i++) {
+		size_t j = 0;
+
+		while (j < nlen &&
+		       tolower((unsigned char)hay[i + j]) == tolower((unsigned char)needle[j]))
+			j++;
+		if (j == nlen)
+			return true;
+	}
+	return false;
 }
 
 int err_fmt(char *err, size_t cap, const char *fmt, ...)

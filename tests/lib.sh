@@ -135,12 +135,26 @@ pub() {
 # T_TERM and T_LANG change the terminal type and locale, T_ENV adds "NAME=value ..." to its environment.
 # T_TMUX_EXTRA holds more tmux.conf lines.
 start_ui() {
-	local cols=${T_COLS:-100} rows=${T_ROWS:-30} cmd=""
-	for a in "$MQSCOPE" "$@"; do cmd="$cmd $(printf '%q' "$a")"; done
+	local cols=${T_COLS:-100} rows=${T_ROWS:-30}
 	# remain-on-exit keeps the last screen readable after mqscope quits
 	printf 'set -g remain-on-exit on\nset -g status off\n%s\n' "${T_TMUX_EXTRA:-}" >"$T_DIR/tmux.conf"
 	tmux -S "$T_SOCK" -f "$T_DIR/tmux.conf" new-session -d -s t -x "$cols" -y "$rows" \
-		"env TERM=${T_TERM:-xterm-256color} LANG=${T_LANG:-C.UTF-8} LC_ALL=${T_LANG:-C.UTF-8} ${T_ENV:-} ASAN_OPTIONS='$ASAN_OPTIONS' UBSAN_OPTIONS='$UBSAN_OPTIONS' $cmd 2>>$T_DIR/stderr; echo \$? > $T_DIR/exit"
+		"$(ui_command "$@")"
+	UI_PID=$(tmux -S "$T_SOCK" list-panes -t t -F '#{pane_pid}')
+}
+
+# ui_command [mqscope args...]: the pane's command line that runs mqscope (start_ui, respawn_ui).
+ui_command() {
+	local cmd=""
+	for a in "$MQSCOPE" "$@"; do cmd="$cmd $(printf '%q' "$a")"; done
+	echo "env TERM=${T_TERM:-xterm-256color} LANG=${T_LANG:-C.UTF-8} LC_ALL=${T_LANG:-C.UTF-8} ${T_ENV:-} ASAN_OPTIONS='$ASAN_OPTIONS' UBSAN_OPTIONS='$UBSAN_OPTIONS' $cmd 2>>$T_DIR/stderr; echo \$? > $T_DIR/exit"
+}
+
+# respawn_ui [mqscope args...]: a new mqscope in the pane of start_ui, in place of the one there
+# (ended if still running). Quicker than stop_ui and start_ui: the tmux server stays.
+respawn_ui() {
+	rm -f "$T_DIR/exit"
+	tmux -S "$T_SOCK" respawn-pane -k -t t "$(ui_command "$@")" || fail "tmux respawn-pane"
 	UI_PID=$(tmux -S "$T_SOCK" list-panes -t t -F '#{pane_pid}')
 }
 

@@ -12,6 +12,7 @@
 #include "mqscope/keys.h"
 #include "mqscope/line_edit.h"
 #include "mqscope/prompt.h"
+#include "mqscope/sanitize.h"
 #include "mqscope/theme.h"
 #include "mqscope/ui_api.h"
 #include "mqscope/util.h"
@@ -40,36 +41,40 @@ static bool pw_key(struct modal *m, struct ui *u, int key, bool fn)
 	struct pw_prompt *p = (struct pw_prompt *)m;
 	struct session *ss = ui_app(u)->session;
 
-	if ((!fn && (key == '\n' || key == '\r')) || (fn && key == KEY_ENTER)) {
+	switch (keys_lookup(MODE_LOGIN, key, fn)) {
+	case ACT_LOGIN_ENTER:
 		session_set_login(ss, p->user[0] ? p->user : NULL, p->edit.buf);
 		if (p->user[0])
 			ui_notice(u, HINT_NOTICE, "Logging in as %s", p->user);
 		else
 			ui_notice(u, HINT_NOTICE, "Logging in");
 		return false;
-	}
-	if (!fn && (key == 27 || key == 7 || key == 3)) { /* Esc, C-g, C-c */
+	case ACT_LOGIN_CANCEL: {
 		char k[32];
 
 		keys_describe(ACT_LOGIN, k, sizeof(k));
 		ui_notice(u, HINT_NOTICE, "Not logged in again; %s asks again", k[0] ? k : "login");
 		return false;
 	}
-	/* Only what edits at the end: no cursor moves in text one cannot see. */
-	if (!fn && key >= 32 && key != 127 && p->edit.len + 4 < PW_RESERVE)
-		line_edit_insert(&p->edit, (uint32_t)key);
-	else if ((!fn && (key == 127 || key == 8)) || (fn && key == KEY_BACKSPACE))
+	case ACT_LOGIN_ERASE:
 		line_edit_backspace(&p->edit);
-	else if (!fn && (key == 21 || key == 23)) /* C-u, C-w: start again */
+		return true;
+	case ACT_LOGIN_CLEAR:
 		line_edit_clear(&p->edit);
-	return true;
+		return true;
+	default:
+		/* Only what edits at the end: no cursor moves in text one cannot see. */
+		if (keys_is_text(key, fn) && p->edit.len + 4 < PW_RESERVE)
+			line_edit_insert(&p->edit, (uint32_t)key);
+		return true;
+	}
 }
 
 static void pw_draw(struct modal *m, struct ui *u, int rows, int cols)
 {
 	struct pw_prompt *p = (struct pw_prompt *)m;
-	char label[320];
-	int used, chars = 0;
+	char label[400], enter[32], cancel[32];
+	int used, room, chars = 0;
 
 	(void)u;
 	if (p->win == NULL || p->cols != cols) {
@@ -81,12 +86,20 @@ static void pw_draw(struct modal *m, struct ui *u, int rows, int cols)
 	mvwin(p->win, rows - 1, 0);
 	werase(p->win);
 	wmove(p->win, 0, 0);
-	if (p->user[0])
-		snprintf(label, sizeof(label),
-		         "Password for %s (Enter logs in, Esc cancels): ", p->user);
-	else
-		snprintf(label, sizeof(label), "Password (Enter logs in, Esc cancels): ");
-	used = draw_str(p->win, label, cols - 2, theme_attr(SLOT_PROMPT));
+	keys_describe(ACT_LOGIN_ENTER, enter, sizeof(enter));
+	keys_describe(ACT_LOGIN_CANCEL, cancel, sizeof(cancel));
+	if (strchr(enter, ' '))
+		*strchr(enter, ' ') = '\0';
+	if (strchr(cancel, ' '))
+		*strchr(cancel, ' ') = '\0';
+	snprintf(label, sizeof(label),
+	         "Password%s%s (%s logs in, %s cancels): ", p->user[0] ? " for " : "", p->user,
+	         enter, cancel);
+	/* A narrow screen keeps a third of the line for the marks: the label shrinks first. */
+	room = cols - (cols / 3 > 12 ? cols / 3 : 12);
+	if (sanitize_width(label, strlen(label), draw_san_flags()) > room)
+		snprintf(label, sizeof(label), "Password: ");
+	used = draw_str(p->win, label, room, theme_attr(SLOT_PROMPT));
 	/* One mark per character typed, never the characters. */
 	for (size_t i = 0; i < p->edit.len; i++)
 		if (((unsigned char)p->edit.buf[i] & 0xc0) != 0x80)

@@ -7,6 +7,8 @@
 #include <string.h>
 
 #include "mqscope/draw.h"
+#include "mqscope/fit.h"
+#include "mqscope/keys.h"
 #include "mqscope/publish.h"
 #include "mqscope/theme.h"
 #include "mqscope/ui_api.h"
@@ -31,6 +33,7 @@
 #define CLEAR_SLICE_MS    4
 #define CLEAR_CONFIRM_MS  3000 /* wait this long for the last echoes */
 #define CLEAR_PROGRESS_MS 100
+#define CONFIRM_MIN_W     24
 
 /* The whole selection's topic list, confirmed by the user and handed to the job. */
 struct clear_plan {
@@ -135,9 +138,12 @@ struct confirm {
 static bool confirm_key(struct modal *m, struct ui *u, int key, bool fn)
 {
 	struct confirm *c = (struct confirm *)m;
-	void (*cb)(struct ui *, void *) = (!fn && (key == 'y' || key == 'Y')) ? c->yes : c->drop;
+	enum action a = keys_lookup(MODE_CONFIRM, key, fn);
+	void (*cb)(struct ui *, void *) = a == ACT_CONFIRM_YES ? c->yes : c->drop;
 	void *data = c->data;
 
+	if (a != ACT_CONFIRM_YES && a != ACT_CONFIRM_NO)
+		return true; /* only an answer closes it */
 	/* Close first: the callback may open something else. */
 	c->data = NULL;
 	ui_close(u, m);
@@ -145,24 +151,49 @@ static bool confirm_key(struct modal *m, struct ui *u, int key, bool fn)
 	return true;
 }
 
+/* The question's lines wrapped at width; returns how many rows they take (drawn when draw). */
+static int question(struct confirm *c, int width, bool draw)
+{
+	int row = 0;
+
+	for (int i = 0; i < c->nlines; i++) {
+		const char *t = c->lines[i];
+		size_t len = strlen(t), at = 0;
+
+		do {
+			size_t next, n = fit_wrap(t + at, len - at, draw_san_flags(), width, &next);
+
+			if (draw) {
+				wmove(c->win, 1 + row, 2);
+				draw_text(c->win, t + at, n, width,
+				          i == 0 ? theme_attr(SLOT_PROMPT) : A_NORMAL);
+			}
+			row++;
+			at += next;
+		} while (at < len);
+	}
+	return row;
+}
+
 static void confirm_draw(struct modal *m, struct ui *u, int rows, int cols)
 {
+	static const struct key_hint hints[] = {{ACT_CONFIRM_YES, "yes"}, {ACT_CONFIRM_NO, "no"}};
 	struct confirm *c = (struct confirm *)m;
-	int hh = c->nlines + 4, ww = cols - 4 > 76 ? 76 : cols - 4;
+	int ww = cols - 4 > 76 ? 76 : cols - 4, hh;
 
 	(void)u;
-	if (hh > rows || ww < 20)
+	hh = question(c, ww - 4, false) + 4; /* borders, a blank line, the keys */
+	if (hh > rows)
+		hh--; /* no blank line */
+	if (hh > rows || ww < CONFIRM_MIN_W) {
+		draw_too_small(&c->win, &c->h, &c->w, rows, cols, "Question", hh, CONFIRM_MIN_W + 4,
+		               ACT_CONFIRM_NO);
 		return;
-	draw_dialog(&c->win, &c->h, &c->w, hh, ww, rows, cols, " Clear retained messages ");
-	for (int i = 0; i < c->nlines; i++) {
-		wmove(c->win, 1 + i, 2);
-		draw_str(c->win, c->lines[i], ww - 4, i == 0 ? theme_attr(SLOT_PROMPT) : A_NORMAL);
 	}
+	draw_dialog(&c->win, &c->h, &c->w, hh, ww, rows, cols, " Clear retained messages ");
+	question(c, ww - 4, true);
 	wmove(c->win, hh - 2, 2);
-	draw_str(c->win, "y", ww - 4, theme_attr(SLOT_HINT_KEY));
-	draw_str(c->win, " yes   ", ww - 5, theme_attr(SLOT_HINT));
-	draw_str(c->win, "any other key", ww - 12, theme_attr(SLOT_HINT_KEY));
-	draw_str(c->win, " no", ww - 25, theme_attr(SLOT_HINT));
+	draw_key_hints(c->win, ww - 4, hints, 2);
 	touchwin(c->win);
 	wnoutrefresh(c->win);
 }
@@ -487,11 +518,11 @@ void clear_retained_open(struct ui *u)
 	plan->branch = topic;
 	fmt_count(count, sizeof(count), k);
 	c = confirm_new(start_job, drop_plan, plan);
-	snprintf(c->lines[0], sizeof(c->lines[0]), "Clear the retained messages of %s topic%s",
-	         count, k == 1 ? "" : "s");
-	snprintf(c->lines[1], sizeof(c->lines[1]), "under %s?", topic);
-	snprintf(c->lines[2], sizeof(c->lines[2]),
+	snprintf(c->lines[0], sizeof(c->lines[0]),
+	         "Clear the retained messages of %s topic%s under %s?", count, k == 1 ? "" : "s",
+	         topic);
+	snprintf(c->lines[1], sizeof(c->lines[1]),
 	         "Every client loses them; this cannot be undone.");
-	c->nlines = 3;
+	c->nlines = 2;
 	ui_open(u, &c->m);
 }

@@ -13,6 +13,7 @@
 #include "mqscope/payload.h"
 #include "mqscope/payload_view.h"
 #include "mqscope/prompt.h"
+#include "mqscope/safe_file.h"
 #include "mqscope/ui_api.h"
 #include "mqscope/util.h"
 
@@ -102,10 +103,10 @@ static void write_entered(struct ui *u, const char *text, void *data)
 		snprintf(path, sizeof(path), "%s%s", home, text + 1);
 	else
 		snprintf(path, sizeof(path), "%s", text);
-	/* Never overwrite: a payload is too easy to write over the wrong file. */
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	/* Never overwrite: a payload is too easy to write over the wrong file. Private: 0600. */
+	fd = safe_file_open(path, O_EXCL);
 	if (fd < 0) {
-		ui_notice(u, HINT_ERROR, "Cannot write %s: %s%s", path, strerror(errno),
+		ui_notice(u, HINT_ERROR, "Cannot write %s: %s%s", path, safe_file_strerror(errno),
 		          errno == EEXIST ? " (not overwritten)" : "");
 		return;
 	}

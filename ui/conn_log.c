@@ -2,158 +2,153 @@
 #include "mqscope/conn_log.h"
 
 #include <curses.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "mqscope/draw.h"
+#include "mqscope/fit.h"
 #include "mqscope/keys.h"
+#include "mqscope/list_view.h"
 #include "mqscope/session.h"
 #include "mqscope/theme.h"
 #include "mqscope/ui_api.h"
 #include "mqscope/util.h"
 
 #define TIME_COLS 14 /* "12:34:56.789  " */
+#define LOG_W     110
+#define LOG_MIN_W (TIME_COLS + 16)
+#define LOG_MIN_H 3
+/* Wrapped lines at most: every event at the narrowest width. */
+#define ROWS_MAX (SESSION_LOG_MAX * 64)
+
+struct event {
+	char when[16];
+	char text[512];
+	bool ok;
+};
 
 struct conn_log {
 	struct modal m;
 	WINDOW *win;
 	int h, w;
-	int scroll; /* rows scrolled off the top */
-	int inner;  /* content rows shown at the last draw */
-	int total;  /* content rows at the last draw */
+	struct event ev[SESSION_LOG_MAX]; /* newest first, as of the last draw */
+	size_t nev;
+	struct {
+		uint16_t ev, off, len;
+	} rows[ROWS_MAX];
+	size_t nrows;
+	struct list_view lv;
 };
+
+/* Takes the session's log, newest first, in words. */
+static void read_log(struct conn_log *c, struct session *ss)
+{
+	struct session_log_entry e[SESSION_LOG_MAX];
+	size_t n = ss ? session_log(ss, e, SESSION_LOG_MAX) : 0;
+
+	c->nev = 0;
+	for (size_t i = n; i-- > 0;) {
+		struct event *v = &c->ev[c->nev++];
+		time_t t = (time_t)(e[i].time_ms / 1000);
+		struct tm tm;
+
+		localtime_r(&t, &tm);
+		strftime(v->when, sizeof(v->when), "%H:%M:%S", &tm);
+		snprintf(v->when + strlen(v->when), sizeof(v->when) - strlen(v->when), ".%03d",
+		         (int)(e[i].time_ms % 1000));
+		session_log_describe(&e[i], v->text, sizeof(v->text));
+		v->ok = e[i].kind == SESSION_LOG_CONNECTED;
+	}
+}
+
+/* Wraps every event's words at width columns. */
+static void layout(struct conn_log *c, int width)
+{
+	c->nrows = 0;
+	for (size_t i = 0; i < c->nev; i++) {
+		const char *t = c->ev[i].text;
+		size_t len = strlen(t), at = 0;
+
+		do {
+			size_t next, n = fit_wrap(t + at, len - at, draw_san_flags(), width, &next);
+
+			if (c->nrows == ROWS_MAX)
+				return;
+			c->rows[c->nrows].ev = (uint16_t)i;
+			c->rows[c->nrows].off = (uint16_t)at;
+			c->rows[c->nrows].len = (uint16_t)n;
+			c->nrows++;
+			at += next;
+		} while (at < len);
+	}
+}
+
+static void draw_row(void *ctx, WINDOW *w, int y, int x, int wd, size_t i)
+{
+	struct conn_log *c = ctx;
+	const struct event *e = &c->ev[c->rows[i].ev];
+
+	if (c->rows[i].off == 0)
+		draw_str(w, e->when, TIME_COLS, theme_attr(SLOT_META));
+	wmove(w, y, x + TIME_COLS);
+	/* The reason may hold the broker's own words: drawn sanitized. */
+	draw_text(w, e->text + c->rows[i].off, c->rows[i].len, wd - TIME_COLS,
+	          theme_attr(e->ok ? SLOT_VALUE : SLOT_ERROR));
+}
+
+static const char *row_text(void *ctx, size_t i, size_t *len)
+{
+	struct conn_log *c = ctx;
+
+	if (c->rows[i].off != 0)
+		return NULL;
+	*len = strlen(c->ev[c->rows[i].ev].text);
+	return c->ev[c->rows[i].ev].text;
+}
 
 static bool log_key(struct modal *m, struct ui *u, int key, bool fn)
 {
 	struct conn_log *c = (struct conn_log *)m;
-	int max = c->total - c->inner;
+	enum action a = keys_lookup(MODE_LOG, key, fn);
 
-	(void)u;
-	switch (keys_action(fn || key < 256 ? key : -1)) {
-	case ACT_MOVE_DOWN:
-		c->scroll++;
-		break;
-	case ACT_MOVE_UP:
-		c->scroll--;
-		break;
-	case ACT_PAGE_DOWN:
-		c->scroll += c->inner;
-		break;
-	case ACT_PAGE_UP:
-		c->scroll -= c->inner;
-		break;
-	case ACT_FIRST:
-		c->scroll = 0;
-		break;
-	case ACT_LAST:
-		c->scroll = max;
-		break;
-	default:
-		return false; /* any other key closes */
-	}
-	if (c->scroll > max)
-		c->scroll = max;
-	if (c->scroll < 0)
-		c->scroll = 0;
+	if (a == ACT_LOG_CLOSE)
+		return false;
+	list_view_action(&c->lv, u, a);
 	return true;
-}
-
-/* Length of the next piece of text that fits cols columns, cut at a space when it can be. */
-static size_t piece(const char *s, size_t cols)
-{
-	size_t len = strlen(s), cut;
-
-	if (len <= cols)
-		return len;
-	for (cut = cols; cut > cols / 2; cut--)
-		if (s[cut] == ' ')
-			return cut;
-	/* No space: cut at a character boundary (never inside a UTF-8 sequence). */
-	for (cut = cols; cut > 0 && ((unsigned char)s[cut] & 0xc0) == 0x80; cut--)
-		;
-	return cut ? cut : cols;
-}
-
-/*
- * Draws one event as one or more rows from *row on (rows scrolled off count
- * too); with draw false only counts them.
- */
-static void draw_event(struct conn_log *c, const struct session_log_entry *e, int width, int *row,
-                       bool draw)
-{
-	char text[512], when[16];
-	time_t t = (time_t)(e->time_ms / 1000);
-	struct tm tm;
-	attr_t attr = theme_attr(e->kind == SESSION_LOG_CONNECTED ? SLOT_VALUE : SLOT_ERROR);
-	const char *p = text;
-	bool first = true;
-
-	localtime_r(&t, &tm);
-	strftime(when, sizeof(when), "%H:%M:%S", &tm);
-	snprintf(when + strlen(when), sizeof(when) - strlen(when), ".%03d",
-	         (int)(e->time_ms % 1000));
-	session_log_describe(e, text, sizeof(text));
-	while (*p || first) {
-		size_t n = piece(p, (size_t)width);
-		int y = *row - c->scroll + 1;
-
-		if (draw && y >= 1 && y <= c->inner) {
-			wmove(c->win, y, 2);
-			if (first)
-				draw_str(c->win, when, TIME_COLS, theme_attr(SLOT_META));
-			wmove(c->win, y, 2 + TIME_COLS);
-			/* The reason may hold the broker's own words: drawn sanitized. */
-			draw_text(c->win, p, n, width, attr);
-		}
-		(*row)++;
-		p += n;
-		while (*p == ' ')
-			p++;
-		first = false;
-	}
 }
 
 static void log_draw(struct modal *m, struct ui *u, int rows, int cols)
 {
 	struct conn_log *c = (struct conn_log *)m;
 	struct app *a = ui_app(u);
-	struct session_log_entry ev[SESSION_LOG_MAX];
-	int hh, ww = 110, row = 0, width;
-	size_t n = a->session ? session_log(a->session, ev, SESSION_LOG_MAX) : 0;
+	int hh, ww = cols - 2 > LOG_W ? LOG_W : cols - 2;
+	char title[96], close[32];
 
-	if (ww > cols - 2)
-		ww = cols - 2;
-	width = ww - 4 - TIME_COLS;
-	if (width < 10)
+	if (ww < LOG_MIN_W || rows - 2 < LOG_MIN_H) {
+		draw_too_small(&c->win, &c->h, &c->w, rows, cols, "Connection log", LOG_MIN_H + 2,
+		               LOG_MIN_W + 2, ACT_LOG_CLOSE);
 		return;
-	for (size_t i = 0; i < n; i++)
-		draw_event(c, &ev[i], width, &row, false);
-	hh = (row > 1 ? row : 1) + 2;
+	}
+	read_log(c, a->session);
+	layout(c, ww - 4 - TIME_COLS);
+	hh = (c->nrows > 1 ? (int)c->nrows : 1) + 2;
 	if (hh > rows - 2)
 		hh = rows - 2;
-	if (hh < 3)
-		return;
-	row = 0;
-	draw_dialog(&c->win, &c->h, &c->w, hh, ww, rows, cols,
-	            " connection log, newest first (any other key closes) ");
-	c->inner = hh - 2;
-	if (a->session == NULL) {
+	keys_describe(ACT_LOG_CLOSE, close, sizeof(close));
+	snprintf(title, sizeof(title), " connection log, newest first (%s closes) ", close);
+	draw_dialog(&c->win, &c->h, &c->w, hh, ww, rows, cols, title);
+	if (a->session == NULL || c->nev == 0) {
 		wmove(c->win, 1, 2);
-		draw_str(c->win, "No broker connection in this mode.", ww - 4,
-		         theme_attr(SLOT_COUNT));
-		c->total = 0;
-	} else {
-		if (n == 0) {
-			wmove(c->win, 1, 2);
-			draw_str(c->win, "Nothing yet: the first attempt is under way.", ww - 4,
-			         theme_attr(SLOT_COUNT));
-		}
-		for (size_t i = n; i-- > 0;)
-			draw_event(c, &ev[i], width, &row, true);
-		c->total = row;
+		draw_str(c->win,
+		         a->session ? "Nothing yet: the first attempt is under way."
+		                    : "No broker connection in this mode.",
+		         ww - 4, theme_attr(SLOT_COUNT));
 	}
+	list_view_draw(&c->lv, c->win, 1, 2, hh - 2, ww - 4, c->nrows, 0);
+	list_view_position(&c->lv, c->win, hh - 1, ww - 2, theme_attr(SLOT_BORDER));
 	touchwin(c->win);
 	wnoutrefresh(c->win);
 }
@@ -179,5 +174,6 @@ void conn_log_open(struct ui *u)
 	struct conn_log *c = xcalloc(1, sizeof(*c));
 
 	c->m.ops = &log_ops;
+	list_view_init(&c->lv, true, draw_row, row_text, c);
 	ui_open(u, &c->m);
 }

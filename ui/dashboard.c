@@ -1,5 +1,5 @@
-/* dashboard.c: the broker at a glance from its $SYS tree (mosquitto's names); absent fields show
- * as absent, never as zero. */
+/* dashboard.c: the broker at a glance from its $SYS tree, in the broker's own dialect (dialect.h);
+ * absent fields show as absent, never as zero. */
 #include "mqscope/dashboard.h"
 
 #include <curses.h>
@@ -9,17 +9,20 @@
 #include <string.h>
 
 #include "mqscope/app.h"
+#include "mqscope/dialect.h"
 #include "mqscope/draw.h"
+#include "mqscope/negotiate.h"
+#include "mqscope/keys.h"
 #include "mqscope/payload.h"
 #include "mqscope/theme.h"
 #include "mqscope/ui_api.h"
 #include "mqscope/util.h"
 
-#define SYS        "$SYS/broker/"
-#define DROPPED    SYS "publish/messages/dropped"
+#define DROPPED    "$SYS/broker/publish/messages/dropped"
 #define SPARK_COLS 24
 #define RATES_MAX  256
 #define LABEL_COLS 15
+#define DASH_MIN_W 60 /* a traffic line: label, rate, sparkline */
 
 struct dashboard {
 	struct modal m;
@@ -34,10 +37,10 @@ void broker_drops_init(struct broker_drops *d)
 	d->connects = UINT64_MAX;
 }
 
-/* The node of a $SYS topic (or any topic), or TREE_NONE. */
+/* The node of a $SYS topic (or any topic), or TREE_NONE; "" is a statistic not published. */
 static tree_id find(const struct tree *t, const char *topic)
 {
-	return tree_find(t, topic, strlen(topic));
+	return topic[0] ? tree_find(t, topic, strlen(topic)) : TREE_NONE;
 }
 
 /* The newest value of a topic as a number; false when absent or not a number. */
@@ -245,9 +248,46 @@ static bool dash_key(struct modal *m, struct ui *u, int key, bool fn)
 {
 	(void)m;
 	(void)u;
-	(void)key;
-	(void)fn;
-	return false; /* any key closes */
+	return keys_lookup(MODE_DASHBOARD, key, fn) != ACT_DASH_CLOSE;
+}
+
+/* One line of events an events-only broker announced: how many, and the newest. */
+static void events_line(WINDOW *w, int y, int maxx, const struct tree *t, const char *name,
+                        const char *topic)
+{
+	tree_id id = find(t, topic);
+	const struct tree_node *n = id != TREE_NONE ? tree_node(t, id) : NULL;
+	int x = label(w, y, name);
+	char buf[64], when[40];
+
+	if (n == NULL || n->msgs == 0) {
+		draw_str(w, "none seen", maxx - x, theme_attr(SLOT_ABSENT));
+		return;
+	}
+	fmt_time(when, sizeof(when), n->last_ms);
+	snprintf(buf, sizeof(buf), "%llu   last %s   ", (unsigned long long)n->msgs, when);
+	x += draw_str(w, buf, maxx - x, theme_attr(SLOT_VALUE) | A_BOLD);
+	field(w, x, maxx, t, "", topic);
+}
+
+/* A paragraph of plain words, wrapped at the window's width; returns the next free line. */
+static int words(WINDOW *w, int y, int hh, int maxx, const char *text, enum theme_slot slot)
+{
+	size_t len = strlen(text), at = 0, width = (size_t)(maxx - 3);
+
+	while (at < len && y < hh - 1) {
+		size_t n = len - at < width ? len - at : width;
+
+		if (at + n < len)
+			while (n > width / 2 && text[at + n] != ' ')
+				n--;
+		wmove(w, y++, 2);
+		draw_text(w, text + at, n, maxx - 2, theme_attr(slot));
+		at += n;
+		while (at < len && text[at] == ' ')
+			at++;
+	}
+	return y;
 }
 
 static void dash_draw(struct modal *m, struct ui *u, int rows, int cols)
@@ -256,103 +296,154 @@ static void dash_draw(struct modal *m, struct ui *u, int rows, int cols)
 	const struct app *a = ui_app(u);
 	const struct tree *t = a->tree;
 	int hh = 19, ww = 96, y = 1, maxx, x;
-	char buf[256], when[40];
+	char buf[256], when[40], close[32], tp[DS__COUNT][DIALECT_PREFIX_MAX + 48];
 	double v;
-	tree_id sys = find(t, "$SYS/broker");
+	struct dialect dl;
+	struct session_status st = {0};
+	const char *name;
 
-	if (hh > rows - 2)
-		hh = rows - 2;
 	if (ww > cols - 2)
 		ww = cols - 2;
-	if (hh < 5 || ww < 30)
+	if (hh > rows - 2 || ww < DASH_MIN_W) {
+		draw_too_small(&d->win, &d->h, &d->w, rows, cols, "Dashboard", hh + 2,
+		               DASH_MIN_W + 2, ACT_DASH_CLOSE);
 		return;
-	snprintf(buf, sizeof(buf), " broker %s ($SYS; any key closes) ", a->broker_label);
+	}
+	dialect_detect(&dl, t);
+	name = dialect_name(dl.id);
+	for (int i = 0; i < DS__COUNT; i++)
+		dialect_topic(&dl, (enum dialect_stat)i, tp[i], sizeof(tp[i]));
+	if (a->session)
+		session_status(a->session, &st);
+	keys_describe(ACT_DASH_CLOSE, close, sizeof(close));
+	snprintf(buf, sizeof(buf), " broker %s (%s%s$SYS; %s closes) ", a->broker_label,
+	         name ? name : "", name ? " " : "", close);
 	draw_dialog(&d->win, &d->h, &d->w, hh, ww, rows, cols, buf);
 	WINDOW *w = d->win;
 	maxx = ww - 2;
 
-	if (sys == TREE_NONE) {
-		wmove(w, 2, 2);
-		draw_str(w,
-		         "No $SYS topics received. The broker may not publish them, or mqscope is "
-		         "not subscribed to $SYS/# (it is by default).",
-		         maxx - 2, theme_attr(SLOT_COUNT));
+	if (dl.id == DIALECT_NONE || dl.id == DIALECT_OTHER) {
+		const char *quirk =
+		    dialect_quirk(dl.id, !st.protocol_fixed && st.protocol_why == NEG_CLOSED);
+
+		y = words(
+		    w, 2, hh, maxx,
+		    dl.id == DIALECT_NONE
+		        ? "This broker publishes no $SYS statistics (or none yet, or mqscope is "
+		          "not subscribed to $SYS/#, as it is by default). RabbitMQ and HiveMQ "
+		          "publish none by default; EMQX and VerneMQ every 10 s to 1 min."
+		        : "This broker publishes $SYS topics in a layout mqscope does not know: "
+		          "browse them in the tree.",
+		    SLOT_COUNT);
+		if (quirk)
+			words(w, y + 1, hh, maxx, quirk, SLOT_NOTICE);
 		touchwin(w);
 		wnoutrefresh(w);
 		return;
 	}
 #define LINE(lbl) (y < hh - 1 ? (x = label(w, y, lbl), true) : false)
 	if (LINE("broker")) {
-		x = field(w, x, maxx, t, "", SYS "version");
+		if (name && dl.id != DIALECT_MOSQUITTO) {
+			/* mosquitto's version topic names it; the others get their name here. */
+			wmove(w, y, x);
+			x += draw_str(w, name, maxx - x, theme_attr(SLOT_VALUE) | A_BOLD) + 1;
+		}
+		if (tp[DS_VERSION][0])
+			x = field(w, x, maxx, t, "", tp[DS_VERSION]);
 		wmove(w, y, x);
-		if (number_of(t, find(t, SYS "uptime"), &v)) {
+		if (number_of(t, find(t, tp[DS_UPTIME]), &v)) {
 			char up[48];
 
 			fmt_uptime(up, sizeof(up), v);
 			draw_str(w, "up ", maxx - x, theme_attr(SLOT_META));
 			draw_str(w, up, maxx - x - 3, theme_attr(SLOT_VALUE) | A_BOLD);
-		} else {
-			field(w, x, maxx, t, "up", SYS "uptime");
+		} else if (tp[DS_UPTIME][0]) {
+			field(w, x, maxx, t, "up", tp[DS_UPTIME]);
 		}
 		y++;
 	}
+	if (dialect_events_only(dl.id)) {
+		if (LINE("topics")) {
+			snprintf(buf, sizeof(buf), "%s", dl.prefix);
+			draw_text(w, buf, strlen(buf), maxx - x, theme_attr(SLOT_VALUE));
+			y++;
+		}
+		y = words(w, y, hh, maxx,
+		          "It publishes events, not statistics: counted here since mqscope has "
+		          "been watching.",
+		          SLOT_COUNT) +
+		    1;
+		if (y < hh - 1)
+			events_line(w, y++, maxx, t, "connects", tp[DS_EVENT_CONNECTS]);
+		if (y < hh - 1)
+			events_line(w, y++, maxx, t, "disconnects", tp[DS_EVENT_DISCONNECTS]);
+		if (tp[DS_EVENT_SUBSCRIBES][0] && y < hh - 1)
+			events_line(w, y++, maxx, t, "subscribes", tp[DS_EVENT_SUBSCRIBES]);
+		if (tp[DS_EVENT_UNSUBSCRIBES][0] && y < hh - 1)
+			events_line(w, y++, maxx, t, "unsubscribes", tp[DS_EVENT_UNSUBSCRIBES]);
+		if (tp[DS_EVENT_HEARTBEAT][0] && y < hh - 1)
+			events_line(w, y++, maxx, t, "heartbeat", tp[DS_EVENT_HEARTBEAT]);
+		touchwin(w);
+		wnoutrefresh(w);
+		return;
+	}
 	if (LINE("clients")) {
-		x = field(w, x, maxx, t, "connected", SYS "clients/connected");
-		x = field(w, x, maxx, t, "disconnected", SYS "clients/disconnected");
-		x = field(w, x, maxx, t, "maximum", SYS "clients/maximum");
+		x = field(w, x, maxx, t, "connected", tp[DS_CLIENTS_CONNECTED]);
+		x = field(w, x, maxx, t, "disconnected", tp[DS_CLIENTS_DISCONNECTED]);
+		x = field(w, x, maxx, t, "maximum", tp[DS_CLIENTS_MAXIMUM]);
 		y++;
 	}
 	if (LINE("")) {
-		x = field(w, x, maxx, t, "total", SYS "clients/total");
-		x = field(w, x, maxx, t, "expired", SYS "clients/expired");
+		x = field(w, x, maxx, t, "total", tp[DS_CLIENTS_TOTAL]);
+		x = field(w, x, maxx, t, "expired", tp[DS_CLIENTS_EXPIRED]);
 		y++;
 	}
 	if (LINE("subscriptions")) {
-		x = field(w, x, maxx, t, "", SYS "subscriptions/count");
-		x = field(w, x, maxx, t, "shared", SYS "shared_subscriptions/count");
+		x = field(w, x, maxx, t, "", tp[DS_SUBSCRIPTIONS]);
+		x = field(w, x, maxx, t, "shared", tp[DS_SHARED_SUBSCRIPTIONS]);
 		y++;
 	}
 	if (LINE("retained")) {
-		x = field(w, x, maxx, t, "", SYS "retained messages/count");
+		x = field(w, x, maxx, t, "", tp[DS_RETAINED]);
 		y++;
 	}
 	if (LINE("stored")) {
-		x = field(w, x, maxx, t, "messages", SYS "store/messages/count");
-		x = field_as(w, x, maxx, t, "bytes", SYS "store/messages/bytes", true);
+		x = field(w, x, maxx, t, "messages", tp[DS_STORED_MESSAGES]);
+		x = field_as(w, x, maxx, t, "bytes", tp[DS_STORED_BYTES], true);
 		y++;
 	}
 	y++;
 	int64_t now = app_now(a);
 	if (y < hh - 1)
-		traffic(w, y++, maxx, t, "messages in", SYS "messages/received",
-		        SYS "load/messages/received/1min", false, now);
+		traffic(w, y++, maxx, t, "messages in", tp[DS_MESSAGES_IN], tp[DS_MESSAGES_IN_1MIN],
+		        false, now);
 	if (y < hh - 1)
-		traffic(w, y++, maxx, t, "messages out", SYS "messages/sent",
-		        SYS "load/messages/sent/1min", false, now);
+		traffic(w, y++, maxx, t, "messages out", tp[DS_MESSAGES_OUT],
+		        tp[DS_MESSAGES_OUT_1MIN], false, now);
 	if (y < hh - 1)
-		traffic(w, y++, maxx, t, "bytes in", SYS "bytes/received",
-		        SYS "load/bytes/received/1min", true, now);
+		traffic(w, y++, maxx, t, "bytes in", tp[DS_BYTES_IN], tp[DS_BYTES_IN_1MIN], true,
+		        now);
 	if (y < hh - 1)
-		traffic(w, y++, maxx, t, "bytes out", SYS "bytes/sent", SYS "load/bytes/sent/1min",
-		        true, now);
+		traffic(w, y++, maxx, t, "bytes out", tp[DS_BYTES_OUT], tp[DS_BYTES_OUT_1MIN], true,
+		        now);
 	y++;
 	if (LINE("dropped")) {
 		uint64_t since = ui_broker_dropped(u);
 
-		x = field(w, x, maxx, t, "total", DROPPED);
-		x = field(w, x, maxx, t, "1 min avg", SYS "load/publish/dropped/1min");
+		x = field(w, x, maxx, t, "total", tp[DS_DROPPED]);
+		x = field(w, x, maxx, t, "1 min avg", tp[DS_DROPPED_1MIN]);
 		wmove(w, y, x);
 		snprintf(buf, sizeof(buf), "while watched %llu", (unsigned long long)since);
 		draw_str(w, buf, maxx - x, theme_attr(since ? SLOT_ERROR : SLOT_META));
 		y++;
 	}
 	if (LINE("heap")) {
-		x = field_as(w, x, maxx, t, "current", SYS "heap/current", true);
-		x = field_as(w, x, maxx, t, "maximum", SYS "heap/maximum", true);
+		x = field_as(w, x, maxx, t, "current", tp[DS_HEAP_CURRENT], true);
+		x = field_as(w, x, maxx, t, "maximum", tp[DS_HEAP_MAXIMUM], true);
 		y++;
 	}
 	if (LINE("updated")) {
-		fmt_time(when, sizeof(when), tree_node(t, sys)->sub_last_ms);
+		fmt_time(when, sizeof(when), tree_node(t, find(t, "$SYS"))->sub_last_ms);
 		draw_str(w, when, maxx - x, theme_attr(SLOT_META));
 		y++;
 	}

@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+#include "mqscope/fit.h"
+#include "mqscope/keys.h"
 #include "mqscope/sanitize.h"
 #include "mqscope/theme.h"
 
@@ -23,20 +25,18 @@ unsigned draw_san_flags(void)
 	return ascii_mode ? SAN_ASCII : 0;
 }
 
-int draw_text(WINDOW *w, const char *s, size_t len, int maxcols, attr_t attr)
+/* Draws glyphs of s[0..len) at the cursor, each safe; returns the columns used. */
+static int put_glyphs(WINDOW *w, const char *s, size_t len, attr_t attr)
 {
 	const char *p = s, *end = s + len;
 	unsigned flags = draw_san_flags();
 	int cols = 0;
 	struct san_glyph g;
 
-	while (p < end && cols < maxcols) {
+	while (p < end) {
 		/* A zero-width mark first in the run is escaped: it would join what is on screen.
 		 */
-		size_t used = sanitize_next(p, end, cols == 0 ? flags | SAN_LEADING : flags, &g);
-
-		if (cols + g.width > maxcols)
-			break;
+		p += sanitize_next(p, end, cols == 0 ? flags | SAN_LEADING : flags, &g);
 		if (g.kind == SAN_TEXT) {
 			wattrset(w, attr);
 			waddnstr(w, g.s, (int)g.len);
@@ -45,7 +45,19 @@ int draw_text(WINDOW *w, const char *s, size_t len, int maxcols, attr_t attr)
 			waddstr(w, g.esc);
 		}
 		cols += g.width;
-		p += used;
+	}
+	return cols;
+}
+
+int draw_text(WINDOW *w, const char *s, size_t len, int maxcols, attr_t attr)
+{
+	struct fit f = fit_text(s, len, draw_san_flags(), maxcols);
+	int cols = put_glyphs(w, s, f.bytes, attr);
+
+	if (f.cut) {
+		wattrset(w, attr);
+		waddstr(w, draw_glyph("ellipsis"));
+		cols++;
 	}
 	wattrset(w, A_NORMAL);
 	return cols;
@@ -175,4 +187,88 @@ void draw_dialog(WINDOW **win, int *h, int *w, int hh, int ww, int rows, int col
 	draw_box(*win, hh, ww, theme_attr(SLOT_BORDER));
 	wmove(*win, 0, 2);
 	draw_str(*win, title, ww - 4, theme_attr(SLOT_TITLE));
+}
+
+void draw_too_small(WINDOW **win, int *h, int *w, int rows, int cols, const char *what,
+                    int need_rows, int need_cols, enum action close)
+{
+	char msg[256], keys[64] = "";
+	size_t o;
+
+	if (rows < 1 || cols < 1)
+		return;
+	if (*win == NULL || *h != 1 || *w != cols) {
+		if (*win)
+			delwin(*win);
+		*win = newwin(1, cols, rows / 2, 0);
+		*h = 1;
+		*w = cols;
+	}
+	mvwin(*win, rows / 2, 0);
+	o = (size_t)snprintf(msg, sizeof(msg), "%s: needs %dx%d", what, need_cols, need_rows);
+	if (close != ACT_NONE)
+		keys_describe(close, keys, sizeof(keys));
+	if (strchr(keys, ' '))
+		*strchr(keys, ' ') = '\0'; /* the first key is enough here */
+	if (keys[0] && o < sizeof(msg))
+		snprintf(msg + o, sizeof(msg) - o, " (%s closes)", keys);
+	werase(*win);
+	wmove(*win, 0, 0);
+	draw_str(*win, msg, cols, theme_attr(SLOT_ERROR));
+	touchwin(*win);
+	wnoutrefresh(*win);
+}
+
+int draw_key_hints(WINDOW *w, int maxcols, const struct key_hint *hints, size_t n)
+{
+	int used = 0;
+	bool joined = false; /* the previous hint had no label: its key and this one share it */
+
+	for (size_t i = 0; i < n && used < maxcols; i++) {
+		char keys[64], *sp;
+
+		keys_describe(hints[i].a, keys, sizeof(keys));
+		sp = strchr(keys, ' ');
+		if (sp)
+			*sp = '\0'; /* the first key is enough here */
+		if (keys[0] == '\0')
+			continue;
+		if (used)
+			used += draw_str(w, joined ? " " : "  ", maxcols - used, A_NORMAL);
+		used += draw_str(w, keys, maxcols - used, theme_attr(SLOT_HINT_KEY));
+		joined = hints[i].label == NULL;
+		if (joined)
+			continue;
+		used += draw_str(w, " ", maxcols - used, A_NORMAL);
+		used += draw_str(w, hints[i].label, maxcols - used, theme_attr(SLOT_HINT));
+	}
+	return used;
+}
+
+int draw_field(WINDOW *w, int y, int x, int width, const char *buf, size_t len, size_t cur,
+               attr_t attr)
+{
+	unsigned flags = draw_san_flags();
+	size_t from = 0;
+	int before = sanitize_width(buf, cur, flags), c, at;
+
+	/* Scroll by glyphs until the text before the cursor leaves a column for it. */
+	while (from < cur && before > width - 1) {
+		struct san_glyph g;
+
+		from += sanitize_next(buf + from, buf + cur,
+		                      from == 0 ? flags | SAN_LEADING : flags, &g);
+		before -= g.width;
+		if (before <= width - 1) /* exact again: the new first glyph starts the run */
+			before = sanitize_width(buf + from, cur - from, flags);
+	}
+	wmove(w, y, x);
+	c = draw_text(w, buf + from, cur - from, width, attr);
+	at = x + c;
+	c += draw_text(w, buf + cur, len - cur, width - c, attr);
+	wattrset(w, attr);
+	for (; c < width; c++)
+		waddch(w, ' ');
+	wattrset(w, A_NORMAL);
+	return at;
 }

@@ -6,7 +6,8 @@
 #include <string.h>
 #include <strings.h>
 
-static enum action keymap[KEYMAP_SIZE];
+/* One table per mode; ACT_NONE: look in the mode it falls back to. */
+static enum action keymap[MODE__COUNT][KEYMAP_SIZE];
 
 static const struct {
 	const char *name;
@@ -51,16 +52,18 @@ int keys_parse(const char *name)
 
 static void bind_key(int k, enum action a)
 {
+	enum action *map = keymap[action_mode(a)];
+
 	if (k >= 0 && k < KEYMAP_SIZE)
-		keymap[k] = a;
+		map[k] = a;
 	/* Enter arrives as \n, \r or KEY_ENTER depending on the terminal. */
 	if (k == '\n') {
-		keymap['\r'] = a;
-		keymap[KEY_ENTER] = a;
+		map['\r'] = a;
+		map[KEY_ENTER] = a;
 	}
 	if (k == KEY_BACKSPACE) {
-		keymap[127] = a;
-		keymap[8] = a;
+		map[127] = a;
+		map[8] = a;
 	}
 }
 
@@ -68,7 +71,7 @@ bool keys_bind(const char *name, enum action a)
 {
 	int k = keys_parse(name);
 
-	if (k < 0)
+	if (k < 0 || action_mode(a) >= MODE__COUNT)
 		return false;
 	bind_key(k, a);
 	return true;
@@ -76,9 +79,14 @@ bool keys_bind(const char *name, enum action a)
 
 void keys_unbind_all(enum action a)
 {
+	enum action *map;
+
+	if (action_mode(a) >= MODE__COUNT)
+		return;
+	map = keymap[action_mode(a)];
 	for (int k = 0; k < KEYMAP_SIZE; k++)
-		if (keymap[k] == a)
-			keymap[k] = ACT_NONE;
+		if (map[k] == a)
+			map[k] = ACT_NONE;
 }
 
 void keys_init(void)
@@ -94,9 +102,34 @@ void keys_init(void)
 	}
 }
 
+/* Where key is in a table: characters below 256 and function keys; -1 for other characters. */
+static int slot(int key, bool fn)
+{
+	if (key < 0 || key >= KEYMAP_SIZE)
+		return -1;
+	return fn || key < 256 ? key : -1;
+}
+
+enum action keys_lookup(enum key_mode m, int key, bool fn)
+{
+	int k = slot(key, fn);
+
+	if (k < 0)
+		return ACT_NONE;
+	for (; m < MODE__COUNT; m = mode_fallback(m))
+		if (keymap[m][k] != ACT_NONE)
+			return keymap[m][k];
+	return ACT_NONE;
+}
+
 enum action keys_action(int key)
 {
-	return key >= 0 && key < KEYMAP_SIZE ? keymap[key] : ACT_NONE;
+	return key >= 0 && key < KEYMAP_SIZE ? keys_lookup(MODE_MAIN, key, key >= 256) : ACT_NONE;
+}
+
+bool keys_is_text(int key, bool fn)
+{
+	return !fn && key >= 32 && key != 127;
 }
 
 /* The display name of key k. */
@@ -122,23 +155,26 @@ void keys_describe(enum action a, char *buf, size_t cap)
 	char defaults[128], nm[16];
 	char *save = NULL;
 	bool listed[KEYMAP_SIZE] = {false};
+	const enum action *map;
 	size_t o = 0;
 
 	buf[0] = '\0';
+	if (action_mode(a) >= MODE__COUNT || cap == 0)
+		return;
+	map = keymap[action_mode(a)];
 	/* Default keys first, in the order the action list gives them. */
 	snprintf(defaults, sizeof(defaults), "%s", action_default_keys(a));
 	for (char *t = strtok_r(defaults, " ", &save); t; t = strtok_r(NULL, " ", &save)) {
 		int k = keys_parse(t);
 
-		if (k < 0 || k >= KEYMAP_SIZE || keymap[k] != a || listed[k] || o + 1 >= cap)
+		if (k < 0 || k >= KEYMAP_SIZE || map[k] != a || listed[k] || o + 1 >= cap)
 			continue;
 		listed[k] = true;
 		key_label(k, nm, sizeof(nm));
 		o += (size_t)snprintf(buf + o, cap - o, "%s%s", o ? " " : "", nm);
 	}
 	for (int k = 0; k < KEYMAP_SIZE && o + 1 < cap; k++) {
-		if (keymap[k] != a || listed[k] || k == '\r' || k == KEY_ENTER || k == 127 ||
-		    k == 8)
+		if (map[k] != a || listed[k] || k == '\r' || k == KEY_ENTER || k == 127 || k == 8)
 			continue;
 		key_label(k, nm, sizeof(nm));
 		o += (size_t)snprintf(buf + o, cap - o, "%s%s", o ? " " : "", nm);

@@ -9,6 +9,7 @@
 
 #include "mqscope/draw.h"
 #include "mqscope/keys.h"
+#include "mqscope/list_view.h"
 #include "mqscope/pub_draft.h"
 #include "mqscope/publish.h"
 #include "mqscope/publish_form.h"
@@ -16,6 +17,9 @@
 #include "mqscope/theme.h"
 #include "mqscope/ui_api.h"
 #include "mqscope/util.h"
+
+#define PICKER_MIN_W 30
+#define PICKER_MIN_H 6
 
 enum row_kind { ROW_MSG, ROW_GROUP };
 
@@ -35,17 +39,19 @@ struct entry {
 struct picker {
 	struct modal m;
 	WINDOW *win;
-	int h, w, inner;
+	int h, w;
 	char path[4096];
 	struct saved_msg *user; /* the messages file, read when the picker opens */
 	size_t nuser;
 	struct entry *entries;
 	size_t nentries, nconfig;
 	struct row *rows;
-	size_t nrows, sel, top;
+	size_t nrows;
+	struct list_view lv;
 	char status[700];
 	bool status_err;
 	bool confirm_delete;
+	char found[1024]; /* a row's text, for searching */
 };
 
 static void set_status(struct picker *p, bool err, const char *fmt, ...)
@@ -107,8 +113,7 @@ static void build_rows(struct picker *p, const struct settings *cfg)
 			p->rows[p->nrows++] = (struct row){.kind = ROW_MSG, .entry = j, .group = g};
 		}
 	}
-	if (p->sel >= p->nrows)
-		p->sel = p->nrows ? p->nrows - 1 : 0;
+	list_set(&p->lv.l, p->nrows, p->lv.l.height);
 }
 
 static void fill_req(struct pub_req *r, const struct saved_msg *m)
@@ -124,7 +129,7 @@ static void fill_req(struct pub_req *r, const struct saved_msg *m)
 /* Sends the selected message or group; true when the picker may close. */
 static bool send_selected(struct picker *p, struct ui *u)
 {
-	const struct row *r = &p->rows[p->sel];
+	const struct row *r = &p->rows[p->lv.l.sel];
 	char err[400], label[400], done[600];
 
 	if (r->kind == ROW_MSG) {
@@ -166,7 +171,7 @@ static bool send_selected(struct picker *p, struct ui *u)
 /* Opens the selected message in the publish form; true when the picker may close. */
 static bool edit_selected(struct picker *p, struct ui *u)
 {
-	const struct row *r = &p->rows[p->sel];
+	const struct row *r = &p->rows[p->lv.l.sel];
 	const struct saved_msg *m;
 	struct pub_draft d;
 
@@ -190,7 +195,7 @@ static bool edit_selected(struct picker *p, struct ui *u)
 
 static void delete_selected(struct picker *p, struct ui *u)
 {
-	const struct row *r = &p->rows[p->sel];
+	const struct row *r = &p->rows[p->lv.l.sel];
 	const struct entry *e;
 	char err[600];
 	size_t idx;
@@ -207,11 +212,16 @@ static void delete_selected(struct picker *p, struct ui *u)
 		return;
 	}
 	if (!p->confirm_delete) {
+		char del[32];
+
+		keys_describe(ACT_MSG_DELETE, del, sizeof(del));
+		if (strchr(del, ' '))
+			*strchr(del, ' ') = '\0';
 		p->confirm_delete = true;
 		set_status(p, true,
-		           "Delete '%s' from %s? Press x again to delete, any other key "
+		           "Delete '%s' from %s? Press %s again to delete, any other key "
 		           "to keep it",
-		           e->m->name, p->path);
+		           e->m->name, p->path, del);
 		return;
 	}
 	p->confirm_delete = false;
@@ -233,120 +243,108 @@ static bool picker_key(struct modal *m, struct ui *u, int key, bool fn)
 {
 	struct picker *p = (struct picker *)m;
 	bool confirming = p->confirm_delete;
-	enum action a;
+	enum action a = keys_lookup(MODE_MESSAGES, key, fn);
 
 	p->confirm_delete = false;
-	if (!fn && (key == 27 || key == 'q'))
+	if (a == ACT_MSG_CLOSE)
 		return false;
-	if (p->nrows == 0)
-		return false; /* nothing to pick: any key closes */
-	if (!fn && (key == '\r' || key == '\n' || key == ' '))
+	if (p->nrows == 0) {
+		list_view_action(&p->lv, u, a);
+		return true; /* nothing to pick: only closing does something */
+	}
+	switch (a) {
+	case ACT_MSG_SEND:
 		return !send_selected(p, u);
-	if (fn && key == KEY_ENTER)
-		return !send_selected(p, u);
-	if (!fn && key == 'e')
+	case ACT_MSG_EDIT:
 		return !edit_selected(p, u);
-	if ((!fn && key == 'x') || (fn && key == KEY_DC)) {
+	case ACT_MSG_DELETE:
 		p->confirm_delete = confirming;
 		delete_selected(p, u);
 		return true;
-	}
-	if (confirming)
-		set_status(p, false, "Kept");
-	a = keys_action(fn || key < 256 ? key : -1);
-	switch (a) {
-	case ACT_MOVE_DOWN:
-		if (p->sel + 1 < p->nrows)
-			p->sel++;
-		break;
-	case ACT_MOVE_UP:
-		if (p->sel > 0)
-			p->sel--;
-		break;
-	case ACT_PAGE_DOWN:
-		p->sel =
-		    p->sel + (size_t)p->inner < p->nrows ? p->sel + (size_t)p->inner : p->nrows - 1;
-		break;
-	case ACT_PAGE_UP:
-		p->sel = p->sel > (size_t)p->inner ? p->sel - (size_t)p->inner : 0;
-		break;
-	case ACT_FIRST:
-		p->sel = 0;
-		break;
-	case ACT_LAST:
-		p->sel = p->nrows - 1;
-		break;
 	default:
-		break;
+		if (confirming)
+			set_status(p, false, "Kept");
+		list_view_action(&p->lv, u, a);
+		return true;
 	}
-	return true;
 }
 
-static void draw_row(struct picker *p, int y, size_t i, int width)
+static void draw_row(void *ctx, WINDOW *w, int y, int x, int width, size_t i)
 {
+	struct picker *p = ctx;
 	const struct row *r = &p->rows[i];
-	bool sel = i == p->sel;
-	attr_t base = sel ? theme_attr(SLOT_SELECTED) : A_NORMAL;
 	char buf[160];
 	int used = 0;
 
-	wmove(p->win, y, 1);
+	(void)y;
+	(void)x;
 	if (r->kind == ROW_GROUP) {
 		snprintf(buf, sizeof(buf), " %s ", draw_glyph("expanded"));
-		used += draw_str(p->win, buf, width, base);
-		used +=
-		    draw_str(p->win, r->group, width - used, sel ? base : theme_attr(SLOT_BRANCH));
+		used += draw_str(w, buf, width, A_NORMAL);
+		used += draw_str(w, r->group, width - used, theme_attr(SLOT_BRANCH));
 		snprintf(buf, sizeof(buf), "  (group of %zu: Enter sends them all)", r->members);
-		used += draw_str(p->win, buf, width - used, sel ? base : theme_attr(SLOT_COUNT));
-	} else {
-		const struct entry *e = &p->entries[r->entry];
-		const struct saved_msg *m = e->m;
-		int namew = width / 4 > 28 ? 28 : width / 4, topw = width / 3;
-
-		used += draw_str(p->win, r->group ? "     " : "  ", width, base);
-		used += draw_str(p->win, m->name, 2 + namew + 4 - used,
-		                 sel ? base : theme_attr(SLOT_LEAF));
-		for (; used < 2 + namew + 5 && used < width; used++)
-			draw_str(p->win, " ", 1, base);
-		used += draw_str(p->win, m->topic, topw, sel ? base : theme_attr(SLOT_META_KEY));
-		used += draw_str(p->win, " = ", width - used, base);
-		snprintf(buf, sizeof(buf), "  QoS %d%s%s", m->qos, m->retain ? " retained" : "",
-		         e->user ? "  saved" : "");
-		{
-			int room = width - used - (int)strlen(buf);
-
-			if (room > 0)
-				used += draw_str(p->win, m->payload, room,
-				                 sel ? base : theme_attr(SLOT_VALUE));
-		}
-		used += draw_str(p->win, buf, width - used, sel ? base : theme_attr(SLOT_COUNT));
+		draw_str(w, buf, width - used, theme_attr(SLOT_COUNT));
+		return;
 	}
-	wattrset(p->win, base);
-	for (; used < width; used++)
-		waddch(p->win, ' ');
-	wattrset(p->win, A_NORMAL);
+	const struct entry *e = &p->entries[r->entry];
+	const struct saved_msg *m = e->m;
+	int namew = width / 4 > 28 ? 28 : width / 4, topw = width / 3;
+
+	used += draw_str(w, r->group ? "     " : "  ", width, A_NORMAL);
+	used += draw_str(w, m->name, 2 + namew + 4 - used, theme_attr(SLOT_LEAF));
+	for (; used < 2 + namew + 5 && used < width; used++)
+		waddch(w, ' ');
+	used += draw_str(w, m->topic, topw, theme_attr(SLOT_META_KEY));
+	used += draw_str(w, " = ", width - used, A_NORMAL);
+	snprintf(buf, sizeof(buf), "  QoS %d%s%s", m->qos, m->retain ? " retained" : "",
+	         e->user ? "  saved" : "");
+	if (width - used - (int)strlen(buf) > 0)
+		used += draw_str(w, m->payload, width - used - (int)strlen(buf),
+		                 theme_attr(SLOT_VALUE));
+	draw_str(w, buf, width - used, theme_attr(SLOT_COUNT));
+}
+
+/* What a row is found by: the group, or the name, topic and payload of a message. */
+static const char *row_text(void *ctx, size_t i, size_t *len)
+{
+	struct picker *p = ctx;
+	const struct row *r = &p->rows[i];
+	const struct saved_msg *m;
+
+	if (r->kind == ROW_GROUP) {
+		*len = strlen(r->group);
+		return r->group;
+	}
+	m = p->entries[r->entry].m;
+	snprintf(p->found, sizeof(p->found), "%s %s %s", m->name, m->topic, m->payload);
+	*len = strlen(p->found);
+	return p->found;
 }
 
 static void picker_draw(struct modal *m, struct ui *u, int rows, int cols)
 {
+	static const struct key_hint hints[] = {
+	    {ACT_MSG_SEND, "send (a group: all of it)"},
+	    {ACT_MSG_EDIT, "edit in the form"},
+	    {ACT_MSG_DELETE, "delete a saved one"},
+	    {ACT_MSG_CLOSE, "close"},
+	};
 	struct picker *p = (struct picker *)m;
-	int want = (int)p->nrows + 5, hh, ww = cols - 2 > 110 ? 110 : cols - 2, y;
+	int want = (int)p->nrows + 5, hh, ww = cols - 2 > 110 ? 110 : cols - 2;
 	char title[200];
 
 	(void)u;
 	if (want < 9)
 		want = 9;
 	hh = want > rows - 2 ? rows - 2 : want;
-	if (hh < 6 || ww < 30)
+	if (hh < PICKER_MIN_H || ww < PICKER_MIN_W) {
+		draw_too_small(&p->win, &p->h, &p->w, rows, cols, "Saved messages",
+		               PICKER_MIN_H + 2, PICKER_MIN_W + 2, ACT_MSG_CLOSE);
 		return;
+	}
 	snprintf(title, sizeof(title), " Saved messages (%zu from the config file, %zu saved) ",
 	         p->nconfig, p->nuser);
 	draw_dialog(&p->win, &p->h, &p->w, hh, ww, rows, cols, title);
-	p->inner = hh - 5;
-	if (p->sel < p->top)
-		p->top = p->sel;
-	if (p->sel >= p->top + (size_t)p->inner)
-		p->top = p->sel - (size_t)p->inner + 1;
 	if (p->nrows == 0) {
 		wmove(p->win, 1, 2);
 		draw_str(p->win, "No saved messages yet.", ww - 4, A_NORMAL);
@@ -361,31 +359,16 @@ static void picker_draw(struct modal *m, struct ui *u, int rows, int cols)
 		         "\"house/bulbs/bulb1\"; payload = \"OFF\"; } );",
 		         ww - 4, theme_attr(SLOT_VALUE));
 	}
-	for (y = 0; y < p->inner && p->top + (size_t)y < p->nrows; y++)
-		draw_row(p, 1 + y, p->top + (size_t)y, ww - 2);
+	list_view_draw(&p->lv, p->win, 1, 1, hh - 5, ww - 2, p->nrows, theme_attr(SLOT_SELECTED));
 	draw_hline(p->win, hh - 4, 1, ww - 2, theme_attr(SLOT_BORDER));
+	list_view_position(&p->lv, p->win, hh - 4, ww - 2, theme_attr(SLOT_BORDER));
 	if (p->status[0]) {
 		wmove(p->win, hh - 3, 2);
 		draw_str(p->win, p->status, ww - 4,
 		         theme_attr(p->status_err ? SLOT_ERROR : SLOT_NOTICE));
 	}
 	wmove(p->win, hh - 2, 2);
-	{
-		static const char *const hints[] = {
-		    "Enter", "send (a group: all of it)", "e",   "edit in the form",
-		    "x",     "delete a saved one",        "Esc", "close"};
-		int used = 0;
-
-		for (size_t i = 0; i < 8 && used < ww - 4; i += 2) {
-			if (used)
-				used += draw_str(p->win, "  ", ww - 4 - used, A_NORMAL);
-			used +=
-			    draw_str(p->win, hints[i], ww - 4 - used, theme_attr(SLOT_HINT_KEY));
-			used += draw_str(p->win, " ", ww - 4 - used, A_NORMAL);
-			used +=
-			    draw_str(p->win, hints[i + 1], ww - 4 - used, theme_attr(SLOT_HINT));
-		}
-	}
+	draw_key_hints(p->win, ww - 4, hints, sizeof(hints) / sizeof(hints[0]));
 	touchwin(p->win);
 	wnoutrefresh(p->win);
 }
@@ -415,6 +398,7 @@ void message_picker_open(struct ui *u)
 	char err[700];
 
 	p->m.ops = &picker_ops;
+	list_view_init(&p->lv, false, draw_row, row_text, p);
 	saved_default_path(p->path, sizeof(p->path));
 	if (saved_load(p->path, &p->user, &p->nuser, err, sizeof(err)) != 0)
 		set_status(p, true, "%s", err);

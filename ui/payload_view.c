@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "mqscope/draw.h"
+#include "mqscope/fit.h"
 #include "mqscope/msg.h"
 #include "mqscope/sanitize.h"
 #include "mqscope/theme.h"
@@ -15,6 +16,7 @@
 #include "mqscope/util.h"
 
 #define TOPIC_LINES_MAX 3
+#define ROOMY_LINES     8 /* a shorter pane shows the value before the details */
 #define PROP_LINES_MAX  4
 #define AUTO_FOLD_LINES 300         /* longer JSON documents open with their inner levels folded */
 #define DIFF_HEX_MAX    (64 * 1024) /* bytes of a binary value a diff compares */
@@ -22,11 +24,14 @@
 #define INDENT_MAX_FRAC 2 /* indentation never takes more than 1/2 of the width */
 #define SERIES_MAX      1024
 
+static void draw_body_row(void *ctx, WINDOW *w, int y, int x, int wd, size_t r);
+
 static const char *const format_names[PV__FORMATS] = {"auto", "text", "json", "hex"};
 
 void payload_view_init(struct payload_view *p, const struct tree *t)
 {
 	memset(p, 0, sizeof(*p));
+	list_view_init(&p->lv, false, draw_body_row, NULL, p);
 	p->tree = t;
 	p->shown = TREE_NONE;
 	pdoc_init(&p->doc);
@@ -265,7 +270,7 @@ static void wrap_line(struct payload_view *p, size_t li, int width)
 /* Lays the document (or hex dump, or history) out in rows at width; keeps the cursor's line. */
 static void layout(struct payload_view *p, tree_id id, int width)
 {
-	size_t cursor_line = p->cursor < p->nrows ? p->rows[p->cursor].line : 0;
+	size_t cursor_line = p->lv.l.sel < p->nrows ? p->rows[p->lv.l.sel].line : 0;
 	bool had_rows = p->nrows > 0;
 
 	if (!p->rows_stale && p->rows_width == width)
@@ -301,7 +306,7 @@ static void layout(struct payload_view *p, tree_id id, int width)
 			r++;
 		while (r > 0 && p->rows[r - 1].line == p->rows[r].line)
 			r--;
-		p->cursor = r;
+		p->lv.l.sel = r;
 	}
 }
 
@@ -320,16 +325,7 @@ static size_t body_rows(const struct payload_view *p)
 /* Keeps the cursor within the rows and on screen. */
 static void clamp(struct payload_view *p)
 {
-	size_t n = body_rows(p), h = p->body_height > 0 ? (size_t)p->body_height : 1;
-
-	if (p->cursor >= n)
-		p->cursor = n ? n - 1 : 0;
-	if (p->cursor < p->scroll)
-		p->scroll = p->cursor;
-	if (p->cursor >= p->scroll + h)
-		p->scroll = p->cursor - h + 1;
-	if (p->scroll + h > n)
-		p->scroll = n > h ? n - h : 0;
+	list_set(&p->lv.l, body_rows(p), p->lv.l.height);
 }
 
 /* ---- actions ---- */
@@ -353,7 +349,7 @@ static size_t row_of_line(const struct payload_view *p, size_t li)
 	for (size_t r = 0; r < p->nrows; r++)
 		if (p->rows[r].line == li)
 			return r;
-	return p->cursor;
+	return p->lv.l.sel;
 }
 
 /* Folding keys on the JSON view; returns true when handled. */
@@ -364,7 +360,7 @@ static bool fold_action(struct payload_view *p, enum action a)
 
 	if (p->nrows == 0)
 		return false;
-	li = p->rows[p->cursor].line;
+	li = p->rows[p->lv.l.sel].line;
 	l = &p->doc.lines[li];
 	switch (a) {
 	case ACT_TOGGLE_BRANCH:
@@ -388,7 +384,7 @@ static bool fold_action(struct payload_view *p, enum action a)
 		li = enclosing(p, li);
 		if (li == SIZE_MAX)
 			return false; /* at the top: the key goes back to the tree */
-		p->cursor = row_of_line(p, li);
+		p->lv.l.sel = row_of_line(p, li);
 		clamp(p);
 		return true;
 	case ACT_EXPAND_ALL:
@@ -401,44 +397,28 @@ static bool fold_action(struct payload_view *p, enum action a)
 		return false;
 	}
 	/* The cursor stays on its line; layout() finds it again. */
-	p->cursor = row_of_line(p, li);
+	p->lv.l.sel = row_of_line(p, li);
 	return true;
 }
 
 bool payload_view_action(struct payload_view *p, enum action a)
 {
-	size_t page = p->body_height > 1 ? (size_t)p->body_height - 1 : 1;
 	size_t n = body_rows(p);
 
+	clamp(p);
+	if (list_move(&p->lv.l, a))
+		return true;
 	switch (a) {
-	case ACT_MOVE_UP:
-		p->cursor = p->cursor ? p->cursor - 1 : 0;
-		break;
-	case ACT_MOVE_DOWN:
-		p->cursor++;
-		break;
-	case ACT_PAGE_UP:
-		p->cursor = p->cursor > page ? p->cursor - page : 0;
-		break;
-	case ACT_PAGE_DOWN:
-		p->cursor += page;
-		break;
-	case ACT_FIRST:
-		p->cursor = 0;
-		break;
-	case ACT_LAST:
-		p->cursor = n ? n - 1 : 0;
-		break;
 	case ACT_TOGGLE_BRANCH:
 	case ACT_EXPAND:
 		if (p->body == BODY_HISTORY) {
 			/* Open the value of this row. */
-			if (p->cursor < n) {
-				p->age = (unsigned)p->cursor;
+			if (p->lv.l.sel < n) {
+				p->age = (unsigned)p->lv.l.sel;
 				if (p->shown != TREE_NONE)
 					p->age_msgs = tree_node(p->tree, p->shown)->msgs;
 				p->body = BODY_VALUE;
-				p->cursor = p->scroll = 0;
+				p->lv.l.sel = p->lv.l.top = 0;
 				p->rows_stale = true;
 				return true;
 			}
@@ -454,8 +434,6 @@ bool payload_view_action(struct payload_view *p, enum action a)
 	default:
 		return false;
 	}
-	clamp(p);
-	return true;
 }
 
 /* ---- drawing ---- */
@@ -480,31 +458,23 @@ static int meta_line(WINDOW *w, int y, int wd, const char *const *pairs, size_t 
 	return y + 1;
 }
 
-/* Draws the full topic, wrapped over at most TOPIC_LINES_MAX lines; returns the next line. */
-static int draw_topic(WINDOW *w, int y, int wd, const char *topic, size_t len)
+/*
+ * Draws the full topic, wrapped over at most max lines (the last ends in an
+ * ellipsis when the topic goes on); returns the next line.
+ */
+static int draw_topic(WINDOW *w, int y, int wd, const char *topic, size_t len, int max)
 {
-	const char *p = topic, *end = topic + len;
-	unsigned flags = draw_san_flags();
-	struct san_glyph g;
+	size_t at = 0;
 	int lines = 0;
 
-	while (p < end && lines < TOPIC_LINES_MAX) {
-		const char *q = p;
-		int col = 0;
+	while (at < len && lines < max) {
+		size_t next, n = fit_wrap(topic + at, len - at, draw_san_flags(), wd, &next);
 
-		while (q < end) {
-			size_t used =
-			    sanitize_next(q, end, col == 0 ? flags | SAN_LEADING : flags, &g);
-			if (col + g.width > wd)
-				break;
-			col += g.width;
-			q += used;
-		}
-		if (q == p)
-			break;
+		if (lines + 1 == max)
+			n = next = len - at; /* the last line: the rest, cut by draw_text */
 		wmove(w, y + lines, 0);
-		draw_text(w, p, (size_t)(q - p), wd, theme_attr(SLOT_TITLE));
-		p = q;
+		draw_text(w, topic + at, n, wd, theme_attr(SLOT_TITLE));
+		at += next;
 		lines++;
 	}
 	return y + (lines ? lines : 1);
@@ -893,6 +863,20 @@ static void draw_history_row(struct payload_view *p, WINDOW *w, int y, int wd, t
 	draw_text(w, v->data, v->len, wd - used, theme_attr(SLOT_VALUE));
 }
 
+/* Draws body row r at line y: a history entry, a hex dump line, or a document line. */
+static void draw_body_row(void *ctx, WINDOW *w, int y, int x, int wd, size_t r)
+{
+	struct payload_view *p = ctx;
+
+	(void)x;
+	if (p->body == BODY_HISTORY)
+		draw_history_row(p, w, y, wd, p->shown, r);
+	else if (p->as == PV_HEX && p->key.body != BODY_DIFF)
+		draw_hex_row(p, w, y, wd, p->drawn, r);
+	else
+		draw_doc_row(p, w, y, wd, r);
+}
+
 /* Draws the chart of the trend in the body: bars of block eighths, labels for the scale. */
 static void draw_chart(struct payload_view *p, WINDOW *w, int y0, int h, int wd)
 {
@@ -1009,6 +993,8 @@ void payload_view_draw(struct payload_view *p, WINDOW *w, int h, int wd, tree_id
 	char path[4096], qos[8], size[48], msgs[32], when[40], age[16], ago[32], counts[96],
 	    rate[32];
 	int y = 0;
+	/* A short pane keeps its lines for the value: one topic line, no times, trend or props. */
+	bool roomy = h >= ROOMY_LINES;
 
 	werase(w);
 	p->width = wd;
@@ -1021,7 +1007,7 @@ void payload_view_draw(struct payload_view *p, WINDOW *w, int h, int wd, tree_id
 	n = tree_node(t, id);
 	if (id != p->shown) {
 		p->shown = id;
-		p->scroll = p->cursor = 0;
+		p->lv.l.sel = p->lv.l.top = 0;
 		p->age = 0;
 		p->age_msgs = n->msgs;
 		p->folded_lines = SIZE_MAX; /* new folds for a new topic */
@@ -1029,7 +1015,8 @@ void payload_view_draw(struct payload_view *p, WINDOW *w, int h, int wd, tree_id
 	}
 	follow_age(p, n);
 	size_t plen = tree_path(t, id, path, sizeof(path));
-	y = draw_topic(w, y, wd, path, plen < sizeof(path) ? plen : sizeof(path) - 1);
+	y = draw_topic(w, y, wd, path, plen < sizeof(path) ? plen : sizeof(path) - 1,
+	               roomy ? TOPIC_LINES_MAX : 1);
 
 	val = tree_value(t, id, p->age);
 	fmt_count(msgs, sizeof(msgs), n->msgs);
@@ -1050,7 +1037,7 @@ void payload_view_draw(struct payload_view *p, WINDOW *w, int h, int wd, tree_id
 			y = meta_line(w, y, wd, p2, 4);
 		}
 		p->nrows = 0;
-		p->body_height = 0;
+		list_set(&p->lv.l, 0, 0);
 		return;
 	}
 
@@ -1061,13 +1048,16 @@ void payload_view_draw(struct payload_view *p, WINDOW *w, int h, int wd, tree_id
 	                       "size",     size,
 	                       "messages", msgs,
 	                       "rate",     rate[0] ? rate : NULL};
-	y = meta_line(w, y, wd, pairs, 10);
+	/* The tightest pane: a history or diff keeps its title and a row, not the counts. */
+	if (roomy || p->body == BODY_VALUE || h - y >= 3)
+		y = meta_line(w, y, wd, pairs, 10);
 	fmt_time(when, sizeof(when), val->time_ms);
 	fmt_age(age, sizeof(age), now_wall_ms - val->time_ms);
 	snprintf(ago, sizeof(ago), strcmp(age, "now") ? "(%s ago)" : "(%s)", age);
 	const char *p2[] = {"received", when, "", ago};
-	y = meta_line(w, y, wd, p2, 4);
-	if (y < h)
+	if (roomy)
+		y = meta_line(w, y, wd, p2, 4);
+	if (y < h && roomy)
 		y = draw_props(w, y, h, wd, val);
 	if (val->len < val->orig_len && y < h) {
 		char shown[32], real[32], note[96];
@@ -1079,47 +1069,33 @@ void payload_view_draw(struct payload_view *p, WINDOW *w, int h, int wd, tree_id
 		draw_str(w, note, wd, theme_attr(SLOT_ERROR));
 	}
 	update_series(p, id);
-	if (y < h && p->body != BODY_CHART)
+	if (y < h && p->body != BODY_CHART && roomy)
 		y = draw_trend(p, w, y, wd);
 
 	update_doc(p, id);
-	if (y < h)
+	if (y < h && (roomy || p->body != BODY_VALUE))
 		draw_body_title(p, w, y++, wd, id);
 	if (p->note[0] && y < h && p->body != BODY_HISTORY && p->body != BODY_CHART) {
 		wmove(w, y++, 0);
 		draw_str(w, p->note, wd, theme_attr(SLOT_COUNT));
 	}
-	p->body_height = h - y;
-	if (p->body_height <= 0)
+	if (h - y <= 0)
 		return;
 	if (p->body == BODY_CHART) {
-		draw_chart(p, w, y, p->body_height, wd);
+		draw_chart(p, w, y, h - y, wd);
 		return;
 	}
 	layout(p, id, wd);
-	clamp(p);
+	list_set(&p->lv.l, body_rows(p), (size_t)(h - y));
 	if (p->body == BODY_VALUE && val->len == 0) {
 		wmove(w, y, 0);
 		draw_str(w, "(empty payload)", wd, theme_attr(SLOT_COUNT));
 		return;
 	}
-	for (int row = 0; row < p->body_height; row++) {
-		size_t r = p->scroll + (size_t)row;
-
-		if (r >= body_rows(p))
-			break;
-		if (p->body == BODY_HISTORY)
-			draw_history_row(p, w, y + row, wd, id, r);
-		else if (p->as == PV_HEX && p->key.body != BODY_DIFF)
-			draw_hex_row(p, w, y + row, wd, val, r);
-		else
-			draw_doc_row(p, w, y + row, wd, r);
-		if (focused && r == p->cursor) {
-			attr_t at = theme_attr(SLOT_CURSOR);
-
-			mvwchgat(w, y + row, 0, -1, at & ~A_COLOR, (short)PAIR_NUMBER(at), NULL);
-		}
-	}
+	p->drawn = val;
+	list_view_draw(&p->lv, w, y, 0, h - y, wd, body_rows(p),
+	               focused ? theme_attr(SLOT_CURSOR) : 0);
+	p->drawn = NULL;
 }
 
 /* ---- action handlers ---- */
@@ -1142,7 +1118,7 @@ void payload_view_cycle_format(struct ui *u)
 
 	p->format = (enum pv_format)((p->format + 1) % PV__FORMATS);
 	p->body = BODY_VALUE;
-	p->cursor = p->scroll = 0;
+	p->lv.l.sel = p->lv.l.top = 0;
 	ui_notice(u, HINT_NOTICE, "Payload view: %s", format_names[p->format]);
 	ui_dirty(u);
 }
@@ -1155,11 +1131,11 @@ void payload_view_history(struct ui *u)
 		return;
 	if (p->body == BODY_HISTORY) {
 		p->body = BODY_VALUE;
-		p->cursor = p->scroll = 0;
+		p->lv.l.sel = p->lv.l.top = 0;
 	} else {
 		p->body = BODY_HISTORY;
-		p->cursor = p->age;
-		p->scroll = 0;
+		p->lv.l.sel = p->age;
+		p->lv.l.top = 0;
 		ui_focus_payload(u, true);
 	}
 	p->rows_stale = true;
@@ -1194,7 +1170,7 @@ static void step_value(struct ui *u, int delta)
 	p->age = delta > 0 ? p->age + 1 : p->age - 1;
 	if (p->body == BODY_HISTORY || p->body == BODY_CHART)
 		p->body = BODY_VALUE;
-	p->cursor = p->scroll = 0;
+	p->lv.l.sel = p->lv.l.top = 0;
 	p->rows_stale = true;
 	ui_dirty(u);
 }
@@ -1216,7 +1192,7 @@ void payload_view_diff(struct ui *u)
 	if (need_value(u) == TREE_NONE)
 		return;
 	p->body = p->body == BODY_DIFF ? BODY_VALUE : BODY_DIFF;
-	p->cursor = p->scroll = 0;
+	p->lv.l.sel = p->lv.l.top = 0;
 	p->rows_stale = true;
 	ui_dirty(u);
 }

@@ -6,8 +6,8 @@
 #include <string.h>
 
 #include "mqscope/draw.h"
+#include "mqscope/keys.h"
 #include "mqscope/line_edit.h"
-#include "mqscope/sanitize.h"
 #include "mqscope/theme.h"
 #include "mqscope/ui_api.h"
 #include "mqscope/util.h"
@@ -23,67 +23,43 @@ struct prompt {
 	int cur_x, cur_y;
 };
 
-bool field_edit_key(struct line_edit *e, int key, bool fn)
+bool field_edit(struct line_edit *e, enum action a, int key, bool fn)
 {
-	if (fn) {
-		switch (key) {
-		case KEY_BACKSPACE:
-			line_edit_backspace(e);
-			return true;
-		case KEY_DC:
-			line_edit_delete(e);
-			return true;
-		case KEY_LEFT:
-			line_edit_left(e);
-			return true;
-		case KEY_RIGHT:
-			line_edit_right(e);
-			return true;
-		case KEY_HOME:
-			line_edit_home(e);
-			return true;
-		case KEY_END:
-			line_edit_end(e);
-			return true;
-		default:
-			return false;
-		}
-	}
-	switch (key) {
-	case 127:
-	case 8:
+	switch (a) {
+	case ACT_EDIT_BACKSPACE:
 		line_edit_backspace(e);
 		return true;
-	case 1:
-		line_edit_home(e);
-		return true; /* C-a */
-	case 5:
-		line_edit_end(e);
-		return true; /* C-e */
-	case 2:
-		line_edit_left(e);
-		return true; /* C-b */
-	case 6:
-		line_edit_right(e);
-		return true; /* C-f */
-	case 4:
+	case ACT_EDIT_DELETE:
 		line_edit_delete(e);
-		return true; /* C-d */
-	case 21:
+		return true;
+	case ACT_EDIT_LEFT:
+		line_edit_left(e);
+		return true;
+	case ACT_EDIT_RIGHT:
+		line_edit_right(e);
+		return true;
+	case ACT_EDIT_HOME:
+		line_edit_home(e);
+		return true;
+	case ACT_EDIT_END:
+		line_edit_end(e);
+		return true;
+	case ACT_EDIT_KILL_START:
 		line_edit_kill_start(e);
-		return true; /* C-u */
-	case 23:
-		line_edit_delete_word(e);
-		return true; /* C-w */
-	case 11:
+		return true;
+	case ACT_EDIT_KILL_END:
 		e->len = e->cur;
 		e->buf[e->len] = '\0';
-		return true; /* C-k */
+		return true;
+	case ACT_EDIT_DELETE_WORD:
+		line_edit_delete_word(e);
+		return true;
+	case ACT_NONE:
+		if (!keys_is_text(key, fn))
+			return false;
+		line_edit_insert(e, (uint32_t)key);
+		return true;
 	default:
-		if (key >= 32 && key != 127) {
-			line_edit_insert(e, (uint32_t)key);
-			return true;
-		}
 		return false;
 	}
 }
@@ -91,8 +67,9 @@ bool field_edit_key(struct line_edit *e, int key, bool fn)
 static bool prompt_key(struct modal *m, struct ui *u, int key, bool fn)
 {
 	struct prompt *p = (struct prompt *)m;
+	enum action a = keys_lookup(MODE_PROMPT, key, fn);
 
-	if ((!fn && (key == '\n' || key == '\r')) || (fn && key == KEY_ENTER)) {
+	if (a == ACT_PROMPT_ENTER) {
 		/* Close first: the callback may open another modal or prompt. */
 		char *text = xstrdup(p->edit.buf);
 		prompt_done_fn done = p->done;
@@ -103,17 +80,16 @@ static bool prompt_key(struct modal *m, struct ui *u, int key, bool fn)
 		free(text);
 		return true; /* already closed */
 	}
-	if (!fn && (key == 27 || key == 7 || key == 3)) /* Esc, C-g, C-c */
+	if (a == ACT_PROMPT_CANCEL)
 		return false;
-	field_edit_key(&p->edit, key, fn);
+	field_edit(&p->edit, a, key, fn);
 	return true;
 }
 
 static void prompt_draw(struct modal *m, struct ui *u, int rows, int cols)
 {
 	struct prompt *p = (struct prompt *)m;
-	int used, room;
-	size_t from = 0;
+	int used;
 
 	(void)u;
 	if (p->win == NULL || p->cols != cols) {
@@ -125,15 +101,11 @@ static void prompt_draw(struct modal *m, struct ui *u, int rows, int cols)
 	mvwin(p->win, rows - 1, 0);
 	werase(p->win);
 	wmove(p->win, 0, 0);
-	used = draw_str(p->win, p->label, cols / 2, theme_attr(SLOT_PROMPT));
-	room = cols - used - 1;
-	/* Show the end of a long input so the cursor stays visible. */
-	while (from < p->edit.cur &&
-	       sanitize_width(p->edit.buf + from, p->edit.cur - from, draw_san_flags()) > room)
-		from++;
-	p->cur_x = used + draw_text(p->win, p->edit.buf + from, p->edit.cur - from, room, A_NORMAL);
-	draw_text(p->win, p->edit.buf + p->edit.cur, p->edit.len - p->edit.cur, cols - p->cur_x,
-	          A_NORMAL);
+	/* The label gives way first, down to what leaves the input a third of the line. */
+	used = draw_str(p->win, p->label, cols - (cols / 3 > 12 ? cols / 3 : 12),
+	                theme_attr(SLOT_PROMPT));
+	p->cur_x = draw_field(p->win, 0, used, cols - used, p->edit.buf, p->edit.len, p->edit.cur,
+	                      A_NORMAL);
 	p->cur_y = rows - 1;
 	touchwin(p->win);
 	wnoutrefresh(p->win);

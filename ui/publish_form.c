@@ -8,6 +8,8 @@
 #include <string.h>
 
 #include "mqscope/draw.h"
+#include "mqscope/fit.h"
+#include "mqscope/keys.h"
 #include "mqscope/line_edit.h"
 #include "mqscope/prompt.h"
 #include "mqscope/publish.h"
@@ -21,6 +23,7 @@
 
 #define LABEL_W   16
 #define FORM_MAXW 110
+#define FORM_MINW 30 /* the labels, and a field of 12 columns */
 
 enum field { F_TOPIC, F_PAYLOAD, F_QOS, F_RETAIN, F_CTYPE, F_RTOPIC, F_PROPS, F__COUNT };
 
@@ -280,96 +283,78 @@ static void paste_apply(struct publish_form *f)
 	f->paste_len = 0;
 }
 
-static bool is_enter(int key, bool fn)
+/* An editing action (or, with ACT_NONE, a text key) on the payload; false when neither. */
+static bool payload_edit(struct text_edit *t, enum action a, int key, bool fn)
 {
-	return fn ? key == KEY_ENTER : (key == '\r' || key == '\n');
-}
-
-/* Editing keys of the payload; false when the key is not one. */
-static bool payload_key(struct text_edit *t, int key, bool fn)
-{
-	if (fn) {
-		switch (key) {
-		case KEY_LEFT:
-			text_edit_left(t);
-			return true;
-		case KEY_RIGHT:
-			text_edit_right(t);
-			return true;
-		case KEY_UP:
-			text_edit_up(t);
-			return true;
-		case KEY_DOWN:
-			text_edit_down(t);
-			return true;
-		case KEY_HOME:
-			text_edit_home(t);
-			return true;
-		case KEY_END:
-			text_edit_end(t);
-			return true;
-		case KEY_PPAGE:
-			text_edit_page_up(t);
-			return true;
-		case KEY_NPAGE:
-			text_edit_page_down(t);
-			return true;
-		case KEY_BACKSPACE:
-			text_edit_backspace(t);
-			return true;
-		case KEY_DC:
-			text_edit_delete(t);
-			return true;
-		case KEY_ENTER:
-			text_edit_newline(t);
-			return true;
-		default:
-			return false;
-		}
-	}
-	switch (key) {
-	case '\r':
-	case '\n':
-		text_edit_newline(t);
-		return true;
-	case 127:
-	case 8:
-		text_edit_backspace(t);
-		return true;
-	case 1: /* C-a */
-		text_edit_home(t);
-		return true;
-	case 5: /* C-e */
-		text_edit_end(t);
-		return true;
-	case 2: /* C-b */
+	switch (a) {
+	case ACT_EDIT_LEFT:
 		text_edit_left(t);
 		return true;
-	case 6: /* C-f */
+	case ACT_EDIT_RIGHT:
 		text_edit_right(t);
 		return true;
-	case 16: /* C-p */
+	case ACT_EDITOR_UP:
 		text_edit_up(t);
 		return true;
-	case 14: /* C-n */
+	case ACT_EDITOR_DOWN:
 		text_edit_down(t);
 		return true;
-	case 4: /* C-d */
+	case ACT_EDIT_HOME:
+		text_edit_home(t);
+		return true;
+	case ACT_EDIT_END:
+		text_edit_end(t);
+		return true;
+	case ACT_EDITOR_PAGE_UP:
+		text_edit_page_up(t);
+		return true;
+	case ACT_EDITOR_PAGE_DOWN:
+		text_edit_page_down(t);
+		return true;
+	case ACT_EDIT_BACKSPACE:
+		text_edit_backspace(t);
+		return true;
+	case ACT_EDIT_DELETE:
 		text_edit_delete(t);
 		return true;
-	case 11: /* C-k */
+	case ACT_EDITOR_NEWLINE:
+		text_edit_newline(t);
+		return true;
+	case ACT_EDIT_KILL_END:
 		text_edit_kill_end(t);
 		return true;
-	case 21: /* C-u */
+	case ACT_EDIT_KILL_START:
 		text_edit_kill_start(t);
 		return true;
+	case ACT_EDIT_DELETE_WORD:
+		text_edit_delete_word(t);
+		return true;
+	case ACT_NONE:
+		if (!keys_is_text(key, fn))
+			return false;
+		text_edit_insert(t, (uint32_t)key);
+		return true;
 	default:
-		if (key >= 32 && key != 127) {
-			text_edit_insert(t, (uint32_t)key);
-			return true;
-		}
 		return false;
 	}
+}
+
+/* A key on the QoS or Retain field. */
+static void choice(struct publish_form *f, enum action a)
+{
+	if (f->focus == F_QOS) {
+		if (a == ACT_CHOICE_NEXT)
+			f->qos = (f->qos + 1) % 3;
+		else if (a == ACT_CHOICE_PREV)
+			f->qos = (f->qos + 2) % 3;
+		else if (a == ACT_CHOICE_QOS0 || a == ACT_CHOICE_QOS1 || a == ACT_CHOICE_QOS2)
+			f->qos = a == ACT_CHOICE_QOS0 ? 0 : a == ACT_CHOICE_QOS1 ? 1 : 2;
+		return;
+	}
+	if (a == ACT_CHOICE_NEXT || a == ACT_CHOICE_PREV)
+		f->retain = !f->retain;
+	else if (a == ACT_CHOICE_YES || a == ACT_CHOICE_NO)
+		f->retain = a == ACT_CHOICE_YES;
 }
 
 static void move_focus(struct publish_form *f, int by)
@@ -377,11 +362,23 @@ static void move_focus(struct publish_form *f, int by)
 	f->focus = (f->focus + by + f->nfields) % f->nfields;
 }
 
+/* The key table of the focused field, looked up before the form's own. */
+static enum key_mode field_mode(const struct publish_form *f)
+{
+	if (f->focus == F_PAYLOAD)
+		return MODE_EDITOR;
+	if (f->focus == F_QOS || f->focus == F_RETAIN)
+		return MODE_CHOICE;
+	return MODE_EDIT;
+}
+
 static bool form_key(struct modal *m, struct ui *u, int key, bool fn)
 {
 	struct publish_form *f = (struct publish_form *)m;
 	struct line_edit *le;
+	enum action a;
 
+	/* The terminal's bracketed-paste markers: what comes between them is text, not keys. */
 	if (fn && key == paste_start && key > 0) {
 		f->in_paste = true;
 		f->paste_len = 0;
@@ -396,92 +393,41 @@ static bool form_key(struct modal *m, struct ui *u, int key, bool fn)
 		}
 		return true;
 	}
-	if (!fn && key == 27)
-		return false; /* Esc: cancel */
-	if (!fn && key == 19) /* C-s */
+	a = keys_lookup(field_mode(f), key, fn);
+	if (a == ACT_NONE)
+		a = keys_lookup(MODE_FORM, key, fn);
+	switch (a) {
+	case ACT_FORM_CANCEL:
+		return false;
+	case ACT_FORM_SEND:
 		return !send(f, u);
-	if (!fn && key == 15) { /* C-o */
+	case ACT_FORM_SAVE:
 		save(f, u);
 		return true;
-	}
-	if ((!fn && key == '\t') || (fn && key == KEY_BTAB)) {
-		move_focus(f, fn ? -1 : +1);
+	case ACT_FORM_NEXT:
+	case ACT_FORM_PREV:
+		move_focus(f, a == ACT_FORM_NEXT ? +1 : -1);
 		return true;
-	}
-	if (is_enter(key, fn) && f->focus != F_PAYLOAD) {
+	case ACT_FORM_ENTER:
 		if (f->focus == f->nfields - 1)
 			return !send(f, u);
 		move_focus(f, +1);
 		return true;
+	default:
+		break;
 	}
 	if (f->focus == F_PAYLOAD) {
-		payload_key(&f->payload, key, fn);
+		payload_edit(&f->payload, a, key, fn);
 		return true;
 	}
-	if (fn && (key == KEY_UP || key == KEY_DOWN)) {
-		move_focus(f, key == KEY_UP ? -1 : +1);
-		return true;
-	}
-	if (f->focus == F_QOS) {
-		if (!fn && key >= '0' && key <= '2')
-			f->qos = key - '0';
-		else if ((fn && key == KEY_RIGHT) || (!fn && (key == ' ' || key == '+')))
-			f->qos = (f->qos + 1) % 3;
-		else if ((fn && key == KEY_LEFT) || (!fn && key == '-'))
-			f->qos = (f->qos + 2) % 3;
-		return true;
-	}
-	if (f->focus == F_RETAIN) {
-		if ((fn && (key == KEY_LEFT || key == KEY_RIGHT)) || (!fn && key == ' '))
-			f->retain = !f->retain;
-		else if (!fn && (key == 'y' || key == 'Y'))
-			f->retain = true;
-		else if (!fn && (key == 'n' || key == 'N'))
-			f->retain = false;
+	if (f->focus == F_QOS || f->focus == F_RETAIN) {
+		choice(f, a);
 		return true;
 	}
 	le = line_field(f, f->focus);
 	if (le != NULL)
-		field_edit_key(le, key, fn);
+		field_edit(le, a, key, fn);
 	return true;
-}
-
-/* Draws a one-line field, scrolled so the cursor shows; returns the cursor's column. */
-static int draw_line(WINDOW *w, int y, int x, int width, const struct line_edit *e, attr_t attr)
-{
-	unsigned flags = draw_san_flags();
-	size_t from = 0;
-	int c, cur;
-
-	while (from < e->cur && sanitize_width(e->buf + from, e->cur - from, flags) > width - 1) {
-		struct san_glyph g;
-
-		from += sanitize_next(e->buf + from, e->buf + e->len, flags, &g);
-	}
-	wmove(w, y, x);
-	c = draw_text(w, e->buf + from, e->cur - from, width, attr);
-	cur = x + c;
-	c += draw_text(w, e->buf + e->cur, e->len - e->cur, width - c, attr);
-	wattrset(w, attr);
-	for (; c < width; c++)
-		waddch(w, ' ');
-	wattrset(w, A_NORMAL);
-	return cur;
-}
-
-/* Draws key hints: pairs of key and what it does. */
-static void draw_hints(WINDOW *w, int y, int x, int width, const char *const *hints, size_t n)
-{
-	int used = 0;
-
-	wmove(w, y, x);
-	for (size_t i = 0; i + 1 < n && used < width; i += 2) {
-		if (used)
-			used += draw_str(w, "  ", width - used, A_NORMAL);
-		used += draw_str(w, hints[i], width - used, theme_attr(SLOT_HINT_KEY));
-		used += draw_str(w, " ", width - used, A_NORMAL);
-		used += draw_str(w, hints[i + 1], width - used, theme_attr(SLOT_HINT));
-	}
 }
 
 static void draw_label(struct publish_form *f, int y, int field)
@@ -494,33 +440,101 @@ static void draw_label(struct publish_form *f, int y, int field)
 	         theme_attr(focus ? SLOT_PROMPT : SLOT_META_KEY));
 }
 
+/* Draws the status, continued on a second line (from a word's start) when long and there is room.
+ */
+static void draw_status(struct publish_form *f, int y, int width, int lines)
+{
+	attr_t at = theme_attr(f->status_err ? SLOT_ERROR : SLOT_NOTICE);
+	size_t len = strlen(f->status), at1 = 0, next;
+
+	if (lines > 1 && sanitize_width(f->status, len, draw_san_flags()) > width) {
+		at1 = fit_wrap(f->status, len, draw_san_flags(), width, &next);
+		wmove(f->win, y, 2);
+		draw_text(f->win, f->status, at1, width, at);
+		wmove(f->win, y + 1, 2);
+		draw_text(f->win, f->status + next, len - next, width, at);
+		return;
+	}
+	wmove(f->win, y, 2);
+	draw_text(f->win, f->status, len, width, at);
+}
+
+/* The keys of the focused field and the form: what the bottom line offers. */
+static void draw_form_hints(struct publish_form *f, int y, int width)
+{
+	static const struct key_hint payload_hints[] = {
+	    {ACT_FORM_SEND, "send"},          {ACT_FORM_NEXT, "next field"},
+	    {ACT_EDITOR_NEWLINE, "new line"}, {ACT_FORM_SAVE, "save to list"},
+	    {ACT_FORM_CANCEL, "cancel"},
+	};
+	static const struct key_hint line_hints[] = {
+	    {ACT_FORM_SEND, "send"},
+	    {ACT_FORM_NEXT, "next field"},
+	    {ACT_FORM_SAVE, "save to list"},
+	    {ACT_FORM_CANCEL, "cancel"},
+	};
+	static const struct key_hint choice_hints[] = {
+	    {ACT_CHOICE_NEXT, "change"},
+	    {ACT_FORM_NEXT, "next field"},
+	    {ACT_FORM_SEND, "send"},
+	    {ACT_FORM_CANCEL, "cancel"},
+	};
+
+	wmove(f->win, y, 2);
+	if (f->focus == F_PAYLOAD)
+		draw_key_hints(f->win, width, payload_hints, 5);
+	else if (f->focus == F_QOS || f->focus == F_RETAIN)
+		draw_key_hints(f->win, width, choice_hints, 4);
+	else
+		draw_key_hints(f->win, width, line_hints, 4);
+}
+
+/*
+ * Lines besides the payload: borders, topic, QoS, retain, the MQTT 5 fields
+ * and the status line; a full form adds a rule, a second status line and the
+ * key hints (the compact one shows the hints on the status line when it is
+ * free).
+ */
+static int fixed_lines(const struct publish_form *f, bool full)
+{
+	return 6 + (f->v5 ? 3 : 0) + (full ? 3 : 0);
+}
+
 static void form_draw(struct modal *m, struct ui *u, int rows, int cols)
 {
 	struct publish_form *f = (struct publish_form *)m;
-	int ww = cols - 2 > FORM_MAXW ? FORM_MAXW : cols - 2, wh = rows - 2;
-	int fixed = 9 + (f->v5 ? 3 : 0), ph = wh - fixed, fx = LABEL_W + 1, fw, y;
+	int ww = cols - 2 > FORM_MAXW ? FORM_MAXW : cols - 2, wh = rows - 2, ph;
+	int fx = LABEL_W + 1, fw, y;
+	bool full = true;
 	attr_t fattr = A_UNDERLINE;
 	char buf[128];
 
 	(void)u;
-	if (ww < 30 || ph < 1) {
+	/* Centred with a margin; else the whole screen; else without the rule and the hints. */
+	if (wh - fixed_lines(f, true) < 1 || ww < FORM_MINW) {
 		ww = cols;
 		wh = rows;
-		ph = wh - fixed;
-		if (ph < 1 || ww < 24) {
-			f->cur_on = false;
-			return; /* too small to show; the keys still work */
-		}
+		full = wh - fixed_lines(f, true) >= 1;
+	}
+	ph = wh - fixed_lines(f, full);
+	if (ph < 1 || ww < FORM_MINW) {
+		f->cur_on = false;
+		draw_too_small(&f->win, &f->wh, &f->ww, rows, cols, "Publish form",
+		               fixed_lines(f, false) + 1, FORM_MINW, ACT_FORM_CANCEL);
+		f->wy = rows / 2;
+		f->wx = 0;
+		return;
 	}
 	if (f->win == NULL || f->wh != wh || f->ww != ww) {
 		if (f->win)
 			delwin(f->win);
-		f->wy = (rows - wh) / 2;
-		f->wx = (cols - ww) / 2;
-		f->win = newwin(wh, ww, f->wy, f->wx);
+		f->win = newwin(wh, ww, (rows - wh) / 2, (cols - ww) / 2);
 		f->wh = wh;
 		f->ww = ww;
 	}
+	f->wy = (rows - wh) / 2;
+	f->wx = (cols - ww) / 2;
+	mvwin(f->win, f->wy, f->wx);
 	fw = ww - fx - 1;
 	werase(f->win);
 	draw_box(f->win, wh, ww, theme_attr(SLOT_BORDER));
@@ -532,7 +546,7 @@ static void form_draw(struct modal *m, struct ui *u, int rows, int cols)
 	/* topic */
 	y = 1;
 	draw_label(f, y, F_TOPIC);
-	f->cur_x = draw_line(f->win, y, fx, fw, &f->topic, fattr);
+	f->cur_x = draw_field(f->win, y, fx, fw, f->topic.buf, f->topic.len, f->topic.cur, fattr);
 	f->cur_y = y;
 	f->cur_on = f->focus == F_TOPIC;
 
@@ -603,10 +617,11 @@ static void form_draw(struct modal *m, struct ui *u, int rows, int cols)
 		static const int extra[] = {F_CTYPE, F_RTOPIC, F_PROPS};
 
 		for (int i = 0; i < 3; i++, y++) {
+			const struct line_edit *le = line_field(f, extra[i]);
 			int cx;
 
 			draw_label(f, y, extra[i]);
-			cx = draw_line(f->win, y, fx, fw, line_field(f, extra[i]), fattr);
+			cx = draw_field(f->win, y, fx, fw, le->buf, le->len, le->cur, fattr);
 			if (extra[i] == F_PROPS && f->props.len == 0 && f->focus != F_PROPS) {
 				wmove(f->win, y, fx);
 				draw_str(f->win, "key=value; key=value", fw,
@@ -621,63 +636,16 @@ static void form_draw(struct modal *m, struct ui *u, int rows, int cols)
 	}
 
 	/* status and keys */
-	draw_hline(f->win, y, 1, ww - 2, theme_attr(SLOT_BORDER));
-	y++;
-	if (f->status[0]) {
-		size_t len = strlen(f->status);
-		int used;
-
-		wmove(f->win, y, 2);
-		used = draw_text(f->win, f->status, len, ww - 4,
-		                 theme_attr(f->status_err ? SLOT_ERROR : SLOT_NOTICE));
-		/* A long status continues on the next row, from a word's start. */
-		if (sanitize_width(f->status, len, draw_san_flags()) > used) {
-			size_t at = 0, space = 0;
-			int w = 0;
-
-			while (at < len) {
-				struct san_glyph g;
-				size_t n = sanitize_next(
-				    f->status + at, f->status + len,
-				    draw_san_flags() | (w == 0 ? SAN_LEADING : 0), &g);
-
-				if (w + g.width > used)
-					break;
-				if (f->status[at] == ' ')
-					space = at + 1;
-				w += g.width;
-				at += n;
-			}
-			if (space > at / 2 && at < len && f->status[at] != ' ')
-				at = space;
-			wmove(f->win, y, 2);
-			draw_text(f->win, f->status, at, ww - 4,
-			          theme_attr(f->status_err ? SLOT_ERROR : SLOT_NOTICE));
-			for (int x = getcurx(f->win); x < ww - 2; x++)
-				waddch(f->win, ' ');
-			while (at < len && f->status[at] == ' ')
-				at++;
-			wmove(f->win, y + 1, 2);
-			draw_text(f->win, f->status + at, len - at, ww - 4,
-			          theme_attr(f->status_err ? SLOT_ERROR : SLOT_NOTICE));
-		}
-	}
-	y += 2;
-	{
-		const char *payload_hints[] = {"C-s",   "send",     "Tab", "next field",
-		                               "Enter", "new line", "C-o", "save to list",
-		                               "Esc",   "cancel"};
-		const char *other_hints[] = {"C-s", "send",         "Tab/Enter", "next field",
-		                             "C-o", "save to list", "Esc",       "cancel"};
-		const char *choice_hints[] = {"Space", "change", "Tab/Enter", "next field",
-		                              "C-s",   "send",   "Esc",       "cancel"};
-
-		if (f->focus == F_PAYLOAD)
-			draw_hints(f->win, y, 2, ww - 4, payload_hints, 10);
-		else if (f->focus == F_QOS || f->focus == F_RETAIN)
-			draw_hints(f->win, y, 2, ww - 4, choice_hints, 8);
-		else
-			draw_hints(f->win, y, 2, ww - 4, other_hints, 8);
+	if (full) {
+		draw_hline(f->win, y, 1, ww - 2, theme_attr(SLOT_BORDER));
+		y++;
+		if (f->status[0])
+			draw_status(f, y, ww - 4, 2);
+		draw_form_hints(f, y + 2, ww - 4);
+	} else if (f->status[0]) {
+		draw_status(f, y, ww - 4, 1);
+	} else {
+		draw_form_hints(f, y, ww - 4);
 	}
 	touchwin(f->win);
 	wnoutrefresh(f->win);
@@ -737,7 +705,7 @@ static void open_form(struct ui *u, const struct pub_draft *d, const char *title
 	line_edit_set(&f->props, d->user_props ? d->user_props : "");
 	f->qos = d->qos;
 	f->retain = d->retain;
-	f->v5 = ui_app(u)->cfg->protocol == MQTT_V5;
+	f->v5 = ui_app(u)->session && session_protocol(ui_app(u)->session) == MQTT_V5;
 	f->nfields = f->v5 ? F__COUNT : F_RETAIN + 1;
 	f->focus = focus;
 	if (status)

@@ -5,7 +5,6 @@
 #include <string.h>
 
 #include "mqscope/draw.h"
-#include "mqscope/keys.h"
 #include "mqscope/theme.h"
 #include "mqscope/util.h"
 
@@ -125,10 +124,7 @@ void status_bar_draw(WINDOW *w, int wd, const struct status_info *si)
 
 void hint_line_draw(WINDOW *w, int wd, enum hint_kind kind, const char *text)
 {
-	static const struct {
-		enum action a;
-		const char *label;
-	} hints[] = {
+	static const struct key_hint hints[] = {
 	    {ACT_QUIT, "quit"},         {ACT_HELP, "help"},
 	    {ACT_SEARCH, "search"},     {ACT_TOGGLE_BRANCH, "open/close"},
 	    {ACT_FOCUS_NEXT, "pane"},   {ACT_FILTER, "filter"},
@@ -136,7 +132,6 @@ void hint_line_draw(WINDOW *w, int wd, enum hint_kind kind, const char *text)
 	    {ACT_SORT, "sort"},         {ACT_DASHBOARD, "broker"},
 	    {ACT_PAUSE, "pause"},
 	};
-	int used = 0;
 
 	werase(w);
 	wmove(w, 0, 0);
@@ -144,18 +139,6 @@ void hint_line_draw(WINDOW *w, int wd, enum hint_kind kind, const char *text)
 		draw_str(w, text, wd, theme_attr(kind == HINT_ERROR ? SLOT_ERROR : SLOT_NOTICE));
 		return;
 	}
-	for (size_t i = 0; i < sizeof(hints) / sizeof(hints[0]) && used < wd; i++) {
-		char keys[64], *sp;
-
-		keys_describe(hints[i].a, keys, sizeof(keys));
-		sp = strchr(keys, ' ');
-		if (sp)
-			*sp = '\0'; /* the first key is enough here */
-		if (keys[0] == '\0')
-			continue;
-		used += draw_str(w, used ? "  " : " ", wd - used, A_NORMAL);
-		used += draw_str(w, keys, wd - used, theme_attr(SLOT_HINT_KEY));
-		used += draw_str(w, " ", wd - used, A_NORMAL);
-		used += draw_str(w, hints[i].label, wd - used, theme_attr(SLOT_HINT));
-	}
+	wmove(w, 0, 1);
+	draw_key_hints(w, wd - 1, hints, sizeof(hints) / sizeof(hints[0]));
 }

@@ -9,19 +9,23 @@
 
 #include "mqscope/draw.h"
 #include "mqscope/keys.h"
+#include "mqscope/list_view.h"
 #include "mqscope/prompt.h"
 #include "mqscope/theme.h"
 #include "mqscope/ui_api.h"
 #include "mqscope/util.h"
 
-#define SUBS_MAX 256 /* shown; more are kept and used, just not listed */
+#define SUBS_MAX   256 /* shown; more are kept and used, just not listed */
+#define SUBS_W     78
+#define SUBS_MIN_W 30
+#define SUBS_MIN_H 5
 
 struct subs_view {
 	struct modal m;
 	WINDOW *win;
 	int h, w;
-	int sel, scroll;
-	int inner; /* list rows at the last draw */
+	struct session_sub subs[SUBS_MAX]; /* as of the last draw */
+	struct list_view lv;
 };
 
 void subs_granted_text(int granted, int asked, char *buf, size_t cap)
@@ -65,12 +69,12 @@ static void subscribe_entered(struct ui *u, const char *text, void *data)
 }
 
 /* Filter at row i of the current list, copied into buf; false when there is none. */
-static bool filter_at(struct ui *u, int i, struct session_sub *out)
+static bool filter_at(struct ui *u, size_t i, struct session_sub *out)
 {
 	static struct session_sub subs[SUBS_MAX];
 	size_t n = session_subscriptions(session_of(u), subs, SUBS_MAX);
 
-	if (i < 0 || (size_t)i >= n || i >= SUBS_MAX)
+	if (i >= n || i >= SUBS_MAX)
 		return false;
 	*out = subs[i];
 	return true;
@@ -81,72 +85,89 @@ static bool subs_key(struct modal *m, struct ui *u, int key, bool fn)
 	struct subs_view *v = (struct subs_view *)m;
 	struct session *ss = session_of(u);
 	struct session_sub sub;
+	enum action a = keys_lookup(MODE_SUBS, key, fn);
 	char err[300];
+	int qos = -1;
 
 	if (ss == NULL)
 		return false;
-	if (!fn && (key == 'a' || key == '+' || key == 'i')) {
+	switch (a) {
+	case ACT_SUBS_CLOSE:
+		return false;
+	case ACT_SUBS_ADD:
 		prompt_open(u, "Subscribe to: ", NULL, subscribe_entered, NULL);
 		return true;
-	}
-	if ((!fn && (key == 'd' || key == 'x')) || (fn && key == KEY_DC)) {
-		if (filter_at(u, v->sel, &sub)) {
+	case ACT_SUBS_REMOVE:
+		if (filter_at(u, v->lv.l.sel, &sub)) {
 			if (session_unsubscribe(ss, sub.filter, err, sizeof(err)) != 0)
 				ui_notice(u, HINT_ERROR, "%s", err);
 			else
 				ui_notice(u, HINT_NOTICE, "Unsubscribed from %s", sub.filter);
 		}
 		return true;
-	}
-	if (!fn && key >= '0' && key <= '2') {
-		if (filter_at(u, v->sel, &sub) &&
-		    session_subscribe(ss, sub.filter, key - '0', err, sizeof(err)) != 0)
+	case ACT_SUBS_QOS0:
+	case ACT_SUBS_QOS1:
+	case ACT_SUBS_QOS2:
+		qos = a == ACT_SUBS_QOS0 ? 0 : a == ACT_SUBS_QOS1 ? 1 : 2;
+		if (filter_at(u, v->lv.l.sel, &sub) &&
+		    session_subscribe(ss, sub.filter, qos, err, sizeof(err)) != 0)
 			ui_notice(u, HINT_ERROR, "%s", err);
 		return true;
-	}
-	switch (keys_action(fn || key < 256 ? key : -1)) {
-	case ACT_MOVE_DOWN:
-		v->sel++;
-		return true;
-	case ACT_MOVE_UP:
-		v->sel--;
-		return true;
-	case ACT_PAGE_DOWN:
-		v->sel += v->inner > 1 ? v->inner - 1 : 1;
-		return true;
-	case ACT_PAGE_UP:
-		v->sel -= v->inner > 1 ? v->inner - 1 : 1;
-		return true;
-	case ACT_FIRST:
-		v->sel = 0;
-		return true;
-	case ACT_LAST:
-		v->sel = SUBS_MAX;
-		return true;
 	default:
-		break;
+		list_view_action(&v->lv, u, a);
+		return true;
 	}
-	/* Esc, q, the key that opened it, or anything else closes. */
-	return false;
+}
+
+/* One subscription: its filter, then what the broker granted at the right. */
+static void draw_row(void *ctx, WINDOW *w, int y, int x, int wd, size_t i)
+{
+	struct subs_view *v = ctx;
+	const struct session_sub *s = &v->subs[i];
+	enum theme_slot slot = s->granted > 2   ? SLOT_ERROR
+	                       : s->granted < 0 ? SLOT_META
+	                                        : SLOT_VALUE;
+	char state[160];
+	int sw;
+
+	subs_granted_text(s->granted, s->qos, state, sizeof(state));
+	sw = (int)strlen(state) < wd / 2 ? (int)strlen(state) : wd / 2;
+	draw_str(w, s->filter, wd - sw - 2, theme_attr(SLOT_NORMAL));
+	wmove(w, y, x + wd - sw);
+	draw_str(w, state, sw, theme_attr(slot));
+}
+
+static const char *row_text(void *ctx, size_t i, size_t *len)
+{
+	struct subs_view *v = ctx;
+
+	*len = strlen(v->subs[i].filter);
+	return v->subs[i].filter;
 }
 
 static void subs_draw(struct modal *m, struct ui *u, int rows, int cols)
 {
-	static struct session_sub subs[SUBS_MAX];
+	static const struct key_hint hints[] = {
+	    {ACT_SUBS_ADD, "add"}, {ACT_SUBS_REMOVE, "remove"}, {ACT_SUBS_QOS0, NULL},
+	    {ACT_SUBS_QOS1, NULL}, {ACT_SUBS_QOS2, "QoS"},      {ACT_SUBS_CLOSE, "close"},
+	};
 	struct subs_view *v = (struct subs_view *)m;
 	struct session *ss = session_of(u);
 	struct session_status st;
-	size_t total = ss ? session_subscriptions(ss, subs, SUBS_MAX) : 0;
+	size_t total = ss ? session_subscriptions(ss, v->subs, SUBS_MAX) : 0;
 	int n = total < SUBS_MAX ? (int)total : SUBS_MAX;
-	int hh = n + 5, ww = 78, y;
+	int hh = n + 5 + (total > SUBS_MAX), ww = cols > SUBS_W ? SUBS_W : cols, inner;
 
+	if (ss == NULL)
+		return;
 	/* Leave the top bar and the bottom line (notices) uncovered. */
 	if (hh > rows - 2)
 		hh = rows - 2;
-	if (ww > cols)
-		ww = cols;
-	if (hh < 5 || ww < 20 || ss == NULL)
+	if (hh < SUBS_MIN_H || ww < SUBS_MIN_W) {
+		draw_too_small(&v->win, &v->h, &v->w, rows, cols, "Subscriptions", SUBS_MIN_H + 2,
+		               SUBS_MIN_W, ACT_SUBS_CLOSE);
 		return;
+	}
 	if (v->win == NULL || v->h != hh || v->w != ww) {
 		if (v->win)
 			delwin(v->win);
@@ -154,16 +175,7 @@ static void subs_draw(struct modal *m, struct ui *u, int rows, int cols)
 		v->h = hh;
 		v->w = ww;
 	}
-	v->inner = hh - 4;
-	if (v->sel >= n)
-		v->sel = n - 1;
-	if (v->sel < 0)
-		v->sel = 0;
-	if (v->sel < v->scroll)
-		v->scroll = v->sel;
-	if (v->sel >= v->scroll + v->inner)
-		v->scroll = v->sel - v->inner + 1;
-
+	inner = hh - 4 - (total > SUBS_MAX);
 	werase(v->win);
 	draw_box(v->win, hh, ww, theme_attr(SLOT_BORDER));
 	wmove(v->win, 0, 2);
@@ -177,41 +189,24 @@ static void subs_draw(struct modal *m, struct ui *u, int rows, int cols)
 		draw_str(v->win, "Not connected: the list is sent when the connection is back.",
 		         ww - 4, theme_attr(SLOT_ERROR));
 	if (n == 0) {
-		wmove(v->win, 2, 2);
-		draw_str(v->win, "(no subscriptions: press a to add one)", ww - 4,
-		         theme_attr(SLOT_META));
-	}
-	y = 2;
-	for (int i = v->scroll; i < n && y < 2 + v->inner; i++, y++) {
-		char state[160];
-		attr_t row = i == v->sel ? theme_attr(SLOT_SELECTED) : theme_attr(SLOT_NORMAL);
-		enum theme_slot slot = subs[i].granted > 2   ? SLOT_ERROR
-		                       : subs[i].granted < 0 ? SLOT_META
-		                                             : SLOT_VALUE;
-		int used;
+		char add[32];
 
-		subs_granted_text(subs[i].granted, subs[i].qos, state, sizeof(state));
-		wmove(v->win, y, 1);
-		used = draw_str(v->win, " ", ww - 2, row);
-		used += draw_str(v->win, subs[i].filter, ww - 2 - used - 2 - (int)strlen(state) - 2,
-		                 row);
-		while (used < ww - 2 - (int)strlen(state) - 1)
-			used += draw_str(v->win, " ", 1, row);
-		used +=
-		    draw_str(v->win, state, ww - 2 - used, i == v->sel ? row : theme_attr(slot));
-		if (used < ww - 2) {
-			wattrset(v->win, row);
-			for (; used < ww - 2; used++)
-				waddch(v->win, ' ');
-			wattrset(v->win, A_NORMAL);
-		}
+		keys_describe(ACT_SUBS_ADD, add, sizeof(add));
+		if (strchr(add, ' '))
+			*strchr(add, ' ') = '\0';
+		wmove(v->win, 2, 2);
+		draw_str(v->win, "(no subscriptions: press ", ww - 4, theme_attr(SLOT_META));
+		draw_str(v->win, add, ww - 29, theme_attr(SLOT_HINT_KEY));
+		draw_str(v->win, " to add one)", ww - 29 - (int)strlen(add), theme_attr(SLOT_META));
 	}
+	list_view_draw(&v->lv, v->win, 2, 2, inner, ww - 4, (size_t)n, theme_attr(SLOT_SELECTED));
+	list_view_position(&v->lv, v->win, hh - 1, ww - 2, theme_attr(SLOT_BORDER));
 	if (total > SUBS_MAX) {
 		wmove(v->win, hh - 3, 2);
 		draw_str(v->win, "(more not listed)", ww - 4, theme_attr(SLOT_META));
 	}
 	wmove(v->win, hh - 2, 2);
-	draw_str(v->win, "a add  d remove  0 1 2 QoS  Esc close", ww - 4, theme_attr(SLOT_HINT));
+	draw_key_hints(v->win, ww - 4, hints, sizeof(hints) / sizeof(hints[0]));
 	touchwin(v->win);
 	wnoutrefresh(v->win);
 }
@@ -255,5 +250,6 @@ void subs_view_open(struct ui *u)
 	}
 	v = xcalloc(1, sizeof(*v));
 	v->m.ops = &subs_ops;
+	list_view_init(&v->lv, false, draw_row, row_text, v);
 	ui_open(u, &v->m);
 }

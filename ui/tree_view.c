@@ -23,9 +23,12 @@ struct sort_item {
 	tree_id id;
 };
 
+static void draw_row_in_list(void *ctx, WINDOW *w, int y, int x, int wd, size_t i);
+
 void tree_view_init(struct tree_view *v, const struct tree *t)
 {
 	memset(v, 0, sizeof(*v));
+	list_view_init(&v->lv, false, draw_row_in_list, NULL, v);
 	v->tree = t;
 	v->sel = TREE_NONE;
 	v->stale = true;
@@ -235,31 +238,28 @@ void tree_view_refresh(struct tree_view *v)
 	}
 
 	/* Keep the selection on its node, or on its nearest visible ancestor. */
-	v->sel_row = SIZE_MAX;
+	size_t row = SIZE_MAX;
 	for (tree_id a = want; a != TREE_NONE && a != TREE_ROOT;
 	     a = tree_node(v->tree, a)->parent) {
-		v->sel_row = find_row(v, a);
-		if (v->sel_row != SIZE_MAX) {
+		row = find_row(v, a);
+		if (row != SIZE_MAX) {
 			v->sel = a;
 			break;
 		}
 	}
-	if (v->sel_row == SIZE_MAX) {
-		v->sel_row = 0;
+	if (row == SIZE_MAX) {
+		row = 0;
 		v->sel = v->nrows ? v->rows[0] : TREE_NONE;
 	}
-	if (v->top >= v->nrows)
-		v->top = v->nrows ? v->nrows - 1 : 0;
+	list_set(&v->lv.l, v->nrows, v->lv.l.height);
+	list_select(&v->lv.l, row, false);
 }
 
-static void select_row(struct tree_view *v, size_t row)
+/* Selects the node at the list's selected row. */
+static void follow_list(struct tree_view *v)
 {
-	if (v->nrows == 0)
-		return;
-	if (row >= v->nrows)
-		row = v->nrows - 1;
-	v->sel_row = row;
-	v->sel = v->rows[row];
+	if (v->nrows)
+		v->sel = v->rows[v->lv.l.sel];
 }
 
 static bool has_visible_children(const struct tree_view *v, tree_id id)
@@ -348,6 +348,8 @@ int64_t tree_view_tick(struct tree_view *v, int64_t now_mono, uint64_t msgs)
 
 void tree_view_select(struct tree_view *v, tree_id id)
 {
+	size_t top = v->lv.l.top, row;
+
 	for (tree_id a = tree_node(v->tree, id)->parent; a != TREE_ROOT && a != TREE_NONE;
 	     a = tree_node(v->tree, a)->parent)
 		if (!tree_view_is_expanded(v, a))
@@ -355,41 +357,25 @@ void tree_view_select(struct tree_view *v, tree_id id)
 	v->sel = id;
 	v->stale = true;
 	tree_view_refresh(v);
-	/* Put it in the middle of the pane when it was off screen. */
-	if (v->height > 0 && (v->sel_row < v->top || v->sel_row >= v->top + (size_t)v->height))
-		v->top =
-		    v->sel_row > (size_t)v->height / 2 ? v->sel_row - (size_t)v->height / 2 : 0;
+	/* Put it in the middle of the pane when it was off screen (the view as it was). */
+	row = v->lv.l.sel;
+	v->lv.l.top = top;
+	list_select(&v->lv.l, row, true);
 }
 
 bool tree_view_action(struct tree_view *v, enum action a)
 {
-	size_t page = v->height > 1 ? (size_t)v->height - 1 : 1;
 	tree_id id;
 
 	tree_view_refresh(v);
 	if (v->nrows == 0)
 		return false;
+	if (list_move(&v->lv.l, a)) {
+		follow_list(v);
+		return true;
+	}
 	id = v->sel;
 	switch (a) {
-	case ACT_MOVE_UP:
-		if (v->sel_row > 0)
-			select_row(v, v->sel_row - 1);
-		return true;
-	case ACT_MOVE_DOWN:
-		select_row(v, v->sel_row + 1);
-		return true;
-	case ACT_PAGE_UP:
-		select_row(v, v->sel_row > page ? v->sel_row - page : 0);
-		return true;
-	case ACT_PAGE_DOWN:
-		select_row(v, v->sel_row + page);
-		return true;
-	case ACT_FIRST:
-		select_row(v, 0);
-		return true;
-	case ACT_LAST:
-		select_row(v, v->nrows - 1);
-		return true;
 	case ACT_COLLAPSE:
 		if (tree_view_is_expanded(v, id) && has_visible_children(v, id)) {
 			tree_view_set_expanded(v, id, false);
@@ -406,7 +392,8 @@ bool tree_view_action(struct tree_view *v, enum action a)
 			tree_view_set_expanded(v, id, true);
 			tree_view_refresh(v);
 		} else {
-			select_row(v, v->sel_row + 1);
+			list_move(&v->lv.l, ACT_MOVE_DOWN);
+			follow_list(v);
 		}
 		return true;
 	case ACT_TOGGLE_BRANCH:
@@ -431,23 +418,6 @@ bool tree_view_action(struct tree_view *v, enum action a)
 	default:
 		return false;
 	}
-}
-
-/* Case-insensitive substring test. */
-static bool contains_ci(const char *hay, size_t hlen, const char *needle, size_t nlen)
-{
-	if (nlen == 0)
-		return true;
-	for (size_t i = 0; i + nlen <= hlen; i++) {
-		size_t j = 0;
-
-		while (j < nlen &&
-		       tolower((unsigned char)hay[i + j]) == tolower((unsigned char)needle[j]))
-			j++;
-		if (j == nlen)
-			return true;
-	}
-	return false;
 }
 
 tree_id tree_view_search(struct tree_view *v, const char *query, int dir, bool *wrapped)
@@ -487,7 +457,7 @@ tree_id tree_view_search(struct tree_view *v, const char *query, int dir, bool *
 		if (id == v->sel) {
 			passed = true;
 		} else if ((n->flags & TREE_F_VALUE || n->nchildren) &&
-		           contains_ci(path, plen[d], query, qlen)) {
+		           mem_contains_ci(path, plen[d], query, qlen)) {
 			if (first == TREE_NONE)
 				first = id;
 			if (!passed)
@@ -630,14 +600,25 @@ static int64_t draw_row(struct tree_view *v, WINDOW *w, int y, int wd, tree_id i
 	return next;
 }
 
+/* One row of the list: the node at row i. */
+static void draw_row_in_list(void *ctx, WINDOW *w, int y, int x, int wd, size_t i)
+{
+	struct tree_view *v = ctx;
+	int64_t next = draw_row(v, w, y, wd, v->rows[i], v->now);
+
+	(void)x;
+	if (next < v->next_change)
+		v->next_change = next;
+}
+
 void tree_view_draw(struct tree_view *v, WINDOW *w, int h, int wd, bool focused, int64_t now_wall)
 {
 	v->now = now_wall; /* rates are sorted as of this moment */
 	tree_view_refresh(v);
-	v->height = h;
 	v->next_change = INT64_MAX;
 	werase(w);
 	if (v->nrows == 0) {
+		list_set(&v->lv.l, 0, (size_t)h);
 		wmove(w, 0, 1);
 		draw_str(w,
 		         v->filter ? "no topic matches the filter (f changes it, f Enter clears it)"
@@ -645,26 +626,8 @@ void tree_view_draw(struct tree_view *v, WINDOW *w, int h, int wd, bool focused,
 		         wd - 1, theme_attr(SLOT_COUNT));
 		return;
 	}
-	/* Scroll just enough to keep the selection on screen. */
-	if (v->sel_row < v->top)
-		v->top = v->sel_row;
-	if (v->sel_row >= v->top + (size_t)h)
-		v->top = v->sel_row - (size_t)h + 1;
-	if (v->top + (size_t)h > v->nrows)
-		v->top = v->nrows > (size_t)h ? v->nrows - (size_t)h : 0;
-
-	for (int y = 0; y < h && v->top + (size_t)y < v->nrows; y++) {
-		size_t r = v->top + (size_t)y;
-		int64_t next = draw_row(v, w, y, wd, v->rows[r], now_wall);
-
-		if (next < v->next_change)
-			v->next_change = next;
-		if (r == v->sel_row) {
-			attr_t at = theme_attr(focused ? SLOT_SELECTED : SLOT_SELECTED_IDLE);
-
-			mvwchgat(w, y, 0, -1, at & ~A_COLOR, (short)PAIR_NUMBER(at), NULL);
-		}
-	}
+	list_view_draw(&v->lv, w, 0, 0, h, wd, v->nrows,
+	               theme_attr(focused ? SLOT_SELECTED : SLOT_SELECTED_IDLE));
 }
 
 /* ---- actions ---- */

@@ -24,6 +24,7 @@
 #include "mqscope/conn_log.h"
 #include "mqscope/draw.h"
 #include "mqscope/filter.h"
+#include "mqscope/fit.h"
 #include "mqscope/help_view.h"
 #include "mqscope/keys.h"
 #include "mqscope/message_picker.h"
@@ -50,8 +51,8 @@
 
 #define MODALS_MAX      8
 #define JOBS_MAX        8
-#define DRAIN_BATCH     4096
-#define DRAIN_BUDGET_MS 15 /* then look at keys again */
+#define DRAIN_SLICE     512 /* messages between looks at the keyboard */
+#define DRAIN_BUDGET_MS 15  /* then draw and poll again */
 #define REPLAY_BATCH    4096
 #define MIN_ROWS        6
 #define MIN_COLS        20
@@ -83,7 +84,8 @@ struct ui {
 	struct session_status st;
 	int64_t next_frame;
 	int frame_ms;
-	bool more; /* the ring still holds records */
+	bool more;      /* the ring still holds records */
+	bool key_ready; /* a drain stopped for a key that waits on the terminal */
 	bool quit;
 	int quit_sig;     /* the signal that ended the loop, or 0 */
 	bool record_told; /* the recording's failure was reported */
@@ -354,7 +356,7 @@ static void layout(struct ui *u)
 		u->sep_w = newwin(1, u->cols, 1 + u->tree_h, 0);
 		u->pay_w = newwin(u->pay_h > 0 ? u->pay_h : 1, u->cols, 2 + u->tree_h, 0);
 	}
-	u->tv.height = u->tree_h;
+	u->tv.lv.l.height = (size_t)u->tree_h; /* for paging before the first frame */
 	u->dirty = DIRTY_PANES;
 }
 
@@ -435,9 +437,22 @@ static void frame(struct ui *u)
 	if (u->nmodals)
 		u->dirty |= DIRTY_PANES; /* panes under a modal are redrawn with it */
 	if (u->too_small) {
+		char msg[96];
+		size_t len, at = 0;
+
 		u->tv.next_change = INT64_MAX; /* no rows on screen to age */
 		werase(stdscr);
-		mvwaddnstr(stdscr, 0, 0, "terminal too small", u->cols);
+		len =
+		    (size_t)snprintf(msg, sizeof(msg), "Too small: mqscope needs %dx%d (now %dx%d)",
+		                     MIN_COLS, MIN_ROWS, u->cols, u->rows);
+		for (int y = 0; y < u->rows && at < len; y++) {
+			size_t next, n = fit_wrap(msg + at, len - at, 0, u->cols, &next);
+
+			wmove(stdscr, y, 0);
+			draw_text(stdscr, msg + at, y + 1 < u->rows ? n : len - at, u->cols,
+			          A_NORMAL);
+			at += next;
+		}
 		wnoutrefresh(stdscr);
 		doupdate();
 		u->dirty = 0;
@@ -566,7 +581,7 @@ static void handle_key(struct ui *u, int key, bool fn)
 		u->notice[0] = '\0';
 		u->dirty |= DIRTY_HINT;
 	}
-	a = (fn || key < 256) ? keys_action(key) : ACT_NONE;
+	a = keys_lookup(MODE_MAIN, key, fn);
 	if (handlers[a] != NULL) {
 		handlers[a](u);
 		return;
@@ -613,13 +628,26 @@ static void handle_key(struct ui *u, int key, bool fn)
 		u->dirty |= DIRTY_TREE | DIRTY_PAYLOAD;
 }
 
-static void read_keys(struct ui *u)
+/* Handles every key the terminal has sent; returns how many there were. */
+static int read_keys(struct ui *u)
 {
 	wint_t wc;
-	int r;
+	int r, n = 0;
 
-	while (!u->quit && (r = wget_wch(u->input_w, &wc)) != ERR)
+	while (!u->quit && (r = wget_wch(u->input_w, &wc)) != ERR) {
 		handle_key(u, (int)wc, r == KEY_CODE_YES);
+		n++;
+	}
+	u->key_ready = false;
+	return n;
+}
+
+/* Whether input waits on the terminal, without reading it. */
+static bool key_waiting(void)
+{
+	struct pollfd p = {.fd = STDIN_FILENO, .events = POLLIN};
+
+	return poll(&p, 1, 0) > 0;
 }
 
 static void handle_signals(struct ui *u)
@@ -679,7 +707,11 @@ static void took_messages(struct ui *u)
 		u->dirty |= DIRTY_PAYLOAD;
 }
 
-/* Moves what the network thread queued into the tree, within a time budget. */
+/*
+ * Moves what the network thread queued into the tree, in slices, within a
+ * time budget; stops early when a key arrives, so that a flood never keeps a
+ * key waiting for more than one slice.
+ */
 static void drain(struct ui *u)
 {
 	int64_t start = clock_mono_ms();
@@ -687,9 +719,13 @@ static void drain(struct ui *u)
 	bool more = true;
 
 	while (more) {
-		total += app_drain(u->app, DRAIN_BATCH, &more);
-		if (clock_mono_ms() - start >= DRAIN_BUDGET_MS)
+		total += app_drain(u->app, DRAIN_SLICE, &more);
+		if (!more || clock_mono_ms() - start >= DRAIN_BUDGET_MS)
 			break;
+		if (key_waiting()) {
+			u->key_ready = true;
+			break;
+		}
 	}
 	u->more = more;
 	if (total)
@@ -776,7 +812,8 @@ static int loop(struct ui *u)
 				auth_prompt_on_status(u, &st);
 			}
 		}
-		if (u->dirty && now >= u->next_frame) {
+		/* A key that waits makes its own frame right after it is handled. */
+		if (u->dirty && now >= u->next_frame && !u->key_ready) {
 			timed_frame(u);
 			/* Keep the cadence: a frame that came late does not push the next one back.
 			 */
@@ -801,7 +838,14 @@ static int loop(struct ui *u)
 			ring_clear_wake(&u->app->ring);
 		if (fds[0].revents & (POLLHUP | POLLERR))
 			u->quit = true; /* the terminal went away */
-		read_keys(u);
+		/*
+		 * A key is answered in the next frame, not at the next tick: the
+		 * frame rate limits only what messages redraw.
+		 */
+		if (read_keys(u) && !u->quit && u->dirty) {
+			timed_frame(u);
+			u->next_frame = clock_mono_ms() + u->frame_ms;
+		}
 		if (u->quit)
 			break;
 		drain(u);
@@ -822,6 +866,7 @@ static int64_t replay_job_step(struct job *j, struct ui *u, int64_t now)
 	struct replay *r = u->app->replay;
 	uint64_t before = u->app->ingested;
 	int64_t next = replay_step(r, u->app, now, REPLAY_BATCH);
+	char why[512];
 
 	(void)j;
 	if (u->app->ingested != before)
@@ -829,7 +874,10 @@ static int64_t replay_job_step(struct job *j, struct ui *u, int64_t now)
 	if (next != REPLAY_DONE)
 		return next;
 	u->dirty |= DIRTY_STATUS;
-	if (replay_bad_lines(r))
+	if (replay_describe_error(r, why, sizeof(why)) > 0)
+		ui_notice(u, HINT_ERROR, "Replay stopped after %llu messages: %s",
+		          (unsigned long long)replay_fed(r), why);
+	else if (replay_bad_lines(r))
 		ui_notice(u, HINT_ERROR, "Replay done: %llu messages; %llu lines were not messages",
 		          (unsigned long long)replay_fed(r),
 		          (unsigned long long)replay_bad_lines(r));

@@ -24,6 +24,8 @@ void broker_kill(struct broker *b);
 /* Stops the broker and removes its directory. */
 void broker_stop(struct broker *b);
 
+/* Starts mosquitto -c DIR/mosquitto.conf (see spawn_quiet); its PID, or -1 with why in err. */
+pid_t broker_spawn(const char *dir, char *err, size_t cap);
 /* Finds mosquitto in PATH or the usual sbin directories; NULL if absent. */
 const char *broker_find_binary(void);
 /* Spawns argv with stdin/out/err on /dev/null, in its own session, killed with its parent. */

@@ -23,6 +23,20 @@ int config_load(struct settings *s, char *err, size_t cap);
 /* Reads one named file (for tests and --config). */
 int config_load_file(struct settings *s, const char *path, char *err, size_t cap);
 
+/* The most a config or saved-messages file may hold; a theme, THEME_FILE_MAX. */
+#define CONFIG_FILE_MAX ((size_t)16 << 20)
+
+struct config_t;
+
+/*
+ * Parses the libconfig file path, of at most max bytes, into cf (initialised
+ * by the caller). The bound is checked while reading (a device or a growing
+ * file cannot make it allocate more); a file with NUL bytes is refused, and so
+ * is @include, whose file would escape the bound. The text read is wiped (it
+ * may hold passwords). Returns 0, or -1 with "file[:line]: why" in err.
+ */
+int config_read_bounded(struct config_t *cf, const char *path, size_t max, char *err, size_t cap);
+
 /* Writes " (did you mean 'x'?)" when one of the n candidates is close to name, else "". */
 void config_suggest(char *buf, size_t cap, const char *name, const char *const *cands, size_t n);
 

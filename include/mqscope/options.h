@@ -23,7 +23,7 @@
 	X(ID_PREFIX, "id-prefix", 'I', "PREFIX", "broker", "client id prefix; the pid is added")   \
 	X(KEEPALIVE, "keepalive", 'k', "SECONDS", "broker", "keepalive interval (default 60)")     \
 	X(PROTOCOL, "protocol-version", 'V', "VERSION", "broker",                                  \
-	  "mqttv31, mqttv311 or mqttv5 (default mqttv5)")                                          \
+	  "only mqttv31, mqttv311 or mqttv5 (default: 5, else what the broker has)")               \
 	X(PERSISTENT, "disable-clean-session", 'c', NULL, "broker",                                \
 	  "persistent session (needs -i; keeps subscriptions while away)")                         \
 	X(SESSION_EXPIRY, "session-expiry-interval", 'x', "SECONDS", "broker",                     \
@@ -145,6 +145,12 @@ void options_usage(FILE *out);
 int options_check(const struct settings *s, char *msg, size_t cap);
 /* Overwrites passwords in argv (-P, --psk, -L user:password@) so ps(1) does not show them. */
 void options_scrub_argv(int argc, char **argv);
+/*
+ * Copies url into buf with the password of user:password@ replaced by ***, for
+ * every message that shows a URL. has_path: a -L URL (its path starts at the
+ * first '/'); else a --proxy URL, whose password may hold '/'.
+ */
+void options_redact_url(const char *url, bool has_path, char *buf, size_t cap);
 /* Parses a mqtt:// or mqtts:// URL into s. */
 int options_parse_url(struct settings *s, const char *url, char *msg, size_t cap);
 

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "mqscope/actions.h"
+#include "mqscope/list_view.h"
 #include "mqscope/payload.h"
 #include "mqscope/tree.h"
 
@@ -38,11 +39,10 @@ struct payload_view {
 	tree_id shown; /* node the state below belongs to */
 	enum pv_format format;
 	enum pv_body body;
-	unsigned age;      /* the value shown: 0 newest, 1 the one before... */
-	uint64_t age_msgs; /* the node's count when age was last adjusted to new messages */
-	size_t scroll;     /* first body row on screen */
-	size_t cursor;     /* body row under the cursor (drawn while the pane has the focus) */
-	int body_height;
+	unsigned age;        /* the value shown: 0 newest, 1 the one before... */
+	uint64_t age_msgs;   /* the node's count when age was last adjusted to new messages */
+	struct list_view lv; /* the body's rows; lv.l.sel is the cursor (drawn with the focus) */
+	const struct tree_value *drawn; /* the value being drawn, during a draw */
 	int width;
 
 	/* the shown value, formatted once per value (not per frame) */

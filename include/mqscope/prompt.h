@@ -4,13 +4,17 @@
 
 #include <stdbool.h>
 
+#include "mqscope/actions.h"
 #include "mqscope/line_edit.h"
 
 struct ui;
 
-/* Applies a line-editing key (arrows, Home/End, C-a/e/b/f/d/k/u/w, Backspace, text) to e;
- * returns false when the key is not an editing key. Shared by every one-line field. */
-bool field_edit_key(struct line_edit *e, int key, bool fn);
+/*
+ * Applies a text-editing action (mode MODE_EDIT) to e, or with ACT_NONE types
+ * key when it is a text key; returns false when it was neither. Shared by
+ * every one-line field.
+ */
+bool field_edit(struct line_edit *e, enum action a, int key, bool fn);
 
 /* Called with the text when the user presses Enter (not on Esc). */
 typedef void (*prompt_done_fn)(struct ui *u, const char *text, void *data);

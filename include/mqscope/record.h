@@ -72,10 +72,16 @@ struct replay;
 
 /*
  * Opens a recording. speed 1 plays at the recorded pace, 10 ten times
- * faster, 0 everything at once. NULL with a reason in err.
+ * faster, 0 everything at once. NULL with a reason in err, also when its
+ * first line is longer than a recording's line can be (64 MiB).
  */
 struct replay *replay_open(const char *path, double speed, char *err, size_t cap);
 void replay_close(struct replay *r);
+/*
+ * Why the replay stopped before the end of the file ("cannot replay PATH:
+ * line 12 is longer than 64.0 MiB (not a recording?)"), or "" when it did not.
+ */
+size_t replay_describe_error(const struct replay *r, char *buf, size_t cap);
 /*
  * Feeds the messages due by now_mono into the app, at most max of them.
  * Returns when the next one is due (monotonic ms; <= now_mono: at once), or

@@ -33,4 +33,11 @@ int secret_prompt(struct settings *s, char *err, size_t cap);
  */
 int secret_read_tty(const char *prompt, char *buf, size_t cap, char *err, size_t errcap);
 
+/*
+ * Keeps secrets in this process's memory to itself: not dumpable (no core
+ * file; other processes of the same user cannot ptrace it or read its memory
+ * through /proc) and a core size limit of 0.
+ */
+void secret_protect_process(void);
+
 #endif

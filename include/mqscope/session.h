@@ -25,7 +25,10 @@ enum session_reason {
 	REASON_CONNACK, /* MQTT 3.x CONNACK return code */
 	REASON_V5,      /* MQTT 5 reason code (CONNACK or DISCONNECT) */
 	REASON_TLS,     /* a TLS failure, code from enum session_tls_error */
-	REASON_CLOSED,  /* the broker closed the connection before its CONNACK; code 1 = TLS */
+	REASON_CLOSED,  /* the broker closed the connection before its CONNACK; enum session_closed
+	                 */
+	REASON_VERSION, /* the broker refused the MQTT version: code is the version, | 0x100 when -V
+	                   chose it; the detail says how it refused */
 	REASON_BOUND,   /* a packet broke a bound of inbound.h; the detail says which */
 	REASON_PEER, /* the broker misbehaved on an open connection; code from enum session_peer */
 };
@@ -41,6 +44,13 @@ enum session_peer {
 	PEER_MALFORMED,    /* a packet whose lengths do not add up */
 	PEER_DUP_PROPERTY, /* an MQTT 5 property given twice */
 	PEER_UNKNOWN_PROPERTY, /* an MQTT 5 property unknown to libmosquitto (it would abort) */
+};
+
+/* What came back before a close without CONNACK. */
+enum session_closed {
+	CLOSED_PLAIN,    /* nothing, or nothing that tells */
+	CLOSED_TLS,      /* a TLS record: plain MQTT sent to a TLS port */
+	CLOSED_FIXED_V5, /* nothing, to an MQTT 5 CONNECT that -V asked for */
 };
 
 enum session_tls_error {
@@ -66,6 +76,9 @@ struct session_status {
 	int64_t retry_at_ms; /* monotonic */
 	unsigned attempt;    /* consecutive failures */
 	uint64_t connects;   /* successful connections so far */
+	int protocol;        /* the MQTT version offered or in use: 3 (3.1), 4 (3.1.1), 5 */
+	int protocol_why;    /* why it is below 5 (enum negotiate_answer); 0 when it is not */
+	bool protocol_fixed; /* -V (or the profile) chose it */
 	uint64_t gen;        /* changes whenever anything above changes */
 	/* More about the reason: the broker's reason string or server reference, an OpenSSL
 	 * message. Untrusted text: draw it sanitized. */
@@ -93,8 +106,9 @@ bool session_reason_is_auth(enum session_reason r, int code);
 /* One connection event: connected, lost, or an attempt that failed. */
 enum session_log_kind {
 	SESSION_LOG_CONNECTED,
-	SESSION_LOG_LOST,   /* a connection that had been accepted ended */
-	SESSION_LOG_FAILED, /* an attempt that never got a CONNACK */
+	SESSION_LOG_LOST,     /* a connection that had been accepted ended */
+	SESSION_LOG_FAILED,   /* an attempt that never got a CONNACK */
+	SESSION_LOG_FALLBACK, /* the broker refused the MQTT version: the next is tried at once */
 };
 
 #define SESSION_LOG_MAX 32 /* the newest events kept */
@@ -107,6 +121,9 @@ struct session_log_entry {
 	uint64_t connection; /* connected: which one (1, 2...); else the connections so far */
 	int64_t retry_ms;    /* lost or failed: the wait before the next attempt */
 	int64_t lasted_ms;   /* lost: how long the connection had lasted */
+	int protocol;        /* connected: the MQTT version (0: not told); fallback: the next one */
+	int protocol_why;    /* connected: why that version; fallback: how the last was refused */
+	bool protocol_fixed; /* connected: -V (or the profile) chose the version */
 	char detail[SESSION_DETAIL_MAX]; /* untrusted text: draw it sanitized */
 };
 
@@ -177,6 +194,9 @@ struct session_event {
 
 /* Takes the next event from the network thread (UI thread only); false when none. */
 bool session_next_event(struct session *ss, struct session_event *ev);
+
+/* The MQTT version the connection speaks, or the attempt under way offers: 3, 4 (3.1.1), 5. */
+int session_protocol(const struct session *ss);
 
 /* Messages the network thread delivered into the ring (or dropped there). */
 uint64_t session_received(const struct session *ss);

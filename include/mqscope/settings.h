@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#define MQTT_AUTO 0 /* no -V: MQTT 5 first, then what the broker has (negotiate.h) */
 #define MQTT_V31  3
 #define MQTT_V311 4
 #define MQTT_V5   5
@@ -159,10 +160,22 @@ void settings_free(struct settings *s);
 /* Whether these settings connect with TLS: any TLS option, mqtts://, or port 8883 (not --no-tls).
  */
 bool settings_wants_tls(const struct settings *s);
-/* Fills what nothing set (port by transport, default subscriptions) and picks demo mode. */
+/*
+ * The connection decisions every subcommand shares: TLS on or off, the host
+ * and the port by transport. connect_opts_load makes them for each one.
+ */
+void settings_finish_connection(struct settings *s);
+/* The TUI's finish: picks demo mode, then the connection, default subscriptions, fps. */
 void settings_finish(struct settings *s);
 /* Replaces *dst with a copy of src (NULL clears). */
 void settings_set_str(char **dst, const char *src);
+/* The same for a secret: the old value is overwritten before it is freed. */
+void settings_set_secret(char **dst, const char *src);
+/*
+ * Overwrites and drops the password, PSK and proxy password once libmosquitto
+ * has its own copies, so that they do not stay in mqscope's memory for the run.
+ */
+void settings_wipe_secrets(struct settings *s);
 /* Appends a copy of v to a string list. */
 void settings_add_str(char ***list, size_t *n, const char *v);
 /* Empties a string list. */

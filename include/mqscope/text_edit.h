@@ -51,6 +51,8 @@ void text_edit_bottom(struct text_edit *t);
 void text_edit_kill_end(struct text_edit *t);
 /* Deletes from the start of the line to the cursor (C-u). */
 void text_edit_kill_start(struct text_edit *t);
+/* Deletes the word before the cursor, within its line (C-w); at a line's start, the newline. */
+void text_edit_delete_word(struct text_edit *t);
 
 /*
  * The display row starting at byte start ends at the returned offset

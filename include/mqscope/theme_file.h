@@ -17,6 +17,8 @@
 
 #define THEME_DEFAULT_COLOR -1 /* the terminal's own foreground or background */
 
+#define THEME_FILE_MAX ((size_t)1 << 20) /* the most a theme file may hold */
+
 /* What a theme file says about one slot; what it leaves out keeps the built-in value. */
 struct theme_style {
 	bool has_fg, has_bg, has_attrs, has_mono;

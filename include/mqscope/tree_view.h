@@ -9,6 +9,7 @@
 
 #include "mqscope/actions.h"
 #include "mqscope/filter.h"
+#include "mqscope/list_view.h"
 #include "mqscope/tree.h"
 
 struct ui;
@@ -27,9 +28,7 @@ struct tree_view {
 	tree_id *rows; /* visible nodes in display order */
 	size_t nrows, rows_cap;
 	tree_id sel;
-	size_t sel_row;
-	size_t top;
-	int height; /* rows drawn last time, for paging */
+	struct list_view lv; /* the rows on screen; lv.l.sel is the row of sel */
 
 	uint8_t *expanded; /* bit per node id */
 	size_t expanded_bytes;

@@ -22,6 +22,9 @@ bool parse_long(const char *s, long min, long max, long *out);
 /* Parses a size with optional K, M or G suffix. */
 bool parse_size(const char *s, size_t *out);
 
+/* Whether hay[0..hlen) contains needle[0..nlen), ignoring ASCII case (searches). */
+bool mem_contains_ci(const char *hay, size_t hlen, const char *needle, size_t nlen);
+
 /* 1234567 -> "1,234,567". */
 void fmt_count(char *buf, size_t cap, uint64_t n);
 /* 1234567 -> "1.2M"; compact form for narrow columns. */

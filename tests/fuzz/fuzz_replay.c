@@ -67,6 +67,33 @@ static uint64_t count_lines(const uint8_t *data, size_t size)
 	return n;
 }
 
+static char rec_path[64];
+
+static void remove_recording(void)
+{
+	unlink(rec_path);
+}
+
+/* An empty regular file for the recorder (it refuses devices such as /dev/null). */
+static const char *recording_path(void)
+{
+	if (rec_path[0] == '\0') {
+		const char *tmp = getenv("TMPDIR");
+		int fd;
+
+		snprintf(rec_path, sizeof(rec_path), "%s/fuzz-replay-XXXXXX",
+		         tmp && *tmp && strlen(tmp) < 40 ? tmp : "/tmp");
+		fd = mkstemp(rec_path);
+		if (fd < 0)
+			abort();
+		close(fd);
+		atexit(remove_recording);
+	}
+	if (truncate(rec_path, 0) != 0)
+		abort();
+	return rec_path;
+}
+
 /* The input as a recording file, replayed all at once into a tree with a filter and a recorder. */
 static void whole_file(const uint8_t *data, size_t size)
 {
@@ -93,7 +120,7 @@ static void whole_file(const uint8_t *data, size_t size)
 	a.stream = stream_new(64 * 1024, 0);
 	watch_add(a.watches, NULL, "#", NULL, "> 1", -1, err, sizeof(err));
 	a.filter = filter_new(size & 1 ? "p:on" : "+/#", err, sizeof(err));
-	a.recorder = recorder_open("/dev/null", err, sizeof(err));
+	a.recorder = recorder_open(recording_path(), err, sizeof(err));
 	if (a.filter == NULL || a.recorder == NULL)
 		abort();
 	filter_apply(a.filter, a.tree);

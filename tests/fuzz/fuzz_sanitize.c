@@ -1,6 +1,7 @@
 /* fuzz_sanitize.c: no input makes the sanitizer emit a control byte, a C1 control, invalid UTF-8
  * or a deceptive character, read out of bounds, or disagree with itself: its output sanitizes to
- * itself, and its widths add up. */
+ * itself, and its widths add up. Cutting (fit_text) and wrapping (fit_wrap) any input to any
+ * width stay within the width, on glyph boundaries, and always make progress. */
 #include <locale.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -8,11 +9,55 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mqscope/fit.h"
 #include "mqscope/sanitize.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define COLS_MAX 1000
+
+/* Whether in[0..at) ends on a glyph boundary, as the sanitizer walks it. */
+static bool on_boundary(const char *in, size_t len, size_t at, unsigned flags)
+{
+	struct san_glyph g;
+	size_t q = 0;
+	int col = 0;
+
+	while (q < at) {
+		q += sanitize_next(in + q, in + len, col == 0 ? flags | SAN_LEADING : flags, &g);
+		col += g.width;
+	}
+	return q == at;
+}
+
+/* fit_text and fit_wrap of in at cols columns. */
+static void check_fit(const char *in, size_t len, unsigned flags, int cols)
+{
+	struct fit f = fit_text(in, len, flags, cols);
+	size_t at = 0, lines = 0;
+
+	flags &= ~(unsigned)SAN_LAYOUT;
+	if (f.bytes > len || f.cols < 0 || !on_boundary(in, len, f.bytes, flags))
+		abort();
+	if (sanitize_width(in, f.bytes, flags) != f.cols)
+		abort();
+	if (f.cut ? f.cols + 1 > cols : (f.bytes != len || f.cols > cols))
+		abort();
+	while (at < len) {
+		size_t next, n = fit_wrap(in + at, len - at, flags, cols, &next);
+		struct san_glyph g;
+		size_t first = sanitize_next(in + at, in + len, flags | SAN_LEADING, &g);
+
+		if (next == 0 || next > len - at || n > next)
+			abort();
+		/* A line is within the width, unless it is one glyph wider than it. */
+		if (sanitize_width(in + at, n, flags) > cols && n != first)
+			abort();
+		if (!on_boundary(in + at, len - at, n, flags) || ++lines > len)
+			abort();
+		at += next;
+	}
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -49,7 +94,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		for (const char *q = p; q < end;) {
 			/* As sanitize_width reads it: a run starts until something has width. */
-			size_t n = sanitize_next(q, end, sum == 0 ? flags | SAN_LEADING : flags, &g);
+			size_t n =
+			    sanitize_next(q, end, sum == 0 ? flags | SAN_LEADING : flags, &g);
 
 			if (n == 0 || n > (size_t)(end - q))
 				abort();
@@ -77,6 +123,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		/* Without layout glyphs, the line's width is the sum of its glyphs'. */
 		if (whole && sanitize_width(p, size, flags) != sum)
 			abort();
+		check_fit(p, size, flags, 1);
+		check_fit(p, size, flags, 2 + (size ? data[0] % 40 : 0));
+		check_fit(p, size, flags, 80);
 	}
 	return 0;
 }

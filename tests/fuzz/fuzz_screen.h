@@ -11,6 +11,7 @@
 #include <string.h>
 #include <wchar.h>
 
+#include "mqscope/actions.h"
 #include "mqscope/sanitize.h"
 #include "mqscope/theme.h"
 
@@ -61,6 +62,30 @@ static inline void fuzz_check_cells(WINDOW *w, int h, int wd)
 			}
 		}
 	}
+}
+
+/*
+ * The action a step's byte stands for: the main screen's actions in the order
+ * the action list had when the corpora and regressions were made, so that
+ * they keep meaning the same key presses.
+ */
+static inline enum action fuzz_action(unsigned b)
+{
+	static const enum action acts[] = {
+	    ACT_NONE,           ACT_MOVE_UP,       ACT_MOVE_DOWN,   ACT_PAGE_UP,
+	    ACT_PAGE_DOWN,      ACT_FIRST,         ACT_LAST,        ACT_COLLAPSE,
+	    ACT_EXPAND,         ACT_TOGGLE_BRANCH, ACT_EXPAND_ALL,  ACT_COLLAPSE_ALL,
+	    ACT_FOCUS_NEXT,     ACT_SEARCH,        ACT_SEARCH_NEXT, ACT_SEARCH_PREV,
+	    ACT_PUBLISH,        ACT_PUBLISH_AGAIN, ACT_TOGGLE,      ACT_MESSAGES,
+	    ACT_CLEAR_RETAINED, ACT_SUBSCRIPTIONS, ACT_LOGIN,       ACT_CONNECTION_LOG,
+	    ACT_PAYLOAD_VIEW,   ACT_HISTORY,       ACT_OLDER_VALUE, ACT_NEWER_VALUE,
+	    ACT_DIFF,           ACT_CHART,         ACT_TREND_FIELD, ACT_SORT,
+	    ACT_FILTER,         ACT_DASHBOARD,     ACT_PAUSE,       ACT_COPY_TOPIC,
+	    ACT_COPY_PAYLOAD,   ACT_WRITE_PAYLOAD, ACT_HELP,        ACT_REDRAW,
+	    ACT_QUIT,
+	};
+
+	return acts[b % (sizeof(acts) / sizeof(acts[0]))];
 }
 
 #endif

@@ -120,7 +120,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		bool wrapped;
 
 		if (b < 0x40) {
-			tree_view_action(&v, (enum action)(b % ACT__COUNT));
+			tree_view_action(&v, fuzz_action(b));
 		} else if (b < 0x50) {
 			arrive(&in);
 		} else if (b < 0x58) {

@@ -114,7 +114,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		unsigned b = steps[i];
 
 		if (b < 0x40) {
-			payload_view_action(&pv, (enum action)(b % ACT__COUNT));
+			payload_view_action(&pv, fuzz_action(b));
 		} else if (b < 0x50) {
 			pv.format = (enum pv_format)(b & 3);
 			pv.body = (enum pv_body)(b >> 2 & 3);

@@ -99,7 +99,8 @@ hb_start_broker() {
 hb_start_ui() {
 	local i=$1 id=$2 name=${2%@*} port cmd=""
 	local args=()
-	poll_until 10 "the fake broker of $id" test -s "$T_DIR/port.$i"
+	# Generous: ten Python interpreters starting at once on a busy machine take a while.
+	poll_until 60 "the fake broker of $id" test -s "$T_DIR/port.$i"
 	port=$(cat "$T_DIR/port.$i")
 	args=(-h 127.0.0.1 -p "$port" -k 5)
 	[[ $id == *@* ]] && args+=(-V "${id#*@}")

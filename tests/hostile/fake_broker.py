@@ -186,6 +186,19 @@ CASES = {
     "good": None,  # a well-behaved broker
 }
 
+# Brokers that refuse some MQTT versions, each in its own way, and then behave like "good" for
+# the version they accept: {case: (refused protocol levels, what they send before closing)}.
+REFUSALS = {
+    "no-v5-rc1": ({5}, b"\x20\x02\x00\x01"),  # aedes: 3.1.1 CONNACK "unacceptable version"
+    "no-v5-84": ({5}, b"\x20\x03\x00\x84\x00"),  # MQTT 5 CONNACK, reason 0x84
+    "no-v5-close": ({5}, b""),  # RabbitMQ 3.10: hangs up
+    "no-v5-partial": ({5}, b"\x20\x03\x00"),  # hangs up in the middle of a CONNACK
+    "no-v5-old-connack": ({5}, b"\x20\x02\x00\x00"),  # accepts, in the 3.1.1 format
+    "only-v31": ({5, 4}, b"\x20\x02\x00\x01"),  # MQTT 3.1 and nothing else
+    "tls-port": ({3, 4, 5}, b"\x15\x03\x01\x00\x02\x02\x46"),  # a TLS alert, as a TLS port
+}
+CASES.update({name: None for name in REFUSALS})
+
 
 def serve(conn, n, case):
     v5 = False
@@ -196,8 +209,14 @@ def serve(conn, n, case):
         if first & 0xF0 != 0x10:
             log("closed", n, "not a CONNECT")
             return
-        v5 = connect_level(body) == 5
-        log("connect", n, "v5" if v5 else "v3")
+        level = connect_level(body)
+        v5 = level == 5
+        log("connect", n, "v%d" % level)
+        if case in REFUSALS and level in REFUSALS[case][0]:
+            conn.sendall(REFUSALS[case][1])
+            time.sleep(0.2 if case == "no-v5-old-connack" else 0)
+            log("closed", n, "refused level %d" % level)
+            return
         if case == "no-connack":
             time.sleep(3600)
         conn.sendall(packet(0x20, b"\x00\x00\x00" if v5 else b"\x00\x00"))

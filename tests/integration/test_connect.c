@@ -313,6 +313,9 @@ static void integration__connect__persistent_session_and_unsubscribe(void **stat
 	settings_clear_list(&f->cfg.topics, &f->cfg.ntopics);
 	settings_add_str(&f->cfg.topics, &f->cfg.ntopics, "keep/#");
 	settings_add_str(&f->cfg.unsubs, &f->cfg.nunsubs, "drop/#");
+	/* app_init wiped the password once libmosquitto had it: give it again. */
+	assert_null(f->cfg.password);
+	settings_set_str(&f->cfg.password, "s3cret pass");
 	start(f);
 	wait_state(f, SESSION_CONNECTED, 1, 5000);
 	for (deadline = clock_mono_ms() + 5000; !saw_topic(f, "keep/while-away");) {

@@ -5,7 +5,7 @@
 # No config file may point it elsewhere.
 export XDG_CONFIG_HOME="$T_DIR/config" HOME="$T_DIR"
 start_ui
-wait_for "demo 127.0.0.1:" 15
+wait_for "demo /" 15
 wait_for "connected" 15
 # Every simulated device has reported once (sensors report every 2 s).
 wait_for "house (9 topics" 15

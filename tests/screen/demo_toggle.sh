@@ -8,8 +8,9 @@ export XDG_CONFIG_HOME="$T_DIR/config" HOME="$T_DIR"
 start_ui
 wait_for "connected" 15
 wait_for "house (9 topics" 15
-BROKER_PORT=$(screen | head -1 | grep -oE 'demo 127\.0\.0\.1:[0-9]+' | cut -d: -f2)
-[ -n "$BROKER_PORT" ] || fail "cannot read the demo broker's port"
+# The status bar names the demo's private directory: its socket and password are there.
+DEMO_DIR=$(screen | head -1 | grep -oE 'demo /[^ ]+' | cut -d' ' -f2)
+[ -S "$DEMO_DIR/mqtt.sock" ] || fail "cannot find the demo broker's socket in '$DEMO_DIR'"
 
 # bulb1's state now, then a subscriber that has seen it (so it is subscribed).
 state=$(retained_of house/bulbs/bulb1 | cut -d' ' -f2)

@@ -3,11 +3,22 @@
 
 SUB_PIDS=""
 
+# mosq_args: sets MOSQ_ARGS to how mosquitto_sub reaches the test's broker: 127.0.0.1:BROKER_PORT,
+# or with DEMO_DIR set, the private demo broker's socket and login.
+mosq_args() {
+	if [ -n "${DEMO_DIR:-}" ]; then
+		MOSQ_ARGS=(--unix "$DEMO_DIR/mqtt.sock" -u mqscope -P "$(cat "$DEMO_DIR/password")")
+	else
+		MOSQ_ARGS=(-h 127.0.0.1 -p "$BROKER_PORT")
+	fi
+}
+
 # bg_sub NAME MOSQUITTO_SUB_ARGS...: subscribes in the background; messages go to $T_DIR/NAME.out.
 bg_sub() {
 	local name=$1
 	shift
-	mosquitto_sub -h 127.0.0.1 -p "$BROKER_PORT" -W 120 "$@" >"$T_DIR/$name.out" 2>&1 &
+	mosq_args
+	mosquitto_sub "${MOSQ_ARGS[@]}" -W 120 "$@" >"$T_DIR/$name.out" 2>&1 &
 	SUB_PIDS="$SUB_PIDS $!"
 }
 
@@ -32,7 +43,8 @@ sub_line() { sed -n "${2}p" "$T_DIR/$1.out"; }
 
 # retained_of TOPIC: the retained message of TOPIC as "retain-flag payload", from a fresh subscriber.
 retained_of() {
-	mosquitto_sub -h 127.0.0.1 -p "$BROKER_PORT" -t "$1" -C 1 -W 5 -F '%r %p' 2>/dev/null
+	mosq_args
+	mosquitto_sub "${MOSQ_ARGS[@]}" -t "$1" -C 1 -W 5 -F '%r %p' 2>/dev/null
 }
 
 # retained_count FILTER: exactly how many retained messages match FILTER (tests/helpers/retained.c).
@@ -46,10 +58,20 @@ selected_has() { selected_line | grep -qF -- "$1"; }
 wait_selected() { poll_until "${2:-10}" "'$1' to be selected" selected_has "$1"; }
 
 # select_topic TOPIC: selects the tree row of TOPIC (searching from the first row).
+# The topic may not be in the tree yet (a retained message still on its way): search again until
+# it is, rather than once.
 select_topic() {
-	keys Home
-	search "$1"
-	wait_selected "${1##*/}"
+	local deadline=$(($(now_ms) + 30000)) until
+	while :; do
+		keys Home
+		search "$1"
+		until=$(($(now_ms) + 2000))
+		while [ "$(now_ms)" -lt "$until" ]; do
+			selected_has "${1##*/}" && return 0
+			sleep 0.05
+		done
+		[ "$(now_ms)" -ge "$deadline" ] && fail "timed out waiting for '${1##*/}' to be selected"
+	done
 }
 
 stop_subs() {

@@ -18,7 +18,7 @@ wait_for "rooms/room3"
 resize 30 8
 wait_line "^ mqscope"
 resize 12 4
-wait_for "terminal too"
+wait_for "Too small"
 resize 1 1
 resize 200 60
 wait_for "rooms/room3/temperature"

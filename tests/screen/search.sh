@@ -42,11 +42,11 @@ wait_for 'No topic matches "no-such-topic"'
 
 # Help lists the keys.
 keys '?'
-wait_for "Search topics; Enter jumps to the next match"
+wait_for "Collapse the branch, or go to its parent"
 keys G # the list is longer than the screen
-wait_for "Quit"
+wait_for "Close the dashboard"
 keys Escape
-wait_gone "Search topics; Enter jumps"
+wait_gone "Close the dashboard"
 
 keys q
 [ "$(wait_exit)" = 0 ] || fail "exit status was not 0"

@@ -44,7 +44,7 @@ ended_by() {
 	rm -f "$T_DIR/raw" "$rec"
 	start_shell
 	run_in_shell --record "$rec"
-	wait_for "demo 127.0.0.1:" 15
+	wait_for "demo /" 15
 	wait_for "house (9 topics" 15
 	pid=$(mqscope_pid) || fail "cannot find the mqscope process"
 	children=$(pgrep -P "$pid" | tr '\n' ' ')

@@ -12,7 +12,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "mqscope/actions.h"
 #include "mqscope/config.h"
+#include "mqscope/negotiate.h"
 #include "mqscope/options.h"
 #include "mqscope/secret.h"
 #include "mqscope/session.h"
@@ -137,6 +139,46 @@ static void unit__config__errors_name_file_and_line(void **state)
 	             "'silence_factor' must be between 1.5 and 100");
 	expect_error("ui = {\n  silence_factor = \"x\";\n};\n", 2, "must be a number");
 	expect_error("ui = {\n  bell = 1;\n};\n", 2, "'bell' must be true or false");
+}
+
+static void unit__config__keys_of_every_mode_can_be_bound(void **state)
+{
+	struct settings s;
+	char err[1024];
+
+	(void)state;
+	assert_int_equal(load(&s,
+	                      "keys = {\n  move_down = \"J\";\n"
+	                      "  form = { send = [\"C-s\", \"F2\"]; next_field = \"Tab\"; };\n"
+	                      "  help_window = { close = \"x\"; };\n  help = \"F2\";\n};\n",
+	                      err, sizeof(err)),
+	                 0);
+	assert_int_equal(s.nkeys, 5);
+	assert_string_equal(s.keys[0].action, "move-down");
+	assert_string_equal(s.keys[1].action, "form.send");
+	assert_int_equal(s.keys[1].nkeys, 2);
+	assert_int_equal(s.keys[1].line, 3);
+	assert_string_equal(s.keys[2].action, "form.next-field");
+	assert_string_equal(s.keys[3].action, "help_window.close");
+	assert_string_equal(s.keys[4].action, "help");
+	for (size_t i = 0; i < s.nkeys; i++)
+		assert_int_not_equal(action_by_name(s.keys[i].action), ACT_NONE);
+	assert_int_equal(action_by_name("form.send"), ACT_FORM_SEND);
+	assert_int_equal(action_mode(ACT_FORM_SEND), MODE_FORM);
+	assert_int_equal(action_by_name("send"), ACT_NONE); /* not at the top level */
+	assert_int_equal(action_by_name("nosuch.send"), ACT_NONE);
+	/* A mode's group is never a top-level action's name: both can be set in one file. */
+	for (int m = 0; m < MODE__COUNT; m++)
+		if (mode_group((enum key_mode)m))
+			assert_int_equal(action_by_name(mode_group((enum key_mode)m)), ACT_NONE);
+	settings_free(&s);
+
+	expect_error("keys = {\n  form = {\n    sedn = \"C-s\";\n  };\n};\n", 3,
+	             "unknown action 'sedn' in keys.form (did you mean 'send'?)");
+	expect_error("keys = {\n  frm = { send = \"C-s\"; };\n};\n", 2,
+	             "unknown key group 'frm' (did you mean 'form'?)");
+	/* A modal action is not a top-level name. */
+	expect_error("keys = {\n  send = \"C-s\";\n};\n", 2, "unknown action 'send'");
 }
 
 static void unit__config__missing_profile_lists_the_others(void **state)
@@ -604,7 +646,13 @@ static void unit__session__reasons_in_words(void **state)
 	    {REASON_TLS, TLS_ERR_HOSTNAME, "does not match the host name", false},
 	    {REASON_TLS, TLS_ERR_BAD_KEY, "client key unusable", false},
 	    {REASON_ERRNO, 111 /* ECONNREFUSED */, "connection refused", false},
-	    {REASON_CLOSED, 0, "a TLS port?", false},
+	    {REASON_CLOSED, CLOSED_PLAIN, "closed the connection before answering", false},
+	    {REASON_CLOSED, CLOSED_TLS, "answered in TLS: a TLS port (use mqtts://", false},
+	    {REASON_CLOSED, CLOSED_FIXED_V5, "no MQTT 5? leave out -V", false},
+	    {REASON_VERSION, 5 | 0x100, "refused MQTT 5 (asked for with -V", false},
+	    {REASON_VERSION, 4 | 0x100, "refused MQTT 3.1.1", false},
+	    {REASON_VERSION, 3, "accepts none of MQTT 5, 3.1.1 and 3.1", false},
+	    {REASON_VERSION, 5, "only MQTT 5 sends a password without a username", false},
 	    {REASON_PEER, PEER_KEEPALIVE, "keepalive timeout: the broker did not answer PINGREQ",
 	     false},
 	    {REASON_PEER, PEER_BAD_UTF8, "topic with invalid UTF-8", false},
@@ -632,6 +680,19 @@ static void unit__session__reasons_in_words(void **state)
 	session_describe(&st, 0, buf, sizeof(buf));
 	assert_string_equal(buf,
 	                    "lost: use another server: try other.example.com:1883, retrying in 4s");
+	/* Connected: the version only when it is not MQTT 5, and why. */
+	memset(&st, 0, sizeof(st));
+	st.state = SESSION_CONNECTED;
+	st.protocol = 5;
+	session_describe(&st, 0, buf, sizeof(buf));
+	assert_string_equal(buf, "connected");
+	st.protocol = 4;
+	st.protocol_why = NEG_CLOSED;
+	session_describe(&st, 0, buf, sizeof(buf));
+	assert_string_equal(buf, "connected MQTT 3.1.1: the broker has no MQTT 5");
+	st.protocol_fixed = true;
+	session_describe(&st, 0, buf, sizeof(buf));
+	assert_string_equal(buf, "connected MQTT 3.1.1");
 }
 
 static void unit__session__log_events_in_words(void **state)
@@ -645,6 +706,22 @@ static void unit__session__log_events_in_words(void **state)
 	e.connection = 3;
 	session_log_describe(&e, buf, sizeof(buf));
 	assert_string_equal(buf, "connected (connection 3)");
+	e.protocol = 4;
+	e.protocol_why = NEG_CLOSED;
+	session_log_describe(&e, buf, sizeof(buf));
+	assert_string_equal(buf, "connected (connection 3); MQTT 3.1.1: the broker has no MQTT 5");
+	e.protocol_fixed = true;
+	session_log_describe(&e, buf, sizeof(buf));
+	assert_string_equal(buf, "connected (connection 3); MQTT 3.1.1");
+	e.kind = SESSION_LOG_FALLBACK;
+	e.code = 5;
+	e.protocol_why = NEG_RC1;
+	session_log_describe(&e, buf, sizeof(buf));
+	assert_string_equal(buf, "MQTT 5 refused, MQTT 3.1.1 at once: it answered CONNACK "
+	                         "'unacceptable protocol version'");
+	e.protocol = 0;
+	e.protocol_why = 0;
+	e.protocol_fixed = false;
 	e.kind = SESSION_LOG_LOST;
 	e.reason = REASON_PEER;
 	e.code = PEER_KEEPALIVE;
@@ -666,6 +743,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(unit__config__errors_name_file_and_line),
+	    cmocka_unit_test(unit__config__keys_of_every_mode_can_be_bound),
 	    cmocka_unit_test(unit__config__missing_profile_lists_the_others),
 	    cmocka_unit_test(unit__config__flags_override_the_profile),
 	    cmocka_unit_test(unit__config__password_in_a_readable_file_warns),

@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -176,21 +177,48 @@ static void unit__record__unopenable_file_fails_without_stopping(void **state)
 	recorder_close(r);
 }
 
-static void unit__record__full_disk_stops_recording_with_the_reason(void **state)
+static void unit__record__refuses_devices_fifos_and_links(void **state)
 {
-	char why[512];
-	struct recorder *r = recorder_open("/dev/full", why, sizeof(why));
+	char dir[] = "/tmp/mqscope-record-XXXXXX", fifo[64], link[64], file[64], why[512];
+	struct recorder *r;
+	struct stat st;
 
 	(void)state;
-	assert_false(recorder_failed(r));
-	record_some(r, 25);
+	assert_non_null(mkdtemp(dir));
+	/* A device: refused at once (a write there would not be a recording). */
+	r = recorder_open("/dev/full", why, sizeof(why));
 	assert_true(recorder_failed(r));
-	assert_int_equal(recorder_error(r), ENOSPC);
-	assert_int_equal(recorder_count(r), 0);
-	recorder_describe(r, why, sizeof(why));
-	assert_string_equal(
-	    why, "Recording stopped after 0 messages: No space left on device (/dev/full)");
+	assert_string_equal(why, "Not recording: cannot open /dev/full: not a regular file");
 	recorder_close(r);
+	/* A FIFO nobody reads: refused without waiting for a reader. */
+	snprintf(fifo, sizeof(fifo), "%s/fifo", dir);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	alarm(10); /* a blocking open would hang the test */
+	r = recorder_open(fifo, why, sizeof(why));
+	alarm(0);
+	assert_true(recorder_failed(r));
+	assert_non_null(strstr(why, "not a regular file"));
+	recorder_close(r);
+	/* A symbolic link planted at the name is not followed. */
+	snprintf(file, sizeof(file), "%s/target", dir);
+	snprintf(link, sizeof(link), "%s/rec.jsonl", dir);
+	assert_int_equal(symlink(file, link), 0);
+	r = recorder_open(link, why, sizeof(why));
+	assert_true(recorder_failed(r));
+	assert_non_null(strstr(why, "a symbolic link (not followed)"));
+	recorder_close(r);
+	assert_int_equal(access(file, F_OK), -1); /* nothing was created through it */
+	/* A new recording is private. */
+	unlink(link);
+	r = recorder_open(link, why, sizeof(why));
+	assert_false(recorder_failed(r));
+	record_some(r, 3);
+	recorder_close(r);
+	assert_int_equal(lstat(link, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	unlink(link);
+	unlink(fifo);
+	assert_int_equal(rmdir(dir), 0);
 }
 
 /* Lines in the file at path; -1 when its last line is not complete. */
@@ -392,6 +420,50 @@ static void unit__record__replay_keeps_the_recorded_pace(void **state)
 	assert_non_null(strstr(err, "No such file"));
 }
 
+/* A file of one line of len bytes (sparse), after the lines in head. */
+static void long_line_file(char *path, const char *head, off_t len)
+{
+	int fd = mkstemp(path);
+
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, head, strlen(head)), (ssize_t)strlen(head));
+	assert_int_equal(write(fd, "{", 1), 1);
+	assert_int_equal(ftruncate(fd, (off_t)strlen(head) + len), 0);
+	close(fd);
+}
+
+static void unit__record__replay_refuses_an_endless_line(void **state)
+{
+	char path[] = "/tmp/mqscope-replay-XXXXXX", err[512];
+	struct settings s;
+	struct app a;
+	struct replay *r;
+
+	(void)state;
+	/* The first line is too long: the file is not a recording, said at once. */
+	long_line_file(path, "", (off_t)65 << 20);
+	assert_null(replay_open(path, 0, err, sizeof(err)));
+	assert_non_null(strstr(err, "line 1 is longer than 64.0 MiB (not a recording?)"));
+	unlink(path);
+	assert_null(replay_open("/dev/zero", 0, err, sizeof(err)));
+	assert_non_null(strstr(err, "cannot replay /dev/zero: line 1 is longer than 64.0 MiB"));
+
+	/* Later on: what came before is replayed, then the replay stops and says why. */
+	strcpy(path, "/tmp/mqscope-replay-XXXXXX");
+	long_line_file(path, "{\"time\":1,\"topic\":\"a\",\"payload\":\"1\"}\n", (off_t)65 << 20);
+	r = replay_open(path, 0, err, sizeof(err));
+	assert_non_null(r);
+	make_app(&a, &s, 4);
+	a.replay = r;
+	assert_true(replay_step(r, &a, 1000, 100) == REPLAY_DONE);
+	assert_int_equal(replay_fed(r), 1);
+	assert_true(replay_describe_error(r, err, sizeof(err)) > 0);
+	assert_non_null(strstr(err, "line 2 is longer than 64.0 MiB"));
+	app_free(&a);
+	settings_free(&s);
+	unlink(path);
+}
+
 static void unit__record__options(void **state)
 {
 	struct settings s;
@@ -425,7 +497,8 @@ int main(void)
 	    cmocka_unit_test(unit__record__replay_keeps_the_recorded_pace),
 	    cmocka_unit_test(unit__record__options),
 	    cmocka_unit_test(unit__record__unopenable_file_fails_without_stopping),
-	    cmocka_unit_test(unit__record__full_disk_stops_recording_with_the_reason),
+	    cmocka_unit_test(unit__record__refuses_devices_fifos_and_links),
+	    cmocka_unit_test(unit__record__replay_refuses_an_endless_line),
 	    cmocka_unit_test(unit__record__failure_mid_run_keeps_complete_lines),
 	};
 

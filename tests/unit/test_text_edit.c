@@ -62,6 +62,18 @@ static void unit__text_edit__lines_and_vertical_moves(void **state)
 	assert_string_equal(t.e.buf, "{\n  \"state\": \"ON\",  \"x\": 1\n}");
 	text_edit_kill_start(&t);
 	assert_string_equal(t.e.buf, "{\n  \"x\": 1\n}");
+	/* C-w takes the word before the cursor, never more than its line. */
+	text_edit_end(&t);
+	text_edit_delete_word(&t);
+	assert_string_equal(t.e.buf, "{\n  \"x\": \n}");
+	text_edit_delete_word(&t);
+	assert_string_equal(t.e.buf, "{\n  \n}");
+	text_edit_delete_word(&t);
+	assert_string_equal(t.e.buf, "{\n\n}");
+	text_edit_delete_word(&t);
+	assert_string_equal(t.e.buf, "{\n}");
+	text_edit_set(&t, "{\n  \"x\": 1\n}", 12);
+	text_edit_home(&t);
 	/* Down from the last row goes to the end; up from the first to the start. */
 	text_edit_down(&t);
 	text_edit_down(&t);
