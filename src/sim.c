@@ -334,6 +334,9 @@ static void flaky_device(struct settings *cfg)
 	int64_t born = 0, next = 0;
 	double temp = 21.0;
 
+	/* Ends at SIGTERM like any device, not with the handler of the process that started it. */
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGINT, SIG_DFL);
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	/* Its own client id (from the pid), no subscriptions, the will. */
 	free(cfg->client_id);
