@@ -167,8 +167,9 @@ static bool profile_option(enum option_id id)
 {
 	const char *g = options_group(id);
 
-	/* Publish flags belong to one `mqscope pub` call, not to a broker profile. */
-	return strcmp(g, "program") != 0 && strcmp(g, "compat") != 0 && strcmp(g, "publish") != 0;
+	/* Publish and output flags belong to one `mqscope pub` or `log` call, not to a profile. */
+	return strcmp(g, "program") != 0 && strcmp(g, "compat") != 0 && strcmp(g, "publish") != 0 &&
+	       strcmp(g, "output") != 0;
 }
 
 static bool is_path_option(enum option_id id)

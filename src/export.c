@@ -1,10 +1,13 @@
 /* export.c: walks a subtree in display order (or a topic's history) into message lines. */
 #include "mqscope/export.h"
 
+#include <cjson/cJSON.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "mqscope/msg.h"
+#include "mqscope/payload.h"
+#include "mqscope/sanitize.h"
 #include "mqscope/util.h"
 
 #define TOPIC_MAX (65535 + 1)
@@ -151,4 +154,212 @@ bool export_step(struct export *e, size_t max)
 uint64_t export_count(const struct export *e)
 {
 	return e->count;
+}
+
+/* Whether s is UTF-8 without NUL: what a JSON string can hold as it is. */
+static bool json_text(const char *s, size_t n)
+{
+	const char *p = s, *end = s + n;
+	struct san_glyph g;
+
+	while (p < end) {
+		if (*p == '\0')
+			return false;
+		if ((unsigned char)*p < 0x80) {
+			p++;
+			continue;
+		}
+		p += sanitize_next(p, end, 0, &g);
+		if (g.kind == SAN_ESCAPE && g.esc[1] == 'x')
+			return false;
+	}
+	return true;
+}
+
+/* A topic level as a JSON key: bytes that are not UTF-8 (and NUL) become the text \xNN. */
+static char *key_text(const char *s, size_t n)
+{
+	char *out = xmalloc(4 * n + 1), *o = out;
+	const char *p = s, *end = s + n;
+	struct san_glyph g;
+
+	while (p < end) {
+		size_t used = (unsigned char)*p < 0x80 ? 1 : sanitize_next(p, end, 0, &g);
+
+		if (*p == '\0' || (used == 1 && (unsigned char)*p >= 0x80 && g.esc[1] == 'x')) {
+			o += sprintf(o, "\\x%02x", (unsigned char)*p);
+		} else {
+			memcpy(o, p, used);
+			o += used;
+		}
+		p += used;
+	}
+	*o = '\0';
+	return out;
+}
+
+/* A value as JSON: a JSON payload as its document, text as a string, other bytes as base64. */
+static cJSON *value_json(const struct tree_value *v)
+{
+	const char *end = NULL;
+	cJSON *doc;
+	char *copy;
+
+	if (json_text(v->data, v->len)) {
+		/* "21.5", "true" and documents are JSON values; "ON" is not, and stays text. */
+		doc = cJSON_ParseWithLengthOpts(v->data, v->len, &end, false);
+		if (doc && v->len == v->orig_len) {
+			while (end < v->data + v->len && strchr(" \t\r\n", *end))
+				end++;
+			if (end == v->data + v->len)
+				return doc;
+		}
+		cJSON_Delete(doc);
+		copy = xmalloc((size_t)v->len + 1);
+		memcpy(copy, v->data, v->len);
+		copy[v->len] = '\0';
+		doc = cJSON_CreateString(copy);
+		free(copy);
+		return doc;
+	}
+	copy = xmalloc(base64_len(v->len) + 1);
+	base64_encode(v->data, v->len, copy, base64_len(v->len) + 1);
+	doc = cJSON_CreateObject();
+	cJSON_AddStringToObject(doc, "base64", copy);
+	free(copy);
+	return doc;
+}
+
+/* One object being filled: the children of a node still to add to it. */
+struct jframe {
+	cJSON *obj;
+	tree_id *kids;
+	size_t n, next;
+	size_t flat; /* 0: children nest; else keys are full topics from this offset */
+};
+
+/* Adds the children of id to obj (as nested objects, or flat from offset flat). */
+static void push_kids(const struct tree *t, struct jframe **st, size_t *depth, size_t *cap,
+                      cJSON *obj, tree_id id, size_t flat)
+{
+	struct jframe *f;
+
+	if (*depth == *cap) {
+		*cap = *cap ? *cap * 2 : 16;
+		*st = xrealloc(*st, *cap * sizeof(**st));
+	}
+	f = &(*st)[(*depth)++];
+	memset(f, 0, sizeof(*f));
+	f->obj = obj;
+	f->flat = flat;
+	f->n = tree_children_sorted(t, id, &f->kids, &(size_t){0});
+}
+
+/*
+ * cJSON indents with tabs and puts one after each colon; two spaces and one
+ * read better. Tabs inside strings are escaped (\t), so every tab is layout.
+ */
+static char *two_space(const char *text, size_t *len)
+{
+	size_t tabs = 0, o = 0;
+	char *out;
+
+	for (const char *p = text; *p; p++)
+		tabs += *p == '\t';
+	out = xmalloc(strlen(text) + tabs + 1);
+	for (const char *p = text; *p; p++) {
+		if (*p != '\t')
+			out[o++] = *p;
+		else if (p > text && p[-1] == ':')
+			out[o++] = ' ';
+		else
+			out[o++] = ' ', out[o++] = ' ';
+	}
+	out[o] = '\0';
+	*len = o;
+	return out;
+}
+
+int export_json_tree(const struct tree *t, tree_id root, bool raw, FILE *f)
+{
+	cJSON *top = cJSON_CreateObject();
+	struct jframe *st = NULL;
+	size_t depth = 0, cap = 0;
+	char *topic = xmalloc(TOPIC_MAX), *text, *printed;
+	const struct tree_value *v;
+	size_t len;
+
+	if (root != TREE_ROOT && (v = tree_value(t, root, 0)) != NULL)
+		cJSON_AddItemToObject(top, "#", value_json(v));
+	push_kids(t, &st, &depth, &cap, top, root, 0);
+	while (depth > 0) {
+		struct jframe *fr = &st[depth - 1];
+		const struct tree_node *n;
+		const char *name;
+		size_t nlen;
+		tree_id id;
+		cJSON *obj;
+		char *key;
+
+		if (fr->next == fr->n) {
+			free(fr->kids);
+			depth--;
+			continue;
+		}
+		id = fr->kids[fr->next++];
+		n = tree_node(t, id);
+		v = n->flags & TREE_F_VALUE ? tree_value(t, id, 0) : NULL;
+		if (fr->flat) {
+			/* Past EXPORT_TREE_DEPTH: the deeper topics go flat, keyed by the rest of
+			 * their topic. */
+			size_t plen = tree_path(t, id, topic, TOPIC_MAX);
+
+			key = key_text(topic + fr->flat, plen > fr->flat ? plen - fr->flat : 0);
+			if (v)
+				cJSON_AddItemToObject(fr->obj, key, value_json(v));
+			free(key);
+			if (n->nchildren)
+				push_kids(t, &st, &depth, &cap, fr->obj, id, fr->flat);
+			continue;
+		}
+		name = tree_name(t, id, &nlen);
+		key = key_text(name, nlen);
+		/* Its children first: a topic whose subtopics are all gone is a leaf. */
+		push_kids(t, &st, &depth, &cap, NULL, id,
+		          n->depth >= EXPORT_TREE_DEPTH ? tree_path(t, id, topic, TOPIC_MAX) + 1
+		                                        : 0);
+		fr = &st[depth - 1];
+		if (fr->n == 0) {
+			free(fr->kids);
+			depth--;
+			if (v)
+				cJSON_AddItemToObject(st[depth - 1].obj, key, value_json(v));
+			free(key);
+			continue;
+		}
+		/* A topic with subtopics keeps its own value under "#", which no topic level can
+		 * be. */
+		obj = cJSON_CreateObject();
+		if (v)
+			cJSON_AddItemToObject(obj, "#", value_json(v));
+		cJSON_AddItemToObject(st[depth - 2].obj, key, obj);
+		fr->obj = obj;
+		free(key);
+	}
+	free(st);
+	free(topic);
+	/* cJSON prints an empty object on two lines. */
+	printed = top->child ? cJSON_Print(top) : cJSON_PrintUnformatted(top);
+	cJSON_Delete(top);
+	if (printed == NULL)
+		return -1;
+	text = two_space(printed, &len);
+	cJSON_free(printed);
+	if (raw)
+		fwrite(text, 1, len, f);
+	else
+		logfmt_json_safe(f, text, len);
+	fputc('\n', f);
+	free(text);
+	return ferror(f) ? -1 : 0;
 }

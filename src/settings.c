@@ -102,8 +102,9 @@ void settings_free(struct settings *s)
 	free_list(s->topics, s->ntopics);
 	free_list(s->excludes, s->nexcludes);
 	free_list(s->unsubs, s->nunsubs);
-	s->topics = s->excludes = s->unsubs = NULL;
-	s->ntopics = s->nexcludes = s->nunsubs = 0;
+	free_list(s->out_fields, s->nout_fields);
+	s->topics = s->excludes = s->unsubs = s->out_fields = NULL;
+	s->ntopics = s->nexcludes = s->nunsubs = s->nout_fields = 0;
 }
 
 void settings_set_str(char **dst, const char *src)

@@ -35,4 +35,19 @@ bool export_step(struct export *e, size_t max);
 /* Messages written so far. */
 uint64_t export_count(const struct export *e);
 
+/* Levels nested in a JSON tree; deeper topics go flat, keyed by the rest of their topic. */
+#define EXPORT_TREE_DEPTH 64
+
+/*
+ * Writes the latest values at and below root as one JSON document, a key
+ * per topic level: {"house":{"bulbs":{"bulb1":"ON"}}}. A value is its JSON
+ * when the payload is JSON (documents, numbers, true/false/null), else a
+ * string, or {"base64":"..."} for bytes that are not UTF-8 text. A topic
+ * that also has subtopics keeps its own value under "#" (no topic level can
+ * be "#"). Level names that are not UTF-8 show their bad bytes as the text
+ * \xNN. Unless raw, made safe for a terminal (logfmt_json_safe). -1 when
+ * writing failed.
+ */
+int export_json_tree(const struct tree *t, tree_id root, bool raw, FILE *f);
+
 #endif

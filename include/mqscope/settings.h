@@ -113,6 +113,15 @@ struct settings {
 	bool pub_null;
 	bool pub_retain;
 
+	/* mqscope log and dump */
+	bool out_json, out_csv, out_raw;
+	char **out_fields; /* --fields: CSV columns */
+	size_t nout_fields;
+	long out_count;   /* -C: messages, 0 = no limit */
+	long out_timeout; /* -W: seconds from connecting, 0 = none */
+	bool out_no_stale, out_retained_only, out_exit_after_sub, out_no_eol, out_quiet;
+	double out_random; /* --random-filter: percent kept, 0 = all */
+
 	/* program */
 	char *config_path;
 	char *profile;

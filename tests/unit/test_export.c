@@ -135,9 +135,111 @@ static void unit__export__history_oldest_first(void **state)
 	tree_free(t);
 }
 
+/* The JSON tree of root's subtree, as dump writes it. */
+static char *tree_text(const struct tree *t, tree_id root, bool raw)
+{
+	char *text = NULL;
+	size_t len;
+	FILE *f = open_memstream(&text, &len);
+
+	assert_int_equal(export_json_tree(t, root, raw, f), 0);
+	fclose(f);
+	return text;
+}
+
+/* Removes layout (outside strings) so the tree can be compared as one line. */
+static void squeeze(char *s)
+{
+	bool in = false;
+	char *o = s;
+
+	for (const char *p = s; *p; p++) {
+		if (*p == '"' && (p == s || p[-1] != '\\'))
+			in = !in;
+		if (in || !strchr(" \n\t", *p))
+			*o++ = *p;
+	}
+	*o = '\0';
+}
+
+static void unit__export__json_tree(void **state)
+{
+	struct tree_limits lim = {.payload_cap = 1 << 20, .history = 1};
+	struct tree *t = tree_new(&lim);
+	char *out;
+
+	(void)state;
+	put(t, "house/bulbs", "parent", 1, true);
+	put(t, "house/bulbs/bulb1", "ON", 1, true);
+	put(t, "house/bulbs/bulb10", "OFF", 1, true);
+	put(t, "house/bulbs/bulb2", "true", 1, true);
+	put(t, "house/lights/kitchen", "{\"state\":\"ON\",\"b\":[1,2.5]}", 1, true);
+	put(t, "house/temp", " 21.5 ", 1, true);
+	put(t, "house/esc", "\x1b[2J \xc2\x9b \"q\"", 1, true);
+	put(t, "house/bin", "\xff\xfe", 1, true);
+	put(t, "house/gone", "x", 1, true);
+	put(t, "house/gone", "", 2, true);
+	put(t, "odd/\xff\x01name", "v", 1, true);
+	out = tree_text(t, TREE_ROOT, false);
+	/* Two-space indents, one space after a colon. */
+	assert_non_null(
+	    strstr(out, "{\n  \"house\": {\n    \"bin\": {\n      \"base64\": \"//4=\"\n"));
+	squeeze(out);
+	assert_string_equal(out, "{\"house\":{\"bin\":{\"base64\":\"//4=\"},"
+	                         "\"bulbs\":{\"#\":\"parent\",\"bulb1\":\"ON\",\"bulb2\":true,"
+	                         "\"bulb10\":\"OFF\"},"
+	                         "\"esc\":\"\\u001b[2J \\u009b \\\"q\\\"\","
+	                         "\"lights\":{\"kitchen\":{\"state\":\"ON\",\"b\":[1,2.5]}},"
+	                         "\"temp\":21.5},"
+	                         "\"odd\":{\"\\\\xff\\u0001name\":\"v\"}}");
+	free(out);
+	/* --raw: the C1 control as it is (still JSON). */
+	out = tree_text(t, TREE_ROOT, true);
+	assert_non_null(strstr(out, "\xc2\x9b"));
+	free(out);
+	/* A subtree: its own value under "#". */
+	out = tree_text(t, tree_find(t, "house/bulbs", 11), false);
+	squeeze(out);
+	assert_string_equal(
+	    out, "{\"#\":\"parent\",\"bulb1\":\"ON\",\"bulb2\":true,\"bulb10\":\"OFF\"}");
+	free(out);
+	tree_free(t);
+	/* Nothing: an empty object on one line. */
+	t = tree_new(&lim);
+	out = tree_text(t, TREE_ROOT, false);
+	assert_string_equal(out, "{}\n");
+	free(out);
+	tree_free(t);
+}
+
+/* Past EXPORT_TREE_DEPTH levels the rest of a topic is one key: no recursion without end. */
+static void unit__export__json_tree_deep_topics(void **state)
+{
+	struct tree_limits lim = {.payload_cap = 1 << 20, .history = 1};
+	struct tree *t = tree_new(&lim);
+	char topic[4096] = "", *out, *p;
+	size_t depth = 0;
+
+	(void)state;
+	for (int i = 0; i < 1000; i++)
+		strcat(topic, i ? "/l" : "l");
+	put(t, topic, "deep", 1, true);
+	out = tree_text(t, TREE_ROOT, false);
+	for (p = out; (p = strstr(p, "\"l\": {")) != NULL; p++)
+		depth++;
+	assert_int_equal(depth, EXPORT_TREE_DEPTH);
+	/* The rest of the topic, 1000 - 64 levels, as one key. */
+	assert_non_null(strstr(out, "\"l/l/l/"));
+	assert_non_null(strstr(out, "\": \"deep\""));
+	free(out);
+	tree_free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(unit__export__json_tree),
+	    cmocka_unit_test(unit__export__json_tree_deep_topics),
 	    cmocka_unit_test(unit__export__subtree_latest_in_tree_order),
 	    cmocka_unit_test(unit__export__history_oldest_first),
 	};

@@ -122,9 +122,121 @@ static void unit__logfmt__csv_columns(void **state)
 	free(out);
 }
 
+/* A decoder for the test: every payload "decodes" to a fixed document. */
+static size_t fake_decode(const struct msg_view *v, char **buf, size_t *cap)
+{
+	static const char doc[] = "{\"n\":1,\"s\":\"\xc2\x9b\"}";
+
+	if (v->h->len == 0)
+		return 0;
+	if (*cap < sizeof(doc)) {
+		*buf = realloc(*buf, sizeof(doc));
+		*cap = sizeof(doc);
+	}
+	memcpy(*buf, doc, sizeof(doc));
+	return sizeof(doc) - 1;
+}
+
+/* JSON lines: terminal-safe unless raw (the same JSON), and the decoder's seam. */
+static void unit__logfmt__json_safe_and_decoded(void **state)
+{
+	static const char *const msgs[] = {"a/\xe2\x80\xae",
+	                                   "c1 \xc2\x9b del \x7f e\xcc\x81 "
+	                                   "\xf0\x9f\x98\x80 \xf3\xa0\x80\x81",
+	                                   "b", ""};
+	struct logfmt fmt = {.kind = LOGFMT_JSON};
+	struct record_msg m;
+	size_t len;
+	char *out = run(&fmt, msgs, 4, &len), *nl;
+
+	(void)state;
+	nl = strchr(out, '\n');
+	assert_non_null(nl);
+	*nl = '\0';
+	/* C1, DEL, bidi and tag characters escaped; letters, marks and emoji as they are. */
+	assert_non_null(strstr(out, "\"topic\":\"a/\\u202e\""));
+	assert_non_null(strstr(out, "\"payload\":\"c1 \\u009b del \\u007f e\xcc\x81 "
+	                            "\xf0\x9f\x98\x80 \\udb40\\udc01\""));
+	assert_true(record_parse(out, strlen(out), &m));
+	assert_memory_equal(m.topic, "a/\xe2\x80\xae", 5);
+	assert_int_equal(m.h.len, strlen(msgs[1]));
+	assert_memory_equal(m.payload, msgs[1], m.h.len);
+	record_msg_free(&m);
+	free(out);
+
+	/* --raw: the recording format as it is. */
+	fmt.raw = true;
+	out = run(&fmt, msgs, 2, &len);
+	assert_non_null(strstr(out, "\"topic\":\"a/\xe2\x80\xae\""));
+	free(out);
+
+	/* A decoder's document goes in as "decoded", made safe too; the line still parses. */
+	fmt.raw = false;
+	fmt.decode = fake_decode;
+	out = run(&fmt, msgs, 4, &len);
+	nl = strchr(out, '\n');
+	assert_non_null(nl);
+	assert_non_null(strstr(out, ",\"decoded\":{\"n\":1,\"s\":\"\\u009b\"}}\n"));
+	assert_true(record_parse(out, (size_t)(nl - out), &m));
+	record_msg_free(&m);
+	/* No document for the empty payload: no member. */
+	assert_null(strstr(nl + 1, "decoded"));
+	free(out);
+}
+
+/* The flags to a format, and the combinations that are refused. */
+static void unit__logfmt__from_settings(void **state)
+{
+	struct settings s;
+	struct logfmt fmt;
+	char err[256];
+	char *fields[] = {"value", "a.b"};
+
+	(void)state;
+	settings_init(&s);
+	assert_int_equal(logfmt_from_settings(&s, &fmt, err, sizeof(err)), 0);
+	assert_int_equal(fmt.kind, LOGFMT_TEXT);
+	s.out_no_eol = true;
+	s.out_raw = true;
+	assert_int_equal(logfmt_from_settings(&s, &fmt, err, sizeof(err)), 0);
+	assert_true(fmt.no_eol && fmt.raw);
+	s.out_json = s.out_csv = true;
+	assert_int_equal(logfmt_from_settings(&s, &fmt, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "choose one"));
+	s.out_json = false;
+	s.out_fields = fields;
+	s.nout_fields = 2;
+	assert_int_equal(logfmt_from_settings(&s, &fmt, err, sizeof(err)), 0);
+	assert_int_equal(fmt.kind, LOGFMT_CSV);
+	assert_int_equal(fmt.nfields, 2);
+	assert_string_equal(fmt.fields[1], "a.b");
+	s.out_csv = false;
+	assert_int_equal(logfmt_from_settings(&s, &fmt, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "add --csv"));
+	s.out_fields = NULL;
+	s.nout_fields = 0;
+	settings_free(&s);
+}
+
+/* -N: no newline after a text line. */
+static void unit__logfmt__no_eol(void **state)
+{
+	static const char *const msgs[] = {"a", "1", "b", "2"};
+	struct logfmt fmt = {.kind = LOGFMT_TEXT, .no_eol = true};
+	size_t len;
+	char *out = run(&fmt, msgs, 4, &len);
+
+	(void)state;
+	assert_string_equal(out, "a 1b 2");
+	free(out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(unit__logfmt__json_safe_and_decoded),
+	    cmocka_unit_test(unit__logfmt__from_settings),
+	    cmocka_unit_test(unit__logfmt__no_eol),
 	    cmocka_unit_test(unit__logfmt__text_like_mosquitto_sub),
 	    cmocka_unit_test(unit__logfmt__json_is_the_recording_format),
 	    cmocka_unit_test(unit__logfmt__csv_columns),
