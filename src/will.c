@@ -200,6 +200,9 @@ enum will_kind will_classify(const struct will_rule *rules, size_t nrules, const
 	if (tlen > strlen(SPARKPLUG) && topic[0] == 's' &&
 	    memcmp(topic, SPARKPLUG, strlen(SPARKPLUG)) == 0)
 		return sparkplug(topic, tlen, dev, cap);
+	/* $SYS/broker/clients/connected is a count of clients, not a device's state. */
+	if (tlen >= 5 && memcmp(topic, "$SYS/", 5) == 0)
+		return WILL_NONE;
 	if (llen > 0 && *level == '$')
 		level++, llen--;
 	if (plen == 0 || !status_level(level, llen))

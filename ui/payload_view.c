@@ -11,7 +11,9 @@
 #include "mqscope/fit.h"
 #include "mqscope/msg.h"
 #include "mqscope/sanitize.h"
+#include "mqscope/silence.h"
 #include "mqscope/theme.h"
+#include "mqscope/timing.h"
 #include "mqscope/ui_api.h"
 #include "mqscope/util.h"
 
@@ -35,6 +37,13 @@ void payload_view_init(struct payload_view *p, const struct tree *t)
 	p->tree = t;
 	p->shown = TREE_NONE;
 	pdoc_init(&p->doc);
+}
+
+void payload_view_set_timing(struct payload_view *p, const struct timing *tm,
+                             const struct silence *s)
+{
+	p->timing = tm;
+	p->silence = s;
 }
 
 void payload_view_free(struct payload_view *p)
@@ -562,6 +571,76 @@ static int draw_props(WINDOW *w, int y, int h, int wd, const struct tree_value *
 	return f.y + 1;
 }
 
+/*
+ * "label text": the label in the first indent columns, the text wrapped
+ * after it over at most max lines; returns the next line.
+ */
+static int labelled_lines(WINDOW *w, int y, int h, int wd, const char *label, int indent,
+                          const char *text, enum theme_slot slot, int max)
+{
+	size_t len = strlen(text), at = 0;
+
+	if (wd <= indent + 8)
+		indent = 0;
+	for (int lines = 0; at < len && y < h && lines < max; lines++, y++) {
+		size_t next,
+		    n = fit_wrap(text + at, len - at, draw_san_flags(), wd - indent, &next);
+
+		if (lines + 1 == max)
+			n = len - at; /* the rest, cut with an ellipsis */
+		wmove(w, y, 0);
+		if (lines == 0 && indent)
+			draw_str(w, label, wd, theme_attr(SLOT_META_KEY));
+		wmove(w, y, indent);
+		draw_text(w, text + at, n, wd - indent, theme_attr(slot));
+		at = next;
+	}
+	return y;
+}
+
+/*
+ * The topic's silence: "silent for 45 s (usually every 1.00 s)", or its
+ * device gone ("offline: left its will"); returns the next line.
+ */
+static int draw_silence_line(const struct payload_view *p, WINDOW *w, int y, int h, int wd,
+                             tree_id id, int64_t now)
+{
+	char buf[160], quiet[24], every[24];
+	const struct tree_node *n = tree_node(p->tree, id);
+
+	if (p->silence == NULL || y >= h)
+		return y;
+	if (silence_is_offline(p->silence, id)) {
+		snprintf(buf, sizeof(buf), "offline: the device left its will");
+	} else if (silence_is_silent(p->silence, id)) {
+		timing_fmt_ms(quiet, sizeof(quiet), now - n->last_ms);
+		timing_fmt_ms(every, sizeof(every), timing_median(p->timing, id));
+		snprintf(buf, sizeof(buf), "silent for %s (usually every %s)", quiet, every);
+	} else if (silence_below(p->silence, id) + silence_offline_below(p->silence, id)) {
+		snprintf(buf, sizeof(buf), "%u silent, %u offline below",
+		         silence_below(p->silence, id), silence_offline_below(p->silence, id));
+	} else {
+		return y;
+	}
+	return labelled_lines(w, y, h, wd, "", 0, buf, SLOT_ERROR, 1);
+}
+
+/* The topic's timing: intervals and jitter, then duplicates and timestamps; the next line. */
+static int draw_timing(const struct payload_view *p, WINDOW *w, int y, int h, int wd, tree_id id)
+{
+	struct timing_stats st;
+	char buf[320];
+
+	if (p->timing == NULL || !timing_stats(p->timing, id, &st))
+		return y;
+	timing_line_intervals(&st, buf, sizeof(buf));
+	y = labelled_lines(w, y, h, wd, "timing", 7, buf, SLOT_META, 2);
+	timing_line_payload(&st, buf, sizeof(buf));
+	if (buf[0])
+		y = labelled_lines(w, y, h, wd, "", 7, buf, SLOT_META, 2);
+	return y;
+}
+
 /* Appends the number of the value at age (if it has one) to the series. */
 static void series_add(struct payload_view *p, tree_id id, unsigned age, uint64_t msgs)
 {
@@ -1036,6 +1115,7 @@ void payload_view_draw(struct payload_view *p, WINDOW *w, int h, int wd, tree_id
 			const char *p2[] = {"last", when, "", ago};
 			y = meta_line(w, y, wd, p2, 4);
 		}
+		y = draw_silence_line(p, w, y, h, wd, id, now_wall_ms);
 		p->nrows = 0;
 		list_set(&p->lv.l, 0, 0);
 		return;
@@ -1057,6 +1137,10 @@ void payload_view_draw(struct payload_view *p, WINDOW *w, int h, int wd, tree_id
 	const char *p2[] = {"received", when, "", ago};
 	if (roomy)
 		y = meta_line(w, y, wd, p2, 4);
+	if (roomy) {
+		y = draw_silence_line(p, w, y, h, wd, id, now_wall_ms);
+		y = draw_timing(p, w, y, h, wd, id);
+	}
 	if (y < h && roomy)
 		y = draw_props(w, y, h, wd, val);
 	if (val->len < val->orig_len && y < h) {

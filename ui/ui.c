@@ -39,7 +39,9 @@
 #include "mqscope/theme.h"
 #include "mqscope/tree_view.h"
 #include "mqscope/ui_api.h"
+#include "mqscope/silence.h"
 #include "mqscope/util.h"
+#include "mqscope/watch.h"
 
 #define DIRTY_STATUS  0x01u
 #define DIRTY_TREE    0x02u
@@ -99,6 +101,7 @@ struct ui {
 	size_t emit_len, emit_cap;
 	struct broker_drops drops;
 	uint64_t broker_dropped;
+	uint64_t watch_seen; /* watch log entries the status bar has shown */
 };
 
 /* Handlers named in the action list: void fn(struct ui *). */
@@ -363,7 +366,8 @@ static void layout(struct ui *u)
 static void draw_status(struct ui *u, int64_t now)
 {
 	struct status_info si;
-	char replay[96] = "", filter[160] = "";
+	char replay[96] = "", filter[160] = "", alarm[512];
+	const struct watch_event *e;
 
 	memset(&si, 0, sizeof(si));
 	si.broker = u->app->broker_label;
@@ -401,17 +405,34 @@ static void draw_status(struct ui *u, int64_t now)
 			snprintf(replay, sizeof(replay), "replay %gx %d%%", sp, replay_percent(r));
 		si.replay = replay;
 	}
-	if (u->app->filter) {
+	if (u->app->filter || u->tv.silent_only) {
 		char n[32];
 
-		fmt_count(n, sizeof(n), filter_matches(u->app->filter));
-		snprintf(filter, sizeof(filter), "filter %s (%s)", u->app->filter->spec, n);
+		fmt_count(n, sizeof(n),
+		          u->app->filter ? filter_matches(u->app->filter)
+		                         : silence_count(u->app->silence) +
+		                               silence_offline_count(u->app->silence));
+		snprintf(filter, sizeof(filter), "filter %s%s%s (%s)",
+		         u->tv.silent_only ? "is:silent" : "",
+		         u->tv.silent_only && u->app->filter ? " " : "",
+		         u->app->filter ? u->app->filter->spec : "", n);
 		si.filter = filter;
 	}
 	if (u->tv.sort != SORT_NAME)
 		si.sort = tree_view_sort_name(u->tv.sort);
 	si.recording = u->app->recorder != NULL;
 	si.record_failed = u->app->recorder && recorder_failed(u->app->recorder);
+	si.silent = silence_count(u->app->silence);
+	si.offline_devices = silence_offline_count(u->app->silence);
+	if ((e = watch_alarm(u->app->watches)) != NULL) {
+		char topic[256];
+		size_t tl = tree_path(u->app->tree, e->id, topic, sizeof(topic));
+
+		snprintf(alarm, sizeof(alarm), "ALARM %.*s = %.*s (%s)",
+		         (int)(tl < sizeof(topic) ? tl : sizeof(topic) - 1), topic, (int)e->vlen,
+		         e->value, watch_label(u->app->watches, e->watch));
+		si.alarm = alarm;
+	}
 	u->shown_rate = si.rate;
 	status_bar_draw(u->bar, u->cols, &si);
 	wnoutrefresh(u->bar);
@@ -687,6 +708,42 @@ static void check_recorder(struct ui *u)
 	u->dirty |= DIRTY_STATUS;
 }
 
+/* Rings the bell once for watches that fired (the byte goes out after the frame). */
+static void watch_news(struct ui *u)
+{
+	uint64_t total = watch_log_total(u->app->watches);
+
+	if (total != u->watch_seen) {
+		u->watch_seen = total;
+		u->dirty |= DIRTY_STATUS;
+	}
+	if (watch_take_bell(u->app->watches))
+		ui_emit_after_frame(u, "\a", 1);
+}
+
+/*
+ * Judges silence when a deadline passed: topics that stopped talking turn
+ * silent, and the watches hear of it. Nothing runs between deadlines, so an
+ * idle mqscope stays asleep.
+ */
+static void tick_silence(struct ui *u)
+{
+	int64_t now = app_now(u->app);
+	bool more = true, turned = false;
+
+	if (app_next_due(u->app) > now)
+		return;
+	for (int i = 0; i < 8 && more; i++)
+		turned |= app_tick(u->app, now, &more);
+	if (!turned)
+		return;
+	u->dirty |= DIRTY_STATUS;
+	tree_view_note_silence(&u->tv, u->app->silence);
+	if (!u->paused)
+		u->dirty |= DIRTY_TREE | DIRTY_PAYLOAD;
+	watch_news(u);
+}
+
 /* Marks what new messages change on screen (only the status bar while paused). */
 static void took_messages(struct ui *u)
 {
@@ -698,7 +755,9 @@ static void took_messages(struct ui *u)
 	u->broker_dropped = broker_drops_update(&u->drops, u->app->tree, st.connects);
 	u->dirty |= DIRTY_STATUS;
 	check_recorder(u);
+	watch_news(u);
 	tree_view_note_changes(&u->tv, u->app->tree, u->app->filter);
+	tree_view_note_silence(&u->tv, u->app->silence);
 	if (u->paused)
 		return;
 	u->dirty |= DIRTY_TREE;
@@ -761,6 +820,14 @@ static int64_t next_tick(struct ui *u, int64_t now)
 
 		if (at < tick)
 			tick = at;
+	}
+	/* The next silence deadline (on the app's clock, which a replay sets). */
+	int64_t due = app_next_due(u->app);
+	if (due != INT64_MAX) {
+		int64_t at = now + (due - app_now(u->app));
+
+		if (at < tick)
+			tick = at > now ? at : now;
 	}
 	int64_t sort = tree_view_tick(&u->tv, now, tree_msg_count(u->app->tree));
 	if (u->tv.stale)
@@ -849,6 +916,7 @@ static int loop(struct ui *u)
 		if (u->quit)
 			break;
 		drain(u);
+		tick_silence(u);
 		dispatch_events(u);
 		now = clock_mono_ms();
 		if (u->njobs && now >= u->job_at)
@@ -1046,7 +1114,9 @@ int ui_run(struct app *app)
 	wnoutrefresh(u->input_w);
 
 	tree_view_init(&u->tv, app->tree);
+	tree_view_set_silence(&u->tv, app->silence);
 	payload_view_init(&u->pv, app->tree);
+	payload_view_set_timing(&u->pv, app->timing, app->silence);
 	broker_drops_init(&u->drops);
 	layout(u);
 	if (app->replay)

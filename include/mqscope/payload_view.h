@@ -14,6 +14,8 @@
 #include "mqscope/tree.h"
 
 struct ui;
+struct timing;
+struct silence;
 
 /* How the value is shown; AUTO picks by what it is (JSON, text, binary). */
 enum pv_format { PV_AUTO, PV_TEXT, PV_JSON, PV_HEX, PV__FORMATS };
@@ -36,6 +38,8 @@ struct pv_key {
 
 struct payload_view {
 	const struct tree *tree;
+	const struct timing *timing;   /* intervals, duplicates, delays; or NULL */
+	const struct silence *silence; /* silent topics, offline devices; or NULL */
 	tree_id shown; /* node the state below belongs to */
 	enum pv_format format;
 	enum pv_body body;
@@ -80,6 +84,9 @@ struct payload_view {
 };
 
 void payload_view_init(struct payload_view *p, const struct tree *t);
+/* Where the timing lines and the silence of a topic come from. */
+void payload_view_set_timing(struct payload_view *p, const struct timing *tm,
+                             const struct silence *s);
 void payload_view_free(struct payload_view *p);
 /* Moves the cursor, scrolls, folds, opens a history row; returns true when handled. */
 bool payload_view_action(struct payload_view *p, enum action a);

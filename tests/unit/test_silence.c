@@ -202,6 +202,8 @@ static void unit__will__what_counts_as_a_will(void **state)
 {
 	struct will_rule rule = {.filter = "tele/+/LWT", .offline = "Offline", .online = "Online"};
 	struct will_rule jrule = {.filter = "gw/+/conn", .field = "link", .offline = "down"};
+	/* A rule can still name a $SYS topic. */
+	struct will_rule sys = {.filter = "$SYS/x/alive", .offline = "0"};
 	char dev[256];
 
 	(void)state;
@@ -227,6 +229,8 @@ static void unit__will__what_counts_as_a_will(void **state)
 	assert_int_equal(classify(NULL, 0, "machine/state", "false", dev), WILL_NONE);
 	assert_int_equal(classify(NULL, 0, "a/status", "", dev), WILL_NONE);
 	assert_int_equal(classify(NULL, 0, "a/status", "{\"state\":\"running\"}", dev), WILL_NONE);
+	/* A broker's count of connected clients is not a device going away. */
+	assert_int_equal(classify(NULL, 0, "$SYS/broker/clients/connected", "0", dev), WILL_NONE);
 	/* Sparkplug: the DEATH topic is the device; its BIRTH names it */
 	assert_int_equal(classify(NULL, 0, "spBv1.0/plant/NDEATH/edge1", "\x08", dev),
 	                 WILL_OFFLINE);
@@ -244,6 +248,7 @@ static void unit__will__what_counts_as_a_will(void **state)
 	assert_int_equal(classify(NULL, 0, "spBv1.0/plant/DDEATH/edge1", "", dev), WILL_NONE);
 	assert_int_equal(classify(NULL, 0, "spBv1.0/NDEATH", "", dev), WILL_NONE);
 	/* rules from the config file, exact values, with a JSON field */
+	assert_int_equal(classify(&sys, 1, "$SYS/x/alive", "0", dev), WILL_OFFLINE);
 	assert_int_equal(classify(&rule, 1, "tele/plug/LWT", "Offline", dev), WILL_OFFLINE);
 	assert_string_equal(dev, "tele/plug");
 	assert_int_equal(classify(&rule, 1, "tele/plug/LWT", "Online", dev), WILL_ONLINE);
