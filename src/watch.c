@@ -21,6 +21,7 @@ struct watch {
 	char *field; /* NULL = the whole payload */
 	struct watch_cond cond;
 	bool bell;
+	bool removed; /* taken away from the UI: it no longer fires */
 };
 
 /* What is known of one watch on one topic. */
@@ -240,6 +241,77 @@ bool watch_cond_test(const struct watch_cond *c, const char *v, size_t vlen, boo
 	return false;
 }
 
+/* ---- a watch typed on one line ---- */
+
+/* Words that start a condition: what comes before them is a field. */
+static const char *const cond_words[] = {"changes", "contains", "matches", "silent"};
+
+/* Whether s starts a condition: an operator or one of cond_words. */
+static bool starts_condition(const char *s)
+{
+	if (strchr("<>=!", *s) && *s)
+		return true;
+	for (size_t i = 0; i < sizeof(cond_words) / sizeof(cond_words[0]); i++) {
+		size_t n = strlen(cond_words[i]);
+
+		if (strncmp(s, cond_words[i], n) == 0 &&
+		    (s[n] == '\0' || isspace((unsigned char)s[n])))
+			return true;
+	}
+	return false;
+}
+
+/* Copies the next word of *s (or a "quoted" one) into out; false when there is none. */
+static bool next_word(const char **s, char *out, size_t cap)
+{
+	const char *p = *s;
+	size_t n = 0;
+
+	while (isspace((unsigned char)*p))
+		p++;
+	if (*p == '\0')
+		return false;
+	if (*p == '"') {
+		for (p++; *p && *p != '"'; p++)
+			if (n + 1 < cap)
+				out[n++] = *p;
+		if (*p == '"')
+			p++;
+	} else {
+		for (; *p && !isspace((unsigned char)*p); p++)
+			if (n + 1 < cap)
+				out[n++] = *p;
+	}
+	out[n] = '\0';
+	*s = p;
+	return true;
+}
+
+int watch_parse_spec(const char *text, char *filter, size_t fcap, char *field, size_t dcap,
+                     const char **cond)
+{
+	const char *p = text, *q;
+
+	field[0] = '\0';
+	if (!next_word(&p, filter, fcap))
+		return -1;
+	while (isspace((unsigned char)*p))
+		p++;
+	if (*p == '\0')
+		return -1;
+	if (!starts_condition(p)) {
+		q = p;
+		next_word(&q, field, dcap);
+		while (isspace((unsigned char)*q))
+			q++;
+		if (*q == '\0')
+			return -1;
+		p = q;
+	}
+	*cond = p;
+	return 0;
+}
+
 /* ---- the set of watches ---- */
 
 struct watches *watch_new(bool bell)
@@ -439,7 +511,7 @@ static uint64_t mask_of(struct watches *w, tree_id id, const char *topic, size_t
 	if (w->mask[id] & MASK_KNOWN)
 		return w->mask[id];
 	for (size_t i = 0; i < w->n; i++)
-		if (topic_matches(w->list[i].filter, topic, tlen))
+		if (!w->list[i].removed && topic_matches(w->list[i].filter, topic, tlen))
 			m |= (uint64_t)1 << i;
 	w->mask[id] = m | MASK_KNOWN;
 	return w->mask[id];
@@ -494,7 +566,7 @@ void watch_on_silence(struct watches *w, const struct tree *t, const struct sile
 	for (size_t i = 0; i < w->n; i++) {
 		const char *word = words[e->kind];
 
-		if (w->list[i].cond.op != WATCH_SILENT)
+		if (w->list[i].cond.op != WATCH_SILENT || w->list[i].removed)
 			continue;
 		if (tlen == 0)
 			tlen = tree_path(t, e->id, topic, sizeof(topic));
@@ -502,6 +574,42 @@ void watch_on_silence(struct watches *w, const struct tree *t, const struct sile
 			continue;
 		judge(w, i, e->id, holds, word, strlen(word), e->time_ms);
 	}
+}
+
+int watch_remove(struct watches *w, size_t i, int64_t time_ms)
+{
+	if (i >= w->n || w->list[i].removed)
+		return -1;
+	w->list[i].removed = true;
+	/* What it holds for clears now; its topics are judged by the others alone. */
+	for (size_t j = 0; j < w->states_cap; j++) {
+		struct state *st = &w->states[j];
+
+		if (st->key == 0 || (st->key - 1) >> 32 != i || !st->active)
+			continue;
+		st->active = 0;
+		w->active--;
+		log_add(w, i, (tree_id)((st->key - 1) & 0xffffffffu), WATCH_CLEARED, "(removed)", 9,
+		        time_ms);
+	}
+	if (w->mask)
+		memset(w->mask, 0, w->mask_cap * sizeof(*w->mask));
+	return 0;
+}
+
+bool watch_removed(const struct watches *w, size_t i)
+{
+	return i < w->n && w->list[i].removed;
+}
+
+size_t watch_active_of(const struct watches *w, size_t i)
+{
+	size_t n = 0;
+
+	for (size_t j = 0; j < w->states_cap; j++)
+		n += w->states[j].key != 0 && (w->states[j].key - 1) >> 32 == i &&
+		     w->states[j].active;
+	return n;
 }
 
 size_t watch_active(const struct watches *w)

@@ -34,11 +34,14 @@
 #include "mqscope/publish.h"
 #include "mqscope/publish_form.h"
 #include "mqscope/status_bar.h"
+#include "mqscope/stream_view.h"
 #include "mqscope/subs_view.h"
 #include "mqscope/sysio.h"
 #include "mqscope/theme.h"
 #include "mqscope/tree_view.h"
 #include "mqscope/ui_api.h"
+#include "mqscope/watch_view.h"
+#include "mqscope/export_view.h"
 #include "mqscope/silence.h"
 #include "mqscope/util.h"
 #include "mqscope/watch.h"
@@ -58,6 +61,8 @@
 #define REPLAY_BATCH    4096
 #define MIN_ROWS        6
 #define MIN_COLS        20
+#define STREAM_SIDE     140    /* the stream beside the payload from this width; else above it */
+#define PREV_SCAN       100000 /* messages searched back for one on the same topic */
 
 enum focus { FOCUS_TREE, FOCUS_PAYLOAD };
 
@@ -71,6 +76,8 @@ struct ui {
 
 	struct tree_view tv;
 	struct payload_view pv;
+	struct stream_view sv;
+	bool stream_mode; /* the stream takes the tree's pane */
 	enum focus focus;
 	char last_query[512];
 
@@ -162,12 +169,18 @@ struct app *ui_app(struct ui *u)
 
 tree_id ui_selected(struct ui *u)
 {
+	struct stream_msg m;
+
+	if (u->stream_mode)
+		return stream_view_selected(&u->sv, &m) ? m.id : TREE_NONE;
 	tree_view_refresh(&u->tv);
 	return u->tv.sel;
 }
 
 void ui_select(struct ui *u, tree_id id)
 {
+	if (u->stream_mode)
+		stream_view_toggle(u); /* the tree, to show it in */
 	tree_view_select(&u->tv, id);
 	u->dirty |= DIRTY_TREE | DIRTY_PAYLOAD;
 }
@@ -341,7 +354,8 @@ static void layout(struct ui *u)
 	if (u->too_small)
 		return;
 	body = u->rows - 2;
-	u->side_by_side = u->cols >= 70;
+	/* The stream's rows are wide: beside the payload only on a wide screen. */
+	u->side_by_side = u->cols >= (u->stream_mode ? STREAM_SIDE : 70);
 	u->bar = newwin(1, u->cols, 0, 0);
 	u->hint_w = newwin(1, u->cols, u->rows - 1, 0);
 	if (u->side_by_side) {
@@ -360,6 +374,7 @@ static void layout(struct ui *u)
 		u->pay_w = newwin(u->pay_h > 0 ? u->pay_h : 1, u->cols, 2 + u->tree_h, 0);
 	}
 	u->tv.lv.l.height = (size_t)u->tree_h; /* for paging before the first frame */
+	u->sv.lv.l.height = u->tree_h > 1 ? (size_t)u->tree_h - 1 : 1;
 	u->dirty = DIRTY_PANES;
 }
 
@@ -387,7 +402,8 @@ static void draw_status(struct ui *u, int64_t now)
 	si.refused_nomem = tree_refused_by(u->app->tree, TREE_BOUND_MEMORY);
 	si.max_topics = u->app->cfg->max_topics;
 	si.cut = u->app->cut;
-	si.mem = tree_mem_bytes(u->app->tree) + ring_bytes_used(&u->app->ring);
+	si.mem = tree_mem_bytes(u->app->tree) + ring_bytes_used(&u->app->ring) +
+	         stream_mem_bytes(u->app->stream);
 	si.over_budget = tree_over_budget(u->app->tree);
 	si.budget_hits = tree_budget_hits(u->app->tree);
 	si.paused = u->paused;
@@ -446,6 +462,20 @@ static uint64_t mono_us(void)
 	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
 }
 
+/* In the stream: shows the selected message in the payload pane; returns its topic. */
+static tree_id pin_selected(struct ui *u)
+{
+	struct stream_msg m, prev;
+
+	if (!stream_view_selected(&u->sv, &m)) {
+		payload_view_unpin(&u->pv);
+		return TREE_NONE;
+	}
+	payload_view_pin(&u->pv, &m,
+	                 stream_prev_same(u->app->stream, m.seq, PREV_SCAN, &prev) ? &prev : NULL);
+	return m.id;
+}
+
 /* Draws every dirty pane, then the modals on top, then flushes once. */
 static void frame(struct ui *u)
 {
@@ -481,9 +511,15 @@ static void frame(struct ui *u)
 	}
 	if (u->dirty & DIRTY_STATUS)
 		draw_status(u, now);
+	if (u->stream_mode)
+		stream_view_update(&u->sv, u->app->filter);
 	if (u->dirty & DIRTY_TREE) {
-		tree_view_draw(&u->tv, u->tree_w, u->tree_h, u->tree_wd, u->focus == FOCUS_TREE,
-		               app_now(u->app));
+		if (u->stream_mode)
+			stream_view_draw(&u->sv, u->tree_w, u->tree_h, u->tree_wd,
+			                 u->focus == FOCUS_TREE, app_now(u->app));
+		else
+			tree_view_draw(&u->tv, u->tree_w, u->tree_h, u->tree_wd,
+			               u->focus == FOCUS_TREE, app_now(u->app));
 		wnoutrefresh(u->tree_w);
 		werase(u->sep_w);
 		if (u->side_by_side)
@@ -493,7 +529,7 @@ static void frame(struct ui *u)
 		wnoutrefresh(u->sep_w);
 	}
 	if (u->dirty & (DIRTY_PAYLOAD | DIRTY_TREE)) {
-		tree_id sel = u->tv.sel;
+		tree_id sel = u->stream_mode ? pin_selected(u) : u->tv.sel;
 
 		if (u->pay_h > 0) {
 			payload_view_draw(&u->pv, u->pay_w, u->pay_h, u->pay_wd, sel,
@@ -520,6 +556,19 @@ static void frame(struct ui *u)
 	u->dirty = 0;
 }
 
+void stream_view_toggle(struct ui *u)
+{
+	u->stream_mode = !u->stream_mode;
+	if (u->stream_mode) {
+		stream_view_freeze(&u->sv, u->paused);
+		stream_view_update(&u->sv, u->app->filter);
+	} else {
+		payload_view_unpin(&u->pv);
+	}
+	u->focus = FOCUS_TREE;
+	u->dirty |= DIRTY_LAYOUT | DIRTY_PANES;
+}
+
 /* A frame, timed: drawing and the flush to the terminal. */
 static void timed_frame(struct ui *u)
 {
@@ -542,6 +591,7 @@ static void toggle_pause(struct ui *u)
 
 	u->paused = !u->paused;
 	tree_view_freeze(&u->tv, u->paused);
+	stream_view_freeze(&u->sv, u->paused);
 	if (u->paused) {
 		u->paused_at = u->app->ingested;
 		ui_notice(u, HINT_NOTICE,
@@ -582,6 +632,27 @@ static void search_entered(struct ui *u, const char *text, void *data)
 	search(u, +1);
 }
 
+/* A key for the stream pane: moving, searching; Enter shows the message in the payload pane. */
+static bool stream_key(struct ui *u, enum action a)
+{
+	switch (a) {
+	case ACT_TOGGLE_BRANCH:
+	case ACT_EXPAND:
+		u->focus = FOCUS_PAYLOAD;
+		u->dirty |= DIRTY_TREE | DIRTY_PAYLOAD;
+		return true;
+	case ACT_COLLAPSE:
+	case ACT_EXPAND_ALL:
+	case ACT_COLLAPSE_ALL:
+		return true; /* nothing to open or close in the stream */
+	default:
+		if (!stream_view_action(&u->sv, u, a))
+			return false;
+		u->dirty |= DIRTY_TREE | DIRTY_PAYLOAD;
+		return true;
+	}
+}
+
 static void handle_key(struct ui *u, int key, bool fn)
 {
 	enum action a;
@@ -607,6 +678,8 @@ static void handle_key(struct ui *u, int key, bool fn)
 		handlers[a](u);
 		return;
 	}
+	if (u->stream_mode && u->focus == FOCUS_TREE && stream_key(u, a))
+		return;
 	switch (a) {
 	case ACT_QUIT:
 		u->quit = true;
@@ -761,6 +834,11 @@ static void took_messages(struct ui *u)
 	if (u->paused)
 		return;
 	u->dirty |= DIRTY_TREE;
+	if (u->stream_mode) {
+		stream_view_update(&u->sv, u->app->filter);
+		u->dirty |= DIRTY_PAYLOAD; /* the newest message, when it follows */
+		return;
+	}
 	if (u->tv.sel != TREE_NONE &&
 	    tree_node(u->app->tree, u->tv.sel)->sub_msgs != u->shown_sel_msgs)
 		u->dirty |= DIRTY_PAYLOAD;
@@ -1115,6 +1193,7 @@ int ui_run(struct app *app)
 
 	tree_view_init(&u->tv, app->tree);
 	tree_view_set_silence(&u->tv, app->silence);
+	stream_view_init(&u->sv, app->stream, app->tree);
 	payload_view_init(&u->pv, app->tree);
 	payload_view_set_timing(&u->pv, app->timing, app->silence);
 	broker_drops_init(&u->drops);
@@ -1142,6 +1221,7 @@ int ui_run(struct app *app)
 		close(saved_err);
 	}
 	tree_view_free(&u->tv);
+	stream_view_free(&u->sv);
 	payload_view_free(&u->pv);
 	free(u->emit);
 	free(u);

@@ -60,6 +60,15 @@ struct watch_cond {
 	bool has_re;
 };
 
+/*
+ * Splits a watch typed on one line, "FILTER [FIELD] CONDITION" (the filter
+ * may be "quoted"): the field is there when what follows the filter does not
+ * start a condition (an operator, changes, contains, matches, silent). *cond
+ * points into text. -1 when the filter or the condition is missing.
+ */
+int watch_parse_spec(const char *text, char *filter, size_t fcap, char *field, size_t dcap,
+                     const char **cond);
+
 /* Parses a condition; -1 with a reason in err. Free with watch_cond_free. */
 int watch_cond_parse(const char *s, struct watch_cond *c, char *err, size_t cap);
 void watch_cond_free(struct watch_cond *c);
@@ -103,8 +112,17 @@ void watch_note(struct watches *w, const struct tree *t, tree_id id, const char 
 /* Checks a silence turn against the silence watches. */
 void watch_on_silence(struct watches *w, const struct tree *t, const struct silence_event *e);
 
+/*
+ * Takes watch i away: it fires no more, and where it held it is logged as
+ * cleared. Its place stays (indexes do not move); -1 when it is gone already.
+ */
+int watch_remove(struct watches *w, size_t i, int64_t time_ms);
+bool watch_removed(const struct watches *w, size_t i);
+
 /* (watch, topic) pairs whose condition holds now. */
 size_t watch_active(const struct watches *w);
+/* Topics on which watch i holds now (a scan of the states: for views, not per message). */
+size_t watch_active_of(const struct watches *w, size_t i);
 /* Whether a watch fired with its bell since the last call. */
 bool watch_take_bell(struct watches *w);
 /* The newest firing that is still active, or NULL (for the status bar). */
