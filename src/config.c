@@ -13,7 +13,7 @@
 
 #include "mqscope/actions.h"
 #include "mqscope/options.h"
-#include "mqscope/payload.h"
+#include "mqscope/payload_number.h"
 #include "mqscope/safe_file.h"
 #include "mqscope/secret.h"
 #include "mqscope/topic.h"

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "mqscope/msg.h"
-#include "mqscope/payload.h"
+#include "mqscope/base64.h"
 #include "mqscope/sanitize.h"
 #include "mqscope/util.h"
 

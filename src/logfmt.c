@@ -6,7 +6,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "mqscope/payload.h"
+#include "mqscope/payload_number.h"
 #include "mqscope/record.h"
 #include "mqscope/sanitize.h"
 #include "mqscope/util.h"

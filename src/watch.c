@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mqscope/payload.h"
+#include "mqscope/payload_number.h"
 #include "mqscope/timing.h"
 #include "mqscope/topic.h"
 #include "mqscope/util.h"

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "mqscope/payload.h"
+#include "mqscope/payload_number.h"
 #include "mqscope/topic.h"
 
 #define SPARKPLUG       "spBv1.0/"

@@ -30,12 +30,14 @@
 #include "mqscope/message_picker.h"
 #include "mqscope/payload_view.h"
 #include "mqscope/prompt.h"
-#include "mqscope/record.h"
+#include "mqscope/recorder.h"
+#include "mqscope/replay.h"
 #include "mqscope/publish.h"
 #include "mqscope/publish_form.h"
 #include "mqscope/status_bar.h"
 #include "mqscope/stream_view.h"
 #include "mqscope/subs_view.h"
+#include "mqscope/sys.h"
 #include "mqscope/sysio.h"
 #include "mqscope/theme.h"
 #include "mqscope/tree_view.h"
@@ -106,7 +108,7 @@ struct ui {
 	uint64_t paused_at; /* messages ingested when the pause began */
 	char *emit;         /* bytes for the terminal after the next frame (OSC 52) */
 	size_t emit_len, emit_cap;
-	struct broker_drops drops;
+	struct sys_drops drops;
 	uint64_t broker_dropped;
 	uint64_t watch_seen; /* watch log entries the status bar has shown */
 };
@@ -825,7 +827,7 @@ static void took_messages(struct ui *u)
 	/* Read after the messages: a value of a new connection then always sees its count. */
 	if (u->app->session)
 		session_status(u->app->session, &st);
-	u->broker_dropped = broker_drops_update(&u->drops, u->app->tree, st.connects);
+	u->broker_dropped = sys_drops_update(&u->drops, u->app->tree, st.connects);
 	u->dirty |= DIRTY_STATUS;
 	check_recorder(u);
 	watch_news(u);
@@ -1196,7 +1198,7 @@ int ui_run(struct app *app)
 	stream_view_init(&u->sv, app->stream, app->tree);
 	payload_view_init(&u->pv, app->tree);
 	payload_view_set_timing(&u->pv, app->timing, app->silence);
-	broker_drops_init(&u->drops);
+	sys_drops_init(&u->drops);
 	layout(u);
 	if (app->replay)
 		ui_start_job(u, replay_job_new());

@@ -15,6 +15,8 @@
 #include "mqscope/logfmt.h"
 #include "mqscope/msg.h"
 #include "mqscope/record.h"
+#include "mqscope/recorder.h"
+#include "mqscope/replay.h"
 #include "mqscope/silence.h"
 #include "mqscope/stream.h"
 #include "mqscope/timing.h"
