@@ -97,7 +97,9 @@ static void export_entered(struct ui *u, const char *text, void *data)
 	}
 	dot = strrchr(x->path, '.');
 	x->fmt.kind = dot && strcmp(dot, ".csv") == 0 ? LOGFMT_CSV : LOGFMT_JSON;
-	x->fmt.raw = true; /* a file, not a terminal: JSON as --record writes it */
+	/* JSON as --record writes it; CSV made safe as log --csv does (valid UTF-8, no controls).
+	 */
+	x->fmt.raw = x->fmt.kind == LOGFMT_JSON;
 	x->e = export_new(a->tree, rq->id, rq->what, &x->fmt, &x->o);
 	x->j.ops = &export_ops;
 	ui_start_job(u, &x->j);
