@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Silence: a sensor that reports twice a second and stops is marked silent (its row, its branch's
+# Silence and timing: a sensor that reports twice a second and stops is marked silent (its row, its branch's
 # count, the status bar, the payload pane), the is:silent filter and the silence sort find it, and
 # it clears as soon as it reports again. A device that leaves with its will is offline at once, and
 # back when it says it is online.
@@ -86,4 +86,14 @@ wait_line "^ mqscope .* 1 offline"
 # It comes back.
 pub dev/plug/status online -r
 wait_gone "offline"
+
+# Timing from the payload: readings stamped (JSON "ts", epoch ms) 3 to 6 s before they were sent, the
+# last one older than the one before it: the delay and the reading out of order.
+now=$(date +%s%3N)
+for d in 5000 4000 3000 6000; do
+	pub sensors/late/temp "{\"ts\":$((now - d)),\"value\":1}"
+done
+select_topic sensors/late/temp
+wait_line "timestamps [0-9.]+ s behind"
+wait_line "1 out of order"
 pass

@@ -6,6 +6,9 @@
 . "$(dirname "$0")/../lib.sh"
 
 export XDG_CONFIG_HOME="$T_DIR/config" HOME="$T_DIR"
+# A small stream, so that a flood pushes the oldest messages out.
+mkdir -p "$XDG_CONFIG_HOME/mqscope"
+printf 'ui = { stream_memory = "256K"; };\n' >"$XDG_CONFIG_HOME/mqscope/config"
 # The broker logs each SUBSCRIBE: both subscribers are known to be ready before the flood.
 start_broker "user root
 log_type subscribe"
@@ -90,4 +93,18 @@ keys D
 keys S
 wait_gone "stream: "
 wait_line "^ +a( silent)? = a late"
+
+# Bounded: a flood of larger messages pushes the oldest out of the stream, and the header says how
+# many fell out; the newest is still the last row.
+keys f
+wait_for "filter ("
+keys C-u Enter
+wait_gone "filter flood/a"
+keys S
+wait_line "^stream: [0-9,]+ messages"
+"$MQSCOPE_FLOOD" -p "$BROKER_PORT" -t flood/c -T 1 -n 5000 -s 200 -f text >/dev/null 2>&1 ||
+	fail "the flood"
+wait_line "^stream: [0-9,]+ messages +[0-9,]+ older fell out \\(memory_budget\\)"
+screen | grep -E "^[0-9:.]+ +flood/" | tail -1 | grep -q "flood/c" ||
+	fail "the newest message is not the last row: $(screen)"
 pass
