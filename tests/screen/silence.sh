@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Silence and timing: a sensor that reports twice a second and stops is marked silent (its row, its branch's
-# count, the status bar, the payload pane), the is:silent filter and the silence sort find it, and
-# it clears as soon as it reports again. A device that leaves with its will is offline at once, and
-# back when it says it is online.
+# Silence and timing: a sensor that reports twice a second and stops is marked silent (its row,
+# its branch's count, the status bar, the payload pane), the is:silent filter and the silence sort
+# find it, and it clears as soon as it reports again. A device that leaves with its will is offline
+# at once, and back when it says it is online. Timestamps in payloads give the delay and the
+# readings that came out of order.
 . "$(dirname "$0")/../lib.sh"
 
 export XDG_CONFIG_HOME="$T_DIR/config" HOME="$T_DIR"
