@@ -36,12 +36,16 @@ wait_pane "^58 +(│|\|)"
 wait_pane "^21 +(│|\|)"
 # Both glyphs are plotted, and under the axis are real times of day.
 # chart: the plot's rows right of the axis.
-chart() { pane | sed -n '/chart: 2 series/,$p' | grep -E '^[0-9. ]* +(│|\|)' | sed -E 's/^[0-9. ]* +(│|\|)//'; }
+chart() {
+	pane | sed -n '/chart: 2 series/,$p' | grep -E '^[0-9. ]* +(│|\|)' |
+		sed -E 's/^[0-9. ]* +(│|\|)//'
+}
 chart | grep -q '\*' || fail "the first series is not plotted: $(screen)"
 chart | grep -q '+' || fail "the second series is not plotted: $(screen)"
 wait_pane "^ +[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)? \.\. [0-9]{2}:[0-9]{2}:[0-9]{2}"
 # The plot is ASCII glyphs (the axis is a line-drawing character only where the locale allows).
-chart | LC_ALL=C grep -q $'[\x80-\xff]' && fail "the plot holds characters that are not ASCII: $(screen)"
+chart | LC_ALL=C grep -q $'[\x80-\xff]' &&
+	fail "the plot holds characters that are not ASCII: $(screen)"
 
 # + on a series again takes it out.
 keys +

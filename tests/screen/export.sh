@@ -14,7 +14,8 @@ NMSG=7
 	2>"$T_DIR/log.err" &
 logger=$!
 bg_pid $logger
-poll_until 30 "the logger's subscription" grep -q "^[0-9]*: logger [0-2] dev/#" "$T_DIR/mosquitto.log"
+poll_until 30 "the logger's subscription" \
+	grep -q "^[0-9]*: logger [0-2] dev/#" "$T_DIR/mosquitto.log"
 start_ui --record "$T_DIR/rec.jsonl" "${H[@]}" -t 'dev/#'
 wait_for "connected"
 
@@ -65,15 +66,16 @@ def payload(m):
 
 b = lines("branch.jsonl")
 got = {m["topic"]: payload(m) for m in b}
-want = {"dev/a/x": b"3", "dev/a/json": b'{"v":2,"s":"two, \\"quoted\\""}', "dev/a/blob": b"bin\0\xff",
-        "dev/a/props": b"p"}
+want = {"dev/a/x": b"3", "dev/a/json": b'{"v":2,"s":"two, \\"quoted\\""}',
+        "dev/a/blob": b"bin\0\xff", "dev/a/props": b"p"}
 if got != want or len(b) != 4:
     sys.exit(f"branch.jsonl: {got!r}")
 props = [m for m in b if m["topic"] == "dev/a/props"][0]
 if props.get("props", {}).get("content_type") != "text/plain":
     sys.exit(f"the MQTT 5 properties are not exported: {props!r}")
 for m in b:
-    if not isinstance(m["time"], int) or m["qos"] != 0 or m["retain"] is not (m["topic"] != "dev/a/props"):
+    retained = m["topic"] != "dev/a/props"
+    if not isinstance(m["time"], int) or m["qos"] != 0 or m["retain"] is not retained:
         sys.exit(f"time, qos or retain: {m!r}")
 
 rows = list(csv.reader(open(os.path.join(d, "branch.csv"), newline="", encoding="utf-8")))

@@ -77,7 +77,8 @@ mosquitto_sub -h 127.0.0.1 -p "$BROKER_PORT" -i plug -t dev/plug/cmd \
 	--will-topic dev/plug/status --will-payload offline --will-retain --will-qos 1 >/dev/null &
 plug=$!
 bg_pid $plug
-poll_until 30 "the plug's subscription" grep -q "^[0-9]*: plug [0-2] dev/plug/cmd" "$T_DIR/mosquitto.log"
+poll_until 30 "the plug's subscription" \
+	grep -q "^[0-9]*: plug [0-2] dev/plug/cmd" "$T_DIR/mosquitto.log"
 {
 	kill -KILL "$plug"
 	wait "$plug"
@@ -88,8 +89,8 @@ wait_line "^ mqscope .* 1 offline"
 pub dev/plug/status online -r
 wait_gone "offline"
 
-# Timing from the payload: readings stamped (JSON "ts", epoch ms) 3 to 6 s before they were sent, the
-# last one older than the one before it: the delay and the reading out of order.
+# Timing from the payload: readings stamped (JSON "ts", epoch ms) 3 to 6 s before they were sent,
+# the last one older than the one before it: the delay and the reading out of order.
 now=$(date +%s%3N)
 for d in 5000 4000 3000 6000; do
 	pub sensors/late/temp "{\"ts\":$((now - d)),\"value\":1}"

@@ -32,7 +32,8 @@ for p in a b; do
 done
 wait "$pid_a" || fail "publisher a"
 wait "$pid_b" || fail "publisher b"
-poll_until 60 "mosquitto_sub to get every message" sh -c "[ \$(wc -l <'$T_DIR/ref') -ge $((2 * N)) ]"
+poll_until 60 "mosquitto_sub to get every message" \
+	sh -c "[ \$(wc -l <'$T_DIR/ref') -ge $((2 * N)) ]"
 wait_line "^stream: $((2 * N)) messages"
 
 # rows: the stream's rows on screen as "topic payload", top to bottom.

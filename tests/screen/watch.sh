@@ -21,7 +21,9 @@ wait_for "connected"
 
 # bells: how many BEL bytes mqscope has written to the terminal (curses itself writes none here:
 # no title or other OSC sequence, which termscan checks in other tests).
-bells() { python3 -c 'import sys; print(open(sys.argv[1], "rb").read().count(b"\x07"))' "$T_DIR/raw"; }
+bells() {
+	python3 -c 'import sys; print(open(sys.argv[1], "rb").read().count(b"\x07"))' "$T_DIR/raw"
+}
 bells_are() { [ "$(bells)" = "$1" ]; }
 # wait_bells N: until the terminal has had N bells.
 wait_bells() { poll_until 30 "$1 bell(s) in the terminal stream" bells_are "$1"; }
