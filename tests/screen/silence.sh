@@ -7,9 +7,14 @@
 . "$(dirname "$0")/../lib.sh"
 
 export XDG_CONFIG_HOME="$T_DIR/config" HOME="$T_DIR"
+mkdir -p "$XDG_CONFIG_HOME/mqscope"
+cat >"$XDG_CONFIG_HOME/mqscope/config" <<'CFG'
+watches = ( { name = "cellar quiet"; filter = "sensors/cellar/#"; condition = "silent"; } );
+CFG
 start_broker "user root
 log_type subscribe"
-start_ui -h 127.0.0.1 -p "$BROKER_PORT" -t 'sensors/#' -t 'dev/#'
+# Wide: the status bar holds the alarm and the counts of silent topics and offline devices.
+T_COLS=160 start_ui -h 127.0.0.1 -p "$BROKER_PORT" -t 'sensors/#' -t 'dev/#'
 wait_for "connected"
 pub dev/quiet/level 5 -r
 wait_for "dev (1 topic"
@@ -34,6 +39,8 @@ wait "$SENSOR"
 wait_line "^ +temp silent = "
 wait_line "cellar 1 silent"
 wait_line "^ mqscope .* 1 silent"
+# A watch on silence fires.
+wait_line "ALARM sensors/cellar/temp .*\\(cellar quiet\\)"
 wait_line "│silent for [0-9.]+ m?s \(usually every [0-9.]+ m?s\)"
 # dev/quiet/level spoke once (retained): too little to judge, never silent.
 screen_matches " 2 silent" && fail "a topic seen once is silent: $(screen)"
@@ -65,6 +72,7 @@ screen | sed -n 2p | grep -q "sensors 1 silent" || fail "the silent branch is no
 # It speaks again: the mark clears at once.
 sensor
 wait_gone "1 silent"
+wait_gone "ALARM"
 wait_line "^ +temp = "
 kill "$SENSOR"
 wait "$SENSOR"

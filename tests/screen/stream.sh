@@ -103,6 +103,17 @@ keys C-u Enter
 wait_gone "filter flood/a"
 keys S
 wait_line "^stream: [0-9,]+ messages"
+# A payload filter (p:) applies too.
+keys f
+wait_for "filter ("
+keys -l "p:late"
+keys Enter
+wait_line "^stream: 1 of $((2 * N + 1)) held match"
+wait_line "^[0-9:.]+ +flood/a +a late"
+keys f
+wait_for "filter ("
+keys C-u Enter
+wait_line "^stream: $((2 * N + 1)) messages"
 "$MQSCOPE_FLOOD" -p "$BROKER_PORT" -t flood/c -T 1 -n 5000 -s 200 -f text >/dev/null 2>&1 ||
 	fail "the flood"
 wait_line "^stream: [0-9,]+ messages +[0-9,]+ older fell out \\(memory_budget\\)"
