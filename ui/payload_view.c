@@ -55,6 +55,8 @@ void payload_view_free(struct payload_view *p)
 	free(p->rows);
 	free(p->pin);
 	free(p->pin_prev);
+	for (size_t i = 0; i < p->nseries_list; i++)
+		trend_free(&p->series_list[i].tr);
 	free(p->series_list);
 	trend_free(&p->trend);
 	memset(p, 0, sizeof(*p));
@@ -983,25 +985,13 @@ static const enum theme_slot series_slot[CHART_SERIES_MAX] = {
     SLOT_SPARK, SLOT_JSON_KEY, SLOT_JSON_STRING, SLOT_JSON_BOOL, SLOT_JSON_NUMBER, SLOT_DIFF_DEL,
 };
 
-/* The numbers of a series, oldest first, with their times; returns how many (at most max). */
-static size_t series_points(const struct payload_view *p, const struct chart_series *cs, double *y,
-                            int64_t *t, size_t max)
+/* The numbers of a series, oldest first, brought up to date (only new values are read). */
+static const struct trend *series_trend(const struct payload_view *p, struct chart_series *cs)
 {
-	const struct tree_node *n;
-	size_t k = 0;
-
 	if (cs->id >= tree_node_count(p->tree))
-		return 0;
-	n = tree_node(p->tree, cs->id);
-	for (unsigned age = n->hist_len; age-- > 0 && k < max;) {
-		const struct tree_value *v = tree_value(p->tree, cs->id, age);
-
-		if (v && payload_number(v->data, v->len, cs->field, &y[k])) {
-			t[k] = v->time_ms;
-			k++;
-		}
-	}
-	return k;
+		return NULL;
+	trend_update(&cs->tr, p->tree, cs->id);
+	return &cs->tr;
 }
 
 /* Puts the glyph of series s at column x, value row r (0 = bottom) of the plot. */
@@ -1022,15 +1012,19 @@ static void plot(WINDOW *w, int y0, int rows, int x, int r, int s)
 static void draw_multi_chart(struct payload_view *p, WINDOW *w, int y0, int h, int wd)
 {
 	size_t ns = p->nseries_list, cnt[CHART_SERIES_MAX];
-	double *ys[CHART_SERIES_MAX], lo = INFINITY, hi = -INFINITY;
-	int64_t *ts[CHART_SERIES_MAX], t0 = INT64_MAX, t1 = INT64_MIN;
+	const double *ys[CHART_SERIES_MAX];
+	const int64_t *ts[CHART_SERIES_MAX];
+	double lo = INFINITY, hi = -INFINITY;
+	int64_t t0 = INT64_MAX, t1 = INT64_MIN;
 	int legend = (int)ns, rows = h - 1 - legend, lw, cols;
 	char lo_s[40], hi_s[40], a[40], b[40], foot[128];
 
 	for (size_t s = 0; s < ns; s++) {
-		ys[s] = xmalloc(TREND_MAX * sizeof(double));
-		ts[s] = xmalloc(TREND_MAX * sizeof(int64_t));
-		cnt[s] = series_points(p, &p->series_list[s], ys[s], ts[s], TREND_MAX);
+		const struct trend *tr = series_trend(p, &p->series_list[s]);
+
+		ys[s] = tr ? tr->v : NULL;
+		ts[s] = tr ? tr->t : NULL;
+		cnt[s] = tr ? tr->n : 0;
 		for (size_t i = 0; i < cnt[s]; i++) {
 			lo = ys[s][i] < lo ? ys[s][i] : lo;
 			hi = ys[s][i] > hi ? ys[s][i] : hi;
@@ -1069,14 +1063,14 @@ static void draw_multi_chart(struct payload_view *p, WINDOW *w, int y0, int h, i
 			draw_str(w, "No numbers in these topics' values to chart.", wd,
 			         theme_attr(SLOT_COUNT));
 		}
-		goto out;
+		return;
 	}
 	fmt_num(hi_s, sizeof(hi_s), hi);
 	fmt_num(lo_s, sizeof(lo_s), lo);
 	lw = (int)(strlen(hi_s) > strlen(lo_s) ? strlen(hi_s) : strlen(lo_s)) + 1;
 	cols = wd - lw - 1;
 	if (cols < 4)
-		goto out;
+		return;
 	wmove(w, y0, 0);
 	draw_str(w, hi_s, lw, theme_attr(SLOT_META));
 	wmove(w, y0 + rows - 1, 0);
@@ -1108,11 +1102,6 @@ static void draw_multi_chart(struct payload_view *p, WINDOW *w, int y0, int h, i
 	snprintf(foot, sizeof(foot), "%s .. %s", a + 11, b + 11);
 	wmove(w, y0 + rows, lw + 1);
 	draw_str(w, foot, wd - lw - 1, theme_attr(SLOT_COUNT));
-out:
-	for (size_t s = 0; s < ns; s++) {
-		free(ys[s]);
-		free(ts[s]);
-	}
 }
 
 /* The separator line above the body, naming what the body shows. */
@@ -1443,6 +1432,7 @@ void payload_view_chart_add(struct ui *u)
 	for (size_t i = 0; i < p->nseries_list; i++) {
 		if (p->series_list[i].id != id || strcmp(p->series_list[i].field, cs.field) != 0)
 			continue;
+		trend_free(&p->series_list[i].tr);
 		memmove(&p->series_list[i], &p->series_list[i + 1],
 		        (p->nseries_list - i - 1) * sizeof(cs));
 		p->nseries_list--;
@@ -1458,6 +1448,8 @@ void payload_view_chart_add(struct ui *u)
 	}
 	if (p->series_list == NULL)
 		p->series_list = xcalloc(CHART_SERIES_MAX, sizeof(cs));
+	trend_init(&cs.tr);
+	snprintf(cs.tr.field, sizeof(cs.tr.field), "%s", cs.field);
 	p->series_list[p->nseries_list++] = cs;
 	p->body = BODY_CHART;
 	p->rows_stale = true;

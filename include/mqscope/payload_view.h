@@ -25,6 +25,7 @@ struct silence;
 struct chart_series {
 	tree_id id;
 	char field[PAYLOAD_PATH_MAX];
+	struct trend tr; /* its numbers, read as values come */
 };
 
 /* How the value is shown; AUTO picks by what it is (JSON, text, binary). */
