@@ -90,6 +90,15 @@ keys D
 wait_line "^- a 1$"
 wait_line "^\\+ a 2$"
 keys D
+wait_line "^a 2 *$"
+# w writes that message, not the topic's latest.
+keys w
+wait_for "write payload to file:"
+keys C-u
+keys -l "$T_DIR/a2.txt"
+keys Enter
+wait_for "Wrote 3 bytes to $T_DIR/a2.txt"
+[ "$(cat "$T_DIR/a2.txt")" = "a 2" ] || fail "w wrote: $(cat "$T_DIR/a2.txt")"
 # S goes back to the tree, where the filter still holds.
 keys S
 wait_gone "stream: "
