@@ -102,12 +102,8 @@ static void drain_tree(struct app *a)
 		struct msg_view v;
 
 		if (msg_read(rec, len, &v)) {
-			struct tree_msg m = {
-			    .payload = v.payload,
-			    .len = v.h->len,
-			    .orig_len = v.h->orig_len,
-			    .time_ms = v.h->time_ms,
-			};
+			struct tree_msg m = tree_msg_of(&v);
+
 			tree_insert(a->tree, v.topic, v.h->topic_len, &m);
 		}
 		ring_release(&a->ring);

@@ -159,16 +159,7 @@ static void account(struct app *a)
 /* Records, stores and filters one message. */
 static void store(struct app *a, const struct msg_view *v)
 {
-	struct tree_msg m = {
-	    .payload = v->payload,
-	    .len = v->h->len,
-	    .orig_len = v->h->orig_len,
-	    .props = v->props,
-	    .props_len = v->h->props_len,
-	    .time_ms = v->h->time_ms,
-	    .qos = v->h->qos,
-	    .retained = v->h->retain,
-	};
+	struct tree_msg m = tree_msg_of(v);
 	tree_id id;
 
 	if (a->cfg->nexcludes && excluded(a, v->topic, v->h->topic_len)) {

@@ -42,16 +42,9 @@ static int check(const struct settings *cfg, char *err, size_t cap)
 /* Stores a retained message; -T topics are left out. */
 static void store(struct tree *t, const struct settings *cfg, const struct msg_view *v)
 {
-	struct tree_msg m = {
-	    .payload = v->payload,
-	    .len = v->h->len,
-	    .orig_len = v->h->orig_len,
-	    .props = v->props,
-	    .props_len = v->h->props_len,
-	    .time_ms = v->h->time_ms,
-	    .qos = v->h->qos,
-	    .retained = 1,
-	};
+	struct tree_msg m = tree_msg_of(v);
+
+	m.retained = 1;
 
 	for (size_t i = 0; i < cfg->nexcludes; i++)
 		if (topic_matches(cfg->excludes[i], v->topic, v->h->topic_len))

@@ -802,3 +802,18 @@ size_t tree_retained_under(const struct tree *t, tree_id root, tree_id **out)
 	free(stack);
 	return n;
 }
+
+struct tree_msg tree_msg_of(const struct msg_view *v)
+{
+	struct tree_msg m = {
+	    .payload = v->payload,
+	    .len = v->h->len,
+	    .orig_len = v->h->orig_len,
+	    .props = v->props,
+	    .props_len = v->h->props_len,
+	    .time_ms = v->h->time_ms,
+	    .qos = v->h->qos,
+	    .retained = v->h->retain,
+	};
+	return m;
+}

@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "mqscope/msg.h"
+
 typedef uint32_t tree_id;
 
 #define TREE_ROOT ((tree_id)0)
@@ -81,6 +83,9 @@ struct tree_msg {
 };
 
 struct tree;
+
+/* What the tree keeps of a received message; the pointers borrow v's bytes. */
+struct tree_msg tree_msg_of(const struct msg_view *v);
 
 struct tree *tree_new(const struct tree_limits *lim);
 void tree_free(struct tree *t);
