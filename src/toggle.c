@@ -3,7 +3,6 @@
 #include "mqscope/toggle.h"
 
 #include <cjson/cJSON.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -353,7 +352,7 @@ char *toggle_flip_json(const char *doc, size_t len, const char *field, const cha
 		}
 	}
 	if (!cJSON_IsObject(root)) {
-		errorf(err, cap, "not a JSON object");
+		err_fmt(err, cap, "not a JSON object");
 		goto out;
 	}
 	for (size_t f = 0; f < nfields && tok == NULL; f++) {
@@ -378,7 +377,7 @@ char *toggle_flip_json(const char *doc, size_t len, const char *field, const cha
 			if (repl == NULL || !cJSON_ReplaceItemInObjectCaseSensitive(
 			                        (cJSON *)parent, it->string, repl)) {
 				cJSON_Delete(repl);
-				errorf(err, cap, "cannot rebuild the JSON document");
+				err_fmt(err, cap, "cannot rebuild the JSON document");
 				goto out;
 			}
 			char *printed = cJSON_PrintUnformatted(root);
@@ -392,15 +391,15 @@ char *toggle_flip_json(const char *doc, size_t len, const char *field, const cha
 	}
 	if (tok == NULL) {
 		if (first_found == NULL && field != NULL)
-			errorf(err, cap, "the JSON has no \"%s\" field", field);
+			err_fmt(err, cap, "the JSON has no \"%s\" field", field);
 		else if (first_found == NULL)
-			errorf(err, cap,
-			       "the JSON has no \"state\" field (nor power, switch, on, status)");
+			err_fmt(err, cap,
+			        "the JSON has no \"state\" field (nor power, switch, on, status)");
 		else if (on && off)
-			errorf(err, cap, "\"%s\" is %s, neither %s nor %s", first_found, what, on,
-			       off);
+			err_fmt(err, cap, "\"%s\" is %s, neither %s nor %s", first_found, what, on,
+			        off);
 		else
-			errorf(err, cap, "\"%s\" is %s, which has no opposite", first_found, what);
+			err_fmt(err, cap, "\"%s\" is %s, which has no opposite", first_found, what);
 		goto out;
 	}
 	*outlen = vs + strlen(tok) + (len - ve);
@@ -428,7 +427,7 @@ int toggle_command_topic(const char *tmpl, const char *topic, char *out, size_t 
 		if (*p == '{') {
 			close = strchr(p, '}');
 			if (close == NULL)
-				return errorf(err, ecap, "command '%s': '{' without '}'", tmpl);
+				return err_fmt(err, ecap, "command '%s': '{' without '}'", tmpl);
 			if (close - p == 6 && memcmp(p + 1, "topic", 5) == 0) {
 				val = topic;
 				vlen = strlen(topic);
@@ -441,11 +440,12 @@ int toggle_command_topic(const char *tmpl, const char *topic, char *out, size_t 
 					lvl++;
 				}
 				if (val == NULL)
-					return errorf(err, ecap, "command '%s': %s has no level %d",
-					              tmpl, topic, want);
+					return err_fmt(err, ecap,
+					               "command '%s': %s has no level %d", tmpl,
+					               topic, want);
 				vlen = strcspn(val, "/");
 			} else {
-				return errorf(
+				return err_fmt(
 				    err, ecap,
 				    "command '%s': unknown placeholder '%.*s' (use {topic} "
 				    "or {1} to {9})",
@@ -456,14 +456,14 @@ int toggle_command_topic(const char *tmpl, const char *topic, char *out, size_t 
 			p++;
 		}
 		if (o + vlen >= cap)
-			return errorf(err, ecap, "command '%s': topic too long", tmpl);
+			return err_fmt(err, ecap, "command '%s': topic too long", tmpl);
 		memcpy(out + o, val, vlen);
 		o += vlen;
 	}
 	out[o] = '\0';
 	if (o == 0 || topic_has_wildcard(out))
-		return errorf(err, ecap, "command '%s' gives '%s', not a topic one can publish to",
-		              tmpl, out);
+		return err_fmt(err, ecap, "command '%s' gives '%s', not a topic one can publish to",
+		               tmpl, out);
 	return 0;
 }
 
@@ -495,7 +495,7 @@ int toggle_compute(const struct toggle_rule *rules, size_t n, const char *topic,
 	memset(out, 0, sizeof(*out));
 	out->rule = r;
 	if (len == 0)
-		return errorf(err, cap, "%s has no value to toggle", topic);
+		return err_fmt(err, cap, "%s has no value to toggle", topic);
 	while (at < len && is_ws(p[at]))
 		at++;
 	if (r == NULL || r->field == NULL) {
@@ -517,27 +517,28 @@ int toggle_compute(const struct toggle_rule *rules, size_t n, const char *topic,
 		                     out->to, sizeof(out->from), why, sizeof(why));
 		if (out->payload == NULL) {
 			if (r != NULL)
-				return errorf(err, cap, "Not toggled: %s (rule at line %d)", why,
-				              r->line);
-			return errorf(err, cap, "Not toggled: %s", why);
+				return err_fmt(err, cap, "Not toggled: %s (rule at line %d)", why,
+				               r->line);
+			return err_fmt(err, cap, "Not toggled: %s", why);
 		}
 	} else if (out->payload == NULL) {
 		trimmed(p, len, shown, sizeof(shown));
 		if (on && off)
-			return errorf(
+			return err_fmt(
 			    err, cap,
 			    "Not toggled: '%s' is neither '%s' nor '%s' (rule at line %d)", shown,
 			    on, off, r->line);
 		if (r != NULL && r->field != NULL)
-			return errorf(
+			return err_fmt(
 			    err, cap,
 			    "Not toggled: the value is not a JSON object with \"%s\" (rule at "
 			    "line %d)",
 			    r->field, r->line);
-		return errorf(err, cap,
-		              "Not toggled: '%s' has no opposite (toggles know ON/OFF, true/false, "
-		              "1/0, open/closed, yes/no... or a JSON \"state\")",
-		              shown);
+		return err_fmt(
+		    err, cap,
+		    "Not toggled: '%s' has no opposite (toggles know ON/OFF, true/false, "
+		    "1/0, open/closed, yes/no... or a JSON \"state\")",
+		    shown);
 	}
 	return toggle_destination(r, topic, qos, retained, out, err, cap);
 }
@@ -553,7 +554,7 @@ int toggle_destination(const struct toggle_rule *r, const char *topic, int qos, 
 
 		if (toggle_command_topic(r->command, topic, dest, sizeof(dest), why, sizeof(why))) {
 			toggle_out_free(out);
-			return errorf(err, cap, "Not toggled: %s (rule at line %d)", why, r->line);
+			return err_fmt(err, cap, "Not toggled: %s (rule at line %d)", why, r->line);
 		}
 		out->topic = xstrdup(dest);
 	} else {

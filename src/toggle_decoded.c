@@ -48,7 +48,7 @@ static int toggle_sparkplug(const char *field, const char *topic, const struct t
 	int rc = -1;
 
 	if (!spb_topic_parse(topic, strlen(topic), &t) || t.type == SPB_STATE) {
-		errorf(err, cap, "Not toggled: %s is not an edge node's or device's topic", topic);
+		err_fmt(err, cap, "Not toggled: %s is not an edge node's or device's topic", topic);
 		goto out;
 	}
 	if (ndocs > TOGGLE_DOCS_MAX)
@@ -60,12 +60,13 @@ static int toggle_sparkplug(const char *field, const char *topic, const struct t
 		pick = bool_metric(parsed[i], field);
 	if (pick == NULL) {
 		if (field)
-			errorf(err, cap, "Not toggled: no Boolean metric \"%s\" in this message",
-			       field);
+			err_fmt(err, cap, "Not toggled: no Boolean metric \"%s\" in this message",
+			        field);
 		else
-			errorf(err, cap,
-			       "Not toggled: no Boolean metric in this message (a BIRTH lists them "
-			       "all)");
+			err_fmt(
+			    err, cap,
+			    "Not toggled: no Boolean metric in this message (a BIRTH lists them "
+			    "all)");
 		goto out;
 	}
 	snprintf(name, sizeof(name), "%s", pick->string);
@@ -156,7 +157,7 @@ static char *flip_cbor(const void *data, size_t len, const struct toggle_rule *r
 
 	*outlen = 0;
 	if (root == NULL || res.read != len || !cbor_isa_map(root)) {
-		errorf(err, cap, "not a CBOR map");
+		err_fmt(err, cap, "not a CBOR map");
 		goto out;
 	}
 	for (size_t f = 0; f < nnames && repl == NULL; f++) {
@@ -193,12 +194,12 @@ static char *flip_cbor(const void *data, size_t len, const struct toggle_rule *r
 		}
 	}
 	if (repl == NULL) {
-		errorf(err, cap, "the CBOR map has no \"%s\" field with an opposite", names[0]);
+		err_fmt(err, cap, "the CBOR map has no \"%s\" field with an opposite", names[0]);
 		goto out;
 	}
 	*outlen = cbor_serialize_alloc(root, &buf, &bufcap);
 	if (*outlen == 0)
-		errorf(err, cap, "cannot encode the CBOR map again");
+		err_fmt(err, cap, "cannot encode the CBOR map again");
 out:
 	if (root)
 		cbor_decref(&root);
@@ -223,13 +224,13 @@ static char *flip_msgpack(const void *data, size_t len, const struct toggle_rule
 
 	*outlen = 0;
 	if (!decodes(DECODE_MSGPACK, data, len)) {
-		errorf(err, cap, "not a MessagePack map");
+		err_fmt(err, cap, "not a MessagePack map");
 		return NULL;
 	}
 	msgpack_unpacked_init(&res);
 	if (msgpack_unpack_next(&res, data, len, &off) != MSGPACK_UNPACK_SUCCESS || off != len ||
 	    res.data.type != MSGPACK_OBJECT_MAP) {
-		errorf(err, cap, "not a MessagePack map");
+		err_fmt(err, cap, "not a MessagePack map");
 		goto out;
 	}
 	for (size_t f = 0; f < nnames && !done; f++) {
@@ -265,8 +266,8 @@ static char *flip_msgpack(const void *data, size_t len, const struct toggle_rule
 		}
 	}
 	if (!done) {
-		errorf(err, cap, "the MessagePack map has no \"%s\" field with an opposite",
-		       names[0]);
+		err_fmt(err, cap, "the MessagePack map has no \"%s\" field with an opposite",
+		        names[0]);
 		goto out;
 	}
 	msgpack_sbuffer_init(&sb);
@@ -294,8 +295,8 @@ int toggle_decoded(enum decode_format f, const struct toggle_rule *rules, size_t
 	switch (f) {
 	case DECODE_SPARKPLUG:
 		if (ndocs == 0 || docs[0].json == NULL)
-			return errorf(err, cap,
-			              "Not toggled: the Sparkplug payload does not decode");
+			return err_fmt(err, cap,
+			               "Not toggled: the Sparkplug payload does not decode");
 		return toggle_sparkplug(r ? r->field : NULL, topic, docs, ndocs, out, err, cap);
 	case DECODE_CBOR:
 	case DECODE_MSGPACK:
@@ -306,13 +307,13 @@ int toggle_decoded(enum decode_format f, const struct toggle_rule *rules, size_t
 		                                  sizeof(out->from), why, sizeof(why));
 		if (out->payload == NULL) {
 			if (r)
-				return errorf(err, cap, "Not toggled: %s (rule at line %d)", why,
-				              r->line);
-			return errorf(err, cap, "Not toggled: %s", why);
+				return err_fmt(err, cap, "Not toggled: %s (rule at line %d)", why,
+				               r->line);
+			return err_fmt(err, cap, "Not toggled: %s", why);
 		}
 		return toggle_destination(r, topic, qos, retained, out, err, cap);
 	default:
-		return errorf(err, cap, "Not toggled: %s values are not written back",
-		              decode_format_name(f));
+		return err_fmt(err, cap, "Not toggled: %s values are not written back",
+		               decode_format_name(f));
 	}
 }

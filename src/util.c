@@ -236,7 +236,7 @@ bool mem_contains_ci(const char *hay, size_t hlen, const char *needle, size_t nl
 	return false;
 }
 
-int errorf(char *err, size_t cap, const char *fmt, ...)
+int err_fmt(char *err, size_t cap, const char *fmt, ...)
 {
 	va_list ap;
 

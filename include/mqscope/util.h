@@ -25,9 +25,6 @@ bool parse_size(const char *s, size_t *out);
 /* Whether hay[0..hlen) contains needle[0..nlen), ignoring ASCII case (searches). */
 bool mem_contains_ci(const char *hay, size_t hlen, const char *needle, size_t nlen);
 
-/* Formats the reason into err (nothing when cap is 0) and returns -1: an error return. */
-int errorf(char *err, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
 /* 1234567 -> "1,234,567". */
 void fmt_count(char *buf, size_t cap, uint64_t n);
 /* 1234567 -> "1.2M"; compact form for narrow columns. */
@@ -42,5 +39,8 @@ void fmt_age(char *buf, size_t cap, int64_t ms);
 void fmt_time(char *buf, size_t cap, int64_t wall_ms);
 /* Seconds up -> "3m 5s", "2h 0m 7s", "4d 1h 30m". */
 void fmt_uptime(char *buf, size_t cap, double seconds);
+
+/* Formats a reason into err (cap bytes; nothing when cap is 0) and returns -1. */
+int err_fmt(char *err, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 #endif
