@@ -81,8 +81,9 @@ void settings_free(struct settings *s)
 	free_list(s->excludes, s->nexcludes);
 	free_list(s->unsubs, s->nunsubs);
 	free_list(s->ws_headers, s->nws_headers);
-	s->topics = s->excludes = s->unsubs = s->ws_headers = NULL;
-	s->ntopics = s->nexcludes = s->nunsubs = s->nws_headers = 0;
+	free_list(s->brokers, s->nbrokers);
+	s->topics = s->excludes = s->unsubs = s->ws_headers = s->brokers = NULL;
+	s->ntopics = s->nexcludes = s->nunsubs = s->nws_headers = s->nbrokers = 0;
 }
 
 void settings_set_str(char **dst, const char *src)

@@ -200,10 +200,11 @@ static void dash_draw(struct modal *m, struct ui *u, int rows, int cols)
 	name = dialect_name(dl.id);
 	for (int i = 0; i < DS__COUNT; i++)
 		dialect_topic(&dl, (enum dialect_stat)i, tp[i], sizeof(tp[i]));
-	if (a->session)
-		session_status(a->session, &st);
+	if (ui_session(u))
+		session_status(ui_session(u), &st);
 	keys_describe(ACT_DASH_CLOSE, close, sizeof(close));
-	snprintf(buf, sizeof(buf), " broker %s (%s%s$SYS; %s closes) ", a->broker_label,
+	snprintf(buf, sizeof(buf), " broker %s (%s%s$SYS; %s closes) ",
+	         a->several ? ui_link(u)->label : a->broker_label,
 	         name ? name : "", name ? " " : "", close);
 	draw_dialog(&d->win, &d->h, &d->w, hh, ww, rows, cols, buf);
 	WINDOW *w = d->win;

@@ -82,7 +82,6 @@ struct ui {
 	unsigned dirty;
 	char notice[512];
 	enum hint_kind notice_kind;
-	struct session_status st;
 	int64_t next_frame;
 	int frame_ms;
 	bool more;      /* the ring still holds records */
@@ -156,6 +155,16 @@ void ui_notice(struct ui *u, enum hint_kind kind, const char *fmt, ...)
 struct app *ui_app(struct ui *u)
 {
 	return u->app;
+}
+
+struct app_link *ui_link(struct ui *u)
+{
+	return app_link_of(u->app, ui_selected(u));
+}
+
+struct session *ui_session(struct ui *u)
+{
+	return ui_link(u)->session;
 }
 
 tree_id ui_selected(struct ui *u)
@@ -299,20 +308,33 @@ static void run_jobs(struct ui *u, int64_t now)
 	}
 }
 
-/* Hands the network thread's outcomes to every modal and job that listens. */
+static void dispatch_one(struct ui *u, const struct session_event *ev);
+
+/* Hands the network threads' outcomes to every modal and job that listens. */
 static void dispatch_events(struct ui *u)
 {
 	struct session_event ev;
 
-	if (u->app->session == NULL)
-		return;
-	while (session_next_event(u->app->session, &ev)) {
+	for (size_t b = 0; b < u->app->nlinks; b++) {
+		struct session *ss = u->app->link[b].session;
+
+		while (ss && session_next_event(ss, &ev)) {
+			ev.broker = (unsigned)b;
+			dispatch_one(u, &ev);
+		}
+	}
+}
+
+/* One event to every modal and job that listens. */
+static void dispatch_one(struct ui *u, const struct session_event *ev)
+{
+	{
 		for (int i = 0; i < u->nmodals; i++)
 			if (u->modals[i]->ops->event)
-				u->modals[i]->ops->event(u->modals[i], u, &ev);
+				u->modals[i]->ops->event(u->modals[i], u, ev);
 		for (int i = 0; i < u->njobs; i++)
 			if (u->jobs[i]->ops->event)
-				u->jobs[i]->ops->event(u->jobs[i], u, &ev);
+				u->jobs[i]->ops->event(u->jobs[i], u, ev);
 		u->dirty |= DIRTY_PANES;
 	}
 }
@@ -364,27 +386,48 @@ static void layout(struct ui *u)
 static void draw_status(struct ui *u, int64_t now)
 {
 	struct status_info si;
-	char replay[96] = "", filter[160] = "";
+	char replay[96] = "", filter[160] = "", states[400] = "";
+	struct app *a = u->app;
 
 	memset(&si, 0, sizeof(si));
 	si.broker = u->app->broker_label;
 	si.demo = u->app->cfg->demo;
 	si.insecure = u->app->cfg->tls && u->app->cfg->insecure;
 	si.unverified = si.insecure && !u->app->cfg->cafile && !u->app->cfg->capath;
-	si.offline = u->app->session == NULL;
-	si.st = &u->st;
+	si.offline = a->link[0].session == NULL;
+	si.st = &a->link[0].st;
+	if (a->several && !si.offline) {
+		/* each broker's state in a word: "house up  cloud DOWN" */
+		size_t o = 0;
+
+		si.all_up = true;
+		for (size_t i = 0; i < a->nlinks && o < sizeof(states); i++) {
+			const char *w = app_link_state_word(&a->link[i]);
+			int k;
+
+			si.all_up &= strcmp(w, "up") == 0;
+			if (strcmp(w, "down") == 0)
+				si.any_down = true;
+			k = snprintf(states + o, sizeof(states) - o, "%s%s %s", i ? "  " : "",
+			             a->link[i].label, strcmp(w, "down") == 0 ? "DOWN" : w);
+			if (k < 0)
+				break;
+			o += (size_t)k;
+		}
+		si.states = states;
+	}
 	si.now_mono = now;
 	si.msgs = u->app->ingested;
 	si.rate = rate_last_second(&u->app->rate, now);
 	si.topics = tree_topic_count(u->app->tree);
-	si.drops = ring_drops(&u->app->ring);
+	si.drops = app_drops(a);
 	si.refused_topics = tree_refused_by(u->app->tree, TREE_BOUND_TOPICS);
 	si.refused_names = tree_refused_by(u->app->tree, TREE_BOUND_NAMES);
 	si.refused_deep = tree_refused_by(u->app->tree, TREE_BOUND_DEPTH);
 	si.refused_nomem = tree_refused_by(u->app->tree, TREE_BOUND_MEMORY);
 	si.max_topics = u->app->cfg->max_topics;
 	si.cut = u->app->cut;
-	si.mem = tree_mem_bytes(u->app->tree) + ring_bytes_used(&u->app->ring);
+	si.mem = tree_mem_bytes(u->app->tree) + app_ring_bytes(a);
 	si.over_budget = tree_over_budget(u->app->tree);
 	si.budget_hits = tree_budget_hits(u->app->tree);
 	si.paused = u->paused;
@@ -694,8 +737,8 @@ static void took_messages(struct ui *u)
 	struct session_status st = {0};
 
 	/* Read after the messages: a value of a new connection then always sees its count. */
-	if (u->app->session)
-		session_status(u->app->session, &st);
+	if (u->app->link[0].session)
+		session_status(u->app->link[0].session, &st);
 	u->broker_dropped = sys_drops_update(&u->drops, u->app->tree, st.connects);
 	u->dirty |= DIRTY_STATUS;
 	check_recorder(u);
@@ -739,8 +782,9 @@ static int64_t next_tick(struct ui *u, int64_t now)
 	int64_t next_sec = (now / 1000 + 1) * 1000 + 5;
 	int64_t tick = INT64_MAX;
 
-	if (u->app->session && u->st.state != SESSION_CONNECTED)
-		tick = next_sec; /* countdown to the next retry */
+	for (size_t i = 0; i < u->app->nlinks; i++)
+		if (u->app->link[i].session && u->app->link[i].st.state != SESSION_CONNECTED)
+			tick = next_sec; /* countdown to the next retry */
 	if (u->shown_rate != 0 || rate_last_second(&u->app->rate, now + 1000) != 0)
 		tick = next_sec; /* the rate will change at the second boundary */
 	if (u->paused)
@@ -793,24 +837,34 @@ static int poll_timeout(struct ui *u, int64_t now, int64_t tick)
 
 static int loop(struct ui *u)
 {
-	struct pollfd fds[3] = {
+	struct app *a = u->app;
+	/* the terminal, the signals, then each broker's ring */
+	struct pollfd fds[2 + APP_MAX_BROKERS] = {
 	    {.fd = STDIN_FILENO, .events = POLLIN},
-	    {.fd = u->app->ring.wake_fd, .events = POLLIN},
 	    {.fd = sig_pipe[0], .events = POLLIN},
 	};
+	nfds_t nfds = 2 + a->nlinks;
+
+	for (size_t i = 0; i < a->nlinks; i++)
+		fds[2 + i] = (struct pollfd){.fd = a->link[i].ring->wake_fd, .events = POLLIN};
 
 	u->dirty = DIRTY_PANES;
 	while (!u->quit) {
 		int64_t now = clock_mono_ms(), tick;
-		struct session_status st;
+		bool sleep_ok;
 		int timeout;
 
-		if (u->app->session) {
-			session_status(u->app->session, &st);
-			if (st.gen != u->st.gen) {
-				u->st = st;
-				u->dirty |= DIRTY_STATUS;
-				auth_prompt_on_status(u, &st);
+		for (size_t i = 0; i < a->nlinks; i++) {
+			struct app_link *l = &a->link[i];
+			struct session_status st;
+
+			if (l->session == NULL)
+				continue;
+			session_status(l->session, &st);
+			if (st.gen != l->st.gen) {
+				l->st = st;
+				u->dirty |= DIRTY_STATUS | (a->several ? DIRTY_TREE : 0);
+				auth_prompt_on_status(u, l, &st);
 			}
 		}
 		/* A key that waits makes its own frame right after it is handled. */
@@ -828,15 +882,18 @@ static int loop(struct ui *u)
 		 * Back within a frame anyway: the network thread need not wake
 		 * us for each message, only if the ring fills up meanwhile.
 		 */
-		if (!ring_prepare_sleep(&u->app->ring, timeout >= 0 && timeout <= u->frame_ms))
-			timeout = 0;
-		if (poll(fds, 3, timeout) < 0 && errno != EINTR)
+		sleep_ok = timeout >= 0 && timeout <= u->frame_ms;
+		for (size_t i = 0; i < a->nlinks; i++)
+			if (!ring_prepare_sleep(a->link[i].ring, sleep_ok))
+				timeout = 0;
+		if (poll(fds, nfds, timeout) < 0 && errno != EINTR)
 			return 1;
 		u->app->ui.wakeups++;
-		if (fds[2].revents & POLLIN)
-			handle_signals(u);
 		if (fds[1].revents & POLLIN)
-			ring_clear_wake(&u->app->ring);
+			handle_signals(u);
+		for (size_t i = 0; i < a->nlinks; i++)
+			if (fds[2 + i].revents & POLLIN)
+				ring_clear_wake(a->link[i].ring);
 		if (fds[0].revents & (POLLHUP | POLLERR))
 			u->quit = true; /* the terminal went away */
 		/*

@@ -25,9 +25,6 @@ struct ui;
 size_t publish_send(struct ui *u, const struct pub_req *reqs, size_t n, const char *label,
                     const char *done, const struct pub_draft *draft, char *err, size_t cap);
 
-/* The full topic of a node (allocated). */
-char *publish_topic_of(const struct tree *t, tree_id id);
-
 /* The "toggle" action: publishes the opposite of the selected topic's value. */
 void publish_toggle(struct ui *u);
 

@@ -126,6 +126,8 @@ struct settings {
 	char *config_file;  /* the file actually read, for messages */
 	char *warning;      /* shown once the UI is up (e.g. a password in a world-readable file) */
 	bool config_broker; /* a profile named a broker */
+	char **brokers;     /* the profile lists other profiles: brokers = ["house", "cloud"] */
+	size_t nbrokers;
 	struct toggle_rule *toggles;
 	size_t ntoggles;
 	struct saved_msg *saved;
