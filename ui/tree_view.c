@@ -573,6 +573,15 @@ static int64_t draw_row(struct tree_view *v, WINDOW *w, int y, int wd, tree_id i
 		wmove(w, y, used);
 	}
 
+	if (n->depth == 1 && v->top_note) {
+		bool bad = false;
+		const char *word = v->top_note(v->top_ctx, id, &bad);
+
+		if (word) {
+			snprintf(buf, sizeof(buf), " [%s]", word);
+			used += draw_str(w, buf, cw - used, theme_attr(bad ? SLOT_ERROR : SLOT_COUNT));
+		}
+	}
 	if (n->flags & TREE_F_VALUE) {
 		const struct tree_value *val = tree_value(t, id, 0);
 

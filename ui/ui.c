@@ -157,6 +157,16 @@ struct app *ui_app(struct ui *u)
 	return u->app;
 }
 
+/* The state of a broker after its branch's name, with several brokers. */
+static const char *broker_note(void *ctx, tree_id id, bool *bad)
+{
+	struct ui *u = ctx;
+	const char *w = app_link_state_word(app_link_of(u->app, id));
+
+	*bad = strcmp(w, "down") == 0;
+	return *bad ? "DOWN" : w;
+}
+
 struct app_link *ui_link(struct ui *u)
 {
 	return app_link_of(u->app, ui_selected(u));
@@ -1098,6 +1108,10 @@ int ui_run(struct app *app)
 	wnoutrefresh(u->input_w);
 
 	tree_view_init(&u->tv, app->tree);
+	if (app->several) {
+		u->tv.top_note = broker_note;
+		u->tv.top_ctx = u;
+	}
 	payload_view_init(&u->pv, app->tree);
 	sys_drops_init(&u->drops);
 	layout(u);

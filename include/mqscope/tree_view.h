@@ -24,6 +24,9 @@ enum tree_sort { SORT_NAME, SORT_RATE, SORT_MSGS, SORT_LAST, SORT__COUNT };
 struct tree_view {
 	const struct tree *tree;
 	const struct filter *filter; /* NULL: every topic is shown */
+	/* Several brokers: a word after each top-level row (its broker's state); bad marks it. */
+	const char *(*top_note)(void *ctx, tree_id id, bool *bad);
+	void *top_ctx;
 	enum tree_sort sort;
 	tree_id *rows; /* visible nodes in display order */
 	size_t nrows, rows_cap;
