@@ -1,0 +1,131 @@
+#!/usr/bin/env bash
+# Several brokers in one screen: two real mosquitto brokers joined by a real bridge (house carries
+# house/# to cloud and back). Each broker is a top-level branch with its state; a bridged message
+# shows under both; a toggle under cloud reaches cloud's subscribers and not house's; killing
+# cloud leaves house live and the status bar says which one is down.
+. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/publib.sh"
+
+CLOUD_PID= HOUSE_PID=
+
+# start_mosq NAME PORT [config lines]: one more mosquitto of this test, stopped by PID at exit.
+start_mosq() {
+	local name=$1 port=$2 pid deadline
+	printf 'listener %s 127.0.0.1\nallow_anonymous true\npersistence false\nlog_dest file %s\n%s\n' \
+		"$port" "$T_DIR/$name.log" "${3:-}" >"$T_DIR/$name.conf"
+	"$(mosquitto_bin)" -c "$T_DIR/$name.conf" >/dev/null 2>&1 &
+	pid=$!
+	bg_pid "$pid"
+	deadline=$(($(now_ms) + 10000))
+	until port_open "$port"; do
+		kill -0 "$pid" 2>/dev/null || fail "mosquitto $name did not start (see $T_DIR/$name.log)"
+		[ "$(now_ms)" -ge "$deadline" ] && fail "mosquitto $name does not listen on $port"
+		sleep 0.02
+	done
+	eval "${name^^}_PID=$pid"
+}
+
+# pub_on PORT TOPIC PAYLOAD [mosquitto_pub options...]
+pub_on() {
+	local p=$1 t=$2 m=$3
+	shift 3
+	mosquitto_pub -h 127.0.0.1 -p "$p" -q 1 -t "$t" -m "$m" "$@" || fail "mosquitto_pub $t on $p"
+}
+
+CLOUD_PORT=$(free_port)
+start_mosq cloud "$CLOUD_PORT"
+HOUSE_PORT=$(free_port)
+start_mosq house "$HOUSE_PORT" "connection tocloud
+address 127.0.0.1:$CLOUD_PORT
+cleansession true
+topic house/# both 0"
+
+# The bridge is up once a message published on house arrives on cloud.
+BROKER_PORT=$CLOUD_PORT bg_sub bridged -t house/bridge/ready -F '%t|%p'
+deadline=$(($(now_ms) + 30000))
+until [ "$(sub_lines bridged)" -ge 1 ]; do
+	pub_on "$HOUSE_PORT" house/bridge/ready yes
+	[ "$(now_ms)" -ge "$deadline" ] && fail "the bridge from house to cloud did not come up"
+	sleep 0.2
+done
+
+pub_on "$HOUSE_PORT" house/bulbs/bulb1 OFF -r
+pub_on "$HOUSE_PORT" local/only 7 -r
+pub_on "$CLOUD_PORT" cloud/lamp ON -r
+pub_on "$HOUSE_PORT" cloud/mark here -r
+
+export XDG_CONFIG_HOME="$T_DIR/xdg" HOME="$T_DIR"
+mkdir -p "$XDG_CONFIG_HOME/mqscope"
+cat >"$XDG_CONFIG_HOME/mqscope/config" <<CFG
+profiles = {
+  house = { host = "127.0.0.1"; port = $HOUSE_PORT; topics = ["house/#", "local/#", "cloud/#"]; };
+  cloud = { host = "127.0.0.1"; port = $CLOUD_PORT; topics = ["house/#", "local/#", "cloud/#"]; };
+  site = { brokers = ["house", "cloud"]; };
+};
+CFG
+
+# A subscriber on each broker: what a toggle reaches.
+BROKER_PORT=$HOUSE_PORT bg_sub on_house -t 'cloud/#' -F '%t|%p'
+BROKER_PORT=$CLOUD_PORT bg_sub on_cloud -t 'cloud/#' -F '%t|%p'
+wait_sub on_house 1 # cloud/mark, retained
+wait_sub on_cloud 1 # cloud/lamp, retained
+
+start_ui --profile house --profile cloud
+wait_for "house [up]"
+wait_for "cloud [up]"
+wait_line "house up +cloud up"
+
+# Each broker's topics under its branch; the bridged bulb under both.
+keys Home '*' End '*'
+wait_line "^ *▾ cloud \\[up\\]"
+wait_line "^ *▾ house \\[up\\]"
+wait_for "lamp ® = ON"
+wait_for "only ® = 7"
+[ "$(screen | grep -c 'bulb1 ® = OFF')" = 2 ] || { screen; fail "bulb1 is not under both brokers"; }
+# local/only is under house alone, cloud/lamp under cloud alone.
+[ "$(screen | grep -c 'only ® = 7')" = 1 ] || fail "local/only shows more than once"
+[ "$(screen | grep -c 'lamp ® = ON')" = 1 ] || fail "cloud/lamp shows more than once"
+
+# A toggle of cloud/lamp under cloud goes to cloud only.
+keys Home
+wait_selected "cloud [up]"
+search lamp
+wait_selected "lamp"
+keys t
+wait_for "Toggled cloud/lamp: ON -> OFF (QoS 0, retained) on cloud"
+wait_sub on_cloud 2
+[ "$(sub_line on_cloud 2)" = "cloud/lamp|OFF" ] || fail "cloud's subscriber got '$(sub_line on_cloud 2)'"
+wait_for "lamp ® = OFF"
+# Whatever house got would have come before a message published on house after the toggle.
+pub_on "$HOUSE_PORT" cloud/barrier 1
+wait_sub on_house 2
+[ "$(sub_line on_house 2)" = "cloud/barrier|1" ] || fail "house's subscriber got '$(sub_line on_house 2)'"
+
+# The publish form says which broker it sends to.
+keys p
+wait_for "Publish on cloud"
+keys Escape
+wait_gone "Publish on cloud"
+
+# Killing cloud: house stays live, the bar and the branch say cloud is down.
+kill "$CLOUD_PID"
+wait_pid_gone "$CLOUD_PID" 10 || fail "cloud did not stop"
+wait_line "house up +cloud DOWN"
+wait_for "cloud [DOWN]"
+pub_on "$HOUSE_PORT" local/after 42
+wait_for "after = 42"
+keys q
+[ "$(wait_exit)" = 0 ] || fail "exit status was not 0"
+
+# A profile listing brokers opens both; -L twice does too, labelled by host:port.
+start_mosq cloud "$CLOUD_PORT"
+respawn_ui --profile site
+wait_line "house up +cloud up"
+keys q
+[ "$(wait_exit)" = 0 ] || fail "exit status was not 0"
+respawn_ui -L "mqtt://127.0.0.1:$HOUSE_PORT" -L "mqtt://127.0.0.1:$CLOUD_PORT"
+wait_line "127.0.0.1:$HOUSE_PORT up +127.0.0.1:$CLOUD_PORT up"
+wait_for "127.0.0.1:$CLOUD_PORT [up]"
+keys q
+[ "$(wait_exit)" = 0 ] || fail "exit status was not 0"
+pass
