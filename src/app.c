@@ -242,7 +242,8 @@ uint64_t app_received(const struct app *a)
 	uint64_t n = 0;
 
 	for (size_t i = 0; i < a->nlinks; i++)
-		n += a->link[i].session ? session_received(a->link[i].session) : a->link[i].ingested;
+		n +=
+		    a->link[i].session ? session_received(a->link[i].session) : a->link[i].ingested;
 	return n;
 }
 
@@ -300,7 +301,8 @@ static void store(struct app *a, struct app_link *l, const struct msg_view *v)
 	if (a->several) {
 		size_t ll = strlen(l->label);
 
-		/* under the broker's branch: topics are at most 65,535 bytes, the buffer holds that */
+		/* under the broker's branch: topics are at most 65,535 bytes, the buffer holds that
+		 */
 		memcpy(a->topic_buf, l->label, ll);
 		a->topic_buf[ll] = '/';
 		memcpy(a->topic_buf + ll + 1, v->topic, topic_len);

@@ -197,8 +197,10 @@ static int apply_brokers(struct ctx *c, const config_setting_t *st)
 	const config_setting_t *profiles = config_setting_parent(config_setting_parent(st));
 	int n = config_setting_length(st);
 
-	if (config_setting_type(st) != CONFIG_TYPE_ARRAY && config_setting_type(st) != CONFIG_TYPE_LIST)
-		return fail_at(c, st, "'brokers' is a list of profile names: [\"house\", \"cloud\"]");
+	if (config_setting_type(st) != CONFIG_TYPE_ARRAY &&
+	    config_setting_type(st) != CONFIG_TYPE_LIST)
+		return fail_at(c, st,
+		               "'brokers' is a list of profile names: [\"house\", \"cloud\"]");
 	if (n < 1 || n > 8)
 		return fail_at(c, st, "'brokers' names 1 to 8 profiles, not %d", n);
 	settings_clear_list(&c->s->brokers, &c->s->nbrokers);

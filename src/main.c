@@ -105,8 +105,9 @@ static int run(struct settings *cfg, size_t ncfg)
 	}
 	for (size_t i = 1; i < ncfg; i++) {
 		if (app_add_broker(&app, &cfg[i]) != 0) {
-			fputs("mqscope: cannot set up the session (out of memory or bad TLS files)\n",
-			      stderr);
+			fputs(
+			    "mqscope: cannot set up the session (out of memory or bad TLS files)\n",
+			    stderr);
 			app_free(&app);
 			session_lib_cleanup();
 			return 1;

@@ -173,8 +173,7 @@ void auth_prompt_open(struct ui *u)
 	prompt_open(u, "Username (empty for none): ", user, user_entered, NULL);
 }
 
-void auth_prompt_on_status(struct ui *u, const struct app_link *l,
-                           const struct session_status *st)
+void auth_prompt_on_status(struct ui *u, const struct app_link *l, const struct session_status *st)
 {
 	static bool asked_of[APP_MAX_BROKERS];
 	bool *asked = &asked_of[app_link_index(ui_app(u), l)];
@@ -182,15 +181,13 @@ void auth_prompt_on_status(struct ui *u, const struct app_link *l,
 
 	if (st->state == SESSION_CONNECTED)
 		*asked = false; /* a later refusal (password changed) asks again */
-	if (st->state != SESSION_WAITING || !session_reason_is_auth(st->reason, st->code) ||
-	    *asked)
+	if (st->state != SESSION_WAITING || !session_reason_is_auth(st->reason, st->code) || *asked)
 		return;
 	*asked = true;
 	keys_describe(ACT_LOGIN, k, sizeof(k));
 	if (ui_app(u)->several) { /* the prompt is for the broker of the selection */
-		ui_notice(u, HINT_ERROR,
-		          "%s refused the login: %s on its branch to enter another", l->label,
-		          k[0] ? k : "the login action");
+		ui_notice(u, HINT_ERROR, "%s refused the login: %s on its branch to enter another",
+		          l->label, k[0] ? k : "the login action");
 		return;
 	}
 	if (ui_modal_open(u)) {

@@ -146,7 +146,7 @@ static void log_draw(struct modal *m, struct ui *u, int rows, int cols)
 		wmove(c->win, 1, 2);
 		draw_str(c->win,
 		         ss ? "Nothing yet: the first attempt is under way."
-		                    : "No broker connection in this mode.",
+		            : "No broker connection in this mode.",
 		         ww - 4, theme_attr(SLOT_COUNT));
 	}
 	list_view_draw(&c->lv, c->win, 1, 2, hh - 2, ww - 4, c->nrows, 0);

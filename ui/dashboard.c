@@ -204,8 +204,8 @@ static void dash_draw(struct modal *m, struct ui *u, int rows, int cols)
 		session_status(ui_session(u), &st);
 	keys_describe(ACT_DASH_CLOSE, close, sizeof(close));
 	snprintf(buf, sizeof(buf), " broker %s (%s%s$SYS; %s closes) ",
-	         a->several ? ui_link(u)->label : a->broker_label,
-	         name ? name : "", name ? " " : "", close);
+	         a->several ? ui_link(u)->label : a->broker_label, name ? name : "",
+	         name ? " " : "", close);
 	draw_dialog(&d->win, &d->h, &d->w, hh, ww, rows, cols, buf);
 	WINDOW *w = d->win;
 	maxx = ww - 2;

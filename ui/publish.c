@@ -204,8 +204,8 @@ void publish_toggle(struct ui *u)
 		          v->len, v->orig_len, topic);
 		goto out;
 	}
-	if (toggle_compute(ui_link(u)->cfg->toggles, ui_link(u)->cfg->ntoggles, topic, v->data, v->len, v->qos,
-	                   v->retained, &o, err, sizeof(err)) != 0) {
+	if (toggle_compute(ui_link(u)->cfg->toggles, ui_link(u)->cfg->ntoggles, topic, v->data,
+	                   v->len, v->qos, v->retained, &o, err, sizeof(err)) != 0) {
 		ui_notice(u, HINT_ERROR, "%s", err);
 		goto out;
 	}

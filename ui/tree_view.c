@@ -579,7 +579,8 @@ static int64_t draw_row(struct tree_view *v, WINDOW *w, int y, int wd, tree_id i
 
 		if (word) {
 			snprintf(buf, sizeof(buf), " [%s]", word);
-			used += draw_str(w, buf, cw - used, theme_attr(bad ? SLOT_ERROR : SLOT_COUNT));
+			used +=
+			    draw_str(w, buf, cw - used, theme_attr(bad ? SLOT_ERROR : SLOT_COUNT));
 		}
 	}
 	if (n->flags & TREE_F_VALUE) {

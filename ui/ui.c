@@ -21,6 +21,7 @@
 #include "mqscope/clipboard.h"
 #include "mqscope/dashboard.h"
 #include "mqscope/clear_retained.h"
+#include "mqscope/compare_view.h"
 #include "mqscope/conn_log.h"
 #include "mqscope/draw.h"
 #include "mqscope/filter.h"

@@ -29,7 +29,8 @@
 	  "Prompts on the bottom line: search, filter, names (and the text keys)", EDIT)           \
 	X(LOGIN, "password", "The password prompt (what is typed is never shown)", NONE)           \
 	X(CONFIRM, "confirm", "Questions, such as clearing retained messages", NONE)               \
-	X(DASHBOARD, "dashboard_window", "Broker dashboard", NONE)
+	X(DASHBOARD, "dashboard_window", "Broker dashboard", NONE)                                 \
+	X(COMPARE, "compare_window", "Compare brokers", LIST)
 
 /*
  * The main screen: X(id, name, keys, help, handler). name is what the config
@@ -92,6 +93,9 @@
 	X(FILTER, "filter", "f", "Show only matching topics: a/+/b, a/#, text, p:payload",         \
 	  tree_view_filter)                                                                        \
 	X(DASHBOARD, "dashboard", "b", "Broker dashboard from $SYS", dashboard_open)               \
+	X(COMPARE, "compare", "=",                                                                 \
+	  "Compare the branch across brokers: missing, different, bridge delay",                   \
+	  compare_view_open)                                                                       \
 	X(PAUSE, "pause", "z C-p", "Pause the screen; messages are still taken in", 0)             \
 	X(COPY_TOPIC, "copy-topic", "y", "Copy the topic to the clipboard (OSC 52, over SSH too)", \
 	  clipboard_copy_topic)                                                                    \
@@ -175,7 +179,12 @@
 	X(LOGIN, LOGIN_CLEAR, "clear", "C-u C-w", "Delete everything typed")                       \
 	X(CONFIRM, CONFIRM_YES, "yes", "y Y", "Yes: do it")                                        \
 	X(CONFIRM, CONFIRM_NO, "no", "n N Esc q", "No: nothing is done")                           \
-	X(DASHBOARD, DASH_CLOSE, "close", "Esc q b", "Close the dashboard")
+	X(DASHBOARD, DASH_CLOSE, "close", "Esc q b", "Close the dashboard")                        \
+	X(COMPARE, COMPARE_CLOSE, "close", "Esc q =", "Close the compare window")                  \
+	X(COMPARE, COMPARE_DIFFERENT, "only-different", "d",                                       \
+	  "Show only topics that differ or are missing somewhere (again: every topic)")            \
+	X(COMPARE, COMPARE_VALUES, "values", "Enter Space",                                        \
+	  "Show each broker's value of the topic and when it came (again: hide)")
 
 enum key_mode {
 #define X(id, group, title, fallback) MODE_##id,

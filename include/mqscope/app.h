@@ -38,23 +38,23 @@ struct replay;
 /* One broker: its own settings, ring, session and counts. */
 struct app_link {
 	struct settings *cfg;
-	struct ring *ring;       /* the app's own for the first broker, else own_ring */
+	struct ring *ring; /* the app's own for the first broker, else own_ring */
 	struct ring own_ring;
 	struct session *session; /* NULL when offline */
-	char label[64];          /* its branch in the tree when there are several: no '/', '+', '#' */
-	uint64_t ingested;       /* records taken from its ring */
+	char label[64];    /* its branch in the tree when there are several: no '/', '+', '#' */
+	uint64_t ingested; /* records taken from its ring */
 	struct rate rate;
 	struct session_status st; /* as the UI last read it */
 	tree_id root;             /* its branch, TREE_NONE until its first message */
 };
 
 struct app {
-	struct settings *cfg; /* the first broker's; the program's settings too */
+	struct settings *cfg;    /* the first broker's; the program's settings too */
 	struct ring ring;        /* the first broker's (link[0]) */
 	struct session *session; /* the first broker's; NULL when offline */
 	struct app_link link[APP_MAX_BROKERS];
 	size_t nlinks;
-	bool several; /* more than one broker: each is a top-level branch */
+	bool several;    /* more than one broker: each is a top-level branch */
 	char *topic_buf; /* "label/topic" while storing, several brokers only */
 	struct tree *tree;
 	struct demo demo;

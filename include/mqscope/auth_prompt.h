@@ -16,7 +16,6 @@ void auth_prompt_open(struct ui *u);
  * overlay open, says which key does).
  */
 struct app_link;
-void auth_prompt_on_status(struct ui *u, const struct app_link *l,
-                           const struct session_status *st);
+void auth_prompt_on_status(struct ui *u, const struct app_link *l, const struct session_status *st);
 
 #endif
