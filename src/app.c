@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "mqscope/filter.h"
 #include "mqscope/msg.h"
@@ -43,6 +44,13 @@ static int link_init(struct app *a, struct settings *cfg, bool offline)
 
 	l->cfg = cfg;
 	l->root = TREE_NONE;
+	/* Two connections with one client id would take each other's place (on a cluster too). */
+	if (l != a->link && cfg->client_id == NULL && cfg->id_prefix == NULL) {
+		char id[32];
+
+		snprintf(id, sizeof(id), "mqscope-%d-%zu", (int)getpid(), a->nlinks);
+		settings_set_str(&cfg->client_id, id);
+	}
 	make_label(a, l);
 	l->ring = l == a->link ? &a->ring : &l->own_ring;
 	if (ring_init(l->ring, cfg->ring_bytes, cfg->ring_count) != 0)

@@ -29,6 +29,7 @@ struct dashboard {
 	struct modal m;
 	WINDOW *win;
 	int h, w;
+	size_t link; /* the broker shown, with several */
 };
 
 /* The node of a $SYS topic (or any topic), or TREE_NONE; "" is a statistic not published. */
@@ -133,9 +134,19 @@ static void traffic(WINDOW *w, int y, int maxx, const struct tree *t, const char
 
 static bool dash_key(struct modal *m, struct ui *u, int key, bool fn)
 {
-	(void)m;
-	(void)u;
-	return keys_lookup(MODE_DASHBOARD, key, fn) != ACT_DASH_CLOSE;
+	struct dashboard *d = (struct dashboard *)m;
+
+	switch (keys_lookup(MODE_DASHBOARD, key, fn)) {
+	case ACT_DASH_CLOSE:
+		return false;
+	case ACT_DASH_NEXT:
+		d->link = (d->link + 1) % ui_app(u)->nlinks;
+		ui_dirty(u);
+		break;
+	default:
+		break;
+	}
+	return true;
 }
 
 /* One line of events an events-only broker announced: how many, and the newest. */
@@ -180,10 +191,11 @@ static int words(WINDOW *w, int y, int hh, int maxx, const char *text, enum them
 static void dash_draw(struct modal *m, struct ui *u, int rows, int cols)
 {
 	struct dashboard *d = (struct dashboard *)m;
-	const struct app *a = ui_app(u);
+	struct app *a = ui_app(u);
 	const struct tree *t = a->tree;
+	const struct app_link *l = &a->link[d->link < a->nlinks ? d->link : 0];
 	int hh = 19, ww = 96, y = 1, maxx, x;
-	char buf[256], when[40], close[32], tp[DS__COUNT][DIALECT_PREFIX_MAX + 48];
+	char buf[320], when[40], close[32], tp[DS__COUNT][DIALECT_PREFIX_MAX + 48], root[72] = "";
 	double v;
 	struct dialect dl;
 	struct session_status st = {0};
@@ -196,16 +208,26 @@ static void dash_draw(struct modal *m, struct ui *u, int rows, int cols)
 		               DASH_MIN_W + 2, ACT_DASH_CLOSE);
 		return;
 	}
-	dialect_detect(&dl, t);
+	if (a->several) /* the $SYS of that broker, under its branch */
+		snprintf(root, sizeof(root), "%s/", l->label);
+	dialect_detect_in(&dl, t, root);
 	name = dialect_name(dl.id);
 	for (int i = 0; i < DS__COUNT; i++)
 		dialect_topic(&dl, (enum dialect_stat)i, tp[i], sizeof(tp[i]));
-	if (ui_session(u))
-		session_status(ui_session(u), &st);
+	if (l->session)
+		session_status(l->session, &st);
 	keys_describe(ACT_DASH_CLOSE, close, sizeof(close));
-	snprintf(buf, sizeof(buf), " broker %s (%s%s$SYS; %s closes) ",
-	         a->several ? ui_link(u)->label : a->broker_label, name ? name : "",
-	         name ? " " : "", close);
+	if (a->several) {
+		char next[32];
+
+		keys_describe(ACT_DASH_NEXT, next, sizeof(next));
+		snprintf(buf, sizeof(buf), " broker %s, %zu of %zu (%s%s$SYS; %s next, %s closes) ",
+		         l->label, (size_t)(l - a->link) + 1, a->nlinks, name ? name : "",
+		         name ? " " : "", next, close);
+	} else {
+		snprintf(buf, sizeof(buf), " broker %s (%s%s$SYS; %s closes) ", a->broker_label,
+		         name ? name : "", name ? " " : "", close);
+	}
 	draw_dialog(&d->win, &d->h, &d->w, hh, ww, rows, cols, buf);
 	WINDOW *w = d->win;
 	maxx = ww - 2;
@@ -331,7 +353,12 @@ static void dash_draw(struct modal *m, struct ui *u, int rows, int cols)
 		y++;
 	}
 	if (LINE("updated")) {
-		fmt_time(when, sizeof(when), tree_node(t, find(t, "$SYS"))->sub_last_ms);
+		char sys[96];
+		tree_id at;
+
+		snprintf(sys, sizeof(sys), "%s$SYS", root);
+		at = find(t, sys);
+		fmt_time(when, sizeof(when), at != TREE_NONE ? tree_node(t, at)->sub_last_ms : 0);
 		draw_str(w, when, maxx - x, theme_attr(SLOT_META));
 		y++;
 	}
@@ -361,5 +388,6 @@ void dashboard_open(struct ui *u)
 	struct dashboard *d = xcalloc(1, sizeof(*d));
 
 	d->m.ops = &dash_ops;
+	d->link = app_link_index(ui_app(u), ui_link(u));
 	ui_open(u, &d->m);
 }

@@ -180,6 +180,8 @@
 	X(CONFIRM, CONFIRM_YES, "yes", "y Y", "Yes: do it")                                        \
 	X(CONFIRM, CONFIRM_NO, "no", "n N Esc q", "No: nothing is done")                           \
 	X(DASHBOARD, DASH_CLOSE, "close", "Esc q b", "Close the dashboard")                        \
+	X(DASHBOARD, DASH_NEXT, "next-broker", "Tab",                                              \
+	  "With several brokers: the next broker's dashboard")                                     \
 	X(COMPARE, COMPARE_CLOSE, "close", "Esc q =", "Close the compare window")                  \
 	X(COMPARE, COMPARE_DIFFERENT, "only-different", "d",                                       \
 	  "Show only topics that differ or are missing somewhere (again: every topic)")            \

@@ -155,6 +155,20 @@ keys q
 respawn_ui -L "mqtt://127.0.0.1:$HOUSE_PORT" -L "mqtt://127.0.0.1:$CLOUD_PORT"
 wait_line "127.0.0.1:$HOUSE_PORT up +127.0.0.1:$CLOUD_PORT up"
 wait_for "127.0.0.1:$CLOUD_PORT [up]"
+# The dashboard shows the $SYS of the selection's broker (the first row: the lower port; brokers
+# are numbered in the order given), Tab the next one's.
+if [ "$HOUSE_PORT" -lt "$CLOUD_PORT" ]; then first=$HOUSE_PORT second=$CLOUD_PORT; else first=$CLOUD_PORT second=$HOUSE_PORT; fi
+keys Home
+wait_selected "127.0.0.1:$first [up]"
+keys b
+wait_line "broker 127.0.0.1:$first, [12] of 2 \(mosquitto \\\$SYS"
+wait_line "│ broker +mosquitto version [0-9.]+ +up"
+wait_line "│ subscriptions +[0-9]+"
+keys Tab
+wait_line "broker 127.0.0.1:$second, [12] of 2 \(mosquitto \\\$SYS"
+wait_line "│ broker +mosquitto version [0-9.]+ +up"
+keys Escape
+wait_gone "of 2 (mosquitto"
 keys q
 [ "$(wait_exit)" = 0 ] || fail "exit status was not 0"
 pass
