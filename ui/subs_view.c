@@ -179,7 +179,14 @@ static void subs_draw(struct modal *m, struct ui *u, int rows, int cols)
 	werase(v->win);
 	draw_box(v->win, hh, ww, theme_attr(SLOT_BORDER));
 	wmove(v->win, 0, 2);
-	draw_str(v->win, " Subscriptions ", ww - 4, theme_attr(SLOT_TITLE));
+	if (ui_app(u)->several) {
+		char title[96];
+
+		snprintf(title, sizeof(title), " Subscriptions on %s ", ui_link(u)->label);
+		draw_str(v->win, title, ww - 4, theme_attr(SLOT_TITLE));
+	} else {
+		draw_str(v->win, " Subscriptions ", ww - 4, theme_attr(SLOT_TITLE));
+	}
 	session_status(ss, &st);
 	wmove(v->win, 1, 2);
 	if (st.state == SESSION_CONNECTED)
