@@ -400,19 +400,24 @@ size_t session_subscriptions(struct session *ss, struct session_sub *out, size_t
 	return ss->nsubs;
 }
 
-void session_set_login(struct session *ss, const char *user, const char *password)
+int session_set_login(struct session *ss, const char *user, const char *password, char *err,
+                      size_t cap)
 {
 	struct cmd *c = xcalloc(1, sizeof(*c));
-	char err[128];
+	char *name = user && *user ? xstrdup(user) : NULL;
 
 	c->kind = OP_LOGIN;
-	c->user = user && *user ? xstrdup(user) : NULL;
+	c->user = name ? xstrdup(name) : NULL;
 	c->password = password ? xstrdup(password) : NULL;
-	if (c->user) {
-		free(ss->user);
-		ss->user = xstrdup(c->user);
+	if (send_cmd(ss, c, err, cap) != 0) {
+		free(name);
+		return -1;
 	}
-	send_cmd(ss, c, err, sizeof(err));
+	if (name) {
+		free(ss->user);
+		ss->user = name;
+	}
+	return 0;
 }
 
 void session_user(struct session *ss, char *buf, size_t cap)

@@ -151,6 +151,23 @@ start_broker() {
 	done
 }
 
+# start_ws_broker [extra config lines]: start_broker with a websockets listener on WS_PORT and a
+# TLS one on WSS_PORT (server.crt and server.key of make_certs) beside its TCP one. As "user root":
+# a broker started as root otherwise drops to "mosquitto" and cannot read $T_DIR.
+start_ws_broker() {
+	WS_PORT=$(free_port)
+	WSS_PORT=$(free_port)
+	start_broker "user root
+${1:-}
+listener $WS_PORT 127.0.0.1
+protocol websockets
+listener $WSS_PORT 127.0.0.1
+protocol websockets
+certfile $T_DIR/server.crt
+keyfile $T_DIR/server.key"
+	poll_until 10 "mosquitto's websockets listeners" port_open "$WSS_PORT"
+}
+
 stop_broker() {
 	if [ -n "$BROKER_PID" ]; then
 		kill -CONT "$BROKER_PID" 2>/dev/null # a test may have paused it

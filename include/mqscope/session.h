@@ -138,8 +138,10 @@ void session_log_describe(const struct session_log_entry *e, char *buf, size_t c
  * New credentials for the next connection attempt (user may be NULL to keep
  * the current one), then an attempt right away instead of after the backoff.
  * From the UI thread; the network thread applies them before it connects.
+ * -1 with err when the command queue is full (nothing changes then).
  */
-void session_set_login(struct session *ss, const char *user, const char *password);
+int session_set_login(struct session *ss, const char *user, const char *password, char *err,
+                      size_t cap);
 /* The username in use (copied into buf; empty when none). */
 void session_user(struct session *ss, char *buf, size_t cap);
 

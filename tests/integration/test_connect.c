@@ -17,6 +17,7 @@
 #include "mqscope/app.h"
 #include "mqscope/broker.h"
 #include "mqscope/util.h"
+#include "proxies.h"
 
 struct fixture {
 	char dir[128]; /* password file, unix socket */
@@ -184,7 +185,7 @@ static void check_wrong_password(struct fixture *f, int protocol)
 {
 	struct session_log_entry fl[SESSION_LOG_MAX], ev[SESSION_LOG_MAX];
 	struct session_status st;
-	char d[256];
+	char d[256], err[128];
 	int64_t deadline, early;
 	int attempts;
 	size_t n;
@@ -240,7 +241,8 @@ static void check_wrong_password(struct fixture *f, int protocol)
 		assert_true(clock_mono_ms() < deadline);
 		poll(&pfd, 1, 50);
 	}
-	session_set_login(f->app.session, NULL, "s3cret pass");
+	assert_int_equal(session_set_login(f->app.session, NULL, "s3cret pass", err, sizeof(err)),
+	                 0);
 	wait_state(f, SESSION_CONNECTED, 1, WAIT_MS);
 	/* By the session's clock: connected before the last failure's wait was over. */
 	n = session_log(f->app.session, ev, SESSION_LOG_MAX);
@@ -265,14 +267,15 @@ static void integration__connect__wrong_password_v311(void **state)
 static void integration__connect__no_credentials_then_login(void **state)
 {
 	struct fixture *f = *state;
-	char user[64];
+	char user[64], err[128];
 
 	settings_set_str(&f->cfg.user, NULL);
 	start(f);
 	wait_state(f, SESSION_WAITING, 0, WAIT_MS);
 	session_user(f->app.session, user, sizeof(user));
 	assert_string_equal(user, "");
-	session_set_login(f->app.session, "alice", "s3cret pass");
+	assert_int_equal(
+	    session_set_login(f->app.session, "alice", "s3cret pass", err, sizeof(err)), 0);
 	session_user(f->app.session, user, sizeof(user));
 	assert_string_equal(user, "alice");
 	wait_state(f, SESSION_CONNECTED, 1, WAIT_MS);
@@ -408,11 +411,7 @@ static void through_proxy(struct fixture *f, pid_t pid, int port, int kind, cons
 
 	assert_int_equal(wait_port(port, WAIT_MS, pid), 0);
 	settings_set_str(&f->cfg.password, "s3cret pass");
-	settings_set_str(&f->cfg.proxy_host, "127.0.0.1");
-	f->cfg.proxy_port = port;
-	f->cfg.proxy_kind = kind;
-	settings_set_str(&f->cfg.proxy_user, "pxuser");
-	settings_set_str(&f->cfg.proxy_password, "pxpass");
+	proxy_use(&f->cfg, kind, port);
 	start(f);
 	wait_state(f, SESSION_CONNECTED, 1, WAIT_MS);
 	stop(f);
@@ -432,21 +431,10 @@ static void through_proxy(struct fixture *f, pid_t pid, int port, int kind, cons
 static void integration__connect__through_a_socks_proxy(void **state)
 {
 	int port = free_port();
-	char portbuf[16];
-	char *argv[] = {"/usr/bin/microsocks",
-	                "-i",
-	                "127.0.0.1",
-	                "-p",
-	                portbuf,
-	                "-u",
-	                "pxuser",
-	                "-P",
-	                "pxpass",
-	                NULL};
+	pid_t pid = proxy_spawn(PROXY_SOCKS5, port, NULL);
 
-	assert_int_equal(access(argv[0], X_OK), 0); /* the microsocks package */
-	snprintf(portbuf, sizeof(portbuf), "%d", port);
-	through_proxy(*state, spawn_quiet(argv), port, PROXY_SOCKS5,
+	assert_true(pid > 0); /* the microsocks package */
+	through_proxy(*state, pid, port, PROXY_SOCKS5,
 	              "the SOCKS proxy refused the username or password");
 }
 
@@ -455,21 +443,10 @@ static void integration__connect__through_an_http_proxy(void **state)
 {
 	struct fixture *f = *state;
 	int port = free_port();
-	char conf[256];
-	char *argv[] = {"/usr/bin/tinyproxy", "-d", "-c", conf, NULL};
-	FILE *fp;
+	pid_t pid = proxy_spawn(PROXY_HTTP, port, f->dir);
 
-	assert_int_equal(access(argv[0], X_OK), 0); /* the tinyproxy-bin package */
-	snprintf(conf, sizeof(conf), "%s/tinyproxy.conf", f->dir);
-	fp = fopen(conf, "w");
-	assert_non_null(fp);
-	fprintf(fp,
-	        "Port %d\nListen 127.0.0.1\nAllow 127.0.0.1\nBasicAuth pxuser pxpass\n"
-	        "Timeout 60\nLogLevel Critical\n",
-	        port);
-	fclose(fp);
-	through_proxy(f, spawn_quiet(argv), port, PROXY_HTTP,
-	              "the HTTP proxy refused the username or password");
+	assert_true(pid > 0); /* the tinyproxy-bin package */
+	through_proxy(f, pid, port, PROXY_HTTP, "the HTTP proxy refused the username or password");
 }
 
 int main(void)

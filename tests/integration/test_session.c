@@ -19,6 +19,7 @@
 #include "mqscope/options.h"
 #include "mqscope/transport_tls.h"
 #include "mqscope/util.h"
+#include "proxies.h"
 
 struct fixture {
 	struct broker broker;
@@ -476,11 +477,7 @@ static void over_proxy(struct fixture *f, pid_t pid, int port, int kind, const c
 	char line[256];
 
 	assert_int_equal(wait_port(port, WAIT_MS, pid), 0);
-	settings_set_str(&f->cfg.proxy_host, "127.0.0.1");
-	f->cfg.proxy_port = port;
-	f->cfg.proxy_kind = kind;
-	settings_set_str(&f->cfg.proxy_user, "pxuser");
-	settings_set_str(&f->cfg.proxy_password, "pxpass");
+	proxy_use(&f->cfg, kind, port);
 	check_retained_and_live(f);
 	last_log(f, line, sizeof(line));
 	print_message("%s\n", line);
@@ -493,48 +490,28 @@ static void integration__session__websocket_through_an_http_proxy(void **state)
 {
 	struct fixture *f = *state;
 	int port = free_port();
-	char conf[256];
-	char *argv[] = {"/usr/bin/tinyproxy", "-d", "-c", conf, NULL};
-	FILE *fp;
+	pid_t pid = proxy_spawn(PROXY_HTTP, port, certs);
+	char err[128];
 
-	assert_int_equal(access(argv[0], X_OK), 0); /* the tinyproxy-bin package */
-	snprintf(conf, sizeof(conf), "%s/tinyproxy-%d.conf", certs, port);
-	fp = fopen(conf, "w");
-	assert_non_null(fp);
-	fprintf(fp,
-	        "Port %d\nListen 127.0.0.1\nAllow 127.0.0.1\nBasicAuth pxuser pxpass\n"
-	        "Timeout 60\nLogLevel Critical\n",
-	        port);
-	fclose(fp);
-	assert_int_equal(options_parse_url(&f->cfg, "ws://127.0.0.1:1/mqtt", conf, sizeof(conf)),
-	                 0);
+	assert_true(pid > 0);
+	assert_int_equal(options_parse_url(&f->cfg, "ws://127.0.0.1:1/mqtt", err, sizeof(err)), 0);
 	f->cfg.port = f->ws_port;
-	over_proxy(f, spawn_quiet(argv), port, PROXY_HTTP, "over WebSocket, through an HTTP proxy");
+	over_proxy(f, pid, port, PROXY_HTTP, "over WebSocket, through an HTTP proxy");
 }
 
 static void integration__session__secure_websocket_through_a_socks_proxy(void **state)
 {
 	struct fixture *f = *state;
 	int port = free_port();
-	char portbuf[16], ca[256];
-	char *argv[] = {"/usr/bin/microsocks",
-	                "-i",
-	                "127.0.0.1",
-	                "-p",
-	                portbuf,
-	                "-u",
-	                "pxuser",
-	                "-P",
-	                "pxpass",
-	                NULL};
+	pid_t pid = proxy_spawn(PROXY_SOCKS5, port, certs);
+	char ca[256];
 
-	assert_int_equal(access(argv[0], X_OK), 0); /* the microsocks package */
-	snprintf(portbuf, sizeof(portbuf), "%d", port);
+	assert_true(pid > 0);
 	assert_int_equal(options_parse_url(&f->cfg, "wss://localhost:1/mqtt", ca, sizeof(ca)), 0);
 	f->cfg.port = f->wss_port;
 	snprintf(ca, sizeof(ca), "%s/ca.crt", certs);
 	settings_set_str(&f->cfg.cafile, ca);
-	over_proxy(f, spawn_quiet(argv), port, PROXY_SOCKS5, ", WebSocket, through a SOCKS5 proxy");
+	over_proxy(f, pid, port, PROXY_SOCKS5, ", WebSocket, through a SOCKS5 proxy");
 }
 
 /* A flood of QoS 0 messages from one publisher: published, and how many came in. */
@@ -603,6 +580,26 @@ static void integration__session__publish_while_down_says_not_connected(void **s
 	assert_string_equal(err, "not connected");
 }
 
+/* A network thread that takes no commands (never started): the queue fills, and says so. */
+static void integration__session__a_full_command_queue_says_busy(void **state)
+{
+	struct fixture *f = *state;
+	char err[128], filter[32];
+	int i, rc = 0;
+
+	settings_finish(&f->cfg);
+	assert_int_equal(app_init(&f->app, &f->cfg, false), 0);
+	for (i = 0; i < 1 << 20 && rc == 0; i++)
+		rc = session_subscribe(f->app.session, "t/#", i % 3, err, sizeof(err));
+	print_message("after %d commands: %s\n", i, err);
+	assert_int_equal(rc, -1);
+	assert_non_null(strstr(err, "commands wait for the network thread"));
+	assert_int_equal(session_set_login(f->app.session, "bob", "pw", err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "busy: "));
+	session_user(f->app.session, filter, sizeof(filter));
+	assert_string_equal(filter, ""); /* a login that never went stays untold */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -629,6 +626,8 @@ int main(void)
 	                                    setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 	        integration__session__secure_websocket_through_a_socks_proxy, setup, teardown),
+	    cmocka_unit_test_setup_teardown(integration__session__a_full_command_queue_says_busy,
+	                                    setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 	        integration__session__checked_qos0_messages_go_straight_to_the_ring, setup,
 	        teardown),

@@ -379,19 +379,19 @@ static void integration__tls__versions(void **state)
 	(void)state;
 	/* Without --tls-version: 1.2 and up, so 1.3 where the broker wants it. */
 	expect_connected(&(struct attempt){"localhost", w.tls13, .cafile = "ca.crt"});
-	expect_connected(&(struct attempt){"localhost", w.b.port, .cafile = "ca.crt",
-	                                   .tls_version = "tlsv1.2"});
+	expect_connected(
+	    &(struct attempt){"localhost", w.b.port, .cafile = "ca.crt", .tls_version = "tlsv1.2"});
 	/* Asked for TLS 1.2 only, from a broker that wants 1.3 at least. */
-	expect_failure(&(struct attempt){"localhost", w.tls13, .cafile = "ca.crt",
-	                                 .tls_version = "tlsv1.2"},
-	               REASON_TLS, TLS_ERR_VERSION, "no TLS version or cipher both sides accept");
+	expect_failure(
+	    &(struct attempt){"localhost", w.tls13, .cafile = "ca.crt", .tls_version = "tlsv1.2"},
+	    REASON_TLS, TLS_ERR_VERSION, "no TLS version or cipher both sides accept");
 }
 
 static void integration__tls__answer_that_is_not_tls(void **state)
 {
 	char portbuf[16];
-	char *http[] = {"/usr/bin/python3", "-m", "http.server", portbuf, "--bind", "127.0.0.1",
-	                NULL};
+	char *http[] = {"/usr/bin/python3", "-m",        "http.server", portbuf,
+	                "--bind",           "127.0.0.1", NULL};
 	int port = free_port();
 	pid_t pid;
 

@@ -68,16 +68,7 @@ scenario() {
 }
 
 # mosquitto: plain and TLS websockets listeners beside its TCP one.
-WS_PORT=$(free_port)
-WSS_PORT=$(free_port)
-start_broker "user root
-listener $WS_PORT 127.0.0.1
-protocol websockets
-listener $WSS_PORT 127.0.0.1
-protocol websockets
-certfile $T_DIR/server.crt
-keyfile $T_DIR/server.key"
-poll_until 10 "mosquitto's websockets listeners" port_open "$WSS_PORT"
+start_ws_broker
 scenario "ws://127.0.0.1:$WS_PORT/mqtt"
 scenario "wss://localhost:$WSS_PORT/mqtt" --cafile "$T_DIR/ca.crt"
 stop_broker
