@@ -657,7 +657,8 @@ static int apply_toggles(struct ctx *c, const config_setting_t *list)
 
 static int apply_messages(struct ctx *c, const config_setting_t *list)
 {
-	static const char *const allowed[] = {"name", "group", "topic", "payload", "qos", "retain"};
+	static const char *const allowed[] = {"name",   "group", "topic", "payload",
+	                                      "broker", "qos",   "retain"};
 	struct settings *s = c->s;
 
 	if (!config_setting_is_list(list) && !config_setting_is_array(list))
@@ -669,7 +670,7 @@ static int apply_messages(struct ctx *c, const config_setting_t *list)
 		const config_setting_t *st;
 		struct saved_msg *m;
 
-		if (want_type(c, g, CONFIG_TYPE_GROUP) || only_members(c, g, "message", allowed, 6))
+		if (want_type(c, g, CONFIG_TYPE_GROUP) || only_members(c, g, "message", allowed, 7))
 			return -1;
 		s->saved = xrealloc(s->saved, (s->nsaved + 1) * sizeof(*s->saved));
 		m = &s->saved[s->nsaved++];
@@ -677,7 +678,7 @@ static int apply_messages(struct ctx *c, const config_setting_t *list)
 		m->line = (int)config_setting_source_line(g);
 		if (opt_str(c, g, "name", &m->name) || opt_str(c, g, "group", &m->group) ||
 		    opt_str(c, g, "topic", &m->topic) || opt_str(c, g, "payload", &m->payload) ||
-		    opt_qos(c, g, &m->qos))
+		    opt_str(c, g, "broker", &m->broker) || opt_qos(c, g, &m->qos))
 			return -1;
 		if (m->topic == NULL)
 			return fail_at(c, g, "a message needs topic = \"...\"");

@@ -66,6 +66,7 @@ void settings_free(struct settings *s)
 		free(m->group);
 		free(m->topic);
 		free(m->payload);
+		free(m->broker);
 	}
 	free(s->saved);
 	for (size_t i = 0; i < s->nkeys; i++) {

@@ -127,8 +127,14 @@ static const struct job_ops pub_job_ops = {
 size_t publish_send(struct ui *u, const struct pub_req *reqs, size_t n, const char *label,
                     const char *done, const struct pub_draft *draft, char *err, size_t cap)
 {
+	return publish_send_on(u, ui_link(u), reqs, n, label, done, draft, err, cap);
+}
+
+size_t publish_send_on(struct ui *u, struct app_link *l, const struct pub_req *reqs, size_t n,
+                       const char *label, const char *done, const struct pub_draft *draft,
+                       char *err, size_t cap)
+{
 	struct app *a = ui_app(u);
-	struct app_link *l = ui_link(u);
 	struct session *ss = l->session;
 	struct pub_job *p;
 	size_t sent = 0;

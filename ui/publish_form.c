@@ -215,6 +215,8 @@ static void save_done(struct ui *u, const char *text, void *data)
 	m.payload = f->payload.e.buf;
 	m.qos = f->qos;
 	m.retain = f->retain;
+	/* With several brokers, the message goes back to the one it was written for. */
+	m.broker = ui_app(u)->several ? ui_link(u)->label : NULL;
 	/* A name already in the file (in the same group) is replaced. */
 	for (i = 0; i < n; i++) {
 		bool same_group = (list[i].group == NULL && m.group == NULL) ||

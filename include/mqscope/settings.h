@@ -31,6 +31,8 @@ struct saved_msg {
 	char *group; /* messages of one group can be sent together; may be NULL */
 	char *topic;
 	char *payload;
+	char *broker; /* with several brokers, the one it goes to (a branch's name); NULL: the
+	                 selection's */
 	int qos;
 	bool retain;
 	int line;

@@ -65,6 +65,9 @@ profiles = {
   cloud = { host = "127.0.0.1"; port = $CLOUD_PORT; topics = ["house/#", "local/#", "cloud/#"]; };
   site = { brokers = ["house", "cloud"]; };
 };
+messages = (
+  { name = "cloud lamp on"; broker = "cloud"; topic = "cloud/lamp"; payload = "ON"; qos = 1; }
+);
 CFG
 
 # A subscriber on each broker: what a toggle reaches.
@@ -104,6 +107,23 @@ pub_on "$HOUSE_PORT" cloud/barrier 1
 wait_sub on_house 2
 [ "$(sub_line on_house 2)" = "cloud/barrier|1" ] || fail "house's subscriber got '$(sub_line on_house 2)'"
 
+# A saved message that names its broker goes there, whichever branch is selected.
+search "local/only"
+wait_selected "only ® = 7"
+keys m
+wait_for "cloud lamp on"
+keys Enter
+wait_for "Sent 'cloud lamp on' to cloud/lamp (QoS 1) on cloud"
+wait_sub on_cloud 3
+[ "$(sub_line on_cloud 3)" = "cloud/lamp|ON" ] || fail "cloud's subscriber got '$(sub_line on_cloud 3)'"
+pub_on "$HOUSE_PORT" cloud/barrier 2
+wait_sub on_house 3
+[ "$(sub_line on_house 3)" = "cloud/barrier|2" ] || fail "house's subscriber got '$(sub_line on_house 3)'"
+keys Home
+wait_selected "cloud [up]"
+search lamp
+wait_selected "lamp"
+
 # The publish form says which broker it sends to.
 keys p
 wait_for "Publish on cloud"
@@ -122,7 +142,7 @@ wait_for "values on: house | cloud"
 wait_line "house/bulbs/bulb2 +same +[0-9.]+ m?s +ON \| ON"
 wait_line "house/bulbs/bulb1 +same .*OFF \| OFF"
 wait_line "local/only +missing .*7 \| \(missing\)"
-wait_line "cloud/lamp +missing .*\(missing\) \| OFF"
+wait_line "cloud/lamp +missing .*\(missing\) \| ON"
 # Only what differs: the bridged topics go, the missing ones stay.
 keys d
 wait_gone "house/bulbs/bulb2"
@@ -131,7 +151,7 @@ wait_for "local/only"
 keys g
 wait_selected "cloud/barrier"
 keys Enter
-wait_line "house: [0-9:]+\.[0-9]+ +1 "
+wait_line "house: [0-9:]+\.[0-9]+ +2 "
 wait_for "cloud: (missing)"
 keys Escape
 wait_gone "compare everything"
