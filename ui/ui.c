@@ -158,14 +158,22 @@ struct app *ui_app(struct ui *u)
 	return u->app;
 }
 
-/* The state of a broker after its branch's name, with several brokers. */
+/* The state of a broker after its branch's name, with several brokers, and its ring's drops. */
 static const char *broker_note(void *ctx, tree_id id, bool *bad)
 {
+	static char buf[64];
 	struct ui *u = ctx;
-	const char *w = app_link_state_word(app_link_of(u->app, id));
+	const struct app_link *l = app_link_of(u->app, id);
+	const char *w = app_link_state_word(l);
+	uint64_t drops = ring_drops(l->ring);
+	char n[32];
 
-	*bad = strcmp(w, "down") == 0;
-	return *bad ? "DOWN" : w;
+	*bad = strcmp(w, "down") == 0 || drops > 0;
+	if (drops == 0)
+		return strcmp(w, "down") == 0 ? "DOWN" : w;
+	fmt_count(n, sizeof(n), drops);
+	snprintf(buf, sizeof(buf), "%s, %s dropped", strcmp(w, "down") == 0 ? "DOWN" : w, n);
+	return buf;
 }
 
 struct app_link *ui_link(struct ui *u)
