@@ -9,6 +9,7 @@
 
 #include "mqscope/filter.h"
 #include "mqscope/msg.h"
+#include "mqscope/options.h"
 #include "mqscope/recorder.h"
 #include "mqscope/replay.h"
 #include "mqscope/safe_file.h"
@@ -21,7 +22,8 @@ static void make_label(struct app *a, struct app_link *l)
 	char base[sizeof(l->label)];
 	const struct settings *c = l->cfg;
 
-	if (c->profile && c->config_broker)
+	/* A profile named on the line (not a default_profile under -L) names the branch. */
+	if (c->profile && c->config_broker && OPTION_GIVEN(c, OPT_PROFILE))
 		snprintf(base, sizeof(base), "%s", c->profile);
 	else if (c->unix_path)
 		snprintf(base, sizeof(base), "%s", c->unix_path);

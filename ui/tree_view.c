@@ -680,6 +680,7 @@ static void filter_entered(struct ui *u, const char *text, void *data)
 		ui_notice(u, HINT_ERROR, "%s", err);
 		return;
 	}
+	f->skip = a->several; /* "house/#" means house/# on every broker */
 	t0 = clock_mono_ms();
 	filter_apply(f, a->tree);
 	tree_view_set_filter(v, f);

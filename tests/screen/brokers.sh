@@ -107,6 +107,18 @@ pub_on "$HOUSE_PORT" cloud/barrier 1
 wait_sub on_house 2
 [ "$(sub_line on_house 2)" = "cloud/barrier|1" ] || fail "house's subscriber got '$(sub_line on_house 2)'"
 
+# A filter's pattern starts below the brokers' branches: local/# on every broker.
+keys f
+wait_for "filter (a/+/b"
+keys C-u
+keys -l "local/#"
+keys Enter
+wait_for "Filter: topics matching \"local/#\": 1 topic"
+keys f
+wait_for "filter (a/+/b"
+keys C-u Enter
+wait_for "Filter cleared"
+
 # A saved message that names its broker goes there, whichever branch is selected.
 search "local/only"
 wait_selected "only ® = 7"
