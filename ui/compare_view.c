@@ -17,7 +17,7 @@
 
 #define CMP_MIN_W  40
 #define CMP_MIN_H  6
-#define CMP_NODES  200000 /* nodes walked per broker for one frame at most */
+#define CMP_NODES  50000 /* nodes walked per broker for one comparison at most */
 #define STATE_COLS 9
 #define DELAY_COLS 10
 
@@ -39,10 +39,19 @@ struct compare_view {
 	size_t nlines;
 	struct app *app;
 	struct list_view lv;
+	uint64_t built_msgs; /* the tree's message count when the comparison was made */
+	bool stale;          /* nothing compared yet, or a key changed what is shown */
 };
 
+/* Compares again when a key asked for it or messages came (frames come at most 20 a second). */
 static void rebuild(struct compare_view *v)
 {
+	uint64_t msgs = tree_msg_count(v->app->tree);
+
+	if (!v->stale && msgs == v->built_msgs)
+		return;
+	v->stale = false;
+	v->built_msgs = msgs;
 	compare_free(&v->c);
 	compare_build(v->app, v->base, CMP_NODES, &v->c);
 	free(v->lines);
@@ -181,6 +190,7 @@ static bool cmp_key(struct modal *m, struct ui *u, int key, bool fn)
 		list_view_action(&v->lv, u, a);
 		break;
 	}
+	v->stale = true;
 	ui_dirty(u);
 	return true;
 }
@@ -268,6 +278,7 @@ void compare_view_open(struct ui *u)
 	v->m.ops = &cmp_ops;
 	v->app = ui_app(u);
 	v->base = ui_selected(u);
+	v->stale = true;
 	list_view_init(&v->lv, false, draw_line, line_text, v);
 	ui_open(u, &v->m);
 }

@@ -327,9 +327,19 @@ static void run_jobs(struct ui *u, int64_t now)
 	}
 }
 
-static void dispatch_one(struct ui *u, const struct session_event *ev);
+/* One event to every modal and job that listens. */
+static void dispatch_one(struct ui *u, const struct session_event *ev)
+{
+	for (int i = 0; i < u->nmodals; i++)
+		if (u->modals[i]->ops->event)
+			u->modals[i]->ops->event(u->modals[i], u, ev);
+	for (int i = 0; i < u->njobs; i++)
+		if (u->jobs[i]->ops->event)
+			u->jobs[i]->ops->event(u->jobs[i], u, ev);
+	u->dirty |= DIRTY_PANES;
+}
 
-/* Hands the network threads' outcomes to every modal and job that listens. */
+/* Hands the network threads' outcomes, each marked with its broker, to whoever listens. */
 static void dispatch_events(struct ui *u)
 {
 	struct session_event ev;
@@ -341,20 +351,6 @@ static void dispatch_events(struct ui *u)
 			ev.broker = (unsigned)b;
 			dispatch_one(u, &ev);
 		}
-	}
-}
-
-/* One event to every modal and job that listens. */
-static void dispatch_one(struct ui *u, const struct session_event *ev)
-{
-	{
-		for (int i = 0; i < u->nmodals; i++)
-			if (u->modals[i]->ops->event)
-				u->modals[i]->ops->event(u->modals[i], u, ev);
-		for (int i = 0; i < u->njobs; i++)
-			if (u->jobs[i]->ops->event)
-				u->jobs[i]->ops->event(u->jobs[i], u, ev);
-		u->dirty |= DIRTY_PANES;
 	}
 }
 
