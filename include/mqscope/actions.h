@@ -29,8 +29,8 @@
 	  "Prompts on the bottom line: search, filter, names (and the text keys)", EDIT)           \
 	X(LOGIN, "password", "The password prompt (what is typed is never shown)", NONE)           \
 	X(CONFIRM, "confirm", "Questions, such as clearing retained messages", NONE)               \
-	X(DASHBOARD, "dashboard_window", "Broker dashboard", NONE)                                 \
-	X(COMPARE, "compare_window", "Compare brokers", LIST)
+	X(COMPARE, "compare_window", "Compare brokers", LIST)                                      \
+	X(DASHBOARD, "dashboard_window", "Broker dashboard", NONE)
 
 /*
  * The main screen: X(id, name, keys, help, handler). name is what the config
@@ -179,14 +179,14 @@
 	X(LOGIN, LOGIN_CLEAR, "clear", "C-u C-w", "Delete everything typed")                       \
 	X(CONFIRM, CONFIRM_YES, "yes", "y Y", "Yes: do it")                                        \
 	X(CONFIRM, CONFIRM_NO, "no", "n N Esc q", "No: nothing is done")                           \
-	X(DASHBOARD, DASH_CLOSE, "close", "Esc q b", "Close the dashboard")                        \
-	X(DASHBOARD, DASH_NEXT, "next-broker", "Tab",                                              \
-	  "With several brokers: the next broker's dashboard")                                     \
 	X(COMPARE, COMPARE_CLOSE, "close", "Esc q =", "Close the compare window")                  \
 	X(COMPARE, COMPARE_DIFFERENT, "only-different", "d",                                       \
 	  "Show only topics that differ or are missing somewhere (again: every topic)")            \
 	X(COMPARE, COMPARE_VALUES, "values", "Enter Space",                                        \
-	  "Show each broker's value of the topic and when it came (again: hide)")
+	  "Show each broker's value of the topic and when it came (again: hide)")                  \
+	X(DASHBOARD, DASH_NEXT, "next-broker", "Tab",                                              \
+	  "With several brokers: the next broker's dashboard")                                     \
+	X(DASHBOARD, DASH_CLOSE, "close", "Esc q b", "Close the dashboard")
 
 enum key_mode {
 #define X(id, group, title, fallback) MODE_##id,
