@@ -286,6 +286,8 @@ static bool excluded(const struct settings *cfg, const char *topic, size_t len)
 /* Records, stores and filters one message. */
 static void store(struct app *a, struct app_link *l, const struct msg_view *v)
 {
+	/* l is NULL for an app without brokers (a replay put together by hand) */
+	const struct settings *cfg = l ? l->cfg : a->cfg;
 	const char *topic = v->topic;
 	size_t topic_len = v->h->topic_len;
 	struct tree_msg m = {
@@ -300,7 +302,7 @@ static void store(struct app *a, struct app_link *l, const struct msg_view *v)
 	};
 	tree_id id;
 
-	if (l->cfg->nexcludes && excluded(l->cfg, v->topic, v->h->topic_len)) {
+	if (cfg->nexcludes && excluded(cfg, v->topic, v->h->topic_len)) {
 		a->excluded++;
 		return;
 	}
@@ -311,8 +313,7 @@ static void store(struct app *a, struct app_link *l, const struct msg_view *v)
 	if (a->several) {
 		size_t ll = strlen(l->label);
 
-		/* under the broker's branch: topics are at most 65,535 bytes, the buffer holds that
-		 */
+		/* under the broker's branch (topics are at most 65,535 bytes: the buffer fits) */
 		memcpy(a->topic_buf, l->label, ll);
 		a->topic_buf[ll] = '/';
 		memcpy(a->topic_buf + ll + 1, v->topic, topic_len);
@@ -373,9 +374,10 @@ size_t app_drain(struct app *a, size_t max, bool *more)
 
 void app_ingest(struct app *a, const struct msg_view *v, int64_t now_mono)
 {
-	store(a, &a->link[0], v);
+	store(a, a->nlinks ? &a->link[0] : NULL, v);
 	a->ingested++;
-	a->link[0].ingested++;
+	if (a->nlinks)
+		a->link[0].ingested++;
 	rate_add(&a->rate, 1, now_mono);
 }
 
