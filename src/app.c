@@ -308,8 +308,6 @@ static void store(struct app *a, struct app_link *l, const struct msg_view *v)
 	}
 	if (v->h->len < v->h->orig_len)
 		a->cut++;
-	if (a->recorder)
-		recorder_write(a->recorder, v);
 	if (a->several) {
 		size_t ll = strlen(l->label);
 
@@ -319,6 +317,18 @@ static void store(struct app *a, struct app_link *l, const struct msg_view *v)
 		memcpy(a->topic_buf + ll + 1, v->topic, topic_len);
 		topic = a->topic_buf;
 		topic_len += ll + 1;
+	}
+	if (a->recorder && !a->several) {
+		recorder_write(a->recorder, v);
+	} else if (a->recorder) {
+		/* recorded under the broker's branch: a replay shows each broker as a branch */
+		struct msg_head h = *v->h;
+		struct msg_view rv = *v;
+
+		h.topic_len = (uint32_t)topic_len;
+		rv.h = &h;
+		rv.topic = topic;
+		recorder_write(a->recorder, &rv);
 	}
 	id = tree_insert(a->tree, topic, topic_len, &m);
 	if (a->filter)

@@ -19,6 +19,7 @@
 #include "mqscope/connect_opts.h"
 #include "mqscope/msg.h"
 #include "mqscope/options.h"
+#include "mqscope/recorder.h"
 #include "mqscope/settings.h"
 
 static char dir[128], conf[200];
@@ -168,11 +169,14 @@ static void unit__brokers__branches_topics_and_compare(void **state)
 	struct settings s[2];
 	struct app a;
 	struct compare c;
-	char buf[64];
+	char buf[64], rec[200], line[512];
+	FILE *f;
+	int lamps = 0;
 	bool more;
 	tree_id id;
 
 	(void)state;
+	snprintf(rec, sizeof(rec), "%s/recording", dir);
 	for (int i = 0; i < 2; i++) {
 		settings_init(&s[i]);
 		settings_set_str(&s[i].host, "127.0.0.1");
@@ -183,6 +187,8 @@ static void unit__brokers__branches_topics_and_compare(void **state)
 	assert_false(a.several);
 	assert_int_equal(app_add_broker(&a, &s[1]), 0);
 	assert_true(a.several);
+	a.recorder = recorder_open(rec, NULL, 0);
+	assert_non_null(a.recorder);
 	assert_string_equal(a.link[0].label, "127.0.0.1:1883");
 	assert_string_equal(a.link[1].label, "cloud_one:1884");
 
@@ -236,6 +242,17 @@ static void unit__brokers__branches_topics_and_compare(void **state)
 	assert_int_equal(compare_build(&a, app_find(&a, &a.link[1], "house"), 2, &c), 0);
 	assert_true(c.truncated);
 	compare_free(&c);
+
+	/* A recording keeps each message under its broker's branch. */
+	recorder_flush(a.recorder);
+	f = fopen(rec, "r");
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f))
+		lamps += strstr(line, "\"127.0.0.1:1883/house/lamp\"") != NULL ||
+		         strstr(line, "\"cloud_one:1884/house/lamp\"") != NULL;
+	fclose(f);
+	assert_int_equal(lamps, 2);
+	unlink(rec);
 
 	app_free(&a);
 	for (int i = 0; i < 2; i++)
