@@ -186,6 +186,8 @@
 	  "Show each broker's value of the topic and when it came (again: hide)")                  \
 	X(DASHBOARD, DASH_NEXT, "next-broker", "Tab",                                              \
 	  "With several brokers: the next broker's dashboard")                                     \
+	X(DASHBOARD, DASH_ALL, "all-brokers", "a",                                                 \
+	  "With several brokers: every broker side by side (again: one broker)")                   \
 	X(DASHBOARD, DASH_CLOSE, "close", "Esc q b", "Close the dashboard")
 
 enum key_mode {

@@ -199,8 +199,16 @@ wait_line "│ subscriptions +[0-9]+"
 keys Tab
 wait_line "broker 127.0.0.1:$second, [12] of 2 \(mosquitto \\\$SYS"
 wait_line "│ broker +mosquitto version [0-9.]+ +up"
+# Every broker side by side, a column each.
+keys a
+wait_for "2 brokers side by side"
+wait_line "│ +127.0.0.1:[0-9]+ +127.0.0.1:[0-9]+"
+wait_line "│ state +up +up"
+wait_line "│ version +mosquitto version [0-9.]+ +mosquitto version [0-9.]+"
+wait_line "│ subscriptions +[0-9]+ +[0-9]+"
+wait_line "│ topics here +[0-9]+ +[0-9]+"
 keys Escape
-wait_gone "of 2 (mosquitto"
+wait_gone "side by side"
 keys q
 [ "$(wait_exit)" = 0 ] || fail "exit status was not 0"
 pass
