@@ -86,6 +86,9 @@ void status_bar_draw(WINDOW *w, int wd, const struct status_info *si)
 			slot = SLOT_BAR_BAD;
 	}
 	used = segment(w, used, wd, buf, si->offline ? SLOT_BAR : slot);
+	/* A watch that fired comes first after the connection: it is why one looks. */
+	if (si->alarm)
+		used = segment(w, used, wd, si->alarm, SLOT_ALARM);
 	used = bounds_segment(w, used, wd, si);
 	if (si->paused) {
 		fmt_count(a, sizeof(a), si->backlog);
@@ -109,6 +112,16 @@ void status_bar_draw(WINDOW *w, int wd, const struct status_info *si)
 	fmt_count(a, sizeof(a), si->topics);
 	snprintf(buf, sizeof(buf), "topics %s", a);
 	used = segment(w, used, wd, buf, SLOT_BAR);
+	if (si->silent || si->offline_devices) {
+		fmt_count(a, sizeof(a), si->silent);
+		fmt_count(b, sizeof(b), si->offline_devices);
+		if (si->silent && si->offline_devices)
+			snprintf(buf, sizeof(buf), "%s silent  %s offline", a, b);
+		else
+			snprintf(buf, sizeof(buf), "%s %s", si->silent ? a : b,
+			         si->silent ? "silent" : "offline");
+		used = segment(w, used, wd, buf, SLOT_BAR_WARN);
+	}
 	if (si->filter)
 		used = segment(w, used, wd, si->filter, SLOT_BAR_WARN);
 	if (si->sort) {

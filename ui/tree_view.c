@@ -10,6 +10,7 @@
 #include "mqscope/app.h"
 #include "mqscope/draw.h"
 #include "mqscope/prompt.h"
+#include "mqscope/silence.h"
 #include "mqscope/theme.h"
 #include "mqscope/ui_api.h"
 #include "mqscope/util.h"
@@ -77,7 +78,14 @@ void tree_view_set_expanded(struct tree_view *v, tree_id id, bool on)
 /* Whether the filter (or, without one, the tree) shows id. */
 static bool visible(const struct tree_view *v, tree_id id)
 {
+	if (v->silent_only && !silence_visible(v->silence, id))
+		return false;
 	return v->filter ? filter_visible(v->filter, id) : !tree_hidden(v->tree, id);
+}
+
+void tree_view_set_silence(struct tree_view *v, const struct silence *s)
+{
+	v->silence = s;
 }
 
 /* Whether the children of id are shown: id and all its ancestors are expanded. */
@@ -130,6 +138,22 @@ static void push(struct tree_view *v, tree_id id)
 	v->rows[v->nrows++] = id;
 }
 
+/*
+ * Silence first: branches and topics with the most silent topics and
+ * offline devices, then the longest quiet (by the last message).
+ */
+static double silence_key(const struct tree_view *v, tree_id id)
+{
+	const struct tree_node *n = tree_node(v->tree, id);
+	double quiet = n->sub_last_ms ? (double)(v->now - n->sub_last_ms) : 0;
+
+	if (v->silence == NULL)
+		return quiet;
+	return (double)(silence_below(v->silence, id) + silence_offline_below(v->silence, id)) *
+	           1e13 +
+	       quiet;
+}
+
 /* The sort key of a node: larger first. */
 static double sort_key(const struct tree_view *v, tree_id id)
 {
@@ -142,6 +166,8 @@ static double sort_key(const struct tree_view *v, tree_id id)
 		return (double)n->sub_msgs;
 	case SORT_LAST:
 		return (double)n->sub_last_ms;
+	case SORT_SILENCE:
+		return silence_key(v, id);
 	default:
 		return 0;
 	}
@@ -167,7 +193,7 @@ static size_t gather_children(struct tree_view *v, tree_id id)
 	const struct tree_node *n = tree_node(v->tree, id);
 	size_t k = 0;
 
-	if (v->filter == NULL && v->sort == SORT_NAME)
+	if (v->filter == NULL && v->sort == SORT_NAME && !v->silent_only)
 		return tree_children_sorted(v->tree, id, &v->kids, &v->kids_cap);
 	if (v->items_cap < n->nchildren) {
 		v->items_cap = n->nchildren + 16;
@@ -266,6 +292,14 @@ static bool has_visible_children(const struct tree_view *v, tree_id id)
 {
 	const struct tree_node *n = tree_node(v->tree, id);
 
+	if (v->silent_only) {
+		const struct silence *s = v->silence;
+
+		if (silence_below(s, id) - silence_is_silent(s, id) + silence_offline_below(s, id) -
+		        silence_is_offline(s, id) ==
+		    0)
+			return false;
+	}
 	if (v->filter)
 		return filter_below(v->filter, id) > (filter_self(v->filter, id) ? 1u : 0u);
 	return n->sub_topics > ((n->flags & TREE_F_VALUE) ? 1u : 0u);
@@ -310,6 +344,28 @@ void tree_view_set_filter(struct tree_view *v, const struct filter *f)
 	tree_view_refresh(v);
 }
 
+void tree_view_note_silence(struct tree_view *v, struct silence *s)
+{
+	tree_id ids[64];
+	bool overflow;
+	size_t n = silence_take_changes(s, ids, 64, &overflow);
+
+	if (v->silent_only)
+		consider(v, ids, n, overflow);
+	else if (v->sort == SORT_SILENCE && (n || overflow) && !v->frozen)
+		v->stale = true;
+}
+
+void tree_view_set_silent_only(struct tree_view *v, bool on)
+{
+	v->silent_only = on && v->silence != NULL;
+	v->stale = true;
+	if (v->silent_only &&
+	    silence_count(v->silence) + silence_offline_count(v->silence) <= AUTO_OPEN_MAX)
+		expand_subtree(v, TREE_ROOT);
+	tree_view_refresh(v);
+}
+
 void tree_view_set_sort(struct tree_view *v, enum tree_sort s)
 {
 	v->sort = s;
@@ -319,7 +375,8 @@ void tree_view_set_sort(struct tree_view *v, enum tree_sort s)
 
 const char *tree_view_sort_name(enum tree_sort s)
 {
-	static const char *const names[SORT__COUNT] = {"name", "rate", "messages", "last update"};
+	static const char *const names[SORT__COUNT] = {"name", "rate", "messages", "last update",
+	                                               "silence"};
 
 	return s < SORT__COUNT ? names[s] : "?";
 }
@@ -524,6 +581,34 @@ static int64_t draw_stats(struct tree_view *v, WINDOW *w, int y, int wd, tree_id
 	return next;
 }
 
+/*
+ * After the name: "silent" or "offline" for a topic or device, "3 silent"
+ * for a branch with silent topics below. Returns the columns used so far.
+ */
+static int draw_silence(struct tree_view *v, WINDOW *w, tree_id id, bool branch, int used, int cw)
+{
+	const struct silence *s = v->silence;
+	uint32_t silent, offline;
+	char buf[128], a[32], b[32];
+
+	if (s == NULL || !silence_visible(s, id))
+		return used;
+	silent = silence_below(s, id);
+	offline = silence_offline_below(s, id);
+	if (silence_is_offline(s, id))
+		snprintf(buf, sizeof(buf), " offline");
+	else if (!branch && silence_is_silent(s, id))
+		snprintf(buf, sizeof(buf), " silent");
+	else {
+		fmt_short(a, sizeof(a), silent);
+		fmt_short(b, sizeof(b), offline);
+		snprintf(buf, sizeof(buf), " %s%s%s%s%s", silent ? a : "", silent ? " silent" : "",
+		         silent && offline ? ", " : "", offline ? b : "",
+		         offline ? " offline" : "");
+	}
+	return used + draw_str(w, buf, cw - used, theme_attr(SLOT_ERROR));
+}
+
 /* Draws one row: indent, expander, name, value preview or subtree counts; returns the next
  * moment it will look different. */
 static int64_t draw_row(struct tree_view *v, WINDOW *w, int y, int wd, tree_id id, int64_t now)
@@ -573,6 +658,7 @@ static int64_t draw_row(struct tree_view *v, WINDOW *w, int y, int wd, tree_id i
 		wmove(w, y, used);
 	}
 
+	used = draw_silence(v, w, id, branch, used, cw);
 	if (n->depth == 1 && v->top_note) {
 		bool bad = false;
 		const char *word = v->top_note(v->top_ctx, id, &bad);
@@ -667,6 +753,25 @@ static void filter_entered(struct ui *u, const char *text, void *data)
 	(void)data;
 	while (isspace((unsigned char)*p))
 		p++;
+	/* "is:silent", alone or before a filter: only silent topics and offline devices. */
+	bool silent =
+	    strncmp(p, "is:silent", 9) == 0 && (p[9] == '\0' || isspace((unsigned char)p[9]));
+	if (silent) {
+		p += 9;
+		while (isspace((unsigned char)*p))
+			p++;
+	}
+	tree_view_set_silent_only(v, silent);
+	if (*p == '\0' && silent) {
+		tree_view_set_filter(v, NULL);
+		filter_free(a->filter);
+		a->filter = NULL;
+		fmt_count(n, sizeof(n), silence_count(a->silence));
+		ui_notice(u, HINT_NOTICE,
+		          "Filter: silent topics and offline devices (%s silent now)", n);
+		ui_dirty(u);
+		return;
+	}
 	if (*p == '\0') {
 		tree_view_set_filter(v, NULL);
 		filter_free(a->filter);
@@ -675,7 +780,7 @@ static void filter_entered(struct ui *u, const char *text, void *data)
 		ui_dirty(u);
 		return;
 	}
-	f = filter_new(text, err, sizeof(err));
+	f = filter_new(p, err, sizeof(err));
 	if (f == NULL) {
 		ui_notice(u, HINT_ERROR, "%s", err);
 		return;
@@ -697,6 +802,11 @@ void tree_view_filter(struct ui *u)
 {
 	struct app *a = ui_app(u);
 
-	prompt_open(u, "filter (a/+/b, a/#, text, p:payload text; empty clears): ",
-	            a->filter ? a->filter->spec : NULL, filter_entered, NULL);
+	struct tree_view *v = ui_tree_view(u);
+	char spec[600];
+
+	snprintf(spec, sizeof(spec), "%s%s%s", v->silent_only ? "is:silent" : "",
+	         v->silent_only && a->filter ? " " : "", a->filter ? a->filter->spec : "");
+	prompt_open(u, "filter (a/+/b, a/#, text, p:payload text, is:silent; empty clears): ",
+	            spec[0] ? spec : NULL, filter_entered, NULL);
 }

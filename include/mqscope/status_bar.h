@@ -39,6 +39,9 @@ struct status_info {
 	const char *filter;      /* "filter sensors/# (12)", or NULL */
 	const char *sort;        /* sort order other than by name, or NULL */
 	bool recording, record_failed;
+	uint64_t silent;          /* topics silent now */
+	uint64_t offline_devices; /* devices that left a will */
+	const char *alarm; /* the newest watch that holds: "ALARM kitchen > 30: 31.5", or NULL */
 };
 
 void status_bar_draw(WINDOW *w, int wd, const struct status_info *si);

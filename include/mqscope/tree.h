@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "mqscope/msg.h"
+
 typedef uint32_t tree_id;
 
 #define TREE_ROOT ((tree_id)0)
@@ -82,6 +84,9 @@ struct tree_msg {
 
 struct tree;
 
+/* What the tree keeps of a received message; the pointers borrow v's bytes. */
+struct tree_msg tree_msg_of(const struct msg_view *v);
+
 struct tree *tree_new(const struct tree_limits *lim);
 void tree_free(struct tree *t);
 
@@ -129,8 +134,13 @@ size_t tree_take_changes(struct tree *t, tree_id *ids, size_t max, bool *overflo
 size_t tree_node_count(const struct tree *t);
 uint64_t tree_topic_count(const struct tree *t);
 uint64_t tree_msg_count(const struct tree *t);
-/* Bytes held by nodes, names, the index and values. */
+/* Bytes held by nodes, names, the index and values, and the extra bytes below. */
 size_t tree_mem_bytes(const struct tree *t);
+/*
+ * Bytes that other per-topic stores (timing, silence, watches) hold: they
+ * count against the value budget with the values, and in tree_mem_bytes.
+ */
+void tree_set_extra_bytes(struct tree *t, size_t bytes);
 /* Messages refused a new topic, in all. */
 uint64_t tree_refused(const struct tree *t);
 /* Messages refused a new topic by one bound. */
