@@ -11,30 +11,79 @@
 
 #define TOPIC_STACK 1024 /* topics up to this long need no allocation */
 
-/* The full topic of id in buf, or in an allocated copy when it is longer; *len gets its length. */
-static char *topic_of(const struct tree *t, tree_id id, char *buf, size_t cap, size_t *len)
+/* The top-level node above id (id itself at depth 1); TREE_NONE for the root. */
+static tree_id top_of(const struct tree *t, tree_id id)
 {
-	size_t n = tree_path(t, id, buf, cap);
-	char *big;
+	const struct tree_node *n = tree_node(t, id);
 
-	*len = n;
-	if (n < cap)
-		return buf;
-	big = xmalloc(n + 1);
-	tree_path(t, id, big, n + 1);
-	return big;
+	if (n->depth < 1)
+		return TREE_NONE;
+	while (n->depth > 1) {
+		id = n->parent;
+		n = tree_node(t, id);
+	}
+	return id;
 }
 
-/* Whether id is below the Sparkplug namespace's top level (found without building the topic). */
-static bool in_namespace(const struct tree *t, tree_id id)
+/*
+ * The decoders for node id: with several brokers its broker's (NULL above or outside any
+ * broker's branch), and *skip the levels of the tree above the broker's topics.
+ */
+static const struct decoders *decoders_of(const struct decoders *d, const struct tree *t,
+                                          tree_id id, unsigned *skip)
+{
+	const char *name;
+	size_t len;
+	tree_id top;
+
+	*skip = 0;
+	if (d == NULL || d->brokers == NULL)
+		return d;
+	*skip = 1;
+	if (tree_node(t, id)->depth < 2)
+		return NULL;
+	top = top_of(t, id);
+	name = tree_name(t, top, &len);
+	for (size_t i = 0; i < d->nbrokers; i++)
+		if (d->brokers[i].label && strlen(d->brokers[i].label) == len &&
+		    memcmp(d->brokers[i].label, name, len) == 0)
+			return &d->brokers[i];
+	return NULL;
+}
+
+/*
+ * The topic of id without its first skip levels in buf, or in an allocated copy when it is
+ * longer; *len gets its length. Free the result when it is not buf.
+ */
+static char *topic_of(const struct tree *t, tree_id id, unsigned skip, char *buf, size_t cap,
+                      size_t *len)
+{
+	size_t n = tree_path(t, id, buf, cap), cut = 0;
+	char *s = buf;
+
+	if (n >= cap) {
+		s = xmalloc(n + 1);
+		tree_path(t, id, s, n + 1);
+	}
+	for (unsigned i = 0; i < skip; i++) {
+		cut += strcspn(s + cut, "/");
+		cut += s[cut] == '/';
+	}
+	memmove(s, s + cut, n - cut + 1);
+	*len = n - cut;
+	return s;
+}
+
+/* Whether id is below the Sparkplug namespace's level (found without building the topic). */
+static bool in_namespace(const struct tree *t, tree_id id, unsigned skip)
 {
 	const struct tree_node *n = tree_node(t, id);
 	const char *name;
 	size_t len;
 
-	if (n->depth < 2)
+	if (n->depth < skip + 2)
 		return false;
-	while (n->depth > 1) {
+	while (n->depth > skip + 1) {
 		id = n->parent;
 		n = tree_node(t, id);
 	}
@@ -48,14 +97,15 @@ void decoded_choose(const struct decoders *d, const struct tree *t, tree_id id,
 	char buf[TOPIC_STACK], *topic;
 	const char *ct = NULL;
 	size_t tlen, ctlen = 0;
+	unsigned skip;
 
 	memset(out, 0, sizeof(*out));
-	if (d == NULL || v == NULL)
+	if (v == NULL || (d = decoders_of(d, t, id, &skip)) == NULL)
 		return;
 	/* Most values have no rule, no properties and no Sparkplug topic: they stay as they are. */
-	if (d->nrules == 0 && v->props_len == 0 && !in_namespace(t, id))
+	if (d->nrules == 0 && v->props_len == 0 && !in_namespace(t, id, skip))
 		return;
-	topic = topic_of(t, id, buf, sizeof(buf), &tlen);
+	topic = topic_of(t, id, skip, buf, sizeof(buf), &tlen);
 	if (v->props_len && !decode_content_type(v->data + v->len, v->props_len, &ct, &ctlen))
 		ct = NULL, ctlen = 0;
 	decode_choose(d->rules, d->nrules, topic, tlen, ct, ctlen, v->data, v->len, out);
@@ -70,6 +120,7 @@ void decoded_read(const struct decoders *d, const struct tree *t, tree_id id,
 	struct decode_in in;
 	cJSON *doc, *warnings;
 	size_t tlen;
+	unsigned skip;
 
 	memset(out, 0, sizeof(*out));
 	if (v == NULL)
@@ -85,7 +136,8 @@ void decoded_read(const struct decoders *d, const struct tree *t, tree_id id,
 		         decoded_format_title(out->choice.format), v->len, v->orig_len);
 		return;
 	}
-	topic = topic_of(t, id, buf, sizeof(buf), &tlen);
+	d = decoders_of(d, t, id, &skip);
+	topic = topic_of(t, id, skip, buf, sizeof(buf), &tlen);
 	in = (struct decode_in){.data = v->data,
 	                        .len = v->len,
 	                        .topic = topic,

@@ -124,27 +124,29 @@ static void log_draw(struct modal *m, struct ui *u, int rows, int cols)
 {
 	struct conn_log *c = (struct conn_log *)m;
 	struct app *a = ui_app(u);
+	struct session *ss = ui_session(u);
 	int hh, ww = cols - 2 > LOG_W ? LOG_W : cols - 2;
-	char title[96], close[32];
+	char title[160], close[32];
 
 	if (ww < LOG_MIN_W || rows - 2 < LOG_MIN_H) {
 		draw_too_small(&c->win, &c->h, &c->w, rows, cols, "Connection log", LOG_MIN_H + 2,
 		               LOG_MIN_W + 2, ACT_LOG_CLOSE);
 		return;
 	}
-	read_log(c, a->session);
+	read_log(c, ss);
 	layout(c, ww - 4 - TIME_COLS);
 	hh = (c->nrows > 1 ? (int)c->nrows : 1) + 2;
 	if (hh > rows - 2)
 		hh = rows - 2;
 	keys_describe(ACT_LOG_CLOSE, close, sizeof(close));
-	snprintf(title, sizeof(title), " connection log, newest first (%s closes) ", close);
+	snprintf(title, sizeof(title), " connection log%s%s, newest first (%s closes) ",
+	         a->several ? " of " : "", a->several ? ui_link(u)->label : "", close);
 	draw_dialog(&c->win, &c->h, &c->w, hh, ww, rows, cols, title);
-	if (a->session == NULL || c->nev == 0) {
+	if (ss == NULL || c->nev == 0) {
 		wmove(c->win, 1, 2);
 		draw_str(c->win,
-		         a->session ? "Nothing yet: the first attempt is under way."
-		                    : "No broker connection in this mode.",
+		         ss ? "Nothing yet: the first attempt is under way."
+		            : "No broker connection in this mode.",
 		         ww - 4, theme_attr(SLOT_COUNT));
 	}
 	list_view_draw(&c->lv, c->win, 1, 2, hh - 2, ww - 4, c->nrows, 0);

@@ -72,6 +72,9 @@ void status_bar_draw(WINDOW *w, int wd, const struct status_info *si)
 		snprintf(buf, sizeof(buf), "%s", si->replay);
 	} else if (si->offline) {
 		snprintf(buf, sizeof(buf), "offline");
+	} else if (si->states) {
+		snprintf(buf, sizeof(buf), "%s %s", draw_glyph("dot"), si->states);
+		slot = si->all_up ? SLOT_BAR_OK : si->any_down ? SLOT_BAR_BAD : SLOT_BAR_WARN;
 	} else {
 		char desc[200];
 

@@ -21,6 +21,7 @@
 #include "mqscope/clipboard.h"
 #include "mqscope/dashboard.h"
 #include "mqscope/clear_retained.h"
+#include "mqscope/compare_view.h"
 #include "mqscope/conn_log.h"
 #include "mqscope/draw.h"
 #include "mqscope/filter.h"
@@ -91,7 +92,6 @@ struct ui {
 	unsigned dirty;
 	char notice[512];
 	enum hint_kind notice_kind;
-	struct session_status st;
 	int64_t next_frame;
 	int frame_ms;
 	bool more;      /* the ring still holds records */
@@ -166,6 +166,34 @@ void ui_notice(struct ui *u, enum hint_kind kind, const char *fmt, ...)
 struct app *ui_app(struct ui *u)
 {
 	return u->app;
+}
+
+/* The state of a broker after its branch's name, with several brokers, and its ring's drops. */
+static const char *broker_note(void *ctx, tree_id id, bool *bad)
+{
+	static char buf[64];
+	struct ui *u = ctx;
+	const struct app_link *l = app_link_of(u->app, id);
+	const char *w = app_link_state_word(l);
+	uint64_t drops = ring_drops(l->ring);
+	char n[32];
+
+	*bad = strcmp(w, "down") == 0 || drops > 0;
+	if (drops == 0)
+		return strcmp(w, "down") == 0 ? "DOWN" : w;
+	fmt_count(n, sizeof(n), drops);
+	snprintf(buf, sizeof(buf), "%s, %s dropped", strcmp(w, "down") == 0 ? "DOWN" : w, n);
+	return buf;
+}
+
+struct app_link *ui_link(struct ui *u)
+{
+	return app_link_of(u->app, ui_selected(u));
+}
+
+struct session *ui_session(struct ui *u)
+{
+	return ui_link(u)->session;
 }
 
 tree_id ui_selected(struct ui *u)
@@ -315,21 +343,30 @@ static void run_jobs(struct ui *u, int64_t now)
 	}
 }
 
-/* Hands the network thread's outcomes to every modal and job that listens. */
+/* One event to every modal and job that listens. */
+static void dispatch_one(struct ui *u, const struct session_event *ev)
+{
+	for (int i = 0; i < u->nmodals; i++)
+		if (u->modals[i]->ops->event)
+			u->modals[i]->ops->event(u->modals[i], u, ev);
+	for (int i = 0; i < u->njobs; i++)
+		if (u->jobs[i]->ops->event)
+			u->jobs[i]->ops->event(u->jobs[i], u, ev);
+	u->dirty |= DIRTY_PANES;
+}
+
+/* Hands the network threads' outcomes, each marked with its broker, to whoever listens. */
 static void dispatch_events(struct ui *u)
 {
 	struct session_event ev;
 
-	if (u->app->session == NULL)
-		return;
-	while (session_next_event(u->app->session, &ev)) {
-		for (int i = 0; i < u->nmodals; i++)
-			if (u->modals[i]->ops->event)
-				u->modals[i]->ops->event(u->modals[i], u, &ev);
-		for (int i = 0; i < u->njobs; i++)
-			if (u->jobs[i]->ops->event)
-				u->jobs[i]->ops->event(u->jobs[i], u, &ev);
-		u->dirty |= DIRTY_PANES;
+	for (size_t b = 0; b < u->app->nlinks; b++) {
+		struct session *ss = u->app->link[b].session;
+
+		while (ss && session_next_event(ss, &ev)) {
+			ev.broker = (unsigned)b;
+			dispatch_one(u, &ev);
+		}
 	}
 }
 
@@ -382,29 +419,50 @@ static void layout(struct ui *u)
 static void draw_status(struct ui *u, int64_t now)
 {
 	struct status_info si;
-	char replay[96] = "", filter[160] = "", alarm[512];
+	char replay[96] = "", filter[160] = "", states[400] = "", alarm[512];
 	const struct watch_event *e;
+	struct app *a = u->app;
 
 	memset(&si, 0, sizeof(si));
 	si.broker = u->app->broker_label;
 	si.demo = u->app->cfg->demo;
 	si.insecure = u->app->cfg->tls && u->app->cfg->insecure;
 	si.unverified = si.insecure && !u->app->cfg->cafile && !u->app->cfg->capath;
-	si.offline = u->app->session == NULL;
-	si.st = &u->st;
+	si.offline = a->link[0].session == NULL;
+	si.st = &a->link[0].st;
+	if (a->several && !si.offline) {
+		/* each broker's state in a word: "house up  cloud DOWN" */
+		size_t o = 0;
+
+		si.all_up = true;
+		for (size_t i = 0; i < a->nlinks && o < sizeof(states); i++) {
+			const char *w = app_link_state_word(&a->link[i]);
+			int k;
+
+			si.all_up &= strcmp(w, "up") == 0;
+			if (strcmp(w, "down") == 0)
+				si.any_down = true;
+			k = snprintf(states + o, sizeof(states) - o, "%s%s %s", i ? "  " : "",
+			             a->link[i].label, strcmp(w, "down") == 0 ? "DOWN" : w);
+			if (k < 0)
+				break;
+			o += (size_t)k;
+		}
+		si.states = states;
+	}
 	si.now_mono = now;
 	si.msgs = u->app->ingested;
 	si.rate = rate_last_second(&u->app->rate, now);
 	si.topics = tree_topic_count(u->app->tree);
-	si.drops = ring_drops(&u->app->ring);
+	si.drops = app_drops(a);
 	si.refused_topics = tree_refused_by(u->app->tree, TREE_BOUND_TOPICS);
 	si.refused_names = tree_refused_by(u->app->tree, TREE_BOUND_NAMES);
 	si.refused_deep = tree_refused_by(u->app->tree, TREE_BOUND_DEPTH);
 	si.refused_nomem = tree_refused_by(u->app->tree, TREE_BOUND_MEMORY);
 	si.max_topics = u->app->cfg->max_topics;
 	si.cut = u->app->cut;
-	si.mem = tree_mem_bytes(u->app->tree) + ring_bytes_used(&u->app->ring) +
-	         stream_mem_bytes(u->app->stream);
+	si.mem =
+	    tree_mem_bytes(u->app->tree) + app_ring_bytes(a) + stream_mem_bytes(u->app->stream);
 	si.over_budget = tree_over_budget(u->app->tree);
 	si.budget_hits = tree_budget_hits(u->app->tree);
 	si.paused = u->paused;
@@ -824,8 +882,8 @@ static void took_messages(struct ui *u)
 	struct session_status st = {0};
 
 	/* Read after the messages: a value of a new connection then always sees its count. */
-	if (u->app->session)
-		session_status(u->app->session, &st);
+	if (u->app->link[0].session)
+		session_status(u->app->link[0].session, &st);
 	u->broker_dropped = sys_drops_update(&u->drops, u->app->tree, st.connects);
 	u->dirty |= DIRTY_STATUS;
 	check_recorder(u);
@@ -876,8 +934,9 @@ static int64_t next_tick(struct ui *u, int64_t now)
 	int64_t next_sec = (now / 1000 + 1) * 1000 + 5;
 	int64_t tick = INT64_MAX;
 
-	if (u->app->session && u->st.state != SESSION_CONNECTED)
-		tick = next_sec; /* countdown to the next retry */
+	for (size_t i = 0; i < u->app->nlinks; i++)
+		if (u->app->link[i].session && u->app->link[i].st.state != SESSION_CONNECTED)
+			tick = next_sec; /* countdown to the next retry */
 	if (u->shown_rate != 0 || rate_last_second(&u->app->rate, now + 1000) != 0)
 		tick = next_sec; /* the rate will change at the second boundary */
 	if (u->paused)
@@ -938,24 +997,34 @@ static int poll_timeout(struct ui *u, int64_t now, int64_t tick)
 
 static int loop(struct ui *u)
 {
-	struct pollfd fds[3] = {
+	struct app *a = u->app;
+	/* the terminal, the signals, then each broker's ring */
+	struct pollfd fds[2 + APP_MAX_BROKERS] = {
 	    {.fd = STDIN_FILENO, .events = POLLIN},
-	    {.fd = u->app->ring.wake_fd, .events = POLLIN},
 	    {.fd = sig_pipe[0], .events = POLLIN},
 	};
+	nfds_t nfds = 2 + a->nlinks;
+
+	for (size_t i = 0; i < a->nlinks; i++)
+		fds[2 + i] = (struct pollfd){.fd = a->link[i].ring->wake_fd, .events = POLLIN};
 
 	u->dirty = DIRTY_PANES;
 	while (!u->quit) {
 		int64_t now = clock_mono_ms(), tick;
-		struct session_status st;
+		bool sleep_ok;
 		int timeout;
 
-		if (u->app->session) {
-			session_status(u->app->session, &st);
-			if (st.gen != u->st.gen) {
-				u->st = st;
-				u->dirty |= DIRTY_STATUS;
-				auth_prompt_on_status(u, &st);
+		for (size_t i = 0; i < a->nlinks; i++) {
+			struct app_link *l = &a->link[i];
+			struct session_status st;
+
+			if (l->session == NULL)
+				continue;
+			session_status(l->session, &st);
+			if (st.gen != l->st.gen) {
+				l->st = st;
+				u->dirty |= DIRTY_STATUS | (a->several ? DIRTY_TREE : 0);
+				auth_prompt_on_status(u, l, &st);
 			}
 		}
 		/* A key that waits makes its own frame right after it is handled. */
@@ -973,15 +1042,18 @@ static int loop(struct ui *u)
 		 * Back within a frame anyway: the network thread need not wake
 		 * us for each message, only if the ring fills up meanwhile.
 		 */
-		if (!ring_prepare_sleep(&u->app->ring, timeout >= 0 && timeout <= u->frame_ms))
-			timeout = 0;
-		if (poll(fds, 3, timeout) < 0 && errno != EINTR)
+		sleep_ok = timeout >= 0 && timeout <= u->frame_ms;
+		for (size_t i = 0; i < a->nlinks; i++)
+			if (!ring_prepare_sleep(a->link[i].ring, sleep_ok))
+				timeout = 0;
+		if (poll(fds, nfds, timeout) < 0 && errno != EINTR)
 			return 1;
 		u->app->ui.wakeups++;
-		if (fds[2].revents & POLLIN)
-			handle_signals(u);
 		if (fds[1].revents & POLLIN)
-			ring_clear_wake(&u->app->ring);
+			handle_signals(u);
+		for (size_t i = 0; i < a->nlinks; i++)
+			if (fds[2 + i].revents & POLLIN)
+				ring_clear_wake(a->link[i].ring);
 		if (fds[0].revents & (POLLHUP | POLLERR))
 			u->quit = true; /* the terminal went away */
 		/*
@@ -1187,6 +1259,10 @@ int ui_run(struct app *app)
 	wnoutrefresh(u->input_w);
 
 	tree_view_init(&u->tv, app->tree);
+	if (app->several) {
+		u->tv.top_note = broker_note;
+		u->tv.top_ctx = u;
+	}
 	tree_view_set_silence(&u->tv, app->silence);
 	tree_view_set_decoders(&u->tv, &app->dec);
 	stream_view_init(&u->sv, app->stream, app->tree);

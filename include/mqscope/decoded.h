@@ -10,11 +10,18 @@
 #include "mqscope/decode.h"
 #include "mqscope/tree.h"
 
-/* What values are read with: the config's decoder rules and the Sparkplug model (may be NULL). */
+/*
+ * What values are read with: the config's decoder rules and the Sparkplug model (may be NULL).
+ * With several brokers each top-level branch is a broker read with its own (brokers, matched by
+ * label), and rules and the namespace apply to the topic below that branch.
+ */
 struct decoders {
 	const struct decode_rule *rules;
 	size_t nrules;
 	const struct spb_model *spb;
+	const char *label;              /* the broker's branch (an entry of brokers) */
+	const struct decoders *brokers; /* several brokers: one each; NULL with one */
+	size_t nbrokers;
 };
 
 struct decoded {

@@ -71,7 +71,7 @@ static cJSON *decoded(struct fixture *f, const char *topic, enum decode_format *
 	                        .topic = topic,
 	                        .topic_len = strlen(topic),
 	                        .time_ms = v->time_ms,
-	                        .spb = f->app.spb};
+	                        .spb = f->app.link[0].spb};
 	doc = decode_doc(&c, &in, err, sizeof(err));
 	if (doc == NULL)
 		return NULL;

@@ -220,6 +220,64 @@ static void unit__decoded__views_read_the_document_where_a_decoder_applies(void 
 	tree_free(t);
 }
 
+/* Several brokers: each top-level branch is a broker read with its own rules and Sparkplug
+ * model, and both apply to the topic below the branch. */
+static void unit__decoded__each_broker_branch_reads_with_its_own_decoders(void **state)
+{
+	struct tree *t = new_tree();
+	struct spb_model *house_spb = spb_model_new(0), *cloud_spb = spb_model_new(0);
+	struct decode_rule rule = {.filter = "lab/rule/#", .format = DECODE_CBOR, .line = 3};
+	struct decoders per[2] = {{&rule, 1, house_spb, "house", NULL, 0},
+	                          {NULL, 0, cloud_spb, "cloud", NULL, 0}};
+	struct decoders d = {.brokers = per, .nbrokers = 2};
+	struct decoded out;
+	size_t n2, n3, nc;
+	uint8_t *dbirth = vector("sparkplug/plant-2.pb", &n2),
+	        *d3 = vector("sparkplug/plant-3.pb", &n3), *cbor = vector("cbor/sensor.cbor", &nc);
+	tree_id id;
+	cJSON *doc;
+
+	(void)state;
+	/* The second broker's Sparkplug: found below its branch, aliases named by its own model. */
+	spb_model_observe(cloud_spb, "spBv1.0/Plant1/DBIRTH/Edge1/Pump1", 33, dbirth, n2, 5);
+	id = put(t, "cloud/spBv1.0/Plant1/DDATA/Edge1/Pump1", d3, n3, NULL, 6);
+	doc = read_doc(&d, t, id, &out);
+	assert_int_equal(out.choice.format, DECODE_SPARKPLUG);
+	assert_int_equal(out.choice.reason, DECODE_BY_NAMESPACE);
+	assert_non_null(cJSON_GetObjectItem(cJSON_GetObjectItem(doc, "metrics"), "Speed"));
+	cJSON_Delete(doc);
+	decoded_free(&out);
+	/* The first broker never saw that birth: decoded, but its aliases stay unnamed. */
+	id = put(t, "house/spBv1.0/Plant1/DDATA/Edge1/Pump1", d3, n3, NULL, 6);
+	doc = read_doc(&d, t, id, &out);
+	assert_int_equal(out.choice.format, DECODE_SPARKPLUG);
+	assert_null(cJSON_GetObjectItem(cJSON_GetObjectItem(doc, "metrics"), "Speed"));
+	cJSON_Delete(doc);
+	decoded_free(&out);
+
+	/* A rule is the broker's own, matched below its branch. */
+	id = put(t, "house/lab/rule/sensor", cbor, nc, NULL, 2);
+	decoded_read(&d, t, id, tree_value(t, id, 0), false, &out);
+	assert_int_equal(out.choice.reason, DECODE_BY_RULE);
+	decoded_free(&out);
+	id = put(t, "cloud/lab/rule/sensor", cbor, nc, NULL, 2);
+	decoded_read(&d, t, id, tree_value(t, id, 0), false, &out);
+	assert_int_equal(out.choice.format, DECODE_NONE);
+	decoded_free(&out);
+	/* No broker of that name (nor the namespace at the top): not decoded. */
+	id = put(t, "spBv1.0/Plant1/DDATA/Edge1/Pump1", d3, n3, NULL, 6);
+	decoded_read(&d, t, id, tree_value(t, id, 0), false, &out);
+	assert_int_equal(out.choice.format, DECODE_NONE);
+	decoded_free(&out);
+
+	free(dbirth);
+	free(d3);
+	free(cbor);
+	spb_model_free(house_spb);
+	spb_model_free(cloud_spb);
+	tree_free(t);
+}
+
 /* Decodes a toggle's payload with the format's decoder. */
 static cJSON *redecode(enum decode_format f, const struct toggle_out *o)
 {
@@ -368,6 +426,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(unit__decoded__views_read_the_document_where_a_decoder_applies),
+	    cmocka_unit_test(unit__decoded__each_broker_branch_reads_with_its_own_decoders),
 	    cmocka_unit_test(unit__decoded__cbor_and_msgpack_toggles_change_only_the_state),
 	    cmocka_unit_test(unit__decoded__sparkplug_toggle_writes_a_command),
 	};
