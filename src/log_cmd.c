@@ -9,14 +9,76 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <cjson/cJSON.h>
+
 #include "mqscope/connect_opts.h"
+#include "mqscope/decode.h"
 #include "mqscope/headless.h"
 #include "mqscope/logfmt.h"
+#include "mqscope/sparkplug.h"
 #include "mqscope/topic.h"
 #include "mqscope/util.h"
 
 /* Messages written between looks at the session (signals, -W). */
 #define BATCH 4096
+
+/* The decoders --json uses: the profile's rules, and one Sparkplug model that follows births
+ * and seq as the messages go by (logfmt's hook takes no context). */
+static const struct settings *dec_cfg;
+static struct spb_model *dec_spb;
+
+/* A binary payload's decoded document as JSON text in *buf; 0 when no decoder applies. */
+static size_t decode_one(const struct msg_view *v, char **buf, size_t *cap)
+{
+	struct decode_choice c;
+	struct decode_in in = {.data = v->payload,
+	                       .len = v->h->len,
+	                       .topic = v->topic,
+	                       .topic_len = v->h->topic_len,
+	                       .time_ms = v->h->time_ms,
+	                       .spb = dec_spb};
+	const char *ct = NULL;
+	size_t ctlen = 0, n = 0;
+	char err[160], *text;
+	cJSON *doc;
+
+	if (dec_spb && v->h->topic_len > sizeof(SPB_NAMESPACE) - 1 &&
+	    memcmp(v->topic, SPB_NAMESPACE, sizeof(SPB_NAMESPACE) - 1) == 0)
+		spb_model_observe(dec_spb, v->topic, v->h->topic_len, v->payload, v->h->len,
+		                  v->h->time_ms);
+	if (!decode_content_type(v->props, v->h->props_len, &ct, &ctlen))
+		ct = NULL, ctlen = 0;
+	decode_choose(dec_cfg->decoders, dec_cfg->ndecoders, v->topic, v->h->topic_len, ct, ctlen,
+	              v->payload, v->h->len, &c);
+	if (c.format == DECODE_NONE)
+		return 0;
+	doc = decode_doc(&c, &in, err, sizeof(err));
+	if (doc == NULL) {
+		/* Said in the line rather than lost: {"$error":"CBOR: ..."}. */
+		doc = cJSON_CreateObject();
+		if (doc == NULL || !cJSON_AddStringToObject(doc, "$error", err)) {
+			cJSON_Delete(doc);
+			return 0;
+		}
+	}
+	text = decode_json(doc, &n);
+	cJSON_Delete(doc);
+	if (text == NULL)
+		return 0;
+	if (n + 1 > *cap) {
+		char *nb = realloc(*buf, n + 1);
+
+		if (nb == NULL) {
+			free(text);
+			return 0;
+		}
+		*buf = nb;
+		*cap = n + 1;
+	}
+	memcpy(*buf, text, n + 1);
+	free(text);
+	return n;
+}
 
 /* Checks that the output options go together; -1 with the problem in err. */
 static int check(const struct settings *cfg, char *err, size_t cap)
@@ -108,7 +170,11 @@ int log_main(int argc, char **argv)
 		return rc;
 	}
 	logfmt_from_settings(&cfg, &fmt, err, sizeof(err));
-	/* The binary decoders go in fmt.decode. */
+	if (fmt.kind == LOGFMT_JSON) {
+		dec_cfg = &cfg;
+		dec_spb = spb_model_new(0);
+		fmt.decode = decode_one;
+	}
 	srandom((unsigned)getpid());
 	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
 	rc = headless_open(&h, &cfg, "mqscope log");
@@ -119,6 +185,8 @@ int log_main(int argc, char **argv)
 	headless_check_drops(&h);
 	headless_close(&h);
 	logfmt_out_free(&o);
+	spb_model_free(dec_spb);
+	dec_spb = NULL;
 	settings_free(&cfg);
 	return rc;
 }

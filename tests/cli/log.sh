@@ -225,6 +225,33 @@ grep -q "cannot connect to 127.0.0.1:$auth_port" "$T_DIR/err" || fail "refusal s
 out=$("$MQSCOPE" log -h 127.0.0.1 -p "$auth_port" -u alice -P secret -t a -E -W 5) ||
 	fail "a good login exited $?"
 
+# --json carries a binary payload's decoded document: CBOR by its content type, Sparkplug B by
+# its namespace, with the metric names its birth gave (vectors from independent encoders).
+V="$(cd "$(dirname "$0")/.." && pwd)/vectors"
+"$MQSCOPE" log "${H[@]}" -i ourdec -t 'dec/#' -t 'spBv1.0/#' -C 4 -W 60 --json \
+	>"$T_DIR/dec.json" 2>"$T_DIR/dec.err" &
+dec=$!
+bg_pid $dec
+wait_subscribed ourdec
+mosquitto_pub "${H[@]}" -q 1 -V mqttv5 -t dec/cbor -f "$V/cbor/sensor.cbor" \
+	-D publish content-type application/cbor || fail "pub cbor"
+for i in 1 2 3; do
+	t=(x spBv1.0/Plant1/NBIRTH/Edge1 spBv1.0/Plant1/DBIRTH/Edge1/Pump1 spBv1.0/Plant1/DDATA/Edge1/Pump1)
+	mosquitto_pub "${H[@]}" -q 1 -t "${t[$i]}" -f "$V/sparkplug/plant-$i.pb" || fail "pub plant-$i"
+done
+wait $dec || fail "log --json of binary payloads exited $?: $(cat "$T_DIR/dec.err")"
+python3 - "$T_DIR/dec.json" <<'PY' || fail "decoded documents in --json"
+import json, sys
+lines = [json.loads(l) for l in open(sys.argv[1])]
+assert len(lines) == 4, lines
+cbor = lines[0]["decoded"]
+assert cbor["device"] == "cbor-sensor-1" and cbor["temperature"] == 21.25, cbor
+ddata = lines[3]["decoded"]
+assert ddata["message"] == "DDATA", ddata
+assert ddata["metrics"]["Speed"]["value"] == 1451.25, ddata
+assert ddata["metrics"]["Running"]["value"] is False, ddata
+PY
+
 # Bad flags: exit 2 with the reason.
 "$MQSCOPE" log "${H[@]}" --json --csv 2>"$T_DIR/err"
 [ $? = 2 ] && grep -q "choose one" "$T_DIR/err" || fail "--json --csv: $(cat "$T_DIR/err")"
