@@ -439,28 +439,11 @@ const struct tree_value *tree_value(const struct tree *t, tree_id id, unsigned a
 	return n->v.ring[(n->hist_head + size - age) % size];
 }
 
-/*
- * Counts one message in n's rate: an exponentially decaying average over
- * TREE_RATE_TAU_MS, which needs no buckets and one float per node. Messages
- * of the same millisecond (a flood) skip the exp().
- */
-static void rate_bump(struct tree_node *n, int64_t time_ms)
-{
-	int64_t dt = time_ms - n->sub_last_ms;
-
-	if (n->sub_last_ms != 0 && dt > 0)
-		n->rate *= expf(-(float)dt / (float)TREE_RATE_TAU_MS);
-	n->rate += 1000.0f / (float)TREE_RATE_TAU_MS;
-}
-
 double tree_rate(const struct tree *t, tree_id id, int64_t now_ms)
 {
 	const struct tree_node *n = tree_node(t, id);
-	int64_t dt = now_ms - n->sub_last_ms;
 
-	if (n->rate == 0.0f)
-		return 0.0;
-	return dt > 0 ? n->rate * exp(-(double)dt / TREE_RATE_TAU_MS) : n->rate;
+	return rate_est_get(&n->rate, n->sub_last_ms, now_ms);
 }
 
 /* Adjusts sub_topics by delta from n up to the root, noting the topmost node that appeared or
@@ -530,7 +513,7 @@ tree_id tree_insert(struct tree *t, const char *topic, size_t len, const struct 
 		struct tree_node *an = tree_node(t, a);
 
 		an->sub_msgs++;
-		rate_bump(an, m->time_ms);
+		rate_est_add(&an->rate, an->sub_last_ms, m->time_ms);
 		an->sub_last_ms = m->time_ms;
 	}
 

@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "mqscope/rate.h"
+
 typedef uint32_t tree_id;
 
 #define TREE_ROOT ((tree_id)0)
@@ -34,12 +36,13 @@ struct tree_node {
 	uint16_t hist_len;   /* values held, newest at hist_head */
 	uint16_t hist_head;
 	uint8_t flags;
-	uint8_t qos;       /* of the last message */
-	float rate;        /* messages/s in this subtree, decaying average as of sub_last_ms */
-	uint64_t msgs;     /* messages on this exact topic */
-	uint64_t sub_msgs; /* messages in this subtree */
-	int64_t first_ms;  /* first message on this topic */
-	int64_t last_ms;   /* last message on this topic */
+	uint8_t qos;          /* of the last message */
+	uint16_t conn;        /* the connection the last value came on (msg_head.conn) */
+	struct rate_est rate; /* messages/s in this subtree, as of sub_last_ms (rate.h) */
+	uint64_t msgs;        /* messages on this exact topic */
+	uint64_t sub_msgs;    /* messages in this subtree */
+	int64_t first_ms;     /* first message on this topic */
+	int64_t last_ms;      /* last message on this topic */
 	int64_t sub_last_ms;
 	union {
 		struct tree_value *one; /* hist_len <= 1 */
@@ -96,8 +99,6 @@ const char *tree_name(const struct tree *t, tree_id id, size_t *len);
 size_t tree_path(const struct tree *t, tree_id id, char *buf, size_t cap);
 /* The value age steps back from the newest (0), or NULL. */
 const struct tree_value *tree_value(const struct tree *t, tree_id id, unsigned age);
-/* Time constant of the per-node message rate, ms. */
-#define TREE_RATE_TAU_MS 5000
 /* Messages per second in id's subtree around now_ms (wall clock, like message times). */
 double tree_rate(const struct tree *t, tree_id id, int64_t now_ms);
 /* Whether id is hidden: neither it nor anything below it holds a value. */
