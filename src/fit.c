@@ -68,3 +68,35 @@ size_t fit_wrap(const char *in, size_t len, unsigned flags, int cols, size_t *ne
 	*next = len;
 	return len;
 }
+
+struct fit_mid fit_middle(const char *in, size_t len, unsigned flags, int cols)
+{
+	int total = sanitize_width(in, len, flags), upto = 0;
+	struct fit_mid m = {len, len, total, false};
+	struct fit head;
+	size_t p = 0;
+
+	if (total <= cols)
+		return m;
+	m.cut = true;
+	m.head = 0;
+	m.tail = len;
+	m.cols = 0;
+	if (cols < 1)
+		return m;
+	/* Half the room (less the ellipsis) for the start, the rest for the end. */
+	head = fit_text(in, len, flags, (cols - 1) / 2 + 1);
+	m.head = head.bytes;
+	/* The end: from the first glyph boundary after the start whose rest fits what is left. */
+	while (p < len) {
+		struct san_glyph g;
+
+		if (p >= m.head && head.cols + 1 + (total - upto) <= cols)
+			break;
+		p += sanitize_next(in + p, in + len, glyph_flags(flags, upto), &g);
+		upto += g.width;
+	}
+	m.tail = p;
+	m.cols = head.cols + 1 + (total - upto);
+	return m;
+}

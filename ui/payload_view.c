@@ -438,26 +438,6 @@ bool payload_view_action(struct payload_view *p, enum action a)
 
 /* ---- drawing ---- */
 
-/* Draws "label value" pairs on one line; returns the next line. */
-static int meta_line(WINDOW *w, int y, int wd, const char *const *pairs, size_t n)
-{
-	int used = 0;
-
-	wmove(w, y, 0);
-	for (size_t i = 0; i + 1 < n; i += 2) {
-		if (pairs[i + 1] == NULL)
-			continue;
-		if (used)
-			used += draw_str(w, "  ", wd - used, A_NORMAL);
-		if (pairs[i][0])
-			used += draw_str(w, pairs[i], wd - used, theme_attr(SLOT_META_KEY));
-		if (pairs[i][0])
-			used += draw_str(w, " ", wd - used, A_NORMAL);
-		used += draw_str(w, pairs[i + 1], wd - used, theme_attr(SLOT_META));
-	}
-	return y + 1;
-}
-
 /*
  * Draws the full topic, wrapped over at most max lines (the last ends in an
  * ellipsis when the topic goes on); returns the next line.
@@ -483,36 +463,51 @@ static int draw_topic(WINDOW *w, int y, int wd, const char *topic, size_t len, i
 /* Lays "label value" pairs out over lines, starting a new line when a pair does not fit. */
 struct flow {
 	WINDOW *w;
-	int y, x, wd, max_y, lines;
+	int y, x, wd, max_y, lines, max_lines;
 	size_t hidden;
 };
 
+/* Adds a pair (an empty label: the value alone); a pair is never cut, it goes whole or not. */
 static void flow_pair(struct flow *f, const char *label, const char *val, size_t vlen)
 {
-	int need = (int)strlen(label) + 1 + sanitize_width(val, vlen, draw_san_flags());
+	int lw = label[0] ? (int)strlen(label) + 1 : 0;
+	int need = lw + sanitize_width(val, vlen, draw_san_flags());
 
 	if (f->x > 0 && f->x + 2 + need > f->wd) {
 		f->y++;
 		f->x = 0;
 		f->lines++;
 	}
-	if (f->y >= f->max_y || f->lines >= PROP_LINES_MAX) {
+	if (f->y >= f->max_y || f->lines >= f->max_lines || (f->x == 0 && need > f->wd)) {
 		f->hidden++;
 		return;
 	}
 	wmove(f->w, f->y, f->x);
 	if (f->x > 0)
 		f->x += draw_str(f->w, "  ", f->wd - f->x, A_NORMAL);
-	f->x += draw_str(f->w, label, f->wd - f->x, theme_attr(SLOT_META_KEY));
-	f->x += draw_str(f->w, " ", f->wd - f->x, A_NORMAL);
+	if (label[0]) {
+		f->x += draw_str(f->w, label, f->wd - f->x, theme_attr(SLOT_META_KEY));
+		f->x += draw_str(f->w, " ", f->wd - f->x, A_NORMAL);
+	}
 	f->x += draw_text(f->w, val, vlen, f->wd - f->x, theme_attr(SLOT_META));
+}
+
+/* Draws "label value" pairs (a NULL value: left out) over at most max lines; the next line. */
+static int meta_lines(WINDOW *w, int y, int h, int wd, const char *const *pairs, size_t n, int max)
+{
+	struct flow f = {.w = w, .y = y, .wd = wd, .max_y = h, .max_lines = max};
+
+	for (size_t i = 0; i + 1 < n; i += 2)
+		if (pairs[i + 1] != NULL)
+			flow_pair(&f, pairs[i], pairs[i + 1], strlen(pairs[i + 1]));
+	return f.x > 0 || f.lines > 0 ? f.y + 1 : f.y;
 }
 
 /* Draws the MQTT 5 properties of a value; returns the next line. */
 static int draw_props(WINDOW *w, int y, int h, int wd, const struct tree_value *v)
 {
 	const uint8_t *props = (const uint8_t *)v->data + v->len;
-	struct flow f = {.w = w, .y = y, .wd = wd, .max_y = h};
+	struct flow f = {.w = w, .y = y, .wd = wd, .max_y = h, .max_lines = PROP_LINES_MAX};
 	struct prop pr;
 	size_t off = 0;
 	char num[48];
@@ -1028,13 +1023,13 @@ void payload_view_draw(struct payload_view *p, WINDOW *w, int h, int wd, tree_id
 		fmt_count(b, sizeof(b), n->sub_msgs);
 		snprintf(counts, sizeof(counts), "%s topics, %s messages below", a, b);
 		const char *pairs[] = {"", counts, "rate", rate[0] ? rate : NULL};
-		y = meta_line(w, y, wd, pairs, 4);
+		y = meta_lines(w, y, h, wd, pairs, 4, 2);
 		if (n->sub_last_ms) {
 			fmt_time(when, sizeof(when), n->sub_last_ms);
 			fmt_age(age, sizeof(age), now_wall_ms - n->sub_last_ms);
 			snprintf(ago, sizeof(ago), strcmp(age, "now") ? "(%s ago)" : "(%s)", age);
 			const char *p2[] = {"last", when, "", ago};
-			y = meta_line(w, y, wd, p2, 4);
+			y = meta_lines(w, y, h, wd, p2, 4, 2);
 		}
 		p->nrows = 0;
 		list_set(&p->lv.l, 0, 0);
@@ -1050,13 +1045,13 @@ void payload_view_draw(struct payload_view *p, WINDOW *w, int h, int wd, tree_id
 	                       "rate",     rate[0] ? rate : NULL};
 	/* The tightest pane: a history or diff keeps its title and a row, not the counts. */
 	if (roomy || p->body == BODY_VALUE || h - y >= 3)
-		y = meta_line(w, y, wd, pairs, 10);
+		y = meta_lines(w, y, h, wd, pairs, 10, roomy ? 2 : 1);
 	fmt_time(when, sizeof(when), val->time_ms);
 	fmt_age(age, sizeof(age), now_wall_ms - val->time_ms);
 	snprintf(ago, sizeof(ago), strcmp(age, "now") ? "(%s ago)" : "(%s)", age);
 	const char *p2[] = {"received", when, "", ago};
 	if (roomy)
-		y = meta_line(w, y, wd, p2, 4);
+		y = meta_lines(w, y, h, wd, p2, 4, 2);
 	if (y < h && roomy)
 		y = draw_props(w, y, h, wd, val);
 	if (val->len < val->orig_len && y < h) {

@@ -363,7 +363,7 @@ static void layout(struct ui *u)
 static void draw_status(struct ui *u, int64_t now)
 {
 	struct status_info si;
-	char replay[96] = "", filter[160] = "";
+	char replay[96] = "";
 
 	memset(&si, 0, sizeof(si));
 	si.broker = u->app->broker_label;
@@ -402,11 +402,8 @@ static void draw_status(struct ui *u, int64_t now)
 		si.replay = replay;
 	}
 	if (u->app->filter) {
-		char n[32];
-
-		fmt_count(n, sizeof(n), filter_matches(u->app->filter));
-		snprintf(filter, sizeof(filter), "filter %s (%s)", u->app->filter->spec, n);
-		si.filter = filter;
+		si.filter = u->app->filter->spec;
+		si.filter_matches = filter_matches(u->app->filter);
 	}
 	if (u->tv.sort != SORT_NAME)
 		si.sort = tree_view_sort_name(u->tv.sort);

@@ -34,7 +34,8 @@ struct status_info {
 	uint64_t backlog;        /* messages taken in since the pause began */
 	uint64_t broker_dropped; /* the broker's $SYS drop count grew by this since we connected */
 	const char *replay;      /* "replay 10x 45%", or NULL */
-	const char *filter;      /* "filter sensors/# (12)", or NULL */
+	const char *filter;      /* the filter as typed ("sensors/#"), or NULL */
+	uint64_t filter_matches; /* topics it shows */
 	const char *sort;        /* sort order other than by name, or NULL */
 	bool recording, record_failed;
 };
