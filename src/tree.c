@@ -52,6 +52,11 @@ struct tree {
 	tree_id changes[CHANGES_MAX];
 	size_t nchanges;
 	bool changes_overflow;
+
+	/* topics that took a message since the last tree_take_touched, while tracking */
+	bool tracking;
+	tree_id *touched;
+	size_t ntouched, touched_cap;
 };
 
 static uint32_t hash_level(tree_id parent, const char *s, size_t len)
@@ -316,6 +321,7 @@ void tree_free(struct tree *t)
 	free(t->chunks);
 	free(t->names);
 	free(t->slots);
+	free(t->touched);
 	free(t);
 }
 
@@ -464,6 +470,57 @@ static void propagate_topics(struct tree *t, tree_id id, int delta)
 		note_change(t, top);
 }
 
+/* Notes a topic that took a message, once until the next tree_take_touched. */
+static void touch(struct tree *t, tree_id id, struct tree_node *n)
+{
+	if (t->ntouched == t->touched_cap) {
+		size_t cap = t->touched_cap ? t->touched_cap * 2 : 1024;
+		tree_id *nt = realloc(t->touched, cap * sizeof(*nt));
+
+		if (nt == NULL)
+			return; /* not noted: the next full sort finds it */
+		t->touched = nt;
+		t->touched_cap = cap;
+	}
+	t->touched[t->ntouched++] = id;
+	n->flags |= TREE_F_TOUCHED;
+}
+
+void tree_track_touched(struct tree *t, bool on)
+{
+	for (size_t i = 0; i < t->ntouched; i++)
+		tree_node(t, t->touched[i])->flags &= (uint8_t)~TREE_F_TOUCHED;
+	t->ntouched = 0;
+	t->tracking = on;
+	if (!on) {
+		free(t->touched);
+		t->touched = NULL;
+		t->touched_cap = 0;
+	}
+}
+
+size_t tree_take_touched(struct tree *t, tree_id **ids, size_t *cap)
+{
+	size_t n = t->ntouched;
+
+	if (*cap < n) {
+		tree_id *grown = realloc(*ids, n * sizeof(**ids));
+
+		if (grown == NULL) {
+			tree_track_touched(t, t->tracking);
+			return 0;
+		}
+		*ids = grown;
+		*cap = n;
+	}
+	for (size_t i = 0; i < n; i++) {
+		(*ids)[i] = t->touched[i];
+		tree_node(t, t->touched[i])->flags &= (uint8_t)~TREE_F_TOUCHED;
+	}
+	t->ntouched = 0;
+	return n;
+}
+
 tree_id tree_insert(struct tree *t, const char *topic, size_t len, const struct tree_msg *m)
 {
 	tree_id id = TREE_ROOT;
@@ -504,6 +561,8 @@ tree_id tree_insert(struct tree *t, const char *topic, size_t len, const struct 
 
 	n = tree_node(t, id);
 	had = n->flags & TREE_F_VALUE;
+	if (t->tracking && !(n->flags & TREE_F_TOUCHED))
+		touch(t, id, n);
 	n->msgs++;
 	n->qos = m->qos;
 	if (n->first_ms == 0)

@@ -53,6 +53,7 @@ struct tree_node {
 
 #define TREE_F_VALUE    0x01 /* holds a current value */
 #define TREE_F_RETAINED 0x02 /* last message had the retain flag */
+#define TREE_F_TOUCHED  0x04 /* took a message since the last tree_take_touched */
 
 struct tree_limits {
 	size_t max_topics;   /* nodes, 0 = unlimited */
@@ -117,6 +118,15 @@ size_t tree_children_sorted(const struct tree *t, tree_id id, tree_id **out, siz
  * happened than fit, and then a view should rebuild unconditionally.
  */
 size_t tree_take_changes(struct tree *t, tree_id *ids, size_t max, bool *overflow);
+
+/*
+ * While tracking, the topics that take a message are noted once each, so a
+ * list sorted by traffic (the busiest topics) is kept up to date from what
+ * changed rather than from every topic.
+ */
+void tree_track_touched(struct tree *t, bool on);
+/* The topics noted since the last call, into *ids (grown with realloc); returns how many. */
+size_t tree_take_touched(struct tree *t, tree_id **ids, size_t *cap);
 
 size_t tree_node_count(const struct tree *t);
 uint64_t tree_topic_count(const struct tree *t);
