@@ -126,12 +126,20 @@ static void write_entered(struct ui *u, const char *text, void *data)
 		ui_notice(u, HINT_ERROR, "Writing %s failed: %s", path, strerror(errno));
 		return;
 	}
+	/* Say where it went in full: a relative name depends on a directory nobody sees. */
+	char *abs = realpath(path, NULL);
+	char n[32], kept[32];
+
+	fmt_count(n, sizeof(n), v->len);
+	fmt_count(kept, sizeof(kept), v->orig_len);
 	if (v->len < v->orig_len)
 		ui_notice(u, HINT_NOTICE,
-		          "Wrote %u bytes to %s (only these were kept of %u received)", v->len,
-		          path, v->orig_len);
+		          "Wrote %s bytes to %s (only these were kept of %s received)", n,
+		          abs ? abs : path, kept);
 	else
-		ui_notice(u, HINT_NOTICE, "Wrote %u bytes to %s", v->len, path);
+		ui_notice(u, HINT_NOTICE, "Wrote %s byte%s to %s", n, v->len == 1 ? "" : "s",
+		          abs ? abs : path);
+	free(abs);
 }
 
 void clipboard_write_payload(struct ui *u)
@@ -163,5 +171,5 @@ void clipboard_write_payload(struct ui *u)
 	         k == PAYLOAD_JSON     ? "json"
 	         : k == PAYLOAD_BINARY ? "bin"
 	                               : "txt");
-	prompt_open(u, "write payload to file: ", def, write_entered, (void *)(uintptr_t)id);
+	prompt_suggest(u, "write payload to file: ", def, write_entered, (void *)(uintptr_t)id);
 }

@@ -238,7 +238,24 @@ void status_bar_draw(WINDOW *w, int wd, const struct status_info *si)
 	free(b);
 }
 
-void hint_line_draw(WINDOW *w, int wd, enum hint_kind kind, const char *text)
+int hint_lines(int wd, const char *text)
+{
+	return sanitize_width(text, strlen(text), draw_san_flags()) > wd - 1 ? 2 : 1;
+}
+
+/* Draws text in at most cols columns, its middle left out (an ellipsis) when it does not fit. */
+static void draw_middle(WINDOW *w, const char *text, size_t len, int cols, attr_t at)
+{
+	struct fit_mid fm = fit_middle(text, len, draw_san_flags(), cols);
+	int used = draw_text(w, text, fm.head, cols, at);
+
+	if (fm.cut) {
+		used += draw_str(w, draw_glyph("ellipsis"), cols - used, at);
+		draw_text(w, text + fm.tail, len - fm.tail, cols - used, at);
+	}
+}
+
+void hint_line_draw(WINDOW *w, int lines, int wd, enum hint_kind kind, const char *text)
 {
 	static const struct key_hint hints[] = {
 	    {ACT_QUIT, "quit"},         {ACT_HELP, "help"},
@@ -248,13 +265,24 @@ void hint_line_draw(WINDOW *w, int wd, enum hint_kind kind, const char *text)
 	    {ACT_SORT, "sort"},         {ACT_DASHBOARD, "broker"},
 	    {ACT_PAUSE, "pause"},
 	};
+	attr_t at = theme_attr(kind == HINT_ERROR ? SLOT_ERROR : SLOT_NOTICE);
+	size_t len = strlen(text), next, n;
 
 	werase(w);
 	wmove(w, 0, 0);
-	if (kind != HINT_KEYS) {
-		draw_str(w, text, wd, theme_attr(kind == HINT_ERROR ? SLOT_ERROR : SLOT_NOTICE));
+	if (kind == HINT_KEYS) {
+		wmove(w, 0, 1);
+		draw_key_hints(w, wd - 2, hints, sizeof(hints) / sizeof(hints[0]));
 		return;
 	}
-	wmove(w, 0, 1);
-	draw_key_hints(w, wd - 2, hints, sizeof(hints) / sizeof(hints[0]));
+	/* The last column stays blank: a line that reaches the edge looks cut. */
+	if (lines < 2 || hint_lines(wd, text) < 2) {
+		draw_middle(w, text, len, wd - 1, at);
+		return;
+	}
+	/* Two lines: wrapped at a space, the rest shortened in the middle if it is still long. */
+	n = fit_wrap(text, len, draw_san_flags(), wd - 1, &next);
+	draw_text(w, text, n, wd - 1, at);
+	wmove(w, 1, 0);
+	draw_middle(w, text + next, len - next, wd - 1, at);
 }

@@ -33,6 +33,7 @@
 #include "mqscope/record.h"
 #include "mqscope/publish.h"
 #include "mqscope/publish_form.h"
+#include "mqscope/state.h"
 #include "mqscope/status_bar.h"
 #include "mqscope/subs_view.h"
 #include "mqscope/sysio.h"
@@ -56,16 +57,21 @@
 #define REPLAY_BATCH    4096
 #define MIN_ROWS        6
 #define MIN_COLS        20
+#define SPLIT_MIN       12 /* columns either pane keeps, side by side */
+#define SPLIT_STEP      5  /* percent the divider moves per key */
 
 enum focus { FOCUS_TREE, FOCUS_PAYLOAD };
 
 struct ui {
 	struct app *app;
 	SCREEN *scr;
-	WINDOW *bar, *tree_w, *sep_w, *pay_w, *hint_w, *input_w;
+	WINDOW *bar, *tree_w, *sep_w, *pay_w, *hint_w, *note_w, *input_w;
 	int rows, cols;
 	bool too_small, side_by_side;
 	int tree_h, tree_wd, pay_h, pay_wd;
+	int tree_width, tree_height; /* the split: percent for the tree, side by side or stacked */
+	struct ui_state state;       /* remembered between runs (state.h) */
+	bool state_changed;
 
 	struct tree_view tv;
 	struct payload_view pv;
@@ -81,6 +87,9 @@ struct ui {
 	unsigned dirty;
 	char notice[512];
 	enum hint_kind notice_kind;
+	int notice_lines; /* lines the notice took in the last frame (2: over the panes) */
+	struct ui_message messages[UI_MESSAGES_MAX];
+	uint64_t nmessages; /* ever kept; the newest is messages[(n - 1) % UI_MESSAGES_MAX] */
 	struct session_status st;
 	int64_t next_frame;
 	int frame_ms;
@@ -141,6 +150,24 @@ static void on_signal(int sig)
 	errno = saved;
 }
 
+/* Keeps the notice for the log; the same words again only move its time. */
+static void keep_message(struct ui *u)
+{
+	struct ui_message *m;
+
+	if (u->nmessages) {
+		m = &u->messages[(u->nmessages - 1) % UI_MESSAGES_MAX];
+		if (m->kind == u->notice_kind && strcmp(m->text, u->notice) == 0) {
+			m->time_ms = clock_wall_ms();
+			return;
+		}
+	}
+	m = &u->messages[u->nmessages++ % UI_MESSAGES_MAX];
+	m->time_ms = clock_wall_ms();
+	m->kind = u->notice_kind;
+	snprintf(m->text, sizeof(m->text), "%s", u->notice);
+}
+
 void ui_notice(struct ui *u, enum hint_kind kind, const char *fmt, ...)
 {
 	va_list ap;
@@ -150,6 +177,17 @@ void ui_notice(struct ui *u, enum hint_kind kind, const char *fmt, ...)
 	va_end(ap);
 	u->notice_kind = kind;
 	u->dirty |= DIRTY_HINT;
+	keep_message(u);
+}
+
+size_t ui_messages(struct ui *u, struct ui_message *out, size_t max)
+{
+	uint64_t have = u->nmessages < UI_MESSAGES_MAX ? u->nmessages : UI_MESSAGES_MAX;
+	size_t n = have < max ? (size_t)have : max;
+
+	for (size_t i = 0; i < n; i++)
+		out[i] = u->messages[(u->nmessages - n + i) % UI_MESSAGES_MAX];
+	return n;
 }
 
 struct app *ui_app(struct ui *u)
@@ -318,7 +356,7 @@ static void dispatch_events(struct ui *u)
 
 static void free_windows(struct ui *u)
 {
-	WINDOW **ws[] = {&u->bar, &u->tree_w, &u->sep_w, &u->pay_w, &u->hint_w};
+	WINDOW **ws[] = {&u->bar, &u->tree_w, &u->sep_w, &u->pay_w, &u->hint_w, &u->note_w};
 
 	for (size_t i = 0; i < sizeof(ws) / sizeof(ws[0]); i++) {
 		if (*ws[i])
@@ -341,15 +379,25 @@ static void layout(struct ui *u)
 	u->side_by_side = u->cols >= 70;
 	u->bar = newwin(1, u->cols, 0, 0);
 	u->hint_w = newwin(1, u->cols, u->rows - 1, 0);
+	u->note_w =
+	    newwin(2, u->cols, u->rows - 2, 0); /* a long notice, over the panes' last row */
 	if (u->side_by_side) {
-		u->tree_wd = u->cols * 45 / 100;
+		u->tree_wd = (u->cols * u->tree_width + 50) / 100;
+		if (u->tree_wd < SPLIT_MIN)
+			u->tree_wd = SPLIT_MIN;
+		if (u->tree_wd > u->cols - 1 - SPLIT_MIN)
+			u->tree_wd = u->cols - 1 - SPLIT_MIN;
 		u->tree_h = u->pay_h = body;
 		u->pay_wd = u->cols - u->tree_wd - 1;
 		u->tree_w = newwin(body, u->tree_wd, 1, 0);
 		u->sep_w = newwin(body, 1, 1, u->tree_wd);
 		u->pay_w = newwin(body, u->pay_wd, 1, u->tree_wd + 1);
 	} else {
-		u->tree_h = body * 55 / 100 > 1 ? body * 55 / 100 : 1;
+		u->tree_h = (body * u->tree_height + 50) / 100;
+		if (u->tree_h > body - 2)
+			u->tree_h = body - 2;
+		if (u->tree_h < 1)
+			u->tree_h = 1;
 		u->pay_h = body - u->tree_h - 1;
 		u->tree_wd = u->pay_wd = u->cols;
 		u->tree_w = newwin(u->tree_h, u->cols, 1, 0);
@@ -427,7 +475,7 @@ static void frame(struct ui *u)
 {
 	int64_t now = clock_mono_ms();
 	struct modal *top = u->nmodals ? u->modals[u->nmodals - 1] : NULL;
-	int cy, cx;
+	int cy, cx, lines;
 
 	if (u->dirty & DIRTY_LAYOUT)
 		layout(u);
@@ -455,6 +503,14 @@ static void frame(struct ui *u)
 		u->dirty = 0;
 		return;
 	}
+	/* A notice on two lines covers the panes' last row; they come back when it goes. */
+	lines = u->notice[0] && !u->nmodals ? hint_lines(u->cols, u->notice) : 1;
+	if (lines != u->notice_lines) {
+		u->notice_lines = lines;
+		u->dirty |= DIRTY_PANES;
+	}
+	if (lines == 2 && (u->dirty & (DIRTY_TREE | DIRTY_PAYLOAD)))
+		u->dirty |= DIRTY_HINT;
 	if (u->dirty & DIRTY_STATUS)
 		draw_status(u, now);
 	if (u->dirty & DIRTY_TREE) {
@@ -479,9 +535,11 @@ static void frame(struct ui *u)
 		u->shown_sel_msgs = sel != TREE_NONE ? tree_node(u->app->tree, sel)->sub_msgs : 0;
 	}
 	if (u->dirty & DIRTY_HINT) {
-		hint_line_draw(u->hint_w, u->cols, u->notice[0] ? u->notice_kind : HINT_KEYS,
+		WINDOW *hw = lines == 2 ? u->note_w : u->hint_w;
+
+		hint_line_draw(hw, lines, u->cols, u->notice[0] ? u->notice_kind : HINT_KEYS,
 		               u->notice);
-		wnoutrefresh(u->hint_w);
+		wnoutrefresh(hw);
 	}
 	for (int i = 0; i < u->nmodals; i++)
 		u->modals[i]->ops->draw(u->modals[i], u, u->rows, u->cols);
@@ -529,6 +587,70 @@ static void toggle_pause(struct ui *u)
 	u->dirty |= DIRTY_PANES;
 }
 
+/* Sets the tree's share of the screen (percent, 10 to 90) in the current direction. */
+static void set_split(struct ui *u, int pct)
+{
+	int *share = u->side_by_side ? &u->tree_width : &u->tree_height;
+
+	if (pct < 10)
+		pct = 10;
+	if (pct > 90)
+		pct = 90;
+	if (pct == *share)
+		return;
+	*share = pct;
+	u->state_changed = true;
+	u->dirty |= DIRTY_LAYOUT;
+}
+
+/* Moves the divider a step: the tree gets more room (dir > 0) or less. */
+static void move_split(struct ui *u, int dir)
+{
+	set_split(u, (u->side_by_side ? u->tree_width : u->tree_height) + dir * SPLIT_STEP);
+	ui_notice(u, HINT_NOTICE, "The tree takes %d%% of the %s (%s; kept for the next run)",
+	          u->side_by_side ? u->tree_width : u->tree_height,
+	          u->side_by_side ? "width" : "height",
+	          dir > 0 ? "< gives it less" : "> gives it more");
+}
+
+/* Reads the remembered split; the config's value wins once it changed since. */
+static void load_state(struct ui *u)
+{
+	const struct settings *cfg = u->app->cfg;
+	char path[4096], err[512];
+
+	u->tree_width = cfg->tree_width;
+	u->tree_height = cfg->tree_height;
+	state_default_path(path, sizeof(path));
+	if (state_load(path, &u->state, err, sizeof(err)) != 0) {
+		ui_notice(u, HINT_ERROR, "%s (not used)", err);
+		return;
+	}
+	u->tree_width = state_pick(u->state.tree_width, u->state.tree_width_from, cfg->tree_width);
+	u->tree_height =
+	    state_pick(u->state.tree_height, u->state.tree_height_from, cfg->tree_height);
+}
+
+/* Writes the split to the state file if it was moved; false with why in err. */
+static bool save_state(struct ui *u, char *err, size_t cap)
+{
+	const struct settings *cfg = u->app->cfg;
+	char path[4096];
+
+	if (!u->state_changed)
+		return true;
+	if (u->tree_width != cfg->tree_width || u->state.tree_width) {
+		u->state.tree_width = u->tree_width;
+		u->state.tree_width_from = cfg->tree_width;
+	}
+	if (u->tree_height != cfg->tree_height || u->state.tree_height) {
+		u->state.tree_height = u->tree_height;
+		u->state.tree_height_from = cfg->tree_height;
+	}
+	state_default_path(path, sizeof(path));
+	return state_save(path, &u->state, err, cap) == 0;
+}
+
 static void search(struct ui *u, int dir)
 {
 	bool wrapped;
@@ -540,7 +662,14 @@ static void search(struct ui *u, int dir)
 	}
 	id = tree_view_search(&u->tv, u->last_query, dir, &wrapped);
 	if (id == TREE_NONE) {
-		ui_notice(u, HINT_ERROR, "No topic matches \"%s\"", u->last_query);
+		if (tree_view_flat(&u->tv))
+			ui_notice(
+			    u, HINT_ERROR,
+			    "No topic in this list matches \"%s\" (sorted by name, the search "
+			    "covers the whole tree)",
+			    u->last_query);
+		else
+			ui_notice(u, HINT_ERROR, "No topic matches \"%s\"", u->last_query);
 		return;
 	}
 	ui_select(u, id);
@@ -602,6 +731,10 @@ static void handle_key(struct ui *u, int key, bool fn)
 	case ACT_FOCUS_NEXT:
 		u->focus = u->focus == FOCUS_TREE ? FOCUS_PAYLOAD : FOCUS_TREE;
 		u->dirty |= DIRTY_TREE | DIRTY_PAYLOAD;
+		return;
+	case ACT_SHRINK_TREE:
+	case ACT_GROW_TREE:
+		move_split(u, a == ACT_GROW_TREE ? +1 : -1);
 		return;
 	case ACT_REDRAW:
 		clearok(curscr, TRUE);
@@ -1045,6 +1178,7 @@ int ui_run(struct app *app)
 	tree_view_init(&u->tv, app->tree);
 	payload_view_init(&u->pv, app->tree);
 	broker_drops_init(&u->drops);
+	load_state(u);
 	layout(u);
 	if (app->replay)
 		ui_start_job(u, replay_job_new());
@@ -1068,6 +1202,8 @@ int ui_run(struct app *app)
 		dup2(saved_err, STDERR_FILENO);
 		close(saved_err);
 	}
+	if (!save_state(u, err, sizeof(err)))
+		fprintf(stderr, "mqscope: the pane split was not kept: %s\n", err);
 	tree_view_free(&u->tv);
 	payload_view_free(&u->pv);
 	free(u->emit);

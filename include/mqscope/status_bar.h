@@ -44,7 +44,13 @@ void status_bar_draw(WINDOW *w, int wd, const struct status_info *si);
 
 enum hint_kind { HINT_KEYS, HINT_NOTICE, HINT_ERROR };
 
-/* Draws the bottom line: a notice, or the most useful keys. */
-void hint_line_draw(WINDOW *w, int wd, enum hint_kind kind, const char *text);
+/* Lines a notice of wd columns needs: 1, or 2 when it is longer than one line holds. */
+int hint_lines(int wd, const char *text);
+/*
+ * Draws the bottom line into w (lines tall): a notice, or the most useful
+ * keys. A notice never ends cut: on two lines it wraps at a space, and what
+ * is still too long is shortened in the middle (the log `c` keeps it whole).
+ */
+void hint_line_draw(WINDOW *w, int lines, int wd, enum hint_kind kind, const char *text);
 
 #endif

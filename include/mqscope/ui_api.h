@@ -24,6 +24,15 @@ struct tree_view *ui_tree_view(struct ui *u);
 /* Shows a line on the hint bar until the next key. */
 void ui_notice(struct ui *u, enum hint_kind kind, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* A message the bottom line showed, kept to be read whole again (the log, `c`). */
+#define UI_MESSAGES_MAX 32
+struct ui_message {
+	int64_t time_ms; /* wall clock */
+	enum hint_kind kind;
+	char text[512];
+};
+/* Copies up to max of the newest messages, oldest first; returns how many were copied. */
+size_t ui_messages(struct ui *u, struct ui_message *out, size_t max);
 /* Redraws everything in the next frame. */
 void ui_dirty(struct ui *u);
 /* Puts a modal on top (the UI owns it until it closes). */
