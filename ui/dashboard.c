@@ -48,7 +48,7 @@ static bool number_of(const struct tree *t, tree_id id, double *out)
 {
 	const struct tree_value *v;
 
-	if (id == TREE_NONE || (v = tree_value(t, id, 0)) == NULL)
+	if (id == TREE_NONE || (v = tree_shown_value(t, id, 0)) == NULL)
 		return false;
 	return payload_text_number(v->data, v->len, out);
 }
@@ -66,7 +66,7 @@ uint64_t broker_drops_update(struct broker_drops *d, const struct tree *t, uint6
 		d->node = find(t, DROPPED);
 	if (d->node == TREE_NONE)
 		return d->dropped;
-	n = tree_node(t, d->node);
+	n = tree_shown(t, d->node);
 	if (n->msgs == d->seen_msgs)
 		return d->dropped;
 	d->seen_msgs = n->msgs;
@@ -97,7 +97,7 @@ static size_t counter_rates(const struct tree *t, tree_id id, double *rates, siz
 	*interval = INT64_MAX;
 	if (id == TREE_NONE)
 		return 0;
-	n = tree_node(t, id);
+	n = tree_shown(t, id);
 	/*
 	 * The topic's very first value is the retained one delivered on
 	 * subscribing: its time is when it reached us, not when the broker
@@ -106,7 +106,7 @@ static size_t counter_rates(const struct tree *t, tree_id id, double *rates, siz
 	 */
 	skip = n->msgs == n->hist_len && n->hist_len >= 3;
 	for (unsigned age = n->hist_len < max + 1 ? n->hist_len : (unsigned)max + 1; age-- > 0;) {
-		const struct tree_value *v = tree_value(t, id, age);
+		const struct tree_value *v = tree_shown_value(t, id, age);
 		double x;
 
 		if (v == NULL || !payload_text_number(v->data, v->len, &x))
@@ -144,7 +144,7 @@ static int field_as(WINDOW *w, int x, int maxx, const struct tree *t, const char
                     const char *topic, bool bytes)
 {
 	tree_id id = find(t, topic);
-	const struct tree_value *v = id != TREE_NONE ? tree_value(t, id, 0) : NULL;
+	const struct tree_value *v = id != TREE_NONE ? tree_shown_value(t, id, 0) : NULL;
 	int used = 0;
 	double n;
 	char buf[32];
@@ -186,7 +186,7 @@ static void traffic(WINDOW *w, int y, int maxx, const struct tree *t, const char
 
 	if (n > 0) {
 		double now_rate = rates[n - 1];
-		const struct tree_value *last = tree_value(t, cid, 0);
+		const struct tree_value *last = tree_shown_value(t, cid, 0);
 
 		/* A counter that stopped moving is not republished: silence means no traffic. */
 		if (last && interval != INT64_MAX && now - last->time_ms > 2 * interval + 1500)
@@ -256,7 +256,7 @@ static void events_line(WINDOW *w, int y, int maxx, const struct tree *t, const 
                         const char *topic)
 {
 	tree_id id = find(t, topic);
-	const struct tree_node *n = id != TREE_NONE ? tree_node(t, id) : NULL;
+	const struct tree_node *n = id != TREE_NONE ? tree_shown(t, id) : NULL;
 	int x = label(w, y, name);
 	char buf[64], when[40];
 
@@ -413,7 +413,7 @@ static void dash_draw(struct modal *m, struct ui *u, int rows, int cols)
 		y++;
 	}
 	y++;
-	int64_t now = app_now(a);
+	int64_t now = ui_now(u);
 	if (y < hh - 1)
 		traffic(w, y++, maxx, t, "messages in", tp[DS_MESSAGES_IN], tp[DS_MESSAGES_IN_1MIN],
 		        false, now);
@@ -443,7 +443,7 @@ static void dash_draw(struct modal *m, struct ui *u, int rows, int cols)
 		y++;
 	}
 	if (LINE("updated")) {
-		fmt_time(when, sizeof(when), tree_node(t, find(t, "$SYS"))->sub_last_ms);
+		fmt_time(when, sizeof(when), tree_shown(t, find(t, "$SYS"))->sub_last_ms);
 		draw_str(w, when, maxx - x, theme_attr(SLOT_META));
 		y++;
 	}

@@ -52,7 +52,7 @@ const struct tree_value *payload_view_value(const struct payload_view *p, tree_i
 {
 	if (id == TREE_NONE || id == TREE_ROOT)
 		return NULL;
-	return tree_value(p->tree, id, id == p->shown ? p->age : 0);
+	return tree_shown_value(p->tree, id, id == p->shown ? p->age : 0);
 }
 
 /* ---- folds ---- */
@@ -142,8 +142,8 @@ static void diffable(const struct tree_value *v, struct pdoc *d)
 
 static void build_diff_doc(struct payload_view *p, tree_id id)
 {
-	const struct tree_value *newer = tree_value(p->tree, id, p->age);
-	const struct tree_value *older = tree_value(p->tree, id, p->age + 1);
+	const struct tree_value *newer = tree_shown_value(p->tree, id, p->age);
+	const struct tree_value *older = tree_shown_value(p->tree, id, p->age + 1);
 	struct pdoc a, b;
 
 	pdoc_clear(&p->doc);
@@ -176,7 +176,7 @@ static bool key_eq(const struct pv_key *a, const struct pv_key *b)
 /* Brings doc up to date with the node's shown value; cheap when nothing changed. */
 static void update_doc(struct payload_view *p, tree_id id)
 {
-	const struct tree_node *n = tree_node(p->tree, id);
+	const struct tree_node *n = tree_shown(p->tree, id);
 	struct pv_key k = {
 	    .id = id,
 	    .msgs = n->msgs,
@@ -198,7 +198,7 @@ static void update_doc(struct payload_view *p, tree_id id)
 		build_diff_doc(p, id);
 		return;
 	}
-	v = tree_value(p->tree, id, p->age);
+	v = tree_shown_value(p->tree, id, p->age);
 	if (v == NULL) {
 		pdoc_clear(&p->doc);
 		p->as = PV_TEXT;
@@ -314,7 +314,7 @@ static void layout(struct payload_view *p, tree_id id, int width)
 static size_t body_rows(const struct payload_view *p)
 {
 	if (p->body == BODY_HISTORY)
-		return p->shown != TREE_NONE ? tree_node(p->tree, p->shown)->hist_len : 0;
+		return p->shown != TREE_NONE ? tree_shown(p->tree, p->shown)->hist_len : 0;
 	if (p->body == BODY_CHART)
 		return 0;
 	if (p->as == PV_HEX && p->key.body != BODY_DIFF)
@@ -416,7 +416,7 @@ bool payload_view_action(struct payload_view *p, enum action a)
 			if (p->lv.l.sel < n) {
 				p->age = (unsigned)p->lv.l.sel;
 				if (p->shown != TREE_NONE)
-					p->age_msgs = tree_node(p->tree, p->shown)->msgs;
+					p->age_msgs = tree_shown(p->tree, p->shown)->msgs;
 				p->body = BODY_VALUE;
 				p->lv.l.sel = p->lv.l.top = 0;
 				p->rows_stale = true;
@@ -560,7 +560,7 @@ static int draw_props(WINDOW *w, int y, int h, int wd, const struct tree_value *
 /* Appends the number of the value at age (if it has one) to the series. */
 static void series_add(struct payload_view *p, tree_id id, unsigned age, uint64_t msgs)
 {
-	const struct tree_value *v = tree_value(p->tree, id, age);
+	const struct tree_value *v = tree_shown_value(p->tree, id, age);
 	double x;
 
 	if (v && payload_number(v->data, v->len, p->field_used, &x)) {
@@ -579,7 +579,7 @@ static void series_add(struct payload_view *p, tree_id id, unsigned age, uint64_
  */
 static void update_series(struct payload_view *p, tree_id id)
 {
-	const struct tree_node *n = tree_node(p->tree, id);
+	const struct tree_node *n = tree_shown(p->tree, id);
 	struct pv_key k = {.id = id, .msgs = n->msgs, .hist_len = n->hist_len};
 	struct pv_key old = p->skey;
 	const struct tree_value *newest;
@@ -594,7 +594,7 @@ static void update_series(struct payload_view *p, tree_id id)
 	p->skey = k;
 	p->have_skey = true;
 	snprintf(p->sfield, sizeof(p->sfield), "%s", p->field);
-	newest = tree_value(p->tree, id, 0);
+	newest = tree_shown_value(p->tree, id, 0);
 	if (newest == NULL) {
 		p->nseries = 0;
 		return;
@@ -843,7 +843,7 @@ static void draw_hex_row(struct payload_view *p, WINDOW *w, int y, int wd,
 /* Draws history row r: age index, time, QoS, retained, size and a one-line preview. */
 static void draw_history_row(struct payload_view *p, WINDOW *w, int y, int wd, tree_id id, size_t r)
 {
-	const struct tree_value *v = tree_value(p->tree, id, (unsigned)r);
+	const struct tree_value *v = tree_shown_value(p->tree, id, (unsigned)r);
 	char when[40], size[32], buf[96];
 	int used;
 
@@ -929,7 +929,7 @@ static void draw_chart(struct payload_view *p, WINDOW *w, int y0, int h, int wd)
 /* The separator line above the body, naming what the body shows. */
 static void draw_body_title(struct payload_view *p, WINDOW *w, int y, int wd, tree_id id)
 {
-	const struct tree_node *n = tree_node(p->tree, id);
+	const struct tree_node *n = tree_shown(p->tree, id);
 	char label[200], extra[96] = "";
 	int x;
 
@@ -999,7 +999,7 @@ void payload_view_draw(struct payload_view *p, WINDOW *w, int h, int wd, tree_id
 		p->shown = TREE_NONE;
 		return;
 	}
-	n = tree_node(t, id);
+	n = tree_shown(t, id);
 	if (id != p->shown) {
 		p->shown = id;
 		p->lv.l.sel = p->lv.l.top = 0;
@@ -1013,9 +1013,9 @@ void payload_view_draw(struct payload_view *p, WINDOW *w, int h, int wd, tree_id
 	y = draw_topic(w, y, wd, path, plen < sizeof(path) ? plen : sizeof(path) - 1,
 	               roomy ? TOPIC_LINES_MAX : 1);
 
-	val = tree_value(t, id, p->age);
+	val = tree_shown_value(t, id, p->age);
 	fmt_count(msgs, sizeof(msgs), n->msgs);
-	fmt_rate(rate, sizeof(rate), tree_rate(t, id, now_wall_ms));
+	fmt_rate(rate, sizeof(rate), tree_shown_rate(t, id, now_wall_ms));
 	if (val == NULL) {
 		char a[32], b[32];
 
@@ -1100,7 +1100,7 @@ static tree_id need_value(struct ui *u)
 {
 	tree_id id = ui_selected(u);
 
-	if (id == TREE_NONE || tree_value(ui_app(u)->tree, id, 0) == NULL) {
+	if (id == TREE_NONE || tree_shown_value(ui_app(u)->tree, id, 0) == NULL) {
 		ui_notice(u, HINT_ERROR, "Select a topic that holds a value first");
 		return TREE_NONE;
 	}
@@ -1146,7 +1146,7 @@ static void step_value(struct ui *u, int delta)
 
 	if (id == TREE_NONE)
 		return;
-	n = tree_node(p->tree, id);
+	n = tree_shown(p->tree, id);
 	if (id != p->shown) {
 		p->shown = id;
 		p->age = 0;
@@ -1214,7 +1214,7 @@ void payload_view_trend_field(struct ui *u)
 
 	if (id == TREE_NONE)
 		return;
-	v = tree_value(p->tree, id, 0);
+	v = tree_shown_value(p->tree, id, 0);
 	if (payload_text_number(v->data, v->len, &x)) {
 		ui_notice(u, HINT_NOTICE, "The value is a plain number: the trend follows it");
 		return;

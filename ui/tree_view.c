@@ -84,7 +84,7 @@ void tree_view_set_expanded(struct tree_view *v, tree_id id, bool on)
 /* Whether the filter (or, without one, the tree) shows id. */
 static bool visible(const struct tree_view *v, tree_id id)
 {
-	return v->filter ? filter_visible(v->filter, id) : !tree_hidden(v->tree, id);
+	return !tree_shown_hidden(v->tree, id) && (!v->filter || filter_visible(v->filter, id));
 }
 
 /* Whether the children of id are shown: id and all its ancestors are expanded. */
@@ -147,11 +147,11 @@ bool tree_view_flat(const struct tree_view *v)
 /* The sort key of a topic: larger first. */
 static double sort_key(const struct tree_view *v, tree_id id)
 {
-	const struct tree_node *n = tree_node(v->tree, id);
+	const struct tree_node *n = tree_shown(v->tree, id);
 
 	switch (v->sort) {
 	case SORT_RATE:
-		return tree_rate(v->tree, id, v->now);
+		return tree_shown_rate(v->tree, id, v->now);
 	case SORT_MSGS:
 		return (double)n->msgs;
 	case SORT_LAST:
@@ -232,7 +232,7 @@ static size_t find_row(const struct tree_view *v, tree_id id)
 /* Whether id belongs in the flat list: a topic holding a value that the filter shows. */
 static bool flat_member(const struct tree_view *v, tree_id id)
 {
-	if (!(tree_node(v->tree, id)->flags & TREE_F_VALUE))
+	if (!(tree_shown(v->tree, id)->flags & TREE_F_VALUE))
 		return false;
 	return v->filter ? filter_self(v->filter, id) : true;
 }
@@ -398,7 +398,7 @@ static void follow_list(struct tree_view *v)
 
 static bool has_visible_children(const struct tree_view *v, tree_id id)
 {
-	const struct tree_node *n = tree_node(v->tree, id);
+	const struct tree_node *n = tree_shown(v->tree, id);
 
 	if (v->filter)
 		return filter_below(v->filter, id) > (filter_self(v->filter, id) ? 1u : 0u);
@@ -633,7 +633,7 @@ tree_id tree_view_search(struct tree_view *v, const char *query, int dir, bool *
 
 		if (id == v->sel) {
 			passed = true;
-		} else if ((n->flags & TREE_F_VALUE || n->nchildren) &&
+		} else if ((tree_shown(t, id)->flags & TREE_F_VALUE || n->nchildren) &&
 		           mem_contains_ci(path, plen[d], query, qlen)) {
 			if (first == TREE_NONE)
 				first = id;
@@ -683,14 +683,14 @@ static int64_t age_changes_at(int64_t at, int64_t now)
 /* Draws the rate and age of a row at the right edge; returns when they will next change. */
 static int64_t draw_stats(struct tree_view *v, WINDOW *w, int y, int wd, tree_id id, int64_t now)
 {
-	const struct tree_node *n = tree_node(v->tree, id);
+	const struct tree_node *n = tree_shown(v->tree, id);
 	char rate[24], age[16], buf[48];
 	int64_t next = INT64_MAX;
 	int len;
 
 	if (n->sub_last_ms == 0)
 		return next;
-	fmt_rate(rate, sizeof(rate), tree_rate(v->tree, id, now));
+	fmt_rate(rate, sizeof(rate), tree_shown_rate(v->tree, id, now));
 	fmt_age(age, sizeof(age), now - n->sub_last_ms);
 	len = snprintf(buf, sizeof(buf), "%7s %4s", rate, age);
 	if (len > STATS_COLS)
@@ -708,7 +708,7 @@ static int64_t draw_stats(struct tree_view *v, WINDOW *w, int y, int wd, tree_id
 static int64_t draw_row(struct tree_view *v, WINDOW *w, int y, int wd, tree_id id, int64_t now)
 {
 	const struct tree *t = v->tree;
-	const struct tree_node *n = tree_node(t, id);
+	const struct tree_node *n = tree_shown(t, id);
 	bool flat = tree_view_flat(v);
 	int indent = flat ? 0 : 2 * (n->depth - 1), used, name_at, cw = wd;
 	size_t nl;
@@ -772,7 +772,7 @@ static int64_t draw_row(struct tree_view *v, WINDOW *w, int y, int wd, tree_id i
 	}
 
 	if (n->flags & TREE_F_VALUE) {
-		const struct tree_value *val = tree_value(t, id, 0);
+		const struct tree_value *val = tree_shown_value(t, id, 0);
 
 		if (n->flags & TREE_F_RETAINED)
 			used += draw_str(w, draw_ascii() ? " [R]" : " \xc2\xae", cw - used,

@@ -102,9 +102,10 @@ struct ui {
 	uint64_t shown_sel_msgs;
 	uint64_t shown_rate;
 
-	bool paused;        /* panes frozen; messages are still taken in */
-	uint64_t paused_at; /* messages ingested when the pause began */
-	char *emit;         /* bytes for the terminal after the next frame (OSC 52) */
+	bool paused;         /* panes frozen; messages are still taken in */
+	uint64_t paused_at;  /* messages ingested when the pause began */
+	int64_t paused_wall; /* the wall clock then: ages and rates are shown as of it */
+	char *emit;          /* bytes for the terminal after the next frame (OSC 52) */
 	size_t emit_len, emit_cap;
 	struct broker_drops drops;
 	uint64_t broker_dropped;
@@ -265,6 +266,11 @@ static void flush_emit(struct ui *u)
 void ui_dirty(struct ui *u)
 {
 	u->dirty |= DIRTY_PANES;
+}
+
+int64_t ui_now(struct ui *u)
+{
+	return u->paused ? u->paused_wall : app_now(u->app);
 }
 
 int ui_rows(struct ui *u)
@@ -515,7 +521,7 @@ static void frame(struct ui *u)
 		draw_status(u, now);
 	if (u->dirty & DIRTY_TREE) {
 		tree_view_draw(&u->tv, u->tree_w, u->tree_h, u->tree_wd, u->focus == FOCUS_TREE,
-		               app_now(u->app));
+		               ui_now(u));
 		wnoutrefresh(u->tree_w);
 		werase(u->sep_w);
 		if (u->side_by_side)
@@ -529,7 +535,7 @@ static void frame(struct ui *u)
 
 		if (u->pay_h > 0) {
 			payload_view_draw(&u->pv, u->pay_w, u->pay_h, u->pay_wd, sel,
-			                  u->focus == FOCUS_PAYLOAD, app_now(u->app));
+			                  u->focus == FOCUS_PAYLOAD, ui_now(u));
 			wnoutrefresh(u->pay_w);
 		}
 		u->shown_sel_msgs = sel != TREE_NONE ? tree_node(u->app->tree, sel)->sub_msgs : 0;
@@ -575,14 +581,18 @@ static void toggle_pause(struct ui *u)
 	char n[32];
 
 	u->paused = !u->paused;
+	/* The tree keeps taking messages; the panes show it as it is at this moment. */
+	tree_hold(u->app->tree, u->paused);
 	tree_view_freeze(&u->tv, u->paused);
 	if (u->paused) {
 		u->paused_at = u->app->ingested;
+		u->paused_wall = app_now(u->app);
 		ui_notice(u, HINT_NOTICE,
 		          "Paused: the screen stands still, messages are still counted");
 	} else {
 		fmt_count(n, sizeof(n), u->app->ingested - u->paused_at);
-		ui_notice(u, HINT_NOTICE, "Resumed: %s messages arrived during the pause", n);
+		ui_notice(u, HINT_NOTICE, "Resumed: %s message%s arrived during the pause", n,
+		          u->app->ingested - u->paused_at == 1 ? "" : "s");
 	}
 	u->dirty |= DIRTY_PANES;
 }

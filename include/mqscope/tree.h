@@ -21,7 +21,8 @@ struct tree_value {
 	uint32_t props_len;
 	uint8_t qos;
 	uint8_t retained;
-	char data[]; /* len payload bytes, then props_len bytes */
+	uint8_t held; /* shown by a hold (tree_hold): freed when it ends, not before */
+	char data[];  /* len payload bytes, then props_len bytes */
 };
 
 struct tree_node {
@@ -54,6 +55,7 @@ struct tree_node {
 #define TREE_F_VALUE    0x01 /* holds a current value */
 #define TREE_F_RETAINED 0x02 /* last message had the retain flag */
 #define TREE_F_TOUCHED  0x04 /* took a message since the last tree_take_touched */
+#define TREE_F_HELD     0x08 /* changed during a hold: the node as it was is kept aside */
 
 struct tree_limits {
 	size_t max_topics;   /* nodes, 0 = unlimited */
@@ -82,6 +84,7 @@ struct tree_msg {
 	int64_t time_ms;
 	uint8_t qos;
 	uint8_t retained;
+	uint16_t conn; /* which connection it came on (msg_head.conn) */
 };
 
 struct tree;
@@ -107,9 +110,28 @@ bool tree_hidden(const struct tree *t, tree_id id);
 /* Whether a is id or one of its ancestors. */
 bool tree_is_ancestor(const struct tree *t, tree_id a, tree_id id);
 
+/*
+ * A hold (the paused screen): while it lasts, the tree takes messages as
+ * always, and the tree_shown functions answer as of its start. A node is
+ * copied aside the first time a message changes it (its values stay in memory
+ * until the hold ends); nodes made since are hidden. Memory: at most what the
+ * tree held when the hold began, again.
+ */
+void tree_hold(struct tree *t, bool on);
+bool tree_holding(const struct tree *t);
+/* Node id as shown: as at the start of the hold, or as it is when there is none. */
+const struct tree_node *tree_shown(const struct tree *t, tree_id id);
+/* Value age steps back from the newest shown, or NULL. */
+const struct tree_value *tree_shown_value(const struct tree *t, tree_id id, unsigned age);
+/* Messages per second of id's subtree as shown. */
+double tree_shown_rate(const struct tree *t, tree_id id, int64_t now_ms);
+/* Whether id is hidden as shown (nothing below it held a value, or it is newer than a hold). */
+bool tree_shown_hidden(const struct tree *t, tree_id id);
+
 /* Orders sibling names the way people expect: "bulb2" before "bulb10". */
 int tree_name_cmp(const char *a, size_t alen, const char *b, size_t blen);
-/* Fills *out (grown with realloc) with the visible children of id in name order; returns count. */
+/* Fills *out (grown with realloc) with the children of id shown (tree_shown_hidden) in name
+ * order; returns count. */
 size_t tree_children_sorted(const struct tree *t, tree_id id, tree_id **out, size_t *cap);
 
 /*

@@ -54,6 +54,8 @@ void ui_focus_payload(struct ui *u, bool on);
 void ui_emit_after_frame(struct ui *u, const char *bytes, size_t len);
 /* Messages the broker dropped since mqscope connected ($SYS), as the status bar shows. */
 uint64_t ui_broker_dropped(struct ui *u);
+/* The wall clock the panes show ages against: now, or the moment of the pause. */
+int64_t ui_now(struct ui *u);
 /* Screen size. */
 int ui_rows(struct ui *u);
 int ui_cols(struct ui *u);
