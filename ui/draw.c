@@ -207,9 +207,7 @@ void draw_too_small(WINDOW **win, int *h, int *w, int rows, int cols, const char
 	mvwin(*win, rows / 2, 0);
 	o = (size_t)snprintf(msg, sizeof(msg), "%s: needs %dx%d", what, need_cols, need_rows);
 	if (close != ACT_NONE)
-		keys_describe(close, keys, sizeof(keys));
-	if (strchr(keys, ' '))
-		*strchr(keys, ' ') = '\0'; /* the first key is enough here */
+		keys_first(close, keys, sizeof(keys)); /* the first key is enough here */
 	if (keys[0] && o < sizeof(msg))
 		snprintf(msg + o, sizeof(msg) - o, " (%s closes)", keys);
 	werase(*win);
@@ -217,17 +215,6 @@ void draw_too_small(WINDOW **win, int *h, int *w, int rows, int cols, const char
 	draw_str(*win, msg, cols, theme_attr(SLOT_ERROR));
 	touchwin(*win);
 	wnoutrefresh(*win);
-}
-
-/* The first key bound to a hint's action, in words ("" when none is). */
-static void first_key(enum action a, char *keys, size_t cap)
-{
-	char *sp;
-
-	keys_describe(a, keys, cap);
-	sp = strchr(keys, ' ');
-	if (sp)
-		*sp = '\0';
 }
 
 int draw_key_hints(WINDOW *w, int maxcols, const struct key_hint *hints, size_t n)
@@ -244,7 +231,7 @@ int draw_key_hints(WINDOW *w, int maxcols, const struct key_hint *hints, size_t 
 		while (end + 1 < n && hints[end].label == NULL)
 			end++;
 		for (size_t j = i; j <= end && k < 8; j++) {
-			first_key(hints[j].a, keys[k], sizeof(keys[k]));
+			keys_first(hints[j].a, keys[k], sizeof(keys[k]));
 			if (keys[k][0] == '\0')
 				continue;
 			need += (k ? 1 : 0) +

@@ -2,6 +2,7 @@
  * history table, diff against the previous value, sparkline and chart of its numbers. */
 #include "mqscope/payload_view.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +10,7 @@
 
 #include "mqscope/draw.h"
 #include "mqscope/fit.h"
+#include "mqscope/keys.h"
 #include "mqscope/msg.h"
 #include "mqscope/sanitize.h"
 #include "mqscope/theme.h"
@@ -39,6 +41,8 @@ void payload_view_init(struct payload_view *p, const struct tree *t)
 
 void payload_view_free(struct payload_view *p)
 {
+	free(p->opened);
+	free(p->opened_prev);
 	pdoc_free(&p->doc);
 	free(p->folded);
 	free(p->rows);
@@ -52,7 +56,93 @@ const struct tree_value *payload_view_value(const struct payload_view *p, tree_i
 {
 	if (id == TREE_NONE || id == TREE_ROOT)
 		return NULL;
-	return tree_shown_value(p->tree, id, id == p->shown ? p->age : 0);
+	if (id == p->shown && p->opened)
+		return p->opened;
+	return tree_shown_value(p->tree, id, 0);
+}
+
+/* ---- the opened value ---- */
+
+static struct tree_value *value_copy(const struct tree_value *v)
+{
+	size_t size = sizeof(*v) + v->len + v->props_len;
+	struct tree_value *c;
+
+	if (v == NULL)
+		return NULL;
+	c = xmalloc(size);
+	memcpy(c, v, size);
+	return c;
+}
+
+/* Drops the opened value: the pane shows the newest again. */
+static void close_opened(struct payload_view *p)
+{
+	free(p->opened);
+	free(p->opened_prev);
+	p->opened = p->opened_prev = NULL;
+	p->opened_ord = 0;
+}
+
+/*
+ * Where the opened value is in the topic's history now (0 newest), or
+ * UINT_MAX when newer values pushed it out (or the topic was cleared).
+ */
+static unsigned opened_age(const struct payload_view *p, tree_id id)
+{
+	const struct tree_node *n = tree_shown(p->tree, id);
+	const struct tree_value *v;
+	uint64_t age;
+
+	if (p->opened == NULL)
+		return 0;
+	age = n->msgs - p->opened_ord;
+	if (age >= n->hist_len)
+		return UINT_MAX;
+	v = tree_shown_value(p->tree, id, (unsigned)age);
+	/* Each message pushed one value unless the history was trimmed: make sure. */
+	if (v == NULL || v->time_ms != p->opened->time_ms || v->len != p->opened->len)
+		return UINT_MAX;
+	return (unsigned)age;
+}
+
+/* Makes id the pane's topic, as drawing would (a key may come before the pane drew it). */
+static void show_topic(struct payload_view *p, tree_id id)
+{
+	if (id == p->shown)
+		return;
+	p->shown = id;
+	close_opened(p);
+	if (p->body == BODY_HISTORY || p->body == BODY_DIFF)
+		p->body = BODY_VALUE;
+	p->folded_lines = SIZE_MAX;
+	p->rows_stale = true;
+}
+
+bool payload_view_open(struct payload_view *p, tree_id id, unsigned age)
+{
+	const struct tree_value *v;
+
+	if (id == TREE_NONE || id == TREE_ROOT)
+		return false;
+	show_topic(p, id);
+	v = tree_shown_value(p->tree, id, age);
+	if (v == NULL)
+		return false;
+	close_opened(p);
+	if (age == 0)
+		return true;
+	p->opened = value_copy(v);
+	v = tree_shown_value(p->tree, id, age + 1);
+	p->opened_prev = v ? value_copy(v) : NULL;
+	p->opened_ord = tree_shown(p->tree, id)->msgs - age;
+	return true;
+}
+
+/* The value the pane shows for id: the opened one, or the newest. */
+static const struct tree_value *shown_value(const struct payload_view *p, tree_id id)
+{
+	return p->opened ? p->opened : tree_shown_value(p->tree, id, 0);
 }
 
 /* ---- folds ---- */
@@ -142,8 +232,10 @@ static void diffable(const struct tree_value *v, struct pdoc *d)
 
 static void build_diff_doc(struct payload_view *p, tree_id id)
 {
-	const struct tree_value *newer = tree_shown_value(p->tree, id, p->age);
-	const struct tree_value *older = tree_shown_value(p->tree, id, p->age + 1);
+	/* The value shown and the one that came before it. */
+	const struct tree_value *newer = shown_value(p, id);
+	const struct tree_value *older =
+	    p->opened ? p->opened_prev : tree_shown_value(p->tree, id, 1);
 	struct pdoc a, b;
 
 	pdoc_clear(&p->doc);
@@ -169,7 +261,7 @@ static void build_diff_doc(struct payload_view *p, tree_id id)
 /* Field by field: padding bytes of a struct are not reliably equal. */
 static bool key_eq(const struct pv_key *a, const struct pv_key *b)
 {
-	return a->id == b->id && a->msgs == b->msgs && a->age == b->age && a->as == b->as &&
+	return a->id == b->id && a->msgs == b->msgs && a->ord == b->ord && a->as == b->as &&
 	       a->body == b->body && a->hist_len == b->hist_len;
 }
 
@@ -180,7 +272,7 @@ static void update_doc(struct payload_view *p, tree_id id)
 	struct pv_key k = {
 	    .id = id,
 	    .msgs = n->msgs,
-	    .age = p->age,
+	    .ord = p->opened_ord,
 	    .as = (int)p->format,
 	    .body = p->body == BODY_DIFF ? BODY_DIFF : BODY_VALUE,
 	    .hist_len = n->hist_len,
@@ -198,7 +290,7 @@ static void update_doc(struct payload_view *p, tree_id id)
 		build_diff_doc(p, id);
 		return;
 	}
-	v = tree_shown_value(p->tree, id, p->age);
+	v = shown_value(p, id);
 	if (v == NULL) {
 		pdoc_clear(&p->doc);
 		p->as = PV_TEXT;
@@ -413,10 +505,8 @@ bool payload_view_action(struct payload_view *p, enum action a)
 	case ACT_EXPAND:
 		if (p->body == BODY_HISTORY) {
 			/* Open the value of this row. */
-			if (p->lv.l.sel < n) {
-				p->age = (unsigned)p->lv.l.sel;
-				if (p->shown != TREE_NONE)
-					p->age_msgs = tree_shown(p->tree, p->shown)->msgs;
+			if (p->lv.l.sel < n && p->shown != TREE_NONE &&
+			    payload_view_open(p, p->shown, (unsigned)p->lv.l.sel)) {
 				p->body = BODY_VALUE;
 				p->lv.l.sel = p->lv.l.top = 0;
 				p->rows_stale = true;
@@ -844,17 +934,27 @@ static void draw_hex_row(struct payload_view *p, WINDOW *w, int y, int wd,
 static void draw_history_row(struct payload_view *p, WINDOW *w, int y, int wd, tree_id id, size_t r)
 {
 	const struct tree_value *v = tree_shown_value(p->tree, id, (unsigned)r);
-	char when[40], size[32], buf[96];
+	char when[40], size[32], buf[160], num[48] = "";
+	double x;
 	int used;
 
 	if (v == NULL)
 		return;
 	fmt_time(when, sizeof(when), v->time_ms);
 	fmt_bytes(size, sizeof(size), v->orig_len);
-	snprintf(buf, sizeof(buf), "%3zu %s  %u %s %9s  ", r, when + 11, v->qos,
-	         v->retained ? (draw_ascii() ? "R" : "\xc2\xae") : " ", size);
+	/* The number the trend follows comes first: rows of one JSON shape all start alike. */
+	if (p->field_used[0] && payload_number(v->data, v->len, p->field_used, &x))
+		fmt_num(num, sizeof(num), x);
+	if (wd >= 64)
+		snprintf(buf, sizeof(buf), "%3zu %s  %u %s %9s  %s%s", r, when + 11, v->qos,
+		         v->retained ? (draw_ascii() ? "R" : "\xc2\xae") : " ", size, num,
+		         num[0] ? "  " : "");
+	else
+		snprintf(buf, sizeof(buf), "%3zu %.8s  %s%s", r, when + 11, num,
+		         num[0] ? "  " : "");
 	wmove(w, y, 0);
-	used = draw_str(w, buf, wd, theme_attr(r == p->age ? SLOT_TITLE : SLOT_META));
+	used = draw_str(w, buf, wd,
+	                theme_attr(p->opened && r == opened_age(p, id) ? SLOT_TITLE : SLOT_META));
 	draw_text(w, v->data, v->len, wd - used, theme_attr(SLOT_VALUE));
 }
 
@@ -930,53 +1030,88 @@ static void draw_chart(struct payload_view *p, WINDOW *w, int y0, int h, int wd)
 static void draw_body_title(struct payload_view *p, WINDOW *w, int y, int wd, tree_id id)
 {
 	const struct tree_node *n = tree_shown(p->tree, id);
-	char label[200], extra[96] = "";
-	int x;
+	/* Each part in forms from the longest; the longest that fits is drawn, none is cut. */
+	char label[3][200], extra[3][128];
+	int x, room;
 
+	memset(label, 0, sizeof(label));
+	memset(extra, 0, sizeof(extra));
 	switch (p->body) {
 	case BODY_HISTORY:
-		snprintf(label, sizeof(label), " history: %u of %u values kept, newest first ",
-		         n->hist_len, tree_history_cap(p->tree));
+		snprintf(label[0], sizeof(label[0]),
+		         " history: %u of %u values kept, newest first ", n->hist_len,
+		         tree_history_cap(p->tree));
+		snprintf(label[1], sizeof(label[1]), " history: %u of %u kept ", n->hist_len,
+		         tree_history_cap(p->tree));
+		snprintf(label[2], sizeof(label[2]), " history ");
 		break;
 	case BODY_DIFF:
-		snprintf(label, sizeof(label), " diff with the value before ");
-		if (p->diff_changed)
-			snprintf(extra, sizeof(extra), " %zu line%s changed ", p->diff_changed,
-			         p->diff_changed == 1 ? "" : "s");
+		snprintf(label[0], sizeof(label[0]), " diff with the value before ");
+		snprintf(label[1], sizeof(label[1]), " diff ");
+		if (p->diff_changed) {
+			snprintf(extra[0], sizeof(extra[0]), " %zu line%s changed ",
+			         p->diff_changed, p->diff_changed == 1 ? "" : "s");
+			snprintf(extra[1], sizeof(extra[1]), " %zu changed ", p->diff_changed);
+		}
 		break;
 	case BODY_CHART:
-		snprintf(label, sizeof(label), " chart%s%s ", p->field_used[0] ? ": " : "",
+		snprintf(label[0], sizeof(label[0]), " chart%s%s ", p->field_used[0] ? ": " : "",
 		         p->field_used);
+		snprintf(label[1], sizeof(label[1]), " chart ");
 		break;
 	default:
-		snprintf(label, sizeof(label), " %s%s%s ", format_names[p->as],
+		snprintf(label[0], sizeof(label[0]), " %s%s%s ", format_names[p->as],
 		         p->format == PV_AUTO ? "" : " (chosen with v)",
 		         p->kind == PAYLOAD_BINARY && p->as != PV_HEX ? ", binary" : "");
-		if (p->age > 0)
-			snprintf(extra, sizeof(extra), " value %u of %u (] newer) ", p->age + 1,
-			         n->hist_len);
+		snprintf(label[1], sizeof(label[1]), " %s ", format_names[p->as]);
+		if (p->opened) {
+			unsigned age = opened_age(p, id);
+			char newer[32];
+
+			if (age == UINT_MAX) {
+				fmt_count(newer, sizeof(newer), n->msgs - p->opened_ord);
+				snprintf(extra[0], sizeof(extra[0]),
+				         " no longer in the history: %s newer came (Esc: live) ",
+				         newer);
+				snprintf(extra[1], sizeof(extra[1]),
+				         " left the history (Esc: live) ");
+				snprintf(extra[2], sizeof(extra[2]), " left the history ");
+			} else {
+				snprintf(extra[0], sizeof(extra[0]),
+				         " value %u of %u (] newer, Esc: live) ", age + 1,
+				         n->hist_len);
+				snprintf(extra[1], sizeof(extra[1]), " value %u of %u (Esc: live) ",
+				         age + 1, n->hist_len);
+				snprintf(extra[2], sizeof(extra[2]), " value %u of %u ", age + 1,
+				         n->hist_len);
+			}
+		}
 		break;
 	}
 	draw_hline(w, y, 0, wd, theme_attr(SLOT_BORDER));
-	wmove(w, y, 2);
-	x = 2 + draw_str(w, label, wd - 4, theme_attr(SLOT_TITLE));
-	if (extra[0] && x < wd - 4) {
+	/* What the value is says more than how it is shown: extra gets its room first. */
+	room = wd - 4;
+	int ew = 0, ei = -1, li = -1;
+	for (int i = 0; i < 3; i++)
+		if (extra[i][0] && (int)strlen(extra[i]) + 1 + 6 <= room) {
+			ei = i;
+			ew = (int)strlen(extra[i]) + 1;
+			break;
+		}
+	for (int i = 0; i < 3; i++)
+		if (label[i][0] && (int)strlen(label[i]) <= room - ew) {
+			li = i;
+			break;
+		}
+	x = 2;
+	if (li >= 0) {
+		wmove(w, y, 2);
+		x += draw_str(w, label[li], room, theme_attr(SLOT_TITLE));
+	}
+	if (ei >= 0) {
 		wmove(w, y, x + 1);
-		draw_str(w, extra, wd - x - 3, theme_attr(SLOT_NOTICE));
+		draw_str(w, extra[ei], wd - x - 3, theme_attr(SLOT_NOTICE));
 	}
-}
-
-/* Keeps the shown value the same while new ones arrive (age counts back from the newest). */
-static void follow_age(struct payload_view *p, const struct tree_node *n)
-{
-	if (p->age > 0 && n->msgs != p->age_msgs) {
-		p->age += (unsigned)(n->msgs - p->age_msgs);
-		if (n->hist_len == 0)
-			p->age = 0;
-		else if (p->age >= n->hist_len)
-			p->age = n->hist_len - 1; /* it left the history: the oldest kept */
-	}
-	p->age_msgs = n->msgs;
 }
 
 void payload_view_draw(struct payload_view *p, WINDOW *w, int h, int wd, tree_id id, bool focused,
@@ -1001,19 +1136,20 @@ void payload_view_draw(struct payload_view *p, WINDOW *w, int h, int wd, tree_id
 	}
 	n = tree_shown(t, id);
 	if (id != p->shown) {
+		/* Another topic: its newest value; a history or diff was of the one before. */
 		p->shown = id;
 		p->lv.l.sel = p->lv.l.top = 0;
-		p->age = 0;
-		p->age_msgs = n->msgs;
+		close_opened(p);
+		if (p->body == BODY_HISTORY || p->body == BODY_DIFF)
+			p->body = BODY_VALUE;
 		p->folded_lines = SIZE_MAX; /* new folds for a new topic */
 		p->rows_stale = true;
 	}
-	follow_age(p, n);
 	size_t plen = tree_path(t, id, path, sizeof(path));
 	y = draw_topic(w, y, wd, path, plen < sizeof(path) ? plen : sizeof(path) - 1,
 	               roomy ? TOPIC_LINES_MAX : 1);
 
-	val = tree_shown_value(t, id, p->age);
+	val = shown_value(p, id);
 	fmt_count(msgs, sizeof(msgs), n->msgs);
 	fmt_rate(rate, sizeof(rate), tree_shown_rate(t, id, now_wall_ms));
 	if (val == NULL) {
@@ -1121,51 +1257,85 @@ void payload_view_cycle_format(struct ui *u)
 void payload_view_history(struct ui *u)
 {
 	struct payload_view *p = ui_payload_view(u);
+	tree_id id = need_value(u);
+	char tab[32], enter[32], live[32];
 
-	if (need_value(u) == TREE_NONE)
+	if (id == TREE_NONE)
 		return;
+	show_topic(p, id);
 	if (p->body == BODY_HISTORY) {
 		p->body = BODY_VALUE;
 		p->lv.l.sel = p->lv.l.top = 0;
 	} else {
+		unsigned age = opened_age(p, id);
+
 		p->body = BODY_HISTORY;
-		p->lv.l.sel = p->age;
 		p->lv.l.top = 0;
-		ui_focus_payload(u, true);
+		list_select(&p->lv.l, age == UINT_MAX ? 0 : age, true);
+		/* The keys stay where they were; say how to get into the list. */
+		keys_first(ACT_FOCUS_NEXT, tab, sizeof(tab));
+		keys_first(ACT_TOGGLE_BRANCH, enter, sizeof(enter));
+		keys_first(ACT_LIVE, live, sizeof(live));
+		ui_notice(u, HINT_NOTICE,
+		          "History, newest first: [ and ] pick a value, %s moves into the list and "
+		          "%s shows one, %s goes back to the live value",
+		          tab, enter, live);
 	}
 	p->rows_stale = true;
 	ui_dirty(u);
 }
 
-/* Steps the shown value by delta (older > 0). */
+bool payload_view_live(struct payload_view *p)
+{
+	if (p->opened == NULL && p->body == BODY_VALUE)
+		return false;
+	close_opened(p);
+	p->body = BODY_VALUE;
+	p->lv.l.sel = p->lv.l.top = 0;
+	p->rows_stale = true;
+	return true;
+}
+
+/* Steps the shown value by delta (older > 0); in the history its row is picked. */
 static void step_value(struct ui *u, int delta)
 {
 	struct payload_view *p = ui_payload_view(u);
 	tree_id id = need_value(u);
 	const struct tree_node *n;
+	unsigned age;
 
 	if (id == TREE_NONE)
 		return;
+	show_topic(p, id);
 	n = tree_shown(p->tree, id);
-	if (id != p->shown) {
-		p->shown = id;
-		p->age = 0;
-		p->folded_lines = SIZE_MAX;
+	age = opened_age(p, id);
+	if (age == UINT_MAX) {
+		/* It left the history: older ones are gone too, the oldest kept is the next newer.
+		 */
+		if (delta > 0) {
+			ui_notice(u, HINT_NOTICE,
+			          "Nothing older is kept: this value left the history");
+			return;
+		}
+		age = n->hist_len;
 	}
-	p->age_msgs = n->msgs;
-	if (delta > 0 && p->age + 1 >= n->hist_len) {
+	if (delta > 0 && age + 1 >= n->hist_len) {
 		ui_notice(u, HINT_NOTICE, "That is the oldest value kept (%u kept per topic)",
 		          tree_history_cap(p->tree));
 		return;
 	}
-	if (delta < 0 && p->age == 0) {
+	if (delta < 0 && age == 0) {
 		ui_notice(u, HINT_NOTICE, "That is the newest value");
 		return;
 	}
-	p->age = delta > 0 ? p->age + 1 : p->age - 1;
-	if (p->body == BODY_HISTORY || p->body == BODY_CHART)
-		p->body = BODY_VALUE;
-	p->lv.l.sel = p->lv.l.top = 0;
+	payload_view_open(p, id, delta > 0 ? age + 1 : age - 1);
+	if (p->body == BODY_HISTORY) {
+		list_select(&p->lv.l, opened_age(p, id), false);
+	} else {
+		if (p->body == BODY_CHART)
+			p->body = BODY_VALUE;
+		p->lv.l.sel = p->lv.l.top = 0;
+	}
 	p->rows_stale = true;
 	ui_dirty(u);
 }

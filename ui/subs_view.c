@@ -191,9 +191,7 @@ static void subs_draw(struct modal *m, struct ui *u, int rows, int cols)
 	if (n == 0) {
 		char add[32];
 
-		keys_describe(ACT_SUBS_ADD, add, sizeof(add));
-		if (strchr(add, ' '))
-			*strchr(add, ' ') = '\0';
+		keys_first(ACT_SUBS_ADD, add, sizeof(add));
 		wmove(v->win, 2, 2);
 		draw_str(v->win, "(no subscriptions: press ", ww - 4, theme_attr(SLOT_META));
 		draw_str(v->win, add, ww - 29, theme_attr(SLOT_HINT_KEY));

@@ -742,6 +742,12 @@ static void handle_key(struct ui *u, int key, bool fn)
 		u->focus = u->focus == FOCUS_TREE ? FOCUS_PAYLOAD : FOCUS_TREE;
 		u->dirty |= DIRTY_TREE | DIRTY_PAYLOAD;
 		return;
+	case ACT_LIVE:
+		if (payload_view_live(&u->pv)) {
+			ui_notice(u, HINT_NOTICE, "Live: the newest value");
+			u->dirty |= DIRTY_PAYLOAD;
+		}
+		return;
 	case ACT_SHRINK_TREE:
 	case ACT_GROW_TREE:
 		move_split(u, a == ACT_GROW_TREE ? +1 : -1);

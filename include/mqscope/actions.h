@@ -85,8 +85,11 @@
 	/* views of the data */                                                                    \
 	X(PAYLOAD_VIEW, "payload-view", "v", "Payload as: auto, text, JSON, hex dump",             \
 	  payload_view_cycle_format)                                                               \
-	X(HISTORY, "history", "H", "Recent values of the topic; Enter shows one",                  \
+	X(HISTORY, "history", "H",                                                                 \
+	  "Recent values of the topic ([ and ] pick one; in the payload pane, Enter shows one)",   \
 	  payload_view_history)                                                                    \
+	X(LIVE, "live", "Esc",                                                                     \
+	  "Back to the live value: leave the history, a value opened from it, the diff", 0)        \
 	X(OLDER_VALUE, "older-value", "[", "Show the previous value of the topic",                 \
 	  payload_view_older)                                                                      \
 	X(NEWER_VALUE, "newer-value", "]", "Show the next newer value", payload_view_newer)        \
