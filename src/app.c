@@ -86,6 +86,7 @@ static void store(struct app *a, const struct msg_view *v)
 	    .time_ms = v->h->time_ms,
 	    .qos = v->h->qos,
 	    .retained = v->h->retain,
+	    .conn = v->h->conn,
 	};
 	tree_id id;
 
@@ -97,6 +98,8 @@ static void store(struct app *a, const struct msg_view *v)
 		a->cut++;
 	if (a->recorder)
 		recorder_write(a->recorder, v);
+	if (v->h->retain)
+		a->last_retained_ms = clock_mono_ms();
 	id = tree_insert(a->tree, v->topic, v->h->topic_len, &m);
 	if (a->filter)
 		filter_note(a->filter, a->tree, id);

@@ -653,6 +653,7 @@ static void on_message(struct mosquitto *m, void *obj, const struct mosquitto_me
 	h.props_len = (uint32_t)plen;
 	h.qos = (uint8_t)msg->qos;
 	h.retain = msg->retain;
+	h.conn = (uint16_t)atomic_load_explicit(&ss->connects, memory_order_relaxed);
 	msg_write(rec, &h, msg->topic, msg->payload, pbuf);
 	ring_commit(ss->ring);
 }

@@ -60,6 +60,8 @@ struct tree {
 	size_t nchanges;
 	bool changes_overflow;
 
+	uint16_t conn, hold_conn; /* the connection now, and when the hold began; 0: none */
+
 	/* a hold: nodes as they were when it began (tree_hold) */
 	bool holding;
 	size_t hold_nodes; /* nodes that existed then; later ones are hidden */
@@ -588,6 +590,7 @@ void tree_hold(struct tree *t, bool on)
 		if (!t->holding) {
 			t->holding = true;
 			t->hold_nodes = t->nnodes;
+			t->hold_conn = t->conn;
 		}
 		return;
 	}
@@ -660,6 +663,60 @@ double tree_shown_rate(const struct tree *t, tree_id id, int64_t now_ms)
 	const struct tree_node *n = tree_shown(t, id);
 
 	return rate_est_get(&n->rate, n->sub_last_ms, now_ms);
+}
+
+void tree_set_connection(struct tree *t, uint16_t conn)
+{
+	t->conn = conn;
+}
+
+bool tree_shown_stale(const struct tree *t, const struct tree_node *n)
+{
+	uint16_t now = t->holding ? t->hold_conn : t->conn;
+
+	return now != 0 && (n->flags & TREE_F_VALUE) && n->conn != now;
+}
+
+size_t tree_mark_gone(struct tree *t, bool (*covered)(void *ctx, const char *topic, size_t len),
+                      void *ctx)
+{
+	size_t marked = 0;
+	char stack_path[1024];
+	char *path = stack_path;
+	size_t cap = sizeof(stack_path);
+
+	if (t->conn == 0)
+		return 0;
+	for (tree_id id = 1; id < t->nnodes; id++) {
+		struct tree_node *n = tree_node(t, id);
+		size_t len;
+
+		if ((n->flags & (TREE_F_VALUE | TREE_F_RETAINED | TREE_F_GONE)) !=
+		        (TREE_F_VALUE | TREE_F_RETAINED) ||
+		    n->conn == t->conn)
+			continue;
+		len = tree_path(t, id, path, cap);
+		if (len >= cap) {
+			char *big = malloc(len + 1);
+
+			if (big == NULL)
+				continue;
+			if (path != stack_path)
+				free(path);
+			path = big;
+			cap = len + 1;
+			tree_path(t, id, path, cap);
+		}
+		if (!covered(ctx, path, len))
+			continue;
+		if (t->holding)
+			hold_save(t, id);
+		n->flags |= TREE_F_GONE;
+		marked++;
+	}
+	if (path != stack_path)
+		free(path);
+	return marked;
 }
 
 bool tree_shown_hidden(const struct tree *t, tree_id id)
@@ -768,6 +825,7 @@ tree_id tree_insert(struct tree *t, const char *topic, size_t len, const struct 
 	n->msgs++;
 	n->qos = m->qos;
 	n->conn = m->conn;
+	n->flags &= (uint8_t)~TREE_F_GONE; /* the broker has it after all */
 	if (n->first_ms == 0)
 		n->first_ms = m->time_ms;
 	n->last_ms = m->time_ms;

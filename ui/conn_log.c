@@ -158,7 +158,7 @@ static void log_draw(struct modal *m, struct ui *u, int rows, int cols)
 	struct conn_log *c = (struct conn_log *)m;
 	struct app *a = ui_app(u);
 	int hh, ww = cols - 2 > LOG_W ? LOG_W : cols - 2;
-	char title[96], close[32];
+	char title[128], close[32];
 
 	if (ww < LOG_MIN_W || rows - 2 < LOG_MIN_H) {
 		draw_too_small(&c->win, &c->h, &c->w, rows, cols, "Log", LOG_MIN_H + 2,
@@ -172,7 +172,7 @@ static void log_draw(struct modal *m, struct ui *u, int rows, int cols)
 		hh = rows - 2;
 	keys_describe(ACT_LOG_CLOSE, close, sizeof(close));
 	snprintf(title, sizeof(title),
-	         " log: the connection and messages, newest first (%s closes) ", close);
+	         " connection log, newest first, with the last messages (%s closes) ", close);
 	draw_dialog(&c->win, &c->h, &c->w, hh, ww, rows, cols, title);
 	if (c->nev == 0) {
 		wmove(c->win, 1, 2);

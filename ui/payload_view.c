@@ -550,6 +550,23 @@ static int draw_topic(WINDOW *w, int y, int wd, const char *topic, size_t len, i
 	return y + (lines ? lines : 1);
 }
 
+/* Draws a note of ours wrapped at spaces over at most two lines; returns the next line. */
+static int draw_note(WINDOW *w, int y, int h, int wd, const char *text, enum theme_slot slot)
+{
+	size_t len = strlen(text), at = 0;
+
+	for (int i = 0; i < 2 && at < len && y < h; i++, y++) {
+		size_t next, n = fit_wrap(text + at, len - at, draw_san_flags(), wd, &next);
+
+		if (i == 1)
+			n = len - at; /* the rest, cut by draw_text if it must */
+		wmove(w, y, 0);
+		draw_text(w, text + at, n, wd, theme_attr(slot));
+		at += next;
+	}
+	return y;
+}
+
 /* Lays "label value" pairs out over lines, starting a new line when a pair does not fit. */
 struct flow {
 	WINDOW *w;
@@ -1190,6 +1207,14 @@ void payload_view_draw(struct payload_view *p, WINDOW *w, int h, int wd, tree_id
 		y = meta_lines(w, y, h, wd, p2, 4, 2);
 	if (y < h && roomy)
 		y = draw_props(w, y, h, wd, val);
+	/* A value the pane shows as if current must say when it is not. */
+	if (!p->opened && tree_shown_stale(t, n) && y < h)
+		y = draw_note(
+		    w, y, h, wd,
+		    n->flags & TREE_F_GONE
+		        ? "gone from the broker: not sent again after reconnecting"
+		        : "before reconnect: not sent again since the connection came back",
+		    SLOT_ERROR);
 	if (val->len < val->orig_len && y < h) {
 		char shown[32], real[32], note[96];
 

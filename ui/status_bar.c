@@ -96,8 +96,6 @@ static void bounds_fields(struct bar *b, const struct status_info *si)
 		snprintf(mid, sizeof(mid), "%s %s", bounds[i].brief, s);
 		add(b, PRIO_LOST, bounds[i].slot, full, mid, NULL);
 	}
-	if (si->drops == 0)
-		add(b, PRIO_LOST, SLOT_BAR, "drops 0", NULL, NULL);
 }
 
 /* The connection in words, shorter, and shortest. */
@@ -165,6 +163,7 @@ void status_bar_draw(WINDOW *w, int wd, const struct status_info *si)
 		                   : "INSECURE: host name not checked",
 		    "INSECURE", NULL);
 	state_field(b, si);
+	bounds_fields(b, si);
 	if (si->paused) {
 		fmt_count(a, sizeof(a), si->backlog);
 		fmt_short(c, sizeof(c), (double)si->backlog);
@@ -172,22 +171,6 @@ void status_bar_draw(WINDOW *w, int wd, const struct status_info *si)
 		snprintf(mid, sizeof(mid), "PAUSED +%s", c);
 		add(b, PRIO_PAUSE, SLOT_BAR_WARN, full, mid, "PAUSED");
 	}
-	if (si->filter) {
-		/* "filter sensors/+ (12)", "f:sensors/+ (12)", "f:sensors/+" */
-		fmt_count(a, sizeof(a), si->filter_matches);
-		snprintf(full, sizeof(full), "filter %s (%s)", si->filter, a);
-		snprintf(mid, sizeof(mid), "f:%s (%s)", si->filter, a);
-		fm = fit_middle(si->filter, strlen(si->filter), draw_san_flags(), 16);
-		snprintf(tiny, sizeof(tiny), "f:%.*s%s%s", (int)fm.head, si->filter,
-		         fm.cut ? draw_glyph("ellipsis") : "", si->filter + fm.tail);
-		add(b, PRIO_FILTER, SLOT_BAR_WARN, full, mid, tiny);
-	}
-	if (si->sort) {
-		snprintf(full, sizeof(full), "sort %s", si->sort);
-		snprintf(mid, sizeof(mid), "sort %.*s", (int)strcspn(si->sort, " "), si->sort);
-		add(b, PRIO_SORT, SLOT_BAR, full, mid, NULL);
-	}
-	bounds_fields(b, si);
 	if (si->broker_dropped) {
 		fmt_count(a, sizeof(a), si->broker_dropped);
 		fmt_short(c, sizeof(c), (double)si->broker_dropped);
@@ -214,6 +197,30 @@ void status_bar_draw(WINDOW *w, int wd, const struct status_info *si)
 	snprintf(full, sizeof(full), "topics %s", a);
 	snprintf(mid, sizeof(mid), "%s topics", c);
 	add(b, PRIO_COUNTS, SLOT_BAR, full, mid, NULL);
+	if (si->filter) {
+		/* "filter sensors/+ (12)", "f:sensors/+ (12)", "f:sensors/+" */
+		fmt_count(a, sizeof(a), si->filter_matches);
+		snprintf(full, sizeof(full), "filter %s (%s)", si->filter, a);
+		snprintf(mid, sizeof(mid), "f:%s (%s)", si->filter, a);
+		fm = fit_middle(si->filter, strlen(si->filter), draw_san_flags(), 16);
+		snprintf(tiny, sizeof(tiny), "f:%.*s%s%s", (int)fm.head, si->filter,
+		         fm.cut ? draw_glyph("ellipsis") : "", si->filter + fm.tail);
+		add(b, PRIO_FILTER, SLOT_BAR_WARN, full, mid, tiny);
+	}
+	if (si->sort) {
+		snprintf(full, sizeof(full), "sort %s", si->sort);
+		snprintf(mid, sizeof(mid), "sort %.*s", (int)strcspn(si->sort, " "), si->sort);
+		add(b, PRIO_SORT, SLOT_BAR, full, mid, NULL);
+	}
+	if (si->drops == 0)
+		add(b, PRIO_COUNTS, SLOT_BAR, "drops 0", NULL, NULL);
+	else {
+		fmt_count(a, sizeof(a), si->drops);
+		fmt_short(c, sizeof(c), (double)si->drops);
+		snprintf(full, sizeof(full), "drops %s", a);
+		snprintf(mid, sizeof(mid), "drops %s", c);
+		add(b, PRIO_LOST, SLOT_BAR_BAD, full, mid, NULL);
+	}
 	fmt_bytes(a, sizeof(a), si->mem);
 	snprintf(full, sizeof(full), "mem %s", a);
 	add(b, PRIO_MEM, si->over_budget ? SLOT_BAR_WARN : SLOT_BAR, full, NULL, NULL);

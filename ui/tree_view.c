@@ -773,14 +773,19 @@ static int64_t draw_row(struct tree_view *v, WINDOW *w, int y, int wd, tree_id i
 
 	if (n->flags & TREE_F_VALUE) {
 		const struct tree_value *val = tree_shown_value(t, id, 0);
+		/* A value from before the reconnect is dimmed; one the broker no longer has says
+		 * so. */
+		bool stale = tree_shown_stale(t, n);
 
-		if (n->flags & TREE_F_RETAINED)
+		if (n->flags & TREE_F_GONE)
+			used += draw_str(w, " (gone)", cw - used, theme_attr(SLOT_STALE));
+		else if (n->flags & TREE_F_RETAINED)
 			used += draw_str(w, draw_ascii() ? " [R]" : " \xc2\xae", cw - used,
 			                 theme_attr(SLOT_RETAINED));
 		used += draw_str(w, " = ", cw - used, theme_attr(SLOT_COUNT));
 		if (val)
-			used +=
-			    draw_text(w, val->data, val->len, cw - used, theme_attr(SLOT_VALUE));
+			used += draw_text(w, val->data, val->len, cw - used,
+			                  theme_attr(stale ? SLOT_STALE : SLOT_VALUE));
 	}
 	if (branch) {
 		/* The counts in the longest form that fits: "(3 of 12 topics, 40 msgs)", "(12
@@ -851,15 +856,16 @@ void tree_view_sort(struct ui *u)
 
 	tree_view_set_sort(v, (enum tree_sort)((v->sort + 1) % SORT__COUNT));
 	if (v->sort == SORT_NAME)
-		ui_notice(u, HINT_NOTICE, "The tree, sorted by name");
+		ui_notice(u, HINT_NOTICE, "Sorted by name: the tree");
 	else {
 		char n[16];
 
 		fmt_count(n, sizeof(n), TREE_VIEW_FLAT_MAX);
-		ui_notice(u, HINT_NOTICE,
-		          "Topics of the whole tree by %s, highest first (the first %s, re-sorted "
-		          "every second)",
-		          tree_view_sort_name(v->sort), n);
+		ui_notice(
+		    u, HINT_NOTICE,
+		    "Sorted by %s, highest first: the topics of the whole tree (the first %s, "
+		    "sorted again every second)",
+		    tree_view_sort_name(v->sort), n);
 	}
 	ui_dirty(u);
 }

@@ -38,6 +38,7 @@
 #include "mqscope/subs_view.h"
 #include "mqscope/sysio.h"
 #include "mqscope/theme.h"
+#include "mqscope/topic.h"
 #include "mqscope/tree_view.h"
 #include "mqscope/ui_api.h"
 #include "mqscope/util.h"
@@ -57,8 +58,10 @@
 #define REPLAY_BATCH    4096
 #define MIN_ROWS        6
 #define MIN_COLS        20
-#define SPLIT_MIN       12 /* columns either pane keeps, side by side */
-#define SPLIT_STEP      5  /* percent the divider moves per key */
+#define SPLIT_MIN       12    /* columns either pane keeps, side by side */
+#define SPLIT_STEP      5     /* percent the divider moves per key */
+#define RESYNC_QUIET_MS 1500  /* no retained message this long after the SUBACKs: all were sent */
+#define RESYNC_MAX_MS   30000 /* after the SUBACKs, decide then at the latest */
 
 enum focus { FOCUS_TREE, FOCUS_PAYLOAD };
 
@@ -101,6 +104,17 @@ struct ui {
 
 	uint64_t shown_sel_msgs;
 	uint64_t shown_rate;
+
+	/*
+	 * After a reconnect: the broker sends the retained messages of each
+	 * subscription right after its SUBACK. Once every SUBACK is in and no
+	 * retained message came for a while, a retained topic it did not send
+	 * again is gone from it.
+	 */
+	struct {
+		bool waiting;
+		int64_t subacked; /* monotonic ms when the last SUBACK came; 0: not yet */
+	} resync;
 
 	bool paused;         /* panes frozen; messages are still taken in */
 	uint64_t paused_at;  /* messages ingested when the pause began */
@@ -342,6 +356,85 @@ static void run_jobs(struct ui *u, int64_t now)
 	}
 }
 
+/* A new connection: older values become stale; after a reconnect, look for gone ones. */
+static void connected_again(struct ui *u, const struct session_status *st)
+{
+	tree_set_connection(u->app->tree, (uint16_t)st->connects);
+	u->resync.waiting = st->connects > 1;
+	u->resync.subacked = 0;
+	u->dirty |= DIRTY_PANES;
+}
+
+/* Whether every subscription of the connection has its SUBACK. */
+static bool all_subacked(struct ui *u)
+{
+	struct session_sub subs[64];
+	size_t n = session_subscriptions(u->app->session, subs, 64);
+
+	for (size_t i = 0; i < n && i < 64; i++)
+		if (subs[i].granted < 0)
+			return false;
+	return true;
+}
+
+struct cover {
+	struct session_sub subs[256];
+	size_t n;
+};
+
+/* Whether a subscription the broker granted matches topic. */
+static bool covered(void *ctx, const char *topic, size_t len)
+{
+	const struct cover *c = ctx;
+
+	for (size_t i = 0; i < c->n; i++)
+		if (c->subs[i].granted >= 0 && c->subs[i].granted <= 2 &&
+		    topic_matches(c->subs[i].filter, topic, len))
+			return true;
+	return false;
+}
+
+/* When the resent retained messages are all in: the rest are marked gone; the next check. */
+static int64_t resync_step(struct ui *u, int64_t now)
+{
+	int64_t quiet_from, at;
+	struct cover *c;
+	size_t gone;
+	char n[32];
+
+	if (!u->resync.waiting || u->app->session == NULL)
+		return INT64_MAX;
+	if (u->st.state != SESSION_CONNECTED) {
+		u->resync.waiting = false; /* lost again: the next connection starts over */
+		return INT64_MAX;
+	}
+	if (u->resync.subacked == 0)
+		return INT64_MAX; /* a SUBACK event brings us back */
+	quiet_from = u->app->last_retained_ms > u->resync.subacked ? u->app->last_retained_ms
+	                                                           : u->resync.subacked;
+	at = quiet_from + RESYNC_QUIET_MS;
+	if (at > u->resync.subacked + RESYNC_MAX_MS)
+		at = u->resync.subacked + RESYNC_MAX_MS;
+	if (now < at)
+		return at;
+	u->resync.waiting = false;
+	c = xmalloc(sizeof(*c));
+	c->n = session_subscriptions(u->app->session, c->subs, 256);
+	if (c->n > 256)
+		c->n = 256;
+	gone = tree_mark_gone(u->app->tree, covered, c);
+	free(c);
+	if (gone) {
+		fmt_count(n, sizeof(n), gone);
+		ui_notice(u, HINT_NOTICE,
+		          "%s retained topic%s the broker no longer has: not sent again after "
+		          "reconnecting (marked gone)",
+		          n, gone == 1 ? "" : "s");
+		u->dirty |= DIRTY_PANES;
+	}
+	return INT64_MAX;
+}
+
 /* Hands the network thread's outcomes to every modal and job that listens. */
 static void dispatch_events(struct ui *u)
 {
@@ -350,6 +443,8 @@ static void dispatch_events(struct ui *u)
 	if (u->app->session == NULL)
 		return;
 	while (session_next_event(u->app->session, &ev)) {
+		if (ev.kind == SESSION_EV_SUBSCRIBED && u->resync.waiting && all_subacked(u))
+			u->resync.subacked = clock_mono_ms();
 		for (int i = 0; i < u->nmodals; i++)
 			if (u->modals[i]->ops->event)
 				u->modals[i]->ops->event(u->modals[i], u, &ev);
@@ -908,6 +1003,9 @@ static int64_t next_tick(struct ui *u, int64_t now)
 		if (at < tick)
 			tick = at;
 	}
+	int64_t resync = resync_step(u, now);
+	if (resync < tick)
+		tick = resync;
 	int64_t sort = tree_view_tick(&u->tv, now, tree_msg_count(u->app->tree));
 	if (u->tv.stale)
 		u->dirty |= DIRTY_TREE | DIRTY_PAYLOAD; /* time to re-sort */
@@ -953,6 +1051,8 @@ static int loop(struct ui *u)
 		if (u->app->session) {
 			session_status(u->app->session, &st);
 			if (st.gen != u->st.gen) {
+				if (st.connects != u->st.connects)
+					connected_again(u, &st);
 				u->st = st;
 				u->dirty |= DIRTY_STATUS;
 				auth_prompt_on_status(u, &st);

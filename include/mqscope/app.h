@@ -42,7 +42,8 @@ struct app {
 	uint64_t ingested; /* records taken from the ring */
 	uint64_t excluded; /* hidden by -T filters */
 	uint64_t malformed;
-	uint64_t cut; /* messages whose payload was kept only in part (payload_cap) */
+	uint64_t cut;             /* messages whose payload was kept only in part (payload_cap) */
+	int64_t last_retained_ms; /* monotonic: when the last retained message was taken in */
 	/* wall clock of the first and the latest drain that took records */
 	int64_t first_ingest_ms, last_ingest_ms;
 	uint64_t stats_dumps;

@@ -47,7 +47,8 @@
 	X(CHANGED, "changed", COLOR_YELLOW, -1, A_BOLD, A_BOLD)                                    \
 	X(RATE, "rate", COLOR_CYAN, -1, A_NORMAL, A_NORMAL)                                        \
 	X(CURSOR, "cursor", -1, -1, A_REVERSE, A_REVERSE)                                          \
-	X(ABSENT, "absent", -1, -1, A_DIM, A_DIM)
+	X(ABSENT, "absent", -1, -1, A_DIM, A_DIM)                                                  \
+	X(STALE, "stale", -1, -1, A_DIM, A_DIM)
 
 enum theme_slot {
 #define X(id, name, fg, bg, attrs, mono) SLOT_##id,

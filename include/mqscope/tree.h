@@ -56,6 +56,7 @@ struct tree_node {
 #define TREE_F_RETAINED 0x02 /* last message had the retain flag */
 #define TREE_F_TOUCHED  0x04 /* took a message since the last tree_take_touched */
 #define TREE_F_HELD     0x08 /* changed during a hold: the node as it was is kept aside */
+#define TREE_F_GONE     0x10 /* retained, and the broker did not send it again on resubscribing */
 
 struct tree_limits {
 	size_t max_topics;   /* nodes, 0 = unlimited */
@@ -125,6 +126,23 @@ const struct tree_node *tree_shown(const struct tree *t, tree_id id);
 const struct tree_value *tree_shown_value(const struct tree *t, tree_id id, unsigned age);
 /* Messages per second of id's subtree as shown. */
 double tree_shown_rate(const struct tree *t, tree_id id, int64_t now_ms);
+/*
+ * Connections: each message says which connection brought it (tree_msg.conn).
+ * A value that came on an earlier connection than the current one is stale:
+ * the broker has not sent it again since it reconnected (a live sensor's
+ * next message, or a retained message's resend, makes it current again).
+ */
+void tree_set_connection(struct tree *t, uint16_t conn);
+/* Whether node n (as shown) holds a value from before the current connection. */
+bool tree_shown_stale(const struct tree *t, const struct tree_node *n);
+/*
+ * Once the broker has sent what it keeps for the new subscriptions: marks
+ * every retained value from an earlier connection whose topic covered() says
+ * a subscription of the current one matches as gone from the broker
+ * (TREE_F_GONE, until a message comes for it). O(topics): once per reconnect.
+ */
+size_t tree_mark_gone(struct tree *t, bool (*covered)(void *ctx, const char *topic, size_t len),
+                      void *ctx);
 /* Whether id is hidden as shown (nothing below it held a value, or it is newer than a hold). */
 bool tree_shown_hidden(const struct tree *t, tree_id id);
 
