@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <mosquitto.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -65,6 +66,7 @@ static void usage(FILE *f)
 	      "  -R            retain\n"
 	      "The last message always goes with QoS 1, and flood waits for its PUBACK: when\n"
 	      "it exits, the broker has read every message (see main).\n"
+	      "SIGTERM or SIGINT ends the flood as -d does.\n"
 	      "Prints one line: sent=N start_ms=T end_ms=T seconds=S rate=R (wall clock).\n",
 	      f);
 }
@@ -292,6 +294,15 @@ static void make_payload(const struct opts *o, uint64_t seq, char *buf)
 	buf[size - 1] = '}';
 }
 
+static volatile sig_atomic_t stop_asked;
+
+/* SIGTERM or SIGINT: end the flood as -d does, with the last message and the report. */
+static void on_stop(int sig)
+{
+	(void)sig;
+	stop_asked = 1;
+}
+
 static void on_connect(struct mosquitto *m, void *obj, int rc)
 {
 	struct state *st = obj;
@@ -364,6 +375,10 @@ int main(int argc, char **argv)
 		return 1;
 	}
 
+	struct sigaction sa = {.sa_handler = on_stop};
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
 	start_wall = now_ns(CLOCK_REALTIME);
 	start_mono = now_ns(CLOCK_MONOTONIC);
 	if (o.seconds > 0)
@@ -371,7 +386,7 @@ int main(int argc, char **argv)
 	for (bool last = false; !last;) {
 		int qos = o.qos;
 
-		last = (o.count && sent + 1 == o.count) ||
+		last = stop_asked || (o.count && sent + 1 == o.count) ||
 		       ((sent & 255) == 0 && now_ns(CLOCK_MONOTONIC) >= deadline);
 		if (o.rate > 0) {
 			int64_t due = start_mono + (int64_t)((double)sent * 1e9 / o.rate);

@@ -7,7 +7,8 @@
 
 #include "mqscope/filter.h"
 #include "mqscope/msg.h"
-#include "mqscope/record.h"
+#include "mqscope/recorder.h"
+#include "mqscope/replay.h"
 #include "mqscope/safe_file.h"
 #include "mqscope/sysio.h"
 #include "mqscope/topic.h"

@@ -4,12 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mqscope/utf8.h"
 #include "mqscope/util.h"
-
-static bool is_cont(char c)
-{
-	return ((unsigned char)c & 0xc0) == 0x80;
-}
 
 void line_edit_init(struct line_edit *e)
 {
@@ -58,43 +54,11 @@ void line_edit_clear(struct line_edit *e)
 
 void line_edit_insert(struct line_edit *e, uint32_t cp)
 {
-	char u[4];
-	size_t n;
+	char u[UTF8_MAX];
+	size_t n = utf8_encode(cp, u);
 
-	if (cp < 0x80) {
-		u[0] = (char)cp, n = 1;
-	} else if (cp < 0x800) {
-		u[0] = (char)(0xc0 | cp >> 6), u[1] = (char)(0x80 | (cp & 0x3f)), n = 2;
-	} else if (cp < 0x10000) {
-		u[0] = (char)(0xe0 | cp >> 12), u[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-		u[2] = (char)(0x80 | (cp & 0x3f)), n = 3;
-	} else if (cp <= 0x10ffff) {
-		u[0] = (char)(0xf0 | cp >> 18), u[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-		u[2] = (char)(0x80 | ((cp >> 6) & 0x3f)), u[3] = (char)(0x80 | (cp & 0x3f)), n = 4;
-	} else {
-		return;
-	}
-	line_edit_insert_bytes(e, u, n);
-}
-
-static size_t prev_boundary(const struct line_edit *e, size_t at)
-{
-	if (at == 0)
-		return 0;
-	at--;
-	while (at > 0 && is_cont(e->buf[at]))
-		at--;
-	return at;
-}
-
-static size_t next_boundary(const struct line_edit *e, size_t at)
-{
-	if (at >= e->len)
-		return e->len;
-	at++;
-	while (at < e->len && is_cont(e->buf[at]))
-		at++;
-	return at;
+	if (n > 0)
+		line_edit_insert_bytes(e, u, n);
 }
 
 static void cut(struct line_edit *e, size_t from, size_t to)
@@ -107,7 +71,7 @@ static void cut(struct line_edit *e, size_t from, size_t to)
 void line_edit_backspace(struct line_edit *e)
 {
 	if (e->cur > 0)
-		cut(e, prev_boundary(e, e->cur), e->cur);
+		cut(e, utf8_prev(e->buf, e->cur), e->cur);
 }
 
 void line_edit_delete(struct line_edit *e)
@@ -115,17 +79,17 @@ void line_edit_delete(struct line_edit *e)
 	size_t cur = e->cur;
 
 	if (cur < e->len)
-		cut(e, cur, next_boundary(e, cur));
+		cut(e, cur, utf8_next(e->buf, e->len, cur));
 }
 
 void line_edit_left(struct line_edit *e)
 {
-	e->cur = prev_boundary(e, e->cur);
+	e->cur = utf8_prev(e->buf, e->cur);
 }
 
 void line_edit_right(struct line_edit *e)
 {
-	e->cur = next_boundary(e, e->cur);
+	e->cur = utf8_next(e->buf, e->len, e->cur);
 }
 
 void line_edit_home(struct line_edit *e)

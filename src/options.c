@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "mqscope/topic.h"
+#include "mqscope/utf8.h"
 #include "mqscope/util.h"
 
 #ifndef MQSCOPE_VERSION
@@ -56,45 +57,12 @@ static int qos_arg(const char *arg, int *out, const char *name, char *msg, size_
 	return 0;
 }
 
-/* Whether s is valid UTF-8 without NUL or surrogates (MQTT strings must be). */
-static bool utf8_valid(const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-
-	while (*p) {
-		unsigned c = *p, n, cp;
-
-		if (c < 0x80) {
-			p++;
-			continue;
-		}
-		if (c >= 0xc2 && c <= 0xdf)
-			n = 1, cp = c & 0x1f;
-		else if (c >= 0xe0 && c <= 0xef)
-			n = 2, cp = c & 0x0f;
-		else if (c >= 0xf0 && c <= 0xf4)
-			n = 3, cp = c & 0x07;
-		else
-			return false;
-		for (unsigned i = 1; i <= n; i++) {
-			if ((p[i] & 0xc0) != 0x80)
-				return false;
-			cp = cp << 6 | (p[i] & 0x3f);
-		}
-		if ((n == 2 && cp < 0x800) || (n == 3 && (cp < 0x10000 || cp > 0x10ffff)) ||
-		    (cp >= 0xd800 && cp <= 0xdfff))
-			return false;
-		p += n + 1;
-	}
-	return true;
-}
-
 /* Checks a subscription filter the way mosquitto_sub does. */
 static int filter_arg(const char *arg, const char *name, char *msg, size_t cap)
 {
 	if (*arg == '\0')
 		return fail(msg, cap, "%s: empty topic filter", name);
-	if (!utf8_valid(arg))
+	if (!utf8_valid(arg, strlen(arg)))
 		return fail(msg, cap, "%s: '%s' is not valid UTF-8", name, arg);
 	if (!topic_filter_valid(arg))
 		return fail(msg, cap,
@@ -369,13 +337,13 @@ int options_apply(struct settings *s, enum option_id id, const char *arg, char *
 	case OPT_ID:
 		if (*arg == '\0' || strlen(arg) > 65535)
 			return fail(msg, cap, "%s: a client id is 1 to 65535 bytes", name);
-		if (!utf8_valid(arg))
+		if (!utf8_valid(arg, strlen(arg)))
 			return fail(msg, cap, "%s: the client id is not valid UTF-8", name);
 		settings_set_str(&s->client_id, arg);
 		settings_set_str(&s->id_prefix, NULL);
 		break;
 	case OPT_ID_PREFIX:
-		if (!utf8_valid(arg) || strlen(arg) > 65000)
+		if (!utf8_valid(arg, strlen(arg)) || strlen(arg) > 65000)
 			return fail(msg, cap, "%s: the prefix is not valid UTF-8 or too long",
 			            name);
 		settings_set_str(&s->id_prefix, arg);
@@ -484,7 +452,7 @@ int options_apply(struct settings *s, enum option_id id, const char *arg, char *
 	case OPT_NODELAY:
 		return arg ? compat_arg(id, arg, name, msg, cap) : 0;
 	case OPT_WILL_TOPIC:
-		if (*arg == '\0' || topic_has_wildcard(arg) || !utf8_valid(arg))
+		if (*arg == '\0' || topic_has_wildcard(arg) || !utf8_valid(arg, strlen(arg)))
 			return fail(msg, cap, "%s: '%s' is not a topic one can publish to", name,
 			            arg);
 		settings_set_str(&s->will_topic, arg);

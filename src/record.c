@@ -1,26 +1,20 @@
-/* record.c: messages to JSON lines and back; the recorder and the paced replay. */
+/* record.c: a message to a JSON line (binary as base64, MQTT 5 properties kept) and back. */
 #define _GNU_SOURCE
 #include "mqscope/record.h"
 
 #include <cjson/cJSON.h>
-#include <errno.h>
-#include <fcntl.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
-#include "mqscope/app.h"
+#include "mqscope/base64.h"
 #include "mqscope/payload.h"
-#include "mqscope/safe_file.h"
+#include "mqscope/utf8.h"
 #include "mqscope/util.h"
 
-#define REPLAY_LINE_MAX ((size_t)64 << 20)
-
-/* ---- writing ---- */
+/* Writing a line. */
 
 struct sbuf {
 	char **buf;
@@ -63,41 +57,11 @@ static void putf(struct sbuf *b, const char *fmt, ...)
 		put(b, tmp, (size_t)n < sizeof(tmp) ? (size_t)n : sizeof(tmp) - 1);
 }
 
-/* Whether s can go into a JSON string as it is: valid UTF-8 without NUL. */
+/* Whether s can go into a JSON string as it is: valid UTF-8 (which cJSON reads back the same)
+ * without NUL. */
 static bool plain_text(const char *s, size_t n)
 {
-	const unsigned char *p = (const unsigned char *)s, *end = p + n;
-
-	while (p < end) {
-		unsigned c = *p;
-		size_t k;
-
-		if (c == 0)
-			return false;
-		if (c < 0x80) {
-			p++;
-			continue;
-		}
-		if (c >= 0xc2 && c <= 0xdf)
-			k = 2;
-		else if (c >= 0xe0 && c <= 0xef)
-			k = 3;
-		else if (c >= 0xf0 && c <= 0xf4)
-			k = 4;
-		else
-			return false;
-		if ((size_t)(end - p) < k)
-			return false;
-		for (size_t i = 1; i < k; i++)
-			if ((p[i] & 0xc0) != 0x80)
-				return false;
-		/* Overlongs and surrogates: cJSON would not read them back the same. */
-		if ((c == 0xe0 && p[1] < 0xa0) || (c == 0xed && p[1] >= 0xa0) ||
-		    (c == 0xf0 && p[1] < 0x90) || (c == 0xf4 && p[1] >= 0x90))
-			return false;
-		p += k;
-	}
-	return true;
+	return memchr(s, 0, n) == NULL && utf8_valid(s, n);
 }
 
 static void put_escaped(struct sbuf *b, const char *s, size_t n)
@@ -236,7 +200,7 @@ size_t record_format(const struct msg_view *v, char **buf, size_t *cap)
 	return b.len;
 }
 
-/* ---- reading ---- */
+/* Reading one back. */
 
 /* Reads name or name_base64 from obj into a new buffer; false when absent or bad. */
 static bool get_bytes(const cJSON *obj, const char *name, char **out, size_t *n)
@@ -418,365 +382,4 @@ void record_msg_view(const struct record_msg *m, struct msg_view *v)
 	v->topic = m->topic;
 	v->payload = m->payload;
 	v->props = m->props;
-}
-
-/* ---- recorder ---- */
-
-/*
- * The recorder writes whole lines only, with write(2) on an O_APPEND
- * descriptor, so it always knows how much of the file is complete. When a
- * write fails (disk full, file too large, I/O error, the file system gone
- * read-only) recording stops for good, the file is cut back to its last
- * complete line and the reason is kept for the UI to tell, once; monitoring
- * goes on. Nothing is retried: a full disk would make every batch fail again.
- */
-#define RECORD_BUF (64 * 1024)
-
-struct recorder {
-	int fd;
-	char *path;
-	char *buf; /* whole lines not written yet */
-	size_t len, cap;
-	char *line;
-	size_t line_cap;
-	off_t good;       /* bytes of the file that end with a complete line */
-	uint64_t count;   /* messages whose line is in the file */
-	uint64_t pending; /* messages in buf */
-	int err;          /* errno of the failure, or 0 */
-	bool open_failed; /* the file could not even be opened */
-};
-
-/* Stops recording for good: keeps the reason, cuts a partial line, closes the file. */
-static void fail_with(struct recorder *r, int err)
-{
-	struct stat st;
-
-	r->err = err ? err : EIO;
-	r->pending = 0;
-	r->len = 0;
-	if (r->fd >= 0) {
-		/* Best effort: a regular file is left holding complete lines only. */
-		if (fstat(r->fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > r->good) {
-			int rc = ftruncate(r->fd, r->good);
-
-			(void)rc;
-		}
-		close(r->fd);
-		r->fd = -1;
-	}
-}
-
-struct recorder *recorder_open(const char *path, char *err, size_t cap)
-{
-	struct recorder *r = xcalloc(1, sizeof(*r));
-	off_t end;
-
-	r->path = xstrdup(path);
-	/* It holds payloads: 0600 when new, never through a link, never a FIFO or device. */
-	r->fd = safe_file_open(path, O_APPEND);
-	if (r->fd < 0) {
-		r->open_failed = true;
-		fail_with(r, errno);
-	} else if ((end = lseek(r->fd, 0, SEEK_END)) >= 0) {
-		r->good = end;
-	}
-	if (err && cap) {
-		err[0] = '\0';
-		if (r->err)
-			recorder_describe(r, err, cap);
-	}
-	return r;
-}
-
-/* Writes what is buffered; on a short write, what did reach the file is counted line by line. */
-static void write_out(struct recorder *r)
-{
-	size_t off = 0, done = 0;
-
-	while (off < r->len) {
-		ssize_t n = write(r->fd, r->buf + off, r->len - off);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			int e = n < 0 ? errno : ENOSPC;
-
-			/* The complete lines that made it stay recorded. */
-			for (size_t i = 0; i < off; i++)
-				if (r->buf[i] == '\n') {
-					done = i + 1;
-					r->count++;
-					r->pending--;
-				}
-			r->good += (off_t)done;
-			fail_with(r, e);
-			return;
-		}
-		off += (size_t)n;
-	}
-	r->good += (off_t)r->len;
-	r->count += r->pending;
-	r->pending = 0;
-	r->len = 0;
-}
-
-void recorder_write(struct recorder *r, const struct msg_view *v)
-{
-	size_t n;
-
-	if (r->err)
-		return;
-	n = record_format(v, &r->line, &r->line_cap);
-	if (r->len + n > r->cap) {
-		if (r->len > 0 && r->len + n > RECORD_BUF) {
-			write_out(r);
-			if (r->err)
-				return;
-		}
-		if (r->len + n > r->cap) {
-			r->cap = r->len + n > RECORD_BUF ? r->len + n : RECORD_BUF;
-			r->buf = xrealloc(r->buf, r->cap);
-		}
-	}
-	memcpy(r->buf + r->len, r->line, n);
-	r->len += n;
-	r->pending++;
-}
-
-void recorder_flush(struct recorder *r)
-{
-	if (!r->err && r->len > 0)
-		write_out(r);
-}
-
-void recorder_close(struct recorder *r)
-{
-	if (r == NULL)
-		return;
-	recorder_flush(r);
-	if (r->fd >= 0 && close(r->fd) != 0 && !r->err)
-		r->err = errno;
-	free(r->path);
-	free(r->buf);
-	free(r->line);
-	free(r);
-}
-
-uint64_t recorder_count(const struct recorder *r)
-{
-	return r->count;
-}
-
-bool recorder_failed(const struct recorder *r)
-{
-	return r->err != 0;
-}
-
-int recorder_error(const struct recorder *r)
-{
-	return r->err;
-}
-
-size_t recorder_describe(const struct recorder *r, char *buf, size_t cap)
-{
-	int n;
-
-	if (!r->err)
-		n = snprintf(buf, cap, "Recording to %s: %llu messages", r->path,
-		             (unsigned long long)r->count);
-	else if (r->open_failed)
-		n = snprintf(buf, cap, "Not recording: cannot open %s: %s", r->path,
-		             safe_file_strerror(r->err));
-	else
-		n = snprintf(buf, cap, "Recording stopped after %llu messages: %s (%s)",
-		             (unsigned long long)r->count, strerror(r->err), r->path);
-	return n < 0 ? 0 : (size_t)n;
-}
-
-/* ---- replay ---- */
-
-struct replay {
-	int fd;
-	struct safe_lines lines;
-	char *path;
-	double speed;
-	off_t size, pos;
-	uint64_t lineno;
-	int err;                /* why reading stopped early (EFBIG: a line too long), or 0 */
-	struct record_msg next; /* read ahead: the next message to feed */
-	bool have_next, eof;
-	bool started;
-	int64_t t0, mono0;         /* recording time and monotonic time of the first message */
-	int64_t last_t, last_mono; /* of the last message fed */
-	uint64_t fed, bad;
-};
-
-/*
- * Reads lines until the next message record; false at the end of the file,
- * or when a line is longer than REPLAY_LINE_MAX or reading fails (r->err):
- * the bound is checked while the line is read, so a file of one endless line
- * (/dev/zero) costs REPLAY_LINE_MAX of memory, not all there is.
- */
-static bool read_next(struct replay *r)
-{
-	const char *line;
-	size_t n;
-	int got;
-
-	r->have_next = false;
-	while (!r->eof) {
-		got = safe_lines_next(&r->lines, &line, &n);
-		if (got <= 0) {
-			r->eof = true;
-			r->err = got < 0 ? errno : 0;
-			break;
-		}
-		r->lineno++;
-		r->pos += (off_t)n + 1;
-		while (n > 0 && line[n - 1] == '\r')
-			n--;
-		if (n == 0)
-			continue;
-		if (!record_parse(line, n, &r->next)) {
-			r->bad++;
-			continue;
-		}
-		r->have_next = true;
-		return true;
-	}
-	return false;
-}
-
-struct replay *replay_open(const char *path, double speed, char *err, size_t cap)
-{
-	struct replay *r;
-	struct stat st;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0) {
-		snprintf(err, cap, "cannot replay %s: %s", path, strerror(errno));
-		return NULL;
-	}
-	r = xcalloc(1, sizeof(*r));
-	r->fd = fd;
-	r->path = xstrdup(path);
-	safe_lines_init(&r->lines, fd, REPLAY_LINE_MAX);
-	r->speed = speed > 0 && isfinite(speed) ? speed : 0;
-	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
-		r->size = st.st_size;
-	read_next(r);
-	if (r->err && !r->have_next) {
-		replay_describe_error(r, err, cap);
-		replay_close(r);
-		return NULL;
-	}
-	return r;
-}
-
-size_t replay_describe_error(const struct replay *r, char *buf, size_t cap)
-{
-	char limit[32];
-	int n;
-
-	fmt_bytes(limit, sizeof(limit), REPLAY_LINE_MAX);
-	if (r->err == 0)
-		n = snprintf(buf, cap, "%s", "");
-	else if (r->err == EFBIG)
-		n = snprintf(buf, cap,
-		             "cannot replay %s: line %llu is longer than %s (not a recording?)",
-		             r->path, (unsigned long long)r->lineno + 1, limit);
-	else
-		n = snprintf(buf, cap, "cannot replay %s: %s", r->path, strerror(r->err));
-	return n < 0 ? 0 : (size_t)n;
-}
-
-void replay_close(struct replay *r)
-{
-	if (r == NULL)
-		return;
-	safe_lines_free(&r->lines);
-	close(r->fd);
-	free(r->path);
-	record_msg_free(&r->next);
-	free(r);
-}
-
-/* When the read-ahead message is due on the monotonic clock. */
-static int64_t due(const struct replay *r)
-{
-	double dt;
-
-	if (r->speed == 0 || !r->started || r->next.h.time_ms <= r->t0)
-		return r->started ? r->mono0 : INT64_MIN;
-	dt = (double)(r->next.h.time_ms - r->t0) / r->speed;
-	return r->mono0 + (int64_t)dt;
-}
-
-int64_t replay_step(struct replay *r, struct app *a, int64_t now_mono, size_t max)
-{
-	size_t n = 0;
-
-	while (r->have_next && n < max) {
-		struct msg_view v;
-
-		if (!r->started) {
-			r->started = true;
-			r->t0 = r->next.h.time_ms;
-			r->mono0 = now_mono;
-		}
-		if (due(r) > now_mono)
-			break;
-		record_msg_view(&r->next, &v);
-		app_ingest(a, &v, now_mono);
-		r->last_t = r->next.h.time_ms;
-		r->last_mono = now_mono;
-		r->fed++;
-		n++;
-		record_msg_free(&r->next);
-		read_next(r);
-	}
-	if (n && a->recorder)
-		recorder_flush(a->recorder);
-	if (r->have_next)
-		return due(r) > now_mono ? due(r)
-		                         : now_mono; /* now_mono: more are due, come back soon */
-	return REPLAY_DONE;
-}
-
-int64_t replay_now(const struct replay *r, int64_t now_mono)
-{
-	double speed = r->speed > 0 ? r->speed : 1;
-
-	if (r->fed == 0)
-		return clock_wall_ms();
-	return r->last_t + (int64_t)((double)(now_mono - r->last_mono) * speed);
-}
-
-bool replay_finished(const struct replay *r)
-{
-	return !r->have_next;
-}
-
-uint64_t replay_fed(const struct replay *r)
-{
-	return r->fed;
-}
-
-uint64_t replay_bad_lines(const struct replay *r)
-{
-	return r->bad;
-}
-
-double replay_speed(const struct replay *r)
-{
-	return r->speed;
-}
-
-int replay_percent(const struct replay *r)
-{
-	if (!r->have_next)
-		return 100;
-	if (r->size <= 0)
-		return 0;
-	return (int)(r->pos * 100 / r->size);
 }

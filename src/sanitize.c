@@ -1,4 +1,4 @@
-/* sanitize.c: UTF-8 decoding and escaping of control, invalid and deceptive characters. */
+/* sanitize.c: escaping of control, invalid and deceptive characters. */
 #define _XOPEN_SOURCE 700
 #include "mqscope/sanitize.h"
 
@@ -7,36 +7,7 @@
 #include <string.h>
 #include <wchar.h>
 
-/* Decodes a well-formed UTF-8 sequence (no overlongs or surrogates); 0 when invalid. */
-static size_t utf8_decode(const unsigned char *p, const unsigned char *end, uint32_t *cp)
-{
-	size_t n, i;
-	uint32_t c, min;
-
-	if (p[0] < 0x80) {
-		*cp = p[0];
-		return 1;
-	} else if ((p[0] & 0xe0) == 0xc0) {
-		n = 2, c = p[0] & 0x1f, min = 0x80;
-	} else if ((p[0] & 0xf0) == 0xe0) {
-		n = 3, c = p[0] & 0x0f, min = 0x800;
-	} else if ((p[0] & 0xf8) == 0xf0) {
-		n = 4, c = p[0] & 0x07, min = 0x10000;
-	} else {
-		return 0;
-	}
-	if ((size_t)(end - p) < n)
-		return 0;
-	for (i = 1; i < n; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		c = (c << 6) | (p[i] & 0x3f);
-	}
-	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-		return 0;
-	*cp = c;
-	return n;
-}
+#include "mqscope/utf8.h"
 
 /*
  * Characters that draw nothing (or a blank) yet change what is around them or
@@ -162,7 +133,7 @@ size_t sanitize_next(const char *p, const char *end, unsigned flags, struct san_
 		return 1;
 	}
 
-	n = utf8_decode(u, (const unsigned char *)end, &c);
+	n = utf8_decode(p, end, &c);
 	if (n == 0) {
 		snprintf(buf, sizeof(buf), "\\x%02x", u[0]);
 		set_escape(g, buf);

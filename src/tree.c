@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mqscope/util.h"
+
 #define CHUNK_BITS    16
 #define CHUNK_NODES   ((size_t)1 << CHUNK_BITS)
 #define CHANGES_MAX   256
@@ -1049,4 +1051,53 @@ bool tree_over_budget(const struct tree *t)
 unsigned tree_history_cap(const struct tree *t)
 {
 	return t->lim.history;
+}
+
+bool tree_has_retained(const struct tree *t, tree_id id)
+{
+	const struct tree_node *n = tree_node(t, id);
+
+	if (!(n->flags & TREE_F_VALUE))
+		return false;
+	if (n->flags & TREE_F_RETAINED)
+		return true;
+	for (unsigned age = 1; age < n->hist_len; age++) {
+		const struct tree_value *v = tree_value(t, id, age);
+
+		if (v && v->retained)
+			return true;
+	}
+	return false;
+}
+
+size_t tree_retained_under(const struct tree *t, tree_id root, tree_id **out)
+{
+	size_t n = 0, cap = 0, sp = 0, scap = 64;
+	tree_id *stack = xmalloc(scap * sizeof(*stack));
+
+	*out = NULL;
+	stack[sp++] = root;
+	while (sp > 0) {
+		tree_id id = stack[--sp];
+
+		if (tree_has_retained(t, id)) {
+			if (n == cap) {
+				cap = cap ? cap * 2 : 256;
+				*out = xrealloc(*out, cap * sizeof(**out));
+			}
+			(*out)[n++] = id;
+		}
+		for (tree_id c = tree_node(t, id)->first_child; c != TREE_NONE;
+		     c = tree_node(t, c)->next_sibling) {
+			if (tree_hidden(t, c))
+				continue;
+			if (sp == scap) {
+				scap *= 2;
+				stack = xrealloc(stack, scap * sizeof(*stack));
+			}
+			stack[sp++] = c;
+		}
+	}
+	free(stack);
+	return n;
 }

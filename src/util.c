@@ -203,6 +203,22 @@ void fmt_time(char *buf, size_t cap, int64_t wall_ms)
 	snprintf(buf, cap, "%s.%03d", tmp, (int)(wall_ms % 1000));
 }
 
+void fmt_uptime(char *buf, size_t cap, double seconds)
+{
+	uint64_t v = seconds > 0 ? (uint64_t)seconds : 0;
+
+	if (v >= 86400)
+		snprintf(buf, cap, "%llud %lluh %llum", (unsigned long long)(v / 86400),
+		         (unsigned long long)(v % 86400 / 3600),
+		         (unsigned long long)(v % 3600 / 60));
+	else if (v >= 3600)
+		snprintf(buf, cap, "%lluh %llum %llus", (unsigned long long)(v / 3600),
+		         (unsigned long long)(v % 3600 / 60), (unsigned long long)(v % 60));
+	else
+		snprintf(buf, cap, "%llum %llus", (unsigned long long)(v / 60),
+		         (unsigned long long)(v % 60));
+}
+
 bool mem_contains_ci(const char *hay, size_t hlen, const char *needle, size_t nlen)
 {
 	if (nlen == 0)

@@ -10,6 +10,10 @@ BROKER_PID=
 BROKER_PORT=
 T_FAILED=0
 T_PIDS=
+# Everything this test starts (broker, tmux server, mqscope, publishers) inherits this mark, so
+# cleanup can tell whether any of it outlived the test (tests/helpers/leftovers.py).
+export MQSCOPE_TEST_MARK="$T_NAME.$$.$(date +%s%N)"
+T_HELPERS="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/helpers"
 export ASAN_OPTIONS="log_path=$T_DIR/asan:detect_leaks=1:abort_on_error=0:${ASAN_OPTIONS:-}"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 
@@ -25,6 +29,17 @@ fail() {
 	exit 1
 }
 
+# hurry: signals everything the test started to stop, without waiting for any of it.
+hurry() {
+	local spid
+	spid=$(tmux -S "$T_SOCK" display-message -p '#{pid}' 2>/dev/null)
+	[ -n "$spid" ] && kill "$spid" 2>/dev/null
+	for p in $T_PIDS ${SUB_PIDS:-} $BROKER_PID; do
+		kill -CONT "$p" 2>/dev/null
+		kill "$p" 2>/dev/null
+	done
+}
+
 cleanup() {
 	local rc=$?
 	if [ -S "$T_SOCK" ]; then
@@ -34,10 +49,20 @@ cleanup() {
 		wait_pid_gone "$UI_PID" 5 || kill -KILL "$UI_PID" 2>/dev/null
 	fi
 	for p in $T_PIDS; do
+		kill -CONT "$p" 2>/dev/null
 		kill "$p" 2>/dev/null
 		wait "$p" 2>/dev/null
 	done
+	if declare -F stop_subs >/dev/null; then stop_subs; fi # publib.sh's subscribers
 	stop_broker
+	# Whatever the test started must be gone: mqscope (which may take a while to exit under a
+	# sanitizer, and must have written its report first), the demo broker it ran, any helper.
+	if ! python3 "$T_HELPERS/leftovers.py" "MQSCOPE_TEST_MARK=$MQSCOPE_TEST_MARK" --wait 30 --stop \
+		>"$T_DIR/leftovers" 2>&1; then
+		log "processes the test started were still running 30 s after it ended (now stopped):"
+		sed 's/^/    /' "$T_DIR/leftovers"
+		rc=1
+	fi
 	for f in "$T_DIR"/asan*; do
 		[ -e "$f" ] || continue
 		log "sanitizer report in $f:"
@@ -58,6 +83,12 @@ cleanup() {
 	exit $rc
 }
 trap cleanup EXIT
+# Stopped from outside (meson's timeout sends SIGTERM to the test's process group, then SIGKILL
+# half a second later): tell everything to stop at once, then clean up as on any exit. The
+# tmux server and mqscope are not in the test's process group.
+trap 'hurry; exit 143' TERM
+trap 'hurry; exit 130' INT
+trap 'hurry; exit 129' HUP
 
 now_ms() { date +%s%3N; }
 
@@ -85,9 +116,14 @@ wait_pid_gone() {
 	return 0
 }
 
-# start_broker [extra config lines]: mosquitto on a free loopback port, stopped by PID at exit.
+# start_broker [extra config lines]: mosquitto on a free loopback port (BROKER_PORT if set),
+# stopped by PID at exit. A test holds one broker at a time: stop_broker before starting another.
 start_broker() {
-	local bin tries=0
+	local bin tries=0 fixed=${BROKER_PORT:-}
+	if [ -n "$BROKER_PID" ] && kill -0 "$BROKER_PID" 2>/dev/null; then
+		fail "start_broker: this test's broker (PID $BROKER_PID) still runs; stop_broker first"
+	fi
+	BROKER_PID=
 	bin=$(mosquitto_bin) || fail "mosquitto not installed"
 	while :; do
 		BROKER_PORT=${BROKER_PORT:-$(free_port)}
@@ -100,7 +136,7 @@ start_broker() {
 		EOF
 		"$bin" -c "$T_DIR/mosquitto.conf" >/dev/null 2>&1 &
 		BROKER_PID=$!
-		local deadline=$(($(now_ms) + 5000))
+		local deadline=$(($(now_ms) + 10000))
 		while ! port_open "$BROKER_PORT"; do
 			if ! kill -0 "$BROKER_PID" 2>/dev/null || [ "$(now_ms)" -ge "$deadline" ]; then
 				break
@@ -111,12 +147,13 @@ start_broker() {
 		stop_broker
 		tries=$((tries + 1))
 		[ $tries -ge 5 ] && fail "mosquitto did not start (see $T_DIR/mosquitto.log)"
-		BROKER_PORT=
+		BROKER_PORT=$fixed # a port the test chose is kept; a free one may have been taken
 	done
 }
 
 stop_broker() {
 	if [ -n "$BROKER_PID" ]; then
+		kill -CONT "$BROKER_PID" 2>/dev/null # a test may have paused it
 		kill "$BROKER_PID" 2>/dev/null
 		wait_pid_gone "$BROKER_PID" 5 || kill -KILL "$BROKER_PID" 2>/dev/null
 		wait "$BROKER_PID" 2>/dev/null
@@ -184,10 +221,18 @@ keys() { tmux -S "$T_SOCK" send-keys -t t "$@"; }
 
 # poll_until SECONDS WHAT CMD...: runs CMD every 50 ms until it succeeds; fails with WHAT at the deadline.
 poll_until() {
-	local deadline=$(($(now_ms) + $1 * 1000)) what=$2
+	local seconds=$1 what=$2
 	shift 2
+	within "$seconds" "$@" || fail "timed out waiting for $what"
+}
+
+# within SECONDS CMD...: whether CMD succeeds within SECONDS (polled every 50 ms); never fails
+# the test, for conditions that may rightly not come (the caller tries something else).
+within() {
+	local deadline=$(($(now_ms) + $1 * 1000))
+	shift
 	until "$@"; do
-		[ "$(now_ms)" -ge "$deadline" ] && fail "timed out waiting for $what"
+		[ "$(now_ms)" -ge "$deadline" ] && return 1
 		sleep 0.05
 	done
 }
@@ -196,18 +241,20 @@ screen_has() { screen | grep -qF -- "$1"; }
 screen_lacks() { ! screen | grep -qF -- "$1"; }
 screen_matches() { screen | grep -qE -- "$1"; }
 
+# The waits give up after 30 s unless told otherwise: far more than a quiet machine needs, so a
+# busy one (sanitizers, other builds) never fails a test that is right.
 # wait_for TEXT [SECONDS]: until the screen shows TEXT (fixed string).
-wait_for() { poll_until "${2:-10}" "'$1'" screen_has "$1"; }
+wait_for() { poll_until "${2:-30}" "'$1'" screen_has "$1"; }
 
 # wait_gone TEXT [SECONDS]: until the screen no longer shows TEXT.
-wait_gone() { poll_until "${2:-10}" "'$1' to go away" screen_lacks "$1"; }
+wait_gone() { poll_until "${2:-30}" "'$1' to go away" screen_lacks "$1"; }
 
 # wait_line REGEX [SECONDS]: until some screen line matches the extended regex.
-wait_line() { poll_until "${2:-10}" "a line matching /$1/" screen_matches "$1"; }
+wait_line() { poll_until "${2:-30}" "a line matching /$1/" screen_matches "$1"; }
 
 # wait_exit [SECONDS]: until mqscope has exited; prints its exit status.
 wait_exit() {
-	local deadline=$(($(now_ms) + ${1:-10} * 1000))
+	local deadline=$(($(now_ms) + ${1:-30} * 1000))
 	until [ -s "$T_DIR/exit" ]; do
 		[ "$(now_ms)" -ge "$deadline" ] && fail "mqscope did not exit"
 		sleep 0.05
@@ -219,6 +266,22 @@ wait_exit() {
 selected_line() {
 	tmux -S "$T_SOCK" capture-pane -p -e -t t | grep -E $'\x1b\\[([0-9]+;)*(7|46|47)(;[0-9]+)*m' | head -1 |
 		sed -E $'s/\x1b\\[[0-9;]*m//g'
+}
+
+# selected_has TEXT: whether the selected row holds TEXT.
+selected_has() { selected_line | grep -qF -- "$1"; }
+
+# wait_selected TEXT [SECONDS]: until the selected row contains TEXT.
+wait_selected() { poll_until "${2:-30}" "'$1' to be selected" selected_has "$1"; }
+
+# select_topic TOPIC: selects the tree row of TOPIC (searching from the first row).
+# The topic may not be in the tree yet (a retained message still on its way): search again until
+# it is, rather than once.
+select_topic() {
+	local deadline=$(($(now_ms) + 30000))
+	until keys Home && search "$1" && within 2 selected_has "${1##*/}"; do
+		[ "$(now_ms)" -ge "$deadline" ] && fail "timed out waiting for '${1##*/}' to be selected"
+	done
 }
 
 pass() {
@@ -261,4 +324,46 @@ mqscope_pid() {
 		[ "$(now_ms)" -ge "$deadline" ] && return 1
 		sleep 0.05
 	done
+}
+
+# pace RATE SECONDS TOPIC: publishes RATE messages a second for at most SECONDS (one client).
+# One process to stop: the mosquitto_pub it feeds goes with it.
+pace() {
+	python3 -c '
+import signal, subprocess, sys, time
+rate, secs = float(sys.argv[1]), float(sys.argv[2])
+pub = subprocess.Popen(["mosquitto_pub", "-h", "127.0.0.1", "-p", sys.argv[3], "-t", sys.argv[4],
+                        "-l"], stdin=subprocess.PIPE, text=True)
+def stop(*_):
+    pub.terminate()
+    pub.wait()
+    sys.exit(0)
+signal.signal(signal.SIGTERM, stop)
+start, n = time.monotonic(), 0
+while time.monotonic() - start < secs:
+    n += 1
+    print(n, file=pub.stdin, flush=True)
+    d = start + n / rate - time.monotonic()
+    if d > 0:
+        time.sleep(d)
+pub.stdin.close()
+pub.wait()
+' "$1" "$2" "$BROKER_PORT" "$3" &
+	bg_pid $!
+}
+
+# check_edges: fails when the status line (the first) or the bottom line (the last) ends mid-word:
+# a letter or digit in the last column is a word the edge cut off.
+check_edges() {
+	local cols
+	cols=$(tmux -S "$T_SOCK" display-message -p -t t '#{pane_width}')
+	screen | python3 -c '
+import sys
+cols = int(sys.argv[1])
+lines = sys.stdin.read().split("\n")[:-1]  # one line per row
+for name, line in (("status", lines[0]), ("bottom", lines[-1])):
+    if len(line) >= cols and line[cols - 1].isalnum():
+        print("the %s line ends mid-word: %r" % (name, line))
+        sys.exit(1)
+' "$cols" || fail "a line cut mid-word"
 }

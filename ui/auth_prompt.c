@@ -15,6 +15,7 @@
 #include "mqscope/sanitize.h"
 #include "mqscope/theme.h"
 #include "mqscope/ui_api.h"
+#include "mqscope/utf8.h"
 #include "mqscope/util.h"
 
 #define PW_RESERVE 512 /* room up front, so typing never reallocates (and leaves copies) */
@@ -74,7 +75,8 @@ static void pw_draw(struct modal *m, struct ui *u, int rows, int cols)
 {
 	struct pw_prompt *p = (struct pw_prompt *)m;
 	char label[400], enter[32], cancel[32];
-	int used, room, chars = 0;
+	int used, room;
+	size_t chars;
 
 	(void)u;
 	if (p->win == NULL || p->cols != cols) {
@@ -101,10 +103,8 @@ static void pw_draw(struct modal *m, struct ui *u, int rows, int cols)
 		snprintf(label, sizeof(label), "Password: ");
 	used = draw_str(p->win, label, room, theme_attr(SLOT_PROMPT));
 	/* One mark per character typed, never the characters. */
-	for (size_t i = 0; i < p->edit.len; i++)
-		if (((unsigned char)p->edit.buf[i] & 0xc0) != 0x80)
-			chars++;
-	for (int i = 0; i < chars && used < cols - 1; i++)
+	chars = utf8_chars(p->edit.buf, p->edit.len);
+	for (size_t i = 0; i < chars && used < cols - 1; i++)
 		used += draw_str(p->win, "*", 1, A_NORMAL);
 	p->cur_x = used;
 	p->cur_y = rows - 1;

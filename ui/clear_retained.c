@@ -60,61 +60,6 @@ struct clear_job {
 /* The running branch clear, if any (one at a time). */
 static struct clear_job *running;
 
-/*
- * Whether the broker most likely holds a retained message for id: the newest
- * value came retained, or an older one did and no empty message cleared it
- * since (a live message does not replace a retained one).
- */
-static bool has_retained(const struct tree *t, tree_id id)
-{
-	const struct tree_node *n = tree_node(t, id);
-
-	if (!(n->flags & TREE_F_VALUE))
-		return false;
-	if (n->flags & TREE_F_RETAINED)
-		return true;
-	for (unsigned age = 1; age < n->hist_len; age++) {
-		const struct tree_value *v = tree_value(t, id, age);
-
-		if (v && v->retained)
-			return true;
-	}
-	return false;
-}
-
-/* Every retained topic in the subtree of root (root included); a one-off walk. */
-static size_t collect(const struct tree *t, tree_id root, tree_id **out)
-{
-	size_t n = 0, cap = 0, sp = 0, scap = 64;
-	tree_id *stack = xmalloc(scap * sizeof(*stack));
-
-	*out = NULL;
-	stack[sp++] = root;
-	while (sp > 0) {
-		tree_id id = stack[--sp];
-
-		if (has_retained(t, id)) {
-			if (n == cap) {
-				cap = cap ? cap * 2 : 256;
-				*out = xrealloc(*out, cap * sizeof(**out));
-			}
-			(*out)[n++] = id;
-		}
-		for (tree_id c = tree_node(t, id)->first_child; c != TREE_NONE;
-		     c = tree_node(t, c)->next_sibling) {
-			if (tree_hidden(t, c))
-				continue;
-			if (sp == scap) {
-				scap *= 2;
-				stack = xrealloc(stack, scap * sizeof(*stack));
-			}
-			stack[sp++] = c;
-		}
-	}
-	free(stack);
-	return n;
-}
-
 static void plan_free(struct clear_plan *p)
 {
 	free(p->ids);
@@ -234,7 +179,7 @@ static size_t still_retained(const struct clear_job *c, const struct tree *t)
 	size_t n = 0;
 
 	for (size_t i = 0; i < c->next; i++)
-		n += has_retained(t, c->plan.ids[i]);
+		n += tree_has_retained(t, c->plan.ids[i]);
 	return n;
 }
 
@@ -294,7 +239,7 @@ static bool refill(struct clear_job *c, struct ui *u, int64_t until)
 		size_t len;
 		int mid;
 
-		if (!has_retained(a->tree, id)) {
+		if (!tree_has_retained(a->tree, id)) {
 			c->next++; /* emptied meanwhile: nothing to send */
 			continue;
 		}
@@ -347,7 +292,7 @@ static int64_t clear_step(struct job *j, struct ui *u, int64_t now)
 		return now + 250;
 	}
 	/* Echoes come back in the order sent: confirm from the front. */
-	while (c->verified < c->next && !has_retained(t, c->plan.ids[c->verified]))
+	while (c->verified < c->next && !tree_has_retained(t, c->plan.ids[c->verified]))
 		c->verified++;
 	if (c->verified != before)
 		c->last_progress = now;
@@ -495,7 +440,7 @@ void clear_retained_open(struct ui *u)
 	topic = publish_topic_of(a->tree, sel);
 	if (n->sub_topics <= ((n->flags & TREE_F_VALUE) ? 1u : 0u)) {
 		/* A topic without topics below it. */
-		if (!has_retained(a->tree, sel))
+		if (!tree_has_retained(a->tree, sel))
 			ui_notice(u, HINT_ERROR,
 			          "%s has no retained message (its value arrived live): nothing to "
 			          "clear",
@@ -505,7 +450,7 @@ void clear_retained_open(struct ui *u)
 		free(topic);
 		return;
 	}
-	k = collect(a->tree, sel, &ids);
+	k = tree_retained_under(a->tree, sel, &ids);
 	if (k == 0) {
 		ui_notice(u, HINT_ERROR, "No retained messages under %s: nothing to clear", topic);
 		free(ids);

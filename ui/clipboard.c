@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "mqscope/app.h"
+#include "mqscope/base64.h"
 #include "mqscope/payload.h"
 #include "mqscope/payload_view.h"
 #include "mqscope/prompt.h"

@@ -14,11 +14,12 @@
 #include "mqscope/negotiate.h"
 #include "mqscope/keys.h"
 #include "mqscope/payload.h"
+#include "mqscope/payload_number.h"
+#include "mqscope/sys.h"
 #include "mqscope/theme.h"
 #include "mqscope/ui_api.h"
 #include "mqscope/util.h"
 
-#define DROPPED    "$SYS/broker/publish/messages/dropped"
 #define SPARK_COLS 24
 #define RATES_MAX  256
 #define LABEL_COLS 15
@@ -30,103 +31,10 @@ struct dashboard {
 	int h, w;
 };
 
-void broker_drops_init(struct broker_drops *d)
-{
-	memset(d, 0, sizeof(*d));
-	d->node = TREE_NONE;
-	d->connects = UINT64_MAX;
-}
-
 /* The node of a $SYS topic (or any topic), or TREE_NONE; "" is a statistic not published. */
 static tree_id find(const struct tree *t, const char *topic)
 {
 	return topic[0] ? tree_find(t, topic, strlen(topic)) : TREE_NONE;
-}
-
-/* The newest value of a topic as a number; false when absent or not a number. */
-static bool number_of(const struct tree *t, tree_id id, double *out)
-{
-	const struct tree_value *v;
-
-	if (id == TREE_NONE || (v = tree_shown_value(t, id, 0)) == NULL)
-		return false;
-	return payload_text_number(v->data, v->len, out);
-}
-
-uint64_t broker_drops_update(struct broker_drops *d, const struct tree *t, uint64_t connects)
-{
-	const struct tree_node *n;
-	double x;
-
-	if (connects != d->connects) {
-		d->connects = connects;
-		d->have_last = false; /* the next value is a baseline */
-	}
-	if (d->node == TREE_NONE)
-		d->node = find(t, DROPPED);
-	if (d->node == TREE_NONE)
-		return d->dropped;
-	n = tree_shown(t, d->node);
-	if (n->msgs == d->seen_msgs)
-		return d->dropped;
-	d->seen_msgs = n->msgs;
-	if (!number_of(t, d->node, &x))
-		return d->dropped;
-	/* A counter that went down is a restarted broker: start again from its new value. */
-	if (d->have_last && x > d->last)
-		d->dropped += (uint64_t)(x - d->last);
-	d->last = x;
-	d->have_last = true;
-	return d->dropped;
-}
-
-/*
- * Per-second rates between successive values of a counter topic, oldest
- * first; returns how many. *interval is the shortest time between two values
- * (the broker's $SYS interval, as far as we can tell).
- */
-static size_t counter_rates(const struct tree *t, tree_id id, double *rates, size_t max,
-                            int64_t *interval)
-{
-	const struct tree_node *n;
-	size_t k = 0;
-	double prev = 0;
-	int64_t prev_t = 0;
-	bool have = false, skip;
-
-	*interval = INT64_MAX;
-	if (id == TREE_NONE)
-		return 0;
-	n = tree_shown(t, id);
-	/*
-	 * The topic's very first value is the retained one delivered on
-	 * subscribing: its time is when it reached us, not when the broker
-	 * counted it, so the first interval would look too short and its rate too
-	 * high. It only serves as the starting point.
-	 */
-	skip = n->msgs == n->hist_len && n->hist_len >= 3;
-	for (unsigned age = n->hist_len < max + 1 ? n->hist_len : (unsigned)max + 1; age-- > 0;) {
-		const struct tree_value *v = tree_shown_value(t, id, age);
-		double x;
-
-		if (v == NULL || !payload_text_number(v->data, v->len, &x))
-			continue;
-		if (have && v->time_ms > prev_t && x >= prev && k < max) {
-			int64_t dt = v->time_ms - prev_t;
-
-			if (skip) {
-				skip = false;
-			} else {
-				rates[k++] = (x - prev) * 1000.0 / (double)dt;
-				if (dt < *interval)
-					*interval = dt;
-			}
-		}
-		prev = x;
-		prev_t = v->time_ms;
-		have = true;
-	}
-	return k;
 }
 
 /* Draws the label column of a line and moves to the value column. */
@@ -179,18 +87,13 @@ static void traffic(WINDOW *w, int y, int maxx, const struct tree *t, const char
 {
 	double rates[RATES_MAX], x;
 	int64_t interval;
-	size_t n = counter_rates(t, find(t, counter), rates, RATES_MAX, &interval);
-	tree_id cid = find(t, counter);
+	size_t n = sys_rates(t, counter, rates, RATES_MAX, &interval);
 	char buf[64], num[32];
 	int col = label(w, y, name), used;
 
 	if (n > 0) {
-		double now_rate = rates[n - 1];
-		const struct tree_value *last = tree_shown_value(t, cid, 0);
+		double now_rate = sys_rate_now(t, counter, rates, n, interval, now);
 
-		/* A counter that stopped moving is not republished: silence means no traffic. */
-		if (last && interval != INT64_MAX && now - last->time_ms > 2 * interval + 1500)
-			now_rate = 0;
 		if (bytes) {
 			fmt_bytes(num, sizeof(num), (uint64_t)llround(now_rate));
 			snprintf(buf, sizeof(buf), "%s/s", num);
@@ -208,7 +111,7 @@ static void traffic(WINDOW *w, int y, int maxx, const struct tree *t, const char
 		}
 		draw_spark(w, rates, n, SPARK_COLS < maxx - col - 14 ? SPARK_COLS : maxx - col - 14,
 		           lo < 0 ? lo : 0, hi, theme_attr(SLOT_SPARK));
-	} else if (number_of(t, find(t, load1), &x)) {
+	} else if (sys_number(t, load1, &x)) {
 		snprintf(buf, sizeof(buf), "%.1f/s (1 min avg)", x / 60.0);
 		draw_str(w, buf, maxx - col, theme_attr(SLOT_VALUE) | A_BOLD);
 	} else {
@@ -216,7 +119,7 @@ static void traffic(WINDOW *w, int y, int maxx, const struct tree *t, const char
 		         theme_attr(SLOT_ABSENT));
 	}
 	/* The broker's own moving average, per minute as it publishes it. */
-	if (number_of(t, find(t, load1), &x) && maxx - col > 64) {
+	if (sys_number(t, load1, &x) && maxx - col > 64) {
 		wmove(w, y, col + 14 + SPARK_COLS + 2);
 		if (bytes) {
 			fmt_bytes(num, sizeof(num), (uint64_t)llround(x));
@@ -226,22 +129,6 @@ static void traffic(WINDOW *w, int y, int maxx, const struct tree *t, const char
 		}
 		draw_str(w, buf, maxx - (col + 14 + SPARK_COLS + 2), theme_attr(SLOT_META));
 	}
-}
-
-static void fmt_uptime(char *buf, size_t cap, double s)
-{
-	uint64_t v = (uint64_t)s;
-
-	if (v >= 86400)
-		snprintf(buf, cap, "%llud %lluh %llum", (unsigned long long)(v / 86400),
-		         (unsigned long long)(v % 86400 / 3600),
-		         (unsigned long long)(v % 3600 / 60));
-	else if (v >= 3600)
-		snprintf(buf, cap, "%lluh %llum %llus", (unsigned long long)(v / 3600),
-		         (unsigned long long)(v % 3600 / 60), (unsigned long long)(v % 60));
-	else
-		snprintf(buf, cap, "%llum %llus", (unsigned long long)(v / 60),
-		         (unsigned long long)(v % 60));
 }
 
 static bool dash_key(struct modal *m, struct ui *u, int key, bool fn)
@@ -351,7 +238,7 @@ static void dash_draw(struct modal *m, struct ui *u, int rows, int cols)
 		if (tp[DS_VERSION][0])
 			x = field(w, x, maxx, t, "", tp[DS_VERSION]);
 		wmove(w, y, x);
-		if (number_of(t, find(t, tp[DS_UPTIME]), &v)) {
+		if (sys_number(t, tp[DS_UPTIME], &v)) {
 			char up[48];
 
 			fmt_uptime(up, sizeof(up), v);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mqscope/diff.h"
 #include "mqscope/draw.h"
 #include "mqscope/fit.h"
 #include "mqscope/keys.h"
@@ -24,7 +25,6 @@
 #define DIFF_HEX_MAX    (64 * 1024) /* bytes of a binary value a diff compares */
 #define DIFF_CONTEXT    3
 #define INDENT_MAX_FRAC 2 /* indentation never takes more than 1/2 of the width */
-#define SERIES_MAX      1024
 
 static void draw_body_row(void *ctx, WINDOW *w, int y, int x, int wd, size_t r);
 
@@ -37,6 +37,7 @@ void payload_view_init(struct payload_view *p, const struct tree *t)
 	p->tree = t;
 	p->shown = TREE_NONE;
 	pdoc_init(&p->doc);
+	trend_init(&p->trend);
 }
 
 void payload_view_free(struct payload_view *p)
@@ -46,9 +47,7 @@ void payload_view_free(struct payload_view *p)
 	pdoc_free(&p->doc);
 	free(p->folded);
 	free(p->rows);
-	free(p->series);
-	free(p->series_t);
-	free(p->series_ord);
+	trend_free(&p->trend);
 	memset(p, 0, sizeof(*p));
 }
 
@@ -251,7 +250,7 @@ static void build_diff_doc(struct payload_view *p, tree_id id)
 	pdoc_init(&b);
 	diffable(older, &a);
 	diffable(newer, &b);
-	p->diff_changed = payload_diff(&a, &b, DIFF_CONTEXT, &p->doc);
+	p->diff_changed = diff_docs(&a, &b, DIFF_CONTEXT, &p->doc);
 	if (p->diff_changed == 0)
 		snprintf(p->note, sizeof(p->note), "identical to the value before it");
 	pdoc_free(&a);
@@ -664,107 +663,6 @@ static int draw_props(WINDOW *w, int y, int h, int wd, const struct tree_value *
 	return f.y + 1;
 }
 
-/* Appends the number of the value at age (if it has one) to the series. */
-static void series_add(struct payload_view *p, tree_id id, unsigned age, uint64_t msgs)
-{
-	const struct tree_value *v = tree_shown_value(p->tree, id, age);
-	double x;
-
-	if (v && payload_number(v->data, v->len, p->field_used, &x)) {
-		p->series[p->nseries] = x;
-		p->series_t[p->nseries] = v->time_ms;
-		p->series_ord[p->nseries] = msgs - age;
-		p->nseries++;
-	}
-}
-
-/*
- * Collects the numbers of the node's history (oldest first) for the trend.
- * When only new messages came to the same topic, only they are parsed: each
- * entry remembers which message it came from, so the ones that left the
- * history are dropped and the rest kept.
- */
-static void update_series(struct payload_view *p, tree_id id)
-{
-	const struct tree_node *n = tree_shown(p->tree, id);
-	struct pv_key k = {.id = id, .msgs = n->msgs, .hist_len = n->hist_len};
-	struct pv_key old = p->skey;
-	const struct tree_value *newest;
-	unsigned limit = n->hist_len < SERIES_MAX ? n->hist_len : SERIES_MAX;
-	char before[PAYLOAD_PATH_MAX];
-	bool same = p->have_skey && old.id == id && !strcmp(p->sfield, p->field);
-	uint64_t added = same && n->msgs > old.msgs ? n->msgs - old.msgs : 0;
-
-	if (same && key_eq(&k, &old))
-		return;
-	snprintf(before, sizeof(before), "%s", p->field_used);
-	p->skey = k;
-	p->have_skey = true;
-	snprintf(p->sfield, sizeof(p->sfield), "%s", p->field);
-	newest = tree_shown_value(p->tree, id, 0);
-	if (newest == NULL) {
-		p->nseries = 0;
-		return;
-	}
-	if (p->field[0]) {
-		snprintf(p->field_used, sizeof(p->field_used), "%s", p->field);
-		double x;
-		/* A field picked on another topic that this one lacks: fall back to automatic. */
-		if (!payload_number(newest->data, newest->len, p->field_used, &x) &&
-		    !payload_default_path(newest->data, newest->len, p->field_used,
-		                          sizeof(p->field_used))) {
-			p->nseries = 0;
-			return;
-		}
-	} else if (!payload_default_path(newest->data, newest->len, p->field_used,
-	                                 sizeof(p->field_used))) {
-		p->nseries = 0;
-		return;
-	}
-	if (p->series_cap < limit) {
-		p->series_cap = limit;
-		p->series = xrealloc(p->series, p->series_cap * sizeof(*p->series));
-		p->series_t = xrealloc(p->series_t, p->series_cap * sizeof(*p->series_t));
-		p->series_ord = xrealloc(p->series_ord, p->series_cap * sizeof(*p->series_ord));
-	}
-	/* Each new message pushed one value unless the history was cleared or trimmed meanwhile. */
-	unsigned cap = tree_history_cap(p->tree);
-	uint64_t expect = old.hist_len + added < cap ? old.hist_len + added : cap;
-	if (added > 0 && added <= limit && n->hist_len == expect &&
-	    !strcmp(before, p->field_used)) {
-		size_t j = 0;
-
-		for (size_t i = 0; i < p->nseries; i++) {
-			if (n->msgs - p->series_ord[i] >= limit)
-				continue;
-			p->series[j] = p->series[i];
-			p->series_t[j] = p->series_t[i];
-			p->series_ord[j] = p->series_ord[i];
-			j++;
-		}
-		p->nseries = j;
-		for (unsigned age = (unsigned)added; age-- > 0;)
-			series_add(p, id, age, n->msgs);
-		return;
-	}
-	/* The newest SERIES_MAX values: wider than any chart a terminal can draw. */
-	p->nseries = 0;
-	for (unsigned age = limit; age-- > 0;)
-		series_add(p, id, age, n->msgs);
-}
-
-static void series_range(const struct payload_view *p, size_t from, double *lo, double *hi)
-{
-	*lo = INFINITY;
-	*hi = -INFINITY;
-	for (size_t i = from; i < p->nseries; i++) {
-		if (p->series[i] < *lo)
-			*lo = p->series[i];
-		if (p->series[i] > *hi)
-			*hi = p->series[i];
-	}
-}
-
 /* A number for a label: integers in full (timestamps, counters), others to 6 digits. */
 static void fmt_num(char *buf, size_t cap, double v)
 {
@@ -780,10 +678,10 @@ static void trend_numbers(const struct payload_view *p, size_t from, bool full, 
 {
 	char a[40], b[40], c[40];
 
-	series_range(p, from, lo, hi);
+	trend_range(&p->trend, from, lo, hi);
 	fmt_num(a, sizeof(a), *lo);
 	fmt_num(b, sizeof(b), *hi);
-	fmt_num(c, sizeof(c), p->series[p->nseries - 1]);
+	fmt_num(c, sizeof(c), p->trend.v[p->trend.n - 1]);
 	if (full)
 		snprintf(buf, cap, " min %s max %s last %s", a, b, c);
 	else
@@ -794,17 +692,17 @@ static void trend_numbers(const struct payload_view *p, size_t from, bool full, 
 static int draw_trend(struct payload_view *p, WINDOW *w, int y, int wd)
 {
 	char buf[160];
-	int used = 0, spark = 0, want = (int)p->nseries < 8 ? (int)p->nseries : 8;
+	int used = 0, spark = 0, want = (int)p->trend.n < 8 ? (int)p->trend.n : 8;
 	double lo = 0, hi = 0;
 	size_t from = 0;
 
-	if (p->nseries == 0)
+	if (p->trend.n == 0)
 		return y;
 	wmove(w, y, 0);
 	used += draw_str(w, "trend", wd, theme_attr(SLOT_META_KEY));
-	if (p->field_used[0]) {
+	if (p->trend.field_used[0]) {
 		used += draw_str(w, " ", wd - used, A_NORMAL);
-		used += draw_str(w, p->field_used, wd / 3, theme_attr(SLOT_META));
+		used += draw_str(w, p->trend.field_used, wd / 3, theme_attr(SLOT_META));
 	}
 	used += draw_str(w, " ", wd - used, A_NORMAL);
 	/*
@@ -815,11 +713,11 @@ static int draw_trend(struct payload_view *p, WINDOW *w, int y, int wd)
 	int full;
 
 	for (full = 1; full >= 0; full--) {
-		spark = (int)p->nseries;
+		spark = (int)p->trend.n;
 		for (int pass = 0; pass < 3; pass++) {
 			int over;
 
-			from = p->nseries > (size_t)spark ? p->nseries - (size_t)spark : 0;
+			from = p->trend.n > (size_t)spark ? p->trend.n - (size_t)spark : 0;
 			trend_numbers(p, from, full, buf, sizeof(buf), &lo, &hi);
 			over = used + spark + (int)strlen(buf) - wd;
 			if (over <= 0)
@@ -833,9 +731,9 @@ static int draw_trend(struct payload_view *p, WINDOW *w, int y, int wd)
 		spark = wd - used; /* never past the edge: curses would wrap onto the next line */
 	if (spark <= 0)
 		return y + 1;
-	from = p->nseries > (size_t)spark ? p->nseries - (size_t)spark : 0;
+	from = p->trend.n > (size_t)spark ? p->trend.n - (size_t)spark : 0;
 	trend_numbers(p, from, full > 0, buf, sizeof(buf), &lo, &hi);
-	used += draw_spark(w, p->series + from, p->nseries - from, spark, lo, hi,
+	used += draw_spark(w, p->trend.v + from, p->trend.n - from, spark, lo, hi,
 	                   theme_attr(SLOT_SPARK));
 	draw_str(w, buf, wd - used, theme_attr(SLOT_META));
 	return y + 1;
@@ -960,7 +858,7 @@ static void draw_history_row(struct payload_view *p, WINDOW *w, int y, int wd, t
 	fmt_time(when, sizeof(when), v->time_ms);
 	fmt_bytes(size, sizeof(size), v->orig_len);
 	/* The number the trend follows comes first: rows of one JSON shape all start alike. */
-	if (p->field_used[0] && payload_number(v->data, v->len, p->field_used, &x))
+	if (p->trend.field_used[0] && payload_number(v->data, v->len, p->trend.field_used, &x))
 		fmt_num(num, sizeof(num), x);
 	if (wd >= 64)
 		snprintf(buf, sizeof(buf), "%3zu %s  %u %s %9s  %s%s", r, when + 11, v->qos,
@@ -997,7 +895,7 @@ static void draw_chart(struct payload_view *p, WINDOW *w, int y0, int h, int wd)
 	double lo, hi;
 	size_t from;
 
-	if (p->nseries == 0) {
+	if (p->trend.n == 0) {
 		wmove(w, y0, 0);
 		draw_str(w, "No numbers in this topic's values to chart.", wd,
 		         theme_attr(SLOT_COUNT));
@@ -1005,15 +903,15 @@ static void draw_chart(struct payload_view *p, WINDOW *w, int y0, int h, int wd)
 	}
 	if (rows < 2)
 		return;
-	series_range(p, 0, &lo, &hi);
+	trend_range(&p->trend, 0, &lo, &hi);
 	fmt_num(hi_s, sizeof(hi_s), hi);
 	fmt_num(lo_s, sizeof(lo_s), lo);
 	lw = (int)(strlen(hi_s) > strlen(lo_s) ? strlen(hi_s) : strlen(lo_s)) + 1;
 	cols = wd - lw - 1;
 	if (cols < 2)
 		return;
-	from = p->nseries > (size_t)cols ? p->nseries - (size_t)cols : 0;
-	series_range(p, from, &lo, &hi);
+	from = p->trend.n > (size_t)cols ? p->trend.n - (size_t)cols : 0;
+	trend_range(&p->trend, from, &lo, &hi);
 	fmt_num(hi_s, sizeof(hi_s), hi);
 	fmt_num(lo_s, sizeof(lo_s), lo);
 	wmove(w, y0, 0);
@@ -1021,10 +919,10 @@ static void draw_chart(struct payload_view *p, WINDOW *w, int y0, int h, int wd)
 	wmove(w, y0 + rows - 1, 0);
 	draw_str(w, lo_s, lw, theme_attr(SLOT_META));
 	draw_vline(w, y0, lw, rows, theme_attr(SLOT_BORDER));
-	for (size_t i = from; i < p->nseries; i++) {
+	for (size_t i = from; i < p->trend.n; i++) {
 		int x = lw + 1 + (int)(i - from);
 		/* Height in eighths of a row; the smallest value still gets one eighth. */
-		int e = hi > lo ? 1 + (int)((p->series[i] - lo) / (hi - lo) * (rows * 8 - 1))
+		int e = hi > lo ? 1 + (int)((p->trend.v[i] - lo) / (hi - lo) * (rows * 8 - 1))
 		                : rows * 4;
 
 		for (int r = 0; r < rows && e > 0; r++, e -= 8) {
@@ -1034,11 +932,11 @@ static void draw_chart(struct payload_view *p, WINDOW *w, int y0, int h, int wd)
 		}
 	}
 	wattrset(w, A_NORMAL);
-	fmt_time(t0, sizeof(t0), p->series_t[from]);
-	fmt_time(t1, sizeof(t1), p->series_t[p->nseries - 1]);
-	fmt_num(last, sizeof(last), p->series[p->nseries - 1]);
+	fmt_time(t0, sizeof(t0), p->trend.t[from]);
+	fmt_time(t1, sizeof(t1), p->trend.t[p->trend.n - 1]);
+	fmt_num(last, sizeof(last), p->trend.v[p->trend.n - 1]);
 	snprintf(foot, sizeof(foot), "%s .. %s  %zu values  last %s", t0 + 11, t1 + 11,
-	         p->nseries - from, last);
+	         p->trend.n - from, last);
 	wmove(w, y0 + rows, 0);
 	draw_str(w, foot, wd, theme_attr(SLOT_COUNT));
 }
@@ -1072,8 +970,8 @@ static void draw_body_title(struct payload_view *p, WINDOW *w, int y, int wd, tr
 		}
 		break;
 	case BODY_CHART:
-		snprintf(label[0], sizeof(label[0]), " chart%s%s ", p->field_used[0] ? ": " : "",
-		         p->field_used);
+		snprintf(label[0], sizeof(label[0]), " chart%s%s ", p->trend.field_used[0] ? ": " : "",
+		         p->trend.field_used);
 		snprintf(label[1], sizeof(label[1]), " chart ");
 		break;
 	default:
@@ -1224,7 +1122,7 @@ void payload_view_draw(struct payload_view *p, WINDOW *w, int h, int wd, tree_id
 		wmove(w, y++, 0);
 		draw_str(w, note, wd, theme_attr(SLOT_ERROR));
 	}
-	update_series(p, id);
+	trend_update(&p->trend, p->tree, id);
 	if (y < h && p->body != BODY_CHART && roomy)
 		y = draw_trend(p, w, y, wd);
 
@@ -1402,31 +1300,18 @@ void payload_view_trend_field(struct ui *u)
 {
 	struct payload_view *p = ui_payload_view(u);
 	tree_id id = need_value(u);
-	const struct tree_value *v;
-	char(*paths)[PAYLOAD_PATH_MAX];
-	size_t n, next = 0;
-	double x;
+	size_t n;
+	int at;
 
 	if (id == TREE_NONE)
 		return;
-	v = tree_shown_value(p->tree, id, 0);
-	if (payload_text_number(v->data, v->len, &x)) {
+	at = trend_next_field(&p->trend, tree_shown_value(p->tree, id, 0), &n);
+	if (at == 0)
 		ui_notice(u, HINT_NOTICE, "The value is a plain number: the trend follows it");
-		return;
-	}
-	paths = xmalloc(64 * sizeof(*paths));
-	n = payload_numeric_paths(v->data, v->len, paths, 64);
-	if (n == 0) {
+	else if (at < 0)
 		ui_notice(u, HINT_ERROR, "No numeric field in this value to follow");
-		free(paths);
-		return;
-	}
-	for (size_t i = 0; i < n; i++)
-		if (!strcmp(paths[i], p->field_used))
-			next = (i + 1) % n;
-	snprintf(p->field, sizeof(p->field), "%s", paths[next]);
-	ui_notice(u, HINT_NOTICE, "Trend follows \"%s\" (%zu/%zu; F for the next)", p->field,
-	          next + 1, n);
-	free(paths);
+	else
+		ui_notice(u, HINT_NOTICE, "Trend follows \"%s\" (%d/%zu; F for the next)",
+		          p->trend.field, at, n);
 	ui_dirty(u);
 }

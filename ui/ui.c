@@ -30,12 +30,14 @@
 #include "mqscope/message_picker.h"
 #include "mqscope/payload_view.h"
 #include "mqscope/prompt.h"
-#include "mqscope/record.h"
+#include "mqscope/recorder.h"
+#include "mqscope/replay.h"
 #include "mqscope/publish.h"
 #include "mqscope/publish_form.h"
 #include "mqscope/state.h"
 #include "mqscope/status_bar.h"
 #include "mqscope/subs_view.h"
+#include "mqscope/sys.h"
 #include "mqscope/sysio.h"
 #include "mqscope/theme.h"
 #include "mqscope/topic.h"
@@ -51,17 +53,18 @@
 #define DIRTY_ALL     0x1fu
 #define DIRTY_PANES   (DIRTY_ALL & ~DIRTY_LAYOUT)
 
-#define MODALS_MAX      8
-#define JOBS_MAX        8
-#define DRAIN_SLICE     512 /* messages between looks at the keyboard */
-#define DRAIN_BUDGET_MS 15  /* then draw and poll again */
-#define REPLAY_BATCH    4096
-#define MIN_ROWS        6
-#define MIN_COLS        20
-#define SPLIT_MIN       12    /* columns either pane keeps, side by side */
-#define SPLIT_STEP      5     /* percent the divider moves per key */
-#define RESYNC_QUIET_MS 1500  /* no retained message this long after the SUBACKs: all were sent */
-#define RESYNC_MAX_MS   30000 /* after the SUBACKs, decide then at the latest */
+#define MODALS_MAX       8
+#define JOBS_MAX         8
+#define DRAIN_SLICE      512 /* messages between looks at the keyboard */
+#define DRAIN_BUDGET_MS  15  /* then draw and poll again */
+#define REPLAY_BATCH     4096
+#define MIN_ROWS         6
+#define MIN_COLS         20
+#define SPLIT_MIN        12    /* columns either pane keeps, side by side */
+#define SPLIT_STEP       5     /* percent the divider moves per key */
+#define NOTICE_WRAP_ROWS 16    /* from this height a long notice takes a second line */
+#define RESYNC_QUIET_MS  1500  /* no retained message this long after the SUBACKs: all were sent */
+#define RESYNC_MAX_MS    30000 /* after the SUBACKs, decide then at the latest */
 
 enum focus { FOCUS_TREE, FOCUS_PAYLOAD };
 
@@ -121,7 +124,7 @@ struct ui {
 	int64_t paused_wall; /* the wall clock then: ages and rates are shown as of it */
 	char *emit;          /* bytes for the terminal after the next frame (OSC 52) */
 	size_t emit_len, emit_cap;
-	struct broker_drops drops;
+	struct sys_drops drops;
 	uint64_t broker_dropped;
 };
 
@@ -604,8 +607,14 @@ static void frame(struct ui *u)
 		u->dirty = 0;
 		return;
 	}
-	/* A notice on two lines covers the panes' last row; they come back when it goes. */
-	lines = u->notice[0] && !u->nmodals ? hint_lines(u->cols, u->notice) : 1;
+	/*
+	 * A notice on two lines covers the panes' last row; they come back when it
+	 * goes. A short screen keeps its rows: one line, shortened in the middle
+	 * (the log has it whole).
+	 */
+	lines = u->notice[0] && !u->nmodals && u->rows >= NOTICE_WRAP_ROWS
+	            ? hint_lines(u->cols, u->notice)
+	            : 1;
 	if (lines != u->notice_lines) {
 		u->notice_lines = lines;
 		u->dirty |= DIRTY_PANES;
@@ -936,7 +945,7 @@ static void took_messages(struct ui *u)
 	/* Read after the messages: a value of a new connection then always sees its count. */
 	if (u->app->session)
 		session_status(u->app->session, &st);
-	u->broker_dropped = broker_drops_update(&u->drops, u->app->tree, st.connects);
+	u->broker_dropped = sys_drops_update(&u->drops, u->app->tree, st.connects);
 	u->dirty |= DIRTY_STATUS;
 	check_recorder(u);
 	tree_view_note_changes(&u->tv, u->app->tree, u->app->filter);
@@ -1293,7 +1302,7 @@ int ui_run(struct app *app)
 
 	tree_view_init(&u->tv, app->tree);
 	payload_view_init(&u->pv, app->tree);
-	broker_drops_init(&u->drops);
+	sys_drops_init(&u->drops);
 	load_state(u);
 	layout(u);
 	if (app->replay)

@@ -1,5 +1,5 @@
-/* payload.h: what a payload is (text, JSON, binary) and its views: pretty JSON, hex, numbers, diff.
- */
+/* payload.h: what a payload is (text, JSON, binary) and its documents: text, pretty JSON, hex.
+ * Numbers in payloads: payload_number.h; diffs of documents: diff.h. */
 #ifndef MQSCOPE_PAYLOAD_H
 #define MQSCOPE_PAYLOAD_H
 
@@ -68,6 +68,12 @@ struct pdoc {
 void pdoc_init(struct pdoc *d);
 void pdoc_free(struct pdoc *d);
 void pdoc_clear(struct pdoc *d);
+/*
+ * Appends a line of n bytes of text at depth, of kind, with the colour classes
+ * of style (n of them; NULL: all plain). Returns the line's index.
+ */
+size_t pdoc_add_line(struct pdoc *d, const char *text, size_t n, const uint8_t *style,
+                     unsigned depth, enum pline_kind kind);
 
 /* The payload as one line (its newlines are laid out when drawn). */
 void payload_text_doc(const char *s, size_t len, struct pdoc *out);
@@ -90,51 +96,7 @@ size_t payload_hex_line(const uint8_t *s, size_t len, size_t off, unsigned per_l
 /* Columns a hex dump line takes for per_line bytes. */
 int payload_hex_width(unsigned per_line);
 
-/*
- * A number from text: "21.5", " -3e2 ", "45 %", "12345 seconds". The number
- * must come first; what follows may only be a short unit without digits.
- */
-bool payload_text_number(const char *s, size_t len, double *out);
-
-#define PAYLOAD_PATH_MAX 128
-
-/*
- * The number at path in a JSON payload ("value", "a.b[2].c"), or with an
- * empty path the payload itself as a number (text or JSON). Numbers inside
- * JSON strings ("21.5") count. Payloads over PAYLOAD_NUMBER_MAX are skipped.
- */
-bool payload_number(const char *s, size_t len, const char *path, double *out);
-#define PAYLOAD_NUMBER_MAX (256 * 1024)
-
-/* Fills paths with up to max numeric leaves of a JSON payload, in document order; returns count.
- */
-size_t payload_numeric_paths(const char *s, size_t len, char (*paths)[PAYLOAD_PATH_MAX],
-                             size_t max);
-/*
- * The field a trend should follow by default: "" for a plain number, else the
- * numeric JSON leaf that looks most like a measurement (not a timestamp).
- * False when the payload holds no number.
- */
-bool payload_default_path(const char *s, size_t len, char *out, size_t cap);
-
-/*
- * A line diff of a against b (older, newer) into out: PL_SAME/PL_ADD/PL_DEL
- * lines with context lines of context around each change and PL_HUNK headers.
- * Styles and depths of the input lines are kept. Returns the number of
- * changed lines (0: identical). Very different large inputs fall back to
- * "all removed, all added" instead of an exact minimal diff.
- */
-size_t payload_diff(const struct pdoc *a, const struct pdoc *b, size_t context, struct pdoc *out);
 /* Splits a text document's single line at newlines (for diffing text). */
 void payload_split_lines(struct pdoc *d);
-
-/* Standard base64 of n bytes into out (cap >= base64_len(n) + 1); returns the length. */
-size_t base64_encode(const void *in, size_t n, char *out, size_t cap);
-static inline size_t base64_len(size_t n)
-{
-	return (n + 2) / 3 * 4;
-}
-/* Decodes standard base64 (padding optional, no whitespace); false on bad input. */
-bool base64_decode(const char *in, size_t n, uint8_t *out, size_t cap, size_t *outlen);
 
 #endif

@@ -12,6 +12,7 @@
 #include "mqscope/list_view.h"
 #include "mqscope/payload.h"
 #include "mqscope/tree.h"
+#include "mqscope/trend.h"
 
 struct ui;
 
@@ -72,16 +73,7 @@ struct payload_view {
 	unsigned hex_per_line;
 	size_t hex_len;
 
-	/* trend: numbers of the topic's history */
-	char field[PAYLOAD_PATH_MAX];      /* picked with F; "" = automatic */
-	char field_used[PAYLOAD_PATH_MAX]; /* what the series follows */
-	double *series;
-	int64_t *series_t;
-	uint64_t *series_ord; /* which message of the topic each number came from */
-	size_t nseries, series_cap;
-	struct pv_key skey;
-	char sfield[PAYLOAD_PATH_MAX];
-	bool have_skey;
+	struct trend trend; /* the numbers of the topic's history */
 };
 
 void payload_view_init(struct payload_view *p, const struct tree *t);

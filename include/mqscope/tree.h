@@ -110,6 +110,15 @@ double tree_rate(const struct tree *t, tree_id id, int64_t now_ms);
 bool tree_hidden(const struct tree *t, tree_id id);
 /* Whether a is id or one of its ancestors. */
 bool tree_is_ancestor(const struct tree *t, tree_id a, tree_id id);
+/*
+ * Whether the broker most likely holds a retained message for id: the newest
+ * value came retained, or an older one did and no empty message cleared it
+ * since (a live message does not replace a retained one).
+ */
+bool tree_has_retained(const struct tree *t, tree_id id);
+/* Every visible topic in the subtree of root (root included) that tree_has_retained, in *out
+ * (allocated; NULL when none); returns how many. A walk over the subtree. */
+size_t tree_retained_under(const struct tree *t, tree_id root, tree_id **out);
 
 /*
  * A hold (the paused screen): while it lasts, the tree takes messages as

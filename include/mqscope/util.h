@@ -37,5 +37,7 @@ void fmt_rate(char *buf, size_t cap, double per_s);
 void fmt_age(char *buf, size_t cap, int64_t ms);
 /* Wall-clock ms -> "2026-11-22 10:04:05.123" in local time. */
 void fmt_time(char *buf, size_t cap, int64_t wall_ms);
+/* Seconds up -> "3m 5s", "2h 0m 7s", "4d 1h 30m". */
+void fmt_uptime(char *buf, size_t cap, double seconds);
 
 #endif

@@ -11,7 +11,7 @@ start_broker "user root
 acl_file $T_DIR/acl"
 
 mq() { "$MQSCOPE" pub -h 127.0.0.1 -p "$BROKER_PORT" "$@"; }
-later() { mosquitto_sub -h 127.0.0.1 -p "$BROKER_PORT" -t "$1" -C 1 -W 5 -q 2 -F "${2:-%r %q %p}"; }
+later() { mosquitto_sub -h 127.0.0.1 -p "$BROKER_PORT" -t "$1" -C 1 -W 20 -q 2 -F "${2:-%r %q %p}"; }
 
 # -m, QoS 1, retained: a later subscriber gets it with both flags.
 mq -t open/a -m 'hello world' -q 1 -r 2>"$T_DIR/err" || fail "pub -m failed: $(cat "$T_DIR/err")"
@@ -20,7 +20,7 @@ mq -t open/a -m 'hello world' -q 1 -r 2>"$T_DIR/err" || fail "pub -m failed: $(c
 # -f: the file's bytes exactly, NULs and all.
 printf 'bin\0\001\377end' >"$T_DIR/payload.bin"
 mq -t open/bin -f "$T_DIR/payload.bin" -r -q 2 || fail "pub -f failed"
-mosquitto_sub -h 127.0.0.1 -p "$BROKER_PORT" -t open/bin -C 1 -W 5 -N >"$T_DIR/got.bin"
+mosquitto_sub -h 127.0.0.1 -p "$BROKER_PORT" -t open/bin -C 1 -W 20 -N >"$T_DIR/got.bin"
 cmp -s "$T_DIR/payload.bin" "$T_DIR/got.bin" || fail "pub -f sent other bytes"
 
 # -s: all of standard input, newlines kept.

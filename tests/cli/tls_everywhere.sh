@@ -20,7 +20,7 @@ listen() {
 	python3 "$LISTEN" "$OUT" --port-file "$T_DIR/port" "$@" 2>/dev/null &
 	local pid=$!
 	bg_pid "$pid"
-	poll_until 10 "the listener" test -s "$T_DIR/port" -o ! -d "/proc/$pid" || return 1
+	poll_until 30 "the listener" test -s "$T_DIR/port" -o ! -d "/proc/$pid" || return 1
 	[ -s "$T_DIR/port" ] || return 1
 	PORT=$(cat "$T_DIR/port")
 }
@@ -29,7 +29,7 @@ listen || fail "cannot start the listener"
 # first_line: what the first connection since the last reset sent (waits for it).
 has_line() { [ -s "$OUT" ]; }
 first_line() {
-	poll_until 15 "a connection to the listener" has_line
+	poll_until 30 "a connection to the listener" has_line
 	head -1 "$OUT"
 }
 
@@ -58,6 +58,7 @@ try_all() {
 	: >"$OUT"
 	"$MQSCOPE" sim "$@" 2>>"$T_DIR/sim.err" &
 	pid=$!
+	bg_pid "$pid"
 	expect sim "$what" "$kind"
 	kill "$pid"
 	wait "$pid"
@@ -108,6 +109,7 @@ for cmd in pub sim; do
 			OPENSSL_CONF=$T_DIR/loose.cnf "$MQSCOPE" sim -h 127.0.0.1 -p "$PORT" --insecure \
 				"${extra[@]}" 2>/dev/null &
 			pid=$!
+			bg_pid "$pid"
 		fi
 		line=$(first_line)
 		[ $cmd = sim ] && { kill "$pid"; wait "$pid"; }

@@ -5,7 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mqscope/base64.h"
+#include "mqscope/diff.h"
 #include "mqscope/payload.h"
+#include "mqscope/payload_number.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -41,14 +44,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* The formatter alone, on bytes nobody validated. */
 	payload_json_format(s, size, &b);
 	check_doc(&b);
-	payload_diff(&a, &b, 3, &diff);
+	diff_docs(&a, &b, 3, &diff);
 	check_doc(&diff);
 
 	payload_text_doc(s, half, &a);
 	payload_split_lines(&a);
 	payload_text_doc(s + half, size - half, &b);
 	payload_split_lines(&b);
-	payload_diff(&a, &b, 2, &diff);
+	diff_docs(&a, &b, 2, &diff);
 	check_doc(&diff);
 
 	payload_text_number(s, size, &v);

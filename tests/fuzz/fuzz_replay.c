@@ -14,6 +14,8 @@
 #include "mqscope/filter.h"
 #include "mqscope/msg.h"
 #include "mqscope/record.h"
+#include "mqscope/recorder.h"
+#include "mqscope/replay.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

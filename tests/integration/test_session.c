@@ -20,7 +20,11 @@ struct fixture {
 	struct broker broker;
 	struct settings cfg;
 	struct app app;
+	struct session_status seen; /* the status is_state last read */
 };
+
+/* How long a wait may take before the test gives up: far more than a quiet machine needs. */
+#define WAIT_MS 20000
 
 static void on_publish(struct mosquitto *m, void *obj, int mid)
 {
@@ -34,7 +38,7 @@ static void publish(int port, const char *topic, const void *payload, int len, b
 {
 	int done = 0;
 	struct mosquitto *m = mosquitto_new(NULL, true, &done);
-	int64_t deadline = clock_mono_ms() + 5000;
+	int64_t deadline = clock_mono_ms() + WAIT_MS;
 
 	assert_non_null(m);
 	mosquitto_publish_callback_set(m, on_publish);
@@ -87,20 +91,22 @@ static bool has_topic(struct fixture *f, const void *arg)
 /* Publishes a live message until it shows up: the SUBACK may trail the CONNACK. */
 static bool publish_until_seen(struct fixture *f, const char *topic)
 {
-	for (int i = 0; i < 25; i++) {
+	int64_t deadline = clock_mono_ms() + WAIT_MS;
+
+	do {
 		publish_str(f->broker.port, topic, "x", false);
 		if (wait_until(f, has_topic, topic, 200))
 			return true;
-	}
+	} while (clock_mono_ms() < deadline);
 	return false;
 }
 
+/* Whether the session is in the state; the status read is kept in f->seen, since the state
+ * may have moved on by the time the caller looks again (a wait of 1 s ends). */
 static bool is_state(struct fixture *f, const void *arg)
 {
-	struct session_status st;
-
-	session_status(f->app.session, &st);
-	return st.state == *(const enum session_state *)arg;
+	session_status(f->app.session, &f->seen);
+	return f->seen.state == *(const enum session_state *)arg;
 }
 
 static bool connected_twice(struct fixture *f, const void *arg)
@@ -161,9 +167,9 @@ static void check_retained_and_live(struct fixture *f)
 	publish(f->broker.port, "odd//level/", bin, 3, true);
 	start_session(f);
 
-	assert_true(wait_until(f, is_state, &conn, 5000));
-	assert_true(wait_until(f, has_topic, "odd//level/", 5000));
-	assert_true(wait_until(f, has_topic, "house/bulbs/bulb2", 5000));
+	assert_true(wait_until(f, is_state, &conn, WAIT_MS));
+	assert_true(wait_until(f, has_topic, "odd//level/", WAIT_MS));
+	assert_true(wait_until(f, has_topic, "house/bulbs/bulb2", WAIT_MS));
 	id = tree_find(f->app.tree, "house/bulbs/bulb1", 17);
 	assert_true(tree_node(f->app.tree, id)->flags & TREE_F_RETAINED);
 	v = tree_value(f->app.tree, id, 0);
@@ -174,7 +180,7 @@ static void check_retained_and_live(struct fixture *f)
 	/* Live messages arrive without the retained flag and update counts. */
 	publish_str(f->broker.port, "house/bulbs/bulb1", "ON", false);
 	publish_str(f->broker.port, "live/only", "42", false);
-	assert_true(wait_until(f, has_topic, "live/only", 5000));
+	assert_true(wait_until(f, has_topic, "live/only", WAIT_MS));
 	id = tree_find(f->app.tree, "house/bulbs/bulb1", 17);
 	assert_int_equal(tree_node(f->app.tree, id)->msgs, 2);
 	assert_false(tree_node(f->app.tree, id)->flags & TREE_F_RETAINED);
@@ -183,7 +189,7 @@ static void check_retained_and_live(struct fixture *f)
 	assert_int_equal(tree_node(f->app.tree, house)->sub_topics, 2);
 	assert_int_equal(tree_node(f->app.tree, house)->sub_msgs, 3);
 	/* $SYS is subscribed by default. */
-	assert_true(wait_until(f, has_topic, "$SYS/broker/version", 5000));
+	assert_true(wait_until(f, has_topic, "$SYS/broker/version", WAIT_MS));
 	assert_int_equal(ring_drops(&f->app.ring), 0);
 }
 
@@ -209,12 +215,12 @@ static void integration__session__survives_broker_restart_and_resubscribes(void 
 
 	settings_add_str(&f->cfg.topics, &f->cfg.ntopics, "stream/#");
 	start_session(f);
-	assert_true(wait_until(f, is_state, &conn, 5000));
+	assert_true(wait_until(f, is_state, &conn, WAIT_MS));
 	assert_true(publish_until_seen(f, "stream/before"));
 
 	broker_kill(&f->broker);
-	assert_true(wait_until(f, is_state, &waiting, 5000));
-	session_status(f->app.session, &st);
+	assert_true(wait_until(f, is_state, &waiting, WAIT_MS));
+	st = f->seen;
 	session_reason_text(st.reason, st.code, reason, sizeof(reason));
 	print_message("while down: %s\n", reason);
 	assert_true(strlen(reason) > 0);
@@ -223,7 +229,7 @@ static void integration__session__survives_broker_restart_and_resubscribes(void 
 	char err[256];
 	assert_int_equal(broker_restart(&f->broker, err, sizeof(err)), 0);
 	/* Backoff grows to 1, 2, 4 s while the broker was down; allow for it. */
-	assert_true(wait_until(f, connected_twice, NULL, 20000));
+	assert_true(wait_until(f, connected_twice, NULL, 2 * WAIT_MS));
 	/* A clean session lost the subscription: only a renewed one delivers this. */
 	assert_true(publish_until_seen(f, "stream/after"));
 }
@@ -237,8 +243,8 @@ static void integration__session__unreachable_broker_reports_and_retries(void **
 
 	broker_kill(&f->broker); /* nothing listens on the port now */
 	start_session(f);
-	assert_true(wait_until(f, is_state, &waiting, 5000));
-	session_status(f->app.session, &st);
+	assert_true(wait_until(f, is_state, &waiting, WAIT_MS));
+	st = f->seen;
 	session_describe(&st, clock_mono_ms(), desc, sizeof(desc));
 	print_message("%s\n", desc);
 	assert_non_null(strstr(desc, "connection refused"));
@@ -289,17 +295,17 @@ static void integration__session__publish_and_live_subscribe(void **state)
 	settings_add_str(&f->cfg.topics, &f->cfg.ntopics, "pub/#");
 	start_session(f);
 	/* Not connected yet or connected: either way no crash; wait for connected. */
-	assert_true(wait_until(f, is_state, &conn, 5000));
-	assert_true(wait_event(f, SESSION_EV_SUBSCRIBED, &ev, 5000));
+	assert_true(wait_until(f, is_state, &conn, WAIT_MS));
+	assert_true(wait_event(f, SESSION_EV_SUBSCRIBED, &ev, WAIT_MS));
 	assert_int_equal(ev.rc, 0);
 	assert_string_equal(ev.filter, "pub/#");
 
 	assert_int_equal(session_publish(f->app.session, &req, &mid, err, sizeof(err)), 0);
 	assert_true(mid > 0);
-	assert_true(wait_event(f, SESSION_EV_PUBLISHED, &ev, 5000));
+	assert_true(wait_event(f, SESSION_EV_PUBLISHED, &ev, WAIT_MS));
 	assert_int_equal(ev.mid, mid);
 	assert_int_equal(ev.rc, 0);
-	assert_true(wait_until(f, has_topic, "pub/out", 5000));
+	assert_true(wait_until(f, has_topic, "pub/out", WAIT_MS));
 	/* The MQTT 5 properties came back with the message. */
 	tree_id id = tree_find(f->app.tree, "pub/out", 7);
 	const struct tree_value *v = tree_value(f->app.tree, id, 0);
@@ -313,7 +319,7 @@ static void integration__session__publish_and_live_subscribe(void **state)
 	/* Live subscribe: no reconnect, new topics arrive, granted QoS reported. */
 	publish_str(f->broker.port, "extra/one", "1", true);
 	assert_int_equal(session_subscribe(f->app.session, "extra/#", 1, err, sizeof(err)), 0);
-	assert_true(wait_until(f, has_topic, "extra/one", 5000));
+	assert_true(wait_until(f, has_topic, "extra/one", WAIT_MS));
 	size_t n = session_subscriptions(f->app.session, subs, 8);
 	assert_int_equal(n, 2); /* pub/# and extra/# */
 	bool found = false;
@@ -328,7 +334,7 @@ static void integration__session__publish_and_live_subscribe(void **state)
 	assert_int_equal(st.connects, 1);
 	assert_int_equal(session_subscribe(f->app.session, "bad/#/x", 0, err, sizeof(err)), -1);
 	assert_int_equal(session_unsubscribe(f->app.session, "extra/#", err, sizeof(err)), 0);
-	assert_true(wait_event(f, SESSION_EV_UNSUBSCRIBED, &ev, 5000));
+	assert_true(wait_event(f, SESSION_EV_UNSUBSCRIBED, &ev, WAIT_MS));
 	assert_int_equal(session_unsubscribe(f->app.session, "extra/#", err, sizeof(err)), -1);
 }
 
@@ -342,7 +348,7 @@ static void integration__session__publish_while_down_says_not_connected(void **s
 
 	broker_kill(&f->broker);
 	start_session(f);
-	assert_true(wait_until(f, is_state, &waiting, 5000));
+	assert_true(wait_until(f, is_state, &waiting, WAIT_MS));
 	assert_int_equal(session_publish(f->app.session, &req, &mid, err, sizeof(err)), -1);
 	assert_string_equal(err, "not connected");
 }

@@ -58,6 +58,25 @@ static const char *const make_certs =
     /* mosquitto started as root reads them as the mosquitto user */
     "chmod 755 . sys && chmod 644 *.* sys/*\n";
 
+/* Starts the broker with its four extra listeners on ports free right now. */
+static int start_world_broker(char *extra, size_t cap, char *err, size_t errcap)
+{
+	w.need_cert = free_port();
+	w.plain = free_port();
+	w.expired = free_port();
+	w.psk = free_port();
+	snprintf(extra, cap,
+	         "cafile %1$s/ca.crt\ncertfile %1$s/server.crt\nkeyfile %1$s/server.key\n"
+	         "listener %2$d 127.0.0.1\ncafile %1$s/ca.crt\ncertfile %1$s/server.crt\n"
+	         "keyfile %1$s/server.key\nrequire_certificate true\n"
+	         "listener %3$d 127.0.0.1\n"
+	         "listener %4$d 127.0.0.1\ncafile %1$s/ca.crt\ncertfile %1$s/expired.crt\n"
+	         "keyfile %1$s/expired.key\n"
+	         "listener %5$d 127.0.0.1\npsk_hint mqscope\npsk_file %1$s/psk.txt\n",
+	         w.dir, w.need_cert, w.plain, w.expired, w.psk);
+	return broker_start(&w.b, extra, err, errcap);
+}
+
 static int world_setup(void **state)
 {
 	char cmd[4096], extra[2048], err[256];
@@ -72,25 +91,17 @@ static int world_setup(void **state)
 		fprintf(stderr, "openssl could not make the test certificates\n");
 		return -1;
 	}
-	w.need_cert = free_port();
-	w.plain = free_port();
-	w.expired = free_port();
-	w.psk = free_port();
-	snprintf(extra, sizeof(extra),
-	         "cafile %1$s/ca.crt\ncertfile %1$s/server.crt\nkeyfile %1$s/server.key\n"
-	         "listener %2$d 127.0.0.1\ncafile %1$s/ca.crt\ncertfile %1$s/server.crt\n"
-	         "keyfile %1$s/server.key\nrequire_certificate true\n"
-	         "listener %3$d 127.0.0.1\n"
-	         "listener %4$d 127.0.0.1\ncafile %1$s/ca.crt\ncertfile %1$s/expired.crt\n"
-	         "keyfile %1$s/expired.key\n"
-	         "listener %5$d 127.0.0.1\npsk_hint mqscope\npsk_file %1$s/psk.txt\n",
-	         w.dir, w.need_cert, w.plain, w.expired, w.psk);
-	if (broker_start(&w.b, extra, err, sizeof(err)) != 0) {
-		fprintf(stderr, "broker: %s\n", err);
-		return -1;
+	/* A port free now may be taken before mosquitto binds it: try other ports a few times. */
+	for (int tries = 0;; tries++) {
+		if (tries == 5) {
+			fprintf(stderr, "broker: %s\n", err);
+			return -1;
+		}
+		if (start_world_broker(extra, sizeof(extra), err, sizeof(err)) == 0)
+			break;
 	}
 	/* broker_start waited for the first listener; the others open with it. */
-	if (wait_port(w.expired, 5000, w.b.pid) != 0 || wait_port(w.psk, 5000, w.b.pid) != 0)
+	if (wait_port(w.expired, 20000, w.b.pid) != 0 || wait_port(w.psk, 20000, w.b.pid) != 0)
 		return -1;
 	return 0;
 }

@@ -19,8 +19,8 @@ run_scenario
 # The dashboard names aedes and counts the events it publishes instead of statistics.
 stop_ui
 start_ui -h 127.0.0.1 -p "$BROKER_PORT"
-wait_for "$VERSION_WORDS" 20
-wait_for "\$SYS (" 20
+wait_for "$VERSION_WORDS"
+wait_for "\$SYS ("
 keys b
 wait_for "(aedes \$SYS; Esc q b closes)"
 wait_for "It publishes events, not statistics"

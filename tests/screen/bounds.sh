@@ -26,8 +26,8 @@ base_kb=$(kb VmRSS)
 # The largest payload a broker can pass to an MQTT 5 client (the length field tops out at 256 MB).
 yes 'ABCDEFGHIJKLMNOPQRSTUVWXYZ' | head -c 268000000 |
 	mosquitto_pub -h 127.0.0.1 -p "$BROKER_PORT" -t big/blob -s || fail "publish 256 MB"
-wait_for "payload_cap: 1 cut" 30
-keys Down Right Down
+wait_for "payload_cap: 1 cut" 60
+select_topic big/blob
 wait_for "truncated: showing 1.0 MiB of 255.6 MiB"
 wait_for "size 255.6 MiB"
 after_big_kb=$(kb VmHWM)
@@ -45,7 +45,7 @@ for i in $(seq 1 150); do
 	long=$(printf 'long/%03d/%s' "$i" "$(head -c 65526 /dev/zero | tr '\0' x)")
 	mosquitto_pub -h 127.0.0.1 -p "$BROKER_PORT" -q 1 -t "$long" -m "v$i" || fail "publish long $i"
 done
-wait_line "names over memory_budget: [0-9,]+ refused" 30
+wait_line "names over memory_budget: [0-9,]+ refused" 60
 wait_for "long ("
 wait_for "deep (1 topic"
 
@@ -54,7 +54,7 @@ for i in $(seq 1 12); do
 	head -c 1000000 /dev/zero | tr '\0' "$(printf "\\$(printf %03o $((96 + i)))")" |
 		mosquitto_pub -h 127.0.0.1 -p "$BROKER_PORT" -t big/blob -s || fail "publish 1 MB $i"
 	# One at a time: a slow (sanitized) build must not meet ring_bytes instead.
-	wait_line "messages $((i + 1))( |$)" 20
+	wait_line "messages $((i + 1))( |$)" 60
 done
 wait_line "memory_budget: [0-9,]+ values dropped or cut"
 wait_for "blob = llllllll"
@@ -65,13 +65,17 @@ keys q
 stop_ui
 
 # A million distinct topics: 200,000 nodes are kept, the messages for the rest are refused.
+# Sanitized builds (whose memory is not checked below) take 300,000, still past the bound, in a
+# third of the time.
+topics=1000000
+ldd "$MQSCOPE" | grep -qE 'libasan|libtsan' && topics=300000
 start_ui --config "$T_DIR/mqscope.conf" -h 127.0.0.1 -p "$BROKER_PORT" -t 'sensors/#'
 wait_for "connected"
 mqs=$(pgrep -P "$UI_PID" | head -1)
 [ -n "$mqs" ] || fail "no mqscope process"
 base_kb=$(kb VmRSS)
 start=$(now_ms)
-"$MQSCOPE_FLOOD" -p "$BROKER_PORT" -T 1000000 -n 1000000 -s 8 >"$T_DIR/flood.out" ||
+"$MQSCOPE_FLOOD" -p "$BROKER_PORT" -T "$topics" -n "$topics" -s 8 >"$T_DIR/flood.out" ||
 	fail "flood: $(cat "$T_DIR/flood.out")"
 log "flood: $(cat "$T_DIR/flood.out")"
 wait_line "max_topics 200,000: [0-9,]+ refused" 60

@@ -15,7 +15,7 @@ wait_for "dev (2 topics, 2 msgs)"
 
 # buffer_is FILE: waits until the newest tmux paste buffer holds exactly FILE's bytes.
 buffer_is() {
-	local deadline=$(($(now_ms) + 5000))
+	local deadline=$(($(now_ms) + 20000))
 	until tmux -S "$T_SOCK" show-buffer 2>/dev/null | cmp -s - "$1"; do
 		[ "$(now_ms)" -ge "$deadline" ] && fail "clipboard holds '$(tmux -S "$T_SOCK" show-buffer 2>&1 | cat -v)'"
 		sleep 0.05

@@ -5,12 +5,12 @@
 # No config file may point it elsewhere.
 export XDG_CONFIG_HOME="$T_DIR/config" HOME="$T_DIR"
 start_ui
-wait_for "demo /" 15
-wait_for "connected" 15
+wait_for "demo /" 30
+wait_for "connected" 30
 # Every simulated device has reported once (sensors report every 2 s).
-wait_for "house (9 topics" 15
-wait_for "sensors (16 topics" 15
-wait_for '$SYS (' 15
+wait_for "house (9 topics" 30
+wait_for "sensors (16 topics" 30
+wait_for '$SYS (' 30
 
 mqs=$(pgrep -P "$UI_PID" | head -1)
 [ -n "$mqs" ] || fail "cannot find the mqscope process"
@@ -29,6 +29,6 @@ wait_for "mosquitto version"
 keys q
 [ "$(wait_exit)" = 0 ] || fail "exit status was not 0"
 for p in $children; do
-	wait_pid_gone "$p" 5 || fail "demo process $p still running after quit"
+	wait_pid_gone "$p" 30 || fail "demo process $p still running after quit"
 done
 pass

@@ -12,7 +12,7 @@ export TMPDIR
 trap 'rc=$?; rm -rf "$TMPDIR"; (exit $rc); cleanup' EXIT
 
 start_ui
-wait_for "house (9 topics" 15
+wait_for "house (9 topics" 30
 DEMO_DIR=$(screen | head -1 | grep -oE 'demo /[^ ]+' | cut -d' ' -f2)
 case "$DEMO_DIR" in "$TMPDIR"/mqscope-demo-*) ;; *) fail "demo directory '$DEMO_DIR'" ;; esac
 [ "$(stat -c %a "$DEMO_DIR")" = 700 ] || fail "the demo directory is not 0700"
@@ -52,7 +52,7 @@ for p in "$mqs" "$sim" "$broker"; do
 done
 
 # With the password over the socket: the demo's state. Without it, or another one: refused.
-[ "$(mosquitto_sub --unix "$SOCK" -u mqscope -P "$PW" -t house/bulbs/bulb1 -C 1 -W 5 -F '%r')" = 1 ] ||
+[ "$(mosquitto_sub --unix "$SOCK" -u mqscope -P "$PW" -t house/bulbs/bulb1 -C 1 -W 20 -F '%r')" = 1 ] ||
 	fail "the demo's own login does not work"
 for who in "" "-u mqscope" "-u mqscope -P guess" "-u other -P $PW"; do
 	# shellcheck disable=SC2086
@@ -74,14 +74,14 @@ fi
 
 # kill -9: the broker and the simulator go with mqscope; the directory stays behind.
 kill -KILL "$mqs"
-wait_pid_gone "$broker" 5 || fail "the demo broker outlived mqscope (kill -9)"
-wait_pid_gone "$sim" 5 || fail "the simulator outlived mqscope (kill -9)"
+wait_pid_gone "$broker" 30 || fail "the demo broker outlived mqscope (kill -9)"
+wait_pid_gone "$sim" 30 || fail "the simulator outlived mqscope (kill -9)"
 [ -d "$DEMO_DIR" ] || fail "the directory went with kill -9 (nothing could remove it)"
 wait_exit >/dev/null
 
 # The next start removes it, makes its own, and removes that one on quit.
 respawn_ui
-wait_for "house (9 topics" 15
+wait_for "house (9 topics" 30
 NEW_DIR=$(screen | head -1 | grep -oE 'demo /[^ ]+' | cut -d' ' -f2)
 [ "$NEW_DIR" != "$DEMO_DIR" ] || fail "the demo directory was reused"
 [ -e "$DEMO_DIR" ] && fail "the stale demo directory $DEMO_DIR was not removed"

@@ -6,8 +6,8 @@
 
 export XDG_CONFIG_HOME="$T_DIR/config" HOME="$T_DIR"
 start_ui
-wait_for "connected" 15
-wait_for "house (9 topics" 15
+wait_for "connected" 30
+wait_for "house (9 topics" 30
 # The status bar names the demo's private directory: its socket and password are there.
 DEMO_DIR=$(screen | head -1 | grep -oE 'demo /[^ ]+' | cut -d' ' -f2)
 [ -S "$DEMO_DIR/mqtt.sock" ] || fail "cannot find the demo broker's socket in '$DEMO_DIR'"

@@ -49,6 +49,8 @@ tree | grep -q "humidity" && fail "a new humidity topic is shown"
 # A subtree with #.
 filter "building/#"
 wait_for 'Filter: topics matching "building/#": 2 topics'
+keys Home
+wait_selected "building ("
 keys '*'
 wait_line "^ +door ® = OPEN"
 wait_line "^ +alarm ® = ALARM: smoke"

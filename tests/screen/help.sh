@@ -57,7 +57,7 @@ keys PgUp
 wait_line "2-21 of $total "
 keys End
 wait_line "$((total - 19))-$total of $total "
-poll_until 10 "the last entry, '$LAST_KEYS  $LAST_TEXT', whole" help_has "$LAST_KEYS $LAST_TEXT"
+poll_until 30 "the last entry, '$LAST_KEYS  $LAST_TEXT', whole" help_has "$LAST_KEYS $LAST_TEXT"
 # A long description is wrapped at a space, never inside a word: its lines joined by spaces
 # read as the description (help_has).
 keys Home
@@ -65,21 +65,21 @@ wait_line "1-20 of $total "
 keys /
 keys -l "publish-again"
 keys Enter
-poll_until 10 "the publish-again entry" help_has \
+poll_until 30 "the publish-again entry" help_has \
 	"Publish the selected topic's last value again (editable first) (publish-again)"
 
 # Search: / finds, n and N go on, wrapping around.
 keys /
 keys -l "qos-2"
 keys Enter
-poll_until 10 "the first qos-2" help_has "The same with QoS 2 (qos-2)"
+poll_until 30 "the first qos-2" help_has "The same with QoS 2 (qos-2)"
 keys n
-poll_until 10 "the second qos-2" help_has "QoS 2: exactly once (qos-2)"
+poll_until 30 "the second qos-2" help_has "QoS 2: exactly once (qos-2)"
 keys n
 wait_for "Search wrapped around"
-poll_until 10 "the first qos-2 again" help_has "The same with QoS 2 (qos-2)"
+poll_until 30 "the first qos-2 again" help_has "The same with QoS 2 (qos-2)"
 keys N
-poll_until 10 "the second qos-2 again" help_has "QoS 2: exactly once (qos-2)"
+poll_until 30 "the second qos-2 again" help_has "QoS 2: exactly once (qos-2)"
 keys /
 keys -l "no such key anywhere"
 keys Enter
@@ -87,7 +87,7 @@ wait_for 'Nothing here matches "no such key anywhere"'
 
 # Only its own keys close it: another key leaves it open (the End after it scrolls the help).
 keys x Home End
-poll_until 10 "the last entry after x" help_has "$LAST_KEYS $LAST_TEXT"
+poll_until 30 "the last entry after x" help_has "$LAST_KEYS $LAST_TEXT"
 for k in Escape q '?' F1; do
 	keys Home
 	wait_line "1-20 of $total "
@@ -121,10 +121,10 @@ wait_line "2-21 of $total "
 keys /
 keys -l "Send the message (send)"
 keys Enter
-poll_until 10 "the form's send key rebound" help_has "F5 Send the message (send)"
+poll_until 30 "the form's send key rebound" help_has "F5 Send the message (send)"
 keys Escape # not a close key any more
 keys End
-poll_until 10 "the last entry with Esc rebound away" help_has "$LAST_TEXT"
+poll_until 30 "the last entry with Esc rebound away" help_has "$LAST_TEXT"
 keys x
 wait_gone "mqscope keys"
 keys F6

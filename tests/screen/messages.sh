@@ -38,7 +38,7 @@ wait_sub all 2
 # A group: Enter on its header sends every message in it, in order.
 keys m
 wait_for "Saved messages"
-keys Down Enter
+keys Home Down Enter
 wait_for "group 'night'"
 wait_sub all 4
 [ "$(sed -n 3,4p "$T_DIR/all.out" | tr '\n' ' ')" = "house/bulbs/bulb1 OFF house/bulbs/bulb2 OFF " ] ||
@@ -64,7 +64,7 @@ grep -q 'payload = "TOGGLE"' "$XDG_CONFIG_HOME/mqscope/messages" || fail "messag
 keys m
 wait_for "Saved messages (3 from the config file, 1 saved)"
 wait_line "toggle 1 +house/bulbs/bulb1 = TOGGLE +QoS 0 +saved"
-keys Down Down Down Down
+keys Home Down Down Down Down
 keys Enter
 wait_for "Sent 'toggle 1' to house/bulbs/bulb1 (QoS 0)"
 wait_sub all 5
@@ -73,7 +73,7 @@ wait_sub all 5
 # x twice deletes it from the messages file; a config message cannot be deleted from here.
 keys m
 wait_for "1 saved)"
-keys Down Down Down Down x
+keys Home Down Down Down Down x
 wait_for "Delete 'toggle 1'"
 keys x
 wait_for "Deleted 'toggle 1'"

@@ -74,8 +74,7 @@ wait_for "user sensor=kitchen"
 search "dev/long"
 wait_for "{…},  2 items"
 keys Tab
-keys j
-keys Enter
+keys Home j Enter
 wait_for '    "id": 0,'
 wait_for '    "v": 0'
 # '-' folds everything below the top again; Left goes to the enclosing container.

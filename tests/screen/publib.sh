@@ -27,7 +27,7 @@ sub_lines() { wc -l <"$T_DIR/$1.out"; }
 
 # wait_sub NAME N [SECONDS]: until subscriber NAME has written at least N lines.
 wait_sub() {
-	local deadline=$(($(now_ms) + ${3:-10} * 1000))
+	local deadline=$(($(now_ms) + ${3:-30} * 1000))
 	until [ "$(sub_lines "$1")" -ge "$2" ]; do
 		if [ "$(now_ms)" -ge "$deadline" ]; then
 			log "$1 received:"
@@ -44,7 +44,7 @@ sub_line() { sed -n "${2}p" "$T_DIR/$1.out"; }
 # retained_of TOPIC: the retained message of TOPIC as "retain-flag payload", from a fresh subscriber.
 retained_of() {
 	mosq_args
-	mosquitto_sub "${MOSQ_ARGS[@]}" -t "$1" -C 1 -W 5 -F '%r %p' 2>/dev/null
+	mosquitto_sub "${MOSQ_ARGS[@]}" -t "$1" -C 1 -W 20 -F '%r %p' 2>/dev/null
 }
 
 # retained_count FILTER: exactly how many retained messages match FILTER (tests/helpers/retained.c).
@@ -53,27 +53,7 @@ retained_count() {
 		fail "cannot count retained messages under $1"
 }
 
-# wait_selected TEXT [SECONDS]: until the selected tree row contains TEXT.
-selected_has() { selected_line | grep -qF -- "$1"; }
-wait_selected() { poll_until "${2:-10}" "'$1' to be selected" selected_has "$1"; }
-
-# select_topic TOPIC: selects the tree row of TOPIC (searching from the first row).
-# The topic may not be in the tree yet (a retained message still on its way): search again until
-# it is, rather than once.
-select_topic() {
-	local deadline=$(($(now_ms) + 30000)) until
-	while :; do
-		keys Home
-		search "$1"
-		until=$(($(now_ms) + 2000))
-		while [ "$(now_ms)" -lt "$until" ]; do
-			selected_has "${1##*/}" && return 0
-			sleep 0.05
-		done
-		[ "$(now_ms)" -ge "$deadline" ] && fail "timed out waiting for '${1##*/}' to be selected"
-	done
-}
-
+# stop_subs: ends the background subscribers (lib.sh's cleanup calls it too).
 stop_subs() {
 	for p in $SUB_PIDS; do
 		kill "$p" 2>/dev/null
@@ -81,7 +61,3 @@ stop_subs() {
 	done
 	SUB_PIDS=""
 }
-
-# Subscribers go first; a broker a test paused is resumed so it can be stopped. The exit status
-# is handed on to lib.sh's cleanup.
-trap 'rc=$?; stop_subs; [ -n "$BROKER_PID" ] && kill -CONT "$BROKER_PID" 2>/dev/null; (exit $rc); cleanup' EXIT

@@ -79,9 +79,9 @@ wait_for "Not sent: not connected"
 wait_for "keeps your message: C-s to try again"
 wait_for "kept while down"
 start_broker # same port; a fresh broker holds no retained messages
-wait_line "● connected" 30
+wait_line "● connected" 40
 keys C-s
-wait_for "Sent 15 B to devices/lamp/config (QoS 0, retained)" 10
+wait_for "Sent 15 B to devices/lamp/config (QoS 0, retained)"
 [ "$(retained_of devices/lamp/config)" = "1 kept while down" ] ||
 	fail "after the broker came back: '$(retained_of devices/lamp/config)'"
 

@@ -86,7 +86,7 @@ view_as() {
 	prev=$(view_note)
 	for _ in 1 2 3 4; do
 		keys v
-		poll_until 5 "the payload view to change" view_changed "$prev"
+		poll_until 20 "the payload view to change" view_changed "$prev"
 		prev=$(view_note)
 		[ "$prev" = "Payload view: $1" ] && return 0
 	done
@@ -148,7 +148,10 @@ with open(sys.argv[1], "w") as f:
 EOF
 start_ui_raw --replay "$T_DIR/rec.jsonl" --replay-speed 0
 wait_for "Replay done: 7 messages"
-keys Down '*'
+# The rows are $SYS and ctl: from the first, Down is ctl, and '*' opens everything below it.
+keys Home Down
+wait_selected "ctl ("
+keys '*'
 wait_for '\e]0;MQSTOSC\ax'
 wait_for '\x9b6nMQSTC1\xff'
 wait_for '\u009d0;MQSTU8\a'
@@ -178,7 +181,9 @@ stop_ui
 rm -f "$T_DIR/raw"
 T_LANG=C start_ui_raw --replay "$T_DIR/rec.jsonl" --replay-speed 0
 wait_for "Replay done: 7 messages"
-keys Down '*'
+keys Home Down
+wait_selected "ctl ("
+keys '*'
 wait_for '\u202eMQSTRLO\u200b'
 wait_for '\e]0;MQSTOSC\ax'
 keys q

@@ -25,9 +25,10 @@ trap 'rc=$?; umount -l "$T_DIR/ro" "$T_DIR/small" 2>/dev/null; (exit $rc); clean
 export T_COLS=160
 start_broker
 
-# shows TOPIC TEXT: searches for TOPIC until it has arrived and its payload pane shows TEXT.
-found() { search "$1" && sleep 0.1 && screen_has "$2"; }
-shows() { poll_until 10 "$1 showing '$2'" found "$1" "$2"; }
+# shows TOPIC TEXT: searches for TOPIC until it has arrived and its payload pane shows TEXT (a
+# search before the topic arrived finds nothing: search again).
+found() { search "$1" && within 2 screen_has "$2"; }
+shows() { poll_until 30 "$1 showing '$2'" found "$1" "$2"; }
 
 # told_once TEXT: TEXT is on screen now; after a key clears it and more messages arrive, it stays
 # gone, while the status bar keeps saying the recording failed.

@@ -64,17 +64,19 @@ keys q
 keys q
 [ "$(wait_exit)" = 0 ] || fail "exit status was not 0"
 
-# At 10x, two messages recorded 20 s apart arrive 2 s apart.
+# At 10x, two messages recorded 40 s apart arrive 4 s apart. Seen on the screen, the first may
+# show late on a busy machine, so the gap seen can be shorter: more than half of it is enough
+# to tell pacing from all at once.
 printf '%s\n' '{"time":1700000000000,"topic":"paced/first","qos":0,"retain":false,"payload":"1"}' \
-	'{"time":1700000020000,"topic":"paced/second","qos":0,"retain":false,"payload":"2"}' \
+	'{"time":1700000040000,"topic":"paced/second","qos":0,"retain":false,"payload":"2"}' \
 	>"$T_DIR/paced.jsonl"
 restart_ui --replay "$T_DIR/paced.jsonl" --replay-speed 10
 wait_for "paced (1 topic, 1 msg)"
 t0=$(now_ms)
 wait_line "replay 10x"
-wait_for "paced (2 topics, 2 msgs)" 10
+wait_for "paced (2 topics, 2 msgs)"
 elapsed=$(($(now_ms) - t0))
-[ "$elapsed" -ge 1500 ] || fail "the second message came after ${elapsed} ms, not ~2000"
+[ "$elapsed" -ge 2000 ] || fail "the second message came after ${elapsed} ms, not ~4000"
 wait_for "replay done"
 keys q
 [ "$(wait_exit)" = 0 ] || fail "exit status was not 0"

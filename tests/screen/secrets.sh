@@ -12,7 +12,7 @@ SECRET=hunter2-$$
 rm -f "$T_DIR/port"
 python3 "$(dirname "$0")/../helpers/first_bytes.py" "$T_DIR/first" --hold --port-file "$T_DIR/port" &
 bg_pid $!
-poll_until 10 "the listener" test -s "$T_DIR/port"
+poll_until 30 "the listener" test -s "$T_DIR/port"
 PORT=$(cat "$T_DIR/port")
 
 # Run as another user (when we are root) a process's /proc files belong to root exactly when it
@@ -39,7 +39,7 @@ fi
 check_process() {
 	local who=$1 pid=$2 uid
 	[ -n "$pid" ] || fail "cannot find the process of $who"
-	poll_until 10 "$who to connect" grep -q . "$T_DIR/first"
+	poll_until 30 "$who to connect" grep -q . "$T_DIR/first"
 	tr '\0' '\n' <"/proc/$pid/cmdline" | grep -qF "$SECRET" && fail "$who: the password is in /proc/$pid/cmdline"
 	tr '\0' '\n' <"/proc/$pid/environ" | grep -qF "$SECRET" && fail "$who: the password is in /proc/$pid/environ"
 	grep -qE '^Max core file size +0 +0 ' "/proc/$pid/limits" || fail "$who: core files allowed: $(grep core "/proc/$pid/limits")"
@@ -56,6 +56,7 @@ check_process() {
 run_bg() {
 	"${AS[@]}" env MQSCOPE_PASSWORD="$SECRET" "$BIN" "$@" 2>>"$T_DIR/bg.err" &
 	BG=$!
+	bg_pid "$BG"
 }
 stop_bg() {
 	kill "$BG" 2>/dev/null
@@ -125,6 +126,7 @@ stop_ui
 tmux -S "$T_SOCK" -f "$T_DIR/tmux.conf" new-session -d -s t -x 100 -y 30 \
 	"env -i PATH='$PATH' HOME='$HOME' XDG_CONFIG_HOME='$XDG_CONFIG_HOME' TERM=xterm-256color \
 	LANG=C.UTF-8 LC_ALL=C.UTF-8 ASAN_OPTIONS='$ASAN_OPTIONS' UBSAN_OPTIONS='$UBSAN_OPTIONS' \
+	MQSCOPE_TEST_MARK='$MQSCOPE_TEST_MARK' MQSCOPE_SUITE_MARK='${MQSCOPE_SUITE_MARK:-}' \
 	PS1='sh\$ ' bash --norc --noprofile -i"
 UI_PID=$(tmux -S "$T_SOCK" list-panes -t t -F '#{pane_pid}')
 tty=$(tmux -S "$T_SOCK" display-message -p -t t '#{pane_tty}')
@@ -135,20 +137,20 @@ keys Enter
 wait_for "Password for alice at 127.0.0.1:$PORT:"
 pid=$(pgrep -P "$UI_PID" | head -1)
 [ -n "$pid" ] || fail "cannot find mqscope under the shell"
-poll_until 10 "echo off at the prompt" echo_is -echo
+poll_until 30 "echo off at the prompt" echo_is -echo
 keys -l "abc"
 keys C-z
 wait_for "Stopped"
 keys -l "fg"
 keys Enter
-poll_until 10 "echo off again after fg" echo_is -echo
+poll_until 30 "echo off again after fg" echo_is -echo
 # What was typed before the stop was flushed: the prompt asks again.
-poll_until 10 "the prompt again" test "$(screen | grep -c "Password for alice at")" -ge 2
+poll_until 30 "the prompt again" test "$(screen | grep -c "Password for alice at")" -ge 2
 keys -l "def"
 keys Enter
 wait_for "connecting"
 keys q
-wait_pid_gone "$pid" 10 || fail "mqscope did not quit"
+wait_pid_gone "$pid" 30 || fail "mqscope did not quit"
 wait_for 'sh$'
 screen | grep -qE "abc|def" && fail "part of the password was echoed: $(screen)"
 log "-P -: nothing echoed before or after Ctrl-Z and fg"

@@ -14,7 +14,8 @@ start_shell() {
 	tmux -S "$T_SOCK" -f "$T_DIR/tmux.conf" new-session -d -s t -x 100 -y 30 \
 		"env -i PATH='$PATH' HOME='$HOME' XDG_CONFIG_HOME='$XDG_CONFIG_HOME' TERM=xterm-256color \
 		LANG=C.UTF-8 LC_ALL=C.UTF-8 ASAN_OPTIONS='$ASAN_OPTIONS' UBSAN_OPTIONS='$UBSAN_OPTIONS' \
-		LSAN_OPTIONS='${LSAN_OPTIONS:-}' PS1='sh\$ ' /bin/sh"
+		LSAN_OPTIONS='${LSAN_OPTIONS:-}' MQSCOPE_TEST_MARK='$MQSCOPE_TEST_MARK' \
+		MQSCOPE_SUITE_MARK='${MQSCOPE_SUITE_MARK:-}' PS1='sh\$ ' /bin/sh"
 	UI_PID=$(tmux -S "$T_SOCK" list-panes -t t -F '#{pane_pid}')
 	tmux -S "$T_SOCK" pipe-pane -o -t t "cat >>'$T_DIR/raw'" || fail "tmux pipe-pane"
 	wait_for 'sh$'
@@ -44,15 +45,15 @@ ended_by() {
 	rm -f "$T_DIR/raw" "$rec"
 	start_shell
 	run_in_shell --record "$rec"
-	wait_for "demo /" 15
-	wait_for "house (9 topics" 15
+	wait_for "demo /" 30
+	wait_for "house (9 topics" 30
 	pid=$(mqscope_pid) || fail "cannot find the mqscope process"
 	children=$(pgrep -P "$pid" | tr '\n' ' ')
 	[ -n "$children" ] || fail "demo broker and simulator are not children of mqscope"
 	kill -"$1" "$pid"
-	wait_pid_gone "$pid" 10 || fail "mqscope still runs 10 s after SIG$1"
+	wait_pid_gone "$pid" 30 || fail "mqscope still runs 30 s after SIG$1"
 	for c in $children; do
-		wait_pid_gone "$c" 5 || fail "demo child $c outlived mqscope after SIG$1"
+		wait_pid_gone "$c" 30 || fail "demo child $c outlived mqscope after SIG$1"
 	done
 	wait_for "exit=$2"
 	shell_works
@@ -78,9 +79,9 @@ pid=$(mqscope_pid) || fail "cannot find the mqscope process"
 # A second window keeps the tmux server (and the test's view of it) alive.
 tmux -S "$T_SOCK" new-window -d -t t 'sleep 60'
 tmux -S "$T_SOCK" kill-pane -t t:0 || fail "tmux kill-pane"
-if ! wait_pid_gone "$pid" 10; then
+if ! wait_pid_gone "$pid" 30; then
 	cpu=$(ps -o %cpu= -p "$pid")
-	fail "mqscope still runs 10 s after its terminal closed (CPU ${cpu}%)"
+	fail "mqscope still runs 30 s after its terminal closed (CPU ${cpu}%)"
 fi
 [ "$(wc -l <"$T_DIR/rec-close.jsonl")" -eq 3 ] || fail "the recording lost messages at hang-up"
 pass

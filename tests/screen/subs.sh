@@ -57,8 +57,8 @@ keys -l "bad/#/x"
 keys Enter
 wait_for "'bad/#/x' is not a valid topic filter"
 
-# QoS 1 for second/# (the second row).
-keys Down 1
+# QoS 1 for second/# (the second row, counted from the first).
+keys Home Down 1
 wait_line "second/# +QoS 1"
 keys Escape
 wait_gone "Subscriptions"
@@ -69,7 +69,7 @@ wait_for "second (2 topics"
 # Remove second/#: new messages there no longer arrive.
 keys s
 wait_line "second/# +QoS 1"
-keys Down d
+keys Home Down d
 wait_for "Unsubscribed from second/#"
 screen | grep -qE "second/# +QoS" && fail "second/# is still listed"
 keys Escape

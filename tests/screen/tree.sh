@@ -14,11 +14,17 @@ wait_for "house (3 topics, 3 msgs)"
 wait_for "sensors (1 topic, 1 msg)"
 wait_for '$SYS ('
 
-# The first rows are $SYS, house, sensors: go to house and open it.
+# The first rows are $SYS, house, sensors. The selection stays on the row it was on while rows
+# arrive above it, so it is put on the first row before it is moved: then Down is house.
+keys Home
+wait_selected '$SYS ('
 keys Down
+wait_selected "house ("
 keys Enter
 wait_for "bulbs (3 topics, 3 msgs)"
-keys Down Right
+keys Down
+wait_selected "bulbs ("
+keys Right
 wait_for "bulb1 ® = ON"
 wait_for "bulb2 ® = OFF"
 
@@ -34,6 +40,7 @@ wait_for "bulb0 = ON"
 wait_for "bulbs (4 topics, 5 msgs)"
 
 # Left collapses, and the status bar counts what arrived.
+wait_selected "bulbs ("
 keys Left
 wait_gone "bulb1 = OFF"
 wait_line "msgs [0-9,]+ .*topics [0-9,]+ .*drops 0"

@@ -1,4 +1,4 @@
-/* test_payload.c: payload detection, pretty JSON, hex dump, numbers, diff and base64. */
+/* test_payload.c: payload detection, pretty JSON, hex dump and numbers. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "mqscope/payload.h"
+#include "mqscope/payload_number.h"
 
 static enum payload_kind detect(const char *s)
 {
@@ -271,114 +272,6 @@ static void unit__payload__numbers_from_text_and_json(void **state)
 	assert_false(payload_default_path("hello", 5, def, sizeof(def)));
 }
 
-/* Joins the diff's lines as "<mark><text>\n" with - + and space marks and @@ headers. */
-static const char *render_diff(const struct pdoc *d)
-{
-	static char buf[8192];
-	size_t o = 0;
-
-	for (size_t i = 0; i < d->nlines; i++) {
-		const struct pline *l = &d->lines[i];
-		char mark = l->kind == PL_ADD ? '+' : l->kind == PL_DEL ? '-' : ' ';
-
-		if (l->kind != PL_HUNK)
-			buf[o++] = mark;
-		for (unsigned k = 0; k < l->depth; k++)
-			o += (size_t)sprintf(buf + o, "  ");
-		memcpy(buf + o, d->text + l->off, l->len);
-		o += l->len;
-		buf[o++] = '\n';
-	}
-	buf[o] = '\0';
-	return buf;
-}
-
-static void text_lines(const char *s, struct pdoc *d)
-{
-	payload_text_doc(s, strlen(s), d);
-	payload_split_lines(d);
-}
-
-static void unit__payload__line_diff(void **state)
-{
-	struct pdoc a, b, out;
-
-	(void)state;
-	pdoc_init(&a);
-	pdoc_init(&b);
-	pdoc_init(&out);
-	text_lines("a\nb\nc\nd\ne\nf\ng\nh\ni\nj", &a);
-	text_lines("a\nb\nc\nD\ne\nf\ng\nh\ni\nj\nk", &b);
-	assert_int_equal(payload_diff(&a, &b, 1, &out), 3);
-	assert_string_equal(render_diff(&out), "@@ -3,3 +3,3 @@\n"
-	                                       " c\n"
-	                                       "-d\n"
-	                                       "+D\n"
-	                                       " e\n"
-	                                       "@@ -10,1 +10,2 @@\n"
-	                                       " j\n"
-	                                       "+k\n");
-	/* Identical: nothing. */
-	assert_int_equal(payload_diff(&a, &a, 3, &out), 0);
-	assert_int_equal(out.nlines, 0);
-
-	/* Pretty JSON diff: one changed value, with its JSON colours kept. */
-	const char *j1 = "{\"state\":\"OFF\",\"brightness\":40,\"color\":\"red\"}";
-	const char *j2 = "{\"state\":\"ON\",\"brightness\":40,\"color\":\"red\"}";
-	assert_true(payload_json_doc(j1, strlen(j1), &a));
-	assert_true(payload_json_doc(j2, strlen(j2), &b));
-	assert_int_equal(payload_diff(&a, &b, 3, &out), 2);
-	assert_string_equal(render_diff(&out), "@@ -1,5 +1,5 @@\n"
-	                                       " {\n"
-	                                       "-  \"state\": \"OFF\",\n"
-	                                       "+  \"state\": \"ON\",\n"
-	                                       "   \"brightness\": 40,\n"
-	                                       "   \"color\": \"red\"\n"
-	                                       " }\n");
-	assert_non_null(out.style);
-	assert_int_equal(out.style[out.lines[2].off], PS_KEY);
-
-	/* Everything different and large: still a correct (if not minimal) diff. */
-	char *x = malloc(40000), *y = malloc(40000);
-	size_t ox = 0, oy = 0;
-	for (int i = 0; i < 3000; i++) {
-		ox += (size_t)sprintf(x + ox, "x%d\n", i);
-		oy += (size_t)sprintf(y + oy, "y%d\n", i);
-	}
-	payload_text_doc(x, ox, &a);
-	payload_split_lines(&a);
-	payload_text_doc(y, oy, &b);
-	payload_split_lines(&b);
-	size_t changed = payload_diff(&a, &b, 3, &out);
-	assert_int_equal(changed, a.nlines + b.nlines - 2); /* the last (empty) line is shared */
-	free(x);
-	free(y);
-	pdoc_free(&a);
-	pdoc_free(&b);
-	pdoc_free(&out);
-}
-
-static void unit__payload__base64(void **state)
-{
-	char enc[64];
-	uint8_t dec[64];
-	size_t n;
-	static const uint8_t bin[] = {0, 1, 2, 0xff, 0xfe, 0x80, 'x'};
-
-	(void)state;
-	assert_int_equal(base64_encode("hello", 5, enc, sizeof(enc)), 8);
-	assert_string_equal(enc, "aGVsbG8=");
-	base64_encode("", 0, enc, sizeof(enc));
-	assert_string_equal(enc, "");
-	base64_encode(bin, sizeof(bin), enc, sizeof(enc));
-	assert_true(base64_decode(enc, strlen(enc), dec, sizeof(dec), &n));
-	assert_int_equal(n, sizeof(bin));
-	assert_memory_equal(dec, bin, sizeof(bin));
-	assert_false(base64_decode("a$==", 4, dec, sizeof(dec), &n));
-	assert_false(base64_decode("aGVsbG8=", 8, dec, 3, &n)); /* does not fit */
-	assert_int_equal(base64_encode("hello", 5, enc, 8), 0); /* no room for the NUL */
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -387,8 +280,6 @@ int main(void)
 	    cmocka_unit_test(unit__payload__deep_and_huge_json),
 	    cmocka_unit_test(unit__payload__hex_dump),
 	    cmocka_unit_test(unit__payload__numbers_from_text_and_json),
-	    cmocka_unit_test(unit__payload__line_diff),
-	    cmocka_unit_test(unit__payload__base64),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -18,6 +18,8 @@
 #include "mqscope/msg.h"
 #include "mqscope/options.h"
 #include "mqscope/record.h"
+#include "mqscope/recorder.h"
+#include "mqscope/replay.h"
 #include "mqscope/settings.h"
 #include "mqscope/tree.h"
 

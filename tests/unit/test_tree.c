@@ -469,6 +469,45 @@ static void unit__tree__a_hold_shows_the_tree_as_it_was(void **state)
 	tree_free(t); /* during a hold: nothing leaks */
 }
 
+/* Which topics the broker most likely holds a retained message for, and all of them in a branch. */
+static void unit__tree__retained_topics_of_a_branch(void **state)
+{
+	struct tree *t = new_tree(4);
+	tree_id a, b, c, *ids;
+	size_t n;
+	bool seen_a = false, seen_c = false;
+
+	(void)state;
+	a = put(t, "h/a", "ON", true);
+	b = put(t, "h/b", "x", false);
+	c = put(t, "h/sub/c", "1", true);
+	put(t, "other/d", "1", true);
+	assert_true(tree_has_retained(t, a));
+	assert_false(tree_has_retained(t, b));
+	/* A live message does not replace the retained one the broker keeps. */
+	put(t, "h/sub/c", "2", false);
+	assert_true(tree_has_retained(t, c));
+	/* A branch node holds no value of its own. */
+	assert_false(tree_has_retained(t, tree_find(t, "h", 1)));
+
+	n = tree_retained_under(t, tree_find(t, "h", 1), &ids);
+	assert_int_equal(n, 2);
+	for (size_t i = 0; i < n; i++) {
+		seen_a |= ids[i] == a;
+		seen_c |= ids[i] == c;
+	}
+	assert_true(seen_a && seen_c);
+	free(ids);
+	/* The root of the walk counts too; a branch without any gives none. */
+	n = tree_retained_under(t, a, &ids);
+	assert_int_equal(n, 1);
+	assert_int_equal(ids[0], a);
+	free(ids);
+	assert_int_equal(tree_retained_under(t, b, &ids), 0);
+	assert_null(ids);
+	tree_free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -487,6 +526,7 @@ int main(void)
 	    cmocka_unit_test(unit__tree__natural_name_order),
 	    cmocka_unit_test(unit__tree__changes_report_new_visible_nodes),
 	    cmocka_unit_test(unit__tree__a_hold_shows_the_tree_as_it_was),
+	    cmocka_unit_test(unit__tree__retained_topics_of_a_branch),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
