@@ -41,6 +41,7 @@ struct sub_entry {
 	int qos;
 	int granted; /* -1 pending, else granted QoS or refusal code */
 	int mid;
+	uint32_t id; /* MQTT 5 subscription identifier: which of ours delivered a message */
 };
 
 struct session {
@@ -52,7 +53,16 @@ struct session {
 	pthread_mutex_t subs_lock;
 	struct sub_entry *subs;
 	size_t nsubs;
-	struct settings cfg; /* own copy of what the thread uses */
+	uint32_t last_sub_id;
+	/*
+	 * Some two filters match a topic in common: the broker may deliver such a
+	 * message once per subscription, each copy with its subscription
+	 * identifier; only the copy of the first matching one is kept.
+	 */
+	atomic_bool overlap;
+	atomic_uint_fast64_t duplicates; /* copies left out */
+	bool sub_ids;                    /* the broker takes subscription identifiers (v5) */
+	struct settings cfg;             /* own copy of what the thread uses */
 	size_t payload_cap;
 
 	pthread_t thread;
@@ -585,10 +595,7 @@ static size_t encode_props(const mosquitto_property *props, uint8_t *buf, size_t
 			if (mosquitto_property_read_int32(p, id, &n, false))
 				ok = props_put_num(buf, cap, &off, PROP_MESSAGE_EXPIRY, n);
 			break;
-		case MQTT_PROP_SUBSCRIPTION_IDENTIFIER:
-			if (mosquitto_property_read_varint(p, id, &n, false))
-				ok = props_put_num(buf, cap, &off, PROP_SUBSCRIPTION_ID, n);
-			break;
+		/* Subscription identifiers are the numbers we gave (first_copy): not shown. */
 		case MQTT_PROP_CONTENT_TYPE:
 		case MQTT_PROP_RESPONSE_TOPIC:
 			if (mosquitto_property_read_string(p, id, &s, false))
@@ -614,6 +621,9 @@ static size_t encode_props(const mosquitto_property *props, uint8_t *buf, size_t
 	return off;
 }
 
+static bool first_copy(struct session *ss, const char *topic, size_t len,
+                       const mosquitto_property *props);
+
 static void on_message(struct mosquitto *m, void *obj, const struct mosquitto_message *msg,
                        const mosquitto_property *props)
 {
@@ -629,6 +639,9 @@ static void on_message(struct mosquitto *m, void *obj, const struct mosquitto_me
 	void *rec;
 
 	(void)m;
+	if (atomic_load_explicit(&ss->overlap, memory_order_relaxed) &&
+	    !first_copy(ss, msg->topic, tlen, props))
+		return; /* counted already, from another subscription */
 	/* Cut on the way in (inbound.h): the record says how big it really was. */
 	if (sysio_payload_cut(msg->qos, msg->mid, &real))
 		orig = real;
@@ -664,6 +677,17 @@ static int sub_options(const struct session *ss)
 	return speaks_v5(ss) ? MQTT_SUB_OPT_RETAIN_AS_PUBLISHED : 0;
 }
 
+/* Subscribes one filter, with its identifier where the broker takes them. Lock held. */
+static void subscribe_one(struct session *ss, struct sub_entry *e)
+{
+	mosquitto_property *props = NULL;
+
+	if (speaks_v5(ss) && ss->sub_ids)
+		mosquitto_property_add_varint(&props, MQTT_PROP_SUBSCRIPTION_IDENTIFIER, e->id);
+	mosquitto_subscribe_v5(ss->mosq, &e->mid, e->filter, e->qos, sub_options(ss), props);
+	mosquitto_property_free_all(&props);
+}
+
 /* (Re)subscribes every filter on each CONNACK, so a reconnect renews them all. Lock held. */
 static void subscribe_all(struct session *ss)
 {
@@ -672,8 +696,60 @@ static void subscribe_all(struct session *ss)
 
 		e->granted = -1;
 		e->mid = 0;
-		mosquitto_subscribe_v5(ss->mosq, &e->mid, e->filter, e->qos, sub_options(ss), NULL);
+		subscribe_one(ss, e);
 	}
+}
+
+/* Whether any two filters overlap, for on_message. Lock held. */
+static void note_overlap(struct session *ss)
+{
+	bool any = false;
+
+	for (size_t i = 0; i < ss->nsubs && !any; i++)
+		for (size_t j = i + 1; j < ss->nsubs && !any; j++)
+			any = topic_filters_overlap(ss->subs[i].filter, ss->subs[j].filter);
+	atomic_store_explicit(&ss->overlap, any, memory_order_relaxed);
+}
+
+/*
+ * Whether to keep a message that several of our filters match: only the copy
+ * the first granted one among them delivered (its identifier is among the
+ * message's). Without identifiers there is no telling copies apart: kept.
+ */
+static bool first_copy(struct session *ss, const char *topic, size_t len,
+                       const mosquitto_property *props)
+{
+	uint32_t ids[8], first = 0;
+	size_t n = 0;
+	bool keep = false;
+
+	for (const mosquitto_property *p = props; p != NULL && n < 8;
+	     p = mosquitto_property_next(p))
+		if (mosquitto_property_identifier(p) == MQTT_PROP_SUBSCRIPTION_IDENTIFIER &&
+		    mosquitto_property_read_varint(p, MQTT_PROP_SUBSCRIPTION_IDENTIFIER, &ids[n],
+		                                   false))
+			n++;
+	if (n == 0)
+		return true;
+	pthread_mutex_lock(&ss->subs_lock);
+	for (size_t i = 0; i < ss->nsubs; i++) {
+		const struct sub_entry *e = &ss->subs[i];
+
+		if (e->granted >= 0 && e->granted <= 2 && (first == 0 || e->id < first) &&
+		    topic_matches(e->filter, topic, len))
+			first = e->id;
+	}
+	pthread_mutex_unlock(&ss->subs_lock);
+	for (size_t i = 0; i < n && !keep; i++)
+		keep = first == 0 || ids[i] == first;
+	if (!keep)
+		atomic_fetch_add_explicit(&ss->duplicates, 1, memory_order_relaxed);
+	return keep;
+}
+
+uint64_t session_duplicates(struct session *ss)
+{
+	return atomic_load_explicit(&ss->duplicates, memory_order_relaxed);
 }
 
 static void push_event(struct session *ss, enum session_event_kind kind, int mid, int rc,
@@ -833,6 +909,8 @@ static struct sub_entry *add_sub(struct session *ss, const char *filter, int qos
 		ss->subs = xrealloc(ss->subs, (ss->nsubs + 1) * sizeof(*ss->subs));
 		e = &ss->subs[ss->nsubs++];
 		e->filter = xstrdup(filter);
+		e->id = ++ss->last_sub_id;
+		note_overlap(ss);
 	}
 	e->qos = qos;
 	e->granted = -1;
@@ -856,7 +934,7 @@ int session_subscribe(struct session *ss, const char *filter, int qos, char *err
 	pthread_mutex_lock(&ss->subs_lock);
 	e = add_sub(ss, filter, qos);
 	if (is_connected(ss))
-		mosquitto_subscribe_v5(ss->mosq, &e->mid, filter, qos, sub_options(ss), NULL);
+		subscribe_one(ss, e);
 	pthread_mutex_unlock(&ss->subs_lock);
 	return 0;
 }
@@ -874,6 +952,7 @@ int session_unsubscribe(struct session *ss, const char *filter, char *err, size_
 	}
 	free(e->filter);
 	*e = ss->subs[--ss->nsubs];
+	note_overlap(ss);
 	if (is_connected(ss))
 		mosquitto_unsubscribe_v5(ss->mosq, NULL, filter, NULL);
 	pthread_mutex_unlock(&ss->subs_lock);
@@ -946,6 +1025,15 @@ static void on_connect(struct mosquitto *m, void *obj, int rc, int flags,
 	 */
 	log_event(ss, SESSION_LOG_CONNECTED, REASON_NONE, 0, 0, 0);
 	pthread_mutex_lock(&ss->subs_lock);
+	/* CONNACK says 0 when the broker does not take subscription identifiers. */
+	{
+		uint8_t avail = 1;
+
+		if (props)
+			mosquitto_property_read_byte(props, MQTT_PROP_SUBSCRIPTION_ID_AVAILABLE,
+			                             &avail, false);
+		ss->sub_ids = avail != 0;
+	}
 	set_status(ss, SESSION_CONNECTED, REASON_NONE, 0, 0);
 	subscribe_all(ss);
 	pthread_mutex_unlock(&ss->subs_lock);

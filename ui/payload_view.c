@@ -970,8 +970,8 @@ static void draw_body_title(struct payload_view *p, WINDOW *w, int y, int wd, tr
 		}
 		break;
 	case BODY_CHART:
-		snprintf(label[0], sizeof(label[0]), " chart%s%s ", p->trend.field_used[0] ? ": " : "",
-		         p->trend.field_used);
+		snprintf(label[0], sizeof(label[0]), " chart%s%s ",
+		         p->trend.field_used[0] ? ": " : "", p->trend.field_used);
 		snprintf(label[1], sizeof(label[1]), " chart ");
 		break;
 	default:
@@ -1072,7 +1072,8 @@ void payload_view_draw(struct payload_view *p, WINDOW *w, int h, int wd, tree_id
 
 		fmt_count(a, sizeof(a), n->sub_topics);
 		fmt_count(b, sizeof(b), n->sub_msgs);
-		snprintf(counts, sizeof(counts), "%s topics, %s messages below", a, b);
+		snprintf(counts, sizeof(counts), "%s topic%s, %s message%s below", a,
+		         n->sub_topics == 1 ? "" : "s", b, n->sub_msgs == 1 ? "" : "s");
 		const char *pairs[] = {"", counts, "rate", rate[0] ? rate : NULL};
 		y = meta_lines(w, y, h, wd, pairs, 4, 2);
 		if (n->sub_last_ms) {
