@@ -152,7 +152,8 @@ static void events_line(WINDOW *w, int y, int maxx, const struct tree *t, const 
 		return;
 	}
 	fmt_time(when, sizeof(when), n->last_ms);
-	snprintf(buf, sizeof(buf), "%llu   last %s   ", (unsigned long long)n->msgs, when);
+	fmt_count(buf, sizeof(buf), n->msgs);
+	snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf), "   last %s   ", when);
 	x += draw_str(w, buf, maxx - x, theme_attr(SLOT_VALUE) | A_BOLD);
 	field(w, x, maxx, t, "", topic);
 }
@@ -320,7 +321,8 @@ static void dash_draw(struct modal *m, struct ui *u, int rows, int cols)
 		x = field(w, x, maxx, t, "total", tp[DS_DROPPED]);
 		x = field(w, x, maxx, t, "1 min avg", tp[DS_DROPPED_1MIN]);
 		wmove(w, y, x);
-		snprintf(buf, sizeof(buf), "while watched %llu", (unsigned long long)since);
+		memcpy(buf, "while watched ", 14);
+		fmt_count(buf + 14, sizeof(buf) - 14, since);
 		draw_str(w, buf, maxx - x, theme_attr(since ? SLOT_ERROR : SLOT_META));
 		y++;
 	}

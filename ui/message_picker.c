@@ -154,8 +154,10 @@ static bool send_selected(struct picker *p, struct ui *u)
 		if (same_group(p->entries[i].m->group, r->group))
 			fill_req(&reqs[k++], p->entries[i].m);
 	snprintf(label, sizeof(label), "group '%s'", r->group);
-	snprintf(done, sizeof(done), "Sent group '%s': %zu message%s", r->group, k,
-	         k == 1 ? "" : "s");
+	char things[48], of[32];
+
+	snprintf(done, sizeof(done), "Sent group '%s': %s", r->group,
+	         fmt_things(things, sizeof(things), k, "message", "messages"));
 	sent = publish_send(u, reqs, k, label, done, NULL, err, sizeof(err));
 	free(reqs);
 	if (sent == 0) {
@@ -163,8 +165,8 @@ static bool send_selected(struct picker *p, struct ui *u)
 		return false;
 	}
 	if (sent < k)
-		ui_notice(u, HINT_ERROR, "Sent %zu of the %zu messages of group '%s': %s", sent, k,
-		          r->group, err);
+		ui_notice(u, HINT_ERROR, "Sent %s of the %s of group '%s': %s",
+		          fmt_count(of, sizeof(of), sent), things, r->group, err);
 	return true;
 }
 
@@ -282,7 +284,11 @@ static void draw_row(void *ctx, WINDOW *w, int y, int x, int width, size_t i)
 		snprintf(buf, sizeof(buf), " %s ", draw_glyph("expanded"));
 		used += draw_str(w, buf, width, A_NORMAL);
 		used += draw_str(w, r->group, width - used, theme_attr(SLOT_BRANCH));
-		snprintf(buf, sizeof(buf), "  (group of %zu: Enter sends them all)", r->members);
+		char k[32];
+
+		fmt_count(k, sizeof(k), r->members);
+		snprintf(buf, sizeof(buf), "  (group of %s: Enter sends %s)", k,
+		         r->members == 1 ? "it" : "them all");
 		draw_str(w, buf, width - used, theme_attr(SLOT_COUNT));
 		return;
 	}
@@ -342,8 +348,12 @@ static void picker_draw(struct modal *m, struct ui *u, int rows, int cols)
 		               PICKER_MIN_H + 2, PICKER_MIN_W + 2, ACT_MSG_CLOSE);
 		return;
 	}
-	snprintf(title, sizeof(title), " Saved messages (%zu from the config file, %zu saved) ",
-	         p->nconfig, p->nuser);
+	char nc[32], nu[32];
+
+	fmt_count(nc, sizeof(nc), p->nconfig);
+	fmt_count(nu, sizeof(nu), p->nuser);
+	snprintf(title, sizeof(title), " Saved messages (%s from the config file, %s saved) ", nc,
+	         nu);
 	draw_dialog(&p->win, &p->h, &p->w, hh, ww, rows, cols, title);
 	if (p->nrows == 0) {
 		wmove(p->win, 1, 2);

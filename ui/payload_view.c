@@ -656,7 +656,10 @@ static int draw_props(WINDOW *w, int y, int h, int wd, const struct tree_value *
 		}
 	}
 	if (f.hidden && f.y < h) {
-		snprintf(num, sizeof(num), "(+%zu more)", f.hidden);
+		char k[24];
+
+		fmt_count(k, sizeof(k), f.hidden);
+		snprintf(num, sizeof(num), "(+%s more)", k);
 		wmove(w, f.y, f.x < wd - 12 ? f.x + 1 : wd - 12 > 0 ? wd - 12 : 0);
 		draw_str(w, num, 12, theme_attr(SLOT_COUNT));
 	}
@@ -935,8 +938,10 @@ static void draw_chart(struct payload_view *p, WINDOW *w, int y0, int h, int wd)
 	fmt_time(t0, sizeof(t0), p->trend.t[from]);
 	fmt_time(t1, sizeof(t1), p->trend.t[p->trend.n - 1]);
 	fmt_num(last, sizeof(last), p->trend.v[p->trend.n - 1]);
-	snprintf(foot, sizeof(foot), "%s .. %s  %zu values  last %s", t0 + 11, t1 + 11,
-	         p->trend.n - from, last);
+	char vals[48];
+
+	snprintf(foot, sizeof(foot), "%s .. %s  %s  last %s", t0 + 11, t1 + 11,
+	         fmt_things(vals, sizeof(vals), p->trend.n - from, "value", "values"), last);
 	wmove(w, y0 + rows, 0);
 	draw_str(w, foot, wd, theme_attr(SLOT_COUNT));
 }
@@ -947,26 +952,31 @@ static void draw_body_title(struct payload_view *p, WINDOW *w, int y, int wd, tr
 	const struct tree_node *n = tree_shown(p->tree, id);
 	/* Each part in forms from the longest; the longest that fits is drawn, none is cut. */
 	char label[3][200], extra[3][128];
+	char kept[32], cap[32];
 	int x, room;
 
 	memset(label, 0, sizeof(label));
 	memset(extra, 0, sizeof(extra));
 	switch (p->body) {
 	case BODY_HISTORY:
+		fmt_count(kept, sizeof(kept), n->hist_len);
+		fmt_count(cap, sizeof(cap), tree_history_cap(p->tree));
 		snprintf(label[0], sizeof(label[0]),
-		         " history: %u of %u values kept, newest first ", n->hist_len,
-		         tree_history_cap(p->tree));
-		snprintf(label[1], sizeof(label[1]), " history: %u of %u kept ", n->hist_len,
-		         tree_history_cap(p->tree));
+		         " history: %s of %s value%s kept, newest first ", kept, cap,
+		         tree_history_cap(p->tree) == 1 ? "" : "s");
+		snprintf(label[1], sizeof(label[1]), " history: %s of %s kept ", kept, cap);
 		snprintf(label[2], sizeof(label[2]), " history ");
 		break;
 	case BODY_DIFF:
 		snprintf(label[0], sizeof(label[0]), " diff with the value before ");
 		snprintf(label[1], sizeof(label[1]), " diff ");
 		if (p->diff_changed) {
-			snprintf(extra[0], sizeof(extra[0]), " %zu line%s changed ",
-			         p->diff_changed, p->diff_changed == 1 ? "" : "s");
-			snprintf(extra[1], sizeof(extra[1]), " %zu changed ", p->diff_changed);
+			char k[48];
+
+			snprintf(extra[0], sizeof(extra[0]), " %s changed ",
+			         fmt_things(k, sizeof(k), p->diff_changed, "line", "lines"));
+			fmt_count(k, sizeof(k), p->diff_changed);
+			snprintf(extra[1], sizeof(extra[1]), " %s changed ", k);
 		}
 		break;
 	case BODY_CHART:

@@ -185,7 +185,7 @@ void status_bar_draw(WINDOW *w, int wd, const struct status_info *si)
 	fmt_count(a, sizeof(a), si->msgs);
 	fmt_short(c, sizeof(c), (double)si->msgs);
 	snprintf(full, sizeof(full), "msgs %s", a);
-	snprintf(mid, sizeof(mid), "%s msgs", c);
+	snprintf(mid, sizeof(mid), "%s msg%s", c, si->msgs == 1 ? "" : "s");
 	add(b, PRIO_COUNTS, SLOT_BAR, full, mid, NULL);
 	fmt_count(a, sizeof(a), si->rate);
 	fmt_short(c, sizeof(c), (double)si->rate);
@@ -195,7 +195,7 @@ void status_bar_draw(WINDOW *w, int wd, const struct status_info *si)
 	fmt_count(a, sizeof(a), si->topics);
 	fmt_short(c, sizeof(c), (double)si->topics);
 	snprintf(full, sizeof(full), "topics %s", a);
-	snprintf(mid, sizeof(mid), "%s topics", c);
+	snprintf(mid, sizeof(mid), "%s topic%s", c, si->topics == 1 ? "" : "s");
 	add(b, PRIO_COUNTS, SLOT_BAR, full, mid, NULL);
 	if (si->filter) {
 		/* "filter sensors/+ (12)", "f:sensors/+ (12)", "f:sensors/+" */

@@ -1129,16 +1129,16 @@ static int64_t replay_job_step(struct job *j, struct ui *u, int64_t now)
 	if (next != REPLAY_DONE)
 		return next;
 	u->dirty |= DIRTY_STATUS;
+	char fed[48], bad[48];
+
+	fmt_things(fed, sizeof(fed), replay_fed(r), "message", "messages");
+	fmt_things(bad, sizeof(bad), replay_bad_lines(r), "line was", "lines were");
 	if (replay_describe_error(r, why, sizeof(why)) > 0)
-		ui_notice(u, HINT_ERROR, "Replay stopped after %llu messages: %s",
-		          (unsigned long long)replay_fed(r), why);
+		ui_notice(u, HINT_ERROR, "Replay stopped after %s: %s", fed, why);
 	else if (replay_bad_lines(r))
-		ui_notice(u, HINT_ERROR, "Replay done: %llu messages; %llu lines were not messages",
-		          (unsigned long long)replay_fed(r),
-		          (unsigned long long)replay_bad_lines(r));
+		ui_notice(u, HINT_ERROR, "Replay done: %s; %s not messages", fed, bad);
 	else
-		ui_notice(u, HINT_NOTICE, "Replay done: %llu messages",
-		          (unsigned long long)replay_fed(r));
+		ui_notice(u, HINT_NOTICE, "Replay done: %s", fed);
 	return JOB_DONE;
 }
 

@@ -74,7 +74,9 @@ keys q
 stop_ui
 
 # tmux as it comes (set-clipboard external): an application's OSC 52 goes nowhere. At 80x24 the
-# reason is on the bottom lines, whole, and the paste buffers stay empty.
+# reason is on the bottom lines, whole, and the paste buffers stay empty. (Run from T_DIR, so a
+# relative file name below lands there.)
+cd "$T_DIR" || fail "cd"
 T_TMUX_EXTRA='' T_COLS=80 T_ROWS=24 start_ui -h 127.0.0.1 -p "$BROKER_PORT"
 wait_for "dev (2 topics"
 search "dev/blob"
@@ -85,6 +87,16 @@ wait_line "^on in tmux.conf makes it copy$"
 check_edges
 tmux -S "$T_SOCK" list-buffers 2>/dev/null | grep -q . && fail "tmux holds a paste buffer"
 screen | grep -q "Copied" && fail "a copy was claimed"
+
+# w: typing replaces the suggested name (nothing appended to it); the notice names the file by
+# its absolute path.
+keys w
+wait_for "write payload to file: blob.bin"
+keys -l "typed.bin"
+keys Enter
+wait_for "Wrote 15 bytes to $T_DIR/typed.bin"
+cmp -s "$T_DIR/typed.bin" "$T_DIR/blob" || fail "typed.bin differs from the payload"
+check_edges
 
 # With passthrough allowed, the sequence goes through tmux to the terminal: said as that.
 tmux -S "$T_SOCK" set -g allow-passthrough on

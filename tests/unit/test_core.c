@@ -250,6 +250,10 @@ static void unit__util__formatting(void **state)
 	assert_string_equal(b, "1,234,567");
 	fmt_count(b, sizeof(b), 12);
 	assert_string_equal(b, "12");
+	assert_string_equal(fmt_things(b, sizeof(b), 1, "topic", "topics"), "1 topic");
+	assert_string_equal(fmt_things(b, sizeof(b), 0, "topic", "topics"), "0 topics");
+	assert_string_equal(fmt_things(b, sizeof(b), 12345, "line was", "lines were"),
+	                    "12,345 lines were");
 	fmt_short(b, sizeof(b), 1500);
 	assert_string_equal(b, "1.5k");
 	fmt_short(b, sizeof(b), 2500000);
