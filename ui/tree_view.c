@@ -703,6 +703,35 @@ static int64_t draw_stats(struct tree_view *v, WINDOW *w, int y, int wd, tree_id
 	return next;
 }
 
+/* The column of a row's branch marker in a pane wd wide. */
+static int row_indent(const struct tree_view *v, tree_id id, int wd)
+{
+	int indent = tree_view_flat(v) ? 0 : 2 * (tree_shown(v->tree, id)->depth - 1);
+	int cw = wd >= ROW_STATS_MIN ? wd - STATS_COLS - 1 : wd;
+
+	return indent > cw / 2 ? cw / 2 : indent;
+}
+
+bool tree_view_click(struct tree_view *v, int y, int x, int wd)
+{
+	size_t row;
+	int at;
+
+	tree_view_refresh(v);
+	row = v->lv.l.top + (size_t)(y > 0 ? y : 0);
+	if (y < 0 || row >= v->nrows)
+		return false;
+	list_select(&v->lv.l, row, false);
+	follow_list(v);
+	at = row_indent(v, v->sel, wd);
+	/* On the marker (or the space after it): the branch opens or closes. */
+	if (!tree_view_flat(v) && x >= at && x <= at + 1 && has_visible_children(v, v->sel)) {
+		tree_view_set_expanded(v, v->sel, !tree_view_is_expanded(v, v->sel));
+		tree_view_refresh(v);
+	}
+	return true;
+}
+
 /* Draws one row: indent, expander, name, value preview or subtree counts; returns the next
  * moment it will look different. */
 static int64_t draw_row(struct tree_view *v, WINDOW *w, int y, int wd, tree_id id, int64_t now)
@@ -710,7 +739,7 @@ static int64_t draw_row(struct tree_view *v, WINDOW *w, int y, int wd, tree_id i
 	const struct tree *t = v->tree;
 	const struct tree_node *n = tree_shown(t, id);
 	bool flat = tree_view_flat(v);
-	int indent = flat ? 0 : 2 * (n->depth - 1), used, name_at, cw = wd;
+	int indent = row_indent(v, id, wd), used, name_at, cw = wd;
 	size_t nl;
 	const char *name = tree_name(t, id, &nl);
 	bool branch = !flat && has_visible_children(v, id);
@@ -721,8 +750,6 @@ static int64_t draw_row(struct tree_view *v, WINDOW *w, int y, int wd, tree_id i
 		next = draw_stats(v, w, y, wd, id, now);
 		cw = wd - STATS_COLS - 1;
 	}
-	if (indent > cw / 2)
-		indent = cw / 2;
 	wmove(w, y, 0);
 	for (int i = 0; i < indent; i++)
 		waddch(w, ' ');

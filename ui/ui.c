@@ -78,6 +78,7 @@ struct ui {
 	int tree_width, tree_height; /* the split: percent for the tree, side by side or stacked */
 	struct ui_state state;       /* remembered between runs (state.h) */
 	bool state_changed;
+	bool dragging; /* the divider is held with the mouse */
 
 	struct tree_view tv;
 	struct payload_view pv;
@@ -717,14 +718,100 @@ static void set_split(struct ui *u, int pct)
 	u->dirty |= DIRTY_LAYOUT;
 }
 
+/* Says where the divider is now. */
+static void split_notice(struct ui *u)
+{
+	char less[32], more[32];
+
+	keys_first(ACT_SHRINK_TREE, less, sizeof(less));
+	keys_first(ACT_GROW_TREE, more, sizeof(more));
+	ui_notice(u, HINT_NOTICE,
+	          "The tree takes %d%% of the %s (%s and %s move it; kept for the next run)",
+	          u->side_by_side ? u->tree_width : u->tree_height,
+	          u->side_by_side ? "width" : "height", less, more);
+}
+
 /* Moves the divider a step: the tree gets more room (dir > 0) or less. */
 static void move_split(struct ui *u, int dir)
 {
 	set_split(u, (u->side_by_side ? u->tree_width : u->tree_height) + dir * SPLIT_STEP);
-	ui_notice(u, HINT_NOTICE, "The tree takes %d%% of the %s (%s; kept for the next run)",
-	          u->side_by_side ? u->tree_width : u->tree_height,
-	          u->side_by_side ? "width" : "height",
-	          dir > 0 ? "< gives it less" : "> gives it more");
+	split_notice(u);
+}
+
+/* Whether screen cell (y, x) is on the divider between the panes. */
+static bool on_divider(const struct ui *u, int y, int x)
+{
+	if (u->side_by_side)
+		return x == u->tree_wd && y >= 1 && y <= u->tree_h;
+	return y == 1 + u->tree_h;
+}
+
+/* The wheel: three rows up or down in whatever list is under the pointer. */
+static void mouse_wheel(struct ui *u, int y, int x, int dir)
+{
+	enum action a = dir < 0 ? ACT_MOVE_UP : ACT_MOVE_DOWN;
+
+	for (int i = 0; i < 3; i++) {
+		if (u->nmodals) {
+			struct modal *top = u->modals[u->nmodals - 1];
+
+			/* A window takes the wheel as its arrow keys. */
+			if (!top->ops->key(top, u, dir < 0 ? KEY_UP : KEY_DOWN, true)) {
+				ui_close(u, top);
+				break;
+			}
+			u->dirty |= DIRTY_PANES;
+		} else if (u->tree_w && wenclose(u->tree_w, y, x)) {
+			if (tree_view_action(&u->tv, a))
+				u->dirty |= DIRTY_TREE | DIRTY_PAYLOAD;
+		} else if (u->pay_w && wenclose(u->pay_w, y, x)) {
+			if (payload_view_action(&u->pv, a))
+				u->dirty |= DIRTY_PAYLOAD;
+		}
+	}
+}
+
+/*
+ * A click selects a row or focuses a pane, on a branch marker opens it; a
+ * press on the divider and a release elsewhere move it. Windows on top take
+ * keys only (their lists take the wheel).
+ */
+static void handle_mouse(struct ui *u)
+{
+	MEVENT ev;
+	int y, x;
+
+	if (getmouse(&ev) != OK || u->too_small)
+		return;
+	if (ev.bstate & (BUTTON4_PRESSED | BUTTON5_PRESSED)) {
+		mouse_wheel(u, ev.y, ev.x, ev.bstate & BUTTON4_PRESSED ? -1 : +1);
+		return;
+	}
+	if (ev.bstate & BUTTON1_RELEASED) {
+		if (u->dragging && !u->nmodals) {
+			int body = u->rows - 2;
+
+			set_split(u, u->side_by_side ? (ev.x * 100 + u->cols / 2) / u->cols
+			                             : ((ev.y - 1) * 100 + body / 2) / body);
+			split_notice(u);
+		}
+		u->dragging = false;
+		return;
+	}
+	if (!(ev.bstate & BUTTON1_PRESSED) || u->nmodals)
+		return;
+	y = ev.y;
+	x = ev.x;
+	if (on_divider(u, y, x)) {
+		u->dragging = true;
+	} else if (wmouse_trafo(u->tree_w, &y, &x, FALSE)) {
+		u->focus = FOCUS_TREE;
+		tree_view_click(&u->tv, y, x, u->tree_wd);
+		u->dirty |= DIRTY_TREE | DIRTY_PAYLOAD;
+	} else if (wenclose(u->pay_w, y, x)) {
+		u->focus = FOCUS_PAYLOAD;
+		u->dirty |= DIRTY_TREE | DIRTY_PAYLOAD;
+	}
 }
 
 /* Reads the remembered split; the config's value wins once it changed since. */
@@ -807,6 +894,10 @@ static void handle_key(struct ui *u, int key, bool fn)
 
 	if (fn && key == KEY_RESIZE) {
 		u->dirty |= DIRTY_LAYOUT;
+		return;
+	}
+	if (fn && key == KEY_MOUSE) {
+		handle_mouse(u);
 		return;
 	}
 	if (u->nmodals) {
@@ -1298,6 +1389,12 @@ int ui_run(struct app *app)
 	define_key("\033OF", KEY_END);
 	nodelay(u->input_w, TRUE);
 	leaveok(u->input_w, TRUE);
+	if (app->cfg->mouse) {
+		/* Presses and releases as they come (a drag is the two), no click timing. */
+		mouseinterval(0);
+		mousemask(BUTTON1_PRESSED | BUTTON1_RELEASED | BUTTON4_PRESSED | BUTTON5_PRESSED,
+		          NULL);
+	}
 	wnoutrefresh(u->input_w);
 
 	tree_view_init(&u->tv, app->tree);

@@ -76,6 +76,11 @@ void tree_view_note_changes(struct tree_view *v, struct tree *t, struct filter *
 bool tree_view_action(struct tree_view *v, enum action a);
 /* Selects id, expanding its ancestors, and scrolls it into view. */
 void tree_view_select(struct tree_view *v, tree_id id);
+/*
+ * A click at row y, column x of the pane (wd wide): selects that row, and
+ * opens or closes it when x is on its branch marker. False below the rows.
+ */
+bool tree_view_click(struct tree_view *v, int y, int x, int wd);
 bool tree_view_is_expanded(const struct tree_view *v, tree_id id);
 void tree_view_set_expanded(struct tree_view *v, tree_id id, bool on);
 
