@@ -71,6 +71,11 @@ size_t fit_wrap(const char *in, size_t len, unsigned flags, int cols, size_t *ne
 
 struct fit_mid fit_middle(const char *in, size_t len, unsigned flags, int cols)
 {
+	return fit_middle_at(in, len, flags, cols, (cols - 1) / 2 + 1);
+}
+
+struct fit_mid fit_middle_at(const char *in, size_t len, unsigned flags, int cols, int head_cols)
+{
 	int total = sanitize_width(in, len, flags), upto = 0;
 	struct fit_mid m = {len, len, total, false};
 	struct fit head;
@@ -84,8 +89,10 @@ struct fit_mid fit_middle(const char *in, size_t len, unsigned flags, int cols)
 	m.cols = 0;
 	if (cols < 1)
 		return m;
-	/* Half the room (less the ellipsis) for the start, the rest for the end. */
-	head = fit_text(in, len, flags, (cols - 1) / 2 + 1);
+	/* head_cols (less the ellipsis) for the start, the rest for the end. */
+	if (head_cols > cols - 1)
+		head_cols = cols - 1;
+	head = fit_text(in, len, flags, head_cols > 0 ? head_cols : 0);
 	m.head = head.bytes;
 	/* The end: from the first glyph boundary after the start whose rest fits what is left. */
 	while (p < len) {

@@ -767,13 +767,13 @@ static int64_t draw_row(struct tree_view *v, WINDOW *w, int y, int wd, tree_id i
 		/* The whole topic, its middle left out when the row is short (its ends say most).
 		 */
 		size_t plen = tree_path(t, id, path, sizeof(path));
-		/* The value keeps up to a third of the row. */
-		int room = cw - used - (n->flags & TREE_F_VALUE ? (cw - used) / 3 + 3 : 0);
+		/* The value keeps up to a quarter of the row; of the topic, the end says most. */
+		int room = cw - used - (n->flags & TREE_F_VALUE ? (cw - used) / 4 + 3 : 0);
 		struct fit_mid fm;
 
 		if (plen >= sizeof(path))
 			plen = sizeof(path) - 1;
-		fm = fit_middle(path, plen, draw_san_flags(), room > 1 ? room : 1);
+		fm = fit_middle_at(path, plen, draw_san_flags(), room > 1 ? room : 1, room / 3);
 		used += draw_text(w, path, fm.head, cw - used, theme_attr(SLOT_LEAF));
 		if (fm.cut) {
 			used +=

@@ -45,5 +45,7 @@ struct fit_mid {
  * end, around a one-column ellipsis, cut between glyphs.
  */
 struct fit_mid fit_middle(const char *in, size_t len, unsigned flags, int cols);
+/* The same with head_cols columns at most for the start (a topic's end says the most). */
+struct fit_mid fit_middle_at(const char *in, size_t len, unsigned flags, int cols, int head_cols);
 
 #endif
