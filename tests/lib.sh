@@ -95,6 +95,15 @@ now_ms() { date +%s%3N; }
 # bg_pid PID: a helper started in the background (publisher, idle client), stopped by PID at exit.
 bg_pid() { T_PIDS="$T_PIDS $1"; }
 
+# stop_helpers: stops the helpers of bg_pid now, by PID, and waits for them.
+stop_helpers() {
+	for p in $T_PIDS; do
+		kill "$p" 2>/dev/null
+		wait "$p" 2>/dev/null
+	done
+	T_PIDS=
+}
+
 # free_port: a loopback port nobody listens on right now.
 free_port() {
 	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'

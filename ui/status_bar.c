@@ -98,8 +98,28 @@ static void bounds_fields(struct bar *b, const struct status_info *si)
 	}
 }
 
-/* The connection in words, shorter, and shortest. */
-static void state_field(struct bar *b, const struct status_info *si)
+/*
+ * A text wider than cols cut after its last whole word that fits, with an
+ * ellipsis: the start of a long reason is shown rather than nothing (the
+ * connection log has it whole).
+ */
+static void cut_at_word(char *text, size_t cap, int cols)
+{
+	size_t len = strlen(text), next, n;
+	char *head;
+
+	if (sanitize_width(text, len, draw_san_flags()) <= cols)
+		return;
+	n = fit_wrap(text, len, draw_san_flags(), cols - 1, &next);
+	while (n > 0 && strchr(" ,;:(", text[n - 1]))
+		n--;
+	head = xstrdup(text);
+	snprintf(text, cap, "%.*s%s", (int)n, head, draw_glyph("ellipsis"));
+	free(head);
+}
+
+/* The connection in words, shorter, and shortest; no longer than wd. */
+static void state_field(struct bar *b, const struct status_info *si, int wd)
 {
 	char full[BAR_TEXT], mid[BAR_TEXT], tiny[BAR_TEXT], desc[BAR_TEXT - 8];
 	const char *dot = draw_glyph("dot");
@@ -116,6 +136,7 @@ static void state_field(struct bar *b, const struct status_info *si)
 	}
 	session_describe(si->st, si->now_mono, desc, sizeof(desc));
 	snprintf(full, sizeof(full), "%s %s", dot, desc);
+	cut_at_word(full, sizeof(full), wd);
 	switch (si->st->state) {
 	case SESSION_CONNECTED:
 		slot = SLOT_BAR_OK;
@@ -162,7 +183,7 @@ void status_bar_draw(WINDOW *w, int wd, const struct status_info *si)
 		    si->unverified ? "INSECURE: certificate not checked"
 		                   : "INSECURE: host name not checked",
 		    "INSECURE", NULL);
-	state_field(b, si);
+	state_field(b, si, wd - 2);
 	bounds_fields(b, si);
 	if (si->paused) {
 		fmt_count(a, sizeof(a), si->backlog);

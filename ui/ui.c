@@ -776,32 +776,27 @@ static void mouse_wheel(struct ui *u, int y, int x, int dir)
  * press on the divider and a release elsewhere move it. Windows on top take
  * keys only (their lists take the wheel).
  */
-static void handle_mouse(struct ui *u)
+static void mouse_event(struct ui *u, const MEVENT *ev)
 {
-	MEVENT ev;
-	int y, x;
+	int y = ev->y, x = ev->x;
 
-	if (getmouse(&ev) != OK || u->too_small)
-		return;
-	if (ev.bstate & (BUTTON4_PRESSED | BUTTON5_PRESSED)) {
-		mouse_wheel(u, ev.y, ev.x, ev.bstate & BUTTON4_PRESSED ? -1 : +1);
+	if (ev->bstate & (BUTTON4_PRESSED | BUTTON5_PRESSED)) {
+		mouse_wheel(u, y, x, ev->bstate & BUTTON4_PRESSED ? -1 : +1);
 		return;
 	}
-	if (ev.bstate & BUTTON1_RELEASED) {
+	if (ev->bstate & BUTTON1_RELEASED) {
 		if (u->dragging && !u->nmodals) {
 			int body = u->rows - 2;
 
-			set_split(u, u->side_by_side ? (ev.x * 100 + u->cols / 2) / u->cols
-			                             : ((ev.y - 1) * 100 + body / 2) / body);
+			set_split(u, u->side_by_side ? (x * 100 + u->cols / 2) / u->cols
+			                             : ((y - 1) * 100 + body / 2) / body);
 			split_notice(u);
 		}
 		u->dragging = false;
 		return;
 	}
-	if (!(ev.bstate & BUTTON1_PRESSED) || u->nmodals)
+	if (!(ev->bstate & BUTTON1_PRESSED) || u->nmodals)
 		return;
-	y = ev.y;
-	x = ev.x;
 	if (on_divider(u, y, x)) {
 		u->dragging = true;
 	} else if (wmouse_trafo(u->tree_w, &y, &x, FALSE)) {
@@ -812,6 +807,21 @@ static void handle_mouse(struct ui *u)
 		u->focus = FOCUS_PAYLOAD;
 		u->dirty |= DIRTY_TREE | DIRTY_PAYLOAD;
 	}
+}
+
+/*
+ * Every mouse event curses holds, oldest first: getmouse gives the newest,
+ * and a press and its release that came together may make one KEY_MOUSE.
+ */
+static void handle_mouse(struct ui *u)
+{
+	MEVENT ev[16];
+	int n = 0;
+
+	while (n < 16 && getmouse(&ev[n]) == OK)
+		n++;
+	while (n-- > 0 && !u->too_small)
+		mouse_event(u, &ev[n]);
 }
 
 /* Reads the remembered split; the config's value wins once it changed since. */

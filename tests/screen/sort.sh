@@ -57,11 +57,7 @@ until styled 'z-fast' | grep -qE $'\x1b\\[(1;)?33(;1)?m(\x1b\\[[0-9;]*m)*(rates/
 	sleep 0.1
 done
 # ...and not once it stops: the fade needs a timer, which must fire without any new message.
-for p in $T_PIDS; do
-	kill "$p" 2>/dev/null
-	wait "$p" 2>/dev/null
-done
-T_PIDS=
+stop_helpers
 deadline=$(($(now_ms) + 20000))
 while styled 'z-fast' | grep -qE $'\x1b\\[(1;)?33(;1)?m(\x1b\\[[0-9;]*m)*(rates/)?z-fast.* = '; do
 	[ "$(now_ms)" -ge "$deadline" ] && fail "z-fast is still highlighted"

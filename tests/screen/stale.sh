@@ -22,11 +22,7 @@ wait_for "temp = 21.5"
 pace 20 300 plant/fast
 wait_line "^ +fast = [0-9]+ +[0-9.]+/s +now"
 check_edges
-for p in $T_PIDS; do
-	kill "$p" 2>/dev/null
-	wait "$p" 2>/dev/null
-done
-T_PIDS=
+stop_helpers
 wait_line "^ +fast = [0-9]+ +[0-9]+s *│"
 screen | grep -E "^ +fast = " | grep -q "/s" && fail "a stopped topic still shows a rate"
 
