@@ -10,7 +10,6 @@
 #include "mqscope/recorder.h"
 #include "mqscope/replay.h"
 #include "mqscope/safe_file.h"
-#include "mqscope/sysio.h"
 #include "mqscope/topic.h"
 #include "mqscope/util.h"
 
@@ -214,7 +213,18 @@ int app_write_stats(struct app *a, const char *path)
 		if (u->frame_hist[b])
 			fprintf(f, " %u:%llu", b, (unsigned long long)u->frame_hist[b]);
 	fprintf(f, "\n");
-	fprintf(f, "term_bytes %llu\n", (unsigned long long)sysio_written());
+	if (a->session) {
+		struct session_net_stats ns;
+
+		/* How the broker's bytes reach the tree: checked QoS 0 messages go straight into
+		 * the ring; everything else through libmosquitto on the local channel. */
+		session_net_stats(a->session, &ns);
+		fprintf(f, "net_path direct-qos0\n");
+		fprintf(f, "net_direct %llu\n", (unsigned long long)ns.direct);
+		fprintf(f, "net_via_lib %llu\n", (unsigned long long)ns.via_lib);
+		fprintf(f, "net_reads %llu\n", (unsigned long long)ns.reads);
+		fprintf(f, "net_read_bytes %llu\n", (unsigned long long)ns.read_bytes);
+	}
 	fprintf(f, "wakeups %llu\n", (unsigned long long)u->wakeups);
 	return safe_replace_commit(&out);
 }

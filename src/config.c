@@ -233,7 +233,8 @@ static int apply_profile_key(struct ctx *c, const config_setting_t *st)
 		return 0;
 	}
 	if (config_setting_is_aggregate(st)) {
-		if (id != OPT_TOPIC && id != OPT_EXCLUDE && id != OPT_UNSUBSCRIBE)
+		if (id != OPT_TOPIC && id != OPT_EXCLUDE && id != OPT_UNSUBSCRIBE &&
+		    id != OPT_WS_HEADER)
 			return fail_at(c, st, "'%s' takes one value, not %s", name,
 			               type_name(config_setting_type(st)));
 		for (int i = 0; i < config_setting_length(st); i++) {

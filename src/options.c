@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include "mqscope/options.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
@@ -113,17 +114,16 @@ int options_parse_url(struct settings *s, const char *raw, char *msg, size_t cap
 	options_redact_url(raw, true, shown, sizeof(shown));
 	url = shown;
 
-	if (strncasecmp(raw, "mqtt://", 7) == 0) {
-		p = raw + 7;
+	s->ws = strncasecmp(raw, "ws://", 5) == 0 || strncasecmp(raw, "wss://", 6) == 0;
+	if (strncasecmp(raw, "mqtt://", 7) == 0 || strncasecmp(raw, "ws://", 5) == 0) {
+		p = strstr(raw, "://") + 3;
 		s->tls_by_url = false;
-	} else if (strncasecmp(raw, "mqtts://", 8) == 0) {
-		p = raw + 8;
+	} else if (strncasecmp(raw, "mqtts://", 8) == 0 || strncasecmp(raw, "wss://", 6) == 0) {
+		p = strstr(raw, "://") + 3;
 		s->tls_by_url = true;
-	} else if (strncasecmp(raw, "ws://", 5) == 0 || strncasecmp(raw, "wss://", 6) == 0) {
-		return fail(msg, cap,
-		            "-L: '%s': websockets are not supported; use mqtt:// or mqtts://", url);
 	} else {
-		return fail(msg, cap, "-L: '%s' must start with mqtt:// or mqtts://", url);
+		return fail(msg, cap, "-L: '%s' must start with mqtt://, mqtts://, ws:// or wss://",
+		            url);
 	}
 	slash = strchr(p, '/');
 	/* The last '@' before the path: a password may hold '@', a host never does. */
@@ -174,11 +174,43 @@ int options_parse_url(struct settings *s, const char *raw, char *msg, size_t cap
 		s->port = (int)port;
 	}
 	settings_set_str(&s->unix_path, NULL);
+	settings_set_str(&s->ws_path, NULL);
+	if (s->ws) {
+		/* The path is the HTTP one, not a topic. */
+		if (slash != NULL) {
+			for (const char *q = slash; *q; q++)
+				if ((unsigned char)*q <= ' ' || *q == 0x7f)
+					return fail(msg, cap,
+					            "-L: '%s': the path may not hold spaces or "
+					            "control characters",
+					            url);
+			settings_set_str(&s->ws_path, slash);
+		}
+		return 0;
+	}
 	if (slash != NULL && slash[1] != '\0') {
 		if (filter_arg(slash + 1, "-L", msg, cap))
 			return -1;
 		settings_add_str(&s->topics, &s->ntopics, slash + 1);
 	}
+	return 0;
+}
+
+/* --ws-header 'Name: value': an HTTP header line (a token, a colon, printable text). */
+static int ws_header_arg(struct settings *s, const char *arg, char *msg, size_t cap)
+{
+	const char *colon = strchr(arg, ':');
+
+	if (colon == NULL || colon == arg)
+		return fail(msg, cap, "--ws-header: '%s' is not 'Name: value'", arg);
+	for (const char *q = arg; q < colon; q++)
+		if (!isalnum((unsigned char)*q) && !strchr("!#$%&'*+-.^_`|~", *q))
+			return fail(msg, cap, "--ws-header: '%.*s' is not a header name",
+			            (int)(colon - arg), arg);
+	for (const char *q = colon + 1; *q; q++)
+		if ((unsigned char)*q < ' ' && *q != '\t')
+			return fail(msg, cap, "--ws-header: control characters in '%s'", arg);
+	settings_add_str(&s->ws_headers, &s->nws_headers, arg);
 	return 0;
 }
 
@@ -203,7 +235,10 @@ static bool percent_decode(char *s)
 	return true;
 }
 
-/* --proxy socks5h://[user[:password]@]host[:port], as mosquitto_sub takes it. */
+/*
+ * --proxy socks5h://[user[:password]@]host[:port], as mosquitto_sub takes it,
+ * or http://[user[:password]@]host[:port] for an HTTP CONNECT proxy.
+ */
 static int proxy_arg(struct settings *s, const char *raw, char *msg, size_t cap)
 {
 	const char *p = raw, *at = NULL, *colon, *url;
@@ -213,9 +248,16 @@ static int proxy_arg(struct settings *s, const char *raw, char *msg, size_t cap)
 
 	options_redact_url(raw, false, shown, sizeof(shown));
 	url = shown; /* for messages */
-	if (strncasecmp(raw, "socks5h://", 10) != 0)
-		return fail(msg, cap, "--proxy: '%s' must start with socks5h://", url);
-	p += 10;
+	if (strncasecmp(raw, "socks5h://", 10) == 0) {
+		p += 10;
+		s->proxy_kind = PROXY_SOCKS5;
+	} else if (strncasecmp(raw, "http://", 7) == 0) {
+		p += 7;
+		port = 8080;
+		s->proxy_kind = PROXY_HTTP;
+	} else {
+		return fail(msg, cap, "--proxy: '%s' must start with socks5h:// or http://", url);
+	}
 	for (const char *q = p; *q; q++)
 		if (*q == '@')
 			at = q;
@@ -392,6 +434,8 @@ int options_apply(struct settings *s, enum option_id id, const char *arg, char *
 		break;
 	case OPT_PROXY:
 		return proxy_arg(s, arg, msg, cap);
+	case OPT_WS_HEADER:
+		return ws_header_arg(s, arg, msg, cap);
 	case OPT_CAFILE:
 		settings_set_str(&s->cafile, arg);
 		break;
@@ -699,11 +743,13 @@ static void unknown_option(FILE *err, const char *arg)
 	fprintf(err, "mqscope: unknown option '%s'\n", what);
 }
 
-/* Whether a -L URL names a topic. */
+/* Whether a -L URL names a topic (a WebSocket URL's path is an HTTP path). */
 static bool url_has_topic(const char *url)
 {
 	const char *p = strstr(url, "://"), *slash;
 
+	if (strncasecmp(url, "ws", 2) == 0)
+		return false;
 	slash = p ? strchr(p + 3, '/') : NULL;
 	return slash && slash[1] != '\0';
 }

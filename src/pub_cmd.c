@@ -15,6 +15,7 @@
 #include "mqscope/options.h"
 #include "mqscope/ring.h"
 #include "mqscope/safe_file.h"
+#include "mqscope/sanitize.h"
 #include "mqscope/session.h"
 #include "mqscope/topic.h"
 #include "mqscope/util.h"
@@ -98,7 +99,7 @@ static void wait_wake(struct ring *r, int64_t deadline)
 /* Connects, publishes, waits for the outcome; returns the exit status. */
 static int publish(struct settings *cfg, const char *buf, size_t len)
 {
-	char **topics = cfg->topics, err[256], why[160], label[200];
+	char **topics = cfg->topics, err[256], why[160 + SESSION_DETAIL_MAX], label[200];
 	size_t ntopics = cfg->ntopics;
 	struct session_status st;
 	struct session_event ev;
@@ -146,7 +147,17 @@ static int publish(struct settings *cfg, const char *buf, size_t len)
 			deadline = clock_mono_ms() + ACK_TIMEOUT_MS;
 		}
 		if (st.state == SESSION_WAITING) {
+			size_t n;
+
 			session_reason_text(st.reason, st.code, why, sizeof(why));
+			n = strlen(why);
+			/* The detail may be the broker's words: escaped, never raw on a terminal.
+			 */
+			if (st.detail[0] && n + 3 < sizeof(why)) {
+				memcpy(why + n, ": ", 3);
+				sanitize_line(st.detail, strlen(st.detail), SAN_ASCII, 160,
+				              why + n + 2, sizeof(why) - n - 2);
+			}
 			if (sent)
 				fprintf(stderr,
 				        "mqscope pub: connection to %s lost before the broker "
@@ -160,7 +171,11 @@ static int publish(struct settings *cfg, const char *buf, size_t len)
 		while (sent && session_next_event(ss, &ev)) {
 			if (ev.kind != SESSION_EV_PUBLISHED || ev.mid != mid)
 				continue;
-			if (ev.rc >= 128) {
+			if (ev.rc == SESSION_PUB_NOT_SENT) {
+				fprintf(stderr,
+				        "mqscope pub: not sent: the connection to %s went first\n",
+				        label);
+			} else if (ev.rc >= 128) {
 				session_reason_text(REASON_V5, ev.rc, why, sizeof(why));
 				fprintf(stderr,
 				        "mqscope pub: the broker refused the message: %s (reason "

@@ -71,6 +71,15 @@ void ring_count_drop(struct ring *r, size_t len)
 
 void *ring_reserve(struct ring *r, size_t len)
 {
+	void *p = ring_try_reserve(r, len);
+
+	if (p == NULL)
+		ring_count_drop(r, len);
+	return p;
+}
+
+void *ring_try_reserve(struct ring *r, size_t len)
+{
 	size_t need = HDR + ALIGN8(len);
 	size_t head = atomic_load_explicit(&r->head, memory_order_relaxed);
 	size_t pos = head & (r->cap - 1);
@@ -80,16 +89,12 @@ void *ring_reserve(struct ring *r, size_t len)
 	struct rec_hdr *h;
 
 	if (len > ring_max_record(r) ||
-	    pushed - atomic_load_explicit(&r->popped, memory_order_relaxed) >= r->max_count) {
-		ring_count_drop(r, len);
+	    pushed - atomic_load_explicit(&r->popped, memory_order_relaxed) >= r->max_count)
 		return NULL;
-	}
 	if (r->cap - (head - r->tail_cache) < total) {
 		r->tail_cache = atomic_load_explicit(&r->tail, memory_order_acquire);
-		if (r->cap - (head - r->tail_cache) < total) {
-			ring_count_drop(r, len);
+		if (r->cap - (head - r->tail_cache) < total)
 			return NULL;
-		}
 	}
 	r->reserve_at = head;
 	if (need > contig) {

@@ -47,7 +47,7 @@ void settings_free(struct settings *s)
 	                 &s->stats_path,   &s->config_file, &s->warning,
 	                 &s->proxy_host,   &s->proxy_user,  &s->proxy_password,
 	                 &s->pub_message,  &s->pub_file,    &s->record_path,
-	                 &s->replay_path};
+	                 &s->replay_path,  &s->ws_path};
 
 	settings_wipe_secrets(s);
 	for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++) {
@@ -83,8 +83,9 @@ void settings_free(struct settings *s)
 	free_list(s->topics, s->ntopics);
 	free_list(s->excludes, s->nexcludes);
 	free_list(s->unsubs, s->nunsubs);
-	s->topics = s->excludes = s->unsubs = NULL;
-	s->ntopics = s->nexcludes = s->nunsubs = 0;
+	free_list(s->ws_headers, s->nws_headers);
+	s->topics = s->excludes = s->unsubs = s->ws_headers = NULL;
+	s->ntopics = s->nexcludes = s->nunsubs = s->nws_headers = 0;
 }
 
 void settings_set_str(char **dst, const char *src)
@@ -141,7 +142,7 @@ void settings_finish_connection(struct settings *s)
 	if (s->host == NULL)
 		settings_set_str(&s->host, "localhost");
 	if (s->port == 0)
-		s->port = s->tls ? 8883 : 1883;
+		s->port = s->ws ? (s->tls ? 443 : 80) : s->tls ? 8883 : 1883;
 }
 
 void settings_finish(struct settings *s)
@@ -167,6 +168,10 @@ void settings_broker_label(const struct settings *s, char *buf, size_t cap)
 
 	if (s->unix_path)
 		snprintf(buf, cap, "unix:%s", s->unix_path);
+	else if (s->ws)
+		snprintf(buf, cap, "%s://%s%s%s:%d%s", s->tls ? "wss" : "ws",
+		         strchr(h, ':') ? "[" : "", h, strchr(h, ':') ? "]" : "", s->port,
+		         s->ws_path ? s->ws_path : "/mqtt");
 	else if (strchr(h, ':') != NULL)
 		snprintf(buf, cap, "%s[%s]:%d", s->tls ? "mqtts://" : "", h, s->port);
 	else

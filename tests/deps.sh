@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-PACKAGES=(mosquitto-clients tmux python3 openssl groff-base procps clang valgrind microsocks
+PACKAGES=(mosquitto-clients tmux python3 openssl groff-base procps clang valgrind microsocks tinyproxy-bin
 	linux-perf strace rabbitmq-server)
 
 SUDO=

@@ -160,6 +160,23 @@ start_broker() {
 	done
 }
 
+# start_ws_broker [extra config lines]: start_broker with a websockets listener on WS_PORT and a
+# TLS one on WSS_PORT (server.crt and server.key of make_certs) beside its TCP one. As "user root":
+# a broker started as root otherwise drops to "mosquitto" and cannot read $T_DIR.
+start_ws_broker() {
+	WS_PORT=$(free_port)
+	WSS_PORT=$(free_port)
+	start_broker "user root
+${1:-}
+listener $WS_PORT 127.0.0.1
+protocol websockets
+listener $WSS_PORT 127.0.0.1
+protocol websockets
+certfile $T_DIR/server.crt
+keyfile $T_DIR/server.key"
+	poll_until 10 "mosquitto's websockets listeners" port_open "$WSS_PORT"
+}
+
 stop_broker() {
 	if [ -n "$BROKER_PID" ]; then
 		kill -CONT "$BROKER_PID" 2>/dev/null # a test may have paused it
@@ -375,4 +392,20 @@ for name, line in (("status", lines[0]), ("bottom", lines[-1])):
         print("the %s line ends mid-word: %r" % (name, line))
         sys.exit(1)
 ' "$cols" || fail "a line cut mid-word"
+}
+
+# make_certs [DIR [NAMES]]: a CA (ca.crt) and a server certificate (server.crt, server.key) in
+# DIR (default $T_DIR) for NAMES (default DNS:localhost,IP:127.0.0.1), readable by a broker that
+# drops to its own user.
+make_certs() {
+	local d=${1:-$T_DIR} names=${2:-DNS:localhost,IP:127.0.0.1}
+	(
+		cd "$d" || exit 1
+		ec() { openssl ecparam -name prime256v1 -genkey -noout -out "$1"; }
+		ec ca.key && openssl req -x509 -new -key ca.key -subj "/CN=test CA" -days 2 -out ca.crt &&
+			ec server.key && openssl req -new -key server.key -subj /CN=localhost -out server.csr &&
+			printf 'subjectAltName=%s\n' "$names" >san.ext &&
+			openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 2 \
+				-extfile san.ext -out server.crt && chmod 644 ca.crt server.crt server.key
+	) >/dev/null 2>&1 || fail "openssl could not make the certificates"
 }

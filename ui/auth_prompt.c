@@ -42,10 +42,14 @@ static bool pw_key(struct modal *m, struct ui *u, int key, bool fn)
 	struct pw_prompt *p = (struct pw_prompt *)m;
 	struct session *ss = ui_app(u)->session;
 
+	char err[128];
+
 	switch (keys_lookup(MODE_LOGIN, key, fn)) {
 	case ACT_LOGIN_ENTER:
-		session_set_login(ss, p->user[0] ? p->user : NULL, p->edit.buf);
-		if (p->user[0])
+		if (session_set_login(ss, p->user[0] ? p->user : NULL, p->edit.buf, err,
+		                      sizeof(err)) != 0)
+			ui_notice(u, HINT_ERROR, "Not logged in again: %s", err);
+		else if (p->user[0])
 			ui_notice(u, HINT_NOTICE, "Logging in as %s", p->user);
 		else
 			ui_notice(u, HINT_NOTICE, "Logging in");

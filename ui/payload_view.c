@@ -631,9 +631,7 @@ static int draw_props(WINDOW *w, int y, int h, int wd, const struct tree_value *
 			flow_pair(&f, "expiry", num, strlen(num));
 			break;
 		case PROP_SUBSCRIPTION_ID:
-			snprintf(num, sizeof(num), "%u", pr.num);
-			flow_pair(&f, "subscription-id", num, strlen(num));
-			break;
+			break; /* the numbers mqscope gave its subscriptions (overlaps count once) */
 		case PROP_CONTENT_TYPE:
 		case PROP_RESPONSE_TOPIC:
 		case PROP_CORRELATION_DATA:

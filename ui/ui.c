@@ -38,7 +38,6 @@
 #include "mqscope/status_bar.h"
 #include "mqscope/subs_view.h"
 #include "mqscope/sys.h"
-#include "mqscope/sysio.h"
 #include "mqscope/theme.h"
 #include "mqscope/topic.h"
 #include "mqscope/tree_view.h"
@@ -1345,12 +1344,6 @@ int ui_run(struct app *app)
 	install_signals();
 	u->app = app;
 	u->frame_ms = 1000 / (app->cfg->fps > 0 ? app->cfg->fps : 20);
-	/*
-	 * Count what goes to the terminal (--stats term_bytes). ncurses
-	 * writes with write(2) on the stream's descriptor, not through the
-	 * FILE, so the count is kept by our write() (sysio.c).
-	 */
-	sysio_count_writes(fileno(stdout));
 	u->scr = newterm(NULL, stdout, stdin);
 	if (u->scr == NULL) {
 		fprintf(stderr, "mqscope: cannot use terminal type '%s'\n",

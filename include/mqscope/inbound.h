@@ -1,49 +1,77 @@
-/* inbound.h: bounds what a broker can make us hold, between the socket and libmosquitto. */
+/* inbound.h: the broker's byte stream, bounded and checked, split between libmosquitto and the
+ * ring. */
 #ifndef MQSCOPE_INBOUND_H
 #define MQSCOPE_INBOUND_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <sys/types.h>
+
+#include "mqscope/mqtt_wire.h"
 
 /*
- * libmosquitto allocates the whole declared length of each packet before it
- * reads it: a broker announcing a 256 MB PUBLISH makes it hold 256 MB. This
- * filter sits in the byte stream libmosquitto reads. A PUBLISH whose payload
- * is over the cap is passed on cut to the cap (topic, packet id and
- * properties intact, the length field rewritten) and the rest is read and
- * dropped; its real size is kept for the message's record. Any other packet
- * over INBOUND_PACKET_MAX, or a PUBLISH whose header alone is over it, ends
- * the connection with a reason. Everything else passes unchanged.
+ * Every byte the broker sends comes here first, from the first byte, on
+ * every transport. The filter cuts the stream into packets and checks each
+ * against the MQTT rules (mqtt_wire.h) before any byte of it goes on; a
+ * packet that breaks one ends the stream with the verdict and its detail.
+ *
+ * Bounds: libmosquitto allocates the whole declared length of a packet
+ * before it reads it. A PUBLISH whose payload is over the cap goes on cut to
+ * the cap (topic, packet id and properties intact, the length rewritten) and
+ * the rest is read and dropped; its real size is kept for its record. Any
+ * other packet over INBOUND_PACKET_MAX, or a PUBLISH whose header alone is
+ * over it, ends the stream.
+ *
+ * Routes: a complete QoS 0 PUBLISH of at most INBOUND_DIRECT_MAX bytes, not
+ * cut, is handed to deliver() (QoS 0 carries no protocol state, so
+ * libmosquitto has nothing to do with it but parse it again). Everything
+ * else, in stream order, goes to to_lib(): the bytes libmosquitto reads.
  */
 
 #define INBOUND_PACKET_MAX ((size_t)1 << 20) /* non-PUBLISH packets, and PUBLISH headers */
+#define INBOUND_DIRECT_MAX ((size_t)256 << 10)
 
-/* Where the filter gets raw bytes: like read(2), errno set on -1. */
-typedef ssize_t (*inbound_src_fn)(void *ctx, void *buf, size_t n);
+/* A checked QoS 0 PUBLISH; pointers borrow the filter's bytes until deliver() returns. */
+struct inbound_msg {
+	const uint8_t *topic;
+	size_t topic_len;
+	const uint8_t *payload;
+	size_t len;
+	const uint8_t *props; /* MQTT 5 properties as on the wire, checked */
+	size_t props_len;
+	bool retain;
+};
+
+struct inbound_sink {
+	void *ctx;
+	/* Bytes for libmosquitto, in stream order. */
+	void (*to_lib)(void *ctx, const void *p, size_t n);
+	/* A QoS 0 message for the ring, called in stream order with to_lib. */
+	void (*deliver)(void *ctx, const struct inbound_msg *m);
+};
 
 struct inbound;
 
-/* A filter for one connection; payload_cap >= 1; v5 when the connection speaks MQTT 5. */
-struct inbound *inbound_new(size_t payload_cap, bool v5);
+/* A filter for one connection; payload_cap >= 1. */
+struct inbound *inbound_new(size_t payload_cap, const struct inbound_sink *sink);
 void inbound_free(struct inbound *in);
-/*
- * Like read(2) on the filtered stream: up to n bytes, 0 at end of stream,
- * -1 with errno from src, or -1 with EPROTO once the stream broke a bound
- * (inbound_error says which, and every later call fails the same way).
- */
-ssize_t inbound_read(struct inbound *in, void *buf, size_t n, inbound_src_fn src, void *ctx);
-/*
- * The real payload size of the PUBLISH just handed out completely (QoS 0 and
- * 1), or of the QoS 2 one with this packet id; false when it was not cut.
- */
-bool inbound_cut_size(struct inbound *in, int qos, int mid, uint32_t *orig);
-/* Bytes of the filtered stream ready to hand out without reading more. */
-size_t inbound_pending(const struct inbound *in);
-/* Why the stream was ended, or NULL. */
+/* The protocol level of the connection (3, 4 or 5), from the CONNECT sent. */
+void inbound_set_version(struct inbound *in, int version);
+/* Takes n bytes of the broker's stream: 0, or -1 once the stream broke a bound or a rule. */
+int inbound_feed(struct inbound *in, const void *data, size_t n);
+/* Why the stream was ended (NULL while it was not). */
 const char *inbound_error(const struct inbound *in);
+/* The rule it broke, or WIRE_OK when it was a bound (or nothing). */
+enum wire_verdict inbound_verdict(const struct inbound *in);
+/*
+ * Called for each message libmosquitto delivers from this stream, in order:
+ * true with the real payload size when it was cut on the way.
+ */
+bool inbound_lib_message(struct inbound *in, int qos, int mid, uint32_t *orig);
 /* PUBLISH packets cut so far. */
 uint64_t inbound_cuts(const struct inbound *in);
+/* QoS 0 messages delivered directly, and packets handed to libmosquitto. */
+uint64_t inbound_direct(const struct inbound *in);
+uint64_t inbound_to_lib(const struct inbound *in);
 
 #endif

@@ -14,7 +14,9 @@
 #define MQS_OPTIONS(X)                                                                             \
 	X(HOST, "host", 'h', "HOST", "broker", "broker host (default localhost)")                  \
 	X(PORT, "port", 'p', "PORT", "broker", "broker port (default 1883, 8883 with TLS)")        \
-	X(URL, "url", 'L', "URL", "broker", "mqtt[s]://[user[:password]@]host[:port][/topic]")     \
+	X(URL, "url", 'L', "URL", "broker",                                                        \
+	  "mqtt[s]://[user[:password]@]host[:port][/topic], or ws[s]://...[:port][/path] for "     \
+	  "MQTT over WebSocket (path default /mqtt)")                                              \
 	X(UNIX, "unix", 0, "PATH", "broker", "connect through a unix domain socket")               \
 	X(USER, "username", 'u', "USER", "broker", "username")                                     \
 	X(PASSWORD, "pw", 'P', "PASSWORD", "broker",                                               \
@@ -37,7 +39,10 @@
 	X(QOS, "qos", 'q', "QOS", "broker", "subscription QoS 0, 1 or 2 (default 0)")              \
 	X(BIND, "bind-address", 'A', "ADDRESS", "broker", "connect from this local address")       \
 	X(PROXY, "proxy", 0, "URL", "broker",                                                      \
-	  "through a SOCKS5 proxy: socks5h://[user[:password]@]host[:port]")                       \
+	  "through a proxy: socks5h://[user[:password]@]host[:port] (port 1080), or an HTTP "      \
+	  "CONNECT proxy http://[user[:password]@]host[:port] (port 8080)")                        \
+	X(WS_HEADER, "ws-header", 0, "HEADER", "broker",                                           \
+	  "'Name: value' added to the WebSocket upgrade request (e.g. a token); repeatable")       \
 	X(CAFILE, "cafile", 0, "FILE", "tls", "CA certificates to verify the broker")              \
 	X(CAPATH, "capath", 0, "DIR", "tls", "directory of CA certificates")                       \
 	X(OS_CERTS, "tls-use-os-certs", 0, NULL, "tls",                                            \

@@ -50,6 +50,8 @@ size_t ring_max_record(const struct ring *r);
 
 /* Producer: space for len bytes, or NULL (the drop is counted). */
 void *ring_reserve(struct ring *r, size_t len);
+/* Producer: space for len bytes, or NULL when full (nothing counted: the caller waits). */
+void *ring_try_reserve(struct ring *r, size_t len);
 /* Producer: publishes the reserved record and wakes an idle consumer. */
 void ring_commit(struct ring *r);
 /* Producer: counts a record dropped before reserving (e.g. too large). */

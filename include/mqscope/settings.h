@@ -11,6 +11,9 @@
 #define MQTT_V311 4
 #define MQTT_V5   5
 
+#define PROXY_SOCKS5 0
+#define PROXY_HTTP   1
+
 /* A one-key toggle rule from the config file (see toggle.h). */
 struct toggle_rule {
 	char *filter;   /* topics it applies to, MQTT wildcards allowed */
@@ -62,9 +65,16 @@ struct settings {
 	char **unsubs; /* -U: filters to unsubscribe from on connect */
 	size_t nunsubs;
 	char *bind_address;
-	char *proxy_host; /* --proxy: SOCKS5 */
+	char *proxy_host; /* --proxy: SOCKS5 or HTTP CONNECT */
 	int proxy_port;
+	int proxy_kind; /* PROXY_SOCKS5, PROXY_HTTP */
 	char *proxy_user, *proxy_password;
+
+	/* WebSocket: ws:// and wss:// */
+	bool ws;
+	char *ws_path;     /* the HTTP path; NULL = /mqtt */
+	char **ws_headers; /* --ws-header: "Name: value" added to the upgrade request */
+	size_t nws_headers;
 
 	/* TLS */
 	bool tls;

@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
-# `mqscope pub` against a real broker: -m, -f (binary), -s, -n with -r, -q; the broker's refusal
-# (an ACL) and an unreachable broker exit 1 with the reason; bad flags exit 2; the TUI rejects -m.
+# `mqscope pub` against a real broker: -m, -f (binary), -s, -n with -r, -q; over ws:// and wss://
+# (mosquitto's websockets listeners) as over TCP; the broker's refusal (an ACL) and an unreachable
+# broker exit 1 with the reason; bad flags exit 2; the TUI rejects -m.
 . "$(dirname "$0")/../lib.sh"
 
 export XDG_CONFIG_HOME="$T_DIR/xdg" HOME="$T_DIR"
 # mqscope-test/# is where the counting helper puts its sentinel.
 printf 'topic readwrite open/#\ntopic readwrite mqscope-test/#\ntopic read secret/#\n' >"$T_DIR/acl"
-# "user root": a broker started as root otherwise drops to "mosquitto" and cannot read $T_DIR.
-start_broker "user root
-acl_file $T_DIR/acl"
+make_certs
+start_ws_broker "acl_file $T_DIR/acl"
 
 mq() { "$MQSCOPE" pub -h 127.0.0.1 -p "$BROKER_PORT" "$@"; }
 later() { mosquitto_sub -h 127.0.0.1 -p "$BROKER_PORT" -t "$1" -C 1 -W 20 -q 2 -F "${2:-%r %q %p}"; }
@@ -26,6 +26,17 @@ cmp -s "$T_DIR/payload.bin" "$T_DIR/got.bin" || fail "pub -f sent other bytes"
 # -s: all of standard input, newlines kept.
 printf 'line 1\nline 2\n' | mq -t open/stdin -s -r || fail "pub -s failed"
 [ "$(later open/stdin '%p')" = $'line 1\nline 2' ] || fail "open/stdin: '$(later open/stdin '%p')'"
+
+# Over WebSocket, plain and TLS: the same message, the same flags, the same refusal.
+"$MQSCOPE" pub -L "ws://127.0.0.1:$WS_PORT/mqtt" -t open/ws -m 'over ws' -q 1 -r 2>"$T_DIR/err" ||
+	fail "pub over ws:// failed: $(cat "$T_DIR/err")"
+[ "$(later open/ws)" = "1 1 over ws" ] || fail "open/ws: '$(later open/ws)'"
+"$MQSCOPE" pub -L "wss://localhost:$WSS_PORT/mqtt" --cafile "$T_DIR/ca.crt" -t open/wss \
+	-m 'over wss' -q 2 -r 2>"$T_DIR/err" || fail "pub over wss:// failed: $(cat "$T_DIR/err")"
+[ "$(later open/wss)" = "1 2 over wss" ] || fail "open/wss: '$(later open/wss)'"
+"$MQSCOPE" pub -L "ws://127.0.0.1:$WS_PORT/mqtt" -t secret/x -m no -q 1 2>"$T_DIR/err" &&
+	fail "a refused message over ws:// exited 0"
+grep -q "not authorized (reason code 135)" "$T_DIR/err" || fail "ws refusal: $(cat "$T_DIR/err")"
 
 # -n -r clears the retained message.
 mq -t open/a -n -r || fail "pub -n -r failed"

@@ -1,5 +1,5 @@
-/* fuzz_inbound.c: any byte stream from a broker, in any pieces, through the packet bounds. */
-#include <errno.h>
+/* fuzz_inbound.c: any byte stream from a broker, in any pieces, through the bounds and the checks.
+ */
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -10,105 +10,136 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-struct src {
-	const uint8_t *p;
-	size_t len, pos;
-	uint8_t step; /* piece sizes and "try again" turns come from the input too */
+struct out {
+	uint8_t *lib;
+	size_t nlib, cap_lib;
+	size_t direct_bytes;
+	size_t payload_cap;
+	int version;
 };
 
-static ssize_t src_read(void *ctx, void *buf, size_t n)
+static void sink_lib(void *ctx, const void *p, size_t n)
 {
-	struct src *s = ctx;
-	size_t k;
+	struct out *o = ctx;
 
-	s->step = (uint8_t)(s->step * 31 + 7);
-	if (s->step % 7 == 0) {
-		errno = EAGAIN;
-		return -1;
+	if (o->nlib + n > o->cap_lib) {
+		o->cap_lib = (o->nlib + n) * 2;
+		o->lib = realloc(o->lib, o->cap_lib);
+		if (o->lib == NULL)
+			abort();
 	}
-	if (s->pos == s->len)
-		return 0;
-	k = s->len - s->pos;
-	if (k > n)
-		k = n;
-	if (k > (size_t)(s->step % 64) + 1)
-		k = (size_t)(s->step % 64) + 1;
-	memcpy(buf, s->p + s->pos, k);
-	s->pos += k;
-	return (ssize_t)k;
+	memcpy(o->lib + o->nlib, p, n);
+	o->nlib += n;
 }
 
-/* Every PUBLISH handed out carries at most cap payload bytes past a bounded header. */
-static void check_framing(const uint8_t *out, size_t n, size_t cap)
+/* A direct message is a checked QoS 0 PUBLISH within the bounds. */
+static void sink_deliver(void *ctx, const struct inbound_msg *m)
 {
-	size_t i = 0;
+	struct out *o = ctx;
+
+	if (m->topic_len == 0 || !wire_utf8_ok(m->topic, m->topic_len))
+		abort();
+	if (memchr(m->topic, '+', m->topic_len) || memchr(m->topic, '#', m->topic_len))
+		abort();
+	if (m->len > o->payload_cap || m->topic_len + m->len + m->props_len > INBOUND_DIRECT_MAX)
+		abort();
+	if (o->version < 5 && m->props_len)
+		abort();
+	o->direct_bytes += 2 + m->topic_len + m->len + m->props_len;
+}
+
+/*
+ * Every packet handed to libmosquitto keeps the rules: non-PUBLISH packets
+ * within INBOUND_PACKET_MAX and passing the checks again, PUBLISH headers
+ * passing them, payloads within the cap.
+ */
+static void check_lib_stream(const struct out *o)
+{
+	const uint8_t *p = o->lib;
+	size_t i = 0, n = o->nlib;
+	char why[WIRE_WHY_MAX];
 
 	while (i < n) {
-		uint8_t type = out[i++];
+		uint8_t first = p[i++];
 		uint32_t len = 0, mult = 1;
-		size_t nb = 0;
+		int nb = 0;
 		uint8_t b;
 
 		do {
 			if (i >= n)
-				return;
-			b = out[i++];
+				return; /* the rest of a packet still to come */
+			b = p[i++];
 			len += (uint32_t)(b & 127) * mult;
 			mult *= 128;
 			nb++;
 		} while ((b & 128) && nb < 4);
 		if (b & 128)
-			return; /* an impossible length: passed on raw, for libmosquitto to refuse
-			         */
-		if ((type >> 4) != 3 && len > INBOUND_PACKET_MAX)
-			abort();
-		if ((type >> 4) == 3 && len > 2 + 65535 + 2 + 4 + INBOUND_PACKET_MAX + cap)
-			abort();
+			abort(); /* an impossible length never passes */
+		if (n - i < len)
+			return;
+		if ((first >> 4) == 3) {
+			struct wire_publish pb;
+			size_t need;
+
+			if (wire_publish_header_len(first, p + i, len, len, o->version, &need) != 1)
+				abort();
+			if (wire_check_publish(first, p + i, need, len, o->version, &pb, why,
+			                       sizeof(why)) != WIRE_OK)
+				abort();
+			if (len - need > o->payload_cap)
+				abort();
+		} else {
+			if (len > INBOUND_PACKET_MAX)
+				abort();
+			if (wire_check_packet(first, p + i, len, o->version, why, sizeof(why)) !=
+			    WIRE_OK)
+				abort();
+		}
 		i += len;
 	}
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static uint8_t out[1 << 20];
-	size_t cap, n = 0;
-	bool v5;
+	struct out o = {0};
+	struct inbound_sink sink = {&o, sink_lib, sink_deliver};
 	struct inbound *in;
-	struct src s;
+	size_t off = 0;
+	uint8_t step;
 
 	if (size < 2)
 		return 0;
-	cap = 1 + (size_t)data[0] * 16;
-	v5 = data[1] & 1;
-	s = (struct src){data + 2, size - 2, 0, data[1]};
-	in = inbound_new(cap, v5);
-	for (unsigned guard = 0; guard < 1000000; guard++) {
-		uint8_t piece = (uint8_t)(s.step % 5 == 0 ? 1 : 200);
-		size_t want = sizeof(out) - n < piece ? sizeof(out) - n : piece;
-		ssize_t r;
+	o.payload_cap = 1 + (size_t)data[0] * 16;
+	o.version = data[1] & 1 ? 5 : data[1] & 2 ? 3 : 4;
+	step = data[1];
+	in = inbound_new(o.payload_cap, &sink);
+	inbound_set_version(in, o.version);
+	data += 2;
+	size -= 2;
+	while (off < size) {
+		size_t k;
 
-		if (want == 0)
-			break;
-		r = inbound_read(in, out + n, want, src_read, &s);
-		if (r == 0)
-			break;
-		if (r < 0) {
-			if (errno == EAGAIN)
-				continue;
-			if (errno != EPROTO || inbound_error(in) == NULL)
+		step = (uint8_t)(step * 31 + 7);
+		k = (size_t)(step % 64) + 1;
+		if (k > size - off)
+			k = size - off;
+		if (inbound_feed(in, data + off, k) < 0) {
+			if (inbound_error(in) == NULL)
+				abort();
+			if (inbound_feed(in, data, 1) != -1) /* ended for good */
 				abort();
 			break;
 		}
-		if ((size_t)r > want)
-			abort();
-		n += (size_t)r;
+		off += k;
 	}
-	/* Nothing is ever added; with no cut and no refusal the stream is unchanged. */
-	if (n > s.pos)
+	/* Nothing is ever added. */
+	if (o.nlib + o.direct_bytes > size + 64)
 		abort();
-	if (inbound_cuts(in) == 0 && inbound_error(in) == NULL && memcmp(out, data + 2, n) != 0)
+	if (o.nlib && inbound_cuts(in) == 0 && inbound_direct(in) == 0 &&
+	    inbound_error(in) == NULL && memcmp(o.lib, data, o.nlib) != 0)
 		abort();
-	check_framing(out, n, cap);
+	check_lib_stream(&o);
 	inbound_free(in);
+	free(o.lib);
 	return 0;
 }

@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """conn_log.py: reads mqscope's connection log overlay from a screen capture (stdin).
 
-Prints, oldest first, one "WAIT/GAP" pair per loss that a new connection followed: WAIT is
-the wait before the next attempt that mqscope chose ("next attempt in 2s": 2000), GAP the
-milliseconds from the loss to the next "connected" event, both by mqscope's own clock (the
-times at the start of each event). Standard library only.
+Prints, oldest first, one "WAIT/GAP" pair per loss or failure that another attempt followed:
+WAIT is the wait before the next attempt that mqscope chose ("next attempt in 2s": 2000), GAP
+the milliseconds from the loss to the next attempt's outcome ("connected", or "failed" for a
+broker that never accepts), both by mqscope's own clock (the times at the start of each event).
+Standard library only.
 """
 
 import re
@@ -40,7 +41,8 @@ def main():
             continue
         wait = (int(w.group(1) or 0) * 60 + int(w.group(2))) * 1000
         for t2, text2 in ev[i + 1:]:
-            if text2.startswith("connected"):
+            # The next attempt's outcome: connected, or failed before the broker accepted it.
+            if text2.startswith("connected") or text2.startswith("failed"):
                 gap = t2 - t
                 if gap < 0:
                     gap += 86400000  # past midnight

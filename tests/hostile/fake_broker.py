@@ -6,6 +6,12 @@ and on each connection, after the first SUBACK, sends two good retained PUBLISHe
 (good/1 "kept", good/2 "also kept") and then what the named case asks for.
 
     fake_broker.py --case NAME [--port N | --port-file FILE] [--log FILE]
+                   [--tls CERT KEY] [--ws [--ws-need-header 'Name: value']]
+
+--tls serves TLS (Python's ssl module) with that certificate; --ws serves MQTT over a
+WebSocket (RFC 6455, subprotocol mqtt, binary frames); both together: wss. With
+--ws-need-header, an upgrade request without that header (name in any case, the same value)
+gets "401 Unauthorized", as from an ingress that wants a token.
 
 --port 0 (the default) takes a free port and writes it to --port-file once listening.
 The log gets one line per event, "<event> <unix ms> <connection number> [details]":
@@ -16,9 +22,13 @@ Standard library only. Stop it with SIGTERM (by PID).
 """
 
 import argparse
+import base64
+import hashlib
 import os
 import signal
 import socket
+import ssl
+import struct
 import sys
 import threading
 import time
@@ -140,6 +150,43 @@ def v5_props(props):
                           publish(False, b"bad/props", b"hostile"))
 
 
+# MQTT 5 property rules, on every packet type a server sends with properties: the properties
+# that break each rule there (see src/mqtt_wire.c for the rules).
+PROP_TYPES = ("connack", "publish", "puback", "pubrec", "pubrel", "pubcomp", "suback",
+              "unsuback", "disconnect", "auth")
+PROP_RULES = ("unknown", "dup", "past-end", "not-allowed", "bad-value")
+
+
+def prop_bytes(kind, rule):
+    once = {"connack": b"\x21\x00\x0a", "publish": b"\x03\x00\x01a"}.get(kind, b"\x1f\x00\x01r")
+    return {
+        "unknown": b"\x7f\x00",
+        "dup": once + once,
+        "past-end": {"connack": b"\x12\x00\x05", "publish": b"\x03\x00\x40text"}.get(
+            kind, b"\x1f\x00\x40r"),
+        "not-allowed": {"connack": b"\x01\x01", "publish": b"\x1f\x00\x01r",
+                        "disconnect": b"\x11\x00\x00\x00\x05"}.get(kind, b"\x24\x01"),
+        "bad-value": {"connack": b"\x21\x00\x00", "publish": b"\x01\x02"}.get(
+            kind, b"\x1f\x00\x01\xff"),
+    }[rule]
+
+
+def prop_packet(kind, rule):
+    """A packet of this kind carrying the properties that break rule (MQTT 5)."""
+    p = prop_bytes(kind, rule)
+    props = varint(len(p)) + p
+    if kind == "connack":
+        return packet(0x20, b"\x00\x00" + props)
+    if kind == "publish":
+        return publish(True, b"bad/props", b"hostile", props=p)
+    if kind in ("puback", "pubrec", "pubrel", "pubcomp"):
+        first = {"puback": 0x40, "pubrec": 0x50, "pubrel": 0x62, "pubcomp": 0x70}[kind]
+        return packet(first, u16(0x1234) + b"\x00" + props)
+    if kind in ("suback", "unsuback"):
+        return packet(0x90 if kind == "suback" else 0xB0, u16(0x4321) + props + b"\x00")
+    return packet(0xE0 if kind == "disconnect" else 0xF0, b"\x00" + props)
+
+
 # What each case sends after the good messages. None: nothing (the case acts otherwise).
 CASES = {
     # topics
@@ -185,6 +232,97 @@ CASES = {
     "no-connack": None,  # reads CONNECT and never answers it
     "good": None,  # a well-behaved broker
 }
+for _kind in PROP_TYPES:
+    for _rule in PROP_RULES:
+        # A CONNACK case answers CONNECT with it (serve() below); the others come after the goods.
+        CASES["prop-%s-%s" % (_kind, _rule)] = (
+            None if _kind == "connack" else
+            (lambda k, r: lambda v5, n: prop_packet(k, r))(_kind, _rule))
+
+
+class WebSocket:
+    """The server side of a WebSocket carrying MQTT: recv() and sendall() of the bytes inside."""
+
+    GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
+
+    def __init__(self, sock, n, need=None):
+        self.sock = sock
+        self.buf = b""
+        head = b""
+        while b"\r\n\r\n" not in head:
+            chunk = sock.recv(1)
+            if not chunk:
+                raise Closed()
+            head += chunk
+            if len(head) > 16384:
+                raise Closed()
+        lines = head.decode("latin-1").split("\r\n")
+        fields = {}
+        for line in lines[1:]:
+            name, _, value = line.partition(":")
+            fields[name.strip().lower()] = value.strip()
+        if need is not None:
+            name, _, value = need.partition(":")
+            if fields.get(name.strip().lower()) != value.strip():
+                sock.sendall(b"HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\n\r\n")
+                log("unauthorized", n, "upgrade without " + name.strip())
+                raise Closed()
+        key = fields.get("sec-websocket-key", "").encode()
+        accept = base64.b64encode(hashlib.sha1(key + self.GUID).digest()).decode()
+        sock.sendall(("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+                      "Connection: Upgrade\r\nSec-WebSocket-Accept: %s\r\n"
+                      "Sec-WebSocket-Protocol: mqtt\r\n\r\n" % accept).encode())
+
+    def _exact(self, n):
+        data = b""
+        while len(data) < n:
+            chunk = self.sock.recv(n - len(data))
+            if not chunk:
+                raise Closed()
+            data += chunk
+        return data
+
+    def _frame(self):
+        """The next data frame's payload (answers ping and close on the way)."""
+        while True:
+            b0, b1 = self._exact(2)
+            opcode, n = b0 & 0x0F, b1 & 0x7F
+            if n == 126:
+                n = struct.unpack(">H", self._exact(2))[0]
+            elif n == 127:
+                n = struct.unpack(">Q", self._exact(8))[0]
+            mask = self._exact(4) if b1 & 0x80 else b"\0\0\0\0"
+            data = bytes(c ^ mask[i % 4] for i, c in enumerate(self._exact(n)))
+            if opcode == 8:
+                self._send(8, data[:2])
+                raise Closed()
+            if opcode == 9:
+                self._send(10, data)
+                continue
+            if opcode in (0, 2):
+                return data
+
+    def _send(self, opcode, data):
+        n = len(data)
+        if n < 126:
+            head = bytes([0x80 | opcode, n])
+        elif n < 65536:
+            head = bytes([0x80 | opcode, 126]) + struct.pack(">H", n)
+        else:
+            head = bytes([0x80 | opcode, 127]) + struct.pack(">Q", n)
+        self.sock.sendall(head + data)
+
+    def recv(self, n):
+        if not self.buf:
+            self.buf = self._frame()
+        out, self.buf = self.buf[:n], self.buf[n:]
+        return out
+
+    def sendall(self, data):
+        self._send(2, data)
+
+    def close(self):
+        self.sock.close()
 
 # Brokers that refuse some MQTT versions, each in its own way, and then behave like "good" for
 # the version they accept: {case: (refused protocol levels, what they send before closing)}.
@@ -219,6 +357,11 @@ def serve(conn, n, case):
             return
         if case == "no-connack":
             time.sleep(3600)
+        if case.startswith("prop-connack-"):
+            conn.sendall(prop_packet("connack", case[len("prop-connack-"):]))
+            log("sent", n, case)
+            read_packet(conn)  # the client goes away
+            return
         conn.sendall(packet(0x20, b"\x00\x00\x00" if v5 else b"\x00\x00"))
         if case == "close-after-connack" and n > 1:
             log("closed", n, "right after CONNACK")
@@ -281,7 +424,14 @@ def main():
     ap.add_argument("--port", type=int, default=0)
     ap.add_argument("--port-file")
     ap.add_argument("--log")
+    ap.add_argument("--tls", nargs=2, metavar=("CERT", "KEY"))
+    ap.add_argument("--ws", action="store_true")
+    ap.add_argument("--ws-need-header")
     args = ap.parse_args()
+    tls = None
+    if args.tls:
+        tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        tls.load_cert_chain(args.tls[0], args.tls[1])
 
     signal.signal(signal.SIGTERM, lambda s, f: os._exit(0))
     LOG = open(args.log, "a") if args.log else None
@@ -300,7 +450,23 @@ def main():
         conn, _ = srv.accept()
         conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         COUNT += 1
-        threading.Thread(target=serve, args=(conn, COUNT, args.case), daemon=True).start()
+        threading.Thread(target=layered,
+                         args=(conn, COUNT, args.case, tls, args.ws, args.ws_need_header),
+                         daemon=True).start()
+
+
+def layered(conn, n, case, tls, ws, need):
+    """TLS and WebSocket, as asked, under the MQTT of serve()."""
+    try:
+        if tls:
+            conn = tls.wrap_socket(conn, server_side=True)
+        if ws:
+            conn = WebSocket(conn, n, need)
+    except (Closed, OSError, ssl.SSLError):
+        log("closed", n, "during the TLS or WebSocket handshake")
+        conn.close()
+        return
+    serve(conn, n, case)
 
 
 if __name__ == "__main__":

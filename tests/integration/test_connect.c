@@ -1,5 +1,6 @@
 /* test_connect.c: a real mosquitto that wants a password (MQTT 3.1.1 and 5), broker reasons in
- * words, backoff that does not hammer, new credentials, -c and -U, unix sockets, SOCKS5. */
+ * words, backoff that does not hammer, new credentials, -c and -U, unix sockets, SOCKS5 and
+ * HTTP CONNECT proxies. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,6 +17,7 @@
 #include "mqscope/app.h"
 #include "mqscope/broker.h"
 #include "mqscope/util.h"
+#include "proxies.h"
 
 struct fixture {
 	char dir[128]; /* password file, unix socket */
@@ -183,7 +185,7 @@ static void check_wrong_password(struct fixture *f, int protocol)
 {
 	struct session_log_entry fl[SESSION_LOG_MAX], ev[SESSION_LOG_MAX];
 	struct session_status st;
-	char d[256];
+	char d[256], err[128];
 	int64_t deadline, early;
 	int attempts;
 	size_t n;
@@ -239,7 +241,8 @@ static void check_wrong_password(struct fixture *f, int protocol)
 		assert_true(clock_mono_ms() < deadline);
 		poll(&pfd, 1, 50);
 	}
-	session_set_login(f->app.session, NULL, "s3cret pass");
+	assert_int_equal(session_set_login(f->app.session, NULL, "s3cret pass", err, sizeof(err)),
+	                 0);
 	wait_state(f, SESSION_CONNECTED, 1, WAIT_MS);
 	/* By the session's clock: connected before the last failure's wait was over. */
 	n = session_log(f->app.session, ev, SESSION_LOG_MAX);
@@ -264,14 +267,15 @@ static void integration__connect__wrong_password_v311(void **state)
 static void integration__connect__no_credentials_then_login(void **state)
 {
 	struct fixture *f = *state;
-	char user[64];
+	char user[64], err[128];
 
 	settings_set_str(&f->cfg.user, NULL);
 	start(f);
 	wait_state(f, SESSION_WAITING, 0, WAIT_MS);
 	session_user(f->app.session, user, sizeof(user));
 	assert_string_equal(user, "");
-	session_set_login(f->app.session, "alice", "s3cret pass");
+	assert_int_equal(
+	    session_set_login(f->app.session, "alice", "s3cret pass", err, sizeof(err)), 0);
 	session_user(f->app.session, user, sizeof(user));
 	assert_string_equal(user, "alice");
 	wait_state(f, SESSION_CONNECTED, 1, WAIT_MS);
@@ -396,35 +400,18 @@ static void integration__connect__unix_socket(void **state)
 	wait_state(f, SESSION_CONNECTED, 1, WAIT_MS);
 }
 
-/* Through a real SOCKS5 proxy (microsocks) that wants a login of its own. */
-static void integration__connect__through_a_socks_proxy(void **state)
+/*
+ * Through the proxy just started (pid, on port, of this kind) with the login pxuser/pxpass:
+ * connected; with a wrong password, a failure that says the proxy was in the way.
+ */
+static void through_proxy(struct fixture *f, pid_t pid, int port, int kind, const char *words)
 {
-	struct fixture *f = *state;
-	int port = free_port();
-	char portbuf[16], d[256];
-	char *argv[] = {"/usr/bin/microsocks",
-	                "-i",
-	                "127.0.0.1",
-	                "-p",
-	                portbuf,
-	                "-u",
-	                "pxuser",
-	                "-P",
-	                "pxpass",
-	                NULL};
 	struct session_status st;
-	pid_t pid;
+	char d[256];
 
-	assert_int_equal(access(argv[0], X_OK), 0); /* the microsocks package */
-	snprintf(portbuf, sizeof(portbuf), "%d", port);
-	pid = spawn_quiet(argv);
 	assert_int_equal(wait_port(port, WAIT_MS, pid), 0);
-
 	settings_set_str(&f->cfg.password, "s3cret pass");
-	settings_set_str(&f->cfg.proxy_host, "127.0.0.1");
-	f->cfg.proxy_port = port;
-	settings_set_str(&f->cfg.proxy_user, "pxuser");
-	settings_set_str(&f->cfg.proxy_password, "pxpass");
+	proxy_use(&f->cfg, kind, port);
 	start(f);
 	wait_state(f, SESSION_CONNECTED, 1, WAIT_MS);
 	stop(f);
@@ -435,9 +422,31 @@ static void integration__connect__through_a_socks_proxy(void **state)
 	st = wait_state(f, SESSION_WAITING, 0, WAIT_MS);
 	session_describe(&st, clock_mono_ms(), d, sizeof(d));
 	print_message("%s\n", d);
-	assert_non_null(strstr(d, "the SOCKS proxy refused the username or password"));
+	assert_non_null(strstr(d, words));
 	stop(f);
 	stop_child(pid, 2000);
+}
+
+/* Through a real SOCKS5 proxy (microsocks) that wants a login of its own. */
+static void integration__connect__through_a_socks_proxy(void **state)
+{
+	int port = free_port();
+	pid_t pid = proxy_spawn(PROXY_SOCKS5, port, NULL);
+
+	assert_true(pid > 0); /* the microsocks package */
+	through_proxy(*state, pid, port, PROXY_SOCKS5,
+	              "the SOCKS proxy refused the username or password");
+}
+
+/* Through a real HTTP CONNECT proxy (tinyproxy) with a login of its own. */
+static void integration__connect__through_an_http_proxy(void **state)
+{
+	struct fixture *f = *state;
+	int port = free_port();
+	pid_t pid = proxy_spawn(PROXY_HTTP, port, f->dir);
+
+	assert_true(pid > 0); /* the tinyproxy-bin package */
+	through_proxy(f, pid, port, PROXY_HTTP, "the HTTP proxy refused the username or password");
 }
 
 int main(void)
@@ -456,6 +465,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(
 	        integration__connect__persistent_session_and_unsubscribe, setup, teardown),
 	    cmocka_unit_test_setup_teardown(integration__connect__unix_socket, setup, teardown),
+	    cmocka_unit_test_setup_teardown(integration__connect__through_an_http_proxy, setup,
+	                                    teardown),
 	    cmocka_unit_test_setup_teardown(integration__connect__through_a_socks_proxy, setup,
 	                                    teardown),
 	};

@@ -15,6 +15,7 @@
 
 #include "mqscope/app.h"
 #include "mqscope/broker.h"
+#include "mqscope/transport_tls.h"
 #include "mqscope/util.h"
 
 /* Listeners of the one broker all tests share. */
@@ -25,6 +26,7 @@ struct world {
 	int plain;       /* no TLS */
 	int expired;     /* TLS with a certificate that expired in 2020 */
 	int psk;         /* TLS-PSK: identity alice, key deadbeef */
+	int tls13;       /* TLS 1.3 and up only */
 };
 
 static struct world w;
@@ -58,13 +60,14 @@ static const char *const make_certs =
     /* mosquitto started as root reads them as the mosquitto user */
     "chmod 755 . sys && chmod 644 *.* sys/*\n";
 
-/* Starts the broker with its four extra listeners on ports free right now. */
+/* Starts the broker with its five extra listeners on ports free right now. */
 static int start_world_broker(char *extra, size_t cap, char *err, size_t errcap)
 {
 	w.need_cert = free_port();
 	w.plain = free_port();
 	w.expired = free_port();
 	w.psk = free_port();
+	w.tls13 = free_port();
 	snprintf(extra, cap,
 	         "cafile %1$s/ca.crt\ncertfile %1$s/server.crt\nkeyfile %1$s/server.key\n"
 	         "listener %2$d 127.0.0.1\ncafile %1$s/ca.crt\ncertfile %1$s/server.crt\n"
@@ -72,14 +75,16 @@ static int start_world_broker(char *extra, size_t cap, char *err, size_t errcap)
 	         "listener %3$d 127.0.0.1\n"
 	         "listener %4$d 127.0.0.1\ncafile %1$s/ca.crt\ncertfile %1$s/expired.crt\n"
 	         "keyfile %1$s/expired.key\n"
-	         "listener %5$d 127.0.0.1\npsk_hint mqscope\npsk_file %1$s/psk.txt\n",
-	         w.dir, w.need_cert, w.plain, w.expired, w.psk);
+	         "listener %5$d 127.0.0.1\npsk_hint mqscope\npsk_file %1$s/psk.txt\n"
+	         "listener %6$d 127.0.0.1\ncafile %1$s/ca.crt\ncertfile %1$s/server.crt\n"
+	         "keyfile %1$s/server.key\ntls_version tlsv1.3\n",
+	         w.dir, w.need_cert, w.plain, w.expired, w.psk, w.tls13);
 	return broker_start(&w.b, extra, err, errcap);
 }
 
 static int world_setup(void **state)
 {
-	char cmd[4096], extra[2048], err[256];
+	char cmd[4096], extra[4096], err[256];
 	const char *tmp = getenv("TMPDIR");
 
 	(void)state;
@@ -101,7 +106,8 @@ static int world_setup(void **state)
 			break;
 	}
 	/* broker_start waited for the first listener; the others open with it. */
-	if (wait_port(w.expired, 20000, w.b.pid) != 0 || wait_port(w.psk, 20000, w.b.pid) != 0)
+	if (wait_port(w.expired, 20000, w.b.pid) != 0 || wait_port(w.psk, 20000, w.b.pid) != 0 ||
+	    wait_port(w.tls13, 20000, w.b.pid) != 0)
 		return -1;
 	return 0;
 }
@@ -123,6 +129,7 @@ struct attempt {
 	const char *cafile, *cert, *key;
 	bool insecure, os_certs, plain;
 	const char *psk; /* identity alice */
+	const char *tls_version;
 };
 
 struct run {
@@ -151,6 +158,7 @@ static void run_start(struct run *r, const struct attempt *a)
 	r->cfg.insecure = a->insecure;
 	r->cfg.os_certs = a->os_certs;
 	r->cfg.no_tls = a->plain;
+	settings_set_str(&r->cfg.tls_version, a->tls_version);
 	if (a->psk) {
 		settings_set_str(&r->cfg.psk, a->psk);
 		settings_set_str(&r->cfg.psk_identity, "alice");
@@ -192,7 +200,7 @@ static struct session_status run_outcome(struct run *r)
 
 static void run_stop(struct run *r)
 {
-	session_stop(r->app.session, 3000);
+	session_stop(r->app.session, 10000);
 	app_free(&r->app);
 	settings_free(&r->cfg);
 }
@@ -366,6 +374,44 @@ static void integration__tls__pre_shared_key(void **state)
 	               TLS_ERR_PSK, "rejected the pre-shared key");
 }
 
+static void integration__tls__versions(void **state)
+{
+	(void)state;
+	/* Without --tls-version: 1.2 and up, so 1.3 where the broker wants it. */
+	expect_connected(&(struct attempt){"localhost", w.tls13, .cafile = "ca.crt"});
+	expect_connected(
+	    &(struct attempt){"localhost", w.b.port, .cafile = "ca.crt", .tls_version = "tlsv1.2"});
+	/* Asked for TLS 1.2 only, from a broker that wants 1.3 at least. */
+	expect_failure(
+	    &(struct attempt){"localhost", w.tls13, .cafile = "ca.crt", .tls_version = "tlsv1.2"},
+	    REASON_TLS, TLS_ERR_VERSION, "no TLS version or cipher both sides accept");
+}
+
+static void integration__tls__answer_that_is_not_tls(void **state)
+{
+	char portbuf[16];
+	char *http[] = {"/usr/bin/python3", "-m",        "http.server", portbuf,
+	                "--bind",           "127.0.0.1", NULL};
+	int port = free_port();
+	pid_t pid;
+
+	(void)state;
+	/* An HTTP server answers our ClientHello with an HTTP error: not TLS. */
+	snprintf(portbuf, sizeof(portbuf), "%d", port);
+	pid = spawn_quiet(http);
+	assert_int_equal(wait_port(port, 5000, pid), 0);
+	expect_failure(&(struct attempt){"localhost", port, .cafile = "ca.crt"}, REASON_TLS,
+	               TLS_ERR_HANDSHAKE, "handshake failed (is this a TLS port?)");
+	stop_child(pid, 2000);
+}
+
+static void integration__tls__unreadable_ca(void **state)
+{
+	(void)state;
+	expect_failure(&(struct attempt){"localhost", w.b.port, .cafile = "no-such-ca.crt"},
+	               REASON_TLS, TLS_ERR_CA, "TLS: cannot read the CA certificates");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -379,6 +425,9 @@ int main(void)
 	    cmocka_unit_test(integration__tls__unusable_client_key),
 	    cmocka_unit_test(integration__tls__wrong_kind_of_port),
 	    cmocka_unit_test(integration__tls__pre_shared_key),
+	    cmocka_unit_test(integration__tls__versions),
+	    cmocka_unit_test(integration__tls__answer_that_is_not_tls),
+	    cmocka_unit_test(integration__tls__unreadable_ca),
 	};
 	int rc;
 

@@ -4,15 +4,8 @@
 . "$(dirname "$0")/../lib.sh"
 
 export XDG_CONFIG_HOME="$T_DIR/config" HOME="$T_DIR"
-(
-	cd "$T_DIR" || exit 1
-	ec() { openssl ecparam -name prime256v1 -genkey -noout -out "$1"; }
-	ec ca.key && openssl req -x509 -new -key ca.key -subj "/CN=test CA" -days 2 -out ca.crt &&
-		ec server.key && openssl req -new -key server.key -subj /CN=localhost -out server.csr &&
-		printf 'subjectAltName=DNS:localhost\n' >san.ext &&
-		openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 2 \
-			-extfile san.ext -out server.crt
-) >/dev/null 2>&1 || fail "openssl could not make the certificates"
+# The certificate names localhost only (a check below connects to 127.0.0.1).
+make_certs "$T_DIR" DNS:localhost
 # As root mosquitto would become the mosquitto user, who cannot read $T_DIR.
 start_broker "user root
 cafile $T_DIR/ca.crt
@@ -38,6 +31,11 @@ start_ui "${args[@]}"
 wait_line "^ mqscope  mqtts://localhost:$BROKER_PORT  . connected"
 wait_for "tls (1 topic"
 screen | grep -q "INSECURE" && fail "a verified connection is flagged insecure"
+# The connection log says what the TLS session is (mqscope's own, from OpenSSL).
+keys c
+wait_line "connected \(connection 1\) over TLSv1\.[23] [A-Z0-9_-]+"
+keys Escape
+wait_gone "connection log, newest first"
 # Over TLS too, a payload over payload_cap (4 MiB) is cut on the way in, its real size shown,
 # and the connection goes on.
 mqs=$(pgrep -P "$UI_PID" | head -1)

@@ -17,6 +17,7 @@
 #include "mqscope/negotiate.h"
 #include "mqscope/options.h"
 #include "mqscope/secret.h"
+#include "mqscope/transport_tls.h"
 #include "mqscope/session.h"
 
 static char dir[128];
@@ -431,6 +432,45 @@ static void unit__options__values_and_defaults(void **state)
 	settings_free(&s);
 }
 
+static void unit__options__websocket_and_proxy_urls(void **state)
+{
+	struct settings s;
+
+	(void)state;
+	assert_int_equal(parse(&s, "-L wss://alice@broker.example/ws/mqtt?x=1 -t a/#"), OPTIONS_OK);
+	settings_finish(&s);
+	assert_true(s.ws);
+	assert_true(s.tls);
+	assert_int_equal(s.port, 443);
+	assert_string_equal(s.ws_path, "/ws/mqtt?x=1");
+	assert_string_equal(s.user, "alice");
+	assert_int_equal(s.ntopics, 1); /* the path is not a topic */
+	settings_free(&s);
+	assert_int_equal(parse(&s, "-L ws://h --ws-header X-A:1 --ws-header Authorization:Bt"),
+	                 OPTIONS_OK);
+	settings_finish(&s);
+	assert_true(s.ws);
+	assert_false(s.tls);
+	assert_int_equal(s.port, 80);
+	assert_null(s.ws_path); /* /mqtt when the request is made */
+	assert_int_equal(s.nws_headers, 2);
+	settings_free(&s);
+	assert_int_equal(parse(&s, "-h b --proxy http://u:p%40w@proxy.corp:3128"), OPTIONS_OK);
+	assert_int_equal(s.proxy_kind, PROXY_HTTP);
+	assert_int_equal(s.proxy_port, 3128);
+	assert_string_equal(s.proxy_password, "p@w");
+	settings_free(&s);
+	assert_int_equal(parse(&s, "-h b --proxy socks5h://proxy.corp"), OPTIONS_OK);
+	assert_int_equal(s.proxy_kind, PROXY_SOCKS5);
+	assert_int_equal(s.proxy_port, 1080);
+	settings_free(&s);
+	/* Back to mqtt://: no WebSocket left over. */
+	assert_int_equal(parse(&s, "-L ws://h/p -L mqtt://h/t"), OPTIONS_OK);
+	assert_false(s.ws);
+	assert_null(s.ws_path);
+	settings_free(&s);
+}
+
 static void unit__options__bad_values_and_combinations(void **state)
 {
 	static const char *bad[] = {
@@ -445,12 +485,14 @@ static void unit__options__bad_values_and_combinations(void **state)
 	    "--random-filter 200",
 	    "--tls-version tlsv1.0",
 	    "--psk 0xzz",
-	    "-L ws://h/t",
+	    "-L http://h/t",
 	    "-L mqtt://h/a/#/b",
 	    "--will-topic a/#",
 	    "-D connect user-property a b",
 	    "--remove-retained",
-	    "--proxy http://p",
+	    "--proxy ftp://p",
+	    "--ws-header NoColon",
+	    "--ws-header Bad\\ Name:x",
 	    "--proxy socks5h://u@:99",
 	    "--proxy socks5h://h:0",
 	    "-h",
@@ -722,6 +764,7 @@ int main(void)
 	    cmocka_unit_test(unit__config__shipped_example_loads),
 	    cmocka_unit_test(unit__options__mosquitto_sub_lines),
 	    cmocka_unit_test(unit__options__values_and_defaults),
+	    cmocka_unit_test(unit__options__websocket_and_proxy_urls),
 	    cmocka_unit_test(unit__options__bad_values_and_combinations),
 	    cmocka_unit_test(unit__options__unsupported_options_explained),
 	    cmocka_unit_test(unit__options__passwords_scrubbed_from_argv),

@@ -207,7 +207,7 @@ static void unit__connect_opts__urls_shown_without_password(void **state)
 	    options_apply(&s, OPT_PROXY, "socks5h://u:hunter2@proxy:99x", msg, sizeof(msg)), -1);
 	assert_null(strstr(msg, "hunter2"));
 	assert_non_null(strstr(msg, "socks5h://u:***@proxy:99x"));
-	assert_int_equal(options_apply(&s, OPT_URL, "ws://alice:hunter2@b/", msg, sizeof(msg)), -1);
+	assert_int_equal(options_apply(&s, OPT_URL, "ws://alice:hunter2@b:9x/", msg, sizeof(msg)), -1);
 	assert_null(strstr(msg, "hunter2"));
 	settings_free(&s);
 }
