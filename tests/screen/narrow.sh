@@ -18,6 +18,14 @@ tree_side() { panes | sed -E 's/(│|\|).*//'; }
 # The payload pane's topic line: the right of the second screen line.
 shown_topic() { screen | sed -n 2p | sed -E 's/^.*(│|\|)//'; }
 seq_line() { screen | grep -oE '"seq": [0-9]+' | head -1; }
+# still: whether the panes are as at the last call (in held), for polling until they stand.
+still() {
+	local now
+	now=$(panes)
+	[ -n "$held" ] && [ "$now" = "$held" ] && return 0
+	held=$now
+	return 1
+}
 
 scenario() {
 	start_ui -h 127.0.0.1 -p "$BROKER_PORT" -t 'sensors/#'
@@ -51,18 +59,22 @@ scenario() {
 	keys Escape
 	wait_gone "connection log"
 
-	# 4. The pause holds: with the first row selected, the panes as at the pause...
-	keys Home
-	poll_until 30 "the first row in the payload pane" \
-		eval '[ "$(shown_topic)" = "$(tree_side | head -1 | sed -E "s/^ +//; s/ = .*//")" ] || \
-		shown_topic | grep -q "sensors/b01/f00/r000/"'
+	# 4. The pause holds. Paused, the rows stand still; the selection goes to the fifth row (a
+	# search for its topic), so that it can move two rows either way.
 	keys z
 	wait_for "PAUSED"
 	wait_line "PAUSED \+[0-9,.k]+"
-	local held tree_held first
-	held=$(panes)
+	local held= tree_held first mid
+	poll_until 30 "the panes to stand still" still
+	mid=$(tree_side | sed -n 5p | grep -oE 'r000/[0-9]' | head -1)
+	[ -n "$mid" ] || fail "no topic on the fifth row"
+	search "sensors/b01/f00/$mid"
+	wait_line "(│|\\|)sensors/b01/f00/$mid *$"
+	held=
+	poll_until 30 "the panes to stand still" still
 	tree_held=$(tree_side)
 	first=$(shown_topic)
+	[ "$first" = "sensors/b01/f00/$mid" ] || fail "the pause shows $first"
 	# ...while the selection moves down (another topic in the payload pane) and back.
 	keys Down Down
 	poll_until 30 "the selection to move" eval '[ "$(shown_topic)" != "$first" ]'
