@@ -10,11 +10,22 @@
 #include "mqscope/recorder.h"
 #include "mqscope/replay.h"
 #include "mqscope/safe_file.h"
+#include "mqscope/silence.h"
+#include "mqscope/stream.h"
+#include "mqscope/timing.h"
 #include "mqscope/topic.h"
 #include "mqscope/util.h"
+#include "mqscope/watch.h"
+#include "mqscope/will.h"
 
 int app_init(struct app *a, struct settings *cfg, bool offline)
 {
+	struct silence_cfg sc = {
+	    .factor = cfg->silence_factor,
+	    .floor_ms = cfg->silence_floor,
+	    .samples = SILENCE_SAMPLES,
+	};
+	char err[512];
 	struct tree_limits lim = {
 	    .max_topics = cfg->max_topics,
 	    .payload_cap = cfg->payload_cap,
@@ -41,6 +52,17 @@ int app_init(struct app *a, struct settings *cfg, bool offline)
 	a->tree = tree_new(&lim);
 	if (a->tree == NULL)
 		return -1;
+	a->timing = timing_new();
+	a->silence = silence_new(&sc);
+	a->watches = watch_new(cfg->bell);
+	/* The stream shares the value budget: a quarter of it at most. */
+	a->stream = stream_new(cfg->value_budget && cfg->stream_bytes > cfg->value_budget / 4
+	                           ? cfg->value_budget / 4
+	                           : cfg->stream_bytes,
+	                       cfg->payload_cap);
+	/* The config file's watches were checked when it was read. */
+	if (watch_add_rules(a->watches, cfg->watches, cfg->nwatches, err, sizeof(err)) != 0)
+		return -1;
 	if (!offline) {
 		a->session = session_new(cfg, &a->ring);
 		/* libmosquitto keeps its own copies; ours go now, not at exit. */
@@ -61,6 +83,14 @@ void app_free(struct app *a)
 	a->replay = NULL;
 	session_free(a->session);
 	a->session = NULL;
+	watch_free(a->watches);
+	a->watches = NULL;
+	stream_free(a->stream);
+	a->stream = NULL;
+	silence_free(a->silence);
+	a->silence = NULL;
+	timing_free(a->timing);
+	a->timing = NULL;
 	tree_free(a->tree);
 	a->tree = NULL;
 	ring_free(&a->ring);
@@ -74,20 +104,62 @@ static bool excluded(const struct app *a, const char *topic, size_t len)
 	return false;
 }
 
+/* Adds a message stored on id to the stream, times it, judges silence and wills, checks watches. */
+static void observe(struct app *a, tree_id id, const struct msg_view *v)
+{
+	const struct msg_head *h = v->h;
+	struct timing_msg tm = {
+	    .time_ms = h->time_ms,
+	    .payload = v->payload,
+	    .len = h->len,
+	    .orig_len = h->orig_len,
+	    .retained = h->retain,
+	    .ts_ms = TIMING_NO_TS,
+	};
+	enum will_kind k;
+	char dev[1024];
+
+	stream_push(a->stream, id, h->time_ms, v->payload, h->len, h->orig_len, v->props,
+	            h->props_len, h->qos, h->retain);
+	timing_note(a->timing, a->tree, id, &tm, !tree_over_budget(a->tree));
+	k = will_classify(a->cfg->wills, a->cfg->nwills, v->topic, h->topic_len, v->payload, h->len,
+	                  dev, sizeof(dev));
+	if (k != WILL_NONE)
+		silence_set_offline(a->silence, a->tree, tree_find(a->tree, dev, strlen(dev)),
+		                    k == WILL_OFFLINE, h->time_ms);
+	/* A will is not a sign of life of its device, retained state may be old. */
+	silence_note(a->silence, a->tree, a->timing, id, h->retain || k != WILL_NONE, h->time_ms);
+	if (watch_count(a->watches))
+		watch_note(a->watches, a->tree, id, v->topic, h->topic_len, v->payload, h->len,
+		           h->time_ms);
+}
+
+/* Shows the watches what turned silent, offline or back since the last call. */
+static void pass_silence(struct app *a)
+{
+	struct silence_event ev[64];
+	uint64_t lost;
+	size_t n;
+
+	do {
+		n = silence_take_events(a->silence, ev, 64, &lost);
+		a->silence_lost += lost;
+		for (size_t i = 0; i < n; i++)
+			watch_on_silence(a->watches, a->tree, &ev[i]);
+	} while (n == 64);
+}
+
+/* Tells the tree what timing, silence and watches hold, for the budget. */
+static void account(struct app *a)
+{
+	tree_set_extra_bytes(a->tree, timing_mem_bytes(a->timing) + silence_mem_bytes(a->silence) +
+	                                  watch_mem_bytes(a->watches));
+}
+
 /* Records, stores and filters one message. */
 static void store(struct app *a, const struct msg_view *v)
 {
-	struct tree_msg m = {
-	    .payload = v->payload,
-	    .len = v->h->len,
-	    .orig_len = v->h->orig_len,
-	    .props = v->props,
-	    .props_len = v->h->props_len,
-	    .time_ms = v->h->time_ms,
-	    .qos = v->h->qos,
-	    .retained = v->h->retain,
-	    .conn = v->h->conn,
-	};
+	struct tree_msg m = tree_msg_of(v);
 	tree_id id;
 
 	if (a->cfg->nexcludes && excluded(a, v->topic, v->h->topic_len)) {
@@ -103,6 +175,8 @@ static void store(struct app *a, const struct msg_view *v)
 	id = tree_insert(a->tree, v->topic, v->h->topic_len, &m);
 	if (a->filter)
 		filter_note(a->filter, a->tree, id);
+	if (id != TREE_NONE)
+		observe(a, id, v);
 }
 
 size_t app_drain(struct app *a, size_t max, bool *more)
@@ -131,6 +205,8 @@ size_t app_drain(struct app *a, size_t max, bool *more)
 			a->first_ingest_ms = a->last_ingest_ms;
 		if (a->recorder)
 			recorder_flush(a->recorder);
+		pass_silence(a);
+		account(a);
 	}
 	return n;
 }
@@ -140,11 +216,26 @@ void app_ingest(struct app *a, const struct msg_view *v, int64_t now_mono)
 	store(a, v);
 	a->ingested++;
 	rate_add(&a->rate, 1, now_mono);
+	pass_silence(a);
+	account(a);
 }
 
 int64_t app_now(const struct app *a)
 {
 	return a->replay ? replay_now(a->replay, clock_mono_ms()) : clock_wall_ms();
+}
+
+int64_t app_next_due(const struct app *a)
+{
+	return silence_next_due(a->silence);
+}
+
+bool app_tick(struct app *a, int64_t now, bool *more)
+{
+	size_t turned = silence_check(a->silence, a->tree, a->timing, now, more);
+
+	pass_silence(a);
+	return turned > 0;
 }
 
 unsigned app_frame_bucket(uint64_t us)

@@ -13,10 +13,12 @@
 
 #include "mqscope/actions.h"
 #include "mqscope/options.h"
+#include "mqscope/payload_number.h"
 #include "mqscope/safe_file.h"
 #include "mqscope/secret.h"
 #include "mqscope/topic.h"
 #include "mqscope/util.h"
+#include "mqscope/watch.h"
 
 struct ctx {
 	struct settings *s;
@@ -165,8 +167,9 @@ static bool profile_option(enum option_id id)
 {
 	const char *g = options_group(id);
 
-	/* Publish flags belong to one `mqscope pub` call, not to a broker profile. */
-	return strcmp(g, "program") != 0 && strcmp(g, "compat") != 0 && strcmp(g, "publish") != 0;
+	/* Publish and output flags belong to one `mqscope pub` or `log` call, not to a profile. */
+	return strcmp(g, "program") != 0 && strcmp(g, "compat") != 0 && strcmp(g, "publish") != 0 &&
+	       strcmp(g, "output") != 0;
 }
 
 static bool is_path_option(enum option_id id)
@@ -353,9 +356,20 @@ static int get_int(struct ctx *c, const config_setting_t *st, long min, long max
 
 static int apply_ui(struct ctx *c, const config_setting_t *ui)
 {
-	static const char *const keys[] = {
-	    "fps",   "history",    "memory_budget", "payload_cap", "max_topics", "ascii",
-	    "theme", "ring_bytes", "tree_width",    "tree_height", "mouse"};
+	static const char *const keys[] = {"fps",
+	                                   "history",
+	                                   "memory_budget",
+	                                   "payload_cap",
+	                                   "max_topics",
+	                                   "ascii",
+	                                   "theme",
+	                                   "ring_bytes",
+	                                   "bell",
+	                                   "silence_factor",
+	                                   "silence_floor_ms",
+	                                   "tree_width",
+	                                   "tree_height",
+	                                   "mouse"};
 	struct settings *s = c->s;
 
 	if (want_type(c, ui, CONFIG_TYPE_GROUP))
@@ -409,6 +423,33 @@ static int apply_ui(struct ctx *c, const config_setting_t *ui)
 			if (want_type(c, st, CONFIG_TYPE_STRING))
 				return -1;
 			settings_set_str(&s->theme, config_setting_get_string(st));
+		} else if (!strcmp(n, "stream_memory")) {
+			if (get_size(c, st, &z))
+				return -1;
+			if (z < 65536)
+				return fail_at(c, st, "'stream_memory' must be at least 64K");
+			s->stream_bytes = z;
+		} else if (!strcmp(n, "bell")) {
+			if (want_type(c, st, CONFIG_TYPE_BOOL))
+				return -1;
+			s->bell = config_setting_get_bool(st);
+		} else if (!strcmp(n, "silence_factor")) {
+			double f;
+
+			if (config_setting_type(st) == CONFIG_TYPE_FLOAT)
+				f = config_setting_get_float(st);
+			else if (want_type(c, st, CONFIG_TYPE_INT))
+				return -1;
+			else
+				f = (double)config_setting_get_int64(st);
+			if (!(f >= 1.5 && f <= 100))
+				return fail_at(c, st,
+				               "'silence_factor' must be between 1.5 and 100");
+			s->silence_factor = f;
+		} else if (!strcmp(n, "silence_floor_ms")) {
+			if (get_int(c, st, 0, 86400000L, &v))
+				return -1;
+			s->silence_floor = v;
 		} else {
 			char hint[96];
 			config_suggest(hint, sizeof(hint), n, keys, sizeof(keys) / sizeof(keys[0]));
@@ -673,10 +714,113 @@ static int apply_messages(struct ctx *c, const config_setting_t *list)
 	return 0;
 }
 
+/* Checks that a setting is a list of groups, for watches and wills. */
+static int want_list(struct ctx *c, const config_setting_t *list, const char *example)
+{
+	if (config_setting_is_list(list) || config_setting_is_array(list))
+		return 0;
+	return fail_at(c, list, "'%s' must be a list ( { %s }, ... )", config_setting_name(list),
+	               example);
+}
+
+/* Reads a topic filter member that must be there. */
+static int need_filter(struct ctx *c, const config_setting_t *g, const char *what, char **out)
+{
+	if (opt_str(c, g, "filter", out))
+		return -1;
+	if (*out == NULL)
+		return fail_at(c, g, "a %s needs filter = \"topic/filter\"", what);
+	if (!topic_filter_valid(*out))
+		return fail_at(c, config_setting_get_member(g, "filter"),
+		               "'%s' is not a valid topic filter", *out);
+	return 0;
+}
+
+static int apply_watches(struct ctx *c, const config_setting_t *list)
+{
+	static const char *const allowed[] = {"name", "filter", "field", "condition", "bell"};
+	struct settings *s = c->s;
+
+	if (want_list(c, list, "filter = \"...\"; condition = \"> 30\";"))
+		return -1;
+	for (int i = 0; i < config_setting_length(list); i++) {
+		const config_setting_t *g = config_setting_get_elem(list, (unsigned)i);
+		const config_setting_t *st;
+		struct watch_rule *r;
+		struct watch_cond cond;
+		char why[300];
+
+		if (want_type(c, g, CONFIG_TYPE_GROUP) ||
+		    only_members(c, g, "watch", allowed, sizeof(allowed) / sizeof(allowed[0])))
+			return -1;
+		if (s->nwatches == WATCH_MAX)
+			return fail_at(c, g, "at most %d watches", WATCH_MAX);
+		s->watches = xrealloc(s->watches, (s->nwatches + 1) * sizeof(*s->watches));
+		r = &s->watches[s->nwatches++];
+		memset(r, 0, sizeof(*r));
+		r->bell = -1;
+		r->line = (int)config_setting_source_line(g);
+		if (opt_str(c, g, "name", &r->name) || need_filter(c, g, "watch", &r->filter) ||
+		    opt_str(c, g, "field", &r->field) || opt_str(c, g, "condition", &r->condition))
+			return -1;
+		if (r->condition == NULL)
+			return fail_at(c, g,
+			               "a watch needs condition = \"> 30\" (or changes, "
+			               "contains TEXT, matches REGEX, silent)");
+		if (watch_cond_parse(r->condition, &cond, why, sizeof(why)) != 0)
+			return fail_at(c, config_setting_get_member(g, "condition"), "%s", why);
+		if (cond.op == WATCH_SILENT && r->field && *r->field) {
+			watch_cond_free(&cond);
+			return fail_at(c, config_setting_get_member(g, "field"),
+			               "'silent' is about the topic, not a field");
+		}
+		watch_cond_free(&cond);
+		if (r->field && strlen(r->field) >= PAYLOAD_PATH_MAX)
+			return fail_at(c, config_setting_get_member(g, "field"),
+			               "the field name is too long");
+		if ((st = config_setting_get_member(g, "bell")) != NULL) {
+			if (want_type(c, st, CONFIG_TYPE_BOOL))
+				return -1;
+			r->bell = config_setting_get_bool(st);
+		}
+	}
+	return 0;
+}
+
+static int apply_wills(struct ctx *c, const config_setting_t *list)
+{
+	static const char *const allowed[] = {"filter", "field", "offline", "online"};
+	struct settings *s = c->s;
+
+	if (want_list(c, list, "filter = \"...\"; offline = \"Offline\";"))
+		return -1;
+	for (int i = 0; i < config_setting_length(list); i++) {
+		const config_setting_t *g = config_setting_get_elem(list, (unsigned)i);
+		struct will_rule *r;
+
+		if (want_type(c, g, CONFIG_TYPE_GROUP) ||
+		    only_members(c, g, "will", allowed, sizeof(allowed) / sizeof(allowed[0])))
+			return -1;
+		s->wills = xrealloc(s->wills, (s->nwills + 1) * sizeof(*s->wills));
+		r = &s->wills[s->nwills++];
+		memset(r, 0, sizeof(*r));
+		r->line = (int)config_setting_source_line(g);
+		if (need_filter(c, g, "will", &r->filter) || opt_str(c, g, "field", &r->field) ||
+		    opt_str(c, g, "offline", &r->offline) || opt_str(c, g, "online", &r->online))
+			return -1;
+		if (r->offline == NULL || *r->offline == '\0')
+			return fail_at(c, g, "a will needs offline = \"the payload it sends\"");
+		if (r->field && strlen(r->field) >= PAYLOAD_PATH_MAX)
+			return fail_at(c, config_setting_get_member(g, "field"),
+			               "the field name is too long");
+	}
+	return 0;
+}
+
 static int apply_root(struct ctx *c, const config_setting_t *root)
 {
-	static const char *const known[] = {"default_profile", "profiles", "ui", "keys",
-	                                    "toggles",         "messages"};
+	static const char *const known[] = {"default_profile", "profiles", "ui",      "keys",
+	                                    "toggles",         "messages", "watches", "wills"};
 	const config_setting_t *st;
 
 	if (only_members(c, root, "top-level", known, sizeof(known) / sizeof(known[0])))
@@ -690,6 +834,10 @@ static int apply_root(struct ctx *c, const config_setting_t *root)
 	if ((st = config_setting_get_member(root, "toggles")) && apply_toggles(c, st))
 		return -1;
 	if ((st = config_setting_get_member(root, "messages")) && apply_messages(c, st))
+		return -1;
+	if ((st = config_setting_get_member(root, "watches")) && apply_watches(c, st))
+		return -1;
+	if ((st = config_setting_get_member(root, "wills")) && apply_wills(c, st))
 		return -1;
 	return 0;
 }

@@ -12,30 +12,55 @@
 /* What each subcommand cannot honour: whole option groups, and single options. */
 static const struct {
 	const char *name;
-	const char *refusal; /* said after the option's name ("-m/--message") */
+	const char *refusal; /* said after the option's name ("--theme") */
 	const char *groups[2];
-	enum option_id ids[12];
+	enum option_id ids[16];
 	size_t nids;
 } commands[] = {
-    [CONNECT_TUI] = {"mqscope",
-                     " is for publishing: mqscope pub -t TOPIC -m PAYLOAD [-q QOS] [-r]",
-                     {"publish", NULL},
-                     {OPT_HELP},
-                     0},
+    [CONNECT_TUI] =
+        {"mqscope", " does not apply to the viewer", {"publish", "output"}, {OPT_HELP}, 0},
     [CONNECT_PUB] = {"mqscope pub",
                      " does not apply to publishing",
-                     {NULL, NULL},
+                     {"output", NULL},
                      {OPT_EXCLUDE, OPT_THEME, OPT_ASCII, OPT_DEMO, OPT_STATS, OPT_RECORD,
                       OPT_REPLAY, OPT_REPLAY_SPEED},
                      8},
     [CONNECT_SIM] = {"mqscope sim",
                      " does not apply to the simulated devices (they choose their own "
                      "topics)",
-                     {"publish", NULL},
+                     {"publish", "output"},
                      {OPT_TOPIC, OPT_EXCLUDE, OPT_UNSUBSCRIBE, OPT_QOS, OPT_THEME, OPT_ASCII,
                       OPT_DEMO, OPT_STATS, OPT_RECORD, OPT_REPLAY, OPT_REPLAY_SPEED},
                      11},
+    [CONNECT_LOG] = {"mqscope log",
+                     " does not apply to mqscope log",
+                     {"publish", NULL},
+                     {OPT_FORMAT, OPT_THEME, OPT_ASCII, OPT_DEMO, OPT_STATS, OPT_RECORD, OPT_REPLAY,
+                      OPT_REPLAY_SPEED},
+                     8},
+    [CONNECT_DUMP] = {"mqscope dump",
+                      " does not apply to mqscope dump (it writes each retained topic once)",
+                      {"publish", NULL},
+                      {OPT_FORMAT, OPT_NO_EOL, OPT_NO_STALE, OPT_COUNT, OPT_EXIT_AFTER_SUB,
+                       OPT_RETAINED_ONLY, OPT_RANDOM_FILTER, OPT_THEME, OPT_ASCII, OPT_DEMO,
+                       OPT_STATS, OPT_RECORD, OPT_REPLAY, OPT_REPLAY_SPEED},
+                      14},
 };
+
+/* Why cmd refuses option id: the group's own reason where one says it better. */
+static const char *refusal(enum connect_cmd cmd, enum option_id id)
+{
+	const char *g = options_group(id);
+
+	if (strcmp(g, "publish") == 0)
+		return " is for publishing: mqscope pub -t TOPIC -m PAYLOAD [-q QOS] [-r]";
+	if (strcmp(g, "output") == 0)
+		return " is for the output of mqscope log and mqscope dump";
+	if (id == OPT_FORMAT)
+		return ": mosquitto_sub's formats are not taken; use --json, or --csv with "
+		       "--fields";
+	return commands[cmd].refusal;
+}
 
 const char *connect_cmd_name(enum connect_cmd cmd)
 {
@@ -71,7 +96,7 @@ int connect_opts_load(struct settings *s, enum connect_cmd cmd, int argc, char *
 		return rc;
 	if ((id = connect_opts_refused(s, cmd)) >= 0) {
 		options_flag_name((enum option_id)id, flag, sizeof(flag));
-		fprintf(stderr, "%s: %s%s\n", name, flag, commands[cmd].refusal);
+		fprintf(stderr, "%s: %s%s\n", name, flag, refusal(cmd, (enum option_id)id));
 		return 2;
 	}
 	if (check != NULL && check(s, err, sizeof(err)) != 0) {

@@ -11,6 +11,7 @@
 #include "mqscope/app.h"
 #include "mqscope/connect_opts.h"
 #include "mqscope/demo.h"
+#include "mqscope/log_cmd.h"
 #include "mqscope/pub_cmd.h"
 #include "mqscope/secret.h"
 #include "mqscope/recorder.h"
@@ -138,6 +139,10 @@ int main(int argc, char **argv)
 		return sim_main(argc - 1, argv + 1);
 	if (argc > 1 && strcmp(argv[1], "pub") == 0)
 		return pub_main(argc - 1, argv + 1);
+	if (argc > 1 && strcmp(argv[1], "log") == 0)
+		return log_main(argc - 1, argv + 1);
+	if (argc > 1 && strcmp(argv[1], "dump") == 0)
+		return dump_main(argc - 1, argv + 1);
 
 	rc = connect_opts_load(&cfg, CONNECT_TUI, argc, argv, ui_check_config);
 	if (rc >= 0) {

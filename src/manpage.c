@@ -120,6 +120,62 @@ static void keys_section(FILE *out)
 	}
 }
 
+static void headless_section(FILE *out)
+{
+	fputs(".SH LOG AND DUMP\n"
+	      ".B mqscope log\n"
+	      "prints each message as it arrives, with the connection options, config file,\n"
+	      "profiles, transports and protocol negotiation of the viewer.\n"
+	      "By default a line is the topic, a space and the payload, as\n"
+	      ".B mosquitto_sub \\-v\n"
+	      "prints it ((null) for an empty payload), with control characters, escape\n"
+	      "sequences, invalid UTF\\-8, bidi and invisible characters written as visible\n"
+	      "escapes (\\en, \\ee, \\exff, \\eu202e), so that a line is one line and the\n"
+	      "terminal is safe;\n"
+	      ".B \\-\\-raw\n"
+	      "writes the bytes as received.\n"
+	      ".B \\-\\-json\n"
+	      "writes JSON Lines in the format of\n"
+	      ".B \\-\\-record\n"
+	      "(time in milliseconds since the epoch, topic, qos, retain, the MQTT 5\n"
+	      "properties under props, the payload as text or, when it is not UTF\\-8 text,\n"
+	      "as payload_base64), which\n"
+	      ".B \\-\\-replay\n"
+	      "reads; characters a terminal could act on are written as \\eu escapes.\n"
+	      ".B \\-\\-csv\n"
+	      "writes the time (ISO 8601, UTC), the topic and the\n"
+	      ".B \\-\\-fields\n"
+	      "(JSON field paths such as value or a.b[0], and payload for the whole\n"
+	      "payload), empty where a message lacks the field.\n"
+	      "It subscribes to\n"
+	      ".B #\n"
+	      "unless\n"
+	      ".B \\-t\n"
+	      "says otherwise.\n"
+	      ".PP\n"
+	      ".B mqscope dump\n"
+	      "writes the retained messages at and below its filters once, in topic order,\n"
+	      "and exits: as one JSON document with a key per topic level (JSON payloads\n"
+	      "as documents, other text as strings, other bytes as {\"base64\": ...}; a\n"
+	      "topic with subtopics keeps its own value under the key #), or as JSON Lines\n"
+	      "or CSV.\n"
+	      "A broker sends the retained messages of a subscription right after the\n"
+	      "acknowledgement of it, ahead of what is published later; so once every\n"
+	      "subscription is acknowledged the dump is complete at the first message\n"
+	      "without the retain flag, or after 1 s without any message, whichever comes\n"
+	      "first.\n"
+	      ".B \\-W\n"
+	      "bounds the wait: then what came is written and the status is 27.\n"
+	      ".PP\n"
+	      "Exit status of log and dump, as mosquitto_sub's: 0 when done (\\-C reached,\n"
+	      "\\-E, \\-\\-retained\\-only at the first live message, a signal); the reason code\n"
+	      "of a broker that refuses the connection (5 or 135 for a refused login); 1 when\n"
+	      "the broker cannot be reached, every subscription is refused or the output\n"
+	      "cannot be written; 2 for bad options; 27 when \\-W ends it.\n"
+	      "A connection lost after the first is made again, as mosquitto_sub does.\n",
+	      out);
+}
+
 void manpage_write(FILE *out)
 {
 	fprintf(out, ".TH MQSCOPE 1 \"\" \"mqscope %s\" \"User Commands\"\n", MQSCOPE_VERSION);
@@ -134,6 +190,18 @@ void manpage_write(FILE *out)
 	      ".br\n"
 	      ".B mqscope sim\n"
 	      "[\\fIOPTIONS\\fR]\n"
+	      ".br\n"
+	      ".B mqscope pub\n"
+	      "\\-t \\fITOPIC\\fR (\\-m \\fIPAYLOAD\\fR | \\-f \\fIFILE\\fR | \\-s | \\-n) "
+	      "[\\fIOPTIONS\\fR]\n"
+	      ".br\n"
+	      ".B mqscope log\n"
+	      "[\\-t \\fIFILTER\\fR]... [\\-\\-json | \\-\\-csv [\\-\\-fields \\fILIST\\fR]] "
+	      "[\\-C \\fICOUNT\\fR] [\\-W \\fISECONDS\\fR] [\\fIOPTIONS\\fR]\n"
+	      ".br\n"
+	      ".B mqscope dump\n"
+	      "[\\-t \\fIFILTER\\fR]... [\\-\\-json | \\-\\-csv [\\-\\-fields \\fILIST\\fR]] "
+	      "[\\-W \\fISECONDS\\fR] [\\fIOPTIONS\\fR]\n"
 	      ".SH DESCRIPTION\n"
 	      ".B mqscope\n"
 	      "shows every topic an MQTT broker carries as a live tree, with each topic's\n"
@@ -157,6 +225,7 @@ void manpage_write(FILE *out)
 	      "Everything that arrives from the network is shown safely: control characters,\n"
 	      "escape sequences and invalid UTF\\-8 appear as visible escapes.\n",
 	      out);
+	headless_section(out);
 	options_section(out);
 	keys_section(out);
 	fputs(

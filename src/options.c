@@ -316,8 +316,9 @@ static int expiry_arg(struct settings *s, const char *arg, const char *name, cha
 	return 0;
 }
 
-/* Checks the value of an option accepted only for mosquitto_sub compatibility. */
-static int compat_arg(enum option_id id, const char *arg, const char *name, char *msg, size_t cap)
+/* Applies an option taken from mosquitto_sub: mqscope log honours it, the viewer ignores it. */
+static int compat_arg(struct settings *s, enum option_id id, const char *arg, const char *name,
+                      char *msg, size_t cap)
 {
 	long v;
 	char *end;
@@ -328,14 +329,54 @@ static int compat_arg(enum option_id id, const char *arg, const char *name, char
 	case OPT_TIMEOUT:
 		if (!parse_long(arg, 1, INT32_MAX, &v))
 			return fail(msg, cap, "%s: '%s' is not a positive number", name, arg);
+		*(id == OPT_COUNT ? &s->out_count : &s->out_timeout) = v;
 		return 0;
 	case OPT_RANDOM_FILTER:
 		d = strtod(arg, &end);
 		if (*arg == '\0' || *end != '\0' || !(d >= 0.1 && d <= 100.0))
 			return fail(msg, cap, "%s: '%s' is not a percentage (0.1-100)", name, arg);
+		s->out_random = d;
+		return 0;
+	case OPT_NO_EOL:
+		s->out_no_eol = true;
+		return 0;
+	case OPT_QUIET:
+		s->out_quiet = true;
+		return 0;
+	case OPT_NO_STALE:
+		s->out_no_stale = true;
+		return 0;
+	case OPT_EXIT_AFTER_SUB:
+		s->out_exit_after_sub = true;
+		return 0;
+	case OPT_RETAINED_ONLY:
+		s->out_retained_only = true;
 		return 0;
 	default:
 		return 0;
+	}
+}
+
+/* --fields: comma-separated CSV columns, each a JSON field path or "payload". */
+static int fields_arg(struct settings *s, const char *arg, char *msg, size_t cap)
+{
+	const char *p = arg;
+
+	settings_clear_list(&s->out_fields, &s->nout_fields);
+	for (;;) {
+		size_t n = strcspn(p, ",");
+		char *f;
+
+		if (n == 0)
+			return fail(msg, cap, "--fields: '%s' has an empty column name", arg);
+		f = xmalloc(n + 1);
+		memcpy(f, p, n);
+		f[n] = '\0';
+		s->out_fields = xrealloc(s->out_fields, (s->nout_fields + 1) * sizeof(char *));
+		s->out_fields[s->nout_fields++] = f;
+		if (p[n] == '\0')
+			return 0;
+		p += n + 1;
 	}
 }
 
@@ -494,7 +535,18 @@ int options_apply(struct settings *s, enum option_id id, const char *arg, char *
 	case OPT_RANDOM_FILTER:
 	case OPT_RETAIN_AS_PUBLISHED:
 	case OPT_NODELAY:
-		return arg ? compat_arg(id, arg, name, msg, cap) : 0;
+		return compat_arg(s, id, arg, name, msg, cap);
+	case OPT_JSON:
+		s->out_json = true;
+		break;
+	case OPT_CSV:
+		s->out_csv = true;
+		break;
+	case OPT_FIELDS:
+		return fields_arg(s, arg, msg, cap);
+	case OPT_RAW:
+		s->out_raw = true;
+		break;
 	case OPT_WILL_TOPIC:
 		if (*arg == '\0' || topic_has_wildcard(arg) || !utf8_valid(arg, strlen(arg)))
 			return fail(msg, cap, "%s: '%s' is not a topic one can publish to", name,
@@ -638,7 +690,8 @@ static const char *const group_titles[][2] = {
     {"will", "Last will"},
     {"publish", "Publish (mqscope pub; -t is the topic, -q its QoS)"},
     {"program", "Program"},
-    {"compat", "Accepted from mosquitto_sub (no effect in a full-screen viewer)"},
+    {"output", "Output (mqscope log, mqscope dump)"},
+    {"compat", "From mosquitto_sub (the viewer accepts them and ignores them)"},
 };
 #define NTITLES (sizeof(group_titles) / sizeof(group_titles[0]))
 
@@ -674,6 +727,13 @@ void options_usage(FILE *out)
 	    "       mqscope pub -t TOPIC (-m PAYLOAD | -f FILE | -s | -n) [-q QOS] [-r] [OPTIONS]\n"
 	    "                                    publish one message and exit (0 once the broker\n"
 	    "                                    has it; 1 when refused or unreachable)\n"
+	    "       mqscope log [-t FILTER]... [--json | --csv [--fields LIST]] [-C N] [-W "
+	    "SECONDS]\n"
+	    "                                    print messages as they arrive, like mosquitto_sub "
+	    "-v\n"
+	    "       mqscope dump [-t FILTER]... [--json | --csv [--fields LIST]] [-W SECONDS]\n"
+	    "                                    print the retained messages once (a JSON tree by\n"
+	    "                                    default) and exit\n"
 	    "       mqscope sim [OPTIONS]            run the demo devices against a broker (the\n"
 	    "                                    connection options and profiles of the TUI)\n",
 	    out);

@@ -144,6 +144,60 @@ bool payload_number(const char *s, size_t len, const char *path, double *out)
 	return ok;
 }
 
+/* Copies n bytes into out (cut to cap - 1, NUL-ended); returns the length kept. */
+static size_t copy_cut(char *out, size_t cap, const char *s, size_t n)
+{
+	if (n >= cap)
+		n = cap - 1;
+	memcpy(out, s, n);
+	out[n] = '\0';
+	return n;
+}
+
+bool payload_value(const char *s, size_t len, const char *path, char *buf, size_t cap,
+                   const char **out, size_t *outlen, double *num, bool *is_num)
+{
+	cJSON *root;
+	const cJSON *n;
+	char *printed = NULL;
+	const char *text;
+
+	*is_num = false;
+	if (path == NULL || path[0] == '\0') {
+		while (len > 0 && isspace((unsigned char)*s))
+			s++, len--;
+		while (len > 0 && isspace((unsigned char)s[len - 1]))
+			len--;
+		*out = s;
+		*outlen = len;
+		*is_num = len <= PAYLOAD_NUMBER_MAX && payload_text_number(s, len, num);
+		return true;
+	}
+	if (cap == 0 || (root = parse_whole(s, len)) == NULL)
+		return false;
+	n = json_at(root, path);
+	if (n == NULL) {
+		cJSON_Delete(root);
+		return false;
+	}
+	*is_num = json_leaf_number(n, num);
+	if (cJSON_IsString(n))
+		text = n->valuestring ? n->valuestring : "";
+	else if (cJSON_IsTrue(n))
+		text = "true";
+	else if (cJSON_IsFalse(n))
+		text = "false";
+	else if (cJSON_IsNull(n))
+		text = "null";
+	else
+		text = printed = cJSON_PrintUnformatted(n);
+	*out = buf;
+	*outlen = copy_cut(buf, cap, text ? text : "", text ? strlen(text) : 0);
+	free(printed);
+	cJSON_Delete(root);
+	return true;
+}
+
 struct path_walk {
 	char (*paths)[PAYLOAD_PATH_MAX];
 	size_t n, max;

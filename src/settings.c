@@ -26,6 +26,10 @@ void settings_init(struct settings *s)
 	s->ring_bytes = (size_t)32 << 20;
 	s->ring_count = 1000000;
 	s->replay_speed = 1;
+	s->stream_bytes = (size_t)32 << 20;
+	s->bell = true;
+	s->silence_factor = 2.5;
+	s->silence_floor = 1000;
 }
 
 static void free_list(char **l, size_t n)
@@ -71,6 +75,22 @@ void settings_free(struct settings *s)
 		free(m->payload);
 	}
 	free(s->saved);
+	for (size_t i = 0; i < s->nwatches; i++) {
+		struct watch_rule *w = &s->watches[i];
+		free(w->name);
+		free(w->filter);
+		free(w->field);
+		free(w->condition);
+	}
+	free(s->watches);
+	for (size_t i = 0; i < s->nwills; i++) {
+		struct will_rule *w = &s->wills[i];
+		free(w->filter);
+		free(w->field);
+		free(w->offline);
+		free(w->online);
+	}
+	free(s->wills);
 	for (size_t i = 0; i < s->nkeys; i++) {
 		free(s->keys[i].action);
 		free_list(s->keys[i].keys, s->keys[i].nkeys);
@@ -79,13 +99,16 @@ void settings_free(struct settings *s)
 	s->toggles = NULL;
 	s->saved = NULL;
 	s->keys = NULL;
-	s->ntoggles = s->nsaved = s->nkeys = 0;
+	s->watches = NULL;
+	s->wills = NULL;
+	s->ntoggles = s->nsaved = s->nkeys = s->nwatches = s->nwills = 0;
 	free_list(s->topics, s->ntopics);
 	free_list(s->excludes, s->nexcludes);
 	free_list(s->unsubs, s->nunsubs);
+	free_list(s->out_fields, s->nout_fields);
 	free_list(s->ws_headers, s->nws_headers);
-	s->topics = s->excludes = s->unsubs = s->ws_headers = NULL;
-	s->ntopics = s->nexcludes = s->nunsubs = s->nws_headers = 0;
+	s->topics = s->excludes = s->unsubs = s->out_fields = s->ws_headers = NULL;
+	s->ntopics = s->nexcludes = s->nunsubs = s->nout_fields = s->nws_headers = 0;
 }
 
 void settings_set_str(char **dst, const char *src)

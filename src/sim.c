@@ -3,6 +3,9 @@
 #include <math.h>
 #include <poll.h>
 #include <signal.h>
+#include <errno.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -23,6 +26,18 @@
 #define NMACHINES 12
 #define NLINES    4
 #define NDEVICES  20
+
+/*
+ * Devices that misbehave, for debugging sessions in the demo: a sensor
+ * that drops out for a while every minute, one whose readings carry late
+ * (and now and then out-of-order) timestamps, and a device that leaves
+ * with its last will every minute and comes back.
+ */
+#define CYCLE_TICKS   120   /* one minute of 500 ms ticks */
+#define DROPOUT_START 80    /* the cellar sensor is quiet from here to the end of the cycle */
+#define FLAKY_LIFE_MS 45000 /* the flaky device lives this long... */
+#define FLAKY_AWAY_MS 10000 /* ...then is gone this long */
+#define FLAKY_STATUS  "devices/flaky/status"
 
 static volatile sig_atomic_t quit;
 
@@ -45,6 +60,8 @@ struct sim {
 	bool door_open;
 	bool connected;
 	unsigned long tick;
+	double cellar, shed;
+	int64_t shed_last_ts;
 };
 
 static void on_signal(int sig)
@@ -262,6 +279,158 @@ static void publish_sensors(struct sim *s)
 	}
 }
 
+/*
+ * The cellar sensor reports every second but drops out for 20 s a minute;
+ * the shed sensor's readings are stamped 3 to 8 s before they are sent,
+ * and one in ten carries a stamp older than the one before.
+ */
+static void publish_troublemakers(struct sim *s)
+{
+	unsigned long phase = s->tick % CYCLE_TICKS;
+
+	if (s->tick % 2 == 0 && phase < DROPOUT_START) {
+		s->cellar += jitter(0.2);
+		pubf(s, "sensors/cellar/temperature", false,
+		     "{\"value\":%.1f,\"unit\":\"\xc2\xb0\x43\",\"ts\":%lld}", s->cellar,
+		     (long long)clock_wall_ms());
+	}
+	if (s->tick % 4 == 1) {
+		int64_t ts = clock_wall_ms() - 3000 - rand() % 5000;
+
+		if (rand() % 10 == 0 && s->shed_last_ts)
+			ts = s->shed_last_ts - 1000 - rand() % 2000;
+		else
+			s->shed_last_ts = ts;
+		s->shed += jitter(0.4);
+		pubf(s, "sensors/shed/temperature", false, "{\"value\":%.1f,\"ts\":%lld}", s->shed,
+		     (long long)ts);
+	}
+}
+
+/* Publishes from the flaky device's own process; QoS 0, nothing to wait for. */
+static void flaky_pub(struct session *ss, const char *topic, const char *payload, bool retain)
+{
+	struct pub_req req = {
+	    .topic = topic, .payload = payload, .len = strlen(payload), .retain = retain};
+	char err[128];
+	int mid;
+
+	session_publish(ss, &req, &mid, err, sizeof(err));
+}
+
+/*
+ * The flaky device, in a process of its own with its own connection and a
+ * retained "offline" will: says "online", a temperature every 2 s, and
+ * after FLAKY_LIFE_MS ends without a DISCONNECT, the way devices die, so
+ * the broker sends its will. Never returns.
+ */
+static void flaky_device(struct settings *cfg)
+{
+	struct ring ring;
+	struct session *ss;
+	struct session_status st;
+	struct session_event ev;
+	uint64_t connects = 0;
+	int64_t born = 0, next = 0;
+	double temp = 21.0;
+
+	/* Ends at SIGTERM like any device, not with the handler of the process that started it. */
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGINT, SIG_DFL);
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	/* Its own client id (from the pid), no subscriptions, the will. */
+	free(cfg->client_id);
+	cfg->client_id = NULL;
+	cfg->ntopics = 0;
+	free(cfg->will_topic);
+	cfg->will_topic = xstrdup(FLAKY_STATUS);
+	free(cfg->will_payload);
+	cfg->will_payload = xstrdup("offline");
+	cfg->will_qos = 0;
+	cfg->will_retain = true;
+	if (ring_init(&ring, (size_t)64 << 10, 64) != 0)
+		_exit(1);
+	session_lib_init();
+	ss = session_new(cfg, &ring);
+	settings_wipe_secrets(cfg);
+	if (ss == NULL || session_start(ss) != 0)
+		_exit(1);
+	for (;;) {
+		int64_t now = clock_mono_ms();
+		struct pollfd pfd = {.fd = ring.wake_fd, .events = POLLIN};
+
+		ring_clear_wake(&ring);
+		while (ring_peek(&ring, &(size_t){0}) != NULL)
+			ring_release(&ring);
+		while (session_next_event(ss, &ev))
+			;
+		session_status(ss, &st);
+		if (st.state == SESSION_CONNECTED && st.connects != connects) {
+			connects = st.connects;
+			if (born == 0)
+				born = now;
+			flaky_pub(ss, FLAKY_STATUS, "online", true);
+		}
+		if (born && now - born >= FLAKY_LIFE_MS)
+			_exit(0); /* the kernel closes the connection; no DISCONNECT */
+		if (st.state == SESSION_CONNECTED && now >= next) {
+			char buf[32];
+
+			temp += jitter(0.3);
+			snprintf(buf, sizeof(buf), "%.1f", temp);
+			flaky_pub(ss, "devices/flaky/temperature", buf, false);
+			next = now + 2000;
+		}
+		if (ring_prepare_sleep(&ring, false))
+			poll(&pfd, 1, 500);
+	}
+}
+
+static volatile sig_atomic_t flaky_quit;
+
+static void on_flaky_signal(int sig)
+{
+	(void)sig;
+	flaky_quit = 1;
+}
+
+/*
+ * Starts the process that keeps the flaky device coming and going: a
+ * device process that lives FLAKY_LIFE_MS, then FLAKY_AWAY_MS without one.
+ * Forked before any thread starts; -1 when it cannot be.
+ */
+static pid_t flaky_start(struct settings *cfg)
+{
+	struct sigaction sa = {.sa_handler = on_flaky_signal}; /* no SA_RESTART: waits end */
+	pid_t sim = getpid(), pid = fork();
+
+	if (pid != 0)
+		return pid;
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	if (getppid() != sim)
+		_exit(0);
+	while (!flaky_quit) {
+		struct timespec away = {FLAKY_AWAY_MS / 1000, 0};
+		pid_t dev = fork();
+
+		if (dev == 0)
+			flaky_device(cfg);
+		if (dev < 0)
+			break;
+		while (!flaky_quit && waitpid(dev, NULL, 0) < 0 && errno == EINTR)
+			;
+		if (flaky_quit) {
+			kill(dev, SIGTERM);
+			waitpid(dev, NULL, 0);
+			break;
+		}
+		nanosleep(&away, NULL);
+	}
+	_exit(0);
+}
+
 static void publish_factory(struct sim *s)
 {
 	static const char *states[] = {"running", "running", "running", "idle", "maintenance"};
@@ -378,6 +547,8 @@ static void sim_init(struct sim *s)
 			s->mtemp[l][m] = 45 + l;
 		}
 	s->power = 850;
+	s->cellar = 12.5;
+	s->shed = 6.0;
 }
 
 int sim_main(int argc, char **argv)
@@ -389,6 +560,7 @@ int sim_main(int argc, char **argv)
 	struct sim s;
 	uint64_t connects = 0;
 	int64_t next;
+	pid_t flaky;
 	int rc;
 
 	/* The connection flags, config file and profiles of the TUI and pub, TLS decided alike. */
@@ -406,6 +578,7 @@ int sim_main(int argc, char **argv)
 		settings_free(&cfg);
 		return 1;
 	}
+	flaky = flaky_start(&cfg);
 	session_lib_init();
 	s.ss = session_new(&cfg, &ring);
 	settings_wipe_secrets(&cfg); /* libmosquitto has its own copy */
@@ -430,6 +603,7 @@ int sim_main(int argc, char **argv)
 			publish_sensors(&s);
 			publish_factory(&s);
 			publish_misc(&s);
+			publish_troublemakers(&s);
 			s.tick++;
 			next += 500;
 			if (next < now)
@@ -443,6 +617,10 @@ int sim_main(int argc, char **argv)
 	session_free(s.ss);
 	ring_free(&ring);
 	session_lib_cleanup();
+	if (flaky > 0) {
+		kill(flaky, SIGTERM);
+		waitpid(flaky, NULL, 0);
+	}
 	settings_free(&cfg);
 	return 0;
 }

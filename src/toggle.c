@@ -3,7 +3,6 @@
 #include "mqscope/toggle.h"
 
 #include <cjson/cJSON.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,20 +20,6 @@ static const char *const pairs[][2] = {
 
 /* Fields a JSON state is looked for in when no rule names one. */
 static const char *const default_fields[] = {"state", "power", "switch", "on", "status"};
-
-static int fail(char *err, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static int fail(char *err, size_t cap, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (cap == 0)
-		return -1;
-	va_start(ap, fmt);
-	vsnprintf(err, cap, fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 static bool is_ws(char c)
 {
@@ -366,7 +351,7 @@ char *toggle_flip_json(const char *doc, size_t len, const char *field, const cha
 		}
 	}
 	if (!cJSON_IsObject(root)) {
-		fail(err, cap, "not a JSON object");
+		err_fmt(err, cap, "not a JSON object");
 		goto out;
 	}
 	for (size_t f = 0; f < nfields && tok == NULL; f++) {
@@ -391,7 +376,7 @@ char *toggle_flip_json(const char *doc, size_t len, const char *field, const cha
 			if (repl == NULL || !cJSON_ReplaceItemInObjectCaseSensitive(
 			                        (cJSON *)parent, it->string, repl)) {
 				cJSON_Delete(repl);
-				fail(err, cap, "cannot rebuild the JSON document");
+				err_fmt(err, cap, "cannot rebuild the JSON document");
 				goto out;
 			}
 			char *printed = cJSON_PrintUnformatted(root);
@@ -405,15 +390,15 @@ char *toggle_flip_json(const char *doc, size_t len, const char *field, const cha
 	}
 	if (tok == NULL) {
 		if (first_found == NULL && field != NULL)
-			fail(err, cap, "the JSON has no \"%s\" field", field);
+			err_fmt(err, cap, "the JSON has no \"%s\" field", field);
 		else if (first_found == NULL)
-			fail(err, cap,
-			     "the JSON has no \"state\" field (nor power, switch, on, status)");
+			err_fmt(err, cap,
+			        "the JSON has no \"state\" field (nor power, switch, on, status)");
 		else if (on && off)
-			fail(err, cap, "\"%s\" is %s, neither %s nor %s", first_found, what, on,
-			     off);
+			err_fmt(err, cap, "\"%s\" is %s, neither %s nor %s", first_found, what, on,
+			        off);
 		else
-			fail(err, cap, "\"%s\" is %s, which has no opposite", first_found, what);
+			err_fmt(err, cap, "\"%s\" is %s, which has no opposite", first_found, what);
 		goto out;
 	}
 	*outlen = vs + strlen(tok) + (len - ve);
@@ -441,7 +426,7 @@ int toggle_command_topic(const char *tmpl, const char *topic, char *out, size_t 
 		if (*p == '{') {
 			close = strchr(p, '}');
 			if (close == NULL)
-				return fail(err, ecap, "command '%s': '{' without '}'", tmpl);
+				return err_fmt(err, ecap, "command '%s': '{' without '}'", tmpl);
 			if (close - p == 6 && memcmp(p + 1, "topic", 5) == 0) {
 				val = topic;
 				vlen = strlen(topic);
@@ -454,28 +439,30 @@ int toggle_command_topic(const char *tmpl, const char *topic, char *out, size_t 
 					lvl++;
 				}
 				if (val == NULL)
-					return fail(err, ecap, "command '%s': %s has no level %d",
-					            tmpl, topic, want);
+					return err_fmt(err, ecap,
+					               "command '%s': %s has no level %d", tmpl,
+					               topic, want);
 				vlen = strcspn(val, "/");
 			} else {
-				return fail(err, ecap,
-				            "command '%s': unknown placeholder '%.*s' (use {topic} "
-				            "or {1} to {9})",
-				            tmpl, (int)(close - p + 1), p);
+				return err_fmt(
+				    err, ecap,
+				    "command '%s': unknown placeholder '%.*s' (use {topic} "
+				    "or {1} to {9})",
+				    tmpl, (int)(close - p + 1), p);
 			}
 			p = close + 1;
 		} else {
 			p++;
 		}
 		if (o + vlen >= cap)
-			return fail(err, ecap, "command '%s': topic too long", tmpl);
+			return err_fmt(err, ecap, "command '%s': topic too long", tmpl);
 		memcpy(out + o, val, vlen);
 		o += vlen;
 	}
 	out[o] = '\0';
 	if (o == 0 || topic_has_wildcard(out))
-		return fail(err, ecap, "command '%s' gives '%s', not a topic one can publish to",
-		            tmpl, out);
+		return err_fmt(err, ecap, "command '%s' gives '%s', not a topic one can publish to",
+		               tmpl, out);
 	return 0;
 }
 
@@ -507,7 +494,7 @@ int toggle_compute(const struct toggle_rule *rules, size_t n, const char *topic,
 	memset(out, 0, sizeof(*out));
 	out->rule = r;
 	if (len == 0)
-		return fail(err, cap, "%s has no value to toggle", topic);
+		return err_fmt(err, cap, "%s has no value to toggle", topic);
 	while (at < len && is_ws(p[at]))
 		at++;
 	if (r == NULL || r->field == NULL) {
@@ -529,33 +516,35 @@ int toggle_compute(const struct toggle_rule *rules, size_t n, const char *topic,
 		                     out->to, sizeof(out->from), why, sizeof(why));
 		if (out->payload == NULL) {
 			if (r != NULL)
-				return fail(err, cap, "Not toggled: %s (rule at line %d)", why,
-				            r->line);
-			return fail(err, cap, "Not toggled: %s", why);
+				return err_fmt(err, cap, "Not toggled: %s (rule at line %d)", why,
+				               r->line);
+			return err_fmt(err, cap, "Not toggled: %s", why);
 		}
 	} else if (out->payload == NULL) {
 		trimmed(p, len, shown, sizeof(shown));
 		if (on && off)
-			return fail(err, cap,
-			            "Not toggled: '%s' is neither '%s' nor '%s' (rule at line %d)",
-			            shown, on, off, r->line);
+			return err_fmt(
+			    err, cap,
+			    "Not toggled: '%s' is neither '%s' nor '%s' (rule at line %d)", shown,
+			    on, off, r->line);
 		if (r != NULL && r->field != NULL)
-			return fail(
+			return err_fmt(
 			    err, cap,
 			    "Not toggled: the value is not a JSON object with \"%s\" (rule at "
 			    "line %d)",
 			    r->field, r->line);
-		return fail(err, cap,
-		            "Not toggled: '%s' has no opposite (toggles know ON/OFF, true/false, "
-		            "1/0, open/closed, yes/no... or a JSON \"state\")",
-		            shown);
+		return err_fmt(
+		    err, cap,
+		    "Not toggled: '%s' has no opposite (toggles know ON/OFF, true/false, "
+		    "1/0, open/closed, yes/no... or a JSON \"state\")",
+		    shown);
 	}
 	if (r != NULL && r->command != NULL) {
 		char why[300];
 
 		if (toggle_command_topic(r->command, topic, dest, sizeof(dest), why, sizeof(why))) {
 			toggle_out_free(out);
-			return fail(err, cap, "Not toggled: %s (rule at line %d)", why, r->line);
+			return err_fmt(err, cap, "Not toggled: %s (rule at line %d)", why, r->line);
 		}
 		out->topic = xstrdup(dest);
 	} else {

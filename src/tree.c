@@ -54,6 +54,7 @@ struct tree {
 
 	struct tree_limits lim;
 	size_t value_bytes;
+	size_t extra_bytes; /* held for the tree's topics elsewhere (tree_set_extra_bytes) */
 	uint64_t refused[TREE_BOUNDS];
 	uint64_t budget_hits; /* older values given up, or values kept short, for the budget */
 	bool over_budget;
@@ -848,7 +849,8 @@ tree_id tree_insert(struct tree *t, const char *topic, size_t len, const struct 
 		return id;
 	}
 
-	t->over_budget = t->lim.value_budget && t->value_bytes > t->lim.value_budget;
+	t->over_budget =
+	    t->lim.value_budget && t->value_bytes + t->extra_bytes > t->lim.value_budget;
 	struct tree_value *v = value_new(t, m);
 	if (v != NULL)
 		node_push_value(t, n, v);
@@ -1021,7 +1023,12 @@ size_t tree_mem_bytes(const struct tree *t)
 
 	return t->nchunks * CHUNK_NODES * sizeof(struct tree_node) + t->names_cap +
 	       (t->slot_mask + 1) * sizeof(struct slot) + t->slab_bytes + t->big_bytes +
-	       t->ring_bytes + held;
+	       t->ring_bytes + held + t->extra_bytes;
+}
+
+void tree_set_extra_bytes(struct tree *t, size_t bytes)
+{
+	t->extra_bytes = bytes;
 }
 
 uint64_t tree_refused(const struct tree *t)
@@ -1100,4 +1107,20 @@ size_t tree_retained_under(const struct tree *t, tree_id root, tree_id **out)
 	}
 	free(stack);
 	return n;
+}
+
+struct tree_msg tree_msg_of(const struct msg_view *v)
+{
+	struct tree_msg m = {
+	    .payload = v->payload,
+	    .len = v->h->len,
+	    .orig_len = v->h->orig_len,
+	    .props = v->props,
+	    .props_len = v->h->props_len,
+	    .time_ms = v->h->time_ms,
+	    .qos = v->h->qos,
+	    .retained = v->h->retain,
+	    .conn = v->h->conn,
+	};
+	return m;
 }

@@ -4,6 +4,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -243,4 +244,16 @@ bool mem_contains_ci(const char *hay, size_t hlen, const char *needle, size_t nl
 			return true;
 	}
 	return false;
+}
+
+int err_fmt(char *err, size_t cap, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (cap == 0)
+		return -1;
+	va_start(ap, fmt);
+	vsnprintf(err, cap, fmt, ap);
+	va_end(ap);
+	return -1;
 }

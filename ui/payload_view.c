@@ -14,7 +14,10 @@
 #include "mqscope/keys.h"
 #include "mqscope/msg.h"
 #include "mqscope/sanitize.h"
+#include "mqscope/silence.h"
+#include "mqscope/stream.h"
 #include "mqscope/theme.h"
+#include "mqscope/timing.h"
 #include "mqscope/ui_api.h"
 #include "mqscope/util.h"
 
@@ -40,6 +43,13 @@ void payload_view_init(struct payload_view *p, const struct tree *t)
 	trend_init(&p->trend);
 }
 
+void payload_view_set_timing(struct payload_view *p, const struct timing *tm,
+                             const struct silence *s)
+{
+	p->timing = tm;
+	p->silence = s;
+}
+
 void payload_view_free(struct payload_view *p)
 {
 	free(p->opened);
@@ -47,6 +57,11 @@ void payload_view_free(struct payload_view *p)
 	pdoc_free(&p->doc);
 	free(p->folded);
 	free(p->rows);
+	free(p->pin);
+	free(p->pin_prev);
+	for (size_t i = 0; i < p->nseries_list; i++)
+		trend_free(&p->series_list[i].tr);
+	free(p->series_list);
 	trend_free(&p->trend);
 	memset(p, 0, sizeof(*p));
 }
@@ -55,6 +70,8 @@ const struct tree_value *payload_view_value(const struct payload_view *p, tree_i
 {
 	if (id == TREE_NONE || id == TREE_ROOT)
 		return NULL;
+	if (p->pin && id == p->pin_id)
+		return p->pin;
 	if (id == p->shown && p->opened)
 		return p->opened;
 	return tree_shown_value(p->tree, id, 0);
@@ -141,7 +158,60 @@ bool payload_view_open(struct payload_view *p, tree_id id, unsigned age)
 /* The value the pane shows for id: the opened one, or the newest. */
 static const struct tree_value *shown_value(const struct payload_view *p, tree_id id)
 {
+	if (p->pin && id == p->pin_id)
+		return p->pin; /* a message from the stream */
 	return p->opened ? p->opened : tree_shown_value(p->tree, id, 0);
+}
+
+/* Copies a stream message into *v (grown as needed). */
+static void copy_msg(struct tree_value **v, size_t *cap, const struct stream_msg *m)
+{
+	size_t need = sizeof(**v) + m->len + m->props_len;
+
+	if (*cap < need) {
+		*v = xrealloc(*v, need);
+		*cap = need;
+	}
+	(*v)->time_ms = m->time_ms;
+	(*v)->len = m->len;
+	(*v)->orig_len = m->orig_len;
+	(*v)->props_len = m->props_len;
+	(*v)->qos = m->qos;
+	(*v)->retained = m->retained;
+	memcpy((*v)->data, m->data, (size_t)m->len + m->props_len);
+}
+
+void payload_view_pin(struct payload_view *p, const struct stream_msg *m,
+                      const struct stream_msg *prev)
+{
+	bool again = p->pin && p->pin_seq == m->seq && p->pin_id == m->id;
+
+	if (again && (prev != NULL) == (p->pin_prev != NULL))
+		return;
+	if (!again && p->pin_id == m->id && p->shown == m->id)
+		close_opened(p); /* another message of the same topic: that one, not a value */
+	copy_msg(&p->pin, &p->pin_cap, m);
+	p->pin_id = m->id;
+	p->pin_seq = m->seq;
+	if (prev)
+		copy_msg(&p->pin_prev, &p->pin_prev_cap, prev);
+	else {
+		free(p->pin_prev);
+		p->pin_prev = NULL;
+		p->pin_prev_cap = 0;
+	}
+	p->have_key = false; /* the document is made again */
+}
+
+void payload_view_unpin(struct payload_view *p)
+{
+	if (p->pin == NULL)
+		return;
+	free(p->pin);
+	free(p->pin_prev);
+	p->pin = p->pin_prev = NULL;
+	p->pin_cap = p->pin_prev_cap = 0;
+	p->have_key = false;
 }
 
 /* ---- folds ---- */
@@ -233,17 +303,23 @@ static void build_diff_doc(struct payload_view *p, tree_id id)
 {
 	/* The value shown and the one that came before it. */
 	const struct tree_value *newer = shown_value(p, id);
-	const struct tree_value *older =
-	    p->opened ? p->opened_prev : tree_shown_value(p->tree, id, 1);
+	const struct tree_value *older = p->pin && id == p->pin_id ? p->pin_prev
+	                                 : p->opened               ? p->opened_prev
+	                                             : tree_shown_value(p->tree, id, 1);
 	struct pdoc a, b;
 
 	pdoc_clear(&p->doc);
 	p->diff_changed = 0;
 	p->as = PV_TEXT;
 	if (newer == NULL || older == NULL) {
-		snprintf(p->note, sizeof(p->note),
-		         "no earlier value to compare with (%u kept per topic; ui.history sets it)",
-		         tree_history_cap(p->tree));
+		if (p->pin && id == p->pin_id)
+			snprintf(p->note, sizeof(p->note),
+			         "no earlier message on this topic in the stream to compare with");
+		else
+			snprintf(p->note, sizeof(p->note),
+			         "no earlier value to compare with (%u kept per topic; ui.history "
+			         "sets it)",
+			         tree_history_cap(p->tree));
 		return;
 	}
 	pdoc_init(&a);
@@ -631,7 +707,8 @@ static int draw_props(WINDOW *w, int y, int h, int wd, const struct tree_value *
 			flow_pair(&f, "expiry", num, strlen(num));
 			break;
 		case PROP_SUBSCRIPTION_ID:
-			break; /* the numbers mqscope gave its subscriptions (overlaps count once) */
+			break; /* the numbers mqscope gave its subscriptions (overlaps count once)
+			        */
 		case PROP_CONTENT_TYPE:
 		case PROP_RESPONSE_TOPIC:
 		case PROP_CORRELATION_DATA:
@@ -662,6 +739,77 @@ static int draw_props(WINDOW *w, int y, int h, int wd, const struct tree_value *
 		draw_str(w, num, 12, theme_attr(SLOT_COUNT));
 	}
 	return f.y + 1;
+}
+
+/*
+ * "label text": the label in the first indent columns, the text wrapped
+ * after it over at most max lines; returns the next line.
+ */
+static int labelled_lines(WINDOW *w, int y, int h, int wd, const char *label, int indent,
+                          const char *text, enum theme_slot slot, int max)
+{
+	size_t len = strlen(text), at = 0;
+
+	if (wd <= indent + 8)
+		indent = 0;
+	for (int lines = 0; at < len && y < h && lines < max; lines++, y++) {
+		size_t next,
+		    n = fit_wrap(text + at, len - at, draw_san_flags(), wd - indent, &next);
+
+		if (lines + 1 == max)
+			n = len - at; /* the rest, cut with an ellipsis */
+		wmove(w, y, 0);
+		if (lines == 0 && indent)
+			draw_str(w, label, wd, theme_attr(SLOT_META_KEY));
+		wmove(w, y, indent);
+		draw_text(w, text + at, n, wd - indent, theme_attr(slot));
+		at = next;
+	}
+	return y;
+}
+
+/*
+ * The topic's silence: "silent for 45 s (usually every 1.00 s)", or its
+ * device gone ("offline: left its will"); returns the next line.
+ */
+static int draw_silence_line(const struct payload_view *p, WINDOW *w, int y, int h, int wd,
+                             tree_id id, int64_t now)
+{
+	char buf[160], quiet[24], every[24];
+	const struct tree_node *n = tree_node(p->tree, id);
+
+	if (p->silence == NULL || y >= h)
+		return y;
+	if (silence_is_offline(p->silence, id)) {
+		snprintf(buf, sizeof(buf), "offline: the device left its will");
+	} else if (silence_is_silent(p->silence, id)) {
+		timing_fmt_ms(quiet, sizeof(quiet), now - n->last_ms);
+		timing_fmt_ms(every, sizeof(every), timing_median(p->timing, id));
+		snprintf(buf, sizeof(buf), "silent for %s (usually every %s)", quiet, every);
+	} else if (silence_below(p->silence, id) + silence_offline_below(p->silence, id)) {
+		snprintf(buf, sizeof(buf), "%u silent, %u offline below",
+		         silence_below(p->silence, id), silence_offline_below(p->silence, id));
+	} else {
+		return y;
+	}
+	return labelled_lines(w, y, h, wd, "", 0, buf, SLOT_ERROR, 1);
+}
+
+/* The topic's timing: intervals and jitter, then duplicates and timestamps; the next line. */
+static int draw_timing(const struct payload_view *p, WINDOW *w, int y, int h, int wd, tree_id id)
+{
+	struct timing_stats st;
+	char buf[320];
+
+	/* Paused, the statistics would move on while all else holds: left out meanwhile. */
+	if (p->timing == NULL || tree_holding(p->tree) || !timing_stats(p->timing, id, &st))
+		return y;
+	timing_line_intervals(&st, buf, sizeof(buf));
+	y = labelled_lines(w, y, h, wd, "timing", 7, buf, SLOT_META, 2);
+	timing_line_payload(&st, buf, sizeof(buf));
+	if (buf[0])
+		y = labelled_lines(w, y, h, wd, "", 7, buf, SLOT_META, 2);
+	return y;
 }
 
 /* A number for a label: integers in full (timestamps, counters), others to 6 digits. */
@@ -944,6 +1092,131 @@ static void draw_chart(struct payload_view *p, WINDOW *w, int y0, int h, int wd)
 	draw_str(w, foot, wd, theme_attr(SLOT_COUNT));
 }
 
+/* Glyphs and colours of the chart's series: ASCII, told apart without colour too. */
+static const char series_glyph[CHART_SERIES_MAX] = {'*', '+', 'o', 'x', '#', '%'};
+static const enum theme_slot series_slot[CHART_SERIES_MAX] = {
+    SLOT_SPARK, SLOT_JSON_KEY, SLOT_JSON_STRING, SLOT_JSON_BOOL, SLOT_JSON_NUMBER, SLOT_DIFF_DEL,
+};
+
+/* The numbers of a series, oldest first, brought up to date (only new values are read). */
+static const struct trend *series_trend(const struct payload_view *p, struct chart_series *cs)
+{
+	if (cs->id >= tree_node_count(p->tree))
+		return NULL;
+	trend_update(&cs->tr, p->tree, cs->id);
+	return &cs->tr;
+}
+
+/* Puts the glyph of series s at column x, value row r (0 = bottom) of the plot. */
+static void plot(WINDOW *w, int y0, int rows, int x, int r, int s)
+{
+	char g[2] = {series_glyph[s], '\0'};
+
+	wmove(w, y0 + rows - 1 - r, x);
+	wattrset(w, theme_attr(series_slot[s]));
+	waddstr(w, g);
+}
+
+/*
+ * Several series on a shared, real time axis: each value at the column of
+ * its time, consecutive values joined; a shared scale; a legend line per
+ * series with its last value; the first and last times under the axis.
+ */
+static void draw_multi_chart(struct payload_view *p, WINDOW *w, int y0, int h, int wd)
+{
+	size_t ns = p->nseries_list, cnt[CHART_SERIES_MAX];
+	const double *ys[CHART_SERIES_MAX];
+	const int64_t *ts[CHART_SERIES_MAX];
+	double lo = INFINITY, hi = -INFINITY;
+	int64_t t0 = INT64_MAX, t1 = INT64_MIN;
+	int legend = (int)ns, rows = h - 1 - legend, lw, cols;
+	char lo_s[40], hi_s[40], a[40], b[40], foot[128];
+
+	for (size_t s = 0; s < ns; s++) {
+		const struct trend *tr = series_trend(p, &p->series_list[s]);
+
+		ys[s] = tr ? tr->v : NULL;
+		ts[s] = tr ? tr->t : NULL;
+		cnt[s] = tr ? tr->n : 0;
+		for (size_t i = 0; i < cnt[s]; i++) {
+			lo = ys[s][i] < lo ? ys[s][i] : lo;
+			hi = ys[s][i] > hi ? ys[s][i] : hi;
+			t0 = ts[s][i] < t0 ? ts[s][i] : t0;
+			t1 = ts[s][i] > t1 ? ts[s][i] : t1;
+		}
+	}
+	if (rows < 2)
+		legend = h - 3 > 0 ? h - 3 : 0, rows = h - 1 - legend;
+	/* The legend: glyph, topic, field, last value. */
+	for (int s = 0; s < legend && (size_t)s < ns; s++) {
+		char topic[512], last[48] = "no numbers";
+		size_t tl = tree_path(p->tree, p->series_list[s].id, topic, sizeof(topic));
+		int used;
+
+		if (cnt[s])
+			fmt_num(last, sizeof(last), ys[s][cnt[s] - 1]);
+		wmove(w, y0 + s, 0);
+		wattrset(w, theme_attr(series_slot[s]));
+		waddch(w, (chtype)series_glyph[s]);
+		used = 1 + draw_str(w, " ", wd - 1, A_NORMAL);
+		used += draw_text(w, topic, tl < sizeof(topic) ? tl : sizeof(topic) - 1,
+		                  (wd - used) * 2 / 3, theme_attr(SLOT_LEAF));
+		if (p->series_list[s].field[0]) {
+			used += draw_str(w, " ", wd - used, A_NORMAL);
+			used += draw_str(w, p->series_list[s].field, (wd - used) / 2,
+			                 theme_attr(SLOT_META_KEY));
+		}
+		used += draw_str(w, " ", wd - used, A_NORMAL);
+		draw_str(w, last, wd - used, theme_attr(SLOT_META));
+	}
+	y0 += legend;
+	if (lo > hi || rows < 2) {
+		if (rows >= 1) {
+			wmove(w, y0, 0);
+			draw_str(w, "No numbers in these topics' values to chart.", wd,
+			         theme_attr(SLOT_COUNT));
+		}
+		return;
+	}
+	fmt_num(hi_s, sizeof(hi_s), hi);
+	fmt_num(lo_s, sizeof(lo_s), lo);
+	lw = (int)(strlen(hi_s) > strlen(lo_s) ? strlen(hi_s) : strlen(lo_s)) + 1;
+	cols = wd - lw - 1;
+	if (cols < 4)
+		return;
+	wmove(w, y0, 0);
+	draw_str(w, hi_s, lw, theme_attr(SLOT_META));
+	wmove(w, y0 + rows - 1, 0);
+	draw_str(w, lo_s, lw, theme_attr(SLOT_META));
+	draw_vline(w, y0, lw, rows, theme_attr(SLOT_BORDER));
+	for (size_t s = 0; s < ns; s++) {
+		int px = -1, pr = 0;
+
+		for (size_t i = 0; i < cnt[s]; i++) {
+			int x =
+			    t1 > t0
+			        ? (int)((double)(ts[s][i] - t0) * (cols - 1) / (double)(t1 - t0))
+			        : cols - 1;
+			int r = hi > lo ? (int)((ys[s][i] - lo) / (hi - lo) * (rows - 1) + 0.5)
+			                : rows / 2;
+
+			/* Joined to the one before: the columns between take the line's rows. */
+			for (int c = px + 1; px >= 0 && c < x; c++)
+				plot(w, y0, rows, lw + 1 + c, pr + (r - pr) * (c - px) / (x - px),
+				     (int)s);
+			plot(w, y0, rows, lw + 1 + x, r, (int)s);
+			px = x;
+			pr = r;
+		}
+	}
+	wattrset(w, A_NORMAL);
+	fmt_time(a, sizeof(a), t0);
+	fmt_time(b, sizeof(b), t1);
+	snprintf(foot, sizeof(foot), "%s .. %s", a + 11, b + 11);
+	wmove(w, y0 + rows, lw + 1);
+	draw_str(w, foot, wd - lw - 1, theme_attr(SLOT_COUNT));
+}
+
 /* The separator line above the body, naming what the body shows. */
 static void draw_body_title(struct payload_view *p, WINDOW *w, int y, int wd, tree_id id)
 {
@@ -978,16 +1251,27 @@ static void draw_body_title(struct payload_view *p, WINDOW *w, int y, int wd, tr
 		}
 		break;
 	case BODY_CHART:
-		snprintf(label[0], sizeof(label[0]), " chart%s%s ",
-		         p->trend.field_used[0] ? ": " : "", p->trend.field_used);
-		snprintf(label[1], sizeof(label[1]), " chart ");
+		if (p->nseries_list) {
+			snprintf(label[0], sizeof(label[0]),
+			         " chart: %zu series (+ adds or takes out) ", p->nseries_list);
+			snprintf(label[1], sizeof(label[1]), " chart: %zu series ",
+			         p->nseries_list);
+		} else {
+			snprintf(label[0], sizeof(label[0]), " chart%s%s ",
+			         p->trend.field_used[0] ? ": " : "", p->trend.field_used);
+			snprintf(label[1], sizeof(label[1]), " chart ");
+		}
 		break;
 	default:
 		snprintf(label[0], sizeof(label[0]), " %s%s%s ", format_names[p->as],
 		         p->format == PV_AUTO ? "" : " (chosen with v)",
 		         p->kind == PAYLOAD_BINARY && p->as != PV_HEX ? ", binary" : "");
 		snprintf(label[1], sizeof(label[1]), " %s ", format_names[p->as]);
-		if (p->opened) {
+		if (p->pin && id == p->pin_id) {
+			snprintf(extra[0], sizeof(extra[0]),
+			         " from the stream ([ and ] the history) ");
+			snprintf(extra[1], sizeof(extra[1]), " from the stream ");
+		} else if (p->opened) {
 			unsigned age = opened_age(p, id);
 			char newer[32];
 
@@ -1091,6 +1375,7 @@ void payload_view_draw(struct payload_view *p, WINDOW *w, int h, int wd, tree_id
 			const char *p2[] = {"last", when, "", ago};
 			y = meta_lines(w, y, h, wd, p2, 4, 2);
 		}
+		y = draw_silence_line(p, w, y, h, wd, id, now_wall_ms);
 		p->nrows = 0;
 		list_set(&p->lv.l, 0, 0);
 		return;
@@ -1112,6 +1397,10 @@ void payload_view_draw(struct payload_view *p, WINDOW *w, int h, int wd, tree_id
 	const char *p2[] = {"received", when, "", ago};
 	if (roomy)
 		y = meta_lines(w, y, h, wd, p2, 4, 2);
+	if (roomy) {
+		y = draw_silence_line(p, w, y, h, wd, id, now_wall_ms);
+		y = draw_timing(p, w, y, h, wd, id);
+	}
 	if (y < h && roomy)
 		y = draw_props(w, y, h, wd, val);
 	/* A value the pane shows as if current must say when it is not. */
@@ -1145,7 +1434,10 @@ void payload_view_draw(struct payload_view *p, WINDOW *w, int h, int wd, tree_id
 	if (h - y <= 0)
 		return;
 	if (p->body == BODY_CHART) {
-		draw_chart(p, w, y, h - y, wd);
+		if (p->nseries_list)
+			draw_multi_chart(p, w, y, h - y, wd);
+		else
+			draw_chart(p, w, y, h - y, wd);
 		return;
 	}
 	layout(p, id, wd);
@@ -1238,6 +1530,9 @@ static void step_value(struct ui *u, int delta)
 
 	if (id == TREE_NONE)
 		return;
+	/* [ and ] on a message from the stream: the topic's own history from here. */
+	if (p->pin && id == p->pin_id)
+		payload_view_unpin(p);
 	show_topic(p, id);
 	n = tree_shown(p->tree, id);
 	age = opened_age(p, id);
@@ -1302,6 +1597,56 @@ void payload_view_chart(struct ui *u)
 		return;
 	p->body = p->body == BODY_CHART ? BODY_VALUE : BODY_CHART;
 	p->rows_stale = true;
+	ui_dirty(u);
+}
+
+void payload_view_chart_add(struct ui *u)
+{
+	struct payload_view *p = ui_payload_view(u);
+	tree_id id = need_value(u);
+	struct chart_series cs = {.id = id};
+	const struct tree_value *v;
+	char topic[256];
+	size_t tl;
+
+	if (id == TREE_NONE)
+		return;
+	/* The field the trend follows on this topic, else the one it would pick. */
+	v = tree_value(p->tree, id, 0);
+	if (id == p->shown && p->trend.field_used[0])
+		snprintf(cs.field, sizeof(cs.field), "%s", p->trend.field_used);
+	else if (!payload_default_path(v->data, v->len, cs.field, sizeof(cs.field)))
+		cs.field[0] = '\0';
+	tl = tree_path(p->tree, id, topic, sizeof(topic));
+	if (tl >= sizeof(topic))
+		tl = sizeof(topic) - 1;
+	for (size_t i = 0; i < p->nseries_list; i++) {
+		if (p->series_list[i].id != id || strcmp(p->series_list[i].field, cs.field) != 0)
+			continue;
+		trend_free(&p->series_list[i].tr);
+		memmove(&p->series_list[i], &p->series_list[i + 1],
+		        (p->nseries_list - i - 1) * sizeof(cs));
+		p->nseries_list--;
+		ui_notice(u, HINT_NOTICE, "Chart: took out %.*s; %zu series left", (int)tl, topic,
+		          p->nseries_list);
+		ui_dirty(u);
+		return;
+	}
+	if (p->nseries_list == CHART_SERIES_MAX) {
+		ui_notice(u, HINT_ERROR, "The chart holds %d series at most: + on one takes it out",
+		          CHART_SERIES_MAX);
+		return;
+	}
+	if (p->series_list == NULL)
+		p->series_list = xcalloc(CHART_SERIES_MAX, sizeof(cs));
+	trend_init(&cs.tr);
+	snprintf(cs.tr.field, sizeof(cs.tr.field), "%s", cs.field);
+	p->series_list[p->nseries_list++] = cs;
+	p->body = BODY_CHART;
+	p->rows_stale = true;
+	ui_notice(u, HINT_NOTICE,
+	          "Chart: %zu series; + on another topic adds it, C toggles the chart",
+	          p->nseries_list);
 	ui_dirty(u);
 }
 

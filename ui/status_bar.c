@@ -185,6 +185,9 @@ void status_bar_draw(WINDOW *w, int wd, const struct status_info *si)
 		    "INSECURE", NULL);
 	state_field(b, si, wd - 2);
 	bounds_fields(b, si);
+	/* A watch that fired comes first after the connection: it is why one looks. */
+	if (si->alarm)
+		add(b, PRIO_STATE, SLOT_ALARM, si->alarm, NULL, NULL);
 	if (si->paused) {
 		fmt_count(a, sizeof(a), si->backlog);
 		fmt_short(c, sizeof(c), (double)si->backlog);
@@ -218,6 +221,18 @@ void status_bar_draw(WINDOW *w, int wd, const struct status_info *si)
 	snprintf(full, sizeof(full), "topics %s", a);
 	snprintf(mid, sizeof(mid), "%s topic%s", c, si->topics == 1 ? "" : "s");
 	add(b, PRIO_COUNTS, SLOT_BAR, full, mid, NULL);
+	if (si->silent || si->offline_devices) {
+		char s1[32], s2[32];
+
+		fmt_count(s1, sizeof(s1), si->silent);
+		fmt_count(s2, sizeof(s2), si->offline_devices);
+		if (si->silent && si->offline_devices)
+			snprintf(full, sizeof(full), "%s silent  %s offline", s1, s2);
+		else
+			snprintf(full, sizeof(full), "%s %s", si->silent ? s1 : s2,
+			         si->silent ? "silent" : "offline");
+		add(b, PRIO_LOST, SLOT_BAR_WARN, full, NULL, NULL);
+	}
 	if (si->filter) {
 		/* "filter sensors/+ (12)", "f:sensors/+ (12)", "f:sensors/+" */
 		fmt_count(a, sizeof(a), si->filter_matches);

@@ -11,6 +11,7 @@
 #include "mqscope/draw.h"
 #include "mqscope/fit.h"
 #include "mqscope/prompt.h"
+#include "mqscope/silence.h"
 #include "mqscope/theme.h"
 #include "mqscope/ui_api.h"
 #include "mqscope/util.h"
@@ -84,7 +85,14 @@ void tree_view_set_expanded(struct tree_view *v, tree_id id, bool on)
 /* Whether the filter (or, without one, the tree) shows id. */
 static bool visible(const struct tree_view *v, tree_id id)
 {
+	if (v->silent_only && !silence_visible(v->silence, id))
+		return false;
 	return !tree_shown_hidden(v->tree, id) && (!v->filter || filter_visible(v->filter, id));
+}
+
+void tree_view_set_silence(struct tree_view *v, const struct silence *s)
+{
+	v->silence = s;
 }
 
 /* Whether the children of id are shown: id and all its ancestors are expanded. */
@@ -141,10 +149,27 @@ static void push(struct tree_view *v, tree_id id)
 
 bool tree_view_flat(const struct tree_view *v)
 {
-	return v->sort != SORT_NAME;
+	/* By silence the tree stays a tree: a branch says how many below it are silent. */
+	return v->sort != SORT_NAME && v->sort != SORT_SILENCE;
 }
 
-/* The sort key of a topic: larger first. */
+/*
+ * Silence first: branches and topics with the most silent topics and
+ * offline devices, then the longest quiet (by the last message).
+ */
+static double silence_key(const struct tree_view *v, tree_id id)
+{
+	const struct tree_node *n = tree_node(v->tree, id);
+	double quiet = n->sub_last_ms ? (double)(v->now - n->sub_last_ms) : 0;
+
+	if (v->silence == NULL)
+		return quiet;
+	return (double)(silence_below(v->silence, id) + silence_offline_below(v->silence, id)) *
+	           1e13 +
+	       quiet;
+}
+
+/* The sort key of a node: larger first. */
 static double sort_key(const struct tree_view *v, tree_id id)
 {
 	const struct tree_node *n = tree_shown(v->tree, id);
@@ -156,6 +181,8 @@ static double sort_key(const struct tree_view *v, tree_id id)
 		return (double)n->msgs;
 	case SORT_LAST:
 		return (double)n->last_ms;
+	case SORT_SILENCE:
+		return silence_key(v, id);
 	default:
 		return 0;
 	}
@@ -181,7 +208,7 @@ static size_t gather_children(struct tree_view *v, tree_id id)
 	const struct tree_node *n = tree_node(v->tree, id);
 	size_t k = 0;
 
-	if (v->filter == NULL && v->sort == SORT_NAME)
+	if (v->filter == NULL && v->sort == SORT_NAME && !v->silent_only)
 		return tree_children_sorted(v->tree, id, &v->kids, &v->kids_cap);
 	if (v->items_cap < n->nchildren) {
 		v->items_cap = n->nchildren + 16;
@@ -400,6 +427,14 @@ static bool has_visible_children(const struct tree_view *v, tree_id id)
 {
 	const struct tree_node *n = tree_shown(v->tree, id);
 
+	if (v->silent_only) {
+		const struct silence *s = v->silence;
+
+		if (silence_below(s, id) - silence_is_silent(s, id) + silence_offline_below(s, id) -
+		        silence_is_offline(s, id) ==
+		    0)
+			return false;
+	}
 	if (v->filter)
 		return filter_below(v->filter, id) > (filter_self(v->filter, id) ? 1u : 0u);
 	return n->sub_topics > ((n->flags & TREE_F_VALUE) ? 1u : 0u);
@@ -445,6 +480,28 @@ void tree_view_set_filter(struct tree_view *v, const struct filter *f)
 	tree_view_refresh(v);
 }
 
+void tree_view_note_silence(struct tree_view *v, struct silence *s)
+{
+	tree_id ids[64];
+	bool overflow;
+	size_t n = silence_take_changes(s, ids, 64, &overflow);
+
+	if (v->silent_only)
+		consider(v, ids, n, overflow);
+	else if (v->sort == SORT_SILENCE && (n || overflow) && !v->frozen)
+		v->stale = true;
+}
+
+void tree_view_set_silent_only(struct tree_view *v, bool on)
+{
+	v->silent_only = on && v->silence != NULL;
+	v->stale = true;
+	if (v->silent_only &&
+	    silence_count(v->silence) + silence_offline_count(v->silence) <= AUTO_OPEN_MAX)
+		expand_subtree(v, TREE_ROOT);
+	tree_view_refresh(v);
+}
+
 void tree_view_set_sort(struct tree_view *v, enum tree_sort s)
 {
 	if ((s != SORT_NAME) != tree_view_flat(v))
@@ -457,7 +514,8 @@ void tree_view_set_sort(struct tree_view *v, enum tree_sort s)
 
 const char *tree_view_sort_name(enum tree_sort s)
 {
-	static const char *const names[SORT__COUNT] = {"name", "rate", "messages", "last update"};
+	static const char *const names[SORT__COUNT] = {"name", "rate", "messages", "last update",
+	                                               "silence"};
 
 	return s < SORT__COUNT ? names[s] : "?";
 }
@@ -732,6 +790,34 @@ bool tree_view_click(struct tree_view *v, int y, int x, int wd)
 	return true;
 }
 
+/*
+ * After the name: "silent" or "offline" for a topic or device, "3 silent"
+ * for a branch with silent topics below. Returns the columns used so far.
+ */
+static int draw_silence(struct tree_view *v, WINDOW *w, tree_id id, bool branch, int used, int cw)
+{
+	const struct silence *s = v->silence;
+	uint32_t silent, offline;
+	char buf[128], a[32], b[32];
+
+	if (s == NULL || !silence_visible(s, id))
+		return used;
+	silent = silence_below(s, id);
+	offline = silence_offline_below(s, id);
+	if (silence_is_offline(s, id))
+		snprintf(buf, sizeof(buf), " offline");
+	else if (!branch && silence_is_silent(s, id))
+		snprintf(buf, sizeof(buf), " silent");
+	else {
+		fmt_short(a, sizeof(a), silent);
+		fmt_short(b, sizeof(b), offline);
+		snprintf(buf, sizeof(buf), " %s%s%s%s%s", silent ? a : "", silent ? " silent" : "",
+		         silent && offline ? ", " : "", offline ? b : "",
+		         offline ? " offline" : "");
+	}
+	return used + draw_str(w, buf, cw - used, theme_attr(SLOT_ERROR));
+}
+
 /* Draws one row: indent, expander, name, value preview or subtree counts; returns the next
  * moment it will look different. */
 static int64_t draw_row(struct tree_view *v, WINDOW *w, int y, int wd, tree_id id, int64_t now)
@@ -798,6 +884,7 @@ static int64_t draw_row(struct tree_view *v, WINDOW *w, int y, int wd, tree_id i
 		wmove(w, y, used);
 	}
 
+	used = draw_silence(v, w, id, branch, used, cw);
 	if (n->flags & TREE_F_VALUE) {
 		const struct tree_value *val = tree_shown_value(t, id, 0);
 		/* A value from before the reconnect is dimmed; one the broker no longer has says
@@ -909,6 +996,25 @@ static void filter_entered(struct ui *u, const char *text, void *data)
 	(void)data;
 	while (isspace((unsigned char)*p))
 		p++;
+	/* "is:silent", alone or before a filter: only silent topics and offline devices. */
+	bool silent =
+	    strncmp(p, "is:silent", 9) == 0 && (p[9] == '\0' || isspace((unsigned char)p[9]));
+	if (silent) {
+		p += 9;
+		while (isspace((unsigned char)*p))
+			p++;
+	}
+	tree_view_set_silent_only(v, silent);
+	if (*p == '\0' && silent) {
+		tree_view_set_filter(v, NULL);
+		filter_free(a->filter);
+		a->filter = NULL;
+		fmt_count(n, sizeof(n), silence_count(a->silence));
+		ui_notice(u, HINT_NOTICE,
+		          "Filter: silent topics and offline devices (%s silent now)", n);
+		ui_dirty(u);
+		return;
+	}
 	if (*p == '\0') {
 		tree_view_set_filter(v, NULL);
 		filter_free(a->filter);
@@ -917,7 +1023,7 @@ static void filter_entered(struct ui *u, const char *text, void *data)
 		ui_dirty(u);
 		return;
 	}
-	f = filter_new(text, err, sizeof(err));
+	f = filter_new(p, err, sizeof(err));
 	if (f == NULL) {
 		ui_notice(u, HINT_ERROR, "%s", err);
 		return;
@@ -938,6 +1044,11 @@ void tree_view_filter(struct ui *u)
 {
 	struct app *a = ui_app(u);
 
-	prompt_open(u, "filter (a/+/b, a/#, text, p:payload text; empty clears): ",
-	            a->filter ? a->filter->spec : NULL, filter_entered, NULL);
+	struct tree_view *v = ui_tree_view(u);
+	char spec[600];
+
+	snprintf(spec, sizeof(spec), "%s%s%s", v->silent_only ? "is:silent" : "",
+	         v->silent_only && a->filter ? " " : "", a->filter ? a->filter->spec : "");
+	prompt_open(u, "filter (a/+/b, a/#, text, p:payload text, is:silent; empty clears): ",
+	            spec[0] ? spec : NULL, filter_entered, NULL);
 }

@@ -36,13 +36,18 @@
 #include "mqscope/publish_form.h"
 #include "mqscope/state.h"
 #include "mqscope/status_bar.h"
+#include "mqscope/stream_view.h"
 #include "mqscope/subs_view.h"
 #include "mqscope/sys.h"
 #include "mqscope/theme.h"
 #include "mqscope/topic.h"
 #include "mqscope/tree_view.h"
 #include "mqscope/ui_api.h"
+#include "mqscope/watch_view.h"
+#include "mqscope/export_view.h"
+#include "mqscope/silence.h"
 #include "mqscope/util.h"
+#include "mqscope/watch.h"
 
 #define DIRTY_STATUS  0x01u
 #define DIRTY_TREE    0x02u
@@ -59,11 +64,13 @@
 #define REPLAY_BATCH     4096
 #define MIN_ROWS         6
 #define MIN_COLS         20
-#define SPLIT_MIN        12    /* columns either pane keeps, side by side */
-#define SPLIT_STEP       5     /* percent the divider moves per key */
-#define NOTICE_WRAP_ROWS 16    /* from this height a long notice takes a second line */
-#define RESYNC_QUIET_MS  1500  /* no retained message this long after the SUBACKs: all were sent */
-#define RESYNC_MAX_MS    30000 /* after the SUBACKs, decide then at the latest */
+#define SPLIT_MIN        12     /* columns either pane keeps, side by side */
+#define SPLIT_STEP       5      /* percent the divider moves per key */
+#define NOTICE_WRAP_ROWS 16     /* from this height a long notice takes a second line */
+#define RESYNC_QUIET_MS  1500   /* no retained message this long after the SUBACKs: all were sent */
+#define RESYNC_MAX_MS    30000  /* after the SUBACKs, decide then at the latest */
+#define STREAM_SIDE      140    /* the stream beside the payload from this width; else above it */
+#define PREV_SCAN        100000 /* messages searched back for one on the same topic */
 
 enum focus { FOCUS_TREE, FOCUS_PAYLOAD };
 
@@ -81,6 +88,8 @@ struct ui {
 
 	struct tree_view tv;
 	struct payload_view pv;
+	struct stream_view sv;
+	bool stream_mode; /* the stream takes the tree's pane */
 	enum focus focus;
 	char last_query[512];
 
@@ -126,6 +135,7 @@ struct ui {
 	size_t emit_len, emit_cap;
 	struct sys_drops drops;
 	uint64_t broker_dropped;
+	uint64_t watch_seen; /* watch log entries the status bar has shown */
 };
 
 /* Handlers named in the action list: void fn(struct ui *). */
@@ -215,12 +225,18 @@ struct app *ui_app(struct ui *u)
 
 tree_id ui_selected(struct ui *u)
 {
+	struct stream_msg m;
+
+	if (u->stream_mode)
+		return stream_view_selected(&u->sv, &m) ? m.id : TREE_NONE;
 	tree_view_refresh(&u->tv);
 	return u->tv.sel;
 }
 
 void ui_select(struct ui *u, tree_id id)
 {
+	if (u->stream_mode)
+		stream_view_toggle(u); /* the tree, to show it in */
 	tree_view_select(&u->tv, id);
 	u->dirty |= DIRTY_TREE | DIRTY_PAYLOAD;
 }
@@ -480,7 +496,8 @@ static void layout(struct ui *u)
 	if (u->too_small)
 		return;
 	body = u->rows - 2;
-	u->side_by_side = u->cols >= 70;
+	/* The stream's rows are wide: beside the payload only on a wide screen. */
+	u->side_by_side = u->cols >= (u->stream_mode ? STREAM_SIDE : 70);
 	u->bar = newwin(1, u->cols, 0, 0);
 	u->hint_w = newwin(1, u->cols, u->rows - 1, 0);
 	u->note_w =
@@ -509,13 +526,15 @@ static void layout(struct ui *u)
 		u->pay_w = newwin(u->pay_h > 0 ? u->pay_h : 1, u->cols, 2 + u->tree_h, 0);
 	}
 	u->tv.lv.l.height = (size_t)u->tree_h; /* for paging before the first frame */
+	u->sv.lv.l.height = u->tree_h > 1 ? (size_t)u->tree_h - 1 : 1;
 	u->dirty = DIRTY_PANES;
 }
 
 static void draw_status(struct ui *u, int64_t now)
 {
 	struct status_info si;
-	char replay[96] = "";
+	char replay[96] = "", filter[160] = "", alarm[512];
+	const struct watch_event *e;
 
 	memset(&si, 0, sizeof(si));
 	si.broker = u->app->broker_label;
@@ -535,7 +554,8 @@ static void draw_status(struct ui *u, int64_t now)
 	si.refused_nomem = tree_refused_by(u->app->tree, TREE_BOUND_MEMORY);
 	si.max_topics = u->app->cfg->max_topics;
 	si.cut = u->app->cut;
-	si.mem = tree_mem_bytes(u->app->tree) + ring_bytes_used(&u->app->ring);
+	si.mem = tree_mem_bytes(u->app->tree) + ring_bytes_used(&u->app->ring) +
+	         stream_mem_bytes(u->app->stream);
 	si.over_budget = tree_over_budget(u->app->tree);
 	si.budget_hits = tree_budget_hits(u->app->tree);
 	si.paused = u->paused;
@@ -553,14 +573,30 @@ static void draw_status(struct ui *u, int64_t now)
 			snprintf(replay, sizeof(replay), "replay %gx %d%%", sp, replay_percent(r));
 		si.replay = replay;
 	}
-	if (u->app->filter) {
-		si.filter = u->app->filter->spec;
-		si.filter_matches = filter_matches(u->app->filter);
+	if (u->app->filter || u->tv.silent_only) {
+		snprintf(filter, sizeof(filter), "%s%s%s", u->tv.silent_only ? "is:silent" : "",
+		         u->tv.silent_only && u->app->filter ? " " : "",
+		         u->app->filter ? u->app->filter->spec : "");
+		si.filter = filter;
+		si.filter_matches = u->app->filter ? filter_matches(u->app->filter)
+		                                   : silence_count(u->app->silence) +
+		                                         silence_offline_count(u->app->silence);
 	}
 	if (u->tv.sort != SORT_NAME)
 		si.sort = tree_view_sort_name(u->tv.sort);
 	si.recording = u->app->recorder != NULL;
 	si.record_failed = u->app->recorder && recorder_failed(u->app->recorder);
+	si.silent = silence_count(u->app->silence);
+	si.offline_devices = silence_offline_count(u->app->silence);
+	if ((e = watch_alarm(u->app->watches)) != NULL) {
+		char topic[256];
+		size_t tl = tree_path(u->app->tree, e->id, topic, sizeof(topic));
+
+		snprintf(alarm, sizeof(alarm), "ALARM %.*s = %.*s (%s)",
+		         (int)(tl < sizeof(topic) ? tl : sizeof(topic) - 1), topic, (int)e->vlen,
+		         e->value, watch_label(u->app->watches, e->watch));
+		si.alarm = alarm;
+	}
 	u->shown_rate = si.rate;
 	status_bar_draw(u->bar, u->cols, &si);
 	wnoutrefresh(u->bar);
@@ -572,6 +608,20 @@ static uint64_t mono_us(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+/* In the stream: shows the selected message in the payload pane; returns its topic. */
+static tree_id pin_selected(struct ui *u)
+{
+	struct stream_msg m, prev;
+
+	if (!stream_view_selected(&u->sv, &m)) {
+		payload_view_unpin(&u->pv);
+		return TREE_NONE;
+	}
+	payload_view_pin(&u->pv, &m,
+	                 stream_prev_same(u->app->stream, m.seq, PREV_SCAN, &prev) ? &prev : NULL);
+	return m.id;
 }
 
 /* Draws every dirty pane, then the modals on top, then flushes once. */
@@ -623,9 +673,15 @@ static void frame(struct ui *u)
 		u->dirty |= DIRTY_HINT;
 	if (u->dirty & DIRTY_STATUS)
 		draw_status(u, now);
+	if (u->stream_mode)
+		stream_view_update(&u->sv, u->app->filter);
 	if (u->dirty & DIRTY_TREE) {
-		tree_view_draw(&u->tv, u->tree_w, u->tree_h, u->tree_wd, u->focus == FOCUS_TREE,
-		               ui_now(u));
+		if (u->stream_mode)
+			stream_view_draw(&u->sv, u->tree_w, u->tree_h, u->tree_wd,
+			                 u->focus == FOCUS_TREE, ui_now(u));
+		else
+			tree_view_draw(&u->tv, u->tree_w, u->tree_h, u->tree_wd,
+			               u->focus == FOCUS_TREE, ui_now(u));
 		wnoutrefresh(u->tree_w);
 		werase(u->sep_w);
 		if (u->side_by_side)
@@ -635,7 +691,7 @@ static void frame(struct ui *u)
 		wnoutrefresh(u->sep_w);
 	}
 	if (u->dirty & (DIRTY_PAYLOAD | DIRTY_TREE)) {
-		tree_id sel = u->tv.sel;
+		tree_id sel = u->stream_mode ? pin_selected(u) : u->tv.sel;
 
 		if (u->pay_h > 0) {
 			payload_view_draw(&u->pv, u->pay_w, u->pay_h, u->pay_wd, sel,
@@ -664,6 +720,19 @@ static void frame(struct ui *u)
 	u->dirty = 0;
 }
 
+void stream_view_toggle(struct ui *u)
+{
+	u->stream_mode = !u->stream_mode;
+	if (u->stream_mode) {
+		stream_view_freeze(&u->sv, u->paused);
+		stream_view_update(&u->sv, u->app->filter);
+	} else {
+		payload_view_unpin(&u->pv);
+	}
+	u->focus = FOCUS_TREE;
+	u->dirty |= DIRTY_LAYOUT | DIRTY_PANES;
+}
+
 /* A frame, timed: drawing and the flush to the terminal. */
 static void timed_frame(struct ui *u)
 {
@@ -688,6 +757,7 @@ static void toggle_pause(struct ui *u)
 	/* The tree keeps taking messages; the panes show it as it is at this moment. */
 	tree_hold(u->app->tree, u->paused);
 	tree_view_freeze(&u->tv, u->paused);
+	stream_view_freeze(&u->sv, u->paused);
 	if (u->paused) {
 		u->paused_at = u->app->ingested;
 		u->paused_wall = app_now(u->app);
@@ -897,6 +967,27 @@ static void search_entered(struct ui *u, const char *text, void *data)
 	search(u, +1);
 }
 
+/* A key for the stream pane: moving, searching; Enter shows the message in the payload pane. */
+static bool stream_key(struct ui *u, enum action a)
+{
+	switch (a) {
+	case ACT_TOGGLE_BRANCH:
+	case ACT_EXPAND:
+		u->focus = FOCUS_PAYLOAD;
+		u->dirty |= DIRTY_TREE | DIRTY_PAYLOAD;
+		return true;
+	case ACT_COLLAPSE:
+	case ACT_EXPAND_ALL:
+	case ACT_COLLAPSE_ALL:
+		return true; /* nothing to open or close in the stream */
+	default:
+		if (!stream_view_action(&u->sv, u, a))
+			return false;
+		u->dirty |= DIRTY_TREE | DIRTY_PAYLOAD;
+		return true;
+	}
+}
+
 static void handle_key(struct ui *u, int key, bool fn)
 {
 	enum action a;
@@ -926,6 +1017,8 @@ static void handle_key(struct ui *u, int key, bool fn)
 		handlers[a](u);
 		return;
 	}
+	if (u->stream_mode && u->focus == FOCUS_TREE && stream_key(u, a))
+		return;
 	switch (a) {
 	case ACT_QUIT:
 		u->quit = true;
@@ -1037,6 +1130,42 @@ static void check_recorder(struct ui *u)
 	u->dirty |= DIRTY_STATUS;
 }
 
+/* Rings the bell once for watches that fired (the byte goes out after the frame). */
+static void watch_news(struct ui *u)
+{
+	uint64_t total = watch_log_total(u->app->watches);
+
+	if (total != u->watch_seen) {
+		u->watch_seen = total;
+		u->dirty |= DIRTY_STATUS;
+	}
+	if (watch_take_bell(u->app->watches))
+		ui_emit_after_frame(u, "\a", 1);
+}
+
+/*
+ * Judges silence when a deadline passed: topics that stopped talking turn
+ * silent, and the watches hear of it. Nothing runs between deadlines, so an
+ * idle mqscope stays asleep.
+ */
+static void tick_silence(struct ui *u)
+{
+	int64_t now = app_now(u->app);
+	bool more = true, turned = false;
+
+	if (app_next_due(u->app) > now)
+		return;
+	for (int i = 0; i < 8 && more; i++)
+		turned |= app_tick(u->app, now, &more);
+	if (!turned)
+		return;
+	u->dirty |= DIRTY_STATUS;
+	tree_view_note_silence(&u->tv, u->app->silence);
+	if (!u->paused)
+		u->dirty |= DIRTY_TREE | DIRTY_PAYLOAD;
+	watch_news(u);
+}
+
 /* Marks what new messages change on screen (only the status bar while paused). */
 static void took_messages(struct ui *u)
 {
@@ -1048,10 +1177,17 @@ static void took_messages(struct ui *u)
 	u->broker_dropped = sys_drops_update(&u->drops, u->app->tree, st.connects);
 	u->dirty |= DIRTY_STATUS;
 	check_recorder(u);
+	watch_news(u);
 	tree_view_note_changes(&u->tv, u->app->tree, u->app->filter);
+	tree_view_note_silence(&u->tv, u->app->silence);
 	if (u->paused)
 		return;
 	u->dirty |= DIRTY_TREE;
+	if (u->stream_mode) {
+		stream_view_update(&u->sv, u->app->filter);
+		u->dirty |= DIRTY_PAYLOAD; /* the newest message, when it follows */
+		return;
+	}
 	if (u->tv.sel != TREE_NONE &&
 	    tree_node(u->app->tree, u->tv.sel)->sub_msgs != u->shown_sel_msgs)
 		u->dirty |= DIRTY_PAYLOAD;
@@ -1115,6 +1251,14 @@ static int64_t next_tick(struct ui *u, int64_t now)
 	int64_t resync = resync_step(u, now);
 	if (resync < tick)
 		tick = resync;
+	/* The next silence deadline (on the app's clock, which a replay sets). */
+	int64_t due = app_next_due(u->app);
+	if (due != INT64_MAX) {
+		int64_t at = now + (due - app_now(u->app));
+
+		if (at < tick)
+			tick = at > now ? at : now;
+	}
 	int64_t sort = tree_view_tick(&u->tv, now, tree_msg_count(u->app->tree));
 	if (u->tv.stale)
 		u->dirty |= DIRTY_TREE | DIRTY_PAYLOAD; /* time to re-sort */
@@ -1204,6 +1348,7 @@ static int loop(struct ui *u)
 		if (u->quit)
 			break;
 		drain(u);
+		tick_silence(u);
 		dispatch_events(u);
 		now = clock_mono_ms();
 		if (u->njobs && now >= u->job_at)
@@ -1401,7 +1546,10 @@ int ui_run(struct app *app)
 	wnoutrefresh(u->input_w);
 
 	tree_view_init(&u->tv, app->tree);
+	tree_view_set_silence(&u->tv, app->silence);
+	stream_view_init(&u->sv, app->stream, app->tree);
 	payload_view_init(&u->pv, app->tree);
+	payload_view_set_timing(&u->pv, app->timing, app->silence);
 	sys_drops_init(&u->drops);
 	load_state(u);
 	layout(u);
@@ -1430,6 +1578,7 @@ int ui_run(struct app *app)
 	if (!save_state(u, err, sizeof(err)))
 		fprintf(stderr, "mqscope: the pane split was not kept: %s\n", err);
 	tree_view_free(&u->tv);
+	stream_view_free(&u->sv);
 	payload_view_free(&u->pv);
 	free(u->emit);
 	free(u);

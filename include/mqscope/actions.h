@@ -29,7 +29,8 @@
 	  "Prompts on the bottom line: search, filter, names (and the text keys)", EDIT)           \
 	X(LOGIN, "password", "The password prompt (what is typed is never shown)", NONE)           \
 	X(CONFIRM, "confirm", "Questions, such as clearing retained messages", NONE)               \
-	X(DASHBOARD, "dashboard_window", "Broker dashboard", NONE)
+	X(DASHBOARD, "dashboard_window", "Broker dashboard", NONE)                                 \
+	X(WATCHES, "watch_window", "Watches and their log", LIST)
 
 /*
  * The main screen: X(id, name, keys, help, handler). name is what the config
@@ -94,7 +95,12 @@
 	  payload_view_older)                                                                      \
 	X(NEWER_VALUE, "newer-value", "]", "Show the next newer value", payload_view_newer)        \
 	X(DIFF, "diff", "D", "Diff the shown value against the one before it", payload_view_diff)  \
-	X(CHART, "chart", "C", "Chart the topic's numeric values", payload_view_chart)             \
+	X(CHART, "chart", "C", "Chart the topic's numeric values (with the series added by +)",    \
+	  payload_view_chart)                                                                      \
+	X(CHART_ADD, "chart-add", "+",                                                             \
+	  "Add the selected topic (the field the trend follows) to the chart as a series; again "  \
+	  "takes it out",                                                                          \
+	  payload_view_chart_add)                                                                  \
 	X(TREND_FIELD, "trend-field", "F", "Pick the JSON field that trends follow",               \
 	  payload_view_trend_field)                                                                \
 	X(SORT, "sort", "o", "Sort the tree by name, rate, messages or last update",               \
@@ -102,6 +108,25 @@
 	X(FILTER, "filter", "f", "Show only matching topics: a/+/b, a/#, text, p:payload",         \
 	  tree_view_filter)                                                                        \
 	X(DASHBOARD, "dashboard", "b", "Broker dashboard from $SYS", dashboard_open)               \
+	/* debugging sensor traffic */                                                             \
+	X(STREAM, "stream", "S",                                                                   \
+	  "The message stream: every message in arrival order, newest at the bottom (again: the "  \
+	  "tree)",                                                                                 \
+	  stream_view_toggle)                                                                      \
+	X(ADD_WATCH, "add-watch", "!",                                                             \
+	  "Watch the selected topic: an alarm when its value or a field meets a condition, or it " \
+	  "goes silent",                                                                           \
+	  watch_view_add)                                                                          \
+	X(WATCHES, "watches", "W", "The watches and their log: when each fired and cleared",       \
+	  watch_view_open)                                                                         \
+	X(EXPORT, "export", "e",                                                                   \
+	  "Export the latest value of every topic in the branch to a file (.csv: CSV, else JSON "  \
+	  "Lines)",                                                                                \
+	  export_view_latest)                                                                      \
+	X(EXPORT_HISTORY, "export-history", "E",                                                   \
+	  "Export the values the topic keeps in its history to a file (.csv: CSV, else JSON "      \
+	  "Lines)",                                                                                \
+	  export_view_history)                                                                     \
 	X(PAUSE, "pause", "z C-p", "Pause the screen; messages are still taken in", 0)             \
 	X(COPY_TOPIC, "copy-topic", "y", "Copy the topic to the clipboard (OSC 52, over SSH too)", \
 	  clipboard_copy_topic)                                                                    \
@@ -185,7 +210,11 @@
 	X(LOGIN, LOGIN_CLEAR, "clear", "C-u C-w", "Delete everything typed")                       \
 	X(CONFIRM, CONFIRM_YES, "yes", "y Y", "Yes: do it")                                        \
 	X(CONFIRM, CONFIRM_NO, "no", "n N Esc q", "No: nothing is done")                           \
-	X(DASHBOARD, DASH_CLOSE, "close", "Esc q b", "Close the dashboard")
+	X(DASHBOARD, DASH_CLOSE, "close", "Esc q b", "Close the dashboard")                        \
+	X(WATCHES, WATCH_GOTO, "go", "Enter", "Select the topic of the entry in the tree")         \
+	X(WATCHES, WATCH_REMOVE, "remove", "x Del",                                                \
+	  "Remove the watch of the selected row: it fires no more (asks first: press it again)")   \
+	X(WATCHES, WATCH_CLOSE, "close", "Esc q W", "Close the watches")
 
 enum key_mode {
 #define X(id, group, title, fallback) MODE_##id,

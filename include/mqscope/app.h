@@ -31,6 +31,10 @@ struct ui_stats {
 struct filter;
 struct recorder;
 struct replay;
+struct timing;
+struct silence;
+struct watches;
+struct stream;
 
 struct app {
 	struct settings *cfg;
@@ -54,6 +58,12 @@ struct app {
 	struct filter *filter;     /* the tree view's filter, kept up to date on ingest; or NULL */
 	struct recorder *recorder; /* --record, or NULL */
 	struct replay *replay;     /* --replay, or NULL */
+
+	struct timing *timing;   /* intervals, duplicates, delays per topic */
+	struct silence *silence; /* silent topics, offline devices */
+	struct watches *watches;
+	struct stream *stream; /* every message in arrival order, bounded */
+	uint64_t silence_lost; /* silence turns the watches never saw (queue overflow) */
 };
 
 /* Creates the ring, tree and (unless offline) the session; starts nothing. */
@@ -71,6 +81,15 @@ void app_ingest(struct app *a, const struct msg_view *v, int64_t now_mono);
 
 /* Wall-clock ms that message ages are measured against: now, or the replay's clock. */
 int64_t app_now(const struct app *a);
+
+/* When (app_now's clock) a topic may next turn silent: the loop sleeps until then at most. */
+int64_t app_next_due(const struct app *a);
+/*
+ * Turns topics whose silence deadline passed by now silent and shows the
+ * watches every silence turn. Returns whether anything turned; *more when
+ * more are due than one call takes.
+ */
+bool app_tick(struct app *a, int64_t now, bool *more);
 
 /*
  * Writes "ingested N\ndropped N\n..." to path (for --stats and benchmarks),

@@ -13,9 +13,11 @@
  * honour, which it then refuses with a message instead of ignoring.
  */
 enum connect_cmd {
-	CONNECT_TUI, /* mqscope */
-	CONNECT_PUB, /* mqscope pub */
-	CONNECT_SIM, /* mqscope sim */
+	CONNECT_TUI,  /* mqscope */
+	CONNECT_PUB,  /* mqscope pub */
+	CONNECT_SIM,  /* mqscope sim */
+	CONNECT_LOG,  /* mqscope log */
+	CONNECT_DUMP, /* mqscope dump */
 };
 
 /* A subcommand's own checks on the settings; -1 with the problem in err. */
@@ -33,7 +35,7 @@ typedef int (*connect_check_fn)(const struct settings *s, char *err, size_t cap)
 int connect_opts_load(struct settings *s, enum connect_cmd cmd, int argc, char **argv,
                       connect_check_fn check);
 
-/* The subcommand's name for messages: "mqscope", "mqscope pub", "mqscope sim". */
+/* The subcommand's name for messages: "mqscope", "mqscope pub", "mqscope log".... */
 const char *connect_cmd_name(enum connect_cmd cmd);
 
 /* Which option given on the command line cmd cannot honour, or -1. */

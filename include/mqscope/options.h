@@ -57,20 +57,25 @@
 	X(INSECURE, "insecure", 0, NULL, "tls",                                                    \
 	  "do not check the broker's host name; with no CA given, no check at all (unsafe)")       \
 	X(NO_TLS, "no-tls", 0, NULL, "tls", "plain TCP even on port 8883")                         \
-	/* mosquitto_sub output and exit options, accepted so its lines work as they are */        \
+	/* mosquitto_sub's output and exit options: mqscope log honours them */                    \
 	X(VERBOSE, "verbose", 'v', NULL, "compat", "(topics are always shown)")                    \
 	X(DEBUG, "debug", 'd', NULL, "compat", "(no debug output: it would hold secrets)")         \
-	X(FORMAT, "format", 'F', "FORMAT", "compat", "(payloads are shown formatted)")             \
-	X(NO_EOL, "no-eol", 'N', NULL, "compat", "(no effect)")                                    \
-	X(PRETTY, "pretty", 0, NULL, "compat", "(JSON is always pretty-printed)")                  \
-	X(QUIET, "quiet", 0, NULL, "compat", "(errors show on the status bar)")                    \
-	X(NO_STALE, "no-stale", 'R', NULL, "compat", "(retained messages are marked, not hidden)") \
-	X(COUNT, "count", 'C', "COUNT", "compat", "(mqscope runs until you quit)")                 \
-	X(TIMEOUT, "timeout", 'W', "SECONDS", "compat", "(mqscope runs until you quit)")           \
+	X(FORMAT, "format", 'F', "FORMAT", "compat",                                               \
+	  "(payloads are shown formatted; mqscope log takes --json or --csv instead)")             \
+	X(NO_EOL, "no-eol", 'N', NULL, "compat", "log: no newline after a message")                \
+	X(PRETTY, "pretty", 0, NULL, "compat", "(JSON is always pretty-printed in the viewer)")    \
+	X(QUIET, "quiet", 0, NULL, "compat", "log, dump: no error messages")                       \
+	X(NO_STALE, "no-stale", 'R', NULL, "compat",                                               \
+	  "log: leave out retained messages (the viewer marks them)")                              \
+	X(COUNT, "count", 'C', "COUNT", "compat", "log: exit after COUNT messages")                \
+	X(TIMEOUT, "timeout", 'W', "SECONDS", "compat",                                            \
+	  "log, dump: exit after SECONDS from connecting, with status 27")                         \
 	X(EXIT_AFTER_SUB, "exit-after-subscribe", 'E', NULL, "compat",                             \
-	  "(mqscope runs until you quit)")                                                         \
-	X(RETAINED_ONLY, "retained-only", 0, NULL, "compat", "(every message is shown)")           \
-	X(RANDOM_FILTER, "random-filter", 0, "PERCENT", "compat", "(every message is shown)")      \
+	  "log: exit once the broker has acknowledged the subscriptions")                          \
+	X(RETAINED_ONLY, "retained-only", 0, NULL, "compat",                                       \
+	  "log: only retained messages; exit at the first live one")                               \
+	X(RANDOM_FILTER, "random-filter", 0, "PERCENT", "compat",                                  \
+	  "log: write only PERCENT of the messages, chosen at random")                             \
 	X(RETAIN_AS_PUBLISHED, "retain-as-published", 0, NULL, "compat",                           \
 	  "(always on with MQTT 5)")                                                               \
 	X(NODELAY, "nodelay", 0, NULL, "compat", "(always on)")                                    \
@@ -84,6 +89,11 @@
 	X(NULL_MESSAGE, "null-message", 'n', NULL, "publish",                                      \
 	  "send an empty message (with -r: clears the retained one)")                              \
 	X(RETAIN, "retain", 'r', NULL, "publish", "retain the message")                            \
+	X(JSON, "json", 0, NULL, "output", "write JSON Lines, the format of --record")             \
+	X(CSV, "csv", 0, NULL, "output", "write CSV: time, topic, then the --fields columns")      \
+	X(FIELDS, "fields", 0, "LIST", "output",                                                   \
+	  "the columns of --csv: JSON field paths or 'payload', comma-separated")                  \
+	X(RAW, "raw", 0, NULL, "output", "write bytes as received (not made safe for a terminal)") \
 	X(CONFIG, "config", 0, "FILE", "program",                                                  \
 	  "config file (default $XDG_CONFIG_HOME/mqscope/config)")                                 \
 	X(PROFILE, "profile", 0, "NAME", "program", "broker profile from the config file")         \

@@ -21,6 +21,17 @@ bool payload_text_number(const char *s, size_t len, double *out);
 bool payload_number(const char *s, size_t len, const char *path, double *out);
 #define PAYLOAD_NUMBER_MAX (256 * 1024)
 
+/*
+ * A payload's value as text, and as a number when it reads as one. With an
+ * empty path it is the whole payload, white space trimmed: *out points into
+ * s (no copy). Else it is the JSON member at path, copied into buf (cut to
+ * cap - 1 bytes, NUL-ended): strings unquoted, true/false/null as those
+ * words, objects and arrays as compact JSON. *outlen is the length (the
+ * text may hold NUL bytes). False when the path names nothing.
+ */
+bool payload_value(const char *s, size_t len, const char *path, char *buf, size_t cap,
+                   const char **out, size_t *outlen, double *num, bool *is_num);
+
 /* Fills paths with up to max numeric leaves of a JSON payload, in document order; returns count.
  */
 size_t payload_numeric_paths(const char *s, size_t len, char (*paths)[PAYLOAD_PATH_MAX],

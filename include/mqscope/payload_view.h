@@ -15,6 +15,18 @@
 #include "mqscope/trend.h"
 
 struct ui;
+struct timing;
+struct silence;
+
+/* Series a chart holds at most (chart-add). */
+#define CHART_SERIES_MAX 6
+
+/* A series of the chart: a topic's numbers (a JSON field, or the payload when field is ""). */
+struct chart_series {
+	tree_id id;
+	char field[PAYLOAD_PATH_MAX];
+	struct trend tr; /* its numbers, read as values come */
+};
 
 /* How the value is shown; AUTO picks by what it is (JSON, text, binary). */
 enum pv_format { PV_AUTO, PV_TEXT, PV_JSON, PV_HEX, PV__FORMATS };
@@ -37,7 +49,9 @@ struct pv_key {
 
 struct payload_view {
 	const struct tree *tree;
-	tree_id shown; /* node the state below belongs to */
+	const struct timing *timing;   /* intervals, duplicates, delays; or NULL */
+	const struct silence *silence; /* silent topics, offline devices; or NULL */
+	tree_id shown;                 /* node the state below belongs to */
 	enum pv_format format;
 	enum pv_body body;
 	/*
@@ -74,15 +88,39 @@ struct payload_view {
 	size_t hex_len;
 
 	struct trend trend; /* the numbers of the topic's history */
+
+	/*
+	 * A message from the stream shown instead of the topic's own values:
+	 * copies, with the message before it on the same topic (for the diff
+	 * and the older-value key), or NULL.
+	 */
+	struct tree_value *pin, *pin_prev;
+	tree_id pin_id;
+	uint64_t pin_seq;
+	size_t pin_cap, pin_prev_cap;
+
+	/* the chart's series besides the selected topic (chart-add) */
+	struct chart_series *series_list;
+	size_t nseries_list;
 };
 
 void payload_view_init(struct payload_view *p, const struct tree *t);
+/* Where the timing lines and the silence of a topic come from. */
+void payload_view_set_timing(struct payload_view *p, const struct timing *tm,
+                             const struct silence *s);
 void payload_view_free(struct payload_view *p);
 /* Moves the cursor, scrolls, folds, opens a history row; returns true when handled. */
 bool payload_view_action(struct payload_view *p, enum action a);
 /* Draws node id (TREE_NONE: nothing selected) into w; ages are measured against now_wall_ms. */
 void payload_view_draw(struct payload_view *p, WINDOW *w, int h, int wd, tree_id id, bool focused,
                        int64_t now_wall_ms);
+struct stream_msg;
+/* Shows message m (and prev, the one before it on its topic, or NULL) until unpinned. */
+void payload_view_pin(struct payload_view *p, const struct stream_msg *m,
+                      const struct stream_msg *prev);
+/* Shows the topics' own values again. */
+void payload_view_unpin(struct payload_view *p);
+
 /* The value the pane shows for id (the newest, or the one picked in the history). */
 const struct tree_value *payload_view_value(const struct payload_view *p, tree_id id);
 
@@ -98,6 +136,7 @@ void payload_view_older(struct ui *u);
 void payload_view_newer(struct ui *u);
 void payload_view_diff(struct ui *u);
 void payload_view_chart(struct ui *u);
+void payload_view_chart_add(struct ui *u);
 void payload_view_trend_field(struct ui *u);
 
 #endif

@@ -36,6 +36,25 @@ struct saved_msg {
 	int line;
 };
 
+/* A watch from the config file (see watch.h). */
+struct watch_rule {
+	char *name;      /* shown in the watch log; NULL = the filter and condition */
+	char *filter;    /* topics it applies to, MQTT wildcards allowed */
+	char *field;     /* JSON field the condition reads; NULL = the whole payload */
+	char *condition; /* "> 30", "== \"OFF\"", "changes", "contains x", "silent"... */
+	int bell;        /* -1 = as ui.bell, 0, 1 */
+	int line;
+};
+
+/* A last-will rule from the config file (see will.h). */
+struct will_rule {
+	char *filter;  /* status topics it applies to */
+	char *field;   /* JSON field holding the state; NULL = the whole payload */
+	char *offline; /* the value that says the device is gone */
+	char *online;  /* the value that says it is back; may be NULL */
+	int line;
+};
+
 /* Keys bound to an action in the config file; resolved by the UI. */
 struct key_binding {
 	char *action;
@@ -104,6 +123,15 @@ struct settings {
 	bool pub_null;
 	bool pub_retain;
 
+	/* mqscope log and dump */
+	bool out_json, out_csv, out_raw;
+	char **out_fields; /* --fields: CSV columns */
+	size_t nout_fields;
+	long out_count;   /* -C: messages, 0 = no limit */
+	long out_timeout; /* -W: seconds from connecting, 0 = none */
+	bool out_no_stale, out_retained_only, out_exit_after_sub, out_no_eol, out_quiet;
+	double out_random; /* --random-filter: percent kept, 0 = all */
+
 	/* program */
 	char *config_path;
 	char *profile;
@@ -124,6 +152,10 @@ struct settings {
 	size_t max_topics;
 	size_t ring_bytes;
 	size_t ring_count;
+	size_t stream_bytes;   /* the message stream's memory */
+	bool bell;             /* ring the terminal bell when a watch fires */
+	double silence_factor; /* silent after this many times the usual interval */
+	int64_t silence_floor; /* ms; never silent sooner than this */
 
 	/* from the config file */
 	char *config_file;  /* the file actually read, for messages */
@@ -135,6 +167,10 @@ struct settings {
 	size_t nsaved;
 	struct key_binding *keys;
 	size_t nkeys;
+	struct watch_rule *watches;
+	size_t nwatches;
+	struct will_rule *wills;
+	size_t nwills;
 
 	uint64_t given[2]; /* bit per option id set on the command line */
 };

@@ -38,6 +38,9 @@ struct status_info {
 	uint64_t filter_matches; /* topics it shows */
 	const char *sort;        /* sort order other than by name, or NULL */
 	bool recording, record_failed;
+	uint64_t silent;          /* topics silent now */
+	uint64_t offline_devices; /* devices that left a will */
+	const char *alarm; /* the newest watch that holds: "ALARM kitchen > 30: 31.5", or NULL */
 };
 
 void status_bar_draw(WINDOW *w, int wd, const struct status_info *si);

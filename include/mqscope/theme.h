@@ -48,7 +48,8 @@
 	X(RATE, "rate", COLOR_CYAN, -1, A_NORMAL, A_NORMAL)                                        \
 	X(CURSOR, "cursor", -1, -1, A_REVERSE, A_REVERSE)                                          \
 	X(ABSENT, "absent", -1, -1, A_DIM, A_DIM)                                                  \
-	X(STALE, "stale", -1, -1, A_DIM, A_DIM)
+	X(STALE, "stale", -1, -1, A_DIM, A_DIM)                                                    \
+	X(ALARM, "alarm", COLOR_WHITE, COLOR_RED, A_BOLD, A_REVERSE | A_BOLD)
 
 enum theme_slot {
 #define X(id, name, fg, bg, attrs, mono) SLOT_##id,

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "mqscope/rate.h"
+#include "mqscope/msg.h"
 
 typedef uint32_t tree_id;
 
@@ -89,6 +90,9 @@ struct tree_msg {
 };
 
 struct tree;
+
+/* What the tree keeps of a received message; the pointers borrow v's bytes. */
+struct tree_msg tree_msg_of(const struct msg_view *v);
 
 struct tree *tree_new(const struct tree_limits *lim);
 void tree_free(struct tree *t);
@@ -180,8 +184,13 @@ size_t tree_take_touched(struct tree *t, tree_id **ids, size_t *cap);
 size_t tree_node_count(const struct tree *t);
 uint64_t tree_topic_count(const struct tree *t);
 uint64_t tree_msg_count(const struct tree *t);
-/* Bytes held by nodes, names, the index and values. */
+/* Bytes held by nodes, names, the index and values, and the extra bytes below. */
 size_t tree_mem_bytes(const struct tree *t);
+/*
+ * Bytes that other per-topic stores (timing, silence, watches) hold: they
+ * count against the value budget with the values, and in tree_mem_bytes.
+ */
+void tree_set_extra_bytes(struct tree *t, size_t bytes);
 /* Messages refused a new topic, in all. */
 uint64_t tree_refused(const struct tree *t);
 /* Messages refused a new topic by one bound. */

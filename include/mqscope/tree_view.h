@@ -13,8 +13,9 @@
 #include "mqscope/tree.h"
 
 struct ui;
+struct silence;
 
-enum tree_sort { SORT_NAME, SORT_RATE, SORT_MSGS, SORT_LAST, SORT__COUNT };
+enum tree_sort { SORT_NAME, SORT_RATE, SORT_MSGS, SORT_LAST, SORT_SILENCE, SORT__COUNT };
 
 /* How long a row that just changed stays highlighted, ms. */
 #define TREE_VIEW_HIGHLIGHT_MS 1500
@@ -34,6 +35,8 @@ struct tree_view {
 	const struct tree *tree;
 	struct tree *live;           /* the same tree, for noting which topics took messages */
 	const struct filter *filter; /* NULL: every topic is shown */
+	const struct silence *silence;
+	bool silent_only; /* only silent topics and offline devices (filter "is:silent") */
 	enum tree_sort sort;
 	tree_id *rows; /* visible nodes in display order */
 	size_t nrows, rows_cap;
@@ -84,10 +87,17 @@ bool tree_view_click(struct tree_view *v, int y, int x, int wd);
 bool tree_view_is_expanded(const struct tree_view *v, tree_id id);
 void tree_view_set_expanded(struct tree_view *v, tree_id id, bool on);
 
+/* Where silence is judged: rows say "silent", and sort and filter by it. */
+void tree_view_set_silence(struct tree_view *v, const struct silence *s);
+/* Takes silence's visibility changes: rows go stale when they filter or sort by silence. */
+void tree_view_note_silence(struct tree_view *v, struct silence *s);
+/* Shows only silent topics and offline devices (and what leads to them), or everything again. */
+void tree_view_set_silent_only(struct tree_view *v, bool on);
+
 /* Shows only what f matches (NULL: everything); a few matches have their branches opened. */
 void tree_view_set_filter(struct tree_view *v, const struct filter *f);
 void tree_view_set_sort(struct tree_view *v, enum tree_sort s);
-/* "name", "rate", "messages", "last update". */
+/* "name", "rate", "messages", "last update", "silence". */
 const char *tree_view_sort_name(enum tree_sort s);
 /* Stops (or resumes) rebuilding rows for changes in the tree; resuming applies them. */
 void tree_view_freeze(struct tree_view *v, bool frozen);

@@ -42,4 +42,7 @@ void fmt_time(char *buf, size_t cap, int64_t wall_ms);
 /* Seconds up -> "3m 5s", "2h 0m 7s", "4d 1h 30m". */
 void fmt_uptime(char *buf, size_t cap, double seconds);
 
+/* Formats a reason into err (cap bytes; nothing when cap is 0) and returns -1. */
+int err_fmt(char *err, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
 #endif

@@ -12,12 +12,51 @@
 
 #include "mqscope/app.h"
 #include "mqscope/filter.h"
+#include "mqscope/logfmt.h"
 #include "mqscope/msg.h"
 #include "mqscope/record.h"
 #include "mqscope/recorder.h"
 #include "mqscope/replay.h"
+#include "mqscope/silence.h"
+#include "mqscope/stream.h"
+#include "mqscope/timing.h"
+#include "mqscope/watch.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* Aborts unless two parsed records hold the same message. */
+static void same_or_abort(const struct record_msg *m, const struct record_msg *again)
+{
+	if (again->h.topic_len != m->h.topic_len || again->h.len != m->h.len ||
+	    again->h.orig_len != m->h.orig_len || again->h.qos != m->h.qos ||
+	    again->h.retain != m->h.retain || again->h.props_len != m->h.props_len ||
+	    again->h.time_ms != m->h.time_ms ||
+	    memcmp(again->topic, m->topic, m->h.topic_len) != 0 ||
+	    (m->h.len && memcmp(again->payload, m->payload, m->h.len) != 0) ||
+	    (m->h.props_len && memcmp(again->props, m->props, m->h.props_len) != 0))
+		abort();
+}
+
+/* The line made safe for a terminal (mqscope log --json): nothing a terminal acts on, read back. */
+static void safe_line(const char *line, size_t n, struct record_msg *out)
+{
+	char *safe = NULL;
+	size_t slen = 0;
+	FILE *f = open_memstream(&safe, &slen);
+
+	logfmt_json_safe(f, line, n);
+	fclose(f);
+	for (size_t i = 0; i < slen; i++) {
+		unsigned char c = (unsigned char)safe[i];
+
+		if (c < 0x20 || c == 0x7f ||
+		    (c == 0xc2 && i + 1 < slen && (unsigned char)safe[i + 1] < 0xa0))
+			abort();
+	}
+	if (!record_parse(safe, slen, out))
+		abort();
+	free(safe);
+}
 
 /* The input as one line: parse, format, parse again. */
 static void one_line(const uint8_t *data, size_t size)
@@ -35,13 +74,11 @@ static void one_line(const uint8_t *data, size_t size)
 		abort();
 	if (!record_parse(line, n - 1, &again))
 		abort();
-	if (again.h.topic_len != m.h.topic_len || again.h.len != m.h.len ||
-	    again.h.orig_len != m.h.orig_len || again.h.qos != m.h.qos ||
-	    again.h.retain != m.h.retain || again.h.props_len != m.h.props_len ||
-	    again.h.time_ms != m.h.time_ms || memcmp(again.topic, m.topic, m.h.topic_len) != 0 ||
-	    (m.h.len && memcmp(again.payload, m.payload, m.h.len) != 0) ||
-	    (m.h.props_len && memcmp(again.props, m.props, m.h.props_len) != 0))
-		abort();
+	same_or_abort(&m, &again);
+	record_msg_free(&again);
+	/* Made safe for a terminal: the same message. */
+	safe_line(line, n - 1, &again);
+	same_or_abort(&m, &again);
 	record_msg_free(&again);
 	record_msg_free(&m);
 	free(line);
@@ -101,6 +138,7 @@ static void whole_file(const uint8_t *data, size_t size)
 	char path[64], err[256];
 	struct tree_limits lim = {
 	    .max_topics = 128, .payload_cap = 64, .history = 2, .value_budget = 8192};
+	struct silence_cfg sc = {.factor = 2.5, .floor_ms = 100, .samples = 2};
 	int fd = memfd_create("fuzz-replay", MFD_CLOEXEC);
 	int64_t now = 1000;
 
@@ -111,6 +149,11 @@ static void whole_file(const uint8_t *data, size_t size)
 	memset(&a, 0, sizeof(a));
 	a.cfg = &cfg;
 	a.tree = tree_new(&lim);
+	a.timing = timing_new();
+	a.silence = silence_new(&sc);
+	a.watches = watch_new(true);
+	a.stream = stream_new(64 * 1024, 0);
+	watch_add(a.watches, NULL, "#", NULL, "> 1", -1, err, sizeof(err));
 	a.filter = filter_new(size & 1 ? "p:on" : "+/#", err, sizeof(err));
 	a.recorder = recorder_open(recording_path(), err, sizeof(err));
 	if (a.filter == NULL || a.recorder == NULL)
@@ -131,6 +174,10 @@ static void whole_file(const uint8_t *data, size_t size)
 	replay_close(r);
 	recorder_close(a.recorder);
 	filter_free(a.filter);
+	stream_free(a.stream);
+	watch_free(a.watches);
+	silence_free(a.silence);
+	timing_free(a.timing);
 	tree_free(a.tree);
 	settings_free(&cfg);
 	close(fd);

@@ -9,7 +9,7 @@ wait_for "demo /" 30
 wait_for "connected" 30
 # Every simulated device has reported once (sensors report every 2 s).
 wait_for "house (9 topics" 30
-wait_for "sensors (16 topics" 30
+wait_for "sensors (18 topics" 30
 wait_for '$SYS (' 30
 
 mqs=$(pgrep -P "$UI_PID" | head -1)

@@ -39,7 +39,7 @@ scenario() {
 
 	# 2. A filter and a sort at once: both stay in the status bar, whole.
 	keys f
-	wait_for "filter (a/+/b, a/#, text, p:payload text; empty clears):"
+	wait_for "filter (a/+/b, a/#, text, p:payload text, is:silent; empty clears):"
 	keys -l 'sensors/b01/#'
 	keys Enter
 	wait_for "filter sensors/b01/# (10)"

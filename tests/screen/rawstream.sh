@@ -112,6 +112,16 @@ wait_line "^ mqscope .*connected"
 search evil/osc
 keys Y
 wait_for "Copied the payload (48 bytes) to tmux's clipboard"
+# The message stream draws every one of them too, topics and payloads, first to last.
+keys S
+wait_line "^stream: 11 messages"
+keys Home
+wait_for '\e]0;MQSTITLE\a\e]52;c;'
+wait_for 'evil/zw\u200b'
+keys End
+wait_for 'v3 \e[2J\e[6n'
+keys S
+wait_gone "stream: "
 
 keys q
 [ "$(wait_exit)" = 0 ] || fail "exit status was not 0"

@@ -28,7 +28,7 @@ closes() {
 keys '?'
 wait_for "mqscope keys"
 keys End
-wait_for "Close the dashboard"
+wait_for "Close the watches"
 closes Escape "mqscope keys"
 
 # Publish form: fits without its rule and key hints; every field is on screen.
@@ -64,6 +64,19 @@ wait_for "Dashboard: needs "
 wait_line "^Dashboard: needs [0-9]+x[0-9]+ \(Esc closes\)$"
 closes Escape "Dashboard: needs"
 
+# Watches: fits, and says how to add one.
+keys W
+wait_for "No watches yet"
+closes Escape "No watches yet"
+
+# The stream: its header and the messages fit above the payload ($SYS may be the newest); S goes
+# back to the tree.
+keys S
+wait_line "^stream: [0-9]+ messages"
+wait_line "^[0-9]{2}:[0-9]{2}:[0-9]{2} [^ ]"
+keys S
+wait_gone "stream: "
+
 # Clear retained, on the branch (bulb1's parent): the question fits, wrapped.
 search house/bulbs/bulb1
 wait_line "^house/bulbs/bulb1"
@@ -80,12 +93,15 @@ wait_for "Nothing cleared"
 # Prompts on the bottom line: search, filter, file name (of bulb1's value), login.
 search house/bulbs/bulb1
 wait_line "^house/bulbs/bulb1"
-for k in / f w; do
+for k in / f w '!' e E; do
 	keys "$k"
 	case $k in
 	/) wait_line "^/ *$" ;;
 	f) wait_for "filter (" ;;
 	w) wait_for "write payload to file:" ;;
+	!) wait_for "watch (" ;;
+	e) wait_for "export the latest values" ;;
+	E) wait_for "export the history of" ;;
 	esac
 	keys Escape
 	wait_line "^ q quit"

@@ -63,15 +63,17 @@ while styled 'z-fast' | grep -qE $'\x1b\\[(1;)?33(;1)?m(\x1b\\[[0-9;]*m)*(rates/
 	[ "$(now_ms)" -ge "$deadline" ] && fail "z-fast is still highlighted"
 	sleep 0.1
 done
-# The age keeps counting on its own too.
-wait_line "^ +rates/z-fast = [0-9]+ .* ([2-9]|[1-5][0-9])s"
+# The age keeps counting on its own too (and a topic that stopped is said to be silent).
+wait_line "^ +(rates/)?z-fast( silent)? = [0-9]+ .* ([2-9]|[1-5][0-9])s"
 
 keys o
 wait_for "Sorted by messages"
 keys o
 wait_for "Sorted by last update"
 keys o
-wait_for "Sorted by name: the tree"
+wait_for "Sorted by silence"
+keys o
+wait_for "Sorted by name"
 wait_gone "sort name"
 
 keys q

@@ -117,6 +117,29 @@ static void unit__config__errors_name_file_and_line(void **state)
 	expect_error("messages = (\n { name = \"x\"; }\n);\n", 2, "a message needs topic");
 	expect_error("messages = (\n { topic = \"a/+\"; }\n);\n", 2,
 	             "is not a topic one can publish to");
+	/* watches and wills */
+	expect_error("watches = (\n { filter = \"a/#\";\n condition = \"> hot\"; }\n);\n", 3,
+	             "'>' compares numbers: 'hot' is not one");
+	expect_error("watches = (\n { filter = \"a/#\"; }\n);\n", 2, "a watch needs condition");
+	expect_error("watches = (\n { condition = \"> 1\"; }\n);\n", 2, "a watch needs filter");
+	expect_error(
+	    "watches = (\n { filter = \"a\";\n  condition = \"> 1\";\n  bel = true; }\n);\n", 4,
+	    "unknown watch setting 'bel' (did you mean 'bell'?)");
+	expect_error("watches = (\n { filter = \"a/#/b\";\n condition = \"> 1\"; }\n);\n", 2,
+	             "'a/#/b' is not a valid topic filter");
+	expect_error(
+	    "watches = (\n { filter = \"a\";\n field = \"v\";\n condition = \"silent\"; }\n);\n", 3,
+	    "'silent' is about the topic, not a field");
+	expect_error("watches = (\n { filter = \"a\"; condition = \"matches (\"; }\n);\n", 2,
+	             "is not a regular expression");
+	expect_error("watches = { a = 1; };\n", 1, "'watches' must be a list");
+	expect_error("wills = (\n { filter = \"a/+/LWT\"; }\n);\n", 2, "a will needs offline");
+	expect_error("wills = (\n { filter = \"a\"; offline = \"x\"; onlin = \"y\"; }\n);\n", 2,
+	             "unknown will setting 'onlin' (did you mean 'online'?)");
+	expect_error("ui = {\n  silence_factor = 1.0;\n};\n", 2,
+	             "'silence_factor' must be between 1.5 and 100");
+	expect_error("ui = {\n  silence_factor = \"x\";\n};\n", 2, "must be a number");
+	expect_error("ui = {\n  bell = 1;\n};\n", 2, "'bell' must be true or false");
 }
 
 static void unit__config__keys_of_every_mode_can_be_bound(void **state)
@@ -310,6 +333,11 @@ static void unit__config__shipped_example_loads(void **state)
 		assert_true(s.config_broker);
 		assert_true(s.ntopics >= 1);
 		assert_true(s.nkeys >= 1 && s.ntoggles >= 1 && s.nsaved >= 1);
+		assert_true(s.nwatches >= 4 && s.nwills >= 1);
+		assert_true(s.bell);
+		assert_true(s.silence_factor == 2.5 && s.silence_floor == 1000);
+		assert_int_equal(s.watches[1].bell, 0);
+		assert_string_equal(s.watches[1].condition, "== \"OFF\"");
 		if (profiles[i] && !strcmp(profiles[i], "factory")) {
 			assert_true(s.persistent);
 			assert_int_equal(s.session_expiry, 3600);

@@ -64,7 +64,7 @@ static int load(struct settings *s, enum connect_cmd cmd, const char *line)
 	int argc = 0, rc;
 	FILE *saved_err = stderr;
 
-	argv[argc++] = cmd == CONNECT_TUI ? "mqscope" : cmd == CONNECT_PUB ? "pub" : "sim";
+	argv[argc++] = (char *)connect_cmd_name(cmd);
 	snprintf(buf, sizeof(buf), "%s", line);
 	for (char *save = NULL, *w = strtok_r(buf, " ", &save); w; w = strtok_r(NULL, " ", &save))
 		argv[argc++] = strcmp(w, "CERT") == 0   ? cert
@@ -78,7 +78,9 @@ static int load(struct settings *s, enum connect_cmd cmd, const char *line)
 	return rc;
 }
 
-static const enum connect_cmd all[] = {CONNECT_TUI, CONNECT_PUB, CONNECT_SIM};
+static const enum connect_cmd all[] = {CONNECT_TUI, CONNECT_PUB, CONNECT_SIM, CONNECT_LOG,
+                                       CONNECT_DUMP};
+#define NALL (sizeof(all) / sizeof(all[0]))
 
 /* Every way to ask for TLS: each subcommand decides it the same way. */
 static void unit__connect_opts__tls_alike_for_every_subcommand(void **state)
@@ -110,7 +112,7 @@ static void unit__connect_opts__tls_alike_for_every_subcommand(void **state)
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		for (size_t c = 0; c < 3; c++) {
+		for (size_t c = 0; c < NALL; c++) {
 			struct settings s;
 
 			assert_int_equal(load(&s, all[c], cases[i].line), -1);
@@ -138,6 +140,18 @@ static void unit__connect_opts__refuses_what_a_subcommand_cannot_honour(void **s
 	    {CONNECT_SIM, "-h b -t a"},
 	    {CONNECT_SIM, "-h b -m x"},
 	    {CONNECT_SIM, "-h b --stats f"},
+	    {CONNECT_SIM, "-h b --json"},
+	    {CONNECT_TUI, "-h b --json"},
+	    {CONNECT_TUI, "-h b --csv --fields a"},
+	    {CONNECT_PUB, "-t a -m x --raw"},
+	    {CONNECT_LOG, "-h b -m x"},
+	    {CONNECT_LOG, "-h b -F %t"},
+	    {CONNECT_LOG, "-h b --record f"},
+	    {CONNECT_LOG, "-h b --demo"},
+	    {CONNECT_DUMP, "-h b -C 3"},
+	    {CONNECT_DUMP, "-h b -R"},
+	    {CONNECT_DUMP, "-h b --retained-only"},
+	    {CONNECT_DUMP, "-h b -r"},
 	};
 	struct settings s;
 
@@ -148,7 +162,7 @@ static void unit__connect_opts__refuses_what_a_subcommand_cannot_honour(void **s
 		settings_free(&s);
 	}
 	/* A socket has no TLS: every subcommand refuses TLS options with --unix. */
-	for (size_t c = 0; c < 3; c++) {
+	for (size_t c = 0; c < NALL; c++) {
 		assert_int_equal(load(&s, all[c], "--unix /tmp/x.sock --cafile CERT"), 2);
 		settings_free(&s);
 		assert_int_equal(load(&s, all[c], "--unix /tmp/x.sock --insecure"), 2);
@@ -158,6 +172,33 @@ static void unit__connect_opts__refuses_what_a_subcommand_cannot_honour(void **s
 		assert_false(s.tls);
 		settings_free(&s);
 	}
+}
+
+/* log and dump take mosquitto_sub's output flags; the TUI accepts and ignores them. */
+static void unit__connect_opts__log_takes_mosquitto_sub_flags(void **state)
+{
+	struct settings s;
+
+	(void)state;
+	assert_int_equal(load(&s, CONNECT_LOG,
+	                      "-h b -t a -v -C 10 -W 30 -R -N -E --quiet --random-filter 50 --csv "
+	                      "--fields value,a.b --raw"),
+	                 -1);
+	assert_int_equal(s.out_count, 10);
+	assert_int_equal(s.out_timeout, 30);
+	assert_true(s.out_no_stale && s.out_no_eol && s.out_exit_after_sub && s.out_quiet);
+	assert_true(s.out_csv && s.out_raw && !s.out_json);
+	assert_true(s.out_random > 49.9 && s.out_random < 50.1);
+	assert_int_equal(s.nout_fields, 2);
+	assert_string_equal(s.out_fields[1], "a.b");
+	settings_free(&s);
+	assert_int_equal(load(&s, CONNECT_DUMP, "-h b -t a --json -W 5"), -1);
+	assert_true(s.out_json);
+	settings_free(&s);
+	assert_int_equal(load(&s, CONNECT_TUI, "-h b -t a -v -C 10 -W 30 -R --retained-only"), -1);
+	settings_free(&s);
+	assert_int_equal(load(&s, CONNECT_LOG, "-h b --fields a,,b"), 2);
+	settings_free(&s);
 }
 
 /* The demo is the TUI's alone: pub and sim go to localhost. */
@@ -235,6 +276,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(unit__connect_opts__tls_alike_for_every_subcommand),
 	    cmocka_unit_test(unit__connect_opts__refuses_what_a_subcommand_cannot_honour),
+	    cmocka_unit_test(unit__connect_opts__log_takes_mosquitto_sub_flags),
 	    cmocka_unit_test(unit__connect_opts__demo_only_for_the_tui),
 	    cmocka_unit_test(unit__connect_opts__urls_shown_without_password),
 	    cmocka_unit_test(unit__connect_opts__secrets_wiped),
