@@ -2,11 +2,14 @@
 #include "mqscope/app.h"
 
 #include <malloc.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "mqscope/filter.h"
 #include "mqscope/msg.h"
+#include "mqscope/options.h"
 #include "mqscope/recorder.h"
 #include "mqscope/replay.h"
 #include "mqscope/safe_file.h"
@@ -17,6 +20,59 @@
 #include "mqscope/util.h"
 #include "mqscope/watch.h"
 #include "mqscope/will.h"
+
+/* A branch name from a profile name or host:port: no level separator, no wildcard. */
+static void make_label(struct app *a, struct app_link *l)
+{
+	char base[sizeof(l->label)];
+	const struct settings *c = l->cfg;
+
+	/* A profile named on the line (not a default_profile under -L) names the branch. */
+	if (c->profile && c->config_broker && OPTION_GIVEN(c, OPT_PROFILE))
+		snprintf(base, sizeof(base), "%s", c->profile);
+	else if (c->unix_path)
+		snprintf(base, sizeof(base), "%s", c->unix_path);
+	else
+		settings_broker_label(c, base, sizeof(base));
+	for (char *p = base; *p; p++)
+		if (*p == '/' || *p == '+' || *p == '#' || (unsigned char)*p < 0x20)
+			*p = '_';
+	if (base[0] == '\0' || base[0] == '$')
+		snprintf(base, sizeof(base), "broker%zu", app_link_index(a, l) + 1);
+	snprintf(l->label, sizeof(l->label), "%s", base);
+	/* Two brokers of one name (two ports of one host) are told apart by their place. */
+	for (unsigned n = 2; app_link_named(a, l->label) != l; n++)
+		snprintf(l->label, sizeof(l->label), "%.50s-%u", base, n);
+}
+
+static int link_init(struct app *a, struct settings *cfg, bool offline)
+{
+	struct app_link *l = &a->link[a->nlinks++];
+
+	l->cfg = cfg;
+	l->root = TREE_NONE;
+	/* Two connections with one client id would take each other's place (on a cluster too). */
+	if (l != a->link && cfg->client_id == NULL && cfg->id_prefix == NULL) {
+		char id[32];
+
+		snprintf(id, sizeof(id), "mqscope-%d-%zu", (int)getpid(), a->nlinks);
+		settings_set_str(&cfg->client_id, id);
+	}
+	make_label(a, l);
+	l->ring = l == a->link ? &a->ring : &l->own_ring;
+	if (ring_init(l->ring, cfg->ring_bytes, cfg->ring_count) != 0)
+		return -1;
+	if (!offline) {
+		l->session = session_new(cfg, l->ring);
+		if (l == a->link)
+			a->session = l->session;
+		/* libmosquitto keeps its own copies; ours go now, not at exit. */
+		settings_wipe_secrets(cfg);
+		if (l->session == NULL)
+			return -1;
+	}
+	return 0;
+}
 
 int app_init(struct app *a, struct settings *cfg, bool offline)
 {
@@ -47,8 +103,6 @@ int app_init(struct app *a, struct settings *cfg, bool offline)
 	mallopt(M_MMAP_THRESHOLD, 8 << 20);
 	a->demo.broker_pid = a->demo.sim_pid = -1;
 	settings_broker_label(cfg, a->broker_label, sizeof(a->broker_label));
-	if (ring_init(&a->ring, cfg->ring_bytes, cfg->ring_count) != 0)
-		return -1;
 	a->tree = tree_new(&lim);
 	if (a->tree == NULL)
 		return -1;
@@ -63,14 +117,32 @@ int app_init(struct app *a, struct settings *cfg, bool offline)
 	/* The config file's watches were checked when it was read. */
 	if (watch_add_rules(a->watches, cfg->watches, cfg->nwatches, err, sizeof(err)) != 0)
 		return -1;
-	if (!offline) {
-		a->session = session_new(cfg, &a->ring);
-		/* libmosquitto keeps its own copies; ours go now, not at exit. */
-		settings_wipe_secrets(cfg);
-		if (a->session == NULL)
-			return -1;
-	}
-	return 0;
+	return link_init(a, cfg, offline);
+}
+
+int app_add_broker(struct app *a, struct settings *cfg)
+{
+	if (a->nlinks >= APP_MAX_BROKERS)
+		return -1;
+	if (a->topic_buf == NULL)
+		a->topic_buf = xmalloc(sizeof(a->link[0].label) + 1 + 65536);
+	a->several = true;
+	snprintf(a->broker_label, sizeof(a->broker_label), "%zu brokers", a->nlinks + 1);
+	return link_init(a, cfg, a->link[0].session == NULL);
+}
+
+void app_start(struct app *a)
+{
+	for (size_t i = 0; i < a->nlinks; i++)
+		if (a->link[i].session)
+			session_start(a->link[i].session);
+}
+
+void app_stop(struct app *a, int timeout_ms)
+{
+	for (size_t i = 0; i < a->nlinks; i++)
+		if (a->link[i].session)
+			session_stop(a->link[i].session, timeout_ms);
 }
 
 void app_free(struct app *a)
@@ -81,8 +153,15 @@ void app_free(struct app *a)
 	a->recorder = NULL;
 	replay_close(a->replay);
 	a->replay = NULL;
-	session_free(a->session);
+	for (size_t i = 0; i < a->nlinks; i++) {
+		session_free(a->link[i].session);
+		a->link[i].session = NULL;
+		ring_free(a->link[i].ring);
+	}
 	a->session = NULL;
+	a->nlinks = 0;
+	free(a->topic_buf);
+	a->topic_buf = NULL;
 	watch_free(a->watches);
 	a->watches = NULL;
 	stream_free(a->stream);
@@ -93,19 +172,149 @@ void app_free(struct app *a)
 	a->timing = NULL;
 	tree_free(a->tree);
 	a->tree = NULL;
-	ring_free(&a->ring);
 }
 
-static bool excluded(const struct app *a, const char *topic, size_t len)
+size_t app_link_index(const struct app *a, const struct app_link *l)
 {
-	for (size_t i = 0; i < a->cfg->nexcludes; i++)
-		if (topic_matches(a->cfg->excludes[i], topic, len))
+	return (size_t)(l - a->link);
+}
+
+struct app_link *app_link_named(struct app *a, const char *label)
+{
+	for (size_t i = 0; i < a->nlinks; i++)
+		if (strcmp(a->link[i].label, label) == 0)
+			return &a->link[i];
+	return NULL;
+}
+
+tree_id app_link_root(struct app *a, struct app_link *l)
+{
+	if (!a->several)
+		return TREE_ROOT;
+	if (l->root == TREE_NONE)
+		l->root = tree_find(a->tree, l->label, strlen(l->label));
+	return l->root;
+}
+
+struct app_link *app_link_of(struct app *a, tree_id id)
+{
+	const struct tree_node *n;
+	const char *name;
+	size_t len;
+
+	if (!a->several || id == TREE_NONE || id == TREE_ROOT)
+		return &a->link[0];
+	for (n = tree_node(a->tree, id); n->depth > 1; n = tree_node(a->tree, id))
+		id = n->parent;
+	name = tree_name(a->tree, id, &len);
+	for (size_t i = 0; i < a->nlinks; i++)
+		if (strlen(a->link[i].label) == len && memcmp(a->link[i].label, name, len) == 0)
+			return &a->link[i];
+	return &a->link[0];
+}
+
+size_t app_topic(const struct app *a, tree_id id, char *buf, size_t cap)
+{
+	size_t n = tree_path(a->tree, id, buf, cap), skip;
+
+	if (!a->several)
+		return n;
+	/* buf holds "label/topic" (or just "label"): move the topic to the front */
+	if (n + 1 > cap) {
+		char *full = xmalloc(n + 1);
+
+		tree_path(a->tree, id, full, n + 1);
+		skip = strcspn(full, "/");
+		skip += full[skip] == '/';
+		snprintf(buf, cap, "%s", full + skip);
+		free(full);
+		return n - skip;
+	}
+	skip = strcspn(buf, "/");
+	skip += buf[skip] == '/';
+	memmove(buf, buf + skip, n - skip + 1);
+	return n - skip;
+}
+
+char *app_topic_dup(const struct app *a, tree_id id)
+{
+	char one[1];
+	size_t n = app_topic(a, id, one, sizeof(one));
+	char *buf = xmalloc(n + 1);
+
+	app_topic(a, id, buf, n + 1);
+	return buf;
+}
+
+tree_id app_find(const struct app *a, const struct app_link *l, const char *topic)
+{
+	char *full;
+	tree_id id;
+
+	if (!a->several)
+		return tree_find(a->tree, topic, strlen(topic));
+	full = xmalloc(strlen(l->label) + strlen(topic) + 2);
+	sprintf(full, "%s/%s", l->label, topic);
+	id = tree_find(a->tree, full, strlen(full));
+	free(full);
+	return id;
+}
+
+const char *app_link_state_word(const struct app_link *l)
+{
+	if (l->session == NULL)
+		return "offline";
+	switch (l->st.state) {
+	case SESSION_CONNECTED:
+		return "up";
+	case SESSION_IDLE:
+	case SESSION_CONNECTING:
+		return "connecting";
+	case SESSION_WAITING:
+	case SESSION_STOPPED:
+		break;
+	}
+	return "down";
+}
+
+uint64_t app_received(const struct app *a)
+{
+	uint64_t n = 0;
+
+	for (size_t i = 0; i < a->nlinks; i++)
+		n +=
+		    a->link[i].session ? session_received(a->link[i].session) : a->link[i].ingested;
+	return n;
+}
+
+uint64_t app_drops(const struct app *a)
+{
+	uint64_t n = 0;
+
+	for (size_t i = 0; i < a->nlinks; i++)
+		n += ring_drops(a->link[i].ring);
+	return n;
+}
+
+size_t app_ring_bytes(const struct app *a)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < a->nlinks; i++)
+		n += ring_bytes_used(a->link[i].ring);
+	return n;
+}
+
+static bool excluded(const struct settings *cfg, const char *topic, size_t len)
+{
+	for (size_t i = 0; i < cfg->nexcludes; i++)
+		if (topic_matches(cfg->excludes[i], topic, len))
 			return true;
 	return false;
 }
 
 /* Adds a message stored on id to the stream, times it, judges silence and wills, checks watches. */
-static void observe(struct app *a, tree_id id, const struct msg_view *v)
+static void observe(struct app *a, const struct app_link *l, tree_id id, const struct msg_view *v)
 {
 	const struct msg_head *h = v->h;
 	struct timing_msg tm = {
@@ -125,7 +334,9 @@ static void observe(struct app *a, tree_id id, const struct msg_view *v)
 	k = will_classify(a->cfg->wills, a->cfg->nwills, v->topic, h->topic_len, v->payload, h->len,
 	                  dev, sizeof(dev));
 	if (k != WILL_NONE)
-		silence_set_offline(a->silence, a->tree, tree_find(a->tree, dev, strlen(dev)),
+		/* the device under the same broker's branch */
+		silence_set_offline(a->silence, a->tree,
+		                    l ? app_find(a, l, dev) : tree_find(a->tree, dev, strlen(dev)),
 		                    k == WILL_OFFLINE, h->time_ms);
 	/* A will is not a sign of life of its device, retained state may be old. */
 	silence_note(a->silence, a->tree, a->timing, id, h->retain || k != WILL_NONE, h->time_ms);
@@ -156,47 +367,93 @@ static void account(struct app *a)
 	                                  watch_mem_bytes(a->watches));
 }
 
+_Static_assert(APP_MAX_BROKERS <= TREE_CONN_SLOTS, "a connection slot for each broker");
+
 /* Records, stores and filters one message. */
-static void store(struct app *a, const struct msg_view *v)
+static void store(struct app *a, struct app_link *l, const struct msg_view *v)
 {
+	/* l is NULL for an app without brokers (a replay put together by hand) */
+	const struct settings *cfg = l ? l->cfg : a->cfg;
+	const char *topic = v->topic;
+	size_t topic_len = v->h->topic_len;
 	struct tree_msg m = tree_msg_of(v);
 	tree_id id;
 
-	if (a->cfg->nexcludes && excluded(a, v->topic, v->h->topic_len)) {
+	if (cfg->nexcludes && excluded(cfg, v->topic, v->h->topic_len)) {
 		a->excluded++;
 		return;
 	}
 	if (v->h->len < v->h->orig_len)
 		a->cut++;
-	if (a->recorder)
+	if (a->several) {
+		size_t ll = strlen(l->label);
+
+		/* under the broker's branch (topics are at most 65,535 bytes: the buffer fits) */
+		memcpy(a->topic_buf, l->label, ll);
+		a->topic_buf[ll] = '/';
+		memcpy(a->topic_buf + ll + 1, v->topic, topic_len);
+		topic = a->topic_buf;
+		topic_len += ll + 1;
+	}
+	if (a->recorder && !a->several) {
 		recorder_write(a->recorder, v);
-	if (v->h->retain)
-		a->last_retained_ms = clock_mono_ms();
-	id = tree_insert(a->tree, v->topic, v->h->topic_len, &m);
+	} else if (a->recorder) {
+		/* recorded under the broker's branch: a replay shows each broker as a branch */
+		struct msg_head h = *v->h;
+		struct msg_view rv = *v;
+
+		h.topic_len = (uint32_t)topic_len;
+		rv.h = &h;
+		rv.topic = topic;
+		recorder_write(a->recorder, &rv);
+	}
+	if (l && v->h->retain)
+		l->last_retained_ms = clock_mono_ms();
+	/* connections are counted per broker: the tree tells them apart by the broker's slot */
+	if (l && m.conn)
+		m.conn = TREE_CONN(app_link_index(a, l), m.conn);
+	id = tree_insert(a->tree, topic, topic_len, &m);
 	if (a->filter)
 		filter_note(a->filter, a->tree, id);
 	if (id != TREE_NONE)
-		observe(a, id, v);
+		observe(a, l, id, v);
 }
 
-size_t app_drain(struct app *a, size_t max, bool *more)
+/* Takes up to max records from one broker's ring. */
+static size_t drain_link(struct app *a, struct app_link *l, size_t max)
 {
 	size_t n = 0, len;
 	const void *rec;
 
-	*more = false;
-	while (n < max && (rec = ring_peek(&a->ring, &len)) != NULL) {
+	while (n < max && (rec = ring_peek(l->ring, &len)) != NULL) {
 		struct msg_view v;
 
 		if (!msg_read(rec, len, &v))
 			a->malformed++;
 		else
-			store(a, &v);
-		ring_release(&a->ring);
+			store(a, l, &v);
+		ring_release(l->ring);
 		n++;
 	}
-	if (n == max)
-		*more = ring_count(&a->ring) > 0;
+	if (n)
+		rate_add(&l->rate, n, clock_mono_ms());
+	l->ingested += n;
+	return n;
+}
+
+size_t app_drain(struct app *a, size_t max, bool *more)
+{
+	size_t n = 0;
+
+	*more = false;
+	/* A share each, so that one flooding broker never holds back the others. */
+	for (size_t i = 0; i < a->nlinks; i++) {
+		size_t share = (max - n) / (a->nlinks - i);
+
+		n += drain_link(a, &a->link[i], share ? share : 1);
+		if (ring_count(a->link[i].ring) > 0)
+			*more = true;
+	}
 	a->ingested += n;
 	if (n) {
 		rate_add(&a->rate, n, clock_mono_ms());
@@ -213,8 +470,10 @@ size_t app_drain(struct app *a, size_t max, bool *more)
 
 void app_ingest(struct app *a, const struct msg_view *v, int64_t now_mono)
 {
-	store(a, v);
+	store(a, a->nlinks ? &a->link[0] : NULL, v);
 	a->ingested++;
+	if (a->nlinks)
+		a->link[0].ingested++;
 	rate_add(&a->rate, 1, now_mono);
 	pass_silence(a);
 	account(a);
@@ -282,9 +541,8 @@ int app_write_stats(struct app *a, const char *path)
 	fprintf(f, "dump %llu\n", (unsigned long long)a->stats_dumps);
 	fprintf(f, "wall_ms %lld\n", (long long)clock_wall_ms());
 	fprintf(f, "ingested %llu\n", (unsigned long long)a->ingested);
-	fprintf(f, "received %llu\n",
-	        (unsigned long long)(a->session ? session_received(a->session) : a->ingested));
-	fprintf(f, "dropped %llu\n", (unsigned long long)ring_drops(&a->ring));
+	fprintf(f, "received %llu\n", (unsigned long long)app_received(a));
+	fprintf(f, "dropped %llu\n", (unsigned long long)app_drops(a));
 	fprintf(f, "topics %llu\n", (unsigned long long)tree_topic_count(a->tree));
 	fprintf(f, "nodes %zu\n", tree_node_count(a->tree));
 	fprintf(f, "refused %llu\n", (unsigned long long)tree_refused(a->tree));
@@ -304,12 +562,18 @@ int app_write_stats(struct app *a, const char *path)
 		if (u->frame_hist[b])
 			fprintf(f, " %u:%llu", b, (unsigned long long)u->frame_hist[b]);
 	fprintf(f, "\n");
-	if (a->session) {
-		struct session_net_stats ns;
+	if (a->link[0].session) {
+		struct session_net_stats ns = {0}, one;
 
 		/* How the broker's bytes reach the tree: checked QoS 0 messages go straight into
 		 * the ring; everything else through libmosquitto on the local channel. */
-		session_net_stats(a->session, &ns);
+		for (size_t i = 0; i < a->nlinks; i++) {
+			session_net_stats(a->link[i].session, &one);
+			ns.direct += one.direct;
+			ns.via_lib += one.via_lib;
+			ns.reads += one.reads;
+			ns.read_bytes += one.read_bytes;
+		}
 		fprintf(f, "net_path direct-qos0\n");
 		fprintf(f, "net_direct %llu\n", (unsigned long long)ns.direct);
 		fprintf(f, "net_via_lib %llu\n", (unsigned long long)ns.via_lib);
@@ -317,5 +581,16 @@ int app_write_stats(struct app *a, const char *path)
 		fprintf(f, "net_read_bytes %llu\n", (unsigned long long)ns.read_bytes);
 	}
 	fprintf(f, "wakeups %llu\n", (unsigned long long)u->wakeups);
+	/* Each broker's own counts when there are several. */
+	for (size_t i = 0; a->several && i < a->nlinks; i++) {
+		const struct app_link *l = &a->link[i];
+
+		fprintf(f, "broker%zu_label %s\n", i + 1, l->label);
+		fprintf(f, "broker%zu_ingested %llu\n", i + 1, (unsigned long long)l->ingested);
+		fprintf(f, "broker%zu_received %llu\n", i + 1,
+		        (unsigned long long)(l->session ? session_received(l->session) : 0));
+		fprintf(f, "broker%zu_dropped %llu\n", i + 1,
+		        (unsigned long long)ring_drops(l->ring));
+	}
 	return safe_replace_commit(&out);
 }

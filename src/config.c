@@ -194,6 +194,37 @@ static int expand_home(struct ctx *c, const config_setting_t *st, char *val, siz
 	return 0;
 }
 
+/* brokers = ["house", "cloud"]: a profile that opens other profiles side by side. */
+static int apply_brokers(struct ctx *c, const config_setting_t *st)
+{
+	const config_setting_t *profiles = config_setting_parent(config_setting_parent(st));
+	int n = config_setting_length(st);
+
+	if (config_setting_type(st) != CONFIG_TYPE_ARRAY &&
+	    config_setting_type(st) != CONFIG_TYPE_LIST)
+		return fail_at(c, st,
+		               "'brokers' is a list of profile names: [\"house\", \"cloud\"]");
+	if (n < 1 || n > 8)
+		return fail_at(c, st, "'brokers' names 1 to 8 profiles, not %d", n);
+	settings_clear_list(&c->s->brokers, &c->s->nbrokers);
+	for (int i = 0; i < n; i++) {
+		const config_setting_t *e = config_setting_get_elem(st, (unsigned)i), *p;
+		const char *name;
+
+		if (want_type(c, e, CONFIG_TYPE_STRING))
+			return -1;
+		name = config_setting_get_string(e);
+		p = config_setting_get_member(profiles, name);
+		if (p == NULL)
+			return fail_at(c, e, "'brokers': no profile '%s'", name);
+		if (p == config_setting_parent(st) ||
+		    (config_setting_is_group(p) && config_setting_get_member(p, "brokers")))
+			return fail_at(c, e, "'brokers': '%s' lists brokers itself", name);
+		settings_add_str(&c->s->brokers, &c->s->nbrokers, name);
+	}
+	return 0;
+}
+
 /* Applies one profile setting through the option table, as if it were a flag. */
 static int apply_profile_key(struct ctx *c, const config_setting_t *st)
 {
@@ -202,6 +233,8 @@ static int apply_profile_key(struct ctx *c, const config_setting_t *st)
 	char val[4096], msg[512];
 	int rc;
 
+	if (strcmp(name, "brokers") == 0)
+		return apply_brokers(c, st);
 	if (strcmp(name, "clean_session") == 0 || strcmp(name, "clean-session") == 0) {
 		if (want_type(c, st, CONFIG_TYPE_BOOL))
 			return -1;
@@ -674,7 +707,8 @@ static int apply_toggles(struct ctx *c, const config_setting_t *list)
 
 static int apply_messages(struct ctx *c, const config_setting_t *list)
 {
-	static const char *const allowed[] = {"name", "group", "topic", "payload", "qos", "retain"};
+	static const char *const allowed[] = {"name",   "group", "topic", "payload",
+	                                      "broker", "qos",   "retain"};
 	struct settings *s = c->s;
 
 	if (!config_setting_is_list(list) && !config_setting_is_array(list))
@@ -686,7 +720,7 @@ static int apply_messages(struct ctx *c, const config_setting_t *list)
 		const config_setting_t *st;
 		struct saved_msg *m;
 
-		if (want_type(c, g, CONFIG_TYPE_GROUP) || only_members(c, g, "message", allowed, 6))
+		if (want_type(c, g, CONFIG_TYPE_GROUP) || only_members(c, g, "message", allowed, 7))
 			return -1;
 		s->saved = xrealloc(s->saved, (s->nsaved + 1) * sizeof(*s->saved));
 		m = &s->saved[s->nsaved++];
@@ -694,7 +728,7 @@ static int apply_messages(struct ctx *c, const config_setting_t *list)
 		m->line = (int)config_setting_source_line(g);
 		if (opt_str(c, g, "name", &m->name) || opt_str(c, g, "group", &m->group) ||
 		    opt_str(c, g, "topic", &m->topic) || opt_str(c, g, "payload", &m->payload) ||
-		    opt_qos(c, g, &m->qos))
+		    opt_str(c, g, "broker", &m->broker) || opt_qos(c, g, &m->qos))
 			return -1;
 		if (m->topic == NULL)
 			return fail_at(c, g, "a message needs topic = \"...\"");

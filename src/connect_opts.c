@@ -3,11 +3,13 @@
 
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "mqscope/config.h"
 #include "mqscope/options.h"
 #include "mqscope/secret.h"
+#include "mqscope/util.h"
 
 /* What each subcommand cannot honour: whole option groups, and single options. */
 static const struct {
@@ -113,4 +115,68 @@ int connect_opts_load(struct settings *s, enum connect_cmd cmd, int argc, char *
 		return 2;
 	}
 	return -1;
+}
+
+/* argv with "--profile name" added: the last --profile is the one that counts. */
+static char **with_profile(int argc, char **argv, const char *name)
+{
+	char **v = xcalloc((size_t)argc + 3, sizeof(*v));
+
+	for (int i = 0; i < argc; i++)
+		v[i] = xstrdup(argv[i]);
+	v[argc] = xstrdup("--profile");
+	v[argc + 1] = xstrdup(name);
+	return v;
+}
+
+static int count_args(char **v)
+{
+	int n = 0;
+
+	while (v[n])
+		n++;
+	return n;
+}
+
+int connect_opts_load_brokers(struct settings *s, size_t max, size_t *n, int argc, char **argv,
+                              connect_check_fn check)
+{
+	char **argvs[OPTIONS_MAX_BROKERS] = {0};
+	size_t k = options_split_brokers(argc, argv, argvs, max);
+	int rc = -1;
+
+	*n = 1;
+	if (k > max) {
+		settings_init(&s[0]);
+		fprintf(stderr, "mqscope: at most %zu brokers at once (-L and --profile)\n", max);
+		return 2;
+	}
+	if (k < 2) {
+		rc = connect_opts_load(&s[0], CONNECT_TUI, argc, argv, check);
+		if (rc >= 0 || s[0].nbrokers == 0)
+			return rc;
+		/* A profile that lists brokers: each of them, with the rest of the line. */
+		if (s[0].nbrokers > max) {
+			fprintf(stderr, "mqscope: at most %zu brokers at once\n", max);
+			return 2;
+		}
+		k = s[0].nbrokers;
+		for (size_t b = 0; b < k; b++)
+			argvs[b] = with_profile(argc, argv, s[0].brokers[b]);
+		settings_free(&s[0]);
+	}
+	for (size_t b = 0; b < k && rc < 0; b++) {
+		*n = b + 1;
+		rc = connect_opts_load(&s[b], CONNECT_TUI, count_args(argvs[b]), argvs[b], check);
+		if (rc < 0 && s[b].nbrokers) {
+			fprintf(stderr, "mqscope: --profile %s lists brokers: give it alone\n",
+			        s[b].profile);
+			rc = 2;
+		}
+	}
+	for (size_t b = 0; b < k; b++)
+		options_free_argv(argvs[b]);
+	/* The copies were scrubbed; the line ps(1) shows is this one. */
+	options_scrub_argv(argc, argv);
+	return rc;
 }

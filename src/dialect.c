@@ -112,18 +112,23 @@ static tree_id child(const struct tree *t, tree_id id, const char *name)
 }
 
 /* Sets the prefix to "$SYS/" + the name of node c (+ "/"), under parent path "under". */
-static void set_prefix(struct dialect *d, const struct tree *t, const char *under, tree_id c)
+static void set_prefix(struct dialect *d, const struct tree *t, const char *root, const char *under,
+                       tree_id c)
 {
 	size_t len;
 	const char *s = tree_name(t, c, &len);
 
-	snprintf(d->prefix, sizeof(d->prefix), "%s%.*s/", under, (int)len, s);
+	snprintf(d->prefix, sizeof(d->prefix), "%s%s%.*s/", root, under, (int)len, s);
 }
 
-void dialect_detect(struct dialect *d, const struct tree *t)
+void dialect_detect_in(struct dialect *d, const struct tree *t, const char *root)
 {
-	tree_id sys = find(t, "$SYS"), brokers;
+	char path[DIALECT_PREFIX_MAX];
+	tree_id sys, brokers;
 	unsigned k = 0;
+
+	snprintf(path, sizeof(path), "%s$SYS", root);
+	sys = find(t, path);
 
 	d->id = DIALECT_NONE;
 	d->prefix[0] = '\0';
@@ -132,14 +137,14 @@ void dialect_detect(struct dialect *d, const struct tree *t)
 	d->id = DIALECT_OTHER;
 	if (child(t, sys, "broker") != TREE_NONE) {
 		d->id = DIALECT_MOSQUITTO;
-		snprintf(d->prefix, sizeof(d->prefix), "$SYS/broker/");
+		snprintf(d->prefix, sizeof(d->prefix), "%s$SYS/broker/", root);
 		return;
 	}
 	if ((brokers = child(t, sys, "brokers")) != TREE_NONE) {
 		if (child(t, brokers, "connected") != TREE_NONE ||
 		    child(t, brokers, "disconnected") != TREE_NONE) {
 			d->id = DIALECT_NANOMQ;
-			snprintf(d->prefix, sizeof(d->prefix), "$SYS/brokers/");
+			snprintf(d->prefix, sizeof(d->prefix), "%s$SYS/brokers/", root);
 			return;
 		}
 		/* $SYS/brokers/<node>/version, stats, metrics, clients */
@@ -150,7 +155,7 @@ void dialect_detect(struct dialect *d, const struct tree *t)
 			    child(t, c, "metrics") != TREE_NONE ||
 			    child(t, c, "uptime") != TREE_NONE) {
 				d->id = DIALECT_EMQX;
-				set_prefix(d, t, "$SYS/brokers/", c);
+				set_prefix(d, t, root, "$SYS/brokers/", c);
 				return;
 			}
 		return;
@@ -163,7 +168,7 @@ void dialect_detect(struct dialect *d, const struct tree *t)
 		if (child(t, c, "heartbeat") != TREE_NONE || child(t, c, "birth") != TREE_NONE ||
 		    child(t, c, "new") != TREE_NONE || child(t, c, "disconnect") != TREE_NONE) {
 			d->id = DIALECT_AEDES;
-			set_prefix(d, t, "$SYS/", c);
+			set_prefix(d, t, root, "$SYS/", c);
 			return;
 		}
 		/* An Erlang node name, VerneMQ@host, above its metrics. */
@@ -171,10 +176,15 @@ void dialect_detect(struct dialect *d, const struct tree *t)
 		    (child(t, c, "mqtt") != TREE_NONE || child(t, c, "bytes") != TREE_NONE ||
 		     child(t, c, "socket") != TREE_NONE)) {
 			d->id = DIALECT_VERNEMQ;
-			set_prefix(d, t, "$SYS/", c);
+			set_prefix(d, t, root, "$SYS/", c);
 			return;
 		}
 	}
+}
+
+void dialect_detect(struct dialect *d, const struct tree *t)
+{
+	dialect_detect_in(d, t, "");
 }
 
 bool dialect_topic(const struct dialect *d, enum dialect_stat s, char *buf, size_t cap)

@@ -173,12 +173,14 @@ static uint32_t step(const struct filter *f, uint32_t ps, const char *name, size
 			ps = kmp_feed(f, ps, "/", 1);
 		return kmp_feed(f, ps, name, nl);
 	}
+	if (depth <= f->skip)
+		return 0; /* a broker's branch: the pattern starts below it */
 	if (ps == ST_DEAD || ps == ST_ALL)
 		return ps;
 	if (ps >= f->nlevels)
 		return ST_DEAD; /* deeper than the filter */
 	/* [MQTT-4.7.2-1]: a wildcard first level never matches a '$' topic. */
-	bool dollar = depth == 1 && nl > 0 && name[0] == '$';
+	bool dollar = depth == f->skip + 1 && nl > 0 && name[0] == '$';
 	const char *lev = f->levels[ps];
 	if (f->llen[ps] == 1 && lev[0] == '#')
 		return dollar ? ST_DEAD : ST_ALL;

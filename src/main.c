@@ -73,7 +73,7 @@ static int run_replay(struct settings *cfg)
 	return rc;
 }
 
-static int run(struct settings *cfg)
+static int run(struct settings *cfg, size_t ncfg)
 {
 	struct app app;
 	char err[512];
@@ -104,13 +104,23 @@ static int run(struct settings *cfg)
 		session_lib_cleanup();
 		return 1;
 	}
+	for (size_t i = 1; i < ncfg; i++) {
+		if (app_add_broker(&app, &cfg[i]) != 0) {
+			fputs(
+			    "mqscope: cannot set up the session (out of memory or bad TLS files)\n",
+			    stderr);
+			app_free(&app);
+			session_lib_cleanup();
+			return 1;
+		}
+	}
 	app.demo = demo;
 	if (cfg->demo) /* where its socket, password and profile are */
 		snprintf(app.broker_label, sizeof(app.broker_label), "%s", demo.dir);
 	open_recorder(&app, cfg);
-	session_start(app.session);
+	app_start(&app);
 	rc = ui_run(&app);
-	session_stop(app.session, 2000);
+	app_stop(&app, 2000);
 	close_recorder(&app);
 	if (cfg->stats_path && app_write_stats(&app, cfg->stats_path) != 0)
 		fprintf(stderr, "mqscope: cannot write %s: %s\n", cfg->stats_path,
@@ -124,7 +134,8 @@ static int run(struct settings *cfg)
 
 int main(int argc, char **argv)
 {
-	struct settings cfg;
+	struct settings cfg[APP_MAX_BROKERS];
+	size_t ncfg = 0;
 	int rc;
 
 	/* Before any secret is read: no core dumps, no other process of ours reading our memory. */
@@ -144,12 +155,10 @@ int main(int argc, char **argv)
 	if (argc > 1 && strcmp(argv[1], "dump") == 0)
 		return dump_main(argc - 1, argv + 1);
 
-	rc = connect_opts_load(&cfg, CONNECT_TUI, argc, argv, ui_check_config);
-	if (rc >= 0) {
-		settings_free(&cfg);
-		return rc;
-	}
-	rc = run(&cfg);
-	settings_free(&cfg);
+	rc = connect_opts_load_brokers(cfg, APP_MAX_BROKERS, &ncfg, argc, argv, ui_check_config);
+	if (rc < 0)
+		rc = run(cfg, ncfg);
+	for (size_t i = 0; i < ncfg; i++)
+		settings_free(&cfg[i]);
 	return rc;
 }

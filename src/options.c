@@ -1023,57 +1023,123 @@ static void scrub_url(char *url, bool has_path)
 		scrub(url + from, to - from);
 }
 
+/*
+ * The option at argv[*i] as getopt_long reads it, for the options that take
+ * a value: its id and in *val the value, which may be the next argument
+ * (then *i moves onto it). -1 for anything else, -2 at "--".
+ */
+static int option_at(int argc, char **argv, int *i, char **val)
+{
+	char *a = argv[*i];
+
+	*val = NULL;
+	if (strcmp(a, "--") == 0)
+		return -2;
+	if (a[0] != '-' || a[1] == '\0')
+		return -1;
+	if (a[1] == '-') {
+		char *eq = strchr(a, '=');
+		size_t n = eq ? (size_t)(eq - a - 2) : strlen(a + 2);
+		int id = -1, matches = 0;
+
+		/* getopt_long takes unambiguous prefixes ("--pw", "--ur"): so do we. */
+		for (int o = 0; o < OPT__COUNT; o++) {
+			if (strncmp(a + 2, table[o].lng, n) != 0)
+				continue;
+			if (strlen(table[o].lng) == n) {
+				id = o;
+				matches = 1;
+				break;
+			}
+			id = o;
+			matches++;
+		}
+		if (matches != 1 || !table[id].arg)
+			return -1;
+		*val = eq ? eq + 1 : (*i + 1 < argc ? argv[++*i] : NULL);
+		return id;
+	}
+	/* A cluster of short options: "-cP secret", "-Psecret", "-L url". */
+	for (char *p = a + 1; *p; p++) {
+		int id = -1;
+
+		for (int o = 0; o < OPT__COUNT && id < 0; o++)
+			if (table[o].shrt == *p)
+				id = o;
+		if (id < 0 || !table[id].arg)
+			continue;
+		*val = p[1] ? p + 1 : (*i + 1 < argc ? argv[++*i] : NULL);
+		return id;
+	}
+	return -1;
+}
+
 void options_scrub_argv(int argc, char **argv)
 {
 	for (int i = 1; i < argc; i++) {
-		char *a = argv[i];
+		char *val;
+		int id = option_at(argc, argv, &i, &val);
 
-		if (strcmp(a, "--") == 0)
+		if (id == -2)
 			return;
-		if (a[0] != '-' || a[1] == '\0')
-			continue;
-		if (a[1] == '-') {
-			char *eq = strchr(a, '=');
-			size_t n = eq ? (size_t)(eq - a - 2) : strlen(a + 2);
-			int id = -1;
-
-			/* getopt_long takes unambiguous prefixes ("--pw", "--ur"): so do we. */
-			int matches = 0;
-			for (int o = 0; o < OPT__COUNT; o++) {
-				if (strncmp(a + 2, table[o].lng, n) != 0)
-					continue;
-				if (strlen(table[o].lng) == n) {
-					id = o;
-					matches = 1;
-					break;
-				}
-				id = o;
-				matches++;
-			}
-			if (matches != 1 || !table[id].arg)
-				continue;
-			char *val = eq ? eq + 1 : (i + 1 < argc ? argv[++i] : NULL);
-			if (val && (id == OPT_PASSWORD || id == OPT_PSK))
-				scrub(val, strlen(val));
-			else if (val && (id == OPT_URL || id == OPT_PROXY))
-				scrub_url(val, id == OPT_URL);
-			continue;
-		}
-		/* A cluster of short options: "-cP secret", "-Psecret", "-L url". */
-		for (char *p = a + 1; *p; p++) {
-			int id = -1;
-
-			for (int o = 0; o < OPT__COUNT && id < 0; o++)
-				if (table[o].shrt == *p)
-					id = o;
-			if (id < 0 || !table[id].arg)
-				continue;
-			char *val = p[1] ? p + 1 : (i + 1 < argc ? argv[++i] : NULL);
-			if (val && id == OPT_PASSWORD)
-				scrub(val, strlen(val));
-			else if (val && id == OPT_URL)
-				scrub_url(val, true);
-			break;
-		}
+		if (val && (id == OPT_PASSWORD || id == OPT_PSK))
+			scrub(val, strlen(val));
+		else if (val && (id == OPT_URL || id == OPT_PROXY))
+			scrub_url(val, id == OPT_URL);
 	}
+}
+
+size_t options_split_brokers(int argc, char **argv, char ***out, size_t max)
+{
+	int from[OPTIONS_MAX_BROKERS], to[OPTIONS_MAX_BROKERS];
+	size_t n = 0;
+
+	if (max > OPTIONS_MAX_BROKERS)
+		max = OPTIONS_MAX_BROKERS;
+	for (int i = 1; i < argc; i++) {
+		int at = i;
+		char *val;
+		int id = option_at(argc, argv, &i, &val);
+
+		if (id == -2)
+			break;
+		if (id != OPT_URL && id != OPT_PROFILE)
+			continue;
+		if (n == max)
+			return max + 1;
+		from[n] = at;
+		to[n++] = i + 1;
+	}
+	if (n < 2)
+		return n;
+	/* Each broker's line: the program, every other argument, then its own -L or --profile. */
+	for (size_t b = 0; b < n; b++) {
+		char **v = xcalloc((size_t)argc + 1, sizeof(*v));
+		size_t k = 0;
+
+		v[k++] = xstrdup(argv[0]);
+		for (int i = 1; i < argc; i++) {
+			bool own = false, other = false;
+
+			for (size_t c = 0; c < n; c++) {
+				if (i >= from[c] && i < to[c]) {
+					own = c == b;
+					other = c != b;
+				}
+			}
+			if (!own && !other)
+				v[k++] = xstrdup(argv[i]);
+		}
+		for (int i = from[b]; i < to[b]; i++)
+			v[k++] = xstrdup(argv[i]);
+		out[b] = v;
+	}
+	return n;
+}
+
+void options_free_argv(char **argv)
+{
+	for (size_t i = 0; argv && argv[i]; i++)
+		free(argv[i]);
+	free(argv);
 }

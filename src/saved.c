@@ -126,6 +126,10 @@ int saved_write(const char *path, const struct saved_msg *list, size_t n, char *
 			fputs("; group = ", f);
 			put_string(f, m->group);
 		}
+		if (m->broker) {
+			fputs("; broker = ", f);
+			put_string(f, m->broker);
+		}
 		fputs(";\n    topic = ", f);
 		put_string(f, m->topic);
 		fputs(";\n    payload = ", f);
@@ -154,6 +158,7 @@ void saved_append(struct saved_msg **list, size_t *n, const struct saved_msg *m)
 	d->group = dup_or_null(m->group);
 	d->topic = dup_or_null(m->topic);
 	d->payload = dup_or_null(m->payload);
+	d->broker = dup_or_null(m->broker);
 	d->qos = m->qos;
 	d->retain = m->retain;
 	d->line = m->line;
@@ -165,6 +170,7 @@ static void free_one(struct saved_msg *m)
 	free(m->group);
 	free(m->topic);
 	free(m->payload);
+	free(m->broker);
 }
 
 void saved_remove(struct saved_msg *list, size_t *n, size_t i)

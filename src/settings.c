@@ -73,6 +73,7 @@ void settings_free(struct settings *s)
 		free(m->group);
 		free(m->topic);
 		free(m->payload);
+		free(m->broker);
 	}
 	free(s->saved);
 	for (size_t i = 0; i < s->nwatches; i++) {
@@ -107,8 +108,9 @@ void settings_free(struct settings *s)
 	free_list(s->unsubs, s->nunsubs);
 	free_list(s->out_fields, s->nout_fields);
 	free_list(s->ws_headers, s->nws_headers);
-	s->topics = s->excludes = s->unsubs = s->out_fields = s->ws_headers = NULL;
-	s->ntopics = s->nexcludes = s->nunsubs = s->nout_fields = s->nws_headers = 0;
+	free_list(s->brokers, s->nbrokers);
+	s->topics = s->excludes = s->unsubs = s->out_fields = s->ws_headers = s->brokers = NULL;
+	s->ntopics = s->nexcludes = s->nunsubs = s->nout_fields = s->nws_headers = s->nbrokers = 0;
 }
 
 void settings_set_str(char **dst, const char *src)

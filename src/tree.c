@@ -63,7 +63,8 @@ struct tree {
 	size_t nchanges;
 	bool changes_overflow;
 
-	uint16_t conn, hold_conn; /* the connection now, and when the hold began; 0: none */
+	/* each broker slot's connection now, and when the hold began; 0: none */
+	uint16_t conn[TREE_CONN_SLOTS], hold_conn[TREE_CONN_SLOTS];
 
 	/* a hold: nodes as they were when it began (tree_hold) */
 	bool holding;
@@ -593,7 +594,7 @@ void tree_hold(struct tree *t, bool on)
 		if (!t->holding) {
 			t->holding = true;
 			t->hold_nodes = t->nnodes;
-			t->hold_conn = t->conn;
+			memcpy(t->hold_conn, t->conn, sizeof(t->conn));
 		}
 		return;
 	}
@@ -668,27 +669,29 @@ double tree_shown_rate(const struct tree *t, tree_id id, int64_t now_ms)
 	return rate_est_get(&n->rate, n->sub_last_ms, now_ms);
 }
 
-void tree_set_connection(struct tree *t, uint16_t conn)
+void tree_set_connection(struct tree *t, unsigned slot, uint16_t conn)
 {
-	t->conn = conn;
+	if (slot < TREE_CONN_SLOTS)
+		t->conn[slot] = conn;
 }
 
 bool tree_shown_stale(const struct tree *t, const struct tree_node *n)
 {
-	uint16_t now = t->holding ? t->hold_conn : t->conn;
+	unsigned slot = TREE_CONN_SLOT(n->conn);
+	uint16_t now = t->holding ? t->hold_conn[slot] : t->conn[slot];
 
 	return now != 0 && (n->flags & TREE_F_VALUE) && n->conn != now;
 }
 
-size_t tree_mark_gone(struct tree *t, bool (*covered)(void *ctx, const char *topic, size_t len),
-                      void *ctx)
+size_t tree_mark_gone(struct tree *t, unsigned slot,
+                      bool (*covered)(void *ctx, const char *topic, size_t len), void *ctx)
 {
 	size_t marked = 0;
 	char stack_path[1024];
 	char *path = stack_path;
 	size_t cap = sizeof(stack_path);
 
-	if (t->conn == 0)
+	if (slot >= TREE_CONN_SLOTS || t->conn[slot] == 0)
 		return 0;
 	for (tree_id id = 1; id < t->nnodes; id++) {
 		struct tree_node *n = tree_node(t, id);
@@ -696,7 +699,7 @@ size_t tree_mark_gone(struct tree *t, bool (*covered)(void *ctx, const char *top
 
 		if ((n->flags & (TREE_F_VALUE | TREE_F_RETAINED | TREE_F_GONE)) !=
 		        (TREE_F_VALUE | TREE_F_RETAINED) ||
-		    n->conn == t->conn)
+		    TREE_CONN_SLOT(n->conn) != slot || n->conn == t->conn[slot])
 			continue;
 		len = tree_path(t, id, path, cap);
 		if (len >= cap) {

@@ -40,7 +40,7 @@ static void wipe(struct line_edit *e)
 static bool pw_key(struct modal *m, struct ui *u, int key, bool fn)
 {
 	struct pw_prompt *p = (struct pw_prompt *)m;
-	struct session *ss = ui_app(u)->session;
+	struct session *ss = ui_session(u);
 
 	char err[128];
 
@@ -169,31 +169,37 @@ void auth_prompt_open(struct ui *u)
 {
 	char user[256];
 
-	if (ui_app(u)->session == NULL) {
+	if (ui_session(u) == NULL) {
 		ui_notice(u, HINT_ERROR, "Not connected to a broker");
 		return;
 	}
-	session_user(ui_app(u)->session, user, sizeof(user));
+	session_user(ui_session(u), user, sizeof(user));
 	prompt_open(u, "Username (empty for none): ", user, user_entered, NULL);
 }
 
-void auth_prompt_on_status(struct ui *u, const struct session_status *st)
+void auth_prompt_on_status(struct ui *u, const struct app_link *l, const struct session_status *st)
 {
-	static bool asked;
+	static bool asked_of[APP_MAX_BROKERS];
+	bool *asked = &asked_of[app_link_index(ui_app(u), l)];
 	char user[256], k[32];
 
 	if (st->state == SESSION_CONNECTED)
-		asked = false; /* a later refusal (password changed) asks again */
-	if (st->state != SESSION_WAITING || !session_reason_is_auth(st->reason, st->code) || asked)
+		*asked = false; /* a later refusal (password changed) asks again */
+	if (st->state != SESSION_WAITING || !session_reason_is_auth(st->reason, st->code) || *asked)
 		return;
-	asked = true;
+	*asked = true;
 	keys_describe(ACT_LOGIN, k, sizeof(k));
+	if (ui_app(u)->several) { /* the prompt is for the broker of the selection */
+		ui_notice(u, HINT_ERROR, "%s refused the login: %s on its branch to enter another",
+		          l->label, k[0] ? k : "the login action");
+		return;
+	}
 	if (ui_modal_open(u)) {
 		ui_notice(u, HINT_ERROR, "The broker refused the login: %s to enter another",
 		          k[0] ? k : "the login action");
 		return;
 	}
-	session_user(ui_app(u)->session, user, sizeof(user));
+	session_user(ui_session(u), user, sizeof(user));
 	if (user[0])
 		password_open(u, user);
 	else

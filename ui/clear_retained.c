@@ -40,6 +40,7 @@ struct clear_plan {
 	tree_id *ids;
 	size_t n;
 	char *branch;
+	struct app_link *link; /* the broker that holds them */
 };
 
 struct clear_job {
@@ -246,24 +247,24 @@ static bool refill(struct clear_job *c, struct ui *u, int64_t until)
 			c->next++; /* emptied meanwhile: nothing to send */
 			continue;
 		}
-		len = tree_path(a->tree, id, c->topic, c->topic_cap);
+		len = app_topic(a, id, c->topic, c->topic_cap);
 		if (len + 1 > c->topic_cap) {
 			c->topic_cap = len + 1;
 			c->topic = xrealloc(c->topic, c->topic_cap);
-			tree_path(a->tree, id, c->topic, c->topic_cap);
+			app_topic(a, id, c->topic, c->topic_cap);
 		}
 		memset(&req, 0, sizeof(req));
 		req.topic = c->topic;
 		req.payload = "";
 		req.qos = CLEAR_QOS;
 		req.retain = true;
-		if (a->session == NULL ||
-		    session_publish(a->session, &req, &mid, err, sizeof(err)) != 0) {
-			if (a->session != NULL && strcmp(err, "not connected") == 0)
+		if (c->plan.link->session == NULL ||
+		    session_publish(c->plan.link->session, &req, &mid, err, sizeof(err)) != 0) {
+			if (c->plan.link->session != NULL && strcmp(err, "not connected") == 0)
 				return false;
 			if (c->failed++ == 0)
 				snprintf(c->first_err, sizeof(c->first_err), "%s",
-				         a->session ? err : "no session");
+				         c->plan.link->session ? err : "no session");
 			c->next++;
 			continue;
 		}
@@ -322,7 +323,8 @@ static void clear_event(struct job *j, struct ui *u, const struct session_event 
 {
 	struct clear_job *c = (struct clear_job *)j;
 
-	if (ev->kind != SESSION_EV_PUBLISHED)
+	if (ev->kind != SESSION_EV_PUBLISHED ||
+	    ev->broker != app_link_index(ui_app(u), c->plan.link))
 		return;
 	for (int i = 0; i < CLEAR_WINDOW; i++) {
 		if (c->mids[i] != ev->mid)
@@ -443,7 +445,7 @@ void clear_retained_open(struct ui *u)
 		return;
 	}
 	n = tree_node(a->tree, sel);
-	topic = publish_topic_of(a->tree, sel);
+	topic = app_topic_dup(a, sel);
 	if (n->sub_topics <= ((n->flags & TREE_F_VALUE) ? 1u : 0u)) {
 		/* A topic without topics below it. */
 		if (!tree_has_retained(a->tree, sel))
@@ -466,7 +468,15 @@ void clear_retained_open(struct ui *u)
 	plan = xcalloc(1, sizeof(*plan));
 	plan->ids = ids;
 	plan->n = k;
-	plan->branch = topic;
+	plan->link = ui_link(u);
+	if (a->several) { /* which broker it is, said with the branch */
+		plan->branch = xmalloc(strlen(topic) + sizeof(plan->link->label) + 8);
+		sprintf(plan->branch, "%s%s%s", topic, *topic ? " on " : "", plan->link->label);
+		free(topic);
+		topic = plan->branch;
+	} else {
+		plan->branch = topic;
+	}
 	fmt_count(count, sizeof(count), k);
 	c = confirm_new(start_job, drop_plan, plan);
 	snprintf(c->lines[0], sizeof(c->lines[0]),

@@ -172,7 +172,7 @@ void clipboard_copy_topic(struct ui *u)
 		ui_notice(u, HINT_ERROR, "Nothing selected to copy");
 		return;
 	}
-	n = tree_path(ui_app(u)->tree, id, path, sizeof(path));
+	n = app_topic(ui_app(u), id, path, sizeof(path)); /* as the broker names it */
 	if (n >= sizeof(path))
 		n = sizeof(path) - 1;
 	copy(u, path, n, n, "the topic");

@@ -71,7 +71,7 @@ static int newer_first(const void *pa, const void *pb)
 /* Takes the session's log and the bottom line's last messages, newest first, in words. */
 static void read_log(struct conn_log *c, struct ui *u)
 {
-	struct session *ss = ui_app(u)->session;
+	struct session *ss = ui_session(u);
 	struct session_log_entry e[SESSION_LOG_MAX];
 	struct ui_message *m = xmalloc(UI_MESSAGES_MAX * sizeof(*m));
 	size_t n = ss ? session_log(ss, e, SESSION_LOG_MAX) : 0, nm;
@@ -157,8 +157,9 @@ static void log_draw(struct modal *m, struct ui *u, int rows, int cols)
 {
 	struct conn_log *c = (struct conn_log *)m;
 	struct app *a = ui_app(u);
+	struct session *ss = ui_session(u);
 	int hh, ww = cols - 2 > LOG_W ? LOG_W : cols - 2;
-	char title[128], close[32];
+	char title[200], close[32];
 
 	if (ww < LOG_MIN_W || rows - 2 < LOG_MIN_H) {
 		draw_too_small(&c->win, &c->h, &c->w, rows, cols, "Log", LOG_MIN_H + 2,
@@ -172,13 +173,14 @@ static void log_draw(struct modal *m, struct ui *u, int rows, int cols)
 		hh = rows - 2;
 	keys_describe(ACT_LOG_CLOSE, close, sizeof(close));
 	snprintf(title, sizeof(title),
-	         " connection log, newest first, with the last messages (%s closes) ", close);
+	         " connection log%s%s, newest first, with the last messages (%s closes) ",
+	         a->several ? " of " : "", a->several ? ui_link(u)->label : "", close);
 	draw_dialog(&c->win, &c->h, &c->w, hh, ww, rows, cols, title);
 	if (c->nev == 0) {
 		wmove(c->win, 1, 2);
 		draw_str(c->win,
-		         a->session ? "Nothing yet: the first attempt is under way."
-		                    : "No broker connection in this mode, and no messages yet.",
+		         ss ? "Nothing yet: the first attempt is under way."
+		            : "No broker connection in this mode, and no messages yet.",
 		         ww - 4, theme_attr(SLOT_COUNT));
 	}
 	list_view_draw(&c->lv, c->win, 1, 2, hh - 2, ww - 4, c->nrows, 0);

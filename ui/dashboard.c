@@ -29,6 +29,8 @@ struct dashboard {
 	struct modal m;
 	WINDOW *win;
 	int h, w;
+	size_t link; /* the broker shown, with several */
+	bool all;    /* every broker side by side */
 };
 
 /* The node of a $SYS topic (or any topic), or TREE_NONE; "" is a statistic not published. */
@@ -133,9 +135,24 @@ static void traffic(WINDOW *w, int y, int maxx, const struct tree *t, const char
 
 static bool dash_key(struct modal *m, struct ui *u, int key, bool fn)
 {
-	(void)m;
-	(void)u;
-	return keys_lookup(MODE_DASHBOARD, key, fn) != ACT_DASH_CLOSE;
+	struct dashboard *d = (struct dashboard *)m;
+
+	switch (keys_lookup(MODE_DASHBOARD, key, fn)) {
+	case ACT_DASH_CLOSE:
+		return false;
+	case ACT_DASH_NEXT:
+		d->link = (d->link + 1) % ui_app(u)->nlinks;
+		d->all = false;
+		ui_dirty(u);
+		break;
+	case ACT_DASH_ALL:
+		d->all = !d->all && ui_app(u)->several;
+		ui_dirty(u);
+		break;
+	default:
+		break;
+	}
+	return true;
 }
 
 /* One line of events an events-only broker announced: how many, and the newest. */
@@ -178,18 +195,114 @@ static int words(WINDOW *w, int y, int hh, int maxx, const char *text, enum them
 	return y;
 }
 
+/* One cell of the side-by-side table: a $SYS value as the broker sent it, or the absent mark. */
+static void cell(WINDOW *w, int y, int x, int wd, const struct tree *t, const char *topic)
+{
+	tree_id id = find(t, topic);
+	const struct tree_value *v = id != TREE_NONE ? tree_value(t, id, 0) : NULL;
+
+	wmove(w, y, x);
+	if (v && v->len)
+		draw_text(w, v->data, v->len, wd, theme_attr(SLOT_VALUE) | A_BOLD);
+	else
+		draw_str(w, draw_ascii() ? "-" : "\xe2\x80\x94", wd, theme_attr(SLOT_ABSENT));
+}
+
+/* Every broker's $SYS side by side, a column each (a cluster's nodes at a glance). */
+static void draw_all(struct dashboard *d, struct ui *u, int rows, int cols)
+{
+	static const struct {
+		const char *label;
+		enum dialect_stat stat;
+	} lines[] = {
+	    {"version", DS_VERSION},           {"uptime", DS_UPTIME},
+	    {"clients", DS_CLIENTS_CONNECTED}, {"subscriptions", DS_SUBSCRIPTIONS},
+	    {"retained", DS_RETAINED},         {"messages in", DS_MESSAGES_IN},
+	    {"messages out", DS_MESSAGES_OUT}, {"dropped", DS_DROPPED},
+	};
+	struct app *a = ui_app(u);
+	const struct tree *t = a->tree;
+	int nl = (int)(sizeof(lines) / sizeof(lines[0]));
+	int hh = nl + 8, ww = cols - 2 > 120 ? 120 : cols - 2, colw, y;
+	char buf[160], all[32], close[32], tp[DIALECT_PREFIX_MAX + 48], root[72];
+
+	if (hh > rows - 2 || ww < DASH_MIN_W) {
+		draw_too_small(&d->win, &d->h, &d->w, rows, cols, "Dashboard", hh + 2,
+		               DASH_MIN_W + 2, ACT_DASH_CLOSE);
+		return;
+	}
+	keys_describe(ACT_DASH_ALL, all, sizeof(all));
+	keys_describe(ACT_DASH_CLOSE, close, sizeof(close));
+	snprintf(buf, sizeof(buf), " %zu brokers side by side ($SYS; %s one broker, %s closes) ",
+	         a->nlinks, all, close);
+	draw_dialog(&d->win, &d->h, &d->w, hh, ww, rows, cols, buf);
+	colw = (ww - 4 - LABEL_COLS) / (int)a->nlinks;
+	for (size_t b = 0; b < a->nlinks; b++) {
+		struct app_link *l = &a->link[b];
+		int x = 2 + LABEL_COLS + (int)b * colw;
+		const char *word = app_link_state_word(l);
+		tree_id top = app_link_root(a, l);
+		struct dialect dl;
+
+		wmove(d->win, 1, x);
+		draw_str(d->win, l->label, colw - 1, theme_attr(SLOT_META_KEY) | A_BOLD);
+		wmove(d->win, 2, x);
+		draw_str(d->win, strcmp(word, "down") == 0 ? "DOWN" : word, colw - 1,
+		         theme_attr(strcmp(word, "up") == 0 ? SLOT_VALUE : SLOT_ERROR));
+		snprintf(root, sizeof(root), "%s/", l->label);
+		dialect_detect_in(&dl, t, root);
+		wmove(d->win, 3, x);
+		draw_str(d->win, dialect_name(dl.id) ? dialect_name(dl.id) : "no $SYS", colw - 1,
+		         theme_attr(SLOT_META));
+		for (int i = 0; i < nl; i++) {
+			dialect_topic(&dl, lines[i].stat, tp, sizeof(tp));
+			cell(d->win, 4 + i, x, colw - 1, t, tp);
+		}
+		/* what mqscope holds of it: the memory budget is shared, the topics are each's */
+		y = 4 + nl;
+		snprintf(
+		    buf, sizeof(buf), "%llu",
+		    (unsigned long long)(top != TREE_NONE ? tree_node(t, top)->sub_topics : 0));
+		wmove(d->win, y, x);
+		draw_str(d->win, buf, colw - 1, theme_attr(SLOT_VALUE));
+		snprintf(buf, sizeof(buf), "%llu", (unsigned long long)l->ingested);
+		wmove(d->win, y + 1, x);
+		draw_str(d->win, buf, colw - 1, theme_attr(SLOT_VALUE));
+		fmt_bytes(buf, sizeof(buf), ring_bytes_used(l->ring));
+		snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf), ", %llu dropped",
+		         (unsigned long long)ring_drops(l->ring));
+		wmove(d->win, y + 2, x);
+		draw_str(d->win, buf, colw - 1,
+		         theme_attr(ring_drops(l->ring) ? SLOT_ERROR : SLOT_VALUE));
+	}
+	label(d->win, 2, "state");
+	label(d->win, 3, "broker");
+	for (int i = 0; i < nl; i++)
+		label(d->win, 4 + i, lines[i].label);
+	label(d->win, 4 + nl, "topics here");
+	label(d->win, 5 + nl, "msgs taken in");
+	label(d->win, 6 + nl, "ring");
+	touchwin(d->win);
+	wnoutrefresh(d->win);
+}
+
 static void dash_draw(struct modal *m, struct ui *u, int rows, int cols)
 {
 	struct dashboard *d = (struct dashboard *)m;
-	const struct app *a = ui_app(u);
+	struct app *a = ui_app(u);
 	const struct tree *t = a->tree;
+	const struct app_link *l = &a->link[d->link < a->nlinks ? d->link : 0];
 	int hh = 19, ww = 96, y = 1, maxx, x;
-	char buf[256], when[40], close[32], tp[DS__COUNT][DIALECT_PREFIX_MAX + 48];
+	char buf[320], when[40], close[32], tp[DS__COUNT][DIALECT_PREFIX_MAX + 48], root[72] = "";
 	double v;
 	struct dialect dl;
 	struct session_status st = {0};
 	const char *name;
 
+	if (d->all && a->several) {
+		draw_all(d, u, rows, cols);
+		return;
+	}
 	if (ww > cols - 2)
 		ww = cols - 2;
 	if (hh > rows - 2 || ww < DASH_MIN_W) {
@@ -197,15 +310,30 @@ static void dash_draw(struct modal *m, struct ui *u, int rows, int cols)
 		               DASH_MIN_W + 2, ACT_DASH_CLOSE);
 		return;
 	}
-	dialect_detect(&dl, t);
+	if (a->several) /* the $SYS of that broker, under its branch */
+		snprintf(root, sizeof(root), "%s/", l->label);
+	dialect_detect_in(&dl, t, root);
 	name = dialect_name(dl.id);
 	for (int i = 0; i < DS__COUNT; i++)
 		dialect_topic(&dl, (enum dialect_stat)i, tp[i], sizeof(tp[i]));
-	if (a->session)
-		session_status(a->session, &st);
+	if (l->session)
+		session_status(l->session, &st);
 	keys_describe(ACT_DASH_CLOSE, close, sizeof(close));
-	snprintf(buf, sizeof(buf), " broker %s (%s%s$SYS; %s closes) ", a->broker_label,
-	         name ? name : "", name ? " " : "", close);
+	if (a->several) {
+		char next[32];
+
+		char all[32];
+
+		keys_describe(ACT_DASH_NEXT, next, sizeof(next));
+		keys_describe(ACT_DASH_ALL, all, sizeof(all));
+		snprintf(buf, sizeof(buf),
+		         " broker %s, %zu of %zu (%s%s$SYS; %s next, %s all, %s closes) ", l->label,
+		         (size_t)(l - a->link) + 1, a->nlinks, name ? name : "", name ? " " : "",
+		         next, all, close);
+	} else {
+		snprintf(buf, sizeof(buf), " broker %s (%s%s$SYS; %s closes) ", a->broker_label,
+		         name ? name : "", name ? " " : "", close);
+	}
 	draw_dialog(&d->win, &d->h, &d->w, hh, ww, rows, cols, buf);
 	WINDOW *w = d->win;
 	maxx = ww - 2;
@@ -332,7 +460,12 @@ static void dash_draw(struct modal *m, struct ui *u, int rows, int cols)
 		y++;
 	}
 	if (LINE("updated")) {
-		fmt_time(when, sizeof(when), tree_shown(t, find(t, "$SYS"))->sub_last_ms);
+		char sys[96];
+		tree_id at;
+
+		snprintf(sys, sizeof(sys), "%s$SYS", root);
+		at = find(t, sys);
+		fmt_time(when, sizeof(when), at != TREE_NONE ? tree_shown(t, at)->sub_last_ms : 0);
 		draw_str(w, when, maxx - x, theme_attr(SLOT_META));
 		y++;
 	}
@@ -362,5 +495,6 @@ void dashboard_open(struct ui *u)
 	struct dashboard *d = xcalloc(1, sizeof(*d));
 
 	d->m.ops = &dash_ops;
+	d->link = app_link_index(ui_app(u), ui_link(u));
 	ui_open(u, &d->m);
 }

@@ -126,6 +126,24 @@ static void fill_req(struct pub_req *r, const struct saved_msg *m)
 	r->retain = m->retain;
 }
 
+/*
+ * The broker a saved message goes to: the one it names (several brokers), else
+ * the selection's; NULL with why in err when it names one that is not open.
+ */
+static struct app_link *broker_of(struct ui *u, const struct saved_msg *m, char *err, size_t cap)
+{
+	struct app *a = ui_app(u);
+	struct app_link *l;
+
+	if (!a->several || m->broker == NULL)
+		return ui_link(u);
+	l = app_link_named(a, m->broker);
+	if (l == NULL)
+		snprintf(err, cap, "no broker '%s' here (the brokers are the top-level branches)",
+		         m->broker);
+	return l;
+}
+
 /* Sends the selected message or group; true when the picker may close. */
 static bool send_selected(struct picker *p, struct ui *u)
 {
@@ -134,13 +152,18 @@ static bool send_selected(struct picker *p, struct ui *u)
 
 	if (r->kind == ROW_MSG) {
 		const struct saved_msg *m = p->entries[r->entry].m;
+		struct app_link *l = broker_of(u, m, err, sizeof(err));
 		struct pub_req req;
 
+		if (l == NULL) {
+			set_status(p, true, "Not sent: %s", err);
+			return false;
+		}
 		fill_req(&req, m);
 		snprintf(label, sizeof(label), "'%s' to %s", m->name, m->topic);
 		snprintf(done, sizeof(done), "Sent '%s' to %s (QoS %d%s)", m->name, m->topic,
 		         m->qos, m->retain ? ", retained" : "");
-		if (publish_send(u, &req, 1, label, done, NULL, err, sizeof(err)) == 0) {
+		if (publish_send_on(u, l, &req, 1, label, done, NULL, err, sizeof(err)) == 0) {
 			set_status(p, true, "Not sent: %s", err);
 			return false;
 		}
@@ -148,25 +171,54 @@ static bool send_selected(struct picker *p, struct ui *u)
 	}
 
 	struct pub_req *reqs = xcalloc(r->members, sizeof(*reqs));
-	size_t k = 0, sent;
+	struct app_link **to = xcalloc(r->members, sizeof(*to));
+	struct app *a = ui_app(u);
+	size_t sent = 0, all = 0;
 
-	for (size_t i = 0; i < p->nentries && k < r->members; i++)
-		if (same_group(p->entries[i].m->group, r->group))
-			fill_req(&reqs[k++], p->entries[i].m);
+	for (size_t i = 0; i < p->nentries && all < r->members; i++) {
+		if (!same_group(p->entries[i].m->group, r->group))
+			continue;
+		if ((to[all++] = broker_of(u, p->entries[i].m, err, sizeof(err))) == NULL) {
+			set_status(p, true, "Not sent: %s", err);
+			free(reqs);
+			free(to);
+			return false;
+		}
+	}
 	snprintf(label, sizeof(label), "group '%s'", r->group);
 	char things[48], of[32];
 
-	snprintf(done, sizeof(done), "Sent group '%s': %s", r->group,
-	         fmt_things(things, sizeof(things), k, "message", "messages"));
-	sent = publish_send(u, reqs, k, label, done, NULL, err, sizeof(err));
+	/* One batch per broker, in the order of the brokers. */
+	for (size_t b = 0; b < a->nlinks; b++) {
+		size_t j = 0, took;
+
+		for (size_t i = 0, e = 0; i < p->nentries && e < all; i++) {
+			if (!same_group(p->entries[i].m->group, r->group))
+				continue;
+			if (to[e++] == &a->link[b])
+				fill_req(&reqs[j++], p->entries[i].m);
+		}
+		if (j == 0)
+			continue;
+		snprintf(done, sizeof(done), "Sent group '%s': %s", r->group,
+		         fmt_things(things, sizeof(things), j, "message", "messages"));
+		took =
+		    publish_send_on(u, &a->link[b], reqs, j, label, done, NULL, err, sizeof(err));
+		sent += took;
+		if (took < j)
+			break;
+	}
 	free(reqs);
+	free(to);
 	if (sent == 0) {
 		set_status(p, true, "Not sent: %s", err);
 		return false;
 	}
-	if (sent < k)
+	if (sent < all)
 		ui_notice(u, HINT_ERROR, "Sent %s of the %s of group '%s': %s",
-		          fmt_count(of, sizeof(of), sent), things, r->group, err);
+		          fmt_count(of, sizeof(of), sent),
+		          fmt_things(things, sizeof(things), all, "message", "messages"), r->group,
+		          err);
 	return true;
 }
 

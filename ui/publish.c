@@ -18,6 +18,7 @@
 /* Follows the acknowledgements of messages handed to the session. */
 struct pub_job {
 	struct job j;
+	unsigned broker; /* the app's broker the messages went to */
 	int *mids;
 	size_t n, pending, refused;
 	int first_rc;
@@ -92,7 +93,7 @@ static void pub_job_event(struct job *j, struct ui *u, const struct session_even
 	struct pub_job *p = (struct pub_job *)j;
 
 	(void)u;
-	if (ev->kind != SESSION_EV_PUBLISHED)
+	if (ev->kind != SESSION_EV_PUBLISHED || ev->broker != p->broker)
 		return;
 	for (size_t i = 0; i < p->n; i++) {
 		if (p->mids[i] != ev->mid)
@@ -127,7 +128,15 @@ static const struct job_ops pub_job_ops = {
 size_t publish_send(struct ui *u, const struct pub_req *reqs, size_t n, const char *label,
                     const char *done, const struct pub_draft *draft, char *err, size_t cap)
 {
-	struct session *ss = ui_app(u)->session;
+	return publish_send_on(u, ui_link(u), reqs, n, label, done, draft, err, cap);
+}
+
+size_t publish_send_on(struct ui *u, struct app_link *l, const struct pub_req *reqs, size_t n,
+                       const char *label, const char *done, const struct pub_draft *draft,
+                       char *err, size_t cap)
+{
+	struct app *a = ui_app(u);
+	struct session *ss = l->session;
 	struct pub_job *p;
 	size_t sent = 0;
 
@@ -137,6 +146,7 @@ size_t publish_send(struct ui *u, const struct pub_req *reqs, size_t n, const ch
 	}
 	p = xcalloc(1, sizeof(*p));
 	p->j.ops = &pub_job_ops;
+	p->broker = (unsigned)app_link_index(a, l);
 	p->mids = xcalloc(n ? n : 1, sizeof(*p->mids));
 	snprintf(p->label, sizeof(p->label), "%s", label);
 	for (; sent < n; sent++) {
@@ -159,7 +169,10 @@ size_t publish_send(struct ui *u, const struct pub_req *reqs, size_t n, const ch
 	}
 	p->n = p->pending = sent;
 	if (sent == n) {
-		snprintf(p->done, sizeof(p->done), "%s", done);
+		/* with several brokers, which one took it */
+		snprintf(p->done, sizeof(p->done), "%s%s%s", done, a->several ? " on " : "",
+		         a->several ? l->label : "");
+		done = p->done;
 		ui_notice(u, HINT_NOTICE, "%s", done);
 	} else {
 		p->report_ok = false; /* the caller reports the part that was not sent */
@@ -171,16 +184,6 @@ size_t publish_send(struct ui *u, const struct pub_req *reqs, size_t n, const ch
 	}
 	ui_start_job(u, &p->j);
 	return sent;
-}
-
-char *publish_topic_of(const struct tree *t, tree_id id)
-{
-	char one[1];
-	size_t n = tree_path(t, id, one, sizeof(one));
-	char *buf = xmalloc(n + 1);
-
-	tree_path(t, id, buf, n + 1);
-	return buf;
 }
 
 void publish_toggle(struct ui *u)
@@ -196,7 +199,7 @@ void publish_toggle(struct ui *u)
 		ui_notice(u, HINT_ERROR, "Select a topic to toggle first");
 		return;
 	}
-	topic = publish_topic_of(a->tree, sel);
+	topic = app_topic_dup(a, sel);
 	v = (tree_node(a->tree, sel)->flags & TREE_F_VALUE) ? tree_value(a->tree, sel, 0) : NULL;
 	if (v == NULL) {
 		ui_notice(u, HINT_ERROR, "Not toggled: %s has no value", topic);
@@ -209,8 +212,8 @@ void publish_toggle(struct ui *u)
 		          topic);
 		goto out;
 	}
-	if (toggle_compute(a->cfg->toggles, a->cfg->ntoggles, topic, v->data, v->len, v->qos,
-	                   v->retained, &o, err, sizeof(err)) != 0) {
+	if (toggle_compute(ui_link(u)->cfg->toggles, ui_link(u)->cfg->ntoggles, topic, v->data,
+	                   v->len, v->qos, v->retained, &o, err, sizeof(err)) != 0) {
 		ui_notice(u, HINT_ERROR, "%s", err);
 		goto out;
 	}

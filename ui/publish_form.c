@@ -35,7 +35,7 @@ struct publish_form {
 	struct modal m;
 	WINDOW *win;
 	int wy, wx, wh, ww;
-	char title[32];
+	char title[96];
 	struct line_edit topic, ctype, rtopic, props;
 	struct text_edit payload;
 	int qos;
@@ -215,6 +215,8 @@ static void save_done(struct ui *u, const char *text, void *data)
 	m.payload = f->payload.e.buf;
 	m.qos = f->qos;
 	m.retain = f->retain;
+	/* With several brokers, the message goes back to the one it was written for. */
+	m.broker = ui_app(u)->several ? ui_link(u)->label : NULL;
 	/* A name already in the file (in the same group) is replaced. */
 	for (i = 0; i < n; i++) {
 		bool same_group = (list[i].group == NULL && m.group == NULL) ||
@@ -692,7 +694,10 @@ static void open_form(struct ui *u, const struct pub_draft *d, const char *title
 	struct publish_form *f = xcalloc(1, sizeof(*f));
 
 	f->m.ops = &form_ops;
-	snprintf(f->title, sizeof(f->title), "%s", title);
+	if (ui_app(u)->several) /* which broker it goes to */
+		snprintf(f->title, sizeof(f->title), "%s on %s", title, ui_link(u)->label);
+	else
+		snprintf(f->title, sizeof(f->title), "%s", title);
 	line_edit_init(&f->topic);
 	line_edit_init(&f->ctype);
 	line_edit_init(&f->rtopic);
@@ -705,7 +710,7 @@ static void open_form(struct ui *u, const struct pub_draft *d, const char *title
 	line_edit_set(&f->props, d->user_props ? d->user_props : "");
 	f->qos = d->qos;
 	f->retain = d->retain;
-	f->v5 = ui_app(u)->session && session_protocol(ui_app(u)->session) == MQTT_V5;
+	f->v5 = ui_session(u) && session_protocol(ui_session(u)) == MQTT_V5;
 	f->nfields = f->v5 ? F__COUNT : F_RETAIN + 1;
 	f->focus = focus;
 	if (status)
@@ -724,10 +729,12 @@ void publish_form_open(struct ui *u)
 	pub_draft_init(&d);
 	if (sel != TREE_NONE && sel != TREE_ROOT) {
 		const struct tree_node *n = tree_node(a->tree, sel);
-		char *topic = publish_topic_of(a->tree, sel);
+		char *topic = app_topic_dup(a, sel);
 
 		free(d.topic);
-		if (!(n->flags & TREE_F_VALUE) && n->first_child != TREE_NONE) {
+		if (*topic == '\0') { /* a broker's branch */
+			d.topic = topic;
+		} else if (!(n->flags & TREE_F_VALUE) && n->first_child != TREE_NONE) {
 			/* A branch: most likely a topic below it is meant. */
 			d.topic = xmalloc(strlen(topic) + 2);
 			sprintf(d.topic, "%s/", topic);
@@ -753,7 +760,7 @@ void publish_form_again(struct ui *u)
 		ui_notice(u, HINT_ERROR, "Select a topic with a value first");
 		return;
 	}
-	topic = publish_topic_of(a->tree, sel);
+	topic = app_topic_dup(a, sel);
 	v = (tree_node(a->tree, sel)->flags & TREE_F_VALUE) ? tree_value(a->tree, sel, 0) : NULL;
 	if (v == NULL) {
 		ui_notice(u, HINT_ERROR, "%s has no value to publish again", topic);

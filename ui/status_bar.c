@@ -134,6 +134,18 @@ static void state_field(struct bar *b, const struct status_info *si, int wd)
 		add(b, PRIO_STATE, SLOT_BAR, "offline", NULL, NULL);
 		return;
 	}
+	if (si->states) {
+		/* several brokers: each one's state, then in short which way it leans */
+		snprintf(full, sizeof(full), "%s %s", dot, si->states);
+		cut_at_word(full, sizeof(full), wd);
+		slot = si->all_up ? SLOT_BAR_OK : si->any_down ? SLOT_BAR_BAD : SLOT_BAR_WARN;
+		snprintf(mid, sizeof(mid), "%s %s", dot,
+		         si->all_up     ? "all up"
+		         : si->any_down ? "DOWN"
+		                        : "connecting");
+		add(b, PRIO_STATE, slot, full, mid, NULL);
+		return;
+	}
 	session_describe(si->st, si->now_mono, desc, sizeof(desc));
 	snprintf(full, sizeof(full), "%s %s", dot, desc);
 	cut_at_word(full, sizeof(full), wd);

@@ -54,7 +54,7 @@ void subs_granted_text(int granted, int asked, char *buf, size_t cap)
 
 static struct session *session_of(struct ui *u)
 {
-	return ui_app(u)->session;
+	return ui_session(u);
 }
 
 /*
@@ -89,7 +89,7 @@ static void subscribe_entered(struct ui *u, const char *text, void *data)
 	(void)data;
 	if (text[0] == '\0' || ss == NULL)
 		return;
-	if (session_subscribe(ss, text, ui_app(u)->cfg->qos, err, sizeof(err)) != 0) {
+	if (session_subscribe(ss, text, ui_link(u)->cfg->qos, err, sizeof(err)) != 0) {
 		ui_notice(u, HINT_ERROR, "%s", err);
 		ui_dirty(u);
 		return;
@@ -235,7 +235,14 @@ static void subs_draw(struct modal *m, struct ui *u, int rows, int cols)
 	werase(v->win);
 	draw_box(v->win, hh, ww, theme_attr(SLOT_BORDER));
 	wmove(v->win, 0, 2);
-	draw_str(v->win, " Subscriptions ", ww - 4, theme_attr(SLOT_TITLE));
+	if (ui_app(u)->several) {
+		char title[96];
+
+		snprintf(title, sizeof(title), " Subscriptions on %s ", ui_link(u)->label);
+		draw_str(v->win, title, ww - 4, theme_attr(SLOT_TITLE));
+	} else {
+		draw_str(v->win, " Subscriptions ", ww - 4, theme_attr(SLOT_TITLE));
+	}
 	session_status(ss, &st);
 	wmove(v->win, 1, 2);
 	if (st.state == SESSION_CONNECTED)
@@ -316,7 +323,7 @@ void subs_view_open(struct ui *u)
 {
 	struct subs_view *v;
 
-	if (ui_app(u)->session == NULL) {
+	if (ui_session(u) == NULL) {
 		ui_notice(u, HINT_ERROR, "Not connected to a broker");
 		return;
 	}

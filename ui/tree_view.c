@@ -885,6 +885,16 @@ static int64_t draw_row(struct tree_view *v, WINDOW *w, int y, int wd, tree_id i
 	}
 
 	used = draw_silence(v, w, id, branch, used, cw);
+	if (n->depth == 1 && v->top_note) {
+		bool bad = false;
+		const char *word = v->top_note(v->top_ctx, id, &bad);
+
+		if (word) {
+			snprintf(buf, sizeof(buf), " [%s]", word);
+			used +=
+			    draw_str(w, buf, cw - used, theme_attr(bad ? SLOT_ERROR : SLOT_COUNT));
+		}
+	}
 	if (n->flags & TREE_F_VALUE) {
 		const struct tree_value *val = tree_shown_value(t, id, 0);
 		/* A value from before the reconnect is dimmed; one the broker no longer has says
@@ -1028,6 +1038,7 @@ static void filter_entered(struct ui *u, const char *text, void *data)
 		ui_notice(u, HINT_ERROR, "%s", err);
 		return;
 	}
+	f->skip = a->several; /* "house/#" means house/# on every broker */
 	t0 = clock_mono_ms();
 	filter_apply(f, a->tree);
 	tree_view_set_filter(v, f);

@@ -21,6 +21,7 @@
 #include "mqscope/clipboard.h"
 #include "mqscope/dashboard.h"
 #include "mqscope/clear_retained.h"
+#include "mqscope/compare_view.h"
 #include "mqscope/conn_log.h"
 #include "mqscope/draw.h"
 #include "mqscope/filter.h"
@@ -105,7 +106,6 @@ struct ui {
 	int notice_lines; /* lines the notice took in the last frame (2: over the panes) */
 	struct ui_message messages[UI_MESSAGES_MAX];
 	uint64_t nmessages; /* ever kept; the newest is messages[(n - 1) % UI_MESSAGES_MAX] */
-	struct session_status st;
 	int64_t next_frame;
 	int frame_ms;
 	bool more;      /* the ring still holds records */
@@ -125,8 +125,8 @@ struct ui {
 	 */
 	struct {
 		bool waiting;
-		int64_t subacked; /* monotonic ms when the last SUBACK came; 0: not yet */
-	} resync;
+		int64_t subacked;  /* monotonic ms when the last SUBACK came; 0: not yet */
+	} resync[APP_MAX_BROKERS]; /* each broker's own */
 
 	bool paused;         /* panes frozen; messages are still taken in */
 	uint64_t paused_at;  /* messages ingested when the pause began */
@@ -221,6 +221,34 @@ size_t ui_messages(struct ui *u, struct ui_message *out, size_t max)
 struct app *ui_app(struct ui *u)
 {
 	return u->app;
+}
+
+/* The state of a broker after its branch's name, with several brokers, and its ring's drops. */
+static const char *broker_note(void *ctx, tree_id id, bool *bad)
+{
+	static char buf[64];
+	struct ui *u = ctx;
+	const struct app_link *l = app_link_of(u->app, id);
+	const char *w = app_link_state_word(l);
+	uint64_t drops = ring_drops(l->ring);
+	char n[32];
+
+	*bad = strcmp(w, "down") == 0 || drops > 0;
+	if (drops == 0)
+		return strcmp(w, "down") == 0 ? "DOWN" : w;
+	fmt_count(n, sizeof(n), drops);
+	snprintf(buf, sizeof(buf), "%s, %s dropped", strcmp(w, "down") == 0 ? "DOWN" : w, n);
+	return buf;
+}
+
+struct app_link *ui_link(struct ui *u)
+{
+	return app_link_of(u->app, ui_selected(u));
+}
+
+struct session *ui_session(struct ui *u)
+{
+	return ui_link(u)->session;
 }
 
 tree_id ui_selected(struct ui *u)
@@ -375,20 +403,21 @@ static void run_jobs(struct ui *u, int64_t now)
 	}
 }
 
-/* A new connection: older values become stale; after a reconnect, look for gone ones. */
-static void connected_again(struct ui *u, const struct session_status *st)
+/* A new connection of broker b: its older values become stale; after a reconnect, look for
+ * gone ones. */
+static void connected_again(struct ui *u, size_t b, const struct session_status *st)
 {
-	tree_set_connection(u->app->tree, (uint16_t)st->connects);
-	u->resync.waiting = st->connects > 1;
-	u->resync.subacked = 0;
+	tree_set_connection(u->app->tree, (unsigned)b, TREE_CONN(b, st->connects));
+	u->resync[b].waiting = st->connects > 1;
+	u->resync[b].subacked = 0;
 	u->dirty |= DIRTY_PANES;
 }
 
-/* Whether every subscription of the connection has its SUBACK. */
-static bool all_subacked(struct ui *u)
+/* Whether every subscription of the broker's connection has its SUBACK. */
+static bool all_subacked(struct session *ss)
 {
 	struct session_sub subs[64];
-	size_t n = session_subscriptions(u->app->session, subs, 64);
+	size_t n = session_subscriptions(ss, subs, 64);
 
 	for (size_t i = 0; i < n && i < 64; i++)
 		if (subs[i].granted < 0)
@@ -399,6 +428,7 @@ static bool all_subacked(struct ui *u)
 struct cover {
 	struct session_sub subs[256];
 	size_t n;
+	const char *label; /* several brokers: the broker's branch, taken off each path */
 };
 
 /* Whether a subscription the broker granted matches topic. */
@@ -406,6 +436,14 @@ static bool covered(void *ctx, const char *topic, size_t len)
 {
 	const struct cover *c = ctx;
 
+	if (c->label) {
+		size_t ll = strlen(c->label);
+
+		if (len <= ll || memcmp(topic, c->label, ll) != 0 || topic[ll] != '/')
+			return false;
+		topic += ll + 1;
+		len -= ll + 1;
+	}
 	for (size_t i = 0; i < c->n; i++)
 		if (c->subs[i].granted >= 0 && c->subs[i].granted <= 2 &&
 		    topic_matches(c->subs[i].filter, topic, len))
@@ -413,64 +451,92 @@ static bool covered(void *ctx, const char *topic, size_t len)
 	return false;
 }
 
-/* When the resent retained messages are all in: the rest are marked gone; the next check. */
-static int64_t resync_step(struct ui *u, int64_t now)
+/* When broker b's resent retained messages are all in: the rest are marked gone; the next
+ * check. */
+static int64_t resync_step_one(struct ui *u, size_t b, int64_t now)
 {
+	struct app_link *l = &u->app->link[b];
 	int64_t quiet_from, at;
 	struct cover *c;
 	size_t gone;
 	char n[32];
 
-	if (!u->resync.waiting || u->app->session == NULL)
+	if (!u->resync[b].waiting || l->session == NULL)
 		return INT64_MAX;
-	if (u->st.state != SESSION_CONNECTED) {
-		u->resync.waiting = false; /* lost again: the next connection starts over */
+	if (l->st.state != SESSION_CONNECTED) {
+		u->resync[b].waiting = false; /* lost again: the next connection starts over */
 		return INT64_MAX;
 	}
-	if (u->resync.subacked == 0)
+	if (u->resync[b].subacked == 0)
 		return INT64_MAX; /* a SUBACK event brings us back */
-	quiet_from = u->app->last_retained_ms > u->resync.subacked ? u->app->last_retained_ms
-	                                                           : u->resync.subacked;
+	quiet_from = l->last_retained_ms > u->resync[b].subacked ? l->last_retained_ms
+	                                                         : u->resync[b].subacked;
 	at = quiet_from + RESYNC_QUIET_MS;
-	if (at > u->resync.subacked + RESYNC_MAX_MS)
-		at = u->resync.subacked + RESYNC_MAX_MS;
+	if (at > u->resync[b].subacked + RESYNC_MAX_MS)
+		at = u->resync[b].subacked + RESYNC_MAX_MS;
 	if (now < at)
 		return at;
-	u->resync.waiting = false;
+	u->resync[b].waiting = false;
 	c = xmalloc(sizeof(*c));
-	c->n = session_subscriptions(u->app->session, c->subs, 256);
+	c->n = session_subscriptions(l->session, c->subs, 256);
 	if (c->n > 256)
 		c->n = 256;
-	gone = tree_mark_gone(u->app->tree, covered, c);
+	c->label = u->app->several ? l->label : NULL;
+	gone = tree_mark_gone(u->app->tree, (unsigned)b, covered, c);
 	free(c);
 	if (gone) {
 		fmt_count(n, sizeof(n), gone);
 		ui_notice(u, HINT_NOTICE,
-		          "%s retained topic%s the broker no longer has: not sent again after "
+		          "%s%s%s retained topic%s the broker no longer has: not sent again after "
 		          "reconnecting (marked gone)",
-		          n, gone == 1 ? "" : "s");
+		          u->app->several ? l->label : "", u->app->several ? ": " : "", n,
+		          gone == 1 ? "" : "s");
 		u->dirty |= DIRTY_PANES;
 	}
 	return INT64_MAX;
 }
 
-/* Hands the network thread's outcomes to every modal and job that listens. */
+/* The earliest of every broker's next resync check. */
+static int64_t resync_step(struct ui *u, int64_t now)
+{
+	int64_t next = INT64_MAX;
+
+	for (size_t b = 0; b < u->app->nlinks; b++) {
+		int64_t at = resync_step_one(u, b, now);
+
+		if (at < next)
+			next = at;
+	}
+	return next;
+}
+
+/* One event to every modal and job that listens. */
+static void dispatch_one(struct ui *u, const struct session_event *ev)
+{
+	for (int i = 0; i < u->nmodals; i++)
+		if (u->modals[i]->ops->event)
+			u->modals[i]->ops->event(u->modals[i], u, ev);
+	for (int i = 0; i < u->njobs; i++)
+		if (u->jobs[i]->ops->event)
+			u->jobs[i]->ops->event(u->jobs[i], u, ev);
+	u->dirty |= DIRTY_PANES;
+}
+
+/* Hands the network threads' outcomes, each marked with its broker, to whoever listens. */
 static void dispatch_events(struct ui *u)
 {
 	struct session_event ev;
 
-	if (u->app->session == NULL)
-		return;
-	while (session_next_event(u->app->session, &ev)) {
-		if (ev.kind == SESSION_EV_SUBSCRIBED && u->resync.waiting && all_subacked(u))
-			u->resync.subacked = clock_mono_ms();
-		for (int i = 0; i < u->nmodals; i++)
-			if (u->modals[i]->ops->event)
-				u->modals[i]->ops->event(u->modals[i], u, &ev);
-		for (int i = 0; i < u->njobs; i++)
-			if (u->jobs[i]->ops->event)
-				u->jobs[i]->ops->event(u->jobs[i], u, &ev);
-		u->dirty |= DIRTY_PANES;
+	for (size_t b = 0; b < u->app->nlinks; b++) {
+		struct session *ss = u->app->link[b].session;
+
+		while (ss && session_next_event(ss, &ev)) {
+			ev.broker = (unsigned)b;
+			if (ev.kind == SESSION_EV_SUBSCRIBED && u->resync[b].waiting &&
+			    all_subacked(ss))
+				u->resync[b].subacked = clock_mono_ms();
+			dispatch_one(u, &ev);
+		}
 	}
 }
 
@@ -533,29 +599,50 @@ static void layout(struct ui *u)
 static void draw_status(struct ui *u, int64_t now)
 {
 	struct status_info si;
-	char replay[96] = "", filter[160] = "", alarm[512];
+	char replay[96] = "", filter[160] = "", states[400] = "", alarm[512];
 	const struct watch_event *e;
+	struct app *a = u->app;
 
 	memset(&si, 0, sizeof(si));
 	si.broker = u->app->broker_label;
 	si.demo = u->app->cfg->demo;
 	si.insecure = u->app->cfg->tls && u->app->cfg->insecure;
 	si.unverified = si.insecure && !u->app->cfg->cafile && !u->app->cfg->capath;
-	si.offline = u->app->session == NULL;
-	si.st = &u->st;
+	si.offline = a->link[0].session == NULL;
+	si.st = &a->link[0].st;
+	if (a->several && !si.offline) {
+		/* each broker's state in a word: "house up  cloud DOWN" */
+		size_t o = 0;
+
+		si.all_up = true;
+		for (size_t i = 0; i < a->nlinks && o < sizeof(states); i++) {
+			const char *w = app_link_state_word(&a->link[i]);
+			int k;
+
+			si.all_up &= strcmp(w, "up") == 0;
+			if (strcmp(w, "down") == 0)
+				si.any_down = true;
+			k = snprintf(states + o, sizeof(states) - o, "%s%s %s", i ? "  " : "",
+			             a->link[i].label, strcmp(w, "down") == 0 ? "DOWN" : w);
+			if (k < 0)
+				break;
+			o += (size_t)k;
+		}
+		si.states = states;
+	}
 	si.now_mono = now;
 	si.msgs = u->app->ingested;
 	si.rate = rate_last_second(&u->app->rate, now);
 	si.topics = tree_topic_count(u->app->tree);
-	si.drops = ring_drops(&u->app->ring);
+	si.drops = app_drops(a);
 	si.refused_topics = tree_refused_by(u->app->tree, TREE_BOUND_TOPICS);
 	si.refused_names = tree_refused_by(u->app->tree, TREE_BOUND_NAMES);
 	si.refused_deep = tree_refused_by(u->app->tree, TREE_BOUND_DEPTH);
 	si.refused_nomem = tree_refused_by(u->app->tree, TREE_BOUND_MEMORY);
 	si.max_topics = u->app->cfg->max_topics;
 	si.cut = u->app->cut;
-	si.mem = tree_mem_bytes(u->app->tree) + ring_bytes_used(&u->app->ring) +
-	         stream_mem_bytes(u->app->stream);
+	si.mem =
+	    tree_mem_bytes(u->app->tree) + app_ring_bytes(a) + stream_mem_bytes(u->app->stream);
 	si.over_budget = tree_over_budget(u->app->tree);
 	si.budget_hits = tree_budget_hits(u->app->tree);
 	si.paused = u->paused;
@@ -1172,8 +1259,8 @@ static void took_messages(struct ui *u)
 	struct session_status st = {0};
 
 	/* Read after the messages: a value of a new connection then always sees its count. */
-	if (u->app->session)
-		session_status(u->app->session, &st);
+	if (u->app->link[0].session)
+		session_status(u->app->link[0].session, &st);
 	u->broker_dropped = sys_drops_update(&u->drops, u->app->tree, st.connects);
 	u->dirty |= DIRTY_STATUS;
 	check_recorder(u);
@@ -1224,8 +1311,9 @@ static int64_t next_tick(struct ui *u, int64_t now)
 	int64_t next_sec = (now / 1000 + 1) * 1000 + 5;
 	int64_t tick = INT64_MAX;
 
-	if (u->app->session && u->st.state != SESSION_CONNECTED)
-		tick = next_sec; /* countdown to the next retry */
+	for (size_t i = 0; i < u->app->nlinks; i++)
+		if (u->app->link[i].session && u->app->link[i].st.state != SESSION_CONNECTED)
+			tick = next_sec; /* countdown to the next retry */
 	if (u->shown_rate != 0 || rate_last_second(&u->app->rate, now + 1000) != 0)
 		tick = next_sec; /* the rate will change at the second boundary */
 	if (u->paused)
@@ -1289,26 +1377,36 @@ static int poll_timeout(struct ui *u, int64_t now, int64_t tick)
 
 static int loop(struct ui *u)
 {
-	struct pollfd fds[3] = {
+	struct app *a = u->app;
+	/* the terminal, the signals, then each broker's ring */
+	struct pollfd fds[2 + APP_MAX_BROKERS] = {
 	    {.fd = STDIN_FILENO, .events = POLLIN},
-	    {.fd = u->app->ring.wake_fd, .events = POLLIN},
 	    {.fd = sig_pipe[0], .events = POLLIN},
 	};
+	nfds_t nfds = 2 + a->nlinks;
+
+	for (size_t i = 0; i < a->nlinks; i++)
+		fds[2 + i] = (struct pollfd){.fd = a->link[i].ring->wake_fd, .events = POLLIN};
 
 	u->dirty = DIRTY_PANES;
 	while (!u->quit) {
 		int64_t now = clock_mono_ms(), tick;
-		struct session_status st;
+		bool sleep_ok;
 		int timeout;
 
-		if (u->app->session) {
-			session_status(u->app->session, &st);
-			if (st.gen != u->st.gen) {
-				if (st.connects != u->st.connects)
-					connected_again(u, &st);
-				u->st = st;
-				u->dirty |= DIRTY_STATUS;
-				auth_prompt_on_status(u, &st);
+		for (size_t i = 0; i < a->nlinks; i++) {
+			struct app_link *l = &a->link[i];
+			struct session_status st;
+
+			if (l->session == NULL)
+				continue;
+			session_status(l->session, &st);
+			if (st.gen != l->st.gen) {
+				if (st.connects != l->st.connects)
+					connected_again(u, i, &st);
+				l->st = st;
+				u->dirty |= DIRTY_STATUS | (a->several ? DIRTY_TREE : 0);
+				auth_prompt_on_status(u, l, &st);
 			}
 		}
 		/* A key that waits makes its own frame right after it is handled. */
@@ -1326,15 +1424,18 @@ static int loop(struct ui *u)
 		 * Back within a frame anyway: the network thread need not wake
 		 * us for each message, only if the ring fills up meanwhile.
 		 */
-		if (!ring_prepare_sleep(&u->app->ring, timeout >= 0 && timeout <= u->frame_ms))
-			timeout = 0;
-		if (poll(fds, 3, timeout) < 0 && errno != EINTR)
+		sleep_ok = timeout >= 0 && timeout <= u->frame_ms;
+		for (size_t i = 0; i < a->nlinks; i++)
+			if (!ring_prepare_sleep(a->link[i].ring, sleep_ok))
+				timeout = 0;
+		if (poll(fds, nfds, timeout) < 0 && errno != EINTR)
 			return 1;
 		u->app->ui.wakeups++;
-		if (fds[2].revents & POLLIN)
-			handle_signals(u);
 		if (fds[1].revents & POLLIN)
-			ring_clear_wake(&u->app->ring);
+			handle_signals(u);
+		for (size_t i = 0; i < a->nlinks; i++)
+			if (fds[2 + i].revents & POLLIN)
+				ring_clear_wake(a->link[i].ring);
 		if (fds[0].revents & (POLLHUP | POLLERR))
 			u->quit = true; /* the terminal went away */
 		/*
@@ -1546,6 +1647,10 @@ int ui_run(struct app *app)
 	wnoutrefresh(u->input_w);
 
 	tree_view_init(&u->tv, app->tree);
+	if (app->several) {
+		u->tv.top_note = broker_note;
+		u->tv.top_ctx = u;
+	}
 	tree_view_set_silence(&u->tv, app->silence);
 	stream_view_init(&u->sv, app->stream, app->tree);
 	payload_view_init(&u->pv, app->tree);

@@ -29,6 +29,7 @@
 	  "Prompts on the bottom line: search, filter, names (and the text keys)", EDIT)           \
 	X(LOGIN, "password", "The password prompt (what is typed is never shown)", NONE)           \
 	X(CONFIRM, "confirm", "Questions, such as clearing retained messages", NONE)               \
+	X(COMPARE, "compare_window", "Compare brokers", LIST)                                      \
 	X(DASHBOARD, "dashboard_window", "Broker dashboard", NONE)                                 \
 	X(WATCHES, "watch_window", "Watches and their log", LIST)
 
@@ -108,6 +109,9 @@
 	X(FILTER, "filter", "f", "Show only matching topics: a/+/b, a/#, text, p:payload",         \
 	  tree_view_filter)                                                                        \
 	X(DASHBOARD, "dashboard", "b", "Broker dashboard from $SYS", dashboard_open)               \
+	X(COMPARE, "compare", "=",                                                                 \
+	  "Compare the branch across brokers: missing, different, bridge delay",                   \
+	  compare_view_open)                                                                       \
 	/* debugging sensor traffic */                                                             \
 	X(STREAM, "stream", "S",                                                                   \
 	  "The message stream: every message in arrival order, newest at the bottom (again: the "  \
@@ -210,6 +214,15 @@
 	X(LOGIN, LOGIN_CLEAR, "clear", "C-u C-w", "Delete everything typed")                       \
 	X(CONFIRM, CONFIRM_YES, "yes", "y Y", "Yes: do it")                                        \
 	X(CONFIRM, CONFIRM_NO, "no", "n N Esc q", "No: nothing is done")                           \
+	X(COMPARE, COMPARE_CLOSE, "close", "Esc q =", "Close the compare window")                  \
+	X(COMPARE, COMPARE_DIFFERENT, "only-different", "d",                                       \
+	  "Show only topics that differ or are missing somewhere (again: every topic)")            \
+	X(COMPARE, COMPARE_VALUES, "values", "Enter Space",                                        \
+	  "Show each broker's value of the topic and when it came (again: hide)")                  \
+	X(DASHBOARD, DASH_NEXT, "next-broker", "Tab",                                              \
+	  "With several brokers: the next broker's dashboard")                                     \
+	X(DASHBOARD, DASH_ALL, "all-brokers", "a",                                                 \
+	  "With several brokers: every broker side by side (again: one broker)")                   \
 	X(DASHBOARD, DASH_CLOSE, "close", "Esc q b", "Close the dashboard")                        \
 	X(WATCHES, WATCH_GOTO, "go", "Enter", "Select the topic of the entry in the tree")         \
 	X(WATCHES, WATCH_REMOVE, "remove", "x Del",                                                \

@@ -36,18 +36,38 @@ struct silence;
 struct watches;
 struct stream;
 
-struct app {
+/* Brokers one run watches at once (-L and --profile given more than once). */
+#define APP_MAX_BROKERS 8
+
+/* One broker: its own settings, ring, session and counts. */
+struct app_link {
 	struct settings *cfg;
-	struct ring ring;
+	struct ring *ring; /* the app's own for the first broker, else own_ring */
+	struct ring own_ring;
 	struct session *session; /* NULL when offline */
+	char label[64];    /* its branch in the tree when there are several: no '/', '+', '#' */
+	uint64_t ingested; /* records taken from its ring */
+	struct rate rate;
+	struct session_status st; /* as the UI last read it */
+	tree_id root;             /* its branch, TREE_NONE until its first message */
+	int64_t last_retained_ms; /* monotonic: when its last retained message was taken in */
+};
+
+struct app {
+	struct settings *cfg;    /* the first broker's; the program's settings too */
+	struct ring ring;        /* the first broker's (link[0]) */
+	struct session *session; /* the first broker's; NULL when offline */
+	struct app_link link[APP_MAX_BROKERS];
+	size_t nlinks;
+	bool several;    /* more than one broker: each is a top-level branch */
+	char *topic_buf; /* "label/topic" while storing, several brokers only */
 	struct tree *tree;
 	struct demo demo;
 
 	uint64_t ingested; /* records taken from the ring */
 	uint64_t excluded; /* hidden by -T filters */
 	uint64_t malformed;
-	uint64_t cut;             /* messages whose payload was kept only in part (payload_cap) */
-	int64_t last_retained_ms; /* monotonic: when the last retained message was taken in */
+	uint64_t cut; /* messages whose payload was kept only in part (payload_cap) */
 	/* wall clock of the first and the latest drain that took records */
 	int64_t first_ingest_ms, last_ingest_ms;
 	uint64_t stats_dumps;
@@ -68,7 +88,41 @@ struct app {
 
 /* Creates the ring, tree and (unless offline) the session; starts nothing. */
 int app_init(struct app *a, struct settings *cfg, bool offline);
+/*
+ * Adds one more broker (its own ring and session) before anything starts;
+ * from then on each broker is a top-level branch of the tree. -1 when there
+ * are APP_MAX_BROKERS already or the session cannot be made.
+ */
+int app_add_broker(struct app *a, struct settings *cfg);
+/* Starts every broker's network thread; stops them (each waits at most timeout_ms). */
+void app_start(struct app *a);
+void app_stop(struct app *a, int timeout_ms);
 void app_free(struct app *a);
+
+/* The broker that holds node id (the first one with a single broker, or for the root). */
+struct app_link *app_link_of(struct app *a, tree_id id);
+/* The broker named label, or NULL. */
+struct app_link *app_link_named(struct app *a, const char *label);
+/* The index of a broker in a->link. */
+size_t app_link_index(const struct app *a, const struct app_link *l);
+/*
+ * The topic of node id on its broker (without the broker's branch), in buf;
+ * returns its full length as tree_path does. With one broker, tree_path.
+ */
+size_t app_topic(const struct app *a, tree_id id, char *buf, size_t cap);
+/* The same, allocated. */
+char *app_topic_dup(const struct app *a, tree_id id);
+/* The node of topic on broker l, or TREE_NONE. */
+tree_id app_find(const struct app *a, const struct app_link *l, const char *topic);
+/* The broker's branch (TREE_ROOT with one broker), or TREE_NONE before its first message. */
+tree_id app_link_root(struct app *a, struct app_link *l);
+/* One word for a broker's state: "up", "connecting", "down", "offline". */
+const char *app_link_state_word(const struct app_link *l);
+/* Messages the network threads delivered (or dropped), and drops, over every broker. */
+uint64_t app_received(const struct app *a);
+uint64_t app_drops(const struct app *a);
+/* Bytes waiting in every ring. */
+size_t app_ring_bytes(const struct app *a);
 
 /*
  * Moves up to max records from the ring into the tree. Returns how many were

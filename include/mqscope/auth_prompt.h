@@ -15,6 +15,7 @@ void auth_prompt_open(struct ui *u);
  * broker refuses the credentials it asks for new ones (or, with another
  * overlay open, says which key does).
  */
-void auth_prompt_on_status(struct ui *u, const struct session_status *st);
+struct app_link;
+void auth_prompt_on_status(struct ui *u, const struct app_link *l, const struct session_status *st);
 
 #endif

@@ -35,6 +35,16 @@ typedef int (*connect_check_fn)(const struct settings *s, char *err, size_t cap)
 int connect_opts_load(struct settings *s, enum connect_cmd cmd, int argc, char **argv,
                       connect_check_fn check);
 
+/*
+ * The TUI's load for one broker or several: -L or --profile given more than
+ * once, or a profile with brokers = [...], make one settings each in s (at
+ * most max), each from the whole command line with that broker's -L or
+ * --profile. *n says how many of s were set up; the caller frees them all in
+ * every case. Returns as connect_opts_load.
+ */
+int connect_opts_load_brokers(struct settings *s, size_t max, size_t *n, int argc, char **argv,
+                              connect_check_fn check);
+
 /* The subcommand's name for messages: "mqscope", "mqscope pub", "mqscope log".... */
 const char *connect_cmd_name(enum connect_cmd cmd);
 

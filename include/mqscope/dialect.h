@@ -63,6 +63,8 @@ struct dialect {
 
 /* Recognizes the broker from the $SYS topics in the tree (looks at a few dozen nodes at most). */
 void dialect_detect(struct dialect *d, const struct tree *t);
+/* The same for the $SYS under root ("house/" for a broker's branch; "" for the top). */
+void dialect_detect_in(struct dialect *d, const struct tree *t, const char *root);
 /* The topic of a statistic in this dialect; false when the dialect does not publish it. */
 bool dialect_topic(const struct dialect *d, enum dialect_stat s, char *buf, size_t cap);
 /* "mosquitto", "aedes", "EMQX", "VerneMQ", "NanoMQ"; NULL for none or unknown. */

@@ -27,8 +27,9 @@ enum filter_kind {
  */
 struct filter {
 	enum filter_kind kind;
-	char *spec; /* as the user typed it (trimmed) */
-	char *text; /* what is matched: spec without a p:/t: prefix */
+	unsigned skip; /* levels a wildcard pattern starts below (1: one branch per broker) */
+	char *spec;    /* as the user typed it (trimmed) */
+	char *text;    /* what is matched: spec without a p:/t: prefix */
 
 	/* the pattern */
 	char *needle; /* lowercased, for substring and payload */

@@ -162,6 +162,18 @@ void options_usage(FILE *out);
 int options_check(const struct settings *s, char *msg, size_t cap);
 /* Overwrites passwords in argv (-P, --psk, -L user:password@) so ps(1) does not show them. */
 void options_scrub_argv(int argc, char **argv);
+
+#define OPTIONS_MAX_BROKERS 8
+/*
+ * Several brokers on one command line (-L or --profile more than once): one
+ * argument vector per broker in out (allocated, NULL-terminated, each string
+ * a copy), each with every other argument and that broker's own -L or
+ * --profile. Returns how many -L and --profile there are; out is filled only
+ * when there are 2 to max. More than max: returns max + 1.
+ */
+size_t options_split_brokers(int argc, char **argv, char ***out, size_t max);
+/* Frees what options_split_brokers made. */
+void options_free_argv(char **argv);
 /*
  * Copies url into buf with the password of user:password@ replaced by ***, for
  * every message that shows a URL. has_path: a -L URL (its path starts at the

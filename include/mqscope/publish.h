@@ -25,8 +25,11 @@ struct ui;
 size_t publish_send(struct ui *u, const struct pub_req *reqs, size_t n, const char *label,
                     const char *done, const struct pub_draft *draft, char *err, size_t cap);
 
-/* The full topic of a node (allocated). */
-char *publish_topic_of(const struct tree *t, tree_id id);
+/* The same to broker l instead of the selection's. */
+struct app_link;
+size_t publish_send_on(struct ui *u, struct app_link *l, const struct pub_req *reqs, size_t n,
+                       const char *label, const char *done, const struct pub_draft *draft,
+                       char *err, size_t cap);
 
 /* The "toggle" action: publishes the opposite of the selected topic's value. */
 void publish_toggle(struct ui *u);

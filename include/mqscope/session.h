@@ -200,6 +200,7 @@ struct session_event {
 	int mid; /* PUBLISHED: the id session_publish gave */
 	int rc;
 	char filter[256]; /* for subscription events */
+	unsigned broker;  /* which of the app's brokers (set by the UI loop, not the session) */
 	struct session_status status;
 	struct session_log_entry log;
 };

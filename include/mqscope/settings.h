@@ -31,6 +31,8 @@ struct saved_msg {
 	char *group; /* messages of one group can be sent together; may be NULL */
 	char *topic;
 	char *payload;
+	char *broker; /* with several brokers, the one it goes to (a branch's name); NULL: the
+	                 selection's */
 	int qos;
 	bool retain;
 	int line;
@@ -161,6 +163,8 @@ struct settings {
 	char *config_file;  /* the file actually read, for messages */
 	char *warning;      /* shown once the UI is up (e.g. a password in a world-readable file) */
 	bool config_broker; /* a profile named a broker */
+	char **brokers;     /* the profile lists other profiles: brokers = ["house", "cloud"] */
+	size_t nbrokers;
 	struct toggle_rule *toggles;
 	size_t ntoggles;
 	struct saved_msg *saved;

@@ -16,6 +16,8 @@ struct status_info {
 	bool insecure;   /* --insecure: the broker's host name is not checked */
 	bool unverified; /* --insecure without a CA: its certificate is not checked at all */
 	const struct session_status *st;
+	const char *states; /* several brokers: each one's state in a word, instead of st */
+	bool all_up, any_down;
 	int64_t now_mono;
 	uint64_t msgs;
 	uint64_t rate;

@@ -140,22 +140,28 @@ const struct tree_value *tree_shown_value(const struct tree *t, tree_id id, unsi
 /* Messages per second of id's subtree as shown. */
 double tree_shown_rate(const struct tree *t, tree_id id, int64_t now_ms);
 /*
- * Connections: each message says which connection brought it (tree_msg.conn).
- * A value that came on an earlier connection than the current one is stale:
- * the broker has not sent it again since it reconnected (a live sensor's
- * next message, or a retained message's resend, makes it current again).
+ * Connections: each message says which connection brought it (tree_msg.conn),
+ * as TREE_CONN(broker slot, connection count): several brokers each count
+ * their own. A value that came on an earlier connection of its broker than
+ * that broker's current one is stale: the broker has not sent it again since
+ * it reconnected (a live sensor's next message, or a retained message's
+ * resend, makes it current again).
  */
-void tree_set_connection(struct tree *t, uint16_t conn);
+#define TREE_CONN_SLOTS        8
+#define TREE_CONN(slot, count) ((uint16_t)(((unsigned)(slot) << 13) | ((count)&0x1fffu)))
+#define TREE_CONN_SLOT(conn)   ((unsigned)(conn) >> 13)
+/* The current connection of broker slot (TREE_CONN(slot, count)). */
+void tree_set_connection(struct tree *t, unsigned slot, uint16_t conn);
 /* Whether node n (as shown) holds a value from before the current connection. */
 bool tree_shown_stale(const struct tree *t, const struct tree_node *n);
 /*
- * Once the broker has sent what it keeps for the new subscriptions: marks
- * every retained value from an earlier connection whose topic covered() says
+ * Once broker slot has sent what it keeps for the new subscriptions: marks
+ * every retained value from its earlier connections whose topic covered() says
  * a subscription of the current one matches as gone from the broker
  * (TREE_F_GONE, until a message comes for it). O(topics): once per reconnect.
  */
-size_t tree_mark_gone(struct tree *t, bool (*covered)(void *ctx, const char *topic, size_t len),
-                      void *ctx);
+size_t tree_mark_gone(struct tree *t, unsigned slot,
+                      bool (*covered)(void *ctx, const char *topic, size_t len), void *ctx);
 /* Whether id is hidden as shown (nothing below it held a value, or it is newer than a hold). */
 bool tree_shown_hidden(const struct tree *t, tree_id id);
 

@@ -37,6 +37,9 @@ struct tree_view {
 	const struct filter *filter; /* NULL: every topic is shown */
 	const struct silence *silence;
 	bool silent_only; /* only silent topics and offline devices (filter "is:silent") */
+	/* Several brokers: a word after each top-level row (its broker's state); bad marks it. */
+	const char *(*top_note)(void *ctx, tree_id id, bool *bad);
+	void *top_ctx;
 	enum tree_sort sort;
 	tree_id *rows; /* visible nodes in display order */
 	size_t nrows, rows_cap;

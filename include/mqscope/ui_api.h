@@ -16,6 +16,10 @@ struct tree_view;
 struct payload_view;
 
 struct app *ui_app(struct ui *u);
+/* The broker of the selection (the only one, with one broker). */
+struct app_link *ui_link(struct ui *u);
+/* Its session, or NULL when offline. */
+struct session *ui_session(struct ui *u);
 /* The selected node, or TREE_NONE. */
 tree_id ui_selected(struct ui *u);
 /* Selects a node (expanding its ancestors) and scrolls to it. */

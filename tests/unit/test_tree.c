@@ -508,6 +508,55 @@ static void unit__tree__retained_topics_of_a_branch(void **state)
 	tree_free(t);
 }
 
+static tree_id put_on(struct tree *t, const char *topic, bool retained, uint16_t conn)
+{
+	struct tree_msg m = {
+	    .payload = "1",
+	    .len = 1,
+	    .orig_len = 1,
+	    .time_ms = 1000,
+	    .retained = retained,
+	    .conn = conn,
+	};
+
+	return tree_insert(t, topic, strlen(topic), &m);
+}
+
+static bool every(void *ctx, const char *topic, size_t len)
+{
+	(void)ctx, (void)topic, (void)len;
+	return true;
+}
+
+static void unit__tree__each_broker_reconnects_on_its_own(void **state)
+{
+	struct tree *t = new_tree(4);
+	tree_id a, b, c;
+
+	(void)state;
+	tree_set_connection(t, 0, TREE_CONN(0, 1));
+	tree_set_connection(t, 1, TREE_CONN(1, 1));
+	a = put_on(t, "house/bulb", true, TREE_CONN(0, 1));
+	b = put_on(t, "cloud/bulb", true, TREE_CONN(1, 1));
+	c = put_on(t, "cloud/live", false, TREE_CONN(1, 1));
+	assert_false(tree_shown_stale(t, tree_node(t, a)));
+	assert_false(tree_shown_stale(t, tree_node(t, b)));
+	/* The second broker reconnects: only its values are from before. */
+	tree_set_connection(t, 1, TREE_CONN(1, 2));
+	assert_false(tree_shown_stale(t, tree_node(t, a)));
+	assert_true(tree_shown_stale(t, tree_node(t, b)));
+	assert_true(tree_shown_stale(t, tree_node(t, c)));
+	/* Its retained topic not sent again is gone; the other broker's is untouched. */
+	assert_int_equal(tree_mark_gone(t, 1, every, NULL), 1);
+	assert_true(tree_node(t, b)->flags & TREE_F_GONE);
+	assert_false(tree_node(t, a)->flags & TREE_F_GONE);
+	assert_int_equal(tree_mark_gone(t, 0, every, NULL), 0);
+	/* A message of the new connection makes a value current again. */
+	put_on(t, "cloud/live", false, TREE_CONN(1, 2));
+	assert_false(tree_shown_stale(t, tree_node(t, c)));
+	tree_free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -527,6 +576,7 @@ int main(void)
 	    cmocka_unit_test(unit__tree__changes_report_new_visible_nodes),
 	    cmocka_unit_test(unit__tree__a_hold_shows_the_tree_as_it_was),
 	    cmocka_unit_test(unit__tree__retained_topics_of_a_branch),
+	    cmocka_unit_test(unit__tree__each_broker_reconnects_on_its_own),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
