@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <mosquitto.h>
+#include <protobuf-c/protobuf-c.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -12,11 +13,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "sparkplug_b.pb-c.h"
+
 #define TOPIC_MAX  256
 #define SIZE_MAX_  (64 * 1024 * 1024)
 #define QOS1_SLOTS 4096 /* messages not yet written or acknowledged before we wait */
 
-enum format { FMT_JSON, FMT_BINARY, FMT_TEXT };
+enum format { FMT_JSON, FMT_BINARY, FMT_TEXT, FMT_SPARKPLUG };
 
 struct opts {
 	const char *host;
@@ -62,7 +65,8 @@ static void usage(FILE *f)
 	      "  -F FIRST      index of the first topic (0)\n"
 	      "  -t TOPIC      the topic when -T is 1 (bench/one)\n"
 	      "  -s SIZE       payload bytes, 1..64M, K and M suffixes (32)\n"
-	      "  -f FORMAT     json, binary or text (json)\n"
+	      "  -f FORMAT     json, binary, text, or sparkplug: a Sparkplug B DDATA of 20 metrics\n"
+	      "                by alias to spBv1.0/Bench/DDATA/EdgeNNNN/DevNN (json)\n"
 	      "  -R            retain\n"
 	      "The last message always goes with QoS 1, and flood waits for its PUBACK: when\n"
 	      "it exits, the broker has read every message (see main).\n"
@@ -177,6 +181,8 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 				o->fmt = FMT_BINARY;
 			else if (!strcmp(optarg, "text"))
 				o->fmt = FMT_TEXT;
+			else if (!strcmp(optarg, "sparkplug"))
+				o->fmt = FMT_SPARKPLUG;
 			else
 				goto bad;
 			break;
@@ -228,6 +234,16 @@ static size_t make_topic(const struct opts *o, uint64_t i, char *buf)
 {
 	char *p = buf;
 
+	if (o->fmt == FMT_SPARKPLUG) {
+		/* Sparkplug devices: spBv1.0/Bench/DDATA/EdgeNNNN/DevNN, 100 devices a node. */
+		i = o->first + i % o->topics;
+		memcpy(p, "spBv1.0/Bench/DDATA/Edge", 24);
+		p = put_num(p + 24, i / 100, 4);
+		memcpy(p, "/Dev", 4);
+		p = put_num(p + 4, i % 100, 2);
+		*p = '\0';
+		return (size_t)(p - buf);
+	}
 	if (o->topics == 1) {
 		size_t l = strlen(o->topic);
 		memcpy(buf, o->topic, l + 1);
@@ -253,6 +269,7 @@ static void make_payload(const struct opts *o, uint64_t seq, char *buf)
 	size_t n, size = o->size;
 
 	switch (o->fmt) {
+	case FMT_SPARKPLUG: /* make_sparkplug */
 	case FMT_BINARY:
 		/* Random bytes were laid down once; stamp the sequence number in front. */
 		for (size_t k = 0; k < 8 && k < size; k++)
@@ -292,6 +309,60 @@ static void make_payload(const struct opts *o, uint64_t seq, char *buf)
 		memset(buf + n, ' ', size - n - 1);
 	}
 	buf[size - 1] = '}';
+}
+
+#define SPB_METRICS 20
+
+/*
+ * A Sparkplug B DDATA of message i with 20 metrics by alias (Float, Double, Int32 and Boolean
+ * in turn), encoded by protobuf-c into buf; its node's seq counts on per message. Returns the
+ * length.
+ */
+static size_t make_sparkplug(const struct opts *o, uint64_t i, uint8_t *nodeseq, uint8_t *buf,
+                             size_t cap)
+{
+	Spb__Payload pl = SPB__PAYLOAD__INIT;
+	Spb__Payload__Metric m[SPB_METRICS], *mp[SPB_METRICS];
+	uint64_t node = (o->first + i % o->topics) / 100;
+
+	for (size_t k = 0; k < SPB_METRICS; k++) {
+		spb__payload__metric__init(&m[k]);
+		m[k].has_alias = true;
+		m[k].alias = k + 1;
+		m[k].has_datatype = true;
+		switch (k % 4) {
+		case 0:
+			m[k].datatype = 9; /* Float */
+			m[k].value_case = SPB__PAYLOAD__METRIC__VALUE_FLOAT_VALUE;
+			m[k].float_value = (float)(20 + (i + k) % 100) / 4;
+			break;
+		case 1:
+			m[k].datatype = 10; /* Double */
+			m[k].value_case = SPB__PAYLOAD__METRIC__VALUE_DOUBLE_VALUE;
+			m[k].double_value = 1000.0 + (double)((i * 7 + k) % 1000) / 8;
+			break;
+		case 2:
+			m[k].datatype = 3; /* Int32 */
+			m[k].value_case = SPB__PAYLOAD__METRIC__VALUE_INT_VALUE;
+			m[k].int_value = (uint32_t)(i % 100000);
+			break;
+		default:
+			m[k].datatype = 11; /* Boolean */
+			m[k].value_case = SPB__PAYLOAD__METRIC__VALUE_BOOLEAN_VALUE;
+			m[k].boolean_value = (i + k) % 2;
+			break;
+		}
+		mp[k] = &m[k];
+	}
+	pl.has_timestamp = true;
+	pl.timestamp = (uint64_t)(now_ns(CLOCK_REALTIME) / 1000000);
+	pl.has_seq = true;
+	pl.seq = nodeseq[node]++;
+	pl.n_metrics = SPB_METRICS;
+	pl.metrics = mp;
+	if (spb__payload__get_packed_size(&pl) > cap)
+		return 0;
+	return spb__payload__pack(&pl, buf);
 }
 
 static volatile sig_atomic_t stop_asked;
@@ -339,12 +410,20 @@ int main(int argc, char **argv)
 	struct state st = {0};
 	struct mosquitto *m;
 	char topic[TOPIC_MAX], id[64], *payload;
+	uint8_t *nodeseq = NULL;
 	uint64_t sent = 0;
 	int64_t start_wall, start_mono, end_mono, deadline = INT64_MAX;
 	int rc;
 
 	if (parse_opts(argc, argv, &o) != 0)
 		return 2;
+	if (o.fmt == FMT_SPARKPLUG) {
+		if (o.size < 512)
+			o.size = 512; /* room for a DDATA of 20 metrics */
+		nodeseq = calloc((o.first + o.topics) / 100 + 1, 1);
+		if (nodeseq == NULL)
+			return 1;
+	}
 	payload = malloc(o.size);
 	if (payload == NULL)
 		return 1;
@@ -410,9 +489,14 @@ int main(int argc, char **argv)
 		 */
 		if (last)
 			qos = 1;
+		size_t len = o.size;
+
 		make_topic(&o, sent, topic);
-		make_payload(&o, sent, payload);
-		rc = mosquitto_publish(m, NULL, topic, (int)o.size, payload, qos, o.retain);
+		if (o.fmt == FMT_SPARKPLUG)
+			len = make_sparkplug(&o, sent, nodeseq, (uint8_t *)payload, o.size);
+		else
+			make_payload(&o, sent, payload);
+		rc = mosquitto_publish(m, NULL, topic, (int)len, payload, qos, o.retain);
 		if (rc != MOSQ_ERR_SUCCESS) {
 			fprintf(stderr, "flood: publish: %s\n", mosquitto_strerror(rc));
 			return 1;
@@ -448,5 +532,6 @@ int main(int argc, char **argv)
 	mosquitto_destroy(m);
 	mosquitto_lib_cleanup();
 	free(payload);
+	free(nodeseq);
 	return 0;
 }

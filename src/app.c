@@ -13,6 +13,7 @@
 #include "mqscope/recorder.h"
 #include "mqscope/replay.h"
 #include "mqscope/safe_file.h"
+#include "mqscope/sparkplug.h"
 #include "mqscope/silence.h"
 #include "mqscope/stream.h"
 #include "mqscope/timing.h"
@@ -59,6 +60,12 @@ static int link_init(struct app *a, struct settings *cfg, bool offline)
 		settings_set_str(&cfg->client_id, id);
 	}
 	make_label(a, l);
+	l->spb = spb_model_new(0);
+	a->dec_of[a->nlinks - 1] = (struct decoders){
+	    .rules = cfg->decoders, .nrules = cfg->ndecoders, .spb = l->spb, .label = l->label};
+	/* One broker reads its topics as they are; several, each below its own branch. */
+	a->dec = a->nlinks == 1 ? a->dec_of[0]
+	                        : (struct decoders){.brokers = a->dec_of, .nbrokers = a->nlinks};
 	l->ring = l == a->link ? &a->ring : &l->own_ring;
 	if (ring_init(l->ring, cfg->ring_bytes, cfg->ring_count) != 0)
 		return -1;
@@ -157,6 +164,8 @@ void app_free(struct app *a)
 		session_free(a->link[i].session);
 		a->link[i].session = NULL;
 		ring_free(a->link[i].ring);
+		spb_model_free(a->link[i].spb);
+		a->link[i].spb = NULL;
 	}
 	a->session = NULL;
 	a->nlinks = 0;
@@ -413,6 +422,12 @@ static void store(struct app *a, struct app_link *l, const struct msg_view *v)
 	if (l && m.conn)
 		m.conn = TREE_CONN(app_link_index(a, l), m.conn);
 	id = tree_insert(a->tree, topic, topic_len, &m);
+	/* Sparkplug's seq and births must be followed message by message, not when shown; each
+	 * broker's namespace on its own. */
+	if (v->h->topic_len > sizeof(SPB_NAMESPACE) - 1 &&
+	    memcmp(v->topic, SPB_NAMESPACE, sizeof(SPB_NAMESPACE) - 1) == 0 && l->spb)
+		spb_model_observe(l->spb, v->topic, v->h->topic_len, v->payload, v->h->len,
+		                  v->h->time_ms);
 	if (a->filter)
 		filter_note(a->filter, a->tree, id);
 	if (id != TREE_NONE)

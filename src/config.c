@@ -13,6 +13,7 @@
 
 #include "mqscope/actions.h"
 #include "mqscope/options.h"
+#include "mqscope/pbschema.h"
 #include "mqscope/payload_number.h"
 #include "mqscope/safe_file.h"
 #include "mqscope/secret.h"
@@ -748,6 +749,77 @@ static int apply_messages(struct ctx *c, const config_setting_t *list)
 	return 0;
 }
 
+/* A descriptor set named in the file: ~/ is $HOME, a relative path is next to the file. */
+static int schema_path(struct ctx *c, const config_setting_t *st, char *out, size_t cap)
+{
+	const char *v = config_setting_get_string(st);
+	const char *slash = strrchr(c->path, '/');
+
+	snprintf(out, cap, "%s", v);
+	if (expand_home(c, st, out, cap))
+		return -1;
+	if (out[0] != '/' && slash) {
+		char tmp[4096];
+
+		if ((size_t)snprintf(tmp, sizeof(tmp), "%.*s/%s", (int)(slash - c->path), c->path,
+		                     out) >= cap)
+			return fail_at(c, st, "'%s': path too long", v);
+		snprintf(out, cap, "%s", tmp);
+	}
+	return 0;
+}
+
+/* Checks a protobuf rule's schema and message type, loading the schema. */
+static int apply_schema(struct ctx *c, const config_setting_t *g, struct decode_rule *r)
+{
+	const config_setting_t *sst = config_setting_get_member(g, "schema");
+	const config_setting_t *mst = config_setting_get_member(g, "message");
+	char path[4096], why[1024], hint[160];
+
+	if (r->format != DECODE_PROTOBUF) {
+		if (sst || mst)
+			return fail_at(c, sst ? sst : mst, "'%s' is only for format = \"protobuf\"",
+			               sst ? "schema" : "message");
+		return 0;
+	}
+	if (sst == NULL && mst == NULL)
+		return 0; /* protobuf without a schema: field numbers and wire types */
+	if (sst == NULL)
+		return fail_at(
+		    c, mst, "'message' needs schema = \"file.desc\" (protoc --descriptor_set_out)");
+	if (schema_path(c, sst, path, sizeof(path)))
+		return -1;
+	settings_set_str(&r->schema_path, path);
+	r->schema = pbschema_load(path, why, sizeof(why));
+	if (r->schema == NULL)
+		return fail_at(c, sst, "%s", why);
+	if (mst == NULL) {
+		char list[512] = "";
+		size_t o = 0, n = pbschema_types(r->schema);
+
+		for (size_t i = 0; i < n && o < sizeof(list) - 1; i++) {
+			int w = snprintf(list + o, sizeof(list) - o, "%s%s", i ? ", " : "",
+			                 pbschema_type(r->schema, i));
+			if (w < 0)
+				break;
+			o += (size_t)w;
+		}
+		return fail_at(c, sst, "a schema needs message = \"package.Type\"; %s has %s", path,
+		               list);
+	}
+	if (pbschema_type_name(r->schema, r->message) == NULL) {
+		size_t n = pbschema_types(r->schema);
+		const char **cands = xmalloc((n ? n : 1) * sizeof(*cands));
+
+		for (size_t i = 0; i < n; i++)
+			cands[i] = pbschema_type(r->schema, i);
+		config_suggest(hint, sizeof(hint), r->message, cands, n);
+		free(cands);
+		return fail_at(c, mst, "no message type '%s' in %s%s", r->message, path, hint);
+	}
+	return 0;
+}
+
 /* Checks that a setting is a list of groups, for watches and wills. */
 static int want_list(struct ctx *c, const config_setting_t *list, const char *example)
 {
@@ -821,6 +893,57 @@ static int apply_watches(struct ctx *c, const config_setting_t *list)
 	return 0;
 }
 
+static int apply_decoders(struct ctx *c, const config_setting_t *list)
+{
+	static const char *const allowed[] = {"filter", "format", "schema", "message"};
+	static const char *const formats[] = {"sparkplug", "protobuf", "cbor", "msgpack", "none"};
+	struct settings *s = c->s;
+
+	if (!config_setting_is_list(list) && !config_setting_is_array(list))
+		return fail_at(
+		    c, list,
+		    "'decoders' must be a list ( { filter = \"...\"; format = \"cbor\"; }, ... )");
+	for (int i = 0; i < config_setting_length(list); i++) {
+		const config_setting_t *g = config_setting_get_elem(list, (unsigned)i);
+		const config_setting_t *fst = config_setting_get_member(g, "format");
+		struct decode_rule *r;
+		const char *format;
+		char hint[96];
+
+		if (want_type(c, g, CONFIG_TYPE_GROUP) || only_members(c, g, "decoder", allowed, 4))
+			return -1;
+		s->decoders = xrealloc(s->decoders, (s->ndecoders + 1) * sizeof(*s->decoders));
+		r = &s->decoders[s->ndecoders++];
+		memset(r, 0, sizeof(*r));
+		r->line = (int)config_setting_source_line(g);
+		if (opt_str(c, g, "filter", &r->filter) || opt_str(c, g, "message", &r->message) ||
+		    (fst && want_type(c, fst, CONFIG_TYPE_STRING)))
+			return -1;
+		if (r->filter == NULL)
+			return fail_at(c, g, "a decoder needs filter = \"topic/filter\"");
+		if (!topic_filter_valid(r->filter))
+			return fail_at(c, config_setting_get_member(g, "filter"),
+			               "'%s' is not a valid topic filter", r->filter);
+		if (fst == NULL)
+			return fail_at(c, g,
+			               "a decoder needs format = \"sparkplug\", \"protobuf\", "
+			               "\"cbor\", \"msgpack\" or \"none\"");
+		format = config_setting_get_string(fst);
+		if (!decode_format_parse(format, &r->format)) {
+			config_suggest(hint, sizeof(hint), format, formats, 5);
+			return fail_at(c, fst,
+			               "unknown format '%s'%s; formats: sparkplug, protobuf, cbor, "
+			               "msgpack, none",
+			               format, hint);
+		}
+		if ((config_setting_get_member(g, "schema") &&
+		     want_type(c, config_setting_get_member(g, "schema"), CONFIG_TYPE_STRING)) ||
+		    apply_schema(c, g, r))
+			return -1;
+	}
+	return 0;
+}
+
 static int apply_wills(struct ctx *c, const config_setting_t *list)
 {
 	static const char *const allowed[] = {"filter", "field", "offline", "online"};
@@ -853,8 +976,9 @@ static int apply_wills(struct ctx *c, const config_setting_t *list)
 
 static int apply_root(struct ctx *c, const config_setting_t *root)
 {
-	static const char *const known[] = {"default_profile", "profiles", "ui",      "keys",
-	                                    "toggles",         "messages", "watches", "wills"};
+	static const char *const known[] = {
+	    "default_profile", "profiles", "ui",      "keys", "toggles",
+	    "messages",        "decoders", "watches", "wills"};
 	const config_setting_t *st;
 
 	if (only_members(c, root, "top-level", known, sizeof(known) / sizeof(known[0])))
@@ -868,6 +992,8 @@ static int apply_root(struct ctx *c, const config_setting_t *root)
 	if ((st = config_setting_get_member(root, "toggles")) && apply_toggles(c, st))
 		return -1;
 	if ((st = config_setting_get_member(root, "messages")) && apply_messages(c, st))
+		return -1;
+	if ((st = config_setting_get_member(root, "decoders")) && apply_decoders(c, st))
 		return -1;
 	if ((st = config_setting_get_member(root, "watches")) && apply_watches(c, st))
 		return -1;

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mqscope/decoded.h"
 #include "mqscope/topic.h"
 #include "mqscope/util.h"
 
@@ -213,8 +214,15 @@ static bool node_counts(const struct filter *f, const struct tree *t, tree_id id
 		return false;
 	if (f->kind == FILTER_PAYLOAD) {
 		const struct tree_value *v = tree_value(t, id, 0);
+		struct decoded d;
+		bool hit;
 
-		return v != NULL && contains(f, v->data, v->len);
+		if (v == NULL)
+			return false;
+		decoded_read(f->dec, t, id, v, false, &d);
+		hit = contains(f, d.data, d.len);
+		decoded_free(&d);
+		return hit;
 	}
 	return true;
 }

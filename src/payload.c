@@ -71,6 +71,21 @@ enum payload_kind payload_detect(const char *s, size_t len, bool truncated)
 	return PAYLOAD_TEXT;
 }
 
+bool payload_is_text(const char *s, size_t len)
+{
+	const char *p = s, *end = s + len;
+
+	while (p < end) {
+		size_t n = utf8_decode(p, end, NULL);
+		unsigned char c = (unsigned char)*p;
+
+		if (n == 0 || (n == 1 && (c < 0x20 || c == 0x7f) && !strchr("\t\n\r", c ? c : 'x')))
+			return false;
+		p += n;
+	}
+	return true;
+}
+
 const char *payload_kind_name(enum payload_kind k)
 {
 	switch (k) {

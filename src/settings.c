@@ -97,6 +97,11 @@ void settings_free(struct settings *s)
 		free_list(s->keys[i].keys, s->keys[i].nkeys);
 	}
 	free(s->keys);
+	for (size_t i = 0; i < s->ndecoders; i++)
+		decode_rule_free(&s->decoders[i]);
+	free(s->decoders);
+	s->decoders = NULL;
+	s->ndecoders = 0;
 	s->toggles = NULL;
 	s->saved = NULL;
 	s->keys = NULL;

@@ -1,4 +1,5 @@
-/* sim.c: demo devices (bulbs, lights, sensors, machines) that publish and obey commands. */
+/* sim.c: demo devices (bulbs, lights, sensors, machines) that publish and obey commands; the
+ * binary-format ones are in sim_plant.c. */
 #define _GNU_SOURCE
 #include <math.h>
 #include <poll.h>
@@ -20,6 +21,7 @@
 #include "mqscope/msg.h"
 #include "mqscope/ring.h"
 #include "mqscope/session.h"
+#include "mqscope/sim_plant.h"
 #include "mqscope/util.h"
 
 #define NBULBS    4
@@ -50,6 +52,7 @@ static const char *lights[] = {"kitchen", "living", "porch"};
 
 struct sim {
 	struct session *ss;
+	struct sim_plant *plant; /* Sparkplug B, CBOR and MessagePack devices */
 	bool bulb_on[NBULBS];
 	bool light_on[NLIGHTS];
 	int light_brightness[NLIGHTS];
@@ -75,15 +78,27 @@ static double jitter(double span)
 	return ((double)rand() / RAND_MAX - 0.5) * span;
 }
 
-/* Publishes at QoS 0; a message sent while the connection is down is simply not sent. */
-static void pub_bytes(struct sim *s, const char *topic, const void *payload, size_t len,
-                      bool retain)
+/* Publishes at QoS 0 (content_type: MQTT 5's, or NULL); a message sent while the connection is
+ * down is simply not sent. The devices of sim_plant.c publish through it too. */
+static void plant_publish(void *ctx, const char *topic, const void *payload, size_t len,
+                          bool retain, const char *content_type)
 {
-	struct pub_req req = {.topic = topic, .payload = payload, .len = len, .retain = retain};
+	struct sim *s = ctx;
+	struct pub_req req = {.topic = topic,
+	                      .payload = payload,
+	                      .len = len,
+	                      .retain = retain,
+	                      .content_type = content_type};
 	char err[128];
 	int mid;
 
 	session_publish(s->ss, &req, &mid, err, sizeof(err));
+}
+
+static void pub_bytes(struct sim *s, const char *topic, const void *payload, size_t len,
+                      bool retain)
+{
+	plant_publish(s, topic, payload, len, retain, NULL);
 }
 
 static void pub(struct sim *s, const char *topic, const char *payload, bool retain)
@@ -186,6 +201,8 @@ static void on_message(struct sim *s, const char *t, const char *p, size_t len)
 	int n = 0;
 	bool on;
 
+	if (sim_plant_message(s->plant, t, p, len))
+		return;
 	if (sscanf(t, "house/bulbs/bulb%d", &n) == 1 && n >= 1 && n <= NBULBS) {
 		bool is_set = strstr(t, "/set") != NULL;
 		char expect[64];
@@ -238,6 +255,7 @@ static void on_message(struct sim *s, const char *t, const char *p, size_t len)
 /* Every device says its state when a connection starts (the session subscribes by itself). */
 static void on_connect(struct sim *s)
 {
+	sim_plant_online(s->plant);
 	for (int i = 0; i < NBULBS; i++)
 		publish_bulb(s, i);
 	for (size_t i = 0; i < NLIGHTS; i++)
@@ -572,9 +590,18 @@ int sim_main(int argc, char **argv)
 	settings_clear_list(&cfg.topics, &cfg.ntopics);
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		settings_add_str(&cfg.topics, &cfg.ntopics, commands[i]);
+	{
+		size_t n;
+		const char *const *plant = sim_plant_topics(&n);
+
+		for (size_t i = 0; i < n; i++)
+			settings_add_str(&cfg.topics, &cfg.ntopics, plant[i]);
+	}
 	cfg.qos = 0;
 	sim_init(&s);
-	if (ring_init(&ring, (size_t)1 << 20, 4096) != 0) {
+	s.plant = sim_plant_new(plant_publish, &s);
+	if (s.plant == NULL || ring_init(&ring, (size_t)1 << 20, 4096) != 0) {
+		sim_plant_free(s.plant);
 		settings_free(&cfg);
 		return 1;
 	}
@@ -585,6 +612,7 @@ int sim_main(int argc, char **argv)
 	if (s.ss == NULL || session_start(s.ss) != 0) {
 		fputs("mqscope sim: cannot set up the connection (bad TLS files?)\n", stderr);
 		session_free(s.ss);
+		sim_plant_free(s.plant);
 		ring_free(&ring);
 		session_lib_cleanup();
 		settings_free(&cfg);
@@ -603,6 +631,7 @@ int sim_main(int argc, char **argv)
 			publish_sensors(&s);
 			publish_factory(&s);
 			publish_misc(&s);
+			sim_plant_tick(s.plant, s.tick);
 			publish_troublemakers(&s);
 			s.tick++;
 			next += 500;
@@ -615,6 +644,7 @@ int sim_main(int argc, char **argv)
 	}
 	session_stop(s.ss, 2000);
 	session_free(s.ss);
+	sim_plant_free(s.plant);
 	ring_free(&ring);
 	session_lib_cleanup();
 	if (flaky > 0) {

@@ -19,7 +19,7 @@ static const char *const pairs[][2] = {
 };
 
 /* Fields a JSON state is looked for in when no rule names one. */
-static const char *const default_fields[] = {"state", "power", "switch", "on", "status"};
+const char *const toggle_default_fields[5] = {"state", "power", "switch", "on", "status"};
 
 static bool is_ws(char c)
 {
@@ -331,8 +331,9 @@ char *toggle_flip_json(const char *doc, size_t len, const char *field, const cha
                        const char *off, size_t *outlen, char *from, char *to, size_t wcap,
                        char *err, size_t cap)
 {
-	const char *const *fields = field ? &field : default_fields;
-	size_t nfields = field ? 1 : sizeof(default_fields) / sizeof(default_fields[0]);
+	const char *const *fields = field ? &field : toggle_default_fields;
+	size_t nfields =
+	    field ? 1 : sizeof(toggle_default_fields) / sizeof(toggle_default_fields[0]);
 	const char *end = NULL, *first_found = NULL;
 	char *copy, *tok = NULL, *out = NULL, what[64] = "";
 	cJSON *root;
@@ -489,7 +490,7 @@ int toggle_compute(const struct toggle_rule *rules, size_t n, const char *topic,
 	const struct toggle_rule *r = toggle_rule_for(rules, n, topic);
 	const char *on = r ? r->on : NULL, *off = r ? r->off : NULL, *p = payload;
 	size_t wcap = len + (on ? strlen(on) : 0) + (off ? strlen(off) : 0) + 16, at = 0;
-	char dest[1024], shown[48];
+	char shown[48];
 
 	memset(out, 0, sizeof(*out));
 	out->rule = r;
@@ -539,6 +540,15 @@ int toggle_compute(const struct toggle_rule *rules, size_t n, const char *topic,
 		    "1/0, open/closed, yes/no... or a JSON \"state\")",
 		    shown);
 	}
+	return toggle_destination(r, topic, qos, retained, out, err, cap);
+}
+
+int toggle_destination(const struct toggle_rule *r, const char *topic, int qos, bool retained,
+                       struct toggle_out *out, char *err, size_t cap)
+{
+	char dest[1024];
+
+	out->rule = r;
 	if (r != NULL && r->command != NULL) {
 		char why[300];
 

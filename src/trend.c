@@ -28,28 +28,40 @@ void trend_free(struct trend *tr)
 static void add(struct trend *tr, const struct tree *t, tree_id id, unsigned age, uint64_t msgs)
 {
 	const struct tree_value *v = tree_shown_value(t, id, age);
+	struct decoded d;
 	double x;
 
-	if (v && payload_number(v->data, v->len, tr->field_used, &x)) {
+	if (v == NULL)
+		return;
+	decoded_read(tr->dec, t, id, v, false, &d);
+	if (payload_number(d.data, d.len, tr->field_used, &x)) {
 		tr->v[tr->n] = x;
 		tr->t[tr->n] = v->time_ms;
 		tr->ord[tr->n] = msgs - age;
 		tr->n++;
 	}
+	decoded_free(&d);
 }
 
 /* Chooses what to follow in the newest value; false when there is nothing. */
-static bool choose_field(struct trend *tr, const struct tree_value *newest)
+static bool choose_field(struct trend *tr, const struct tree *t, tree_id id,
+                         const struct tree_value *newest)
 {
+	struct decoded d;
 	double x;
+	bool ok;
 
+	decoded_read(tr->dec, t, id, newest, false, &d);
 	if (tr->field[0]) {
 		snprintf(tr->field_used, sizeof(tr->field_used), "%s", tr->field);
-		if (payload_number(newest->data, newest->len, tr->field_used, &x))
+		if (payload_number(d.data, d.len, tr->field_used, &x)) {
+			decoded_free(&d);
 			return true;
+		}
 	}
-	return payload_default_path(newest->data, newest->len, tr->field_used,
-	                            sizeof(tr->field_used));
+	ok = payload_default_path(d.data, d.len, tr->field_used, sizeof(tr->field_used));
+	decoded_free(&d);
+	return ok;
 }
 
 void trend_update(struct trend *tr, const struct tree *t, tree_id id)
@@ -71,7 +83,7 @@ void trend_update(struct trend *tr, const struct tree *t, tree_id id)
 	tr->hist_len = n->hist_len;
 	snprintf(tr->made_field, sizeof(tr->made_field), "%s", tr->field);
 	newest = tree_shown_value(t, id, 0);
-	if (newest == NULL || !choose_field(tr, newest)) {
+	if (newest == NULL || !choose_field(tr, t, id, newest)) {
 		/* Nothing kept: once a number comes, all of the history is read again. */
 		tr->n = 0;
 		tr->dropped = true;
@@ -121,17 +133,25 @@ void trend_range(const struct trend *tr, size_t from, double *lo, double *hi)
 	}
 }
 
-int trend_next_field(struct trend *tr, const struct tree_value *v, size_t *count)
+int trend_next_field(struct trend *tr, const struct tree *t, tree_id id, size_t *count)
 {
+	const struct tree_value *v = tree_shown_value(t, id, 0);
 	char(*paths)[PAYLOAD_PATH_MAX];
+	struct decoded d;
 	size_t n, next = 0;
 	double x;
 
 	*count = 0;
-	if (payload_text_number(v->data, v->len, &x))
+	if (v == NULL)
+		return -1;
+	decoded_read(tr->dec, t, id, v, false, &d);
+	if (payload_text_number(d.data, d.len, &x)) {
+		decoded_free(&d);
 		return 0;
+	}
 	paths = xmalloc(FIELDS_MAX * sizeof(*paths));
-	n = payload_numeric_paths(v->data, v->len, paths, FIELDS_MAX);
+	n = payload_numeric_paths(d.data, d.len, paths, FIELDS_MAX);
+	decoded_free(&d);
 	if (n == 0) {
 		free(paths);
 		return -1;

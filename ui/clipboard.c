@@ -181,16 +181,24 @@ void clipboard_copy_topic(struct ui *u)
 void clipboard_copy_payload(struct ui *u)
 {
 	tree_id id = ui_selected(u);
-	const struct tree_value *v = payload_view_value(ui_payload_view(u), id);
+	struct decoded d;
+	const struct tree_value *v = payload_view_read(ui_payload_view(u), id, &d);
+	char what[96];
 	size_t n;
 
 	if (v == NULL) {
 		ui_notice(u, HINT_ERROR, "No payload to copy here");
 		return;
 	}
-	n = v->len < CLIPBOARD_MAX ? v->len : CLIPBOARD_MAX;
-	copy(u, v->data, n, v->orig_len,
-	     n < v->orig_len ? "the start of the payload" : "the payload");
+	n = d.len < CLIPBOARD_MAX ? d.len : CLIPBOARD_MAX;
+	if (d.json)
+		snprintf(what, sizeof(what), "%sthe decoded %s as JSON",
+		         n < d.len ? "the start of " : "", decoded_format_title(d.choice.format));
+	else
+		snprintf(what, sizeof(what), "%s",
+		         n < v->orig_len ? "the start of the payload" : "the payload");
+	copy(u, d.data, n, d.json ? d.len : v->orig_len, what);
+	decoded_free(&d);
 }
 
 /* Writes the payload shown for the node passed in data to the file named by the user. */
@@ -200,7 +208,10 @@ static void write_entered(struct ui *u, const char *text, void *data)
 	const struct tree_value *v = payload_view_value(ui_payload_view(u), id);
 	char path[4096];
 	const char *home = getenv("HOME");
-	size_t off = 0;
+	size_t off = 0, tlen, len;
+	struct decoded d = {0};
+	const char *bytes;
+	bool as_json;
 	int fd;
 
 	if (text[0] == '\0')
@@ -208,6 +219,18 @@ static void write_entered(struct ui *u, const char *text, void *data)
 	if (v == NULL) {
 		ui_notice(u, HINT_ERROR, "The topic no longer holds a value");
 		return;
+	}
+	bytes = v->data;
+	len = v->len;
+	/* Asked by the name: a decoded value goes out as its JSON to a .json file, else as bytes.
+	 */
+	tlen = strlen(text);
+	as_json = tlen > 5 && strcmp(text + tlen - 5, ".json") == 0;
+	if (as_json)
+		payload_view_read(ui_payload_view(u), id, &d);
+	if (d.json) {
+		bytes = d.data;
+		len = d.len;
 	}
 	if (text[0] == '~' && text[1] == '/' && home)
 		snprintf(path, sizeof(path), "%s%s", home, text + 1);
@@ -218,31 +241,38 @@ static void write_entered(struct ui *u, const char *text, void *data)
 	if (fd < 0) {
 		ui_notice(u, HINT_ERROR, "Cannot write %s: %s%s", path, safe_file_strerror(errno),
 		          errno == EEXIST ? " (not overwritten)" : "");
+		decoded_free(&d);
 		return;
 	}
-	while (off < v->len) {
-		ssize_t w = write(fd, v->data + off, v->len - off);
+	while (off < len) {
+		ssize_t w = write(fd, bytes + off, len - off);
 
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w <= 0) {
 			ui_notice(u, HINT_ERROR, "Writing %s failed: %s", path, strerror(errno));
 			close(fd);
+			decoded_free(&d);
 			return;
 		}
 		off += (size_t)w;
 	}
 	if (close(fd) != 0) {
 		ui_notice(u, HINT_ERROR, "Writing %s failed: %s", path, strerror(errno));
+		decoded_free(&d);
 		return;
 	}
 	/* Say where it went in full: a relative name depends on a directory nobody sees. */
 	char *abs = realpath(path, NULL);
 	char n[32], kept[32];
 
-	fmt_count(n, sizeof(n), v->len);
+	fmt_count(n, sizeof(n), len);
 	fmt_count(kept, sizeof(kept), v->orig_len);
-	if (v->len < v->orig_len)
+	if (d.json)
+		ui_notice(u, HINT_NOTICE, "Wrote the decoded %s as JSON (%s byte%s) to %s",
+		          decoded_format_title(d.choice.format), n, len == 1 ? "" : "s",
+		          abs ? abs : path);
+	else if (v->len < v->orig_len)
 		ui_notice(u, HINT_NOTICE,
 		          "Wrote %s bytes to %s (only these were kept of %s received)", n,
 		          abs ? abs : path, kept);
@@ -250,6 +280,7 @@ static void write_entered(struct ui *u, const char *text, void *data)
 		ui_notice(u, HINT_NOTICE, "Wrote %s byte%s to %s", n, v->len == 1 ? "" : "s",
 		          abs ? abs : path);
 	free(abs);
+	decoded_free(&d);
 }
 
 void clipboard_write_payload(struct ui *u)
@@ -260,6 +291,7 @@ void clipboard_write_payload(struct ui *u)
 	size_t nl;
 	const char *n;
 	enum payload_kind k;
+	struct decode_choice dc;
 
 	if (v == NULL) {
 		ui_notice(u, HINT_ERROR, "No payload to write here");
@@ -277,9 +309,15 @@ void clipboard_write_payload(struct ui *u)
 	}
 	name[j] = '\0';
 	k = payload_detect(v->data, v->len, v->len < v->orig_len);
+	decoded_choose(&ui_app(u)->dec, ui_app(u)->tree, id, v, &dc);
 	snprintf(def, sizeof(def), "%s.%s", j && name[0] != '.' ? name : "payload",
-	         k == PAYLOAD_JSON     ? "json"
-	         : k == PAYLOAD_BINARY ? "bin"
-	                               : "txt");
-	prompt_suggest(u, "write payload to file: ", def, write_entered, (void *)(uintptr_t)id);
+	         k == PAYLOAD_JSON || dc.format != DECODE_NONE ? "json"
+	         : k == PAYLOAD_BINARY                         ? "bin"
+	                                                       : "txt");
+	/* A decoded value: the name's ending asks for the decoded JSON or the bytes. */
+	prompt_suggest(u,
+	               dc.format != DECODE_NONE
+	                   ? "write payload to file (.json: decoded JSON; other names: raw bytes): "
+	                   : "write payload to file: ",
+	               def, write_entered, (void *)(uintptr_t)id);
 }

@@ -15,6 +15,7 @@
 #include "mqscope/msg.h"
 #include "mqscope/sanitize.h"
 #include "mqscope/silence.h"
+#include "mqscope/sparkplug.h"
 #include "mqscope/stream.h"
 #include "mqscope/theme.h"
 #include "mqscope/timing.h"
@@ -31,16 +32,19 @@
 
 static void draw_body_row(void *ctx, WINDOW *w, int y, int x, int wd, size_t r);
 
-static const char *const format_names[PV__FORMATS] = {"auto", "text", "json", "hex"};
+static const char *const format_names[PV__FORMATS] = {"auto", "table", "decoded",
+                                                      "text", "json",  "hex"};
 
-void payload_view_init(struct payload_view *p, const struct tree *t)
+void payload_view_init(struct payload_view *p, const struct tree *t, const struct decoders *dec)
 {
 	memset(p, 0, sizeof(*p));
 	list_view_init(&p->lv, false, draw_body_row, NULL, p);
 	p->tree = t;
+	p->dec = dec;
 	p->shown = TREE_NONE;
 	pdoc_init(&p->doc);
 	trend_init(&p->trend);
+	p->trend.dec = dec;
 }
 
 void payload_view_set_timing(struct payload_view *p, const struct timing *tm,
@@ -214,6 +218,16 @@ void payload_view_unpin(struct payload_view *p)
 	p->have_key = false;
 }
 
+const struct tree_value *payload_view_read(const struct payload_view *p, tree_id id,
+                                           struct decoded *out)
+{
+	const struct tree_value *v = payload_view_value(p, id);
+	bool raw = p->format == PV_TEXT || p->format == PV_HEX;
+
+	decoded_read(p->dec, p->tree, id, v, raw, out);
+	return v;
+}
+
 /* ---- folds ---- */
 
 static bool is_folded(const struct payload_view *p, size_t line)
@@ -253,19 +267,56 @@ static void folds_for_doc(struct payload_view *p)
 	}
 	memset(p->folded, 0, p->folded_bytes);
 	p->folded_lines = p->doc.nlines;
-	if (p->as == PV_JSON && p->doc.nlines > AUTO_FOLD_LINES)
+	if ((p->as == PV_JSON || p->as == PV_DECODED) && p->doc.nlines > AUTO_FOLD_LINES)
 		fold_all(p, 1); /* a long document opens on its top-level keys */
 }
 
 /* ---- the formatted document ---- */
 
+/* Shows the decoded document of v when a decoder applies and reads it; else says why not. */
+static bool decoded_doc(struct payload_view *p, tree_id id, const struct tree_value *v)
+{
+	struct decoded d;
+
+	if (p->choice.format == DECODE_NONE) {
+		snprintf(p->note, sizeof(p->note),
+		         "no decoder applies to this topic (see decoders "
+		         "in the config file)");
+		return false;
+	}
+	decoded_read(p->dec, p->tree, id, v, false, &d);
+	if (d.json == NULL) {
+		snprintf(p->note, sizeof(p->note), "%s", d.err);
+		p->warned = true;
+		decoded_free(&d);
+		return false;
+	}
+	/* The decoders write valid JSON: no need to parse it again to lay it out. */
+	if (p->as != PV_TABLE || !spb_table_doc(d.doc, &p->doc)) {
+		p->as = PV_DECODED;
+		payload_json_format(d.data, d.len, &p->doc);
+	}
+	if (d.warnings) {
+		snprintf(p->note, sizeof(p->note), "%.130s%s", d.warning,
+		         d.warnings > 1 ? " (more in $warnings)" : "");
+		p->warned = true;
+	}
+	decoded_free(&d);
+	return true;
+}
+
 /* Makes doc from the value per the asked format; sets kind, as and note. */
-static void build_value_doc(struct payload_view *p, const struct tree_value *v)
+static void build_value_doc(struct payload_view *p, tree_id id, const struct tree_value *v)
 {
 	bool truncated = v->len < v->orig_len;
 
 	p->kind = payload_detect(v->data, v->len, truncated);
+	decoded_choose(p->dec, p->tree, id, v, &p->choice);
 	p->as = p->format;
+	if (p->as == PV_AUTO && p->choice.format != DECODE_NONE)
+		p->as = p->choice.format == DECODE_SPARKPLUG ? PV_TABLE : PV_DECODED;
+	if ((p->as == PV_DECODED || p->as == PV_TABLE) && !decoded_doc(p, id, v))
+		p->as = PV_AUTO;
 	if (p->as == PV_AUTO)
 		p->as = p->kind == PAYLOAD_JSON     ? PV_JSON
 		        : p->kind == PAYLOAD_BINARY ? PV_HEX
@@ -283,12 +334,22 @@ static void build_value_doc(struct payload_view *p, const struct tree_value *v)
 	}
 }
 
-/* Makes a diffable document of a value: pretty JSON, hex lines for binary, else text lines. */
-static void diffable(const struct tree_value *v, struct pdoc *d)
+/* Makes a diffable document of a value: its decoded document or pretty JSON, hex lines for
+ * binary, else text lines. */
+static void diffable(const struct payload_view *p, tree_id id, const struct tree_value *v,
+                     struct pdoc *d)
 {
 	bool truncated = v->len < v->orig_len;
 	enum payload_kind k = payload_detect(v->data, v->len, truncated);
+	struct decoded dd;
 
+	decoded_read(p->dec, p->tree, id, v, p->format == PV_TEXT || p->format == PV_HEX, &dd);
+	if (dd.json) {
+		payload_json_format(dd.data, dd.len, d);
+		decoded_free(&dd);
+		return;
+	}
+	decoded_free(&dd);
 	if (k == PAYLOAD_JSON && payload_json_doc(v->data, v->len, d))
 		return;
 	if (k == PAYLOAD_BINARY) {
@@ -324,8 +385,8 @@ static void build_diff_doc(struct payload_view *p, tree_id id)
 	}
 	pdoc_init(&a);
 	pdoc_init(&b);
-	diffable(older, &a);
-	diffable(newer, &b);
+	diffable(p, id, older, &a);
+	diffable(p, id, newer, &b);
 	p->diff_changed = diff_docs(&a, &b, DIFF_CONTEXT, &p->doc);
 	if (p->diff_changed == 0)
 		snprintf(p->note, sizeof(p->note), "identical to the value before it");
@@ -359,6 +420,7 @@ static void update_doc(struct payload_view *p, tree_id id)
 	p->key = k;
 	p->have_key = true;
 	p->note[0] = '\0';
+	p->warned = false;
 	p->rows_stale = true;
 	p->hex_len = 0;
 	if (k.body == BODY_DIFF) {
@@ -371,8 +433,8 @@ static void update_doc(struct payload_view *p, tree_id id)
 		p->as = PV_TEXT;
 		return;
 	}
-	build_value_doc(p, v);
-	if (p->as == PV_JSON)
+	build_value_doc(p, id, v);
+	if (p->as == PV_JSON || p->as == PV_DECODED)
 		folds_for_doc(p);
 }
 
@@ -593,7 +655,7 @@ bool payload_view_action(struct payload_view *p, enum action a)
 	case ACT_COLLAPSE:
 	case ACT_EXPAND_ALL:
 	case ACT_COLLAPSE_ALL:
-		if (p->body == BODY_VALUE && p->as == PV_JSON)
+		if (p->body == BODY_VALUE && (p->as == PV_JSON || p->as == PV_DECODED))
 			return fold_action(p, a);
 		return false;
 	default:
@@ -1263,10 +1325,24 @@ static void draw_body_title(struct payload_view *p, WINDOW *w, int y, int wd, tr
 		}
 		break;
 	default:
-		snprintf(label[0], sizeof(label[0]), " %s%s%s ", format_names[p->as],
-		         p->format == PV_AUTO ? "" : " (chosen with v)",
-		         p->kind == PAYLOAD_BINARY && p->as != PV_HEX ? ", binary" : "");
-		snprintf(label[1], sizeof(label[1]), " %s ", format_names[p->as]);
+		if (p->as == PV_DECODED || p->as == PV_TABLE) {
+			char why[120];
+
+			decoded_reason(&p->choice, why, sizeof(why));
+			snprintf(label[0], sizeof(label[0]), " %s%s%s%s, by %s%s ",
+			         decoded_format_title(p->choice.format),
+			         p->as == PV_TABLE ? " metrics" : "", p->choice.message ? " " : "",
+			         p->choice.message ? p->choice.message : "", why,
+			         p->format == PV_AUTO ? "" : " (chosen with v)");
+			snprintf(label[1], sizeof(label[1]), " %s%s ",
+			         decoded_format_title(p->choice.format),
+			         p->as == PV_TABLE ? " metrics" : "");
+		} else {
+			snprintf(label[0], sizeof(label[0]), " %s%s%s ", format_names[p->as],
+			         p->format == PV_AUTO ? "" : " (chosen with v)",
+			         p->kind == PAYLOAD_BINARY && p->as != PV_HEX ? ", binary" : "");
+			snprintf(label[1], sizeof(label[1]), " %s ", format_names[p->as]);
+		}
 		if (p->pin && id == p->pin_id) {
 			snprintf(extra[0], sizeof(extra[0]),
 			         " from the stream ([ and ] the history) ");
@@ -1429,7 +1505,7 @@ void payload_view_draw(struct payload_view *p, WINDOW *w, int h, int wd, tree_id
 		draw_body_title(p, w, y++, wd, id);
 	if (p->note[0] && y < h && p->body != BODY_HISTORY && p->body != BODY_CHART) {
 		wmove(w, y++, 0);
-		draw_str(w, p->note, wd, theme_attr(SLOT_COUNT));
+		draw_str(w, p->note, wd, theme_attr(p->warned ? SLOT_ERROR : SLOT_COUNT));
 	}
 	if (h - y <= 0)
 		return;
@@ -1470,8 +1546,16 @@ static tree_id need_value(struct ui *u)
 void payload_view_cycle_format(struct ui *u)
 {
 	struct payload_view *p = ui_payload_view(u);
+	tree_id id = ui_selected(u);
+	struct decode_choice c;
 
+	decoded_choose(p->dec, p->tree, id, payload_view_value(p, id), &c);
 	p->format = (enum pv_format)((p->format + 1) % PV__FORMATS);
+	/* Only the views that apply: "decoded" where a decoder does, "table" for Sparkplug. */
+	if (p->format == PV_TABLE && c.format != DECODE_SPARKPLUG)
+		p->format = PV_DECODED;
+	if (p->format == PV_DECODED && c.format == DECODE_NONE)
+		p->format = PV_TEXT;
 	p->body = BODY_VALUE;
 	p->lv.l.sel = p->lv.l.top = 0;
 	ui_notice(u, HINT_NOTICE, "Payload view: %s", format_names[p->format]);
@@ -1659,7 +1743,7 @@ void payload_view_trend_field(struct ui *u)
 
 	if (id == TREE_NONE)
 		return;
-	at = trend_next_field(&p->trend, tree_shown_value(p->tree, id, 0), &n);
+	at = trend_next_field(&p->trend, p->tree, id, &n);
 	if (at == 0)
 		ui_notice(u, HINT_NOTICE, "The value is a plain number: the trend follows it");
 	else if (at < 0)

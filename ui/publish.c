@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "mqscope/publish_form.h"
+#include "mqscope/sparkplug.h"
 #include "mqscope/toggle.h"
 #include "mqscope/ui_api.h"
 #include "mqscope/util.h"
@@ -186,14 +187,65 @@ size_t publish_send_on(struct ui *u, struct app_link *l, const struct pub_req *r
 	return sent;
 }
 
+#define SPB_DATA_BACK 16 /* DATA values looked back through for a metric's newest state */
+
+/*
+ * The BIRTH and the recent DATA of the Sparkplug node or device that topic (one of its BIRTH
+ * or DATA topics) belongs to, decoded into more[] and docs[] (up to max): a DATA carries only
+ * the metrics that changed, and a toggle writes from the newest state of a metric. Returns how
+ * many; l is the broker topic is on.
+ */
+static size_t spb_states(struct app *a, const struct app_link *l, const char *topic,
+                         struct decoded *more, struct toggle_doc *docs, size_t max)
+{
+	static const char *const kinds[2][2] = {{"NBIRTH", "NDATA"}, {"DBIRTH", "DDATA"}};
+	struct spb_topic t;
+	size_t n = 0;
+
+	if (!spb_topic_parse(topic, strlen(topic), &t) ||
+	    (t.type != SPB_NBIRTH && t.type != SPB_NDATA && t.type != SPB_DBIRTH &&
+	     t.type != SPB_DDATA))
+		return 0;
+	for (size_t k = 0; k < 2; k++) {
+		char other[1024];
+		int len = t.device ? snprintf(other, sizeof(other), "%s%.*s/%s/%.*s/%.*s",
+		                              SPB_NAMESPACE, (int)t.group_len, t.group, kinds[1][k],
+		                              (int)t.node_len, t.node, (int)t.device_len, t.device)
+		                   : snprintf(other, sizeof(other), "%s%.*s/%s/%.*s", SPB_NAMESPACE,
+		                              (int)t.group_len, t.group, kinds[0][k],
+		                              (int)t.node_len, t.node);
+		tree_id id;
+
+		if (len <= 0 || (size_t)len >= sizeof(other))
+			continue;
+		id = app_find(a, l, other);
+		if (id == TREE_NONE)
+			continue;
+		for (unsigned age = 0; age < (k ? SPB_DATA_BACK : 1) && n < max; age++) {
+			const struct tree_value *v = tree_value(a->tree, id, age);
+
+			if (v == NULL)
+				break;
+			decoded_read(&a->dec, a->tree, id, v, false, &more[n]);
+			docs[n] = (struct toggle_doc){more[n].json, more[n].len, v->time_ms};
+			n++;
+		}
+	}
+	return n;
+}
+
 void publish_toggle(struct ui *u)
 {
 	struct app *a = ui_app(u);
+	const struct app_link *l = ui_link(u); /* the selection's broker: its toggle rules */
 	tree_id sel = ui_selected(u);
 	const struct tree_value *v;
 	struct toggle_out o;
 	struct pub_req req;
-	char err[600], label[400], done[600], *topic, na[32], nb[32];
+	struct decoded d;
+	char err[600], label[400], done[600], ctype[128], *topic, na[32], nb[32];
+	const char *ct;
+	size_t ctlen;
 
 	if (sel == TREE_NONE || sel == TREE_ROOT) {
 		ui_notice(u, HINT_ERROR, "Select a topic to toggle first");
@@ -212,8 +264,26 @@ void publish_toggle(struct ui *u)
 		          topic);
 		goto out;
 	}
-	if (toggle_compute(ui_link(u)->cfg->toggles, ui_link(u)->cfg->ntoggles, topic, v->data,
-	                   v->len, v->qos, v->retained, &o, err, sizeof(err)) != 0) {
+	/* A binary format is written back in its own terms, never as its decoded JSON. */
+	decoded_read(&a->dec, a->tree, sel, v, false, &d);
+	if (d.choice.format != DECODE_NONE) {
+		struct decoded more[TOGGLE_DOCS_MAX - 1];
+		struct toggle_doc docs[TOGGLE_DOCS_MAX] = {{d.json, d.len, v->time_ms}};
+		size_t ndocs = 1 + spb_states(a, l, topic, more, docs + 1, TOGGLE_DOCS_MAX - 1);
+		int rc = toggle_decoded(d.choice.format, l->cfg->toggles, l->cfg->ntoggles, topic,
+		                        v->data, v->len, docs, ndocs, v->qos, v->retained, &o, err,
+		                        sizeof(err));
+
+		for (size_t i = 1; i < ndocs; i++)
+			decoded_free(&more[i - 1]);
+		if (rc != 0) {
+			decoded_free(&d);
+			ui_notice(u, HINT_ERROR, "%s", err);
+			goto out;
+		}
+	} else if (toggle_compute(l->cfg->toggles, l->cfg->ntoggles, topic, v->data, v->len, v->qos,
+	                          v->retained, &o, err, sizeof(err)) != 0) {
+		decoded_free(&d);
 		ui_notice(u, HINT_ERROR, "%s", err);
 		goto out;
 	}
@@ -223,6 +293,15 @@ void publish_toggle(struct ui *u)
 	req.len = o.len;
 	req.qos = o.qos;
 	req.retain = o.retain;
+	/* The same content type, so that the new value reads as the old one did. */
+	if ((d.choice.format == DECODE_CBOR || d.choice.format == DECODE_MSGPACK) &&
+	    decode_content_type(v->data + v->len, v->props_len, &ct, &ctlen) &&
+	    ctlen < sizeof(ctype)) {
+		memcpy(ctype, ct, ctlen);
+		ctype[ctlen] = '\0';
+		req.content_type = ctype;
+	}
+	decoded_free(&d);
 	snprintf(label, sizeof(label), "%s to %s", o.to, o.topic);
 	if (strcmp(o.topic, topic) == 0)
 		snprintf(done, sizeof(done), "Toggled %s: %s -> %s (QoS %d%s)", topic, o.from, o.to,

@@ -50,7 +50,16 @@ void tree_view_free(struct tree_view *v)
 	free(v->touched);
 	if (v->live && v->sort != SORT_NAME)
 		tree_track_touched(v->live, false);
+	free(v->previews);
 	memset(v, 0, sizeof(*v));
+}
+
+void tree_view_set_decoders(struct tree_view *v, const struct decoders *dec)
+{
+	v->dec = dec;
+	if (v->previews == NULL)
+		v->previews = xmalloc(sizeof(*v->previews));
+	decoded_previews_init(v->previews);
 }
 
 bool tree_view_is_expanded(const struct tree_view *v, tree_id id)
@@ -900,6 +909,8 @@ static int64_t draw_row(struct tree_view *v, WINDOW *w, int y, int wd, tree_id i
 		/* A value from before the reconnect is dimmed; one the broker no longer has says
 		 * so. */
 		bool stale = tree_shown_stale(t, n);
+		const char *pv = NULL;
+		size_t pvlen = 0;
 
 		if (n->flags & TREE_F_GONE)
 			used += draw_str(w, " (gone)", cw - used, theme_attr(SLOT_STALE));
@@ -907,7 +918,14 @@ static int64_t draw_row(struct tree_view *v, WINDOW *w, int y, int wd, tree_id i
 			used += draw_str(w, draw_ascii() ? " [R]" : " \xc2\xae", cw - used,
 			                 theme_attr(SLOT_RETAINED));
 		used += draw_str(w, " = ", cw - used, theme_attr(SLOT_COUNT));
-		if (val)
+		/* The decoded preview is of the newest value: not while a hold shows an older one.
+		 */
+		if (val && v->dec && val == tree_value(t, id, 0))
+			pv = decoded_preview(v->previews, v->dec, t, id, &pvlen);
+		if (pv)
+			used += draw_text(w, pv, pvlen, cw - used,
+			                  theme_attr(stale ? SLOT_STALE : SLOT_VALUE));
+		else if (val)
 			used += draw_text(w, val->data, val->len, cw - used,
 			                  theme_attr(stale ? SLOT_STALE : SLOT_VALUE));
 	}
@@ -1040,6 +1058,7 @@ static void filter_entered(struct ui *u, const char *text, void *data)
 	}
 	f->skip = a->several; /* "house/#" means house/# on every broker */
 	t0 = clock_mono_ms();
+	f->dec = &a->dec; /* p: finds text in decoded binary payloads too */
 	filter_apply(f, a->tree);
 	tree_view_set_filter(v, f);
 	filter_free(a->filter);

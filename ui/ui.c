@@ -1652,8 +1652,9 @@ int ui_run(struct app *app)
 		u->tv.top_ctx = u;
 	}
 	tree_view_set_silence(&u->tv, app->silence);
+	tree_view_set_decoders(&u->tv, &app->dec);
 	stream_view_init(&u->sv, app->stream, app->tree);
-	payload_view_init(&u->pv, app->tree);
+	payload_view_init(&u->pv, app->tree, &app->dec);
 	payload_view_set_timing(&u->pv, app->timing, app->silence);
 	sys_drops_init(&u->drops);
 	load_state(u);

@@ -85,7 +85,8 @@
 	  "messages, whole",                                                                       \
 	  conn_log_open)                                                                           \
 	/* views of the data */                                                                    \
-	X(PAYLOAD_VIEW, "payload-view", "v", "Payload as: auto, text, JSON, hex dump",             \
+	X(PAYLOAD_VIEW, "payload-view", "v",                                                       \
+	  "Payload as: auto, Sparkplug table, decoded, text, JSON, hex dump (those that apply)",   \
 	  payload_view_cycle_format)                                                               \
 	X(HISTORY, "history", "H",                                                                 \
 	  "Recent values of the topic ([ and ] pick one; in the payload pane, Enter shows one)",   \
@@ -134,7 +135,8 @@
 	X(PAUSE, "pause", "z C-p", "Pause the screen; messages are still taken in", 0)             \
 	X(COPY_TOPIC, "copy-topic", "y", "Copy the topic to the clipboard (OSC 52, over SSH too)", \
 	  clipboard_copy_topic)                                                                    \
-	X(COPY_PAYLOAD, "copy-payload", "Y", "Copy the payload to the clipboard (OSC 52)",         \
+	X(COPY_PAYLOAD, "copy-payload", "Y",                                                       \
+	  "Copy the payload to the clipboard (OSC 52; a decoded binary format as JSON)",           \
 	  clipboard_copy_payload)                                                                  \
 	X(WRITE_PAYLOAD, "write-payload", "w", "Write the payload to a file",                      \
 	  clipboard_write_payload)                                                                 \

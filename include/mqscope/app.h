@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "mqscope/decoded.h"
 #include "mqscope/demo.h"
 #include "mqscope/msg.h"
 #include "mqscope/rate.h"
@@ -35,6 +36,7 @@ struct timing;
 struct silence;
 struct watches;
 struct stream;
+struct spb_model;
 
 /* Brokers one run watches at once (-L and --profile given more than once). */
 #define APP_MAX_BROKERS 8
@@ -51,6 +53,7 @@ struct app_link {
 	struct session_status st; /* as the UI last read it */
 	tree_id root;             /* its branch, TREE_NONE until its first message */
 	int64_t last_retained_ms; /* monotonic: when its last retained message was taken in */
+	struct spb_model *spb;    /* its Sparkplug B births, aliases and seq, fed on ingest */
 };
 
 struct app {
@@ -78,6 +81,8 @@ struct app {
 	struct filter *filter;     /* the tree view's filter, kept up to date on ingest; or NULL */
 	struct recorder *recorder; /* --record, or NULL */
 	struct replay *replay;     /* --replay, or NULL */
+	struct decoders dec;       /* what the views read binary payloads with */
+	struct decoders dec_of[APP_MAX_BROKERS]; /* each broker's (several brokers: dec.brokers) */
 
 	struct timing *timing;   /* intervals, duplicates, delays per topic */
 	struct silence *silence; /* silent topics, offline devices */

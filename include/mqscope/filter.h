@@ -25,8 +25,11 @@ enum filter_kind {
  * state). Afterwards each message costs O(1), or O(depth) when a topic starts
  * or stops matching, plus a scan of its payload for payload filters.
  */
+struct decoders;
+
 struct filter {
 	enum filter_kind kind;
+	const struct decoders *dec; /* payload filters read binary formats decoded (NULL: bytes) */
 	unsigned skip; /* levels a wildcard pattern starts below (1: one branch per broker) */
 	char *spec;    /* as the user typed it (trimmed) */
 	char *text;    /* what is matched: spec without a p:/t: prefix */

@@ -19,6 +19,8 @@ enum payload_kind {
  * cut mid-document); it is text or binary by its bytes.
  */
 enum payload_kind payload_detect(const char *s, size_t len, bool truncated);
+/* Whether all of s is valid UTF-8 without control characters but tab, CR and LF. */
+bool payload_is_text(const char *s, size_t len);
 /* "text", "json", "binary", "empty". */
 const char *payload_kind_name(enum payload_kind k);
 

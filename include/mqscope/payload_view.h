@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "mqscope/actions.h"
+#include "mqscope/decoded.h"
 #include "mqscope/list_view.h"
 #include "mqscope/payload.h"
 #include "mqscope/tree.h"
@@ -28,8 +29,9 @@ struct chart_series {
 	struct trend tr; /* its numbers, read as values come */
 };
 
-/* How the value is shown; AUTO picks by what it is (JSON, text, binary). */
-enum pv_format { PV_AUTO, PV_TEXT, PV_JSON, PV_HEX, PV__FORMATS };
+/* How the value is shown; AUTO picks by what it is (Sparkplug metrics as a table, another decoded
+ * binary format, JSON, text, binary). */
+enum pv_format { PV_AUTO, PV_TABLE, PV_DECODED, PV_TEXT, PV_JSON, PV_HEX, PV__FORMATS };
 /* What the body of the pane shows. */
 enum pv_body { BODY_VALUE, BODY_HISTORY, BODY_DIFF, BODY_CHART };
 
@@ -49,6 +51,7 @@ struct pv_key {
 
 struct payload_view {
 	const struct tree *tree;
+	const struct decoders *dec;    /* binary formats are read with these (NULL: none) */
 	const struct timing *timing;   /* intervals, duplicates, delays; or NULL */
 	const struct silence *silence; /* silent topics, offline devices; or NULL */
 	tree_id shown;                 /* node the state below belongs to */
@@ -68,9 +71,11 @@ struct payload_view {
 	/* the shown value, formatted once per value (not per frame) */
 	struct pv_key key;
 	bool have_key;
-	enum payload_kind kind; /* what the value is */
-	enum pv_format as;      /* how it is shown */
-	struct pdoc doc;        /* text, pretty JSON or diff; a hex dump is made row by row */
+	enum payload_kind kind;      /* what the value is */
+	enum pv_format as;           /* how it is shown */
+	struct decode_choice choice; /* the decoder that applies to the value (or none) */
+	bool warned;                 /* the note is a decoder's warning or error */
+	struct pdoc doc;             /* text, pretty JSON or diff; a hex dump is made row by row */
 	size_t diff_changed;
 	char note[160]; /* why the body looks as it does ("not JSON: shown as text") */
 
@@ -104,7 +109,7 @@ struct payload_view {
 	size_t nseries_list;
 };
 
-void payload_view_init(struct payload_view *p, const struct tree *t);
+void payload_view_init(struct payload_view *p, const struct tree *t, const struct decoders *dec);
 /* Where the timing lines and the silence of a topic come from. */
 void payload_view_set_timing(struct payload_view *p, const struct timing *tm,
                              const struct silence *s);
@@ -123,6 +128,13 @@ void payload_view_unpin(struct payload_view *p);
 
 /* The value the pane shows for id (the newest, or the one picked in the history). */
 const struct tree_value *payload_view_value(const struct payload_view *p, tree_id id);
+/*
+ * That value as the pane reads it: its decoded document as JSON when a
+ * decoder applies and the pane does not show it as text or hex, else its
+ * bytes. NULL when id has no value; free out with decoded_free.
+ */
+const struct tree_value *payload_view_read(const struct payload_view *p, tree_id id,
+                                           struct decoded *out);
 
 /* Opens the value age steps back in id's history (0: the newest, live); false when none. */
 bool payload_view_open(struct payload_view *p, tree_id id, unsigned age);

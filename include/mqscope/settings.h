@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "mqscope/decode.h"
+
 #define MQTT_AUTO 0 /* no -V: MQTT 5 first, then what the broker has (negotiate.h) */
 #define MQTT_V31  3
 #define MQTT_V311 4
@@ -175,6 +177,8 @@ struct settings {
 	size_t nwatches;
 	struct will_rule *wills;
 	size_t nwills;
+	struct decode_rule *decoders; /* which topics hold which binary format (decode.h) */
+	size_t ndecoders;
 
 	uint64_t given[2]; /* bit per option id set on the command line */
 };

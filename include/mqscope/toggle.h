@@ -4,7 +4,9 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
+#include "mqscope/decode.h"
 #include "mqscope/settings.h"
 
 /* What a toggle publishes. */
@@ -64,5 +66,34 @@ int toggle_compute(const struct toggle_rule *rules, size_t n, const char *topic,
                    const void *payload, size_t len, int qos, bool retained, struct toggle_out *out,
                    char *err, size_t cap);
 void toggle_out_free(struct toggle_out *o);
+/* Where and how toggle_compute sends (rule r or NULL): sets out's topic, QoS and retain flag. */
+int toggle_destination(const struct toggle_rule *r, const char *topic, int qos, bool retained,
+                       struct toggle_out *out, char *err, size_t cap);
+
+/* A decoded document (JSON text, or NULL when it did not decode) and when its value came. */
+struct toggle_doc {
+	const char *json;
+	size_t len;
+	int64_t time_ms;
+};
+#define TOGGLE_DOCS_MAX 20
+
+/*
+ * Toggling a value of binary format f (decode.h), bytes data: a Sparkplug B
+ * Boolean metric (the rule's field, else the first that is not a control, as
+ * docs[0], the value's own document, or the next ones name it) is written
+ * flipped from its newest state in docs[] (a node's or device's BIRTH and
+ * DATA) with an NCMD or DCMD, at QoS 0; a CBOR or MessagePack map's state
+ * field (as toggle_flip_json finds it) is changed and the map encoded again
+ * by its library, sent like toggle_compute sends. Other formats are not
+ * written back. Returns 0, or -1 with why in err.
+ */
+int toggle_decoded(enum decode_format f, const struct toggle_rule *rules, size_t n,
+                   const char *topic, const void *data, size_t len, const struct toggle_doc *docs,
+                   size_t ndocs, int qos, bool retained, struct toggle_out *out, char *err,
+                   size_t cap);
+
+/* The fields a toggle looks for without a rule, in this order. */
+extern const char *const toggle_default_fields[5];
 
 #endif

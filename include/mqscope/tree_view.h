@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "mqscope/actions.h"
+#include "mqscope/decoded.h"
 #include "mqscope/filter.h"
 #include "mqscope/list_view.h"
 #include "mqscope/tree.h"
@@ -66,12 +67,17 @@ struct tree_view {
 	size_t stack_cap;
 	tree_id *touched; /* scratch for the flat list */
 	size_t touched_cap;
+
+	const struct decoders *dec;        /* binary values preview decoded (NULL: as bytes) */
+	struct decoded_previews *previews; /* with dec */
 };
 
 void tree_view_init(struct tree_view *v, struct tree *t);
 /* Whether the pane is the flat list of the busiest topics (a sort other than by name). */
 bool tree_view_flat(const struct tree_view *v);
 void tree_view_free(struct tree_view *v);
+/* Rows preview binary values decoded with dec (Sparkplug B, CBOR...), each new value once. */
+void tree_view_set_decoders(struct tree_view *v, const struct decoders *dec);
 
 /* Rebuilds the rows if anything made them stale; cheap when nothing did. */
 void tree_view_refresh(struct tree_view *v);

@@ -7,12 +7,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "mqscope/decoded.h"
 #include "mqscope/payload_number.h"
 #include "mqscope/tree.h"
 
 #define TREND_MAX 1024 /* numbers kept: wider than any chart a terminal can draw */
 
 struct trend {
+	const struct decoders *dec;        /* binary values are read decoded (NULL: as bytes) */
 	char field[PAYLOAD_PATH_MAX];      /* picked with trend_next_field; "" = automatic */
 	char field_used[PAYLOAD_PATH_MAX]; /* what the numbers follow; "" = the value itself */
 	double *v;                         /* the numbers, oldest first */
@@ -43,10 +45,11 @@ void trend_update(struct trend *tr, const struct tree *t, tree_id id);
 void trend_range(const struct trend *tr, size_t from, double *lo, double *hi);
 
 /*
- * Picks the numeric field of value v after the one followed now (the first
- * after the last). Returns its 1-based place among *count fields; 0 when v is
- * a plain number, which is followed as it is; -1 when v has no numeric field.
+ * Picks the numeric field of node id's newest value after the one followed
+ * now (the first after the last). Returns its 1-based place among *count
+ * fields; 0 when the value is a plain number, which is followed as it is; -1
+ * when it has no numeric field (or no value).
  */
-int trend_next_field(struct trend *tr, const struct tree_value *v, size_t *count);
+int trend_next_field(struct trend *tr, const struct tree *t, tree_id id, size_t *count);
 
 #endif

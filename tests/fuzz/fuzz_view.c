@@ -88,7 +88,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	w = newpad(h, wd);
 	if (w == NULL)
 		abort();
-	payload_view_init(&pv, t);
+	payload_view_init(&pv, t, NULL);
 
 	/* Stores the next value under the topic (the properties go with every value). */
 #define ARRIVE()                                                                                   \

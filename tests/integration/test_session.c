@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "app_wait.h"
 #include "mqscope/app.h"
 #include "mqscope/broker.h"
 #include "mqscope/options.h"
@@ -64,27 +65,9 @@ static void publish_str(int port, const char *topic, const char *payload, bool r
 	publish(port, topic, payload, (int)strlen(payload), retain);
 }
 
-typedef bool (*cond_fn)(struct fixture *f, const void *arg);
-
-/* Drains the ring into the tree until cond holds or the deadline passes. */
-static bool wait_until(struct fixture *f, cond_fn cond, const void *arg, int timeout_ms)
+static struct app *fixture_app(struct fixture *f)
 {
-	int64_t deadline = clock_mono_ms() + timeout_ms;
-
-	for (;;) {
-		struct pollfd pfd = {.fd = f->app.ring.wake_fd, .events = POLLIN};
-		bool more;
-
-		ring_clear_wake(&f->app.ring);
-		do
-			app_drain(&f->app, 1024, &more);
-		while (more);
-		if (cond(f, arg))
-			return true;
-		if (clock_mono_ms() >= deadline)
-			return false;
-		poll(&pfd, 1, 50);
-	}
+	return &f->app;
 }
 
 static bool has_topic(struct fixture *f, const void *arg)

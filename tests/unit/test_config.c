@@ -117,7 +117,82 @@ static void unit__config__errors_name_file_and_line(void **state)
 	expect_error("messages = (\n { name = \"x\"; }\n);\n", 2, "a message needs topic");
 	expect_error("messages = (\n { topic = \"a/+\"; }\n);\n", 2,
 	             "is not a topic one can publish to");
-	/* watches and wills */
+	expect_error("decoders = (\n { filter = \"a/#\";\n format = \"cbr\"; }\n);\n", 3,
+	             "unknown format 'cbr' (did you mean 'cbor'?)");
+	expect_error("decoders = (\n { format = \"cbor\"; }\n);\n", 2, "a decoder needs filter");
+	expect_error("decoders = (\n { filter = \"a/#\"; }\n);\n", 2, "a decoder needs format");
+	expect_error("decoders = (\n { filter = \"a/#/b\"; format = \"cbor\"; }\n);\n", 2,
+	             "not a valid topic filter");
+	expect_error(
+	    "decoders = (\n { filter = \"a\"; format = \"cbor\";\n message = \"x.Y\"; }\n);\n", 3,
+	    "'message' is only for format = \"protobuf\"");
+	expect_error(
+	    "decoders = (\n { filter = \"a\"; format = \"protobuf\";\n message = \"x.Y\"; }\n);\n",
+	    3, "'message' needs schema");
+	expect_error(
+	    "decoders = (\n { filter = \"a\"; format = \"protobuf\";\n schema = \"nope.desc\";\n "
+	    "message = \"x.Y\"; }\n);\n",
+	    3, "nope.desc: cannot read");
+	expect_error("decoders = (\n { filter = \"a\"; formt = \"cbor\"; }\n);\n", 2,
+	             "unknown decoder setting 'formt' (did you mean 'format'?)");
+	expect_error("decoders = { a = 1; };\n", 1, "'decoders' must be a list");
+}
+
+/* A protobuf rule's schema is a descriptor set next to the file; its message type must be in it. */
+static void unit__config__decoder_rules(void **state)
+{
+	const char *src = getenv("MQSCOPE_TESTS");
+	char cmd[1024], err[1024];
+	struct settings s;
+
+	(void)state;
+	assert_non_null(src);
+	snprintf(cmd, sizeof(cmd), "cp '%s/vectors/protobuf/telemetry.desc' '%s/t.desc'", src, dir);
+	assert_int_equal(system(cmd), 0);
+	assert_int_equal(load(&s,
+	                      "decoders = (\n"
+	                      "  { filter = \"plant/+/telemetry\"; format = \"protobuf\";\n"
+	                      "    schema = \"t.desc\"; message = \"demo.Telemetry\"; },\n"
+	                      "  { filter = \"lab/#\"; format = \"MessagePack\"; },\n"
+	                      "  { filter = \"spBv1.0/x/#\"; format = \"none\"; }\n"
+	                      ");\n",
+	                      err, sizeof(err)),
+	                 0);
+	assert_int_equal(s.ndecoders, 3);
+	assert_int_equal(s.decoders[0].format, DECODE_PROTOBUF);
+	assert_non_null(s.decoders[0].schema);
+	assert_string_equal(s.decoders[0].message, "demo.Telemetry");
+	assert_int_equal(s.decoders[0].line, 2);
+	assert_int_equal(s.decoders[1].format, DECODE_MSGPACK);
+	assert_null(s.decoders[1].schema);
+	assert_int_equal(s.decoders[2].format, DECODE_NONE);
+	settings_free(&s);
+	/* A type the schema does not have: the closest one is suggested. */
+	expect_error(
+	    "decoders = (\n { filter = \"a\"; format = \"protobuf\"; schema = \"t.desc\";\n"
+	    " message = \"demo.Telemetri\"; }\n);\n",
+	    3, "no message type 'demo.Telemetri' in");
+	expect_error(
+	    "decoders = (\n { filter = \"a\"; format = \"protobuf\"; schema = \"t.desc\";\n"
+	    " message = \"demo.Telemetri\"; }\n);\n",
+	    3, "(did you mean 'demo.Telemetry'?)");
+	/* No message type: the ones in the schema are listed. */
+	expect_error("decoders = (\n { filter = \"a\"; format = \"protobuf\";\n schema = "
+	             "\"t.desc\"; }\n);\n",
+	             3, "demo.Location, demo.Telemetry");
+	/* A FIFO is refused at once, not waited on. */
+	snprintf(cmd, sizeof(cmd), "%s/fifo.desc", dir);
+	assert_int_equal(mkfifo(cmd, 0600), 0);
+	expect_error(
+	    "decoders = (\n { filter = \"a\"; format = \"protobuf\";\n schema = \"fifo.desc\";"
+	    " message = \"a.B\"; }\n);\n",
+	    3, "not a regular file");
+	/* Not a descriptor set. */
+	write_file("junk.desc", "this is text", 0600);
+	expect_error(
+	    "decoders = (\n { filter = \"a\"; format = \"protobuf\";\n schema = \"junk.desc\";"
+	    " message = \"a.B\"; }\n);\n",
+	    3, "not a FileDescriptorSet");
 	expect_error("watches = (\n { filter = \"a/#\";\n condition = \"> hot\"; }\n);\n", 3,
 	             "'>' compares numbers: 'hot' is not one");
 	expect_error("watches = (\n { filter = \"a/#\"; }\n);\n", 2, "a watch needs condition");
@@ -332,7 +407,7 @@ static void unit__config__shipped_example_loads(void **state)
 			fail_msg("%s: %s", profiles[i] ? profiles[i] : "(default)", err);
 		assert_true(s.config_broker);
 		assert_true(s.ntopics >= 1);
-		assert_true(s.nkeys >= 1 && s.ntoggles >= 1 && s.nsaved >= 1);
+		assert_true(s.nkeys >= 1 && s.ntoggles >= 1 && s.nsaved >= 1 && s.ndecoders >= 1);
 		assert_true(s.nwatches >= 4 && s.nwills >= 1);
 		assert_true(s.bell);
 		assert_true(s.silence_factor == 2.5 && s.silence_floor == 1000);
@@ -785,6 +860,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(unit__config__errors_name_file_and_line),
+	    cmocka_unit_test(unit__config__decoder_rules),
 	    cmocka_unit_test(unit__config__keys_of_every_mode_can_be_bound),
 	    cmocka_unit_test(unit__config__missing_profile_lists_the_others),
 	    cmocka_unit_test(unit__config__flags_override_the_profile),

@@ -86,21 +86,21 @@ static void unit__trend__follows_a_json_field(void **state)
 	assert_true(tr.v[3] == 24.5);
 
 	/* F: the next numeric field, then round again. */
-	assert_int_equal(trend_next_field(&tr, tree_value(t, id, 0), &count), 1);
+	assert_int_equal(trend_next_field(&tr, t, id, &count), 1);
 	assert_int_equal(count, 2);
 	assert_string_equal(tr.field, "ts");
 	trend_update(&tr, t, id);
 	assert_string_equal(tr.field_used, "ts");
 	assert_int_equal(tr.n, 4);
 	assert_true(tr.v[0] == 1700000001);
-	assert_int_equal(trend_next_field(&tr, tree_value(t, id, 0), &count), 2);
+	assert_int_equal(trend_next_field(&tr, t, id, &count), 2);
 	assert_string_equal(tr.field, "temp");
 	trend_update(&tr, t, id);
 	assert_true(tr.v[0] == 21.5);
 
 	/* A field picked on one topic that another lacks: that one follows its own default. */
 	id = put(t, "s/other", "{\"level\":7}", 10);
-	trend_next_field(&tr, tree_value(t, id, 0), &count); /* "level" */
+	trend_next_field(&tr, t, id, &count); /* "level" */
 	put(t, "s/plain", "3", 11);
 	id = put(t, "s/plain", "4", 12);
 	trend_update(&tr, t, id);
@@ -123,9 +123,9 @@ static void unit__trend__nothing_to_follow(void **state)
 	id = put(t, "s/word", "on", 2);
 	trend_update(&tr, t, id);
 	assert_int_equal(tr.n, 0); /* the newest value has no number */
-	assert_int_equal(trend_next_field(&tr, tree_value(t, id, 0), &count), -1);
+	assert_int_equal(trend_next_field(&tr, t, id, &count), -1);
 	id = put(t, "s/num", "42", 3);
-	assert_int_equal(trend_next_field(&tr, tree_value(t, id, 0), &count), 0);
+	assert_int_equal(trend_next_field(&tr, t, id, &count), 0);
 	/* Values without a number in between are left out. */
 	put(t, "s/mixed", "1", 4);
 	put(t, "s/mixed", "n/a", 5);
