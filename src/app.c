@@ -376,6 +376,8 @@ static void account(struct app *a)
 	                                  watch_mem_bytes(a->watches));
 }
 
+_Static_assert(APP_MAX_BROKERS <= TREE_CONN_SLOTS, "a connection slot for each broker");
+
 /* Records, stores and filters one message. */
 static void store(struct app *a, struct app_link *l, const struct msg_view *v)
 {
@@ -414,6 +416,11 @@ static void store(struct app *a, struct app_link *l, const struct msg_view *v)
 		rv.topic = topic;
 		recorder_write(a->recorder, &rv);
 	}
+	if (l && v->h->retain)
+		l->last_retained_ms = clock_mono_ms();
+	/* connections are counted per broker: the tree tells them apart by the broker's slot */
+	if (l && m.conn)
+		m.conn = TREE_CONN(app_link_index(a, l), m.conn);
 	id = tree_insert(a->tree, topic, topic_len, &m);
 	/* Sparkplug's seq and births must be followed message by message, not when shown; each
 	 * broker's namespace on its own. */

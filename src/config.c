@@ -390,9 +390,20 @@ static int get_int(struct ctx *c, const config_setting_t *st, long min, long max
 
 static int apply_ui(struct ctx *c, const config_setting_t *ui)
 {
-	static const char *const keys[] = {
-	    "fps",   "history",    "memory_budget", "payload_cap",    "max_topics",      "ascii",
-	    "theme", "ring_bytes", "bell",          "silence_factor", "silence_floor_ms"};
+	static const char *const keys[] = {"fps",
+	                                   "history",
+	                                   "memory_budget",
+	                                   "payload_cap",
+	                                   "max_topics",
+	                                   "ascii",
+	                                   "theme",
+	                                   "ring_bytes",
+	                                   "bell",
+	                                   "silence_factor",
+	                                   "silence_floor_ms",
+	                                   "tree_width",
+	                                   "tree_height",
+	                                   "mouse"};
 	struct settings *s = c->s;
 
 	if (want_type(c, ui, CONFIG_TYPE_GROUP))
@@ -430,6 +441,14 @@ static int apply_ui(struct ctx *c, const config_setting_t *ui)
 			if (z < 65536)
 				return fail_at(c, st, "'ring_bytes' must be at least 64K");
 			s->ring_bytes = z;
+		} else if (!strcmp(n, "tree_width") || !strcmp(n, "tree_height")) {
+			if (get_int(c, st, 10, 90, &v))
+				return -1;
+			*(n[5] == 'w' ? &s->tree_width : &s->tree_height) = (int)v;
+		} else if (!strcmp(n, "mouse")) {
+			if (want_type(c, st, CONFIG_TYPE_BOOL))
+				return -1;
+			s->mouse = config_setting_get_bool(st);
 		} else if (!strcmp(n, "ascii")) {
 			if (want_type(c, st, CONFIG_TYPE_BOOL))
 				return -1;

@@ -68,3 +68,42 @@ size_t fit_wrap(const char *in, size_t len, unsigned flags, int cols, size_t *ne
 	*next = len;
 	return len;
 }
+
+struct fit_mid fit_middle(const char *in, size_t len, unsigned flags, int cols)
+{
+	return fit_middle_at(in, len, flags, cols, (cols - 1) / 2 + 1);
+}
+
+struct fit_mid fit_middle_at(const char *in, size_t len, unsigned flags, int cols, int head_cols)
+{
+	int total = sanitize_width(in, len, flags), upto = 0;
+	struct fit_mid m = {len, len, total, false};
+	struct fit head;
+	size_t p = 0;
+
+	if (total <= cols)
+		return m;
+	m.cut = true;
+	m.head = 0;
+	m.tail = len;
+	m.cols = 0;
+	if (cols < 1)
+		return m;
+	/* head_cols (less the ellipsis) for the start, the rest for the end. */
+	if (head_cols > cols - 1)
+		head_cols = cols - 1;
+	head = fit_text(in, len, flags, head_cols > 0 ? head_cols : 0);
+	m.head = head.bytes;
+	/* The end: from the first glyph boundary after the start whose rest fits what is left. */
+	while (p < len) {
+		struct san_glyph g;
+
+		if (p >= m.head && head.cols + 1 + (total - upto) <= cols)
+			break;
+		p += sanitize_next(in + p, in + len, glyph_flags(flags, upto), &g);
+		upto += g.width;
+	}
+	m.tail = p;
+	m.cols = head.cols + 1 + (total - upto);
+	return m;
+}

@@ -590,6 +590,9 @@ int options_apply(struct settings *s, enum option_id id, const char *arg, char *
 	case OPT_ASCII:
 		s->ascii = true;
 		break;
+	case OPT_NO_MOUSE:
+		s->mouse = false;
+		break;
 	case OPT_DEMO:
 		s->demo = true;
 		break;

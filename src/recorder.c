@@ -171,16 +171,17 @@ int recorder_error(const struct recorder *r)
 
 size_t recorder_describe(const struct recorder *r, char *buf, size_t cap)
 {
+	char count[48];
 	int n;
 
+	fmt_things(count, sizeof(count), r->count, "message", "messages");
 	if (!r->err)
-		n = snprintf(buf, cap, "Recording to %s: %llu messages", r->path,
-		             (unsigned long long)r->count);
+		n = snprintf(buf, cap, "Recording to %s: %s", r->path, count);
 	else if (r->open_failed)
 		n = snprintf(buf, cap, "Not recording: cannot open %s: %s", r->path,
 		             safe_file_strerror(r->err));
 	else
-		n = snprintf(buf, cap, "Recording stopped after %llu messages: %s (%s)",
-		             (unsigned long long)r->count, strerror(r->err), r->path);
+		n = snprintf(buf, cap, "Recording stopped after %s: %s (%s)", count,
+		             strerror(r->err), r->path);
 	return n < 0 ? 0 : (size_t)n;
 }

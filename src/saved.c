@@ -101,37 +101,12 @@ static void put_string(FILE *f, const char *s)
 	fputc('"', f);
 }
 
-/* Creates the directories above path (mode 0700). */
-static int make_parents(const char *path)
-{
-	char dir[4096];
-	char *slash;
-
-	if (snprintf(dir, sizeof(dir), "%s", path) >= (int)sizeof(dir))
-		return -1;
-	slash = strrchr(dir, '/');
-	if (slash == NULL || slash == dir)
-		return 0;
-	*slash = '\0';
-	for (char *p = dir + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(dir, 0700) != 0 && errno != EEXIST)
-			return -1;
-		*p = '/';
-	}
-	if (mkdir(dir, 0700) != 0 && errno != EEXIST)
-		return -1;
-	return 0;
-}
-
 int saved_write(const char *path, const struct saved_msg *list, size_t n, char *err, size_t cap)
 {
 	struct safe_replace out;
 	FILE *f;
 
-	if (make_parents(path) != 0)
+	if (safe_make_parents(path) != 0)
 		return fail(err, cap, "cannot create the directory of %s: %s", path,
 		            strerror(errno));
 	/* A new private file renamed over the old one, which keeps its mode (0600 when new). */

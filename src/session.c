@@ -242,6 +242,11 @@ uint64_t session_received(const struct session *ss)
 	return atomic_load_explicit(&ss->received, memory_order_relaxed);
 }
 
+uint64_t session_duplicates(struct session *ss)
+{
+	return atomic_load_explicit(&ss->duplicates, memory_order_relaxed);
+}
+
 void session_net_stats(const struct session *ss, struct session_net_stats *out)
 {
 	out->direct = atomic_load_explicit(&ss->direct, memory_order_relaxed);

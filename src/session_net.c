@@ -15,6 +15,7 @@
 #include "mqscope/negotiate.h"
 #include "mqscope/pump.h"
 #include "mqscope/session_parts.h"
+#include "mqscope/topic.h"
 #include "mqscope/transport.h"
 #include "mqscope/transport_ws.h"
 #include "mqscope/util.h"
@@ -42,6 +43,14 @@ struct net {
 
 	struct net_sub *subs;
 	size_t nsubs;
+	uint32_t last_sub_id;
+	/*
+	 * Some two filters match a topic in common: the broker may deliver such a
+	 * message once per subscription, each copy with its subscription
+	 * identifier; only the copy of the first matching one is kept.
+	 */
+	bool overlap;
+	bool sub_ids; /* the broker takes subscription identifiers (CONNACK) */
 	int *pub_ids; /* our publish ids by libmosquitto message id */
 
 	/* the status the owner was told last */
@@ -134,6 +143,35 @@ static void log_event(struct net *n, enum session_log_kind kind, enum session_re
 	push_event(n, SESSION_EV_LOG, 0, 0, &e, sizeof(e));
 }
 
+/*
+ * Whether to keep a message that several of our filters match: only the copy
+ * the first granted one among them delivered (its identifier is among the
+ * message's). Without identifiers there is no telling copies apart: kept.
+ */
+static bool first_copy(struct net *n, const char *topic, size_t tlen, const uint8_t *props,
+                       size_t plen)
+{
+	uint32_t first = 0;
+	struct prop pr;
+	size_t off = 0;
+	bool any = false;
+
+	for (size_t i = 0; i < n->nsubs; i++) {
+		const struct net_sub *e = &n->subs[i];
+
+		if (e->granted >= 0 && e->granted <= 2 && (first == 0 || e->id < first) &&
+		    topic_matches(e->filter, topic, tlen))
+			first = e->id;
+	}
+	while (props_next(props, plen, &off, &pr))
+		if (pr.id == PROP_SUBSCRIPTION_ID) {
+			if (first == 0 || pr.num == first)
+				return true;
+			any = true;
+		}
+	return !any;
+}
+
 /* Copies a message into the ring: one copy, no allocation. */
 static void deliver(struct net *n, const void *topic, size_t tlen, const void *payload, size_t len,
                     size_t orig, int qos, bool retain, const uint8_t *props, size_t plen)
@@ -143,6 +181,10 @@ static void deliver(struct net *n, const void *topic, size_t tlen, const void *p
 	struct msg_head h;
 	void *rec;
 
+	if (n->overlap && plen && !first_copy(n, topic, tlen, props, plen)) {
+		atomic_fetch_add_explicit(&ss->duplicates, 1, memory_order_relaxed);
+		return; /* counted already, from another subscription */
+	}
 	atomic_store_explicit(&ss->received,
 	                      atomic_load_explicit(&ss->received, memory_order_relaxed) + 1,
 	                      memory_order_relaxed);
@@ -166,6 +208,7 @@ static void deliver(struct net *n, const void *topic, size_t tlen, const void *p
 	h.props_len = (uint32_t)plen;
 	h.qos = (uint8_t)qos;
 	h.retain = retain;
+	h.conn = (uint16_t)n->st.connects;
 	msg_write(rec, &h, topic, payload, props);
 	ring_commit(ss->ring);
 }
@@ -265,10 +308,17 @@ static int sub_options(const struct net *n)
 	return speaks_v5(n) ? MQTT_SUB_OPT_RETAIN_AS_PUBLISHED : 0;
 }
 
+/* Subscribes one filter, with its identifier where the broker takes them. */
 static void subscribe_one(struct net *n, struct net_sub *e)
 {
+	mosquitto_property *props = NULL;
+
 	e->mid = 0;
-	mosquitto_subscribe_v5(n->mosq, &e->mid, e->filter, e->qos, sub_options(n), NULL);
+	e->granted = -1;
+	if (speaks_v5(n) && n->sub_ids)
+		mosquitto_property_add_varint(&props, MQTT_PROP_SUBSCRIPTION_IDENTIFIER, e->id);
+	mosquitto_subscribe_v5(n->mosq, &e->mid, e->filter, e->qos, sub_options(n), props);
+	mosquitto_property_free_all(&props);
 	push_event(n, SESSION_EV_SUBSCRIBED, 0, -1, e->filter, strlen(e->filter));
 }
 
@@ -284,8 +334,8 @@ static void on_subscribe(struct mosquitto *m, void *obj, int mid, int count, con
 
 		if (e->mid != mid)
 			continue;
-		push_event(n, SESSION_EV_SUBSCRIBED, mid, count > 0 ? granted[0] : 128, e->filter,
-		           strlen(e->filter));
+		e->granted = count > 0 ? granted[0] : 128;
+		push_event(n, SESSION_EV_SUBSCRIBED, mid, e->granted, e->filter, strlen(e->filter));
 	}
 }
 
@@ -347,6 +397,14 @@ static void on_connect(struct mosquitto *m, void *obj, int rc, int flags,
 		mosquitto_unsubscribe_v5(m, NULL, n->cfg.unsubs[i], NULL);
 	log_event(n, SESSION_LOG_CONNECTED, REASON_NONE, 0, 0, 0);
 	set_status(n, SESSION_CONNECTED, REASON_NONE, 0, 0);
+	/* CONNACK says 0 when the broker does not take subscription identifiers. */
+	n->sub_ids = true;
+	if (props) {
+		uint8_t ids = 1;
+
+		mosquitto_property_read_byte(props, MQTT_PROP_SUBSCRIPTION_ID_AVAILABLE, &ids, false);
+		n->sub_ids = ids != 0;
+	}
 	for (size_t i = 0; i < n->nsubs; i++)
 		subscribe_one(n, &n->subs[i]);
 }
@@ -376,6 +434,15 @@ static struct net_sub *find_sub(struct net *n, const char *filter)
 	return NULL;
 }
 
+/* Whether any two filters overlap, for deliver(). */
+static void note_overlap(struct net *n)
+{
+	n->overlap = false;
+	for (size_t i = 0; i < n->nsubs && !n->overlap; i++)
+		for (size_t j = i + 1; j < n->nsubs && !n->overlap; j++)
+			n->overlap = topic_filters_overlap(n->subs[i].filter, n->subs[j].filter);
+}
+
 static struct net_sub *add_sub(struct net *n, const char *filter, int qos)
 {
 	struct net_sub *e = find_sub(n, filter);
@@ -384,9 +451,12 @@ static struct net_sub *add_sub(struct net *n, const char *filter, int qos)
 		n->subs = xrealloc(n->subs, (n->nsubs + 1) * sizeof(*n->subs));
 		e = &n->subs[n->nsubs++];
 		e->filter = xstrdup(filter);
+		e->id = ++n->last_sub_id;
+		note_overlap(n);
 	}
 	e->qos = qos;
 	e->mid = 0;
+	e->granted = -1;
 	return e;
 }
 
@@ -475,6 +545,7 @@ static void take_commands(struct net *n)
 			if (e) {
 				free(e->filter);
 				*e = n->subs[--n->nsubs];
+				note_overlap(n);
 			}
 			if (connected(n))
 				mosquitto_unsubscribe_v5(n->mosq, NULL, c->topic, NULL);

@@ -16,6 +16,9 @@ void settings_init(struct settings *s)
 	s->session_expiry = -1;
 	s->protocol = MQTT_AUTO;
 	s->fps = 20;
+	s->tree_width = 45;
+	s->tree_height = 55;
+	s->mouse = true;
 	s->history = 32;
 	s->value_budget = (size_t)256 << 20;
 	s->payload_cap = (size_t)4 << 20;

@@ -16,7 +16,7 @@ static bool number_at(const struct tree *t, tree_id id, double *out)
 {
 	const struct tree_value *v;
 
-	if (id == TREE_NONE || (v = tree_value(t, id, 0)) == NULL)
+	if (id == TREE_NONE || (v = tree_shown_value(t, id, 0)) == NULL)
 		return false;
 	return payload_text_number(v->data, v->len, out);
 }
@@ -39,7 +39,7 @@ size_t sys_rates(const struct tree *t, const char *topic, double *rates, size_t 
 	*interval = INT64_MAX;
 	if (id == TREE_NONE)
 		return 0;
-	n = tree_node(t, id);
+	n = tree_shown(t, id);
 	/*
 	 * The topic's very first value is the retained one delivered on
 	 * subscribing: its time is when it reached us, not when the broker
@@ -49,7 +49,7 @@ size_t sys_rates(const struct tree *t, const char *topic, double *rates, size_t 
 	 */
 	skip = n->msgs == n->hist_len && n->hist_len >= 3 && n->hist_len <= max + 1;
 	for (unsigned age = n->hist_len < max + 1 ? n->hist_len : (unsigned)max + 1; age-- > 0;) {
-		const struct tree_value *v = tree_value(t, id, age);
+		const struct tree_value *v = tree_shown_value(t, id, age);
 		double x;
 
 		if (v == NULL || !payload_text_number(v->data, v->len, &x))
@@ -76,7 +76,7 @@ double sys_rate_now(const struct tree *t, const char *topic, const double *rates
                     int64_t interval, int64_t now_wall_ms)
 {
 	tree_id id = find(t, topic);
-	const struct tree_value *last = id != TREE_NONE ? tree_value(t, id, 0) : NULL;
+	const struct tree_value *last = id != TREE_NONE ? tree_shown_value(t, id, 0) : NULL;
 
 	if (n == 0)
 		return 0;
@@ -105,7 +105,7 @@ uint64_t sys_drops_update(struct sys_drops *d, const struct tree *t, uint64_t co
 		d->node = find(t, SYS_DROPPED);
 	if (d->node == TREE_NONE)
 		return d->dropped;
-	n = tree_node(t, d->node);
+	n = tree_shown(t, d->node);
 	if (n->msgs == d->seen_msgs)
 		return d->dropped;
 	d->seen_msgs = n->msgs;

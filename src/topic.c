@@ -31,6 +31,32 @@ bool topic_matches(const char *filter, const char *topic, size_t len)
 	}
 }
 
+bool topic_filters_overlap(const char *a, const char *b)
+{
+	bool wild_a = a[0] == '+' || a[0] == '#', wild_b = b[0] == '+' || b[0] == '#';
+
+	/* A first-level wildcard never matches a '$' topic, and a literal '$' level only those. */
+	if ((wild_a && b[0] == '$') || (wild_b && a[0] == '$'))
+		return false;
+	for (;;) {
+		size_t la = strcspn(a, "/"), lb = strcspn(b, "/");
+
+		if ((la == 1 && a[0] == '#') || (lb == 1 && b[0] == '#'))
+			return true; /* this level and everything below, parent included */
+		if (!(la == 1 && a[0] == '+') && !(lb == 1 && b[0] == '+') &&
+		    (la != lb || memcmp(a, b, la) != 0))
+			return false;
+		a += la;
+		b += lb;
+		if (*a == '\0' || *b == '\0') {
+			/* "a" and "a/#" share the topic "a" */
+			return (*a == '\0' && *b == '\0') || strcmp(*a ? a : b, "/#") == 0;
+		}
+		a++;
+		b++;
+	}
+}
+
 bool topic_filter_valid(const char *filter)
 {
 	size_t n = strlen(filter);

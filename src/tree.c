@@ -17,6 +17,13 @@
 #define SLAB_CLASSES  (SLAB_MAX / SLAB_STEP)
 #define SLAB_BYTES    (64 * 1024)
 
+/* A node as it was when a hold began, and its values then (newest first). */
+struct held {
+	struct tree_node node;
+	struct tree_value **vals;
+	tree_id id;
+};
+
 struct slot {
 	uint32_t id; /* 0 = empty: the root is never a child */
 	uint32_t hash;
@@ -55,6 +62,24 @@ struct tree {
 	tree_id changes[CHANGES_MAX];
 	size_t nchanges;
 	bool changes_overflow;
+
+	/* each broker slot's connection now, and when the hold began; 0: none */
+	uint16_t conn[TREE_CONN_SLOTS], hold_conn[TREE_CONN_SLOTS];
+
+	/* a hold: nodes as they were when it began (tree_hold) */
+	bool holding;
+	size_t hold_nodes; /* nodes that existed then; later ones are hidden */
+	struct held *held; /* nodes changed since, as they were */
+	size_t nheld, held_cap;
+	uint32_t *held_index; /* open addressing: id + 1 -> index into held + 1 */
+	size_t held_mask;
+	struct tree_value **deferred; /* held values the tree let go of meanwhile */
+	size_t ndeferred, deferred_cap;
+
+	/* topics that took a message since the last tree_take_touched, while tracking */
+	bool tracking;
+	tree_id *touched;
+	size_t ntouched, touched_cap;
 };
 
 static uint32_t hash_level(tree_id parent, const char *s, size_t len)
@@ -254,14 +279,11 @@ static void *value_alloc(struct tree *t, size_t size)
 	return p;
 }
 
-static void value_drop(struct tree *t, struct tree_value *v)
+/* Gives a value's memory back. */
+static void value_release(struct tree *t, struct tree_value *v)
 {
-	size_t size;
+	size_t size = value_size(v);
 
-	if (v == NULL)
-		return;
-	size = value_size(v);
-	t->value_bytes -= size;
 	if (size > SLAB_MAX) {
 		t->big_bytes -= size;
 		free(v);
@@ -269,6 +291,31 @@ static void value_drop(struct tree *t, struct tree_value *v)
 	}
 	*(void **)v = t->slab_free[(size - 1) / SLAB_STEP];
 	t->slab_free[(size - 1) / SLAB_STEP] = v;
+}
+
+/* Takes a value out of the tree: freed, or kept until the hold that shows it ends. */
+static void value_drop(struct tree *t, struct tree_value *v)
+{
+	if (v == NULL)
+		return;
+	t->value_bytes -= value_size(v);
+	if (v->held && t->holding) {
+		if (t->ndeferred == t->deferred_cap) {
+			size_t cap = t->deferred_cap ? t->deferred_cap * 2 : 256;
+			struct tree_value **d = realloc(t->deferred, cap * sizeof(*d));
+
+			if (d == NULL) {
+				v->held = 0; /* cannot keep it: the hold shows less */
+				value_release(t, v);
+				return;
+			}
+			t->deferred = d;
+			t->deferred_cap = cap;
+		}
+		t->deferred[t->ndeferred++] = v;
+		return;
+	}
+	value_release(t, v);
 }
 
 /*
@@ -306,6 +353,7 @@ void tree_free(struct tree *t)
 {
 	if (t == NULL)
 		return;
+	tree_hold(t, false);
 	for (size_t i = 0; i < t->nnodes; i++)
 		node_clear_values(t, tree_node(t, (tree_id)i));
 	while (t->slabs != NULL) {
@@ -319,6 +367,7 @@ void tree_free(struct tree *t)
 	free(t->chunks);
 	free(t->names);
 	free(t->slots);
+	free(t->touched);
 	free(t);
 }
 
@@ -364,6 +413,7 @@ static struct tree_value *value_new(struct tree *t, const struct tree_msg *m)
 	v->props_len = m->props_len;
 	v->qos = m->qos;
 	v->retained = m->retained;
+	v->held = 0;
 	if (len)
 		memcpy(v->data, m->payload, len);
 	if (m->props_len)
@@ -442,28 +492,11 @@ const struct tree_value *tree_value(const struct tree *t, tree_id id, unsigned a
 	return n->v.ring[(n->hist_head + size - age) % size];
 }
 
-/*
- * Counts one message in n's rate: an exponentially decaying average over
- * TREE_RATE_TAU_MS, which needs no buckets and one float per node. Messages
- * of the same millisecond (a flood) skip the exp().
- */
-static void rate_bump(struct tree_node *n, int64_t time_ms)
-{
-	int64_t dt = time_ms - n->sub_last_ms;
-
-	if (n->sub_last_ms != 0 && dt > 0)
-		n->rate *= expf(-(float)dt / (float)TREE_RATE_TAU_MS);
-	n->rate += 1000.0f / (float)TREE_RATE_TAU_MS;
-}
-
 double tree_rate(const struct tree *t, tree_id id, int64_t now_ms)
 {
 	const struct tree_node *n = tree_node(t, id);
-	int64_t dt = now_ms - n->sub_last_ms;
 
-	if (n->rate == 0.0f)
-		return 0.0;
-	return dt > 0 ? n->rate * exp(-(double)dt / TREE_RATE_TAU_MS) : n->rate;
+	return rate_est_get(&n->rate, n->sub_last_ms, now_ms);
 }
 
 /* Adjusts sub_topics by delta from n up to the root, noting the topmost node that appeared or
@@ -482,6 +515,270 @@ static void propagate_topics(struct tree *t, tree_id id, int delta)
 	}
 	if (top != TREE_NONE)
 		note_change(t, top);
+}
+
+/* ---- holds ---- */
+
+static const struct tree_node hidden_node = {
+    .parent = TREE_NONE, .first_child = TREE_NONE, .next_sibling = TREE_NONE};
+
+/* The slot of id in the held index: where it is, or the empty slot where it would go. */
+static size_t held_slot(const struct tree *t, tree_id id)
+{
+	size_t j = ((size_t)id * 0x9e3779b1u) & t->held_mask;
+
+	while (t->held_index[j] != 0 && t->held[t->held_index[j] - 1].id != id)
+		j = (j + 1) & t->held_mask;
+	return j;
+}
+
+static bool held_index_grow(struct tree *t)
+{
+	size_t cap = t->held_index ? (t->held_mask + 1) * 2 : 1024;
+	uint32_t *old = t->held_index;
+	size_t old_cap = old ? t->held_mask + 1 : 0;
+
+	t->held_index = calloc(cap, sizeof(*t->held_index));
+	if (t->held_index == NULL) {
+		t->held_index = old;
+		return false;
+	}
+	t->held_mask = cap - 1;
+	for (size_t i = 0; i < old_cap; i++)
+		if (old[i])
+			t->held_index[held_slot(t, t->held[old[i] - 1].id)] = old[i];
+	free(old);
+	return true;
+}
+
+/* Keeps node id as it is now, before a message changes it (once per hold). */
+static void hold_save(struct tree *t, tree_id id)
+{
+	struct tree_node *n = tree_node(t, id);
+	struct held *h;
+
+	if (id >= t->hold_nodes || (n->flags & TREE_F_HELD))
+		return;
+	if ((t->nheld + 1) * 2 > (t->held_index ? t->held_mask + 1 : 0) && !held_index_grow(t))
+		return;
+	if (t->nheld == t->held_cap) {
+		size_t cap = t->held_cap ? t->held_cap * 2 : 256;
+		struct held *nh = realloc(t->held, cap * sizeof(*nh));
+
+		if (nh == NULL)
+			return; /* the node shows as it is: better than nothing */
+		t->held = nh;
+		t->held_cap = cap;
+	}
+	h = &t->held[t->nheld];
+	h->id = id;
+	h->node = *n;
+	h->vals = NULL;
+	if (n->hist_len) {
+		h->vals = malloc(n->hist_len * sizeof(*h->vals));
+		if (h->vals == NULL)
+			h->node.hist_len = 0;
+		for (unsigned a = 0; h->vals && a < n->hist_len; a++) {
+			h->vals[a] = (struct tree_value *)tree_value(t, id, a);
+			h->vals[a]->held = 1;
+		}
+	}
+	t->nheld++;
+	t->held_index[held_slot(t, id)] = (uint32_t)t->nheld;
+	n->flags |= TREE_F_HELD;
+}
+
+void tree_hold(struct tree *t, bool on)
+{
+	if (on) {
+		if (!t->holding) {
+			t->holding = true;
+			t->hold_nodes = t->nnodes;
+			memcpy(t->hold_conn, t->conn, sizeof(t->conn));
+		}
+		return;
+	}
+	if (!t->holding)
+		return;
+	for (size_t i = 0; i < t->nheld; i++) {
+		struct held *h = &t->held[i];
+
+		tree_node(t, h->id)->flags &= (uint8_t)~TREE_F_HELD;
+		for (unsigned a = 0; a < h->node.hist_len; a++)
+			h->vals[a]->held = 0;
+		free(h->vals);
+	}
+	for (size_t i = 0; i < t->ndeferred; i++)
+		value_release(t, t->deferred[i]);
+	free(t->held);
+	free(t->held_index);
+	free(t->deferred);
+	t->held = NULL;
+	t->held_index = NULL;
+	t->deferred = NULL;
+	t->nheld = t->held_cap = t->held_mask = t->ndeferred = t->deferred_cap = 0;
+	t->holding = false;
+}
+
+bool tree_holding(const struct tree *t)
+{
+	return t->holding;
+}
+
+/* The held copy of id, or NULL when it has none. */
+static const struct held *held_of(const struct tree *t, tree_id id)
+{
+	uint32_t i;
+
+	if (!t->holding || id >= t->hold_nodes || !(tree_node(t, id)->flags & TREE_F_HELD))
+		return NULL;
+	i = t->held_index[held_slot(t, id)];
+	return i ? &t->held[i - 1] : NULL;
+}
+
+const struct tree_node *tree_shown(const struct tree *t, tree_id id)
+{
+	const struct held *h;
+
+	if (!t->holding)
+		return tree_node(t, id);
+	if (id >= t->hold_nodes)
+		return &hidden_node;
+	h = held_of(t, id);
+	return h ? &h->node : tree_node(t, id);
+}
+
+const struct tree_value *tree_shown_value(const struct tree *t, tree_id id, unsigned age)
+{
+	const struct held *h;
+
+	if (!t->holding)
+		return tree_value(t, id, age);
+	if (id >= t->hold_nodes)
+		return NULL;
+	h = held_of(t, id);
+	if (h == NULL)
+		return tree_value(t, id, age);
+	return age < h->node.hist_len ? h->vals[age] : NULL;
+}
+
+double tree_shown_rate(const struct tree *t, tree_id id, int64_t now_ms)
+{
+	const struct tree_node *n = tree_shown(t, id);
+
+	return rate_est_get(&n->rate, n->sub_last_ms, now_ms);
+}
+
+void tree_set_connection(struct tree *t, unsigned slot, uint16_t conn)
+{
+	if (slot < TREE_CONN_SLOTS)
+		t->conn[slot] = conn;
+}
+
+bool tree_shown_stale(const struct tree *t, const struct tree_node *n)
+{
+	unsigned slot = TREE_CONN_SLOT(n->conn);
+	uint16_t now = t->holding ? t->hold_conn[slot] : t->conn[slot];
+
+	return now != 0 && (n->flags & TREE_F_VALUE) && n->conn != now;
+}
+
+size_t tree_mark_gone(struct tree *t, unsigned slot,
+                      bool (*covered)(void *ctx, const char *topic, size_t len), void *ctx)
+{
+	size_t marked = 0;
+	char stack_path[1024];
+	char *path = stack_path;
+	size_t cap = sizeof(stack_path);
+
+	if (slot >= TREE_CONN_SLOTS || t->conn[slot] == 0)
+		return 0;
+	for (tree_id id = 1; id < t->nnodes; id++) {
+		struct tree_node *n = tree_node(t, id);
+		size_t len;
+
+		if ((n->flags & (TREE_F_VALUE | TREE_F_RETAINED | TREE_F_GONE)) !=
+		        (TREE_F_VALUE | TREE_F_RETAINED) ||
+		    TREE_CONN_SLOT(n->conn) != slot || n->conn == t->conn[slot])
+			continue;
+		len = tree_path(t, id, path, cap);
+		if (len >= cap) {
+			char *big = malloc(len + 1);
+
+			if (big == NULL)
+				continue;
+			if (path != stack_path)
+				free(path);
+			path = big;
+			cap = len + 1;
+			tree_path(t, id, path, cap);
+		}
+		if (!covered(ctx, path, len))
+			continue;
+		if (t->holding)
+			hold_save(t, id);
+		n->flags |= TREE_F_GONE;
+		marked++;
+	}
+	if (path != stack_path)
+		free(path);
+	return marked;
+}
+
+bool tree_shown_hidden(const struct tree *t, tree_id id)
+{
+	return tree_shown(t, id)->sub_topics == 0;
+}
+
+/* Notes a topic that took a message, once until the next tree_take_touched. */
+static void touch(struct tree *t, tree_id id, struct tree_node *n)
+{
+	if (t->ntouched == t->touched_cap) {
+		size_t cap = t->touched_cap ? t->touched_cap * 2 : 1024;
+		tree_id *nt = realloc(t->touched, cap * sizeof(*nt));
+
+		if (nt == NULL)
+			return; /* not noted: the next full sort finds it */
+		t->touched = nt;
+		t->touched_cap = cap;
+	}
+	t->touched[t->ntouched++] = id;
+	n->flags |= TREE_F_TOUCHED;
+}
+
+void tree_track_touched(struct tree *t, bool on)
+{
+	for (size_t i = 0; i < t->ntouched; i++)
+		tree_node(t, t->touched[i])->flags &= (uint8_t)~TREE_F_TOUCHED;
+	t->ntouched = 0;
+	t->tracking = on;
+	if (!on) {
+		free(t->touched);
+		t->touched = NULL;
+		t->touched_cap = 0;
+	}
+}
+
+size_t tree_take_touched(struct tree *t, tree_id **ids, size_t *cap)
+{
+	size_t n = t->ntouched;
+
+	if (*cap < n) {
+		tree_id *grown = realloc(*ids, n * sizeof(**ids));
+
+		if (grown == NULL) {
+			tree_track_touched(t, t->tracking);
+			return 0;
+		}
+		*ids = grown;
+		*cap = n;
+	}
+	for (size_t i = 0; i < n; i++) {
+		(*ids)[i] = t->touched[i];
+		tree_node(t, t->touched[i])->flags &= (uint8_t)~TREE_F_TOUCHED;
+	}
+	t->ntouched = 0;
+	return n;
 }
 
 tree_id tree_insert(struct tree *t, const char *topic, size_t len, const struct tree_msg *m)
@@ -510,6 +807,8 @@ tree_id tree_insert(struct tree *t, const char *topic, size_t len, const struct 
 				t->refused[TREE_BOUND_NAMES]++;
 				return TREE_NONE;
 			}
+			if (t->holding)
+				hold_save(t, id); /* its children change */
 			c = node_alloc(t, id, p, l, h);
 			if (c == TREE_NONE) {
 				t->refused[TREE_BOUND_MEMORY]++;
@@ -522,10 +821,17 @@ tree_id tree_insert(struct tree *t, const char *topic, size_t len, const struct 
 		p = slash + 1;
 	}
 
+	if (t->holding)
+		for (tree_id a = id; a != TREE_NONE; a = tree_node(t, a)->parent)
+			hold_save(t, a);
 	n = tree_node(t, id);
 	had = n->flags & TREE_F_VALUE;
+	if (t->tracking && !(n->flags & TREE_F_TOUCHED))
+		touch(t, id, n);
 	n->msgs++;
 	n->qos = m->qos;
+	n->conn = m->conn;
+	n->flags &= (uint8_t)~TREE_F_GONE; /* the broker has it after all */
 	if (n->first_ms == 0)
 		n->first_ms = m->time_ms;
 	n->last_ms = m->time_ms;
@@ -533,7 +839,7 @@ tree_id tree_insert(struct tree *t, const char *topic, size_t len, const struct 
 		struct tree_node *an = tree_node(t, a);
 
 		an->sub_msgs++;
-		rate_bump(an, m->time_ms);
+		rate_est_add(&an->rate, an->sub_last_ms, m->time_ms);
 		an->sub_last_ms = m->time_ms;
 	}
 
@@ -691,7 +997,7 @@ size_t tree_children_sorted(const struct tree *t, tree_id id, tree_id **out, siz
 		*cap = nc;
 	}
 	for (tree_id c = n->first_child; c != TREE_NONE; c = tree_node(t, c)->next_sibling)
-		if (!tree_hidden(t, c))
+		if (!tree_shown_hidden(t, c))
 			(*out)[k++] = c;
 	if (k > 1)
 		qsort_r(*out, k, sizeof(tree_id), child_cmp, (void *)t);
@@ -715,9 +1021,12 @@ uint64_t tree_msg_count(const struct tree *t)
 
 size_t tree_mem_bytes(const struct tree *t)
 {
+	size_t held = t->held_cap * sizeof(struct held) + t->deferred_cap * sizeof(void *) +
+	              (t->held_index ? (t->held_mask + 1) * sizeof(uint32_t) : 0);
+
 	return t->nchunks * CHUNK_NODES * sizeof(struct tree_node) + t->names_cap +
 	       (t->slot_mask + 1) * sizeof(struct slot) + t->slab_bytes + t->big_bytes +
-	       t->ring_bytes + t->extra_bytes;
+	       t->ring_bytes + held + t->extra_bytes;
 }
 
 void tree_set_extra_bytes(struct tree *t, size_t bytes)
@@ -814,6 +1123,7 @@ struct tree_msg tree_msg_of(const struct msg_view *v)
 	    .time_ms = v->h->time_ms,
 	    .qos = v->h->qos,
 	    .retained = v->h->retain,
+	    .conn = v->h->conn,
 	};
 	return m;
 }

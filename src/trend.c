@@ -27,7 +27,7 @@ void trend_free(struct trend *tr)
 /* Appends the number of the value at age (if it has one). */
 static void add(struct trend *tr, const struct tree *t, tree_id id, unsigned age, uint64_t msgs)
 {
-	const struct tree_value *v = tree_value(t, id, age);
+	const struct tree_value *v = tree_shown_value(t, id, age);
 	struct decoded d;
 	double x;
 
@@ -66,7 +66,7 @@ static bool choose_field(struct trend *tr, const struct tree *t, tree_id id,
 
 void trend_update(struct trend *tr, const struct tree *t, tree_id id)
 {
-	const struct tree_node *n = tree_node(t, id);
+	const struct tree_node *n = tree_shown(t, id);
 	const struct tree_value *newest;
 	unsigned limit = n->hist_len < TREND_MAX ? n->hist_len : TREND_MAX;
 	char before[PAYLOAD_PATH_MAX];
@@ -82,7 +82,7 @@ void trend_update(struct trend *tr, const struct tree *t, tree_id id)
 	tr->msgs = n->msgs;
 	tr->hist_len = n->hist_len;
 	snprintf(tr->made_field, sizeof(tr->made_field), "%s", tr->field);
-	newest = tree_value(t, id, 0);
+	newest = tree_shown_value(t, id, 0);
 	if (newest == NULL || !choose_field(tr, t, id, newest)) {
 		/* Nothing kept: once a number comes, all of the history is read again. */
 		tr->n = 0;
@@ -135,7 +135,7 @@ void trend_range(const struct trend *tr, size_t from, double *lo, double *hi)
 
 int trend_next_field(struct trend *tr, const struct tree *t, tree_id id, size_t *count)
 {
-	const struct tree_value *v = tree_value(t, id, 0);
+	const struct tree_value *v = tree_shown_value(t, id, 0);
 	char(*paths)[PAYLOAD_PATH_MAX];
 	struct decoded d;
 	size_t n, next = 0;

@@ -120,7 +120,16 @@ bool parse_size(const char *s, size_t *out)
 	return true;
 }
 
-void fmt_count(char *buf, size_t cap, uint64_t n)
+const char *fmt_things(char *buf, size_t cap, uint64_t n, const char *one, const char *many)
+{
+	char num[32];
+
+	fmt_count(num, sizeof(num), n);
+	snprintf(buf, cap, "%s %s", num, n == 1 ? one : many);
+	return buf;
+}
+
+const char *fmt_count(char *buf, size_t cap, uint64_t n)
 {
 	char tmp[32];
 	int len = snprintf(tmp, sizeof(tmp), "%llu", (unsigned long long)n);
@@ -132,6 +141,7 @@ void fmt_count(char *buf, size_t cap, uint64_t n)
 		buf[o++] = tmp[i];
 	}
 	buf[o] = '\0';
+	return buf;
 }
 
 void fmt_short(char *buf, size_t cap, double n)

@@ -95,6 +95,15 @@ now_ms() { date +%s%3N; }
 # bg_pid PID: a helper started in the background (publisher, idle client), stopped by PID at exit.
 bg_pid() { T_PIDS="$T_PIDS $1"; }
 
+# stop_helpers: stops the helpers of bg_pid now, by PID, and waits for them.
+stop_helpers() {
+	for p in $T_PIDS; do
+		kill "$p" 2>/dev/null
+		wait "$p" 2>/dev/null
+	done
+	T_PIDS=
+}
+
 # free_port: a loopback port nobody listens on right now.
 free_port() {
 	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
@@ -341,6 +350,48 @@ mqscope_pid() {
 		[ "$(now_ms)" -ge "$deadline" ] && return 1
 		sleep 0.05
 	done
+}
+
+# pace RATE SECONDS TOPIC: publishes RATE messages a second for at most SECONDS (one client).
+# One process to stop: the mosquitto_pub it feeds goes with it.
+pace() {
+	python3 -c '
+import signal, subprocess, sys, time
+rate, secs = float(sys.argv[1]), float(sys.argv[2])
+pub = subprocess.Popen(["mosquitto_pub", "-h", "127.0.0.1", "-p", sys.argv[3], "-t", sys.argv[4],
+                        "-l"], stdin=subprocess.PIPE, text=True)
+def stop(*_):
+    pub.terminate()
+    pub.wait()
+    sys.exit(0)
+signal.signal(signal.SIGTERM, stop)
+start, n = time.monotonic(), 0
+while time.monotonic() - start < secs:
+    n += 1
+    print(n, file=pub.stdin, flush=True)
+    d = start + n / rate - time.monotonic()
+    if d > 0:
+        time.sleep(d)
+pub.stdin.close()
+pub.wait()
+' "$1" "$2" "$BROKER_PORT" "$3" &
+	bg_pid $!
+}
+
+# check_edges: fails when the status line (the first) or the bottom line (the last) ends mid-word:
+# a letter or digit in the last column is a word the edge cut off.
+check_edges() {
+	local cols
+	cols=$(tmux -S "$T_SOCK" display-message -p -t t '#{pane_width}')
+	screen | python3 -c '
+import sys
+cols = int(sys.argv[1])
+lines = sys.stdin.read().split("\n")[:-1]  # one line per row
+for name, line in (("status", lines[0]), ("bottom", lines[-1])):
+    if len(line) >= cols and line[cols - 1].isalnum():
+        print("the %s line ends mid-word: %r" % (name, line))
+        sys.exit(1)
+' "$cols" || fail "a line cut mid-word"
 }
 
 # make_certs [DIR [NAMES]]: a CA (ca.crt) and a server certificate (server.crt, server.key) in

@@ -201,20 +201,23 @@ static void show(struct clear_job *c, struct ui *u, bool final)
 	left = still_retained(c, ui_app(u)->tree);
 	cleared = c->next - left;
 	fmt_count(done, sizeof(done), cleared);
+	char k[32];
+
 	if (c->failed)
-		o += (size_t)snprintf(extra + o, sizeof(extra) - o, "; %zu not sent: %s", c->failed,
-		                      c->first_err);
+		o += (size_t)snprintf(extra + o, sizeof(extra) - o, "; %s not sent: %s",
+		                      fmt_count(k, sizeof(k), c->failed), c->first_err);
 	if (left && o < sizeof(extra))
 		o += (size_t)snprintf(extra + o, sizeof(extra) - o,
-		                      "; %zu still retained (published again, refused, or outside "
+		                      "; %s still retained (published again, refused, or outside "
 		                      "the subscriptions)",
-		                      left);
+		                      fmt_count(k, sizeof(k), left));
 	if (c->stop && o < sizeof(extra))
-		snprintf(extra + o, sizeof(extra) - o, "; stopped, %zu not cleared",
-		         c->plan.n - c->next);
+		snprintf(extra + o, sizeof(extra) - o, "; stopped, %s not cleared",
+		         fmt_count(k, sizeof(k), c->plan.n - c->next));
 	ui_notice(u, c->failed || left ? HINT_ERROR : HINT_NOTICE,
-	          "Cleared %s of %s retained topics under %s in %.1fs%s", done, total,
-	          c->plan.branch, (double)(clock_mono_ms() - c->started) / 1000.0, extra);
+	          "Cleared %s of %s retained topic%s under %s in %.1fs%s", done, total,
+	          c->plan.n == 1 ? "" : "s", c->plan.branch,
+	          (double)(clock_mono_ms() - c->started) / 1000.0, extra);
 }
 
 static int free_slot(const struct clear_job *c)
@@ -428,8 +431,11 @@ void clear_retained_open(struct ui *u)
 		c = confirm_new(stop_job, keep_job, NULL);
 		snprintf(c->lines[0], sizeof(c->lines[0]),
 		         "Stop clearing the retained messages under %s?", running->plan.branch);
-		snprintf(c->lines[1], sizeof(c->lines[1]), "%zu of %zu are cleared so far.",
-		         running->verified, running->plan.n);
+		char na[32], nb[32];
+
+		snprintf(c->lines[1], sizeof(c->lines[1]), "%s of %s are cleared so far.",
+		         fmt_count(na, sizeof(na), running->verified),
+		         fmt_count(nb, sizeof(nb), running->plan.n));
 		c->nlines = 2;
 		ui_open(u, &c->m);
 		return;

@@ -17,24 +17,27 @@
 #include "mqscope/ui_api.h"
 #include "mqscope/util.h"
 
-#define TIME_COLS 14 /* "12:34:56.789  " */
-#define LOG_W     110
-#define LOG_MIN_W (TIME_COLS + 16)
-#define LOG_MIN_H 3
+#define TIME_COLS  14 /* "12:34:56.789  " */
+#define LOG_W      110
+#define LOG_MIN_W  (TIME_COLS + 16)
+#define LOG_MIN_H  3
+#define EVENTS_MAX (SESSION_LOG_MAX + UI_MESSAGES_MAX)
 /* Wrapped lines at most: every event at the narrowest width. */
-#define ROWS_MAX (SESSION_LOG_MAX * 64)
+#define ROWS_MAX (EVENTS_MAX * 64)
 
 struct event {
+	int64_t time_ms;
+	size_t seq; /* the order read in: ties of time keep it */
 	char when[16];
 	char text[512];
-	bool ok;
+	enum theme_slot slot;
 };
 
 struct conn_log {
 	struct modal m;
 	WINDOW *win;
 	int h, w;
-	struct event ev[SESSION_LOG_MAX]; /* newest first, as of the last draw */
+	struct event ev[EVENTS_MAX]; /* newest first, as of the last draw */
 	size_t nev;
 	struct {
 		uint16_t ev, off, len;
@@ -43,25 +46,56 @@ struct conn_log {
 	struct list_view lv;
 };
 
-/* Takes the session's log, newest first, in words. */
-static void read_log(struct conn_log *c, struct session *ss)
+static void stamp(struct event *v, int64_t ms)
 {
+	time_t t = (time_t)(ms / 1000);
+	struct tm tm;
+
+	v->time_ms = ms;
+	localtime_r(&t, &tm);
+	strftime(v->when, sizeof(v->when), "%H:%M:%S", &tm);
+	snprintf(v->when + strlen(v->when), sizeof(v->when) - strlen(v->when), ".%03d",
+	         (int)(ms % 1000));
+}
+
+/* Newer first; of the same moment, the one read later first. */
+static int newer_first(const void *pa, const void *pb)
+{
+	const struct event *a = pa, *b = pb;
+
+	if (a->time_ms != b->time_ms)
+		return a->time_ms > b->time_ms ? -1 : 1;
+	return a->seq > b->seq ? -1 : a->seq < b->seq;
+}
+
+/* Takes the session's log and the bottom line's last messages, newest first, in words. */
+static void read_log(struct conn_log *c, struct ui *u)
+{
+	struct session *ss = ui_session(u);
 	struct session_log_entry e[SESSION_LOG_MAX];
-	size_t n = ss ? session_log(ss, e, SESSION_LOG_MAX) : 0;
+	struct ui_message *m = xmalloc(UI_MESSAGES_MAX * sizeof(*m));
+	size_t n = ss ? session_log(ss, e, SESSION_LOG_MAX) : 0, nm;
 
 	c->nev = 0;
-	for (size_t i = n; i-- > 0;) {
+	for (size_t i = 0; i < n; i++) {
 		struct event *v = &c->ev[c->nev++];
-		time_t t = (time_t)(e[i].time_ms / 1000);
-		struct tm tm;
 
-		localtime_r(&t, &tm);
-		strftime(v->when, sizeof(v->when), "%H:%M:%S", &tm);
-		snprintf(v->when + strlen(v->when), sizeof(v->when) - strlen(v->when), ".%03d",
-		         (int)(e[i].time_ms % 1000));
+		stamp(v, e[i].time_ms);
 		session_log_describe(&e[i], v->text, sizeof(v->text));
-		v->ok = e[i].kind == SESSION_LOG_CONNECTED;
+		v->slot = e[i].kind == SESSION_LOG_CONNECTED ? SLOT_VALUE : SLOT_ERROR;
 	}
+	nm = ui_messages(u, m, UI_MESSAGES_MAX);
+	for (size_t i = 0; i < nm; i++) {
+		struct event *v = &c->ev[c->nev++];
+
+		stamp(v, m[i].time_ms);
+		snprintf(v->text, sizeof(v->text), "%s", m[i].text);
+		v->slot = m[i].kind == HINT_ERROR ? SLOT_ERROR : SLOT_NOTICE;
+	}
+	free(m);
+	for (size_t i = 0; i < c->nev; i++)
+		c->ev[i].seq = i;
+	qsort(c->ev, c->nev, sizeof(c->ev[0]), newer_first);
 }
 
 /* Wraps every event's words at width columns. */
@@ -95,8 +129,7 @@ static void draw_row(void *ctx, WINDOW *w, int y, int x, int wd, size_t i)
 		draw_str(w, e->when, TIME_COLS, theme_attr(SLOT_META));
 	wmove(w, y, x + TIME_COLS);
 	/* The reason may hold the broker's own words: drawn sanitized. */
-	draw_text(w, e->text + c->rows[i].off, c->rows[i].len, wd - TIME_COLS,
-	          theme_attr(e->ok ? SLOT_VALUE : SLOT_ERROR));
+	draw_text(w, e->text + c->rows[i].off, c->rows[i].len, wd - TIME_COLS, theme_attr(e->slot));
 }
 
 static const char *row_text(void *ctx, size_t i, size_t *len)
@@ -126,27 +159,28 @@ static void log_draw(struct modal *m, struct ui *u, int rows, int cols)
 	struct app *a = ui_app(u);
 	struct session *ss = ui_session(u);
 	int hh, ww = cols - 2 > LOG_W ? LOG_W : cols - 2;
-	char title[160], close[32];
+	char title[200], close[32];
 
 	if (ww < LOG_MIN_W || rows - 2 < LOG_MIN_H) {
-		draw_too_small(&c->win, &c->h, &c->w, rows, cols, "Connection log", LOG_MIN_H + 2,
+		draw_too_small(&c->win, &c->h, &c->w, rows, cols, "Log", LOG_MIN_H + 2,
 		               LOG_MIN_W + 2, ACT_LOG_CLOSE);
 		return;
 	}
-	read_log(c, ss);
+	read_log(c, u);
 	layout(c, ww - 4 - TIME_COLS);
 	hh = (c->nrows > 1 ? (int)c->nrows : 1) + 2;
 	if (hh > rows - 2)
 		hh = rows - 2;
 	keys_describe(ACT_LOG_CLOSE, close, sizeof(close));
-	snprintf(title, sizeof(title), " connection log%s%s, newest first (%s closes) ",
+	snprintf(title, sizeof(title),
+	         " connection log%s%s, newest first, with the last messages (%s closes) ",
 	         a->several ? " of " : "", a->several ? ui_link(u)->label : "", close);
 	draw_dialog(&c->win, &c->h, &c->w, hh, ww, rows, cols, title);
-	if (ss == NULL || c->nev == 0) {
+	if (c->nev == 0) {
 		wmove(c->win, 1, 2);
 		draw_str(c->win,
 		         ss ? "Nothing yet: the first attempt is under way."
-		            : "No broker connection in this mode.",
+		            : "No broker connection in this mode, and no messages yet.",
 		         ww - 4, theme_attr(SLOT_COUNT));
 	}
 	list_view_draw(&c->lv, c->win, 1, 2, hh - 2, ww - 4, c->nrows, 0);
@@ -165,7 +199,7 @@ static void log_free(struct modal *m)
 }
 
 static const struct modal_ops log_ops = {
-    .name = "connection log",
+    .name = "log",
     .key = log_key,
     .draw = log_draw,
     .free = log_free,

@@ -54,7 +54,7 @@ static int field_as(WINDOW *w, int x, int maxx, const struct tree *t, const char
                     const char *topic, bool bytes)
 {
 	tree_id id = find(t, topic);
-	const struct tree_value *v = id != TREE_NONE ? tree_value(t, id, 0) : NULL;
+	const struct tree_value *v = id != TREE_NONE ? tree_shown_value(t, id, 0) : NULL;
 	int used = 0;
 	double n;
 	char buf[32];
@@ -160,7 +160,7 @@ static void events_line(WINDOW *w, int y, int maxx, const struct tree *t, const 
                         const char *topic)
 {
 	tree_id id = find(t, topic);
-	const struct tree_node *n = id != TREE_NONE ? tree_node(t, id) : NULL;
+	const struct tree_node *n = id != TREE_NONE ? tree_shown(t, id) : NULL;
 	int x = label(w, y, name);
 	char buf[64], when[40];
 
@@ -169,7 +169,8 @@ static void events_line(WINDOW *w, int y, int maxx, const struct tree *t, const 
 		return;
 	}
 	fmt_time(when, sizeof(when), n->last_ms);
-	snprintf(buf, sizeof(buf), "%llu   last %s   ", (unsigned long long)n->msgs, when);
+	fmt_count(buf, sizeof(buf), n->msgs);
+	snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf), "   last %s   ", when);
 	x += draw_str(w, buf, maxx - x, theme_attr(SLOT_VALUE) | A_BOLD);
 	field(w, x, maxx, t, "", topic);
 }
@@ -428,7 +429,7 @@ static void dash_draw(struct modal *m, struct ui *u, int rows, int cols)
 		y++;
 	}
 	y++;
-	int64_t now = app_now(a);
+	int64_t now = ui_now(u);
 	if (y < hh - 1)
 		traffic(w, y++, maxx, t, "messages in", tp[DS_MESSAGES_IN], tp[DS_MESSAGES_IN_1MIN],
 		        false, now);
@@ -448,7 +449,8 @@ static void dash_draw(struct modal *m, struct ui *u, int rows, int cols)
 		x = field(w, x, maxx, t, "total", tp[DS_DROPPED]);
 		x = field(w, x, maxx, t, "1 min avg", tp[DS_DROPPED_1MIN]);
 		wmove(w, y, x);
-		snprintf(buf, sizeof(buf), "while watched %llu", (unsigned long long)since);
+		memcpy(buf, "while watched ", 14);
+		fmt_count(buf + 14, sizeof(buf) - 14, since);
 		draw_str(w, buf, maxx - x, theme_attr(since ? SLOT_ERROR : SLOT_META));
 		y++;
 	}
@@ -463,7 +465,7 @@ static void dash_draw(struct modal *m, struct ui *u, int rows, int cols)
 
 		snprintf(sys, sizeof(sys), "%s$SYS", root);
 		at = find(t, sys);
-		fmt_time(when, sizeof(when), at != TREE_NONE ? tree_node(t, at)->sub_last_ms : 0);
+		fmt_time(when, sizeof(when), at != TREE_NONE ? tree_shown(t, at)->sub_last_ms : 0);
 		draw_str(w, when, maxx - x, theme_attr(SLOT_META));
 		y++;
 	}

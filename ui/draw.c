@@ -207,9 +207,7 @@ void draw_too_small(WINDOW **win, int *h, int *w, int rows, int cols, const char
 	mvwin(*win, rows / 2, 0);
 	o = (size_t)snprintf(msg, sizeof(msg), "%s: needs %dx%d", what, need_cols, need_rows);
 	if (close != ACT_NONE)
-		keys_describe(close, keys, sizeof(keys));
-	if (strchr(keys, ' '))
-		*strchr(keys, ' ') = '\0'; /* the first key is enough here */
+		keys_first(close, keys, sizeof(keys)); /* the first key is enough here */
 	if (keys[0] && o < sizeof(msg))
 		snprintf(msg + o, sizeof(msg) - o, " (%s closes)", keys);
 	werase(*win);
@@ -222,25 +220,44 @@ void draw_too_small(WINDOW **win, int *h, int *w, int rows, int cols, const char
 int draw_key_hints(WINDOW *w, int maxcols, const struct key_hint *hints, size_t n)
 {
 	int used = 0;
-	bool joined = false; /* the previous hint had no label: its key and this one share it */
 
-	for (size_t i = 0; i < n && used < maxcols; i++) {
-		char keys[64], *sp;
+	/* A group: keys without a label share the next hint's ("0 1 2 QoS"); whole or not at all.
+	 */
+	for (size_t i = 0; i < n;) {
+		char keys[8][64];
+		size_t end = i, k = 0;
+		int need = used ? 2 : 0;
 
-		keys_describe(hints[i].a, keys, sizeof(keys));
-		sp = strchr(keys, ' ');
-		if (sp)
-			*sp = '\0'; /* the first key is enough here */
-		if (keys[0] == '\0')
+		while (end + 1 < n && hints[end].label == NULL)
+			end++;
+		for (size_t j = i; j <= end && k < 8; j++) {
+			keys_first(hints[j].a, keys[k], sizeof(keys[k]));
+			if (keys[k][0] == '\0')
+				continue;
+			need += (k ? 1 : 0) +
+			        sanitize_width(keys[k], strlen(keys[k]), draw_san_flags());
+			k++;
+		}
+		if (k && hints[end].label)
+			need += 1 + sanitize_width(hints[end].label, strlen(hints[end].label),
+			                           draw_san_flags());
+		i = end + 1;
+		if (k == 0)
 			continue;
+		if (used + need > maxcols)
+			break;
 		if (used)
-			used += draw_str(w, joined ? " " : "  ", maxcols - used, A_NORMAL);
-		used += draw_str(w, keys, maxcols - used, theme_attr(SLOT_HINT_KEY));
-		joined = hints[i].label == NULL;
-		if (joined)
-			continue;
-		used += draw_str(w, " ", maxcols - used, A_NORMAL);
-		used += draw_str(w, hints[i].label, maxcols - used, theme_attr(SLOT_HINT));
+			used += draw_str(w, "  ", maxcols - used, A_NORMAL);
+		for (size_t j = 0; j < k; j++) {
+			if (j)
+				used += draw_str(w, " ", maxcols - used, A_NORMAL);
+			used += draw_str(w, keys[j], maxcols - used, theme_attr(SLOT_HINT_KEY));
+		}
+		if (hints[end].label) {
+			used += draw_str(w, " ", maxcols - used, A_NORMAL);
+			used +=
+			    draw_str(w, hints[end].label, maxcols - used, theme_attr(SLOT_HINT));
+		}
 	}
 	return used;
 }

@@ -150,6 +150,16 @@ static void key_label(int k, char *buf, size_t cap)
 		snprintf(buf, cap, "#%d", k);
 }
 
+void keys_first(enum action a, char *buf, size_t cap)
+{
+	char *sp;
+
+	keys_describe(a, buf, cap);
+	sp = strchr(buf, ' ');
+	if (sp)
+		*sp = '\0';
+}
+
 void keys_describe(enum action a, char *buf, size_t cap)
 {
 	char defaults[128], nm[16];

@@ -9,6 +9,7 @@
 #include "mqscope/prompt.h"
 #include "mqscope/theme.h"
 #include "mqscope/ui_api.h"
+#include "mqscope/util.h"
 
 void list_view_init(struct list_view *v, bool reader, list_draw_fn draw, list_text_fn text,
                     void *ctx)
@@ -121,8 +122,12 @@ void list_view_position(const struct list_view *v, WINDOW *w, int y, int right, 
 
 	if (v->l.n <= v->l.height || v->l.height == 0)
 		return;
-	len = snprintf(buf, sizeof(buf), " %zu-%zu of %zu ", v->l.top + 1, list_bottom(&v->l),
-	               v->l.n);
+	char a[32], b[32], c[32];
+
+	fmt_count(a, sizeof(a), v->l.top + 1);
+	fmt_count(b, sizeof(b), list_bottom(&v->l));
+	fmt_count(c, sizeof(c), v->l.n);
+	len = snprintf(buf, sizeof(buf), " %s-%s of %s ", a, b, c);
 	if (len > right)
 		return;
 	wmove(w, y, right - len);

@@ -186,6 +186,8 @@ static bool send_selected(struct picker *p, struct ui *u)
 		}
 	}
 	snprintf(label, sizeof(label), "group '%s'", r->group);
+	char things[48], of[32];
+
 	/* One batch per broker, in the order of the brokers. */
 	for (size_t b = 0; b < a->nlinks; b++) {
 		size_t j = 0, took;
@@ -198,8 +200,8 @@ static bool send_selected(struct picker *p, struct ui *u)
 		}
 		if (j == 0)
 			continue;
-		snprintf(done, sizeof(done), "Sent group '%s': %zu message%s", r->group, j,
-		         j == 1 ? "" : "s");
+		snprintf(done, sizeof(done), "Sent group '%s': %s", r->group,
+		         fmt_things(things, sizeof(things), j, "message", "messages"));
 		took =
 		    publish_send_on(u, &a->link[b], reqs, j, label, done, NULL, err, sizeof(err));
 		sent += took;
@@ -213,8 +215,10 @@ static bool send_selected(struct picker *p, struct ui *u)
 		return false;
 	}
 	if (sent < all)
-		ui_notice(u, HINT_ERROR, "Sent %zu of the %zu messages of group '%s': %s", sent,
-		          all, r->group, err);
+		ui_notice(u, HINT_ERROR, "Sent %s of the %s of group '%s': %s",
+		          fmt_count(of, sizeof(of), sent),
+		          fmt_things(things, sizeof(things), all, "message", "messages"), r->group,
+		          err);
 	return true;
 }
 
@@ -332,7 +336,11 @@ static void draw_row(void *ctx, WINDOW *w, int y, int x, int width, size_t i)
 		snprintf(buf, sizeof(buf), " %s ", draw_glyph("expanded"));
 		used += draw_str(w, buf, width, A_NORMAL);
 		used += draw_str(w, r->group, width - used, theme_attr(SLOT_BRANCH));
-		snprintf(buf, sizeof(buf), "  (group of %zu: Enter sends them all)", r->members);
+		char k[32];
+
+		fmt_count(k, sizeof(k), r->members);
+		snprintf(buf, sizeof(buf), "  (group of %s: Enter sends %s)", k,
+		         r->members == 1 ? "it" : "them all");
 		draw_str(w, buf, width - used, theme_attr(SLOT_COUNT));
 		return;
 	}
@@ -392,8 +400,12 @@ static void picker_draw(struct modal *m, struct ui *u, int rows, int cols)
 		               PICKER_MIN_H + 2, PICKER_MIN_W + 2, ACT_MSG_CLOSE);
 		return;
 	}
-	snprintf(title, sizeof(title), " Saved messages (%zu from the config file, %zu saved) ",
-	         p->nconfig, p->nuser);
+	char nc[32], nu[32];
+
+	fmt_count(nc, sizeof(nc), p->nconfig);
+	fmt_count(nu, sizeof(nu), p->nuser);
+	snprintf(title, sizeof(title), " Saved messages (%s from the config file, %s saved) ", nc,
+	         nu);
 	draw_dialog(&p->win, &p->h, &p->w, hh, ww, rows, cols, title);
 	if (p->nrows == 0) {
 		wmove(p->win, 1, 2);

@@ -2,6 +2,7 @@
  * history table, diff against the previous value, sparkline and chart of its numbers. */
 #include "mqscope/payload_view.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +11,7 @@
 #include "mqscope/diff.h"
 #include "mqscope/draw.h"
 #include "mqscope/fit.h"
+#include "mqscope/keys.h"
 #include "mqscope/msg.h"
 #include "mqscope/sanitize.h"
 #include "mqscope/silence.h"
@@ -54,6 +56,8 @@ void payload_view_set_timing(struct payload_view *p, const struct timing *tm,
 
 void payload_view_free(struct payload_view *p)
 {
+	free(p->opened);
+	free(p->opened_prev);
 	pdoc_free(&p->doc);
 	free(p->folded);
 	free(p->rows);
@@ -66,20 +70,101 @@ void payload_view_free(struct payload_view *p)
 	memset(p, 0, sizeof(*p));
 }
 
-/* The value age steps back from the newest; a pinned message and the one before it first. */
-static const struct tree_value *shown_value(const struct payload_view *p, tree_id id, unsigned age)
-{
-	/* Past those two: the topic's history, as the history list shows it. */
-	if (p->pin && id == p->pin_id && age < 2)
-		return age == 0 ? p->pin : p->pin_prev;
-	return tree_value(p->tree, id, age);
-}
-
 const struct tree_value *payload_view_value(const struct payload_view *p, tree_id id)
 {
 	if (id == TREE_NONE || id == TREE_ROOT)
 		return NULL;
-	return shown_value(p, id, id == p->shown ? p->age : 0);
+	if (p->pin && id == p->pin_id)
+		return p->pin;
+	if (id == p->shown && p->opened)
+		return p->opened;
+	return tree_shown_value(p->tree, id, 0);
+}
+
+/* ---- the opened value ---- */
+
+static struct tree_value *value_copy(const struct tree_value *v)
+{
+	size_t size = sizeof(*v) + v->len + v->props_len;
+	struct tree_value *c;
+
+	if (v == NULL)
+		return NULL;
+	c = xmalloc(size);
+	memcpy(c, v, size);
+	return c;
+}
+
+/* Drops the opened value: the pane shows the newest again. */
+static void close_opened(struct payload_view *p)
+{
+	free(p->opened);
+	free(p->opened_prev);
+	p->opened = p->opened_prev = NULL;
+	p->opened_ord = 0;
+}
+
+/*
+ * Where the opened value is in the topic's history now (0 newest), or
+ * UINT_MAX when newer values pushed it out (or the topic was cleared).
+ */
+static unsigned opened_age(const struct payload_view *p, tree_id id)
+{
+	const struct tree_node *n = tree_shown(p->tree, id);
+	const struct tree_value *v;
+	uint64_t age;
+
+	if (p->opened == NULL)
+		return 0;
+	age = n->msgs - p->opened_ord;
+	if (age >= n->hist_len)
+		return UINT_MAX;
+	v = tree_shown_value(p->tree, id, (unsigned)age);
+	/* Each message pushed one value unless the history was trimmed: make sure. */
+	if (v == NULL || v->time_ms != p->opened->time_ms || v->len != p->opened->len)
+		return UINT_MAX;
+	return (unsigned)age;
+}
+
+/* Makes id the pane's topic, as drawing would (a key may come before the pane drew it). */
+static void show_topic(struct payload_view *p, tree_id id)
+{
+	if (id == p->shown)
+		return;
+	p->shown = id;
+	close_opened(p);
+	if (p->body == BODY_HISTORY || p->body == BODY_DIFF)
+		p->body = BODY_VALUE;
+	p->folded_lines = SIZE_MAX;
+	p->rows_stale = true;
+}
+
+bool payload_view_open(struct payload_view *p, tree_id id, unsigned age)
+{
+	const struct tree_value *v;
+
+	if (id == TREE_NONE || id == TREE_ROOT)
+		return false;
+	show_topic(p, id);
+	v = tree_shown_value(p->tree, id, age);
+	if (v == NULL)
+		return false;
+	close_opened(p);
+	if (age == 0)
+		return true;
+	p->opened = value_copy(v);
+	v = tree_shown_value(p->tree, id, age + 1);
+	p->opened_prev = v ? value_copy(v) : NULL;
+	p->opened_ord = tree_shown(p->tree, id)->msgs - age;
+	return true;
+}
+
+/* The value the pane shows for id: the opened one, or the newest. */
+static const struct tree_value *shown_value(const struct payload_view *p, tree_id id)
+{
+	if (p->pin && id == p->pin_id)
+		return p->pin; /* a message from the stream */
+	return p->opened ? p->opened : tree_shown_value(p->tree, id, 0);
 }
 
 /* Copies a stream message into *v (grown as needed). */
@@ -108,7 +193,7 @@ void payload_view_pin(struct payload_view *p, const struct stream_msg *m,
 	if (again && (prev != NULL) == (p->pin_prev != NULL))
 		return;
 	if (!again && p->pin_id == m->id && p->shown == m->id)
-		p->age = 0; /* another message of the same topic: the newest of the two */
+		close_opened(p); /* another message of the same topic: that one, not a value */
 	copy_msg(&p->pin, &p->pin_cap, m);
 	p->pin_id = m->id;
 	p->pin_seq = m->seq;
@@ -277,8 +362,11 @@ static void diffable(const struct payload_view *p, tree_id id, const struct tree
 
 static void build_diff_doc(struct payload_view *p, tree_id id)
 {
-	const struct tree_value *newer = shown_value(p, id, p->age);
-	const struct tree_value *older = shown_value(p, id, p->age + 1);
+	/* The value shown and the one that came before it. */
+	const struct tree_value *newer = shown_value(p, id);
+	const struct tree_value *older = p->pin && id == p->pin_id ? p->pin_prev
+	                                 : p->opened               ? p->opened_prev
+	                                             : tree_shown_value(p->tree, id, 1);
 	struct pdoc a, b;
 
 	pdoc_clear(&p->doc);
@@ -309,18 +397,18 @@ static void build_diff_doc(struct payload_view *p, tree_id id)
 /* Field by field: padding bytes of a struct are not reliably equal. */
 static bool key_eq(const struct pv_key *a, const struct pv_key *b)
 {
-	return a->id == b->id && a->msgs == b->msgs && a->age == b->age && a->as == b->as &&
+	return a->id == b->id && a->msgs == b->msgs && a->ord == b->ord && a->as == b->as &&
 	       a->body == b->body && a->hist_len == b->hist_len;
 }
 
 /* Brings doc up to date with the node's shown value; cheap when nothing changed. */
 static void update_doc(struct payload_view *p, tree_id id)
 {
-	const struct tree_node *n = tree_node(p->tree, id);
+	const struct tree_node *n = tree_shown(p->tree, id);
 	struct pv_key k = {
 	    .id = id,
 	    .msgs = n->msgs,
-	    .age = p->age,
+	    .ord = p->opened_ord,
 	    .as = (int)p->format,
 	    .body = p->body == BODY_DIFF ? BODY_DIFF : BODY_VALUE,
 	    .hist_len = n->hist_len,
@@ -339,7 +427,7 @@ static void update_doc(struct payload_view *p, tree_id id)
 		build_diff_doc(p, id);
 		return;
 	}
-	v = shown_value(p, id, p->age);
+	v = shown_value(p, id);
 	if (v == NULL) {
 		pdoc_clear(&p->doc);
 		p->as = PV_TEXT;
@@ -455,7 +543,7 @@ static void layout(struct payload_view *p, tree_id id, int width)
 static size_t body_rows(const struct payload_view *p)
 {
 	if (p->body == BODY_HISTORY)
-		return p->shown != TREE_NONE ? tree_node(p->tree, p->shown)->hist_len : 0;
+		return p->shown != TREE_NONE ? tree_shown(p->tree, p->shown)->hist_len : 0;
 	if (p->body == BODY_CHART)
 		return 0;
 	if (p->as == PV_HEX && p->key.body != BODY_DIFF)
@@ -554,10 +642,8 @@ bool payload_view_action(struct payload_view *p, enum action a)
 	case ACT_EXPAND:
 		if (p->body == BODY_HISTORY) {
 			/* Open the value of this row. */
-			if (p->lv.l.sel < n) {
-				p->age = (unsigned)p->lv.l.sel;
-				if (p->shown != TREE_NONE)
-					p->age_msgs = tree_node(p->tree, p->shown)->msgs;
+			if (p->lv.l.sel < n && p->shown != TREE_NONE &&
+			    payload_view_open(p, p->shown, (unsigned)p->lv.l.sel)) {
 				p->body = BODY_VALUE;
 				p->lv.l.sel = p->lv.l.top = 0;
 				p->rows_stale = true;
@@ -578,26 +664,6 @@ bool payload_view_action(struct payload_view *p, enum action a)
 }
 
 /* ---- drawing ---- */
-
-/* Draws "label value" pairs on one line; returns the next line. */
-static int meta_line(WINDOW *w, int y, int wd, const char *const *pairs, size_t n)
-{
-	int used = 0;
-
-	wmove(w, y, 0);
-	for (size_t i = 0; i + 1 < n; i += 2) {
-		if (pairs[i + 1] == NULL)
-			continue;
-		if (used)
-			used += draw_str(w, "  ", wd - used, A_NORMAL);
-		if (pairs[i][0])
-			used += draw_str(w, pairs[i], wd - used, theme_attr(SLOT_META_KEY));
-		if (pairs[i][0])
-			used += draw_str(w, " ", wd - used, A_NORMAL);
-		used += draw_str(w, pairs[i + 1], wd - used, theme_attr(SLOT_META));
-	}
-	return y + 1;
-}
 
 /*
  * Draws the full topic, wrapped over at most max lines (the last ends in an
@@ -621,39 +687,71 @@ static int draw_topic(WINDOW *w, int y, int wd, const char *topic, size_t len, i
 	return y + (lines ? lines : 1);
 }
 
+/* Draws a note of ours wrapped at spaces over at most two lines; returns the next line. */
+static int draw_note(WINDOW *w, int y, int h, int wd, const char *text, enum theme_slot slot)
+{
+	size_t len = strlen(text), at = 0;
+
+	for (int i = 0; i < 2 && at < len && y < h; i++, y++) {
+		size_t next, n = fit_wrap(text + at, len - at, draw_san_flags(), wd, &next);
+
+		if (i == 1)
+			n = len - at; /* the rest, cut by draw_text if it must */
+		wmove(w, y, 0);
+		draw_text(w, text + at, n, wd, theme_attr(slot));
+		at += next;
+	}
+	return y;
+}
+
 /* Lays "label value" pairs out over lines, starting a new line when a pair does not fit. */
 struct flow {
 	WINDOW *w;
-	int y, x, wd, max_y, lines;
+	int y, x, wd, max_y, lines, max_lines;
 	size_t hidden;
 };
 
+/* Adds a pair (an empty label: the value alone); a pair is never cut, it goes whole or not. */
 static void flow_pair(struct flow *f, const char *label, const char *val, size_t vlen)
 {
-	int need = (int)strlen(label) + 1 + sanitize_width(val, vlen, draw_san_flags());
+	int lw = label[0] ? (int)strlen(label) + 1 : 0;
+	int need = lw + sanitize_width(val, vlen, draw_san_flags());
 
 	if (f->x > 0 && f->x + 2 + need > f->wd) {
 		f->y++;
 		f->x = 0;
 		f->lines++;
 	}
-	if (f->y >= f->max_y || f->lines >= PROP_LINES_MAX) {
+	if (f->y >= f->max_y || f->lines >= f->max_lines || (f->x == 0 && need > f->wd)) {
 		f->hidden++;
 		return;
 	}
 	wmove(f->w, f->y, f->x);
 	if (f->x > 0)
 		f->x += draw_str(f->w, "  ", f->wd - f->x, A_NORMAL);
-	f->x += draw_str(f->w, label, f->wd - f->x, theme_attr(SLOT_META_KEY));
-	f->x += draw_str(f->w, " ", f->wd - f->x, A_NORMAL);
+	if (label[0]) {
+		f->x += draw_str(f->w, label, f->wd - f->x, theme_attr(SLOT_META_KEY));
+		f->x += draw_str(f->w, " ", f->wd - f->x, A_NORMAL);
+	}
 	f->x += draw_text(f->w, val, vlen, f->wd - f->x, theme_attr(SLOT_META));
+}
+
+/* Draws "label value" pairs (a NULL value: left out) over at most max lines; the next line. */
+static int meta_lines(WINDOW *w, int y, int h, int wd, const char *const *pairs, size_t n, int max)
+{
+	struct flow f = {.w = w, .y = y, .wd = wd, .max_y = h, .max_lines = max};
+
+	for (size_t i = 0; i + 1 < n; i += 2)
+		if (pairs[i + 1] != NULL)
+			flow_pair(&f, pairs[i], pairs[i + 1], strlen(pairs[i + 1]));
+	return f.x > 0 || f.lines > 0 ? f.y + 1 : f.y;
 }
 
 /* Draws the MQTT 5 properties of a value; returns the next line. */
 static int draw_props(WINDOW *w, int y, int h, int wd, const struct tree_value *v)
 {
 	const uint8_t *props = (const uint8_t *)v->data + v->len;
-	struct flow f = {.w = w, .y = y, .wd = wd, .max_y = h};
+	struct flow f = {.w = w, .y = y, .wd = wd, .max_y = h, .max_lines = PROP_LINES_MAX};
 	struct prop pr;
 	size_t off = 0;
 	char num[48];
@@ -671,9 +769,8 @@ static int draw_props(WINDOW *w, int y, int h, int wd, const struct tree_value *
 			flow_pair(&f, "expiry", num, strlen(num));
 			break;
 		case PROP_SUBSCRIPTION_ID:
-			snprintf(num, sizeof(num), "%u", pr.num);
-			flow_pair(&f, "subscription-id", num, strlen(num));
-			break;
+			break; /* the numbers mqscope gave its subscriptions (overlaps count once)
+			        */
 		case PROP_CONTENT_TYPE:
 		case PROP_RESPONSE_TOPIC:
 		case PROP_CORRELATION_DATA:
@@ -696,7 +793,10 @@ static int draw_props(WINDOW *w, int y, int h, int wd, const struct tree_value *
 		}
 	}
 	if (f.hidden && f.y < h) {
-		snprintf(num, sizeof(num), "(+%zu more)", f.hidden);
+		char k[24];
+
+		fmt_count(k, sizeof(k), f.hidden);
+		snprintf(num, sizeof(num), "(+%s more)", k);
 		wmove(w, f.y, f.x < wd - 12 ? f.x + 1 : wd - 12 > 0 ? wd - 12 : 0);
 		draw_str(w, num, 12, theme_attr(SLOT_COUNT));
 	}
@@ -763,7 +863,8 @@ static int draw_timing(const struct payload_view *p, WINDOW *w, int y, int h, in
 	struct timing_stats st;
 	char buf[320];
 
-	if (p->timing == NULL || !timing_stats(p->timing, id, &st))
+	/* Paused, the statistics would move on while all else holds: left out meanwhile. */
+	if (p->timing == NULL || tree_holding(p->tree) || !timing_stats(p->timing, id, &st))
 		return y;
 	timing_line_intervals(&st, buf, sizeof(buf));
 	y = labelled_lines(w, y, h, wd, "timing", 7, buf, SLOT_META, 2);
@@ -958,18 +1059,28 @@ static void draw_hex_row(struct payload_view *p, WINDOW *w, int y, int wd,
 /* Draws history row r: age index, time, QoS, retained, size and a one-line preview. */
 static void draw_history_row(struct payload_view *p, WINDOW *w, int y, int wd, tree_id id, size_t r)
 {
-	const struct tree_value *v = tree_value(p->tree, id, (unsigned)r);
-	char when[40], size[32], buf[96];
+	const struct tree_value *v = tree_shown_value(p->tree, id, (unsigned)r);
+	char when[40], size[32], buf[160], num[48] = "";
+	double x;
 	int used;
 
 	if (v == NULL)
 		return;
 	fmt_time(when, sizeof(when), v->time_ms);
 	fmt_bytes(size, sizeof(size), v->orig_len);
-	snprintf(buf, sizeof(buf), "%3zu %s  %u %s %9s  ", r, when + 11, v->qos,
-	         v->retained ? (draw_ascii() ? "R" : "\xc2\xae") : " ", size);
+	/* The number the trend follows comes first: rows of one JSON shape all start alike. */
+	if (p->trend.field_used[0] && payload_number(v->data, v->len, p->trend.field_used, &x))
+		fmt_num(num, sizeof(num), x);
+	if (wd >= 64)
+		snprintf(buf, sizeof(buf), "%3zu %s  %u %s %9s  %s%s", r, when + 11, v->qos,
+		         v->retained ? (draw_ascii() ? "R" : "\xc2\xae") : " ", size, num,
+		         num[0] ? "  " : "");
+	else
+		snprintf(buf, sizeof(buf), "%3zu %.8s  %s%s", r, when + 11, num,
+		         num[0] ? "  " : "");
 	wmove(w, y, 0);
-	used = draw_str(w, buf, wd, theme_attr(r == p->age ? SLOT_TITLE : SLOT_META));
+	used = draw_str(w, buf, wd,
+	                theme_attr(p->opened && r == opened_age(p, id) ? SLOT_TITLE : SLOT_META));
 	draw_text(w, v->data, v->len, wd - used, theme_attr(SLOT_VALUE));
 }
 
@@ -1035,8 +1146,10 @@ static void draw_chart(struct payload_view *p, WINDOW *w, int y0, int h, int wd)
 	fmt_time(t0, sizeof(t0), p->trend.t[from]);
 	fmt_time(t1, sizeof(t1), p->trend.t[p->trend.n - 1]);
 	fmt_num(last, sizeof(last), p->trend.v[p->trend.n - 1]);
-	snprintf(foot, sizeof(foot), "%s .. %s  %zu values  last %s", t0 + 11, t1 + 11,
-	         p->trend.n - from, last);
+	char vals[48];
+
+	snprintf(foot, sizeof(foot), "%s .. %s  %s  last %s", t0 + 11, t1 + 11,
+	         fmt_things(vals, sizeof(vals), p->trend.n - from, "value", "values"), last);
 	wmove(w, y0 + rows, 0);
 	draw_str(w, foot, wd, theme_attr(SLOT_COUNT));
 }
@@ -1169,74 +1282,119 @@ static void draw_multi_chart(struct payload_view *p, WINDOW *w, int y0, int h, i
 /* The separator line above the body, naming what the body shows. */
 static void draw_body_title(struct payload_view *p, WINDOW *w, int y, int wd, tree_id id)
 {
-	const struct tree_node *n = tree_node(p->tree, id);
-	char label[200], extra[96] = "";
-	int x;
+	const struct tree_node *n = tree_shown(p->tree, id);
+	/* Each part in forms from the longest; the longest that fits is drawn, none is cut. */
+	char label[3][200], extra[3][128];
+	char kept[32], cap[32];
+	int x, room;
 
+	memset(label, 0, sizeof(label));
+	memset(extra, 0, sizeof(extra));
 	switch (p->body) {
 	case BODY_HISTORY:
-		snprintf(label, sizeof(label), " history: %u of %u values kept, newest first ",
-		         n->hist_len, tree_history_cap(p->tree));
+		fmt_count(kept, sizeof(kept), n->hist_len);
+		fmt_count(cap, sizeof(cap), tree_history_cap(p->tree));
+		snprintf(label[0], sizeof(label[0]),
+		         " history: %s of %s value%s kept, newest first ", kept, cap,
+		         tree_history_cap(p->tree) == 1 ? "" : "s");
+		snprintf(label[1], sizeof(label[1]), " history: %s of %s kept ", kept, cap);
+		snprintf(label[2], sizeof(label[2]), " history ");
 		break;
 	case BODY_DIFF:
-		snprintf(label, sizeof(label), " diff with the value before ");
-		if (p->diff_changed)
-			snprintf(extra, sizeof(extra), " %zu line%s changed ", p->diff_changed,
-			         p->diff_changed == 1 ? "" : "s");
+		snprintf(label[0], sizeof(label[0]), " diff with the value before ");
+		snprintf(label[1], sizeof(label[1]), " diff ");
+		if (p->diff_changed) {
+			char k[48];
+
+			snprintf(extra[0], sizeof(extra[0]), " %s changed ",
+			         fmt_things(k, sizeof(k), p->diff_changed, "line", "lines"));
+			fmt_count(k, sizeof(k), p->diff_changed);
+			snprintf(extra[1], sizeof(extra[1]), " %s changed ", k);
+		}
 		break;
 	case BODY_CHART:
-		if (p->nseries_list)
-			snprintf(label, sizeof(label), " chart: %zu series (+ adds or takes out) ",
+		if (p->nseries_list) {
+			snprintf(label[0], sizeof(label[0]),
+			         " chart: %zu series (+ adds or takes out) ", p->nseries_list);
+			snprintf(label[1], sizeof(label[1]), " chart: %zu series ",
 			         p->nseries_list);
-		else
-			snprintf(label, sizeof(label), " chart%s%s ",
+		} else {
+			snprintf(label[0], sizeof(label[0]), " chart%s%s ",
 			         p->trend.field_used[0] ? ": " : "", p->trend.field_used);
+			snprintf(label[1], sizeof(label[1]), " chart ");
+		}
 		break;
 	default:
 		if (p->as == PV_DECODED || p->as == PV_TABLE) {
 			char why[120];
 
 			decoded_reason(&p->choice, why, sizeof(why));
-			snprintf(label, sizeof(label), " %s%s%s%s, by %s%s ",
+			snprintf(label[0], sizeof(label[0]), " %s%s%s%s, by %s%s ",
 			         decoded_format_title(p->choice.format),
 			         p->as == PV_TABLE ? " metrics" : "", p->choice.message ? " " : "",
 			         p->choice.message ? p->choice.message : "", why,
 			         p->format == PV_AUTO ? "" : " (chosen with v)");
-			break;
+			snprintf(label[1], sizeof(label[1]), " %s%s ",
+			         decoded_format_title(p->choice.format),
+			         p->as == PV_TABLE ? " metrics" : "");
+		} else {
+			snprintf(label[0], sizeof(label[0]), " %s%s%s ", format_names[p->as],
+			         p->format == PV_AUTO ? "" : " (chosen with v)",
+			         p->kind == PAYLOAD_BINARY && p->as != PV_HEX ? ", binary" : "");
+			snprintf(label[1], sizeof(label[1]), " %s ", format_names[p->as]);
 		}
-		snprintf(label, sizeof(label), " %s%s%s ", format_names[p->as],
-		         p->format == PV_AUTO ? "" : " (chosen with v)",
-		         p->kind == PAYLOAD_BINARY && p->as != PV_HEX ? ", binary" : "");
-		if (p->pin && id == p->pin_id)
-			snprintf(extra, sizeof(extra),
-			         p->age == 1 ? " the message before (] newer) "
-			         : p->age    ? " from the history "
-			                     : " from the stream ");
-		else if (p->age > 0)
-			snprintf(extra, sizeof(extra), " value %u of %u (] newer) ", p->age + 1,
-			         n->hist_len);
+		if (p->pin && id == p->pin_id) {
+			snprintf(extra[0], sizeof(extra[0]),
+			         " from the stream ([ and ] the history) ");
+			snprintf(extra[1], sizeof(extra[1]), " from the stream ");
+		} else if (p->opened) {
+			unsigned age = opened_age(p, id);
+			char newer[32];
+
+			if (age == UINT_MAX) {
+				fmt_count(newer, sizeof(newer), n->msgs - p->opened_ord);
+				snprintf(extra[0], sizeof(extra[0]),
+				         " no longer in the history: %s newer came (Esc: live) ",
+				         newer);
+				snprintf(extra[1], sizeof(extra[1]),
+				         " left the history (Esc: live) ");
+				snprintf(extra[2], sizeof(extra[2]), " left the history ");
+			} else {
+				snprintf(extra[0], sizeof(extra[0]),
+				         " value %u of %u (] newer, Esc: live) ", age + 1,
+				         n->hist_len);
+				snprintf(extra[1], sizeof(extra[1]), " value %u of %u (Esc: live) ",
+				         age + 1, n->hist_len);
+				snprintf(extra[2], sizeof(extra[2]), " value %u of %u ", age + 1,
+				         n->hist_len);
+			}
+		}
 		break;
 	}
 	draw_hline(w, y, 0, wd, theme_attr(SLOT_BORDER));
-	wmove(w, y, 2);
-	x = 2 + draw_str(w, label, wd - 4, theme_attr(SLOT_TITLE));
-	if (extra[0] && x < wd - 4) {
+	/* What the value is says more than how it is shown: extra gets its room first. */
+	room = wd - 4;
+	int ew = 0, ei = -1, li = -1;
+	for (int i = 0; i < 3; i++)
+		if (extra[i][0] && (int)strlen(extra[i]) + 1 + 6 <= room) {
+			ei = i;
+			ew = (int)strlen(extra[i]) + 1;
+			break;
+		}
+	for (int i = 0; i < 3; i++)
+		if (label[i][0] && (int)strlen(label[i]) <= room - ew) {
+			li = i;
+			break;
+		}
+	x = 2;
+	if (li >= 0) {
+		wmove(w, y, 2);
+		x += draw_str(w, label[li], room, theme_attr(SLOT_TITLE));
+	}
+	if (ei >= 0) {
 		wmove(w, y, x + 1);
-		draw_str(w, extra, wd - x - 3, theme_attr(SLOT_NOTICE));
+		draw_str(w, extra[ei], wd - x - 3, theme_attr(SLOT_NOTICE));
 	}
-}
-
-/* Keeps the shown value the same while new ones arrive (age counts back from the newest). */
-static void follow_age(struct payload_view *p, const struct tree_node *n)
-{
-	if (p->age > 0 && n->msgs != p->age_msgs) {
-		p->age += (unsigned)(n->msgs - p->age_msgs);
-		if (n->hist_len == 0)
-			p->age = 0;
-		else if (p->age >= n->hist_len)
-			p->age = n->hist_len - 1; /* it left the history: the oldest kept */
-	}
-	p->age_msgs = n->msgs;
 }
 
 void payload_view_draw(struct payload_view *p, WINDOW *w, int h, int wd, tree_id id, bool focused,
@@ -1259,41 +1417,39 @@ void payload_view_draw(struct payload_view *p, WINDOW *w, int h, int wd, tree_id
 		p->shown = TREE_NONE;
 		return;
 	}
-	n = tree_node(t, id);
+	n = tree_shown(t, id);
 	if (id != p->shown) {
+		/* Another topic: its newest value; a history or diff was of the one before. */
 		p->shown = id;
 		p->lv.l.sel = p->lv.l.top = 0;
-		p->age = 0;
-		p->age_msgs = n->msgs;
+		close_opened(p);
+		if (p->body == BODY_HISTORY || p->body == BODY_DIFF)
+			p->body = BODY_VALUE;
 		p->folded_lines = SIZE_MAX; /* new folds for a new topic */
 		p->rows_stale = true;
 	}
-	/* A message from the stream stays itself as new ones arrive. */
-	if (p->pin && id == p->pin_id)
-		p->age_msgs = n->msgs;
-	else
-		follow_age(p, n);
 	size_t plen = tree_path(t, id, path, sizeof(path));
 	y = draw_topic(w, y, wd, path, plen < sizeof(path) ? plen : sizeof(path) - 1,
 	               roomy ? TOPIC_LINES_MAX : 1);
 
-	val = shown_value(p, id, p->age);
+	val = shown_value(p, id);
 	fmt_count(msgs, sizeof(msgs), n->msgs);
-	fmt_rate(rate, sizeof(rate), tree_rate(t, id, now_wall_ms));
+	fmt_rate(rate, sizeof(rate), tree_shown_rate(t, id, now_wall_ms));
 	if (val == NULL) {
 		char a[32], b[32];
 
 		fmt_count(a, sizeof(a), n->sub_topics);
 		fmt_count(b, sizeof(b), n->sub_msgs);
-		snprintf(counts, sizeof(counts), "%s topics, %s messages below", a, b);
+		snprintf(counts, sizeof(counts), "%s topic%s, %s message%s below", a,
+		         n->sub_topics == 1 ? "" : "s", b, n->sub_msgs == 1 ? "" : "s");
 		const char *pairs[] = {"", counts, "rate", rate[0] ? rate : NULL};
-		y = meta_line(w, y, wd, pairs, 4);
+		y = meta_lines(w, y, h, wd, pairs, 4, 2);
 		if (n->sub_last_ms) {
 			fmt_time(when, sizeof(when), n->sub_last_ms);
 			fmt_age(age, sizeof(age), now_wall_ms - n->sub_last_ms);
 			snprintf(ago, sizeof(ago), strcmp(age, "now") ? "(%s ago)" : "(%s)", age);
 			const char *p2[] = {"last", when, "", ago};
-			y = meta_line(w, y, wd, p2, 4);
+			y = meta_lines(w, y, h, wd, p2, 4, 2);
 		}
 		y = draw_silence_line(p, w, y, h, wd, id, now_wall_ms);
 		p->nrows = 0;
@@ -1310,19 +1466,27 @@ void payload_view_draw(struct payload_view *p, WINDOW *w, int h, int wd, tree_id
 	                       "rate",     rate[0] ? rate : NULL};
 	/* The tightest pane: a history or diff keeps its title and a row, not the counts. */
 	if (roomy || p->body == BODY_VALUE || h - y >= 3)
-		y = meta_line(w, y, wd, pairs, 10);
+		y = meta_lines(w, y, h, wd, pairs, 10, roomy ? 2 : 1);
 	fmt_time(when, sizeof(when), val->time_ms);
 	fmt_age(age, sizeof(age), now_wall_ms - val->time_ms);
 	snprintf(ago, sizeof(ago), strcmp(age, "now") ? "(%s ago)" : "(%s)", age);
 	const char *p2[] = {"received", when, "", ago};
 	if (roomy)
-		y = meta_line(w, y, wd, p2, 4);
+		y = meta_lines(w, y, h, wd, p2, 4, 2);
 	if (roomy) {
 		y = draw_silence_line(p, w, y, h, wd, id, now_wall_ms);
 		y = draw_timing(p, w, y, h, wd, id);
 	}
 	if (y < h && roomy)
 		y = draw_props(w, y, h, wd, val);
+	/* A value the pane shows as if current must say when it is not. */
+	if (!p->opened && tree_shown_stale(t, n) && y < h)
+		y = draw_note(
+		    w, y, h, wd,
+		    n->flags & TREE_F_GONE
+		        ? "gone from the broker: not sent again after reconnecting"
+		        : "before reconnect: not sent again since the connection came back",
+		    SLOT_ERROR);
 	if (val->len < val->orig_len && y < h) {
 		char shown[32], real[32], note[96];
 
@@ -1372,7 +1536,7 @@ static tree_id need_value(struct ui *u)
 {
 	tree_id id = ui_selected(u);
 
-	if (id == TREE_NONE || tree_value(ui_app(u)->tree, id, 0) == NULL) {
+	if (id == TREE_NONE || tree_shown_value(ui_app(u)->tree, id, 0) == NULL) {
 		ui_notice(u, HINT_ERROR, "Select a topic that holds a value first");
 		return TREE_NONE;
 	}
@@ -1401,58 +1565,88 @@ void payload_view_cycle_format(struct ui *u)
 void payload_view_history(struct ui *u)
 {
 	struct payload_view *p = ui_payload_view(u);
+	tree_id id = need_value(u);
+	char tab[32], enter[32], live[32];
 
-	if (need_value(u) == TREE_NONE)
+	if (id == TREE_NONE)
 		return;
+	show_topic(p, id);
 	if (p->body == BODY_HISTORY) {
 		p->body = BODY_VALUE;
 		p->lv.l.sel = p->lv.l.top = 0;
 	} else {
+		unsigned age = opened_age(p, id);
+
 		p->body = BODY_HISTORY;
-		p->lv.l.sel = p->age;
 		p->lv.l.top = 0;
-		ui_focus_payload(u, true);
+		list_select(&p->lv.l, age == UINT_MAX ? 0 : age, true);
+		/* The keys stay where they were; say how to get into the list. */
+		keys_first(ACT_FOCUS_NEXT, tab, sizeof(tab));
+		keys_first(ACT_TOGGLE_BRANCH, enter, sizeof(enter));
+		keys_first(ACT_LIVE, live, sizeof(live));
+		ui_notice(u, HINT_NOTICE,
+		          "History, newest first: [ and ] pick a value, %s moves into the list and "
+		          "%s shows one, %s goes back to the live value",
+		          tab, enter, live);
 	}
 	p->rows_stale = true;
 	ui_dirty(u);
 }
 
-/* Steps the shown value by delta (older > 0). */
+bool payload_view_live(struct payload_view *p)
+{
+	if (p->opened == NULL && p->body == BODY_VALUE)
+		return false;
+	close_opened(p);
+	p->body = BODY_VALUE;
+	p->lv.l.sel = p->lv.l.top = 0;
+	p->rows_stale = true;
+	return true;
+}
+
+/* Steps the shown value by delta (older > 0); in the history its row is picked. */
 static void step_value(struct ui *u, int delta)
 {
 	struct payload_view *p = ui_payload_view(u);
 	tree_id id = need_value(u);
 	const struct tree_node *n;
+	unsigned age;
 
 	if (id == TREE_NONE)
 		return;
-	n = tree_node(p->tree, id);
-	if (id != p->shown) {
-		p->shown = id;
-		p->age = 0;
-		p->folded_lines = SIZE_MAX;
+	/* [ and ] on a message from the stream: the topic's own history from here. */
+	if (p->pin && id == p->pin_id)
+		payload_view_unpin(p);
+	show_topic(p, id);
+	n = tree_shown(p->tree, id);
+	age = opened_age(p, id);
+	if (age == UINT_MAX) {
+		/* It left the history: older ones are gone too, the oldest kept is the next newer.
+		 */
+		if (delta > 0) {
+			ui_notice(u, HINT_NOTICE,
+			          "Nothing older is kept: this value left the history");
+			return;
+		}
+		age = n->hist_len;
 	}
-	p->age_msgs = n->msgs;
-	if (delta > 0 && p->pin && id == p->pin_id && (p->age >= 1 || p->pin_prev == NULL)) {
-		ui_notice(u, HINT_NOTICE,
-		          p->pin_prev ? "That is the message before it on this topic; H shows the "
-		                        "topic's history"
-		                      : "No earlier message on this topic in the stream");
-		return;
-	}
-	if (delta > 0 && p->age + 1 >= n->hist_len) {
+	if (delta > 0 && age + 1 >= n->hist_len) {
 		ui_notice(u, HINT_NOTICE, "That is the oldest value kept (%u kept per topic)",
 		          tree_history_cap(p->tree));
 		return;
 	}
-	if (delta < 0 && p->age == 0) {
+	if (delta < 0 && age == 0) {
 		ui_notice(u, HINT_NOTICE, "That is the newest value");
 		return;
 	}
-	p->age = delta > 0 ? p->age + 1 : p->age - 1;
-	if (p->body == BODY_HISTORY || p->body == BODY_CHART)
-		p->body = BODY_VALUE;
-	p->lv.l.sel = p->lv.l.top = 0;
+	payload_view_open(p, id, delta > 0 ? age + 1 : age - 1);
+	if (p->body == BODY_HISTORY) {
+		list_select(&p->lv.l, opened_age(p, id), false);
+	} else {
+		if (p->body == BODY_CHART)
+			p->body = BODY_VALUE;
+		p->lv.l.sel = p->lv.l.top = 0;
+	}
 	p->rows_stale = true;
 	ui_dirty(u);
 }

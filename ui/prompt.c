@@ -8,6 +8,7 @@
 #include "mqscope/draw.h"
 #include "mqscope/keys.h"
 #include "mqscope/line_edit.h"
+#include "mqscope/sanitize.h"
 #include "mqscope/theme.h"
 #include "mqscope/ui_api.h"
 #include "mqscope/util.h"
@@ -21,7 +22,11 @@ struct prompt {
 	prompt_done_fn done;
 	void *data;
 	int cur_x, cur_y;
+	bool fresh; /* the text is a suggestion: typing replaces it, an editing key keeps it */
+	int lines;  /* 1, or 2 when the label leaves the input too little room */
 };
+
+#define INPUT_MIN 24 /* columns the input keeps beside the label, else it goes below it */
 
 bool field_edit(struct line_edit *e, enum action a, int key, bool fn)
 {
@@ -82,6 +87,9 @@ static bool prompt_key(struct modal *m, struct ui *u, int key, bool fn)
 	}
 	if (a == ACT_PROMPT_CANCEL)
 		return false;
+	if (p->fresh && a == ACT_NONE && keys_is_text(key, fn))
+		line_edit_set(&p->edit, "");
+	p->fresh = false;
 	field_edit(&p->edit, a, key, fn);
 	return true;
 }
@@ -89,23 +97,26 @@ static bool prompt_key(struct modal *m, struct ui *u, int key, bool fn)
 static void prompt_draw(struct modal *m, struct ui *u, int rows, int cols)
 {
 	struct prompt *p = (struct prompt *)m;
-	int used;
+	int lw = sanitize_width(p->label, strlen(p->label), draw_san_flags());
+	int lines = lw + INPUT_MIN <= cols - 1 || rows < 4 ? 1 : 2, used, at;
 
 	(void)u;
-	if (p->win == NULL || p->cols != cols) {
+	if (p->win == NULL || p->cols != cols || p->lines != lines) {
 		if (p->win)
 			delwin(p->win);
-		p->win = newwin(1, cols, rows - 1, 0);
+		p->win = newwin(lines, cols, rows - lines, 0);
 		p->cols = cols;
+		p->lines = lines;
 	}
-	mvwin(p->win, rows - 1, 0);
+	mvwin(p->win, rows - lines, 0);
 	werase(p->win);
 	wmove(p->win, 0, 0);
-	/* The label gives way first, down to what leaves the input a third of the line. */
-	used = draw_str(p->win, p->label, cols - (cols / 3 > 12 ? cols / 3 : 12),
+	/* The label whole; when it leaves the input too little room, the input goes below it. */
+	used = draw_str(p->win, p->label, lines == 2 ? cols - 1 : cols - INPUT_MIN,
 	                theme_attr(SLOT_PROMPT));
-	p->cur_x = draw_field(p->win, 0, used, cols - used, p->edit.buf, p->edit.len, p->edit.cur,
-	                      A_NORMAL);
+	at = lines == 2 ? 0 : used;
+	p->cur_x = draw_field(p->win, lines - 1, at, cols - at, p->edit.buf, p->edit.len,
+	                      p->edit.cur, p->fresh ? theme_attr(SLOT_META) : A_NORMAL);
 	p->cur_y = rows - 1;
 	touchwin(p->win);
 	wnoutrefresh(p->win);
@@ -131,6 +142,9 @@ static void prompt_free(struct modal *m)
 	free(p);
 }
 
+static void prompt_open_as(struct ui *u, const char *label, const char *initial, bool suggest,
+                           prompt_done_fn done, void *data);
+
 static const struct modal_ops prompt_ops = {
     .name = "prompt",
     .key = prompt_key,
@@ -142,6 +156,19 @@ static const struct modal_ops prompt_ops = {
 void prompt_open(struct ui *u, const char *label, const char *initial, prompt_done_fn done,
                  void *data)
 {
+	prompt_open_as(u, label, initial, false, done, data);
+}
+
+void prompt_suggest(struct ui *u, const char *label, const char *suggestion, prompt_done_fn done,
+                    void *data)
+{
+	prompt_open_as(u, label, suggestion, true, done, data);
+}
+
+/* Opens a prompt; a suggestion is replaced by the first character typed. */
+static void prompt_open_as(struct ui *u, const char *label, const char *initial, bool suggest,
+                           prompt_done_fn done, void *data)
+{
 	struct prompt *p = xcalloc(1, sizeof(*p));
 
 	p->m.ops = &prompt_ops;
@@ -151,5 +178,6 @@ void prompt_open(struct ui *u, const char *label, const char *initial, prompt_do
 	line_edit_init(&p->edit);
 	if (initial)
 		line_edit_set(&p->edit, initial);
+	p->fresh = suggest && initial && initial[0];
 	ui_open(u, &p->m);
 }

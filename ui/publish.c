@@ -34,7 +34,7 @@ struct pub_job {
 
 static void report(struct pub_job *p, struct ui *u, bool timed_out)
 {
-	char why[160];
+	char why[160], na[32], nb[32];
 
 	if (p->refused) {
 		session_reason_text(REASON_V5, p->first_rc, why, sizeof(why));
@@ -51,11 +51,11 @@ static void report(struct pub_job *p, struct ui *u, bool timed_out)
 			ui_notice(u, HINT_ERROR, "Broker refused %s: %s (reason code %d)", p->label,
 			          why, p->first_rc);
 		else
-			ui_notice(
-			    u, HINT_ERROR,
-			    "%zu of %zu messages of %s refused by the broker: %s (reason code "
-			    "%d)",
-			    p->refused, p->n, p->label, why, p->first_rc);
+			ui_notice(u, HINT_ERROR,
+			          "%s of %s messages of %s refused by the broker: %s (reason code "
+			          "%d)",
+			          fmt_count(na, sizeof(na), p->refused),
+			          fmt_count(nb, sizeof(nb), p->n), p->label, why, p->first_rc);
 	} else if (timed_out) {
 		if (p->n == 1)
 			ui_notice(
@@ -65,8 +65,9 @@ static void report(struct pub_job *p, struct ui *u, bool timed_out)
 			    p->label, ACK_TIMEOUT_MS / 1000);
 		else
 			ui_notice(u, HINT_ERROR,
-			          "No acknowledgement for %zu of %zu messages of %s within %ds",
-			          p->pending, p->n, p->label, ACK_TIMEOUT_MS / 1000);
+			          "No acknowledgement for %s of %s messages of %s within %ds",
+			          fmt_count(na, sizeof(na), p->pending),
+			          fmt_count(nb, sizeof(nb), p->n), p->label, ACK_TIMEOUT_MS / 1000);
 	} else if (p->report_ok) {
 		ui_notice(u, HINT_NOTICE, "%s, acknowledged by the broker%s", p->done,
 		          p->no_subscribers ? " (no one is subscribed)" : "");
@@ -242,7 +243,7 @@ void publish_toggle(struct ui *u)
 	struct toggle_out o;
 	struct pub_req req;
 	struct decoded d;
-	char err[600], label[400], done[600], ctype[128], *topic;
+	char err[600], label[400], done[600], ctype[128], *topic, na[32], nb[32];
 	const char *ct;
 	size_t ctlen;
 
@@ -258,8 +259,9 @@ void publish_toggle(struct ui *u)
 	}
 	if (v->orig_len > v->len) {
 		ui_notice(u, HINT_ERROR,
-		          "Not toggled: only %u of the %u bytes of %s were kept (payload_cap)",
-		          v->len, v->orig_len, topic);
+		          "Not toggled: only %s of the %s bytes of %s were kept (payload_cap)",
+		          fmt_count(na, sizeof(na), v->len), fmt_count(nb, sizeof(nb), v->orig_len),
+		          topic);
 		goto out;
 	}
 	/* A binary format is written back in its own terms, never as its decoded JSON. */

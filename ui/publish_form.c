@@ -754,7 +754,7 @@ void publish_form_again(struct ui *u)
 	tree_id sel = ui_selected(u);
 	const struct tree_value *v;
 	struct pub_draft d;
-	char *topic;
+	char *topic, na[32], nb[32];
 
 	if (sel == TREE_NONE || sel == TREE_ROOT) {
 		ui_notice(u, HINT_ERROR, "Select a topic with a value first");
@@ -767,9 +767,10 @@ void publish_form_again(struct ui *u)
 	} else if (v->orig_len > v->len) {
 		ui_notice(
 		    u, HINT_ERROR,
-		    "Only %u of the %u bytes of %s's value were kept (payload_cap): it cannot "
+		    "Only %s of the %s bytes of %s's value were kept (payload_cap): it cannot "
 		    "be published again as it was",
-		    v->len, v->orig_len, topic);
+		    fmt_count(na, sizeof(na), v->len), fmt_count(nb, sizeof(nb), v->orig_len),
+		    topic);
 	} else {
 		pub_draft_init(&d);
 		pub_draft_from_value(&d, topic, v);

@@ -12,6 +12,7 @@
 #include "mqscope/list_view.h"
 #include "mqscope/prompt.h"
 #include "mqscope/theme.h"
+#include "mqscope/topic.h"
 #include "mqscope/ui_api.h"
 #include "mqscope/util.h"
 
@@ -25,6 +26,7 @@ struct subs_view {
 	WINDOW *win;
 	int h, w;
 	struct session_sub subs[SUBS_MAX]; /* as of the last draw */
+	size_t n;
 	struct list_view lv;
 };
 
@@ -55,16 +57,54 @@ static struct session *session_of(struct ui *u)
 	return ui_session(u);
 }
 
+/*
+ * The first of subs other than filter that overlaps it (NULL when none),
+ * and how many do.
+ */
+static const char *overlapping(const struct session_sub *subs, size_t n, const char *filter,
+                               size_t *count)
+{
+	const char *first = NULL;
+
+	*count = 0;
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(subs[i].filter, filter) != 0 &&
+		    topic_filters_overlap(subs[i].filter, filter)) {
+			if (first == NULL)
+				first = subs[i].filter;
+			(*count)++;
+		}
+	return first;
+}
+
 static void subscribe_entered(struct ui *u, const char *text, void *data)
 {
+	static struct session_sub subs[SUBS_MAX];
 	struct session *ss = session_of(u);
+	struct session_status st;
+	const char *other;
 	char err[300];
+	size_t n, count;
 
 	(void)data;
 	if (text[0] == '\0' || ss == NULL)
 		return;
-	if (session_subscribe(ss, text, ui_link(u)->cfg->qos, err, sizeof(err)) != 0)
+	if (session_subscribe(ss, text, ui_link(u)->cfg->qos, err, sizeof(err)) != 0) {
 		ui_notice(u, HINT_ERROR, "%s", err);
+		ui_dirty(u);
+		return;
+	}
+	n = session_subscriptions(ss, subs, SUBS_MAX);
+	other = overlapping(subs, n < SUBS_MAX ? n : SUBS_MAX, text, &count);
+	session_status(ss, &st);
+	/* Short enough to stay whole on the bottom line under this window. */
+	if (other && st.protocol >= 5)
+		ui_notice(u, HINT_NOTICE, "%s overlaps %s%s: a message both match counts once",
+		          text, other, count > 1 ? " and more" : "");
+	else if (other)
+		ui_notice(u, HINT_ERROR, "%s overlaps %s%s: MQTT %s may count a message twice",
+		          text, other, count > 1 ? " and more" : "",
+		          st.protocol == 3 ? "3.1" : "3.1.1");
 	ui_dirty(u);
 }
 
@@ -128,9 +168,19 @@ static void draw_row(void *ctx, WINDOW *w, int y, int x, int wd, size_t i)
 	                       : s->granted < 0 ? SLOT_META
 	                                        : SLOT_VALUE;
 	char state[160];
+	const char *other;
+	size_t count;
 	int sw;
 
 	subs_granted_text(s->granted, s->qos, state, sizeof(state));
+	other = overlapping(v->subs, v->n, s->filter, &count);
+	if (other) {
+		size_t len = strlen(state);
+
+		snprintf(state + len, sizeof(state) - len,
+		         count > 1 ? "  overlaps %.64s +%zu" : "  overlaps %.64s", other,
+		         count - 1);
+	}
 	sw = (int)strlen(state) < wd / 2 ? (int)strlen(state) : wd / 2;
 	draw_str(w, s->filter, wd - sw - 2, theme_attr(SLOT_NORMAL));
 	wmove(w, y, x + wd - sw);
@@ -156,10 +206,16 @@ static void subs_draw(struct modal *m, struct ui *u, int rows, int cols)
 	struct session_status st;
 	size_t total = ss ? session_subscriptions(ss, v->subs, SUBS_MAX) : 0;
 	int n = total < SUBS_MAX ? (int)total : SUBS_MAX;
-	int hh = n + 5 + (total > SUBS_MAX), ww = cols > SUBS_W ? SUBS_W : cols, inner;
+	size_t ignored;
+	bool overlap = false;
+	int hh, ww = cols > SUBS_W ? SUBS_W : cols, inner;
 
 	if (ss == NULL)
 		return;
+	v->n = (size_t)n;
+	for (int i = 0; i < n && !overlap; i++)
+		overlap = overlapping(v->subs, v->n, v->subs[i].filter, &ignored) != NULL;
+	hh = n + 5 + (total > SUBS_MAX) + overlap;
 	/* Leave the top bar and the bottom line (notices) uncovered. */
 	if (hh > rows - 2)
 		hh = rows - 2;
@@ -175,7 +231,7 @@ static void subs_draw(struct modal *m, struct ui *u, int rows, int cols)
 		v->h = hh;
 		v->w = ww;
 	}
-	inner = hh - 4 - (total > SUBS_MAX);
+	inner = hh - 4 - (total > SUBS_MAX) - overlap;
 	werase(v->win);
 	draw_box(v->win, hh, ww, theme_attr(SLOT_BORDER));
 	wmove(v->win, 0, 2);
@@ -198,9 +254,7 @@ static void subs_draw(struct modal *m, struct ui *u, int rows, int cols)
 	if (n == 0) {
 		char add[32];
 
-		keys_describe(ACT_SUBS_ADD, add, sizeof(add));
-		if (strchr(add, ' '))
-			*strchr(add, ' ') = '\0';
+		keys_first(ACT_SUBS_ADD, add, sizeof(add));
 		wmove(v->win, 2, 2);
 		draw_str(v->win, "(no subscriptions: press ", ww - 4, theme_attr(SLOT_META));
 		draw_str(v->win, add, ww - 29, theme_attr(SLOT_HINT_KEY));
@@ -211,6 +265,24 @@ static void subs_draw(struct modal *m, struct ui *u, int rows, int cols)
 	if (total > SUBS_MAX) {
 		wmove(v->win, hh - 3, 2);
 		draw_str(v->win, "(more not listed)", ww - 4, theme_attr(SLOT_META));
+	}
+	if (overlap) {
+		char note[200], dups[32];
+
+		session_status(ss, &st);
+		fmt_count(dups, sizeof(dups), session_duplicates(ss));
+		if (st.protocol >= 5)
+			snprintf(
+			    note, sizeof(note),
+			    "Overlapping filters: each message counted once (%s cop%s left out)",
+			    dups, session_duplicates(ss) == 1 ? "y" : "ies");
+		else
+			snprintf(
+			    note, sizeof(note),
+			    "Overlapping filters: a message may arrive and count once per filter");
+		wmove(v->win, hh - 3 - (total > SUBS_MAX), 2);
+		draw_str(v->win, note, ww - 4,
+		         theme_attr(st.protocol >= 5 ? SLOT_META : SLOT_ERROR));
 	}
 	wmove(v->win, hh - 2, 2);
 	draw_key_hints(v->win, ww - 4, hints, sizeof(hints) / sizeof(hints[0]));

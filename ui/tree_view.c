@@ -9,15 +9,18 @@
 
 #include "mqscope/app.h"
 #include "mqscope/draw.h"
+#include "mqscope/fit.h"
 #include "mqscope/prompt.h"
 #include "mqscope/silence.h"
 #include "mqscope/theme.h"
 #include "mqscope/ui_api.h"
 #include "mqscope/util.h"
 
-#define STATS_COLS    13  /* " 1.2k/s  59m" at the right edge of a row */
+#define STATS_COLS    12  /* " 1.2k/s  59m" at the right edge of a row */
 #define AUTO_OPEN_MAX 300 /* a filter matching at most this many topics opens their branches */
-#define ROW_STATS_MIN 40  /* narrower panes leave the rate and age out */
+#define ROW_STATS_MIN                                                                              \
+	24 /* narrower panes leave the rate and age out; wider ones shorten the                    \
+	      value to make room for them */
 
 struct sort_item {
 	double key;
@@ -26,11 +29,12 @@ struct sort_item {
 
 static void draw_row_in_list(void *ctx, WINDOW *w, int y, int x, int wd, size_t i);
 
-void tree_view_init(struct tree_view *v, const struct tree *t)
+void tree_view_init(struct tree_view *v, struct tree *t)
 {
 	memset(v, 0, sizeof(*v));
 	list_view_init(&v->lv, false, draw_row_in_list, NULL, v);
 	v->tree = t;
+	v->live = t;
 	v->sel = TREE_NONE;
 	v->stale = true;
 	v->next_change = INT64_MAX;
@@ -43,6 +47,9 @@ void tree_view_free(struct tree_view *v)
 	free(v->kids);
 	free(v->items);
 	free(v->stack);
+	free(v->touched);
+	if (v->live && v->sort != SORT_NAME)
+		tree_track_touched(v->live, false);
 	free(v->previews);
 	memset(v, 0, sizeof(*v));
 }
@@ -89,7 +96,7 @@ static bool visible(const struct tree_view *v, tree_id id)
 {
 	if (v->silent_only && !silence_visible(v->silence, id))
 		return false;
-	return v->filter ? filter_visible(v->filter, id) : !tree_hidden(v->tree, id);
+	return !tree_shown_hidden(v->tree, id) && (!v->filter || filter_visible(v->filter, id));
 }
 
 void tree_view_set_silence(struct tree_view *v, const struct silence *s)
@@ -109,6 +116,8 @@ static bool open_on_screen(const struct tree_view *v, tree_id id)
 /* Marks the rows stale when one of n changed nodes sits under an open branch. */
 static void consider(struct tree_view *v, const tree_id *ids, size_t n, bool overflow)
 {
+	if (tree_view_flat(v))
+		return; /* new topics join the flat list at its next sort */
 	if (v->frozen) {
 		v->missed |= overflow || n > 0;
 		return;
@@ -147,6 +156,12 @@ static void push(struct tree_view *v, tree_id id)
 	v->rows[v->nrows++] = id;
 }
 
+bool tree_view_flat(const struct tree_view *v)
+{
+	/* By silence the tree stays a tree: a branch says how many below it are silent. */
+	return v->sort != SORT_NAME && v->sort != SORT_SILENCE;
+}
+
 /*
  * Silence first: branches and topics with the most silent topics and
  * offline devices, then the longest quiet (by the last message).
@@ -166,15 +181,15 @@ static double silence_key(const struct tree_view *v, tree_id id)
 /* The sort key of a node: larger first. */
 static double sort_key(const struct tree_view *v, tree_id id)
 {
-	const struct tree_node *n = tree_node(v->tree, id);
+	const struct tree_node *n = tree_shown(v->tree, id);
 
 	switch (v->sort) {
 	case SORT_RATE:
-		return tree_rate(v->tree, id, v->now);
+		return tree_shown_rate(v->tree, id, v->now);
 	case SORT_MSGS:
-		return (double)n->sub_msgs;
+		return (double)n->msgs;
 	case SORT_LAST:
-		return (double)n->sub_last_ms;
+		return (double)n->last_ms;
 	case SORT_SILENCE:
 		return silence_key(v, id);
 	default:
@@ -250,6 +265,113 @@ static size_t find_row(const struct tree_view *v, tree_id id)
 	return SIZE_MAX;
 }
 
+/* Whether id belongs in the flat list: a topic holding a value that the filter shows. */
+static bool flat_member(const struct tree_view *v, tree_id id)
+{
+	if (!(tree_shown(v->tree, id)->flags & TREE_F_VALUE))
+		return false;
+	return v->filter ? filter_self(v->filter, id) : true;
+}
+
+/* Keeps the TREE_VIEW_FLAT_MAX largest keys in a min-heap of v->items (k held so far). */
+static size_t heap_offer(struct tree_view *v, size_t k, tree_id id, double key)
+{
+	struct sort_item it = {key, id}, *h = v->items;
+	size_t i;
+
+	if (k == TREE_VIEW_FLAT_MAX) {
+		if (item_cmp(&it, &h[0], (void *)v->tree) >= 0)
+			return k; /* no larger than the smallest kept */
+		/* Replace the smallest and sift it down. */
+		i = 0;
+		for (;;) {
+			size_t c = 2 * i + 1;
+
+			if (c >= k)
+				break;
+			if (c + 1 < k && item_cmp(&h[c + 1], &h[c], (void *)v->tree) > 0)
+				c++;
+			if (item_cmp(&it, &h[c], (void *)v->tree) >= 0)
+				break;
+			h[i] = h[c];
+			i = c;
+		}
+		h[i] = it;
+		return k;
+	}
+	/* The heap's top is the row that sorts last (the largest in item_cmp's order). */
+	for (i = k; i > 0 && item_cmp(&it, &h[(i - 1) / 2], (void *)v->tree) > 0; i = (i - 1) / 2)
+		h[i] = h[(i - 1) / 2];
+	h[i] = it;
+	return k + 1;
+}
+
+/* Orders the kept items and makes them the rows. */
+static void heap_to_rows(struct tree_view *v, size_t k)
+{
+	if (k > 1)
+		qsort_r(v->items, k, sizeof(*v->items), item_cmp, (void *)v->tree);
+	for (size_t i = 0; i < k; i++)
+		push(v, v->items[i].id);
+}
+
+static void items_room(struct tree_view *v)
+{
+	if (v->items_cap < TREE_VIEW_FLAT_MAX) {
+		v->items_cap = TREE_VIEW_FLAT_MAX;
+		v->items = xrealloc(v->items, v->items_cap * sizeof(*v->items));
+	}
+}
+
+/* The busiest topics of the whole tree, from every topic (a new sort or filter). */
+static void flat_full(struct tree_view *v)
+{
+	size_t k = 0, n = tree_node_count(v->tree);
+
+	items_room(v);
+	tree_take_touched(v->live, &v->touched, &v->touched_cap); /* all of them are seen now */
+	for (tree_id id = 1; id < n; id++)
+		if (flat_member(v, id))
+			k = heap_offer(v, k, id, sort_key(v, id));
+	heap_to_rows(v, k);
+}
+
+static int id_cmp(const void *a, const void *b)
+{
+	tree_id x = *(const tree_id *)a, y = *(const tree_id *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * The busiest topics again, from the rows and the topics that took messages
+ * since: a topic that took none can only have fallen (its count and time stay,
+ * its rate decays), so it cannot have passed one that is kept.
+ */
+static void flat_update(struct tree_view *v, const tree_id *old, size_t nold)
+{
+	size_t nt = tree_take_touched(v->live, &v->touched, &v->touched_cap), k = 0, all;
+
+	if (v->touched_cap < nt + nold) {
+		v->touched_cap = nt + nold;
+		v->touched = xrealloc(v->touched, v->touched_cap * sizeof(*v->touched));
+	}
+	memcpy(v->touched + nt, old, nold * sizeof(*old));
+	nt += nold;
+	qsort(v->touched, nt, sizeof(*v->touched), id_cmp);
+	items_room(v);
+	for (size_t i = 0; i < nt; i++)
+		if ((i == 0 || v->touched[i] != v->touched[i - 1]) && flat_member(v, v->touched[i]))
+			k = heap_offer(v, k, v->touched[i], sort_key(v, v->touched[i]));
+	/* Topics that left (cleared, filtered out) may have made room for ones not in view. */
+	all = v->filter ? filter_matches(v->filter) : tree_topic_count(v->tree);
+	if (k < TREE_VIEW_FLAT_MAX && k < all) {
+		flat_full(v);
+		return;
+	}
+	heap_to_rows(v, k);
+}
+
 void tree_view_refresh(struct tree_view *v)
 {
 	size_t sp;
@@ -258,18 +380,31 @@ void tree_view_refresh(struct tree_view *v)
 	if (!v->stale)
 		return;
 	v->stale = false;
-	v->nrows = 0;
-	if (v->sort != SORT_NAME) {
+	if (tree_view_flat(v)) {
+		size_t nold = v->nrows;
+		tree_id *old = v->full_rebuild ? NULL : xmalloc((nold + 1) * sizeof(*old));
+
 		v->sorted_at = clock_mono_ms();
 		v->sorted_msgs = tree_msg_count(v->tree);
-	}
-	sp = push_children(v, TREE_ROOT, 0);
-	while (sp > 0) {
-		tree_id id = v->stack[--sp];
+		v->nrows = 0;
+		if (old) {
+			memcpy(old, v->rows, nold * sizeof(*old));
+			flat_update(v, old, nold);
+		} else {
+			flat_full(v);
+		}
+		free(old);
+		v->full_rebuild = false;
+	} else {
+		v->nrows = 0;
+		sp = push_children(v, TREE_ROOT, 0);
+		while (sp > 0) {
+			tree_id id = v->stack[--sp];
 
-		push(v, id);
-		if (tree_view_is_expanded(v, id))
-			sp = push_children(v, id, sp);
+			push(v, id);
+			if (tree_view_is_expanded(v, id))
+				sp = push_children(v, id, sp);
+		}
 	}
 
 	/* Keep the selection on its node, or on its nearest visible ancestor. */
@@ -299,7 +434,7 @@ static void follow_list(struct tree_view *v)
 
 static bool has_visible_children(const struct tree_view *v, tree_id id)
 {
-	const struct tree_node *n = tree_node(v->tree, id);
+	const struct tree_node *n = tree_shown(v->tree, id);
 
 	if (v->silent_only) {
 		const struct silence *s = v->silence;
@@ -347,6 +482,7 @@ void tree_view_set_filter(struct tree_view *v, const struct filter *f)
 {
 	v->filter = f;
 	v->stale = true;
+	v->full_rebuild = true;
 	/* A handful of matches: open their branches so they are on screen at once. */
 	if (f && filter_matches(f) <= AUTO_OPEN_MAX)
 		expand_subtree(v, TREE_ROOT);
@@ -377,8 +513,11 @@ void tree_view_set_silent_only(struct tree_view *v, bool on)
 
 void tree_view_set_sort(struct tree_view *v, enum tree_sort s)
 {
+	if ((s != SORT_NAME) != tree_view_flat(v))
+		tree_track_touched(v->live, s != SORT_NAME);
 	v->sort = s;
 	v->stale = true;
+	v->full_rebuild = true;
 	tree_view_refresh(v);
 }
 
@@ -416,6 +555,15 @@ void tree_view_select(struct tree_view *v, tree_id id)
 {
 	size_t top = v->lv.l.top, row;
 
+	if (tree_view_flat(v)) {
+		tree_view_refresh(v);
+		row = find_row(v, id);
+		if (row == SIZE_MAX)
+			return; /* not among the busiest: the selection stays */
+		v->sel = id;
+		list_select(&v->lv.l, row, true);
+		return;
+	}
 	for (tree_id a = tree_node(v->tree, id)->parent; a != TREE_ROOT && a != TREE_NONE;
 	     a = tree_node(v->tree, a)->parent)
 		if (!tree_view_is_expanded(v, a))
@@ -440,6 +588,8 @@ bool tree_view_action(struct tree_view *v, enum action a)
 		follow_list(v);
 		return true;
 	}
+	if (tree_view_flat(v))
+		return false; /* a list of topics: nothing to open or close */
 	id = v->sel;
 	switch (a) {
 	case ACT_COLLAPSE:
@@ -486,6 +636,29 @@ bool tree_view_action(struct tree_view *v, enum action a)
 	}
 }
 
+/* The search in the flat list: its rows' full topics, from the selection on. */
+static tree_id flat_search(struct tree_view *v, const char *query, int dir, bool *wrapped)
+{
+	size_t from = find_row(v, v->sel), qlen = strlen(query);
+	char path[1024];
+
+	*wrapped = false;
+	if (v->nrows == 0)
+		return TREE_NONE;
+	if (from == SIZE_MAX)
+		from = dir > 0 ? v->nrows - 1 : 0;
+	for (size_t k = 1; k <= v->nrows; k++) {
+		size_t i = dir > 0 ? (from + k) % v->nrows : (from + v->nrows - k) % v->nrows;
+		size_t n = tree_path(v->tree, v->rows[i], path, sizeof(path));
+
+		if (mem_contains_ci(path, n < sizeof(path) ? n : sizeof(path) - 1, query, qlen)) {
+			*wrapped = dir > 0 ? i <= from : i >= from;
+			return v->rows[i];
+		}
+	}
+	return TREE_NONE;
+}
+
 tree_id tree_view_search(struct tree_view *v, const char *query, int dir, bool *wrapped)
 {
 	const struct tree *t = v->tree;
@@ -496,6 +669,11 @@ tree_id tree_view_search(struct tree_view *v, const char *query, int dir, bool *
 	tree_id first = TREE_NONE, last_before = TREE_NONE, after = TREE_NONE, last = TREE_NONE;
 	bool passed = v->sel == TREE_NONE;
 
+	if (tree_view_flat(v)) {
+		free(plen);
+		tree_view_refresh(v);
+		return flat_search(v, query, dir, wrapped);
+	}
 	*wrapped = false;
 	/* Walk every visible node in display order, building each full topic from its parent's. */
 	sp = push_children(v, TREE_ROOT, 0);
@@ -522,7 +700,7 @@ tree_id tree_view_search(struct tree_view *v, const char *query, int dir, bool *
 
 		if (id == v->sel) {
 			passed = true;
-		} else if ((n->flags & TREE_F_VALUE || n->nchildren) &&
+		} else if ((tree_shown(t, id)->flags & TREE_F_VALUE || n->nchildren) &&
 		           mem_contains_ci(path, plen[d], query, qlen)) {
 			if (first == TREE_NONE)
 				first = id;
@@ -572,22 +750,53 @@ static int64_t age_changes_at(int64_t at, int64_t now)
 /* Draws the rate and age of a row at the right edge; returns when they will next change. */
 static int64_t draw_stats(struct tree_view *v, WINDOW *w, int y, int wd, tree_id id, int64_t now)
 {
-	const struct tree_node *n = tree_node(v->tree, id);
+	const struct tree_node *n = tree_shown(v->tree, id);
 	char rate[24], age[16], buf[48];
 	int64_t next = INT64_MAX;
 	int len;
 
 	if (n->sub_last_ms == 0)
 		return next;
-	fmt_rate(rate, sizeof(rate), tree_rate(v->tree, id, now));
+	fmt_rate(rate, sizeof(rate), tree_shown_rate(v->tree, id, now));
 	fmt_age(age, sizeof(age), now - n->sub_last_ms);
 	len = snprintf(buf, sizeof(buf), "%7s %4s", rate, age);
+	if (len > STATS_COLS)
+		len = snprintf(buf, sizeof(buf), "%s %s", rate, age);
 	wmove(w, y, wd - len);
 	draw_str(w, buf, len, theme_attr(SLOT_RATE));
 	next = age_changes_at(n->sub_last_ms, now);
 	if (rate[0] && now + 1000 < next)
 		next = now + 1000; /* a shown rate decays */
 	return next;
+}
+
+/* The column of a row's branch marker in a pane wd wide. */
+static int row_indent(const struct tree_view *v, tree_id id, int wd)
+{
+	int indent = tree_view_flat(v) ? 0 : 2 * (tree_shown(v->tree, id)->depth - 1);
+	int cw = wd >= ROW_STATS_MIN ? wd - STATS_COLS - 1 : wd;
+
+	return indent > cw / 2 ? cw / 2 : indent;
+}
+
+bool tree_view_click(struct tree_view *v, int y, int x, int wd)
+{
+	size_t row;
+	int at;
+
+	tree_view_refresh(v);
+	row = v->lv.l.top + (size_t)(y > 0 ? y : 0);
+	if (y < 0 || row >= v->nrows)
+		return false;
+	list_select(&v->lv.l, row, false);
+	follow_list(v);
+	at = row_indent(v, v->sel, wd);
+	/* On the marker (or the space after it): the branch opens or closes. */
+	if (!tree_view_flat(v) && x >= at && x <= at + 1 && has_visible_children(v, v->sel)) {
+		tree_view_set_expanded(v, v->sel, !tree_view_is_expanded(v, v->sel));
+		tree_view_refresh(v);
+	}
+	return true;
 }
 
 /*
@@ -623,20 +832,19 @@ static int draw_silence(struct tree_view *v, WINDOW *w, tree_id id, bool branch,
 static int64_t draw_row(struct tree_view *v, WINDOW *w, int y, int wd, tree_id id, int64_t now)
 {
 	const struct tree *t = v->tree;
-	const struct tree_node *n = tree_node(t, id);
-	int indent = 2 * (n->depth - 1), used, name_at, cw = wd;
+	const struct tree_node *n = tree_shown(t, id);
+	bool flat = tree_view_flat(v);
+	int indent = row_indent(v, id, wd), used, name_at, cw = wd;
 	size_t nl;
 	const char *name = tree_name(t, id, &nl);
-	bool branch = has_visible_children(v, id);
-	char buf[128], a[32], b[32], c[32];
+	bool branch = !flat && has_visible_children(v, id);
+	char buf[160], a[32], b[32], c[32], path[1024];
 	int64_t next = INT64_MAX;
 
 	if (wd >= ROW_STATS_MIN) {
 		next = draw_stats(v, w, y, wd, id, now);
-		cw = wd - STATS_COLS;
+		cw = wd - STATS_COLS - 1;
 	}
-	if (indent > cw / 2)
-		indent = cw / 2;
 	wmove(w, y, 0);
 	for (int i = 0; i < indent; i++)
 		waddch(w, ' ');
@@ -650,7 +858,25 @@ static int64_t draw_row(struct tree_view *v, WINDOW *w, int y, int wd, tree_id i
 	}
 	used += draw_str(w, " ", cw - used, A_NORMAL);
 	name_at = used;
-	if (nl == 0)
+	if (flat) {
+		/* The whole topic, its middle left out when the row is short (its ends say most).
+		 */
+		size_t plen = tree_path(t, id, path, sizeof(path));
+		/* The value keeps up to a quarter of the row; of the topic, the end says most. */
+		int room = cw - used - (n->flags & TREE_F_VALUE ? (cw - used) / 4 + 3 : 0);
+		struct fit_mid fm;
+
+		if (plen >= sizeof(path))
+			plen = sizeof(path) - 1;
+		fm = fit_middle_at(path, plen, draw_san_flags(), room > 1 ? room : 1, room / 3);
+		used += draw_text(w, path, fm.head, cw - used, theme_attr(SLOT_LEAF));
+		if (fm.cut) {
+			used +=
+			    draw_str(w, draw_glyph("ellipsis"), cw - used, theme_attr(SLOT_LEAF));
+			used += draw_text(w, path + fm.tail, plen - fm.tail, cw - used,
+			                  theme_attr(SLOT_LEAF));
+		}
+	} else if (nl == 0)
 		used += draw_str(w, "(empty)", cw - used, theme_attr(SLOT_ESCAPE));
 	else
 		used +=
@@ -679,32 +905,55 @@ static int64_t draw_row(struct tree_view *v, WINDOW *w, int y, int wd, tree_id i
 		}
 	}
 	if (n->flags & TREE_F_VALUE) {
-		const struct tree_value *val = tree_value(t, id, 0);
+		const struct tree_value *val = tree_shown_value(t, id, 0);
+		/* A value from before the reconnect is dimmed; one the broker no longer has says
+		 * so. */
+		bool stale = tree_shown_stale(t, n);
 		const char *pv = NULL;
 		size_t pvlen = 0;
 
-		if (n->flags & TREE_F_RETAINED)
+		if (n->flags & TREE_F_GONE)
+			used += draw_str(w, " (gone)", cw - used, theme_attr(SLOT_STALE));
+		else if (n->flags & TREE_F_RETAINED)
 			used += draw_str(w, draw_ascii() ? " [R]" : " \xc2\xae", cw - used,
 			                 theme_attr(SLOT_RETAINED));
 		used += draw_str(w, " = ", cw - used, theme_attr(SLOT_COUNT));
-		if (val && v->dec)
+		/* The decoded preview is of the newest value: not while a hold shows an older one.
+		 */
+		if (val && v->dec && val == tree_value(t, id, 0))
 			pv = decoded_preview(v->previews, v->dec, t, id, &pvlen);
 		if (pv)
-			used += draw_text(w, pv, pvlen, cw - used, theme_attr(SLOT_VALUE));
+			used += draw_text(w, pv, pvlen, cw - used,
+			                  theme_attr(stale ? SLOT_STALE : SLOT_VALUE));
 		else if (val)
-			used +=
-			    draw_text(w, val->data, val->len, cw - used, theme_attr(SLOT_VALUE));
+			used += draw_text(w, val->data, val->len, cw - used,
+			                  theme_attr(stale ? SLOT_STALE : SLOT_VALUE));
 	}
 	if (branch) {
+		/* The counts in the longest form that fits: "(3 of 12 topics, 40 msgs)", "(12
+		 * topics)". */
+		char forms[3][128];
+		const char *topics = n->sub_topics == 1 ? "topic" : "topics";
+
 		fmt_short(a, sizeof(a), n->sub_topics);
 		fmt_short(b, sizeof(b), (double)n->sub_msgs);
 		if (v->filter) {
 			fmt_short(c, sizeof(c), filter_below(v->filter, id));
-			snprintf(buf, sizeof(buf), " (%s of %s topics, %s msg%s)", c, a, b,
-			         n->sub_msgs == 1 ? "" : "s");
+			snprintf(forms[0], sizeof(forms[0]), " (%s of %s %s, %s msg%s)", c, a,
+			         topics, b, n->sub_msgs == 1 ? "" : "s");
+			snprintf(forms[1], sizeof(forms[1]), " (%s of %s %s)", c, a, topics);
+			snprintf(forms[2], sizeof(forms[2]), " (%s of %s)", c, a);
 		} else {
-			snprintf(buf, sizeof(buf), " (%s topic%s, %s msg%s)", a,
-			         n->sub_topics == 1 ? "" : "s", b, n->sub_msgs == 1 ? "" : "s");
+			snprintf(forms[0], sizeof(forms[0]), " (%s %s, %s msg%s)", a, topics, b,
+			         n->sub_msgs == 1 ? "" : "s");
+			snprintf(forms[1], sizeof(forms[1]), " (%s %s)", a, topics);
+			snprintf(forms[2], sizeof(forms[2]), " (%s)", a);
+		}
+		for (int i = 0; i < 3; i++) {
+			if (i < 2 && (int)strlen(forms[i]) > cw - used)
+				continue;
+			snprintf(buf, sizeof(buf), "%s", forms[i]);
+			break;
 		}
 		used += draw_str(w, buf, cw - used, theme_attr(SLOT_COUNT));
 	}
@@ -749,10 +998,17 @@ void tree_view_sort(struct ui *u)
 
 	tree_view_set_sort(v, (enum tree_sort)((v->sort + 1) % SORT__COUNT));
 	if (v->sort == SORT_NAME)
-		ui_notice(u, HINT_NOTICE, "Sorted by name");
-	else
-		ui_notice(u, HINT_NOTICE, "Sorted by %s, highest first (re-sorted every second)",
-		          tree_view_sort_name(v->sort));
+		ui_notice(u, HINT_NOTICE, "Sorted by name: the tree");
+	else {
+		char n[16];
+
+		fmt_count(n, sizeof(n), TREE_VIEW_FLAT_MAX);
+		ui_notice(
+		    u, HINT_NOTICE,
+		    "Sorted by %s, highest first: the topics of the whole tree (the first %s, "
+		    "sorted again every second)",
+		    tree_view_sort_name(v->sort), n);
+	}
 	ui_dirty(u);
 }
 

@@ -35,11 +35,13 @@
 #include "mqscope/replay.h"
 #include "mqscope/publish.h"
 #include "mqscope/publish_form.h"
+#include "mqscope/state.h"
 #include "mqscope/status_bar.h"
 #include "mqscope/stream_view.h"
 #include "mqscope/subs_view.h"
 #include "mqscope/sys.h"
 #include "mqscope/theme.h"
+#include "mqscope/topic.h"
 #include "mqscope/tree_view.h"
 #include "mqscope/ui_api.h"
 #include "mqscope/watch_view.h"
@@ -56,25 +58,34 @@
 #define DIRTY_ALL     0x1fu
 #define DIRTY_PANES   (DIRTY_ALL & ~DIRTY_LAYOUT)
 
-#define MODALS_MAX      8
-#define JOBS_MAX        8
-#define DRAIN_SLICE     512 /* messages between looks at the keyboard */
-#define DRAIN_BUDGET_MS 15  /* then draw and poll again */
-#define REPLAY_BATCH    4096
-#define MIN_ROWS        6
-#define MIN_COLS        20
-#define STREAM_SIDE     140    /* the stream beside the payload from this width; else above it */
-#define PREV_SCAN       100000 /* messages searched back for one on the same topic */
+#define MODALS_MAX       8
+#define JOBS_MAX         8
+#define DRAIN_SLICE      512 /* messages between looks at the keyboard */
+#define DRAIN_BUDGET_MS  15  /* then draw and poll again */
+#define REPLAY_BATCH     4096
+#define MIN_ROWS         6
+#define MIN_COLS         20
+#define SPLIT_MIN        12     /* columns either pane keeps, side by side */
+#define SPLIT_STEP       5      /* percent the divider moves per key */
+#define NOTICE_WRAP_ROWS 16     /* from this height a long notice takes a second line */
+#define RESYNC_QUIET_MS  1500   /* no retained message this long after the SUBACKs: all were sent */
+#define RESYNC_MAX_MS    30000  /* after the SUBACKs, decide then at the latest */
+#define STREAM_SIDE      140    /* the stream beside the payload from this width; else above it */
+#define PREV_SCAN        100000 /* messages searched back for one on the same topic */
 
 enum focus { FOCUS_TREE, FOCUS_PAYLOAD };
 
 struct ui {
 	struct app *app;
 	SCREEN *scr;
-	WINDOW *bar, *tree_w, *sep_w, *pay_w, *hint_w, *input_w;
+	WINDOW *bar, *tree_w, *sep_w, *pay_w, *hint_w, *note_w, *input_w;
 	int rows, cols;
 	bool too_small, side_by_side;
 	int tree_h, tree_wd, pay_h, pay_wd;
+	int tree_width, tree_height; /* the split: percent for the tree, side by side or stacked */
+	struct ui_state state;       /* remembered between runs (state.h) */
+	bool state_changed;
+	bool dragging; /* the divider is held with the mouse */
 
 	struct tree_view tv;
 	struct payload_view pv;
@@ -92,6 +103,9 @@ struct ui {
 	unsigned dirty;
 	char notice[512];
 	enum hint_kind notice_kind;
+	int notice_lines; /* lines the notice took in the last frame (2: over the panes) */
+	struct ui_message messages[UI_MESSAGES_MAX];
+	uint64_t nmessages; /* ever kept; the newest is messages[(n - 1) % UI_MESSAGES_MAX] */
 	int64_t next_frame;
 	int frame_ms;
 	bool more;      /* the ring still holds records */
@@ -103,9 +117,21 @@ struct ui {
 	uint64_t shown_sel_msgs;
 	uint64_t shown_rate;
 
-	bool paused;        /* panes frozen; messages are still taken in */
-	uint64_t paused_at; /* messages ingested when the pause began */
-	char *emit;         /* bytes for the terminal after the next frame (OSC 52) */
+	/*
+	 * After a reconnect: the broker sends the retained messages of each
+	 * subscription right after its SUBACK. Once every SUBACK is in and no
+	 * retained message came for a while, a retained topic it did not send
+	 * again is gone from it.
+	 */
+	struct {
+		bool waiting;
+		int64_t subacked;  /* monotonic ms when the last SUBACK came; 0: not yet */
+	} resync[APP_MAX_BROKERS]; /* each broker's own */
+
+	bool paused;         /* panes frozen; messages are still taken in */
+	uint64_t paused_at;  /* messages ingested when the pause began */
+	int64_t paused_wall; /* the wall clock then: ages and rates are shown as of it */
+	char *emit;          /* bytes for the terminal after the next frame (OSC 52) */
 	size_t emit_len, emit_cap;
 	struct sys_drops drops;
 	uint64_t broker_dropped;
@@ -152,6 +178,24 @@ static void on_signal(int sig)
 	errno = saved;
 }
 
+/* Keeps the notice for the log; the same words again only move its time. */
+static void keep_message(struct ui *u)
+{
+	struct ui_message *m;
+
+	if (u->nmessages) {
+		m = &u->messages[(u->nmessages - 1) % UI_MESSAGES_MAX];
+		if (m->kind == u->notice_kind && strcmp(m->text, u->notice) == 0) {
+			m->time_ms = clock_wall_ms();
+			return;
+		}
+	}
+	m = &u->messages[u->nmessages++ % UI_MESSAGES_MAX];
+	m->time_ms = clock_wall_ms();
+	m->kind = u->notice_kind;
+	snprintf(m->text, sizeof(m->text), "%s", u->notice);
+}
+
 void ui_notice(struct ui *u, enum hint_kind kind, const char *fmt, ...)
 {
 	va_list ap;
@@ -161,6 +205,17 @@ void ui_notice(struct ui *u, enum hint_kind kind, const char *fmt, ...)
 	va_end(ap);
 	u->notice_kind = kind;
 	u->dirty |= DIRTY_HINT;
+	keep_message(u);
+}
+
+size_t ui_messages(struct ui *u, struct ui_message *out, size_t max)
+{
+	uint64_t have = u->nmessages < UI_MESSAGES_MAX ? u->nmessages : UI_MESSAGES_MAX;
+	size_t n = have < max ? (size_t)have : max;
+
+	for (size_t i = 0; i < n; i++)
+		out[i] = u->messages[(u->nmessages - n + i) % UI_MESSAGES_MAX];
+	return n;
 }
 
 struct app *ui_app(struct ui *u)
@@ -274,6 +329,11 @@ void ui_dirty(struct ui *u)
 	u->dirty |= DIRTY_PANES;
 }
 
+int64_t ui_now(struct ui *u)
+{
+	return u->paused ? u->paused_wall : app_now(u->app);
+}
+
 int ui_rows(struct ui *u)
 {
 	return u->rows;
@@ -343,6 +403,113 @@ static void run_jobs(struct ui *u, int64_t now)
 	}
 }
 
+/* A new connection of broker b: its older values become stale; after a reconnect, look for
+ * gone ones. */
+static void connected_again(struct ui *u, size_t b, const struct session_status *st)
+{
+	tree_set_connection(u->app->tree, (unsigned)b, TREE_CONN(b, st->connects));
+	u->resync[b].waiting = st->connects > 1;
+	u->resync[b].subacked = 0;
+	u->dirty |= DIRTY_PANES;
+}
+
+/* Whether every subscription of the broker's connection has its SUBACK. */
+static bool all_subacked(struct session *ss)
+{
+	struct session_sub subs[64];
+	size_t n = session_subscriptions(ss, subs, 64);
+
+	for (size_t i = 0; i < n && i < 64; i++)
+		if (subs[i].granted < 0)
+			return false;
+	return true;
+}
+
+struct cover {
+	struct session_sub subs[256];
+	size_t n;
+	const char *label; /* several brokers: the broker's branch, taken off each path */
+};
+
+/* Whether a subscription the broker granted matches topic. */
+static bool covered(void *ctx, const char *topic, size_t len)
+{
+	const struct cover *c = ctx;
+
+	if (c->label) {
+		size_t ll = strlen(c->label);
+
+		if (len <= ll || memcmp(topic, c->label, ll) != 0 || topic[ll] != '/')
+			return false;
+		topic += ll + 1;
+		len -= ll + 1;
+	}
+	for (size_t i = 0; i < c->n; i++)
+		if (c->subs[i].granted >= 0 && c->subs[i].granted <= 2 &&
+		    topic_matches(c->subs[i].filter, topic, len))
+			return true;
+	return false;
+}
+
+/* When broker b's resent retained messages are all in: the rest are marked gone; the next
+ * check. */
+static int64_t resync_step_one(struct ui *u, size_t b, int64_t now)
+{
+	struct app_link *l = &u->app->link[b];
+	int64_t quiet_from, at;
+	struct cover *c;
+	size_t gone;
+	char n[32];
+
+	if (!u->resync[b].waiting || l->session == NULL)
+		return INT64_MAX;
+	if (l->st.state != SESSION_CONNECTED) {
+		u->resync[b].waiting = false; /* lost again: the next connection starts over */
+		return INT64_MAX;
+	}
+	if (u->resync[b].subacked == 0)
+		return INT64_MAX; /* a SUBACK event brings us back */
+	quiet_from = l->last_retained_ms > u->resync[b].subacked ? l->last_retained_ms
+	                                                         : u->resync[b].subacked;
+	at = quiet_from + RESYNC_QUIET_MS;
+	if (at > u->resync[b].subacked + RESYNC_MAX_MS)
+		at = u->resync[b].subacked + RESYNC_MAX_MS;
+	if (now < at)
+		return at;
+	u->resync[b].waiting = false;
+	c = xmalloc(sizeof(*c));
+	c->n = session_subscriptions(l->session, c->subs, 256);
+	if (c->n > 256)
+		c->n = 256;
+	c->label = u->app->several ? l->label : NULL;
+	gone = tree_mark_gone(u->app->tree, (unsigned)b, covered, c);
+	free(c);
+	if (gone) {
+		fmt_count(n, sizeof(n), gone);
+		ui_notice(u, HINT_NOTICE,
+		          "%s%s%s retained topic%s the broker no longer has: not sent again after "
+		          "reconnecting (marked gone)",
+		          u->app->several ? l->label : "", u->app->several ? ": " : "", n,
+		          gone == 1 ? "" : "s");
+		u->dirty |= DIRTY_PANES;
+	}
+	return INT64_MAX;
+}
+
+/* The earliest of every broker's next resync check. */
+static int64_t resync_step(struct ui *u, int64_t now)
+{
+	int64_t next = INT64_MAX;
+
+	for (size_t b = 0; b < u->app->nlinks; b++) {
+		int64_t at = resync_step_one(u, b, now);
+
+		if (at < next)
+			next = at;
+	}
+	return next;
+}
+
 /* One event to every modal and job that listens. */
 static void dispatch_one(struct ui *u, const struct session_event *ev)
 {
@@ -365,6 +532,9 @@ static void dispatch_events(struct ui *u)
 
 		while (ss && session_next_event(ss, &ev)) {
 			ev.broker = (unsigned)b;
+			if (ev.kind == SESSION_EV_SUBSCRIBED && u->resync[b].waiting &&
+			    all_subacked(ss))
+				u->resync[b].subacked = clock_mono_ms();
 			dispatch_one(u, &ev);
 		}
 	}
@@ -372,7 +542,7 @@ static void dispatch_events(struct ui *u)
 
 static void free_windows(struct ui *u)
 {
-	WINDOW **ws[] = {&u->bar, &u->tree_w, &u->sep_w, &u->pay_w, &u->hint_w};
+	WINDOW **ws[] = {&u->bar, &u->tree_w, &u->sep_w, &u->pay_w, &u->hint_w, &u->note_w};
 
 	for (size_t i = 0; i < sizeof(ws) / sizeof(ws[0]); i++) {
 		if (*ws[i])
@@ -396,15 +566,25 @@ static void layout(struct ui *u)
 	u->side_by_side = u->cols >= (u->stream_mode ? STREAM_SIDE : 70);
 	u->bar = newwin(1, u->cols, 0, 0);
 	u->hint_w = newwin(1, u->cols, u->rows - 1, 0);
+	u->note_w =
+	    newwin(2, u->cols, u->rows - 2, 0); /* a long notice, over the panes' last row */
 	if (u->side_by_side) {
-		u->tree_wd = u->cols * 45 / 100;
+		u->tree_wd = (u->cols * u->tree_width + 50) / 100;
+		if (u->tree_wd < SPLIT_MIN)
+			u->tree_wd = SPLIT_MIN;
+		if (u->tree_wd > u->cols - 1 - SPLIT_MIN)
+			u->tree_wd = u->cols - 1 - SPLIT_MIN;
 		u->tree_h = u->pay_h = body;
 		u->pay_wd = u->cols - u->tree_wd - 1;
 		u->tree_w = newwin(body, u->tree_wd, 1, 0);
 		u->sep_w = newwin(body, 1, 1, u->tree_wd);
 		u->pay_w = newwin(body, u->pay_wd, 1, u->tree_wd + 1);
 	} else {
-		u->tree_h = body * 55 / 100 > 1 ? body * 55 / 100 : 1;
+		u->tree_h = (body * u->tree_height + 50) / 100;
+		if (u->tree_h > body - 2)
+			u->tree_h = body - 2;
+		if (u->tree_h < 1)
+			u->tree_h = 1;
 		u->pay_h = body - u->tree_h - 1;
 		u->tree_wd = u->pay_wd = u->cols;
 		u->tree_w = newwin(u->tree_h, u->cols, 1, 0);
@@ -481,17 +661,13 @@ static void draw_status(struct ui *u, int64_t now)
 		si.replay = replay;
 	}
 	if (u->app->filter || u->tv.silent_only) {
-		char n[32];
-
-		fmt_count(n, sizeof(n),
-		          u->app->filter ? filter_matches(u->app->filter)
-		                         : silence_count(u->app->silence) +
-		                               silence_offline_count(u->app->silence));
-		snprintf(filter, sizeof(filter), "filter %s%s%s (%s)",
-		         u->tv.silent_only ? "is:silent" : "",
+		snprintf(filter, sizeof(filter), "%s%s%s", u->tv.silent_only ? "is:silent" : "",
 		         u->tv.silent_only && u->app->filter ? " " : "",
-		         u->app->filter ? u->app->filter->spec : "", n);
+		         u->app->filter ? u->app->filter->spec : "");
 		si.filter = filter;
+		si.filter_matches = u->app->filter ? filter_matches(u->app->filter)
+		                                   : silence_count(u->app->silence) +
+		                                         silence_offline_count(u->app->silence);
 	}
 	if (u->tv.sort != SORT_NAME)
 		si.sort = tree_view_sort_name(u->tv.sort);
@@ -540,7 +716,7 @@ static void frame(struct ui *u)
 {
 	int64_t now = clock_mono_ms();
 	struct modal *top = u->nmodals ? u->modals[u->nmodals - 1] : NULL;
-	int cy, cx;
+	int cy, cx, lines;
 
 	if (u->dirty & DIRTY_LAYOUT)
 		layout(u);
@@ -568,6 +744,20 @@ static void frame(struct ui *u)
 		u->dirty = 0;
 		return;
 	}
+	/*
+	 * A notice on two lines covers the panes' last row; they come back when it
+	 * goes. A short screen keeps its rows: one line, shortened in the middle
+	 * (the log has it whole).
+	 */
+	lines = u->notice[0] && !u->nmodals && u->rows >= NOTICE_WRAP_ROWS
+	            ? hint_lines(u->cols, u->notice)
+	            : 1;
+	if (lines != u->notice_lines) {
+		u->notice_lines = lines;
+		u->dirty |= DIRTY_PANES;
+	}
+	if (lines == 2 && (u->dirty & (DIRTY_TREE | DIRTY_PAYLOAD)))
+		u->dirty |= DIRTY_HINT;
 	if (u->dirty & DIRTY_STATUS)
 		draw_status(u, now);
 	if (u->stream_mode)
@@ -575,10 +765,10 @@ static void frame(struct ui *u)
 	if (u->dirty & DIRTY_TREE) {
 		if (u->stream_mode)
 			stream_view_draw(&u->sv, u->tree_w, u->tree_h, u->tree_wd,
-			                 u->focus == FOCUS_TREE, app_now(u->app));
+			                 u->focus == FOCUS_TREE, ui_now(u));
 		else
 			tree_view_draw(&u->tv, u->tree_w, u->tree_h, u->tree_wd,
-			               u->focus == FOCUS_TREE, app_now(u->app));
+			               u->focus == FOCUS_TREE, ui_now(u));
 		wnoutrefresh(u->tree_w);
 		werase(u->sep_w);
 		if (u->side_by_side)
@@ -592,15 +782,17 @@ static void frame(struct ui *u)
 
 		if (u->pay_h > 0) {
 			payload_view_draw(&u->pv, u->pay_w, u->pay_h, u->pay_wd, sel,
-			                  u->focus == FOCUS_PAYLOAD, app_now(u->app));
+			                  u->focus == FOCUS_PAYLOAD, ui_now(u));
 			wnoutrefresh(u->pay_w);
 		}
 		u->shown_sel_msgs = sel != TREE_NONE ? tree_node(u->app->tree, sel)->sub_msgs : 0;
 	}
 	if (u->dirty & DIRTY_HINT) {
-		hint_line_draw(u->hint_w, u->cols, u->notice[0] ? u->notice_kind : HINT_KEYS,
+		WINDOW *hw = lines == 2 ? u->note_w : u->hint_w;
+
+		hint_line_draw(hw, lines, u->cols, u->notice[0] ? u->notice_kind : HINT_KEYS,
 		               u->notice);
-		wnoutrefresh(u->hint_w);
+		wnoutrefresh(hw);
 	}
 	for (int i = 0; i < u->nmodals; i++)
 		u->modals[i]->ops->draw(u->modals[i], u, u->rows, u->cols);
@@ -649,17 +841,181 @@ static void toggle_pause(struct ui *u)
 	char n[32];
 
 	u->paused = !u->paused;
+	/* The tree keeps taking messages; the panes show it as it is at this moment. */
+	tree_hold(u->app->tree, u->paused);
 	tree_view_freeze(&u->tv, u->paused);
 	stream_view_freeze(&u->sv, u->paused);
 	if (u->paused) {
 		u->paused_at = u->app->ingested;
+		u->paused_wall = app_now(u->app);
 		ui_notice(u, HINT_NOTICE,
 		          "Paused: the screen stands still, messages are still counted");
 	} else {
 		fmt_count(n, sizeof(n), u->app->ingested - u->paused_at);
-		ui_notice(u, HINT_NOTICE, "Resumed: %s messages arrived during the pause", n);
+		ui_notice(u, HINT_NOTICE, "Resumed: %s message%s arrived during the pause", n,
+		          u->app->ingested - u->paused_at == 1 ? "" : "s");
 	}
 	u->dirty |= DIRTY_PANES;
+}
+
+/* Sets the tree's share of the screen (percent, 10 to 90) in the current direction. */
+static void set_split(struct ui *u, int pct)
+{
+	int *share = u->side_by_side ? &u->tree_width : &u->tree_height;
+
+	if (pct < 10)
+		pct = 10;
+	if (pct > 90)
+		pct = 90;
+	if (pct == *share)
+		return;
+	*share = pct;
+	u->state_changed = true;
+	u->dirty |= DIRTY_LAYOUT;
+}
+
+/* Says where the divider is now. */
+static void split_notice(struct ui *u)
+{
+	char less[32], more[32];
+
+	keys_first(ACT_SHRINK_TREE, less, sizeof(less));
+	keys_first(ACT_GROW_TREE, more, sizeof(more));
+	ui_notice(u, HINT_NOTICE,
+	          "The tree takes %d%% of the %s (%s and %s move it; kept for the next run)",
+	          u->side_by_side ? u->tree_width : u->tree_height,
+	          u->side_by_side ? "width" : "height", less, more);
+}
+
+/* Moves the divider a step: the tree gets more room (dir > 0) or less. */
+static void move_split(struct ui *u, int dir)
+{
+	set_split(u, (u->side_by_side ? u->tree_width : u->tree_height) + dir * SPLIT_STEP);
+	split_notice(u);
+}
+
+/* Whether screen cell (y, x) is on the divider between the panes. */
+static bool on_divider(const struct ui *u, int y, int x)
+{
+	if (u->side_by_side)
+		return x == u->tree_wd && y >= 1 && y <= u->tree_h;
+	return y == 1 + u->tree_h;
+}
+
+/* The wheel: three rows up or down in whatever list is under the pointer. */
+static void mouse_wheel(struct ui *u, int y, int x, int dir)
+{
+	enum action a = dir < 0 ? ACT_MOVE_UP : ACT_MOVE_DOWN;
+
+	for (int i = 0; i < 3; i++) {
+		if (u->nmodals) {
+			struct modal *top = u->modals[u->nmodals - 1];
+
+			/* A window takes the wheel as its arrow keys. */
+			if (!top->ops->key(top, u, dir < 0 ? KEY_UP : KEY_DOWN, true)) {
+				ui_close(u, top);
+				break;
+			}
+			u->dirty |= DIRTY_PANES;
+		} else if (u->tree_w && wenclose(u->tree_w, y, x)) {
+			if (tree_view_action(&u->tv, a))
+				u->dirty |= DIRTY_TREE | DIRTY_PAYLOAD;
+		} else if (u->pay_w && wenclose(u->pay_w, y, x)) {
+			if (payload_view_action(&u->pv, a))
+				u->dirty |= DIRTY_PAYLOAD;
+		}
+	}
+}
+
+/*
+ * A click selects a row or focuses a pane, on a branch marker opens it; a
+ * press on the divider and a release elsewhere move it. Windows on top take
+ * keys only (their lists take the wheel).
+ */
+static void mouse_event(struct ui *u, const MEVENT *ev)
+{
+	int y = ev->y, x = ev->x;
+
+	if (ev->bstate & (BUTTON4_PRESSED | BUTTON5_PRESSED)) {
+		mouse_wheel(u, y, x, ev->bstate & BUTTON4_PRESSED ? -1 : +1);
+		return;
+	}
+	if (ev->bstate & BUTTON1_RELEASED) {
+		if (u->dragging && !u->nmodals) {
+			int body = u->rows - 2;
+
+			set_split(u, u->side_by_side ? (x * 100 + u->cols / 2) / u->cols
+			                             : ((y - 1) * 100 + body / 2) / body);
+			split_notice(u);
+		}
+		u->dragging = false;
+		return;
+	}
+	if (!(ev->bstate & BUTTON1_PRESSED) || u->nmodals)
+		return;
+	if (on_divider(u, y, x)) {
+		u->dragging = true;
+	} else if (wmouse_trafo(u->tree_w, &y, &x, FALSE)) {
+		u->focus = FOCUS_TREE;
+		tree_view_click(&u->tv, y, x, u->tree_wd);
+		u->dirty |= DIRTY_TREE | DIRTY_PAYLOAD;
+	} else if (wenclose(u->pay_w, y, x)) {
+		u->focus = FOCUS_PAYLOAD;
+		u->dirty |= DIRTY_TREE | DIRTY_PAYLOAD;
+	}
+}
+
+/*
+ * Every mouse event curses holds, oldest first: getmouse gives the newest,
+ * and a press and its release that came together may make one KEY_MOUSE.
+ */
+static void handle_mouse(struct ui *u)
+{
+	MEVENT ev[16];
+	int n = 0;
+
+	while (n < 16 && getmouse(&ev[n]) == OK)
+		n++;
+	while (n-- > 0 && !u->too_small)
+		mouse_event(u, &ev[n]);
+}
+
+/* Reads the remembered split; the config's value wins once it changed since. */
+static void load_state(struct ui *u)
+{
+	const struct settings *cfg = u->app->cfg;
+	char path[4096], err[512];
+
+	u->tree_width = cfg->tree_width;
+	u->tree_height = cfg->tree_height;
+	state_default_path(path, sizeof(path));
+	if (state_load(path, &u->state, err, sizeof(err)) != 0) {
+		ui_notice(u, HINT_ERROR, "%s (not used)", err);
+		return;
+	}
+	u->tree_width = state_pick(u->state.tree_width, u->state.tree_width_from, cfg->tree_width);
+	u->tree_height =
+	    state_pick(u->state.tree_height, u->state.tree_height_from, cfg->tree_height);
+}
+
+/* Writes the split to the state file if it was moved; false with why in err. */
+static bool save_state(struct ui *u, char *err, size_t cap)
+{
+	const struct settings *cfg = u->app->cfg;
+	char path[4096];
+
+	if (!u->state_changed)
+		return true;
+	if (u->tree_width != cfg->tree_width || u->state.tree_width) {
+		u->state.tree_width = u->tree_width;
+		u->state.tree_width_from = cfg->tree_width;
+	}
+	if (u->tree_height != cfg->tree_height || u->state.tree_height) {
+		u->state.tree_height = u->tree_height;
+		u->state.tree_height_from = cfg->tree_height;
+	}
+	state_default_path(path, sizeof(path));
+	return state_save(path, &u->state, err, cap) == 0;
 }
 
 static void search(struct ui *u, int dir)
@@ -673,7 +1029,14 @@ static void search(struct ui *u, int dir)
 	}
 	id = tree_view_search(&u->tv, u->last_query, dir, &wrapped);
 	if (id == TREE_NONE) {
-		ui_notice(u, HINT_ERROR, "No topic matches \"%s\"", u->last_query);
+		if (tree_view_flat(&u->tv))
+			ui_notice(
+			    u, HINT_ERROR,
+			    "No topic in this list matches \"%s\" (sorted by name, the search "
+			    "covers the whole tree)",
+			    u->last_query);
+		else
+			ui_notice(u, HINT_ERROR, "No topic matches \"%s\"", u->last_query);
 		return;
 	}
 	ui_select(u, id);
@@ -720,6 +1083,10 @@ static void handle_key(struct ui *u, int key, bool fn)
 		u->dirty |= DIRTY_LAYOUT;
 		return;
 	}
+	if (fn && key == KEY_MOUSE) {
+		handle_mouse(u);
+		return;
+	}
 	if (u->nmodals) {
 		struct modal *top = u->modals[u->nmodals - 1];
 
@@ -758,6 +1125,16 @@ static void handle_key(struct ui *u, int key, bool fn)
 	case ACT_FOCUS_NEXT:
 		u->focus = u->focus == FOCUS_TREE ? FOCUS_PAYLOAD : FOCUS_TREE;
 		u->dirty |= DIRTY_TREE | DIRTY_PAYLOAD;
+		return;
+	case ACT_LIVE:
+		if (payload_view_live(&u->pv)) {
+			ui_notice(u, HINT_NOTICE, "Live: the newest value");
+			u->dirty |= DIRTY_PAYLOAD;
+		}
+		return;
+	case ACT_SHRINK_TREE:
+	case ACT_GROW_TREE:
+		move_split(u, a == ACT_GROW_TREE ? +1 : -1);
 		return;
 	case ACT_REDRAW:
 		clearok(curscr, TRUE);
@@ -959,6 +1336,9 @@ static int64_t next_tick(struct ui *u, int64_t now)
 		if (at < tick)
 			tick = at;
 	}
+	int64_t resync = resync_step(u, now);
+	if (resync < tick)
+		tick = resync;
 	/* The next silence deadline (on the app's clock, which a replay sets). */
 	int64_t due = app_next_due(u->app);
 	if (due != INT64_MAX) {
@@ -1022,6 +1402,8 @@ static int loop(struct ui *u)
 				continue;
 			session_status(l->session, &st);
 			if (st.gen != l->st.gen) {
+				if (st.connects != l->st.connects)
+					connected_again(u, i, &st);
 				l->st = st;
 				u->dirty |= DIRTY_STATUS | (a->several ? DIRTY_TREE : 0);
 				auth_prompt_on_status(u, l, &st);
@@ -1093,16 +1475,16 @@ static int64_t replay_job_step(struct job *j, struct ui *u, int64_t now)
 	if (next != REPLAY_DONE)
 		return next;
 	u->dirty |= DIRTY_STATUS;
+	char fed[48], bad[48];
+
+	fmt_things(fed, sizeof(fed), replay_fed(r), "message", "messages");
+	fmt_things(bad, sizeof(bad), replay_bad_lines(r), "line was", "lines were");
 	if (replay_describe_error(r, why, sizeof(why)) > 0)
-		ui_notice(u, HINT_ERROR, "Replay stopped after %llu messages: %s",
-		          (unsigned long long)replay_fed(r), why);
+		ui_notice(u, HINT_ERROR, "Replay stopped after %s: %s", fed, why);
 	else if (replay_bad_lines(r))
-		ui_notice(u, HINT_ERROR, "Replay done: %llu messages; %llu lines were not messages",
-		          (unsigned long long)replay_fed(r),
-		          (unsigned long long)replay_bad_lines(r));
+		ui_notice(u, HINT_ERROR, "Replay done: %s; %s not messages", fed, bad);
 	else
-		ui_notice(u, HINT_NOTICE, "Replay done: %llu messages",
-		          (unsigned long long)replay_fed(r));
+		ui_notice(u, HINT_NOTICE, "Replay done: %s", fed);
 	return JOB_DONE;
 }
 
@@ -1256,6 +1638,12 @@ int ui_run(struct app *app)
 	define_key("\033OF", KEY_END);
 	nodelay(u->input_w, TRUE);
 	leaveok(u->input_w, TRUE);
+	if (app->cfg->mouse) {
+		/* Presses and releases as they come (a drag is the two), no click timing. */
+		mouseinterval(0);
+		mousemask(BUTTON1_PRESSED | BUTTON1_RELEASED | BUTTON4_PRESSED | BUTTON5_PRESSED,
+		          NULL);
+	}
 	wnoutrefresh(u->input_w);
 
 	tree_view_init(&u->tv, app->tree);
@@ -1269,6 +1657,7 @@ int ui_run(struct app *app)
 	payload_view_init(&u->pv, app->tree, &app->dec);
 	payload_view_set_timing(&u->pv, app->timing, app->silence);
 	sys_drops_init(&u->drops);
+	load_state(u);
 	layout(u);
 	if (app->replay)
 		ui_start_job(u, replay_job_new());
@@ -1292,6 +1681,8 @@ int ui_run(struct app *app)
 		dup2(saved_err, STDERR_FILENO);
 		close(saved_err);
 	}
+	if (!save_state(u, err, sizeof(err)))
+		fprintf(stderr, "mqscope: the pane split was not kept: %s\n", err);
 	tree_view_free(&u->tv);
 	stream_view_free(&u->sv);
 	payload_view_free(&u->pv);

@@ -18,7 +18,7 @@
 	X(MAIN, NULL, "The tree and the payload", LIST)                                            \
 	X(LIST, NULL, "Every list: the tree, the payload, and lists in windows", NONE)             \
 	X(HELP, "help_window", "This help", LIST)                                                  \
-	X(LOG, "log_window", "Connection log", LIST)                                               \
+	X(LOG, "log_window", "Log: the connection and messages", LIST)                             \
 	X(SUBS, "subscriptions_window", "Subscriptions", LIST)                                     \
 	X(MESSAGES, "messages_window", "Saved messages", LIST)                                     \
 	X(FORM, "form", "Publish form", NONE)                                                      \
@@ -57,6 +57,11 @@
 	X(COLLAPSE_ALL, "collapse-all", "-", "Collapse every branch (in the payload: fold all)",   \
 	  0)                                                                                       \
 	X(FOCUS_NEXT, "focus-next", "Tab", "Switch focus between the tree and the payload", 0)     \
+	X(SHRINK_TREE, "shrink-tree", "<",                                                         \
+	  "Give the tree less room: the divider moves left, or up (remembered for the next run)",  \
+	  0)                                                                                       \
+	X(GROW_TREE, "grow-tree", ">",                                                             \
+	  "Give the tree more room: the divider moves right, or down (remembered)", 0)             \
 	/* publishing and control */                                                               \
 	X(PUBLISH, "publish", "p", "Publish a message (topic, payload, QoS, retain...)",           \
 	  publish_form_open)                                                                       \
@@ -76,13 +81,18 @@
 	X(LOGIN, "login", "L", "Log in again with another username and password",                  \
 	  auth_prompt_open)                                                                        \
 	X(CONNECTION_LOG, "connection-log", "c",                                                   \
-	  "Connection log: when the broker was lost, why, and the next attempt", conn_log_open)    \
+	  "Log: when the broker was lost, why, and the next attempt; and the bottom line's last "  \
+	  "messages, whole",                                                                       \
+	  conn_log_open)                                                                           \
 	/* views of the data */                                                                    \
 	X(PAYLOAD_VIEW, "payload-view", "v",                                                       \
 	  "Payload as: auto, Sparkplug table, decoded, text, JSON, hex dump (those that apply)",   \
 	  payload_view_cycle_format)                                                               \
-	X(HISTORY, "history", "H", "Recent values of the topic; Enter shows one",                  \
+	X(HISTORY, "history", "H",                                                                 \
+	  "Recent values of the topic ([ and ] pick one; in the payload pane, Enter shows one)",   \
 	  payload_view_history)                                                                    \
+	X(LIVE, "live", "Esc",                                                                     \
+	  "Back to the live value: leave the history, a value opened from it, the diff", 0)        \
 	X(OLDER_VALUE, "older-value", "[", "Show the previous value of the topic",                 \
 	  payload_view_older)                                                                      \
 	X(NEWER_VALUE, "newer-value", "]", "Show the next newer value", payload_view_newer)        \
@@ -153,7 +163,7 @@
 	X(LIST, SEARCH_NEXT, "search-next", "n", "Jump to the next match")                         \
 	X(LIST, SEARCH_PREV, "search-prev", "N", "Jump to the previous match")                     \
 	X(HELP, HELP_CLOSE, "close", "Esc q ? F1", "Close the help")                               \
-	X(LOG, LOG_CLOSE, "close", "Esc q c", "Close the connection log")                          \
+	X(LOG, LOG_CLOSE, "close", "Esc q c", "Close the log")                                     \
 	X(SUBS, SUBS_ADD, "add", "a + i", "Subscribe to another filter (typed at the prompt)")     \
 	X(SUBS, SUBS_REMOVE, "remove", "d x Del", "Unsubscribe from the selected filter")          \
 	X(SUBS, SUBS_QOS0, "qos-0", "0", "Subscribe to the selected filter again with QoS 0")      \

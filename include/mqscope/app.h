@@ -52,6 +52,7 @@ struct app_link {
 	struct rate rate;
 	struct session_status st; /* as the UI last read it */
 	tree_id root;             /* its branch, TREE_NONE until its first message */
+	int64_t last_retained_ms; /* monotonic: when its last retained message was taken in */
 	struct spb_model *spb;    /* its Sparkplug B births, aliases and seq, fed on ingest */
 };
 

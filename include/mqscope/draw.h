@@ -58,7 +58,8 @@ struct key_hint {
 };
 /*
  * Draws hints at the cursor, "Esc close  a add", with the keys bound now (an
- * unbound action is left out); returns the columns used.
+ * unbound action is left out), as many whole hints as fit in maxcols (none is
+ * ever cut); returns the columns used.
  */
 int draw_key_hints(WINDOW *w, int maxcols, const struct key_hint *hints, size_t n);
 /*

@@ -31,4 +31,21 @@ struct fit fit_text(const char *in, size_t len, unsigned flags, int cols);
  */
 size_t fit_wrap(const char *in, size_t len, unsigned flags, int cols, size_t *next);
 
+/* A text shortened in the middle: in[0..head), an ellipsis, in[tail..len). */
+struct fit_mid {
+	size_t head, tail;
+	int cols; /* columns of the whole, ellipsis included */
+	bool cut;
+};
+
+/*
+ * Fits in[0..len) into cols columns by leaving out its middle (paths and
+ * names, whose ends say the most): a text that fits is whole (head == tail
+ * == len); else about half the room goes to its start and the rest to its
+ * end, around a one-column ellipsis, cut between glyphs.
+ */
+struct fit_mid fit_middle(const char *in, size_t len, unsigned flags, int cols);
+/* The same with head_cols columns at most for the start (a topic's end says the most). */
+struct fit_mid fit_middle_at(const char *in, size_t len, unsigned flags, int cols, int head_cols);
+
 #endif

@@ -27,6 +27,8 @@ enum action keys_action(int key);
 bool keys_is_text(int key, bool fn);
 /* Names of the keys bound to a, e.g. "Up k". */
 void keys_describe(enum action a, char *buf, size_t cap);
+/* The first of them ("Esc" of "Esc q c"), or "" when the action has no key. */
+void keys_first(enum action a, char *buf, size_t cap);
 /* Parses a key name; -1 when unknown. */
 int keys_parse(const char *name);
 

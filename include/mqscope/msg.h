@@ -15,7 +15,8 @@ struct msg_head {
 	uint32_t props_len;
 	uint8_t qos;
 	uint8_t retain;
-	uint8_t pad[6];
+	uint16_t conn; /* which connection brought it: 1, 2... (mod 65536); 0: none (a replay) */
+	uint8_t pad[4];
 };
 
 /* A decoded view into a record; pointers borrow the record's bytes. */

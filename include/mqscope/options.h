@@ -100,6 +100,8 @@
 	X(THEME, "theme", 0, "NAME", "program",                                                    \
 	  "colour theme (default, light, high-contrast, mono)")                                    \
 	X(ASCII, "ascii", 0, NULL, "program", "draw without line-drawing or block characters")     \
+	X(NO_MOUSE, "no-mouse", 0, NULL, "program",                                                \
+	  "keep the mouse for the terminal's own selection (no clicks, no wheel)")                 \
 	X(DEMO, "demo", 0, NULL, "program", "start a private demo broker with simulated devices")  \
 	X(STATS, "stats", 0, "FILE", "program",                                                    \
 	  "write message counts to FILE on exit and on SIGUSR1")                                   \

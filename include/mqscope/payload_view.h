@@ -44,7 +44,7 @@ struct pv_row {
 struct pv_key {
 	tree_id id;
 	uint64_t msgs;
-	unsigned age;
+	uint64_t ord; /* the opened value's place among the topic's messages; 0: the newest */
 	int as, body;
 	uint16_t hist_len;
 };
@@ -57,8 +57,13 @@ struct payload_view {
 	tree_id shown;                 /* node the state below belongs to */
 	enum pv_format format;
 	enum pv_body body;
-	unsigned age;        /* the value shown: 0 newest, 1 the one before... */
-	uint64_t age_msgs;   /* the node's count when age was last adjusted to new messages */
+	/*
+	 * A value opened from the history (or with [ and ]) stays on screen until
+	 * the user leaves it, even once newer values push it out of the history:
+	 * the pane keeps a copy of it and of the value before it (for the diff).
+	 */
+	struct tree_value *opened, *opened_prev; /* NULL: the newest value, live */
+	uint64_t opened_ord;                     /* which of the topic's messages it was */
 	struct list_view lv; /* the body's rows; lv.l.sel is the cursor (drawn with the focus) */
 	const struct tree_value *drawn; /* the value being drawn, during a draw */
 	int width;
@@ -130,6 +135,11 @@ const struct tree_value *payload_view_value(const struct payload_view *p, tree_i
  */
 const struct tree_value *payload_view_read(const struct payload_view *p, tree_id id,
                                            struct decoded *out);
+
+/* Opens the value age steps back in id's history (0: the newest, live); false when none. */
+bool payload_view_open(struct payload_view *p, tree_id id, unsigned age);
+/* Back to the newest value and the value view (Esc); false when it was there already. */
+bool payload_view_live(struct payload_view *p);
 
 /* Action handlers. */
 void payload_view_cycle_format(struct ui *u);

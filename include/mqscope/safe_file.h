@@ -68,4 +68,7 @@ void safe_lines_free(struct safe_lines *l);
  */
 int safe_lines_next(struct safe_lines *l, const char **line, size_t *len);
 
+/* Creates the directories above path that are missing (mode 0700); 0, or -1 with errno. */
+int safe_make_parents(const char *path);
+
 #endif

@@ -180,6 +180,8 @@ struct session_sub {
 int session_subscribe(struct session *ss, const char *filter, int qos, char *err, size_t cap);
 /* Removes a filter and unsubscribes. -1 with err if it is not subscribed. */
 int session_unsubscribe(struct session *ss, const char *filter, char *err, size_t cap);
+/* Copies of messages left out: delivered again for another of our overlapping filters. */
+uint64_t session_duplicates(struct session *ss);
 /* Copies up to max current subscriptions; returns how many there are. */
 size_t session_subscriptions(struct session *ss, struct session_sub *out, size_t max);
 

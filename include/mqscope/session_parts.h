@@ -49,7 +49,9 @@ struct ev_head {
 struct net_sub {
 	char *filter;
 	int qos;
-	int mid; /* of the SUBSCRIBE in flight */
+	int mid;     /* of the SUBSCRIBE in flight */
+	int granted; /* -1 pending, else the granted QoS or the refusal */
+	uint32_t id; /* MQTT 5 subscription identifier: which of ours delivered a message */
 };
 
 struct session {
@@ -64,6 +66,7 @@ struct session {
 	/* counters any thread may read */
 	atomic_uint_fast64_t received;
 	atomic_uint_fast64_t direct, via_lib, reads, read_bytes;
+	atomic_uint_fast64_t duplicates; /* copies left out: delivered again for another filter */
 
 	/* the owner's side: what the events told, and ids */
 	struct session_status st;

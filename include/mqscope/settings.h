@@ -147,6 +147,9 @@ struct settings {
 	char *replay_path;
 	double replay_speed; /* 1 = as recorded, 0 = all at once */
 	int fps;
+	int tree_width;  /* percent of the columns for the tree, side by side */
+	int tree_height; /* percent of the rows for the tree, stacked */
+	bool mouse;      /* clicks and the wheel (--no-mouse leaves the mouse to the terminal) */
 	unsigned history;
 	size_t value_budget;
 	size_t payload_cap;

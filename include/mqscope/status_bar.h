@@ -36,7 +36,8 @@ struct status_info {
 	uint64_t backlog;        /* messages taken in since the pause began */
 	uint64_t broker_dropped; /* the broker's $SYS drop count grew by this since we connected */
 	const char *replay;      /* "replay 10x 45%", or NULL */
-	const char *filter;      /* "filter sensors/# (12)", or NULL */
+	const char *filter;      /* the filter as typed ("sensors/#"), or NULL */
+	uint64_t filter_matches; /* topics it shows */
 	const char *sort;        /* sort order other than by name, or NULL */
 	bool recording, record_failed;
 	uint64_t silent;          /* topics silent now */
@@ -48,7 +49,13 @@ void status_bar_draw(WINDOW *w, int wd, const struct status_info *si);
 
 enum hint_kind { HINT_KEYS, HINT_NOTICE, HINT_ERROR };
 
-/* Draws the bottom line: a notice, or the most useful keys. */
-void hint_line_draw(WINDOW *w, int wd, enum hint_kind kind, const char *text);
+/* Lines a notice of wd columns needs: 1, or 2 when it is longer than one line holds. */
+int hint_lines(int wd, const char *text);
+/*
+ * Draws the bottom line into w (lines tall): a notice, or the most useful
+ * keys. A notice never ends cut: on two lines it wraps at a space, and what
+ * is still too long is shortened in the middle (the log `c` keeps it whole).
+ */
+void hint_line_draw(WINDOW *w, int lines, int wd, enum hint_kind kind, const char *text);
 
 #endif

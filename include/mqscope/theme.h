@@ -20,7 +20,7 @@
 	X(VALUE, "value", COLOR_GREEN, -1, A_NORMAL, A_NORMAL)                                     \
 	X(RETAINED, "retained", COLOR_MAGENTA, -1, A_NORMAL, A_DIM)                                \
 	X(SELECTED, "selected", COLOR_BLACK, COLOR_CYAN, A_NORMAL, A_REVERSE)                      \
-	X(SELECTED_IDLE, "selected-unfocused", COLOR_BLACK, COLOR_WHITE, A_NORMAL, A_UNDERLINE)    \
+	X(SELECTED_IDLE, "selected-unfocused", -1, -1, A_UNDERLINE, A_UNDERLINE)                   \
 	X(ESCAPE, "escape", COLOR_RED, -1, A_BOLD, A_BOLD | A_UNDERLINE)                           \
 	X(META_KEY, "meta-key", COLOR_BLUE, -1, A_BOLD, A_BOLD)                                    \
 	X(META, "meta", -1, -1, A_NORMAL, A_NORMAL)                                                \
@@ -48,6 +48,7 @@
 	X(RATE, "rate", COLOR_CYAN, -1, A_NORMAL, A_NORMAL)                                        \
 	X(CURSOR, "cursor", -1, -1, A_REVERSE, A_REVERSE)                                          \
 	X(ABSENT, "absent", -1, -1, A_DIM, A_DIM)                                                  \
+	X(STALE, "stale", -1, -1, A_DIM, A_DIM)                                                    \
 	X(ALARM, "alarm", COLOR_WHITE, COLOR_RED, A_BOLD, A_REVERSE | A_BOLD)
 
 enum theme_slot {

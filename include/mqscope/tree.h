@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "mqscope/rate.h"
 #include "mqscope/msg.h"
 
 typedef uint32_t tree_id;
@@ -21,7 +22,8 @@ struct tree_value {
 	uint32_t props_len;
 	uint8_t qos;
 	uint8_t retained;
-	char data[]; /* len payload bytes, then props_len bytes */
+	uint8_t held; /* shown by a hold (tree_hold): freed when it ends, not before */
+	char data[];  /* len payload bytes, then props_len bytes */
 };
 
 struct tree_node {
@@ -36,12 +38,13 @@ struct tree_node {
 	uint16_t hist_len;   /* values held, newest at hist_head */
 	uint16_t hist_head;
 	uint8_t flags;
-	uint8_t qos;       /* of the last message */
-	float rate;        /* messages/s in this subtree, decaying average as of sub_last_ms */
-	uint64_t msgs;     /* messages on this exact topic */
-	uint64_t sub_msgs; /* messages in this subtree */
-	int64_t first_ms;  /* first message on this topic */
-	int64_t last_ms;   /* last message on this topic */
+	uint8_t qos;          /* of the last message */
+	uint16_t conn;        /* the connection the last value came on (msg_head.conn) */
+	struct rate_est rate; /* messages/s in this subtree, as of sub_last_ms (rate.h) */
+	uint64_t msgs;        /* messages on this exact topic */
+	uint64_t sub_msgs;    /* messages in this subtree */
+	int64_t first_ms;     /* first message on this topic */
+	int64_t last_ms;      /* last message on this topic */
 	int64_t sub_last_ms;
 	union {
 		struct tree_value *one; /* hist_len <= 1 */
@@ -52,6 +55,9 @@ struct tree_node {
 
 #define TREE_F_VALUE    0x01 /* holds a current value */
 #define TREE_F_RETAINED 0x02 /* last message had the retain flag */
+#define TREE_F_TOUCHED  0x04 /* took a message since the last tree_take_touched */
+#define TREE_F_HELD     0x08 /* changed during a hold: the node as it was is kept aside */
+#define TREE_F_GONE     0x10 /* retained, and the broker did not send it again on resubscribing */
 
 struct tree_limits {
 	size_t max_topics;   /* nodes, 0 = unlimited */
@@ -80,6 +86,7 @@ struct tree_msg {
 	int64_t time_ms;
 	uint8_t qos;
 	uint8_t retained;
+	uint16_t conn; /* which connection it came on (msg_head.conn) */
 };
 
 struct tree;
@@ -101,8 +108,6 @@ const char *tree_name(const struct tree *t, tree_id id, size_t *len);
 size_t tree_path(const struct tree *t, tree_id id, char *buf, size_t cap);
 /* The value age steps back from the newest (0), or NULL. */
 const struct tree_value *tree_value(const struct tree *t, tree_id id, unsigned age);
-/* Time constant of the per-node message rate, ms. */
-#define TREE_RATE_TAU_MS 5000
 /* Messages per second in id's subtree around now_ms (wall clock, like message times). */
 double tree_rate(const struct tree *t, tree_id id, int64_t now_ms);
 /* Whether id is hidden: neither it nor anything below it holds a value. */
@@ -119,9 +124,51 @@ bool tree_has_retained(const struct tree *t, tree_id id);
  * (allocated; NULL when none); returns how many. A walk over the subtree. */
 size_t tree_retained_under(const struct tree *t, tree_id root, tree_id **out);
 
+/*
+ * A hold (the paused screen): while it lasts, the tree takes messages as
+ * always, and the tree_shown functions answer as of its start. A node is
+ * copied aside the first time a message changes it (its values stay in memory
+ * until the hold ends); nodes made since are hidden. Memory: at most what the
+ * tree held when the hold began, again.
+ */
+void tree_hold(struct tree *t, bool on);
+bool tree_holding(const struct tree *t);
+/* Node id as shown: as at the start of the hold, or as it is when there is none. */
+const struct tree_node *tree_shown(const struct tree *t, tree_id id);
+/* Value age steps back from the newest shown, or NULL. */
+const struct tree_value *tree_shown_value(const struct tree *t, tree_id id, unsigned age);
+/* Messages per second of id's subtree as shown. */
+double tree_shown_rate(const struct tree *t, tree_id id, int64_t now_ms);
+/*
+ * Connections: each message says which connection brought it (tree_msg.conn),
+ * as TREE_CONN(broker slot, connection count): several brokers each count
+ * their own. A value that came on an earlier connection of its broker than
+ * that broker's current one is stale: the broker has not sent it again since
+ * it reconnected (a live sensor's next message, or a retained message's
+ * resend, makes it current again).
+ */
+#define TREE_CONN_SLOTS        8
+#define TREE_CONN(slot, count) ((uint16_t)(((unsigned)(slot) << 13) | ((count)&0x1fffu)))
+#define TREE_CONN_SLOT(conn)   ((unsigned)(conn) >> 13)
+/* The current connection of broker slot (TREE_CONN(slot, count)). */
+void tree_set_connection(struct tree *t, unsigned slot, uint16_t conn);
+/* Whether node n (as shown) holds a value from before the current connection. */
+bool tree_shown_stale(const struct tree *t, const struct tree_node *n);
+/*
+ * Once broker slot has sent what it keeps for the new subscriptions: marks
+ * every retained value from its earlier connections whose topic covered() says
+ * a subscription of the current one matches as gone from the broker
+ * (TREE_F_GONE, until a message comes for it). O(topics): once per reconnect.
+ */
+size_t tree_mark_gone(struct tree *t, unsigned slot,
+                      bool (*covered)(void *ctx, const char *topic, size_t len), void *ctx);
+/* Whether id is hidden as shown (nothing below it held a value, or it is newer than a hold). */
+bool tree_shown_hidden(const struct tree *t, tree_id id);
+
 /* Orders sibling names the way people expect: "bulb2" before "bulb10". */
 int tree_name_cmp(const char *a, size_t alen, const char *b, size_t blen);
-/* Fills *out (grown with realloc) with the visible children of id in name order; returns count. */
+/* Fills *out (grown with realloc) with the children of id shown (tree_shown_hidden) in name
+ * order; returns count. */
 size_t tree_children_sorted(const struct tree *t, tree_id id, tree_id **out, size_t *cap);
 
 /*
@@ -130,6 +177,15 @@ size_t tree_children_sorted(const struct tree *t, tree_id id, tree_id **out, siz
  * happened than fit, and then a view should rebuild unconditionally.
  */
 size_t tree_take_changes(struct tree *t, tree_id *ids, size_t max, bool *overflow);
+
+/*
+ * While tracking, the topics that take a message are noted once each, so a
+ * list sorted by traffic (the busiest topics) is kept up to date from what
+ * changed rather than from every topic.
+ */
+void tree_track_touched(struct tree *t, bool on);
+/* The topics noted since the last call, into *ids (grown with realloc); returns how many. */
+size_t tree_take_touched(struct tree *t, tree_id **ids, size_t *cap);
 
 size_t tree_node_count(const struct tree *t);
 uint64_t tree_topic_count(const struct tree *t);

@@ -23,8 +23,18 @@ enum tree_sort { SORT_NAME, SORT_RATE, SORT_MSGS, SORT_LAST, SORT_SILENCE, SORT_
 /* Rows are re-sorted by rate, count or time at most this often, ms. */
 #define TREE_VIEW_RESORT_MS 1000
 
+/* Topics a list sorted by traffic holds: the busiest of the whole tree. */
+#define TREE_VIEW_FLAT_MAX 2000
+
+/*
+ * Sorted by name, the pane is the tree. Sorted by rate, messages or last
+ * update it is a flat list of the busiest topics of the whole tree, expanded
+ * or not (their full names), kept up to date once a second from what took
+ * messages since (tree_track_touched): nothing per frame walks every topic.
+ */
 struct tree_view {
 	const struct tree *tree;
+	struct tree *live;           /* the same tree, for noting which topics took messages */
 	const struct filter *filter; /* NULL: every topic is shown */
 	const struct silence *silence;
 	bool silent_only; /* only silent topics and offline devices (filter "is:silent") */
@@ -39,9 +49,10 @@ struct tree_view {
 
 	uint8_t *expanded; /* bit per node id */
 	size_t expanded_bytes;
-	bool stale;  /* rows must be rebuilt before use */
-	bool frozen; /* paused: changes in the tree do not rebuild the rows */
-	bool missed; /* changes arrived while frozen */
+	bool stale;        /* rows must be rebuilt before use */
+	bool full_rebuild; /* the flat list from every topic, not from what changed */
+	bool frozen;       /* paused: changes in the tree do not rebuild the rows */
+	bool missed;       /* changes arrived while frozen */
 
 	int64_t now;       /* wall ms the rows were sorted and drawn against */
 	int64_t sorted_at; /* monotonic ms of the last rebuild under a non-name sort */
@@ -54,12 +65,16 @@ struct tree_view {
 	size_t items_cap;
 	tree_id *stack;
 	size_t stack_cap;
+	tree_id *touched; /* scratch for the flat list */
+	size_t touched_cap;
 
 	const struct decoders *dec;        /* binary values preview decoded (NULL: as bytes) */
 	struct decoded_previews *previews; /* with dec */
 };
 
-void tree_view_init(struct tree_view *v, const struct tree *t);
+void tree_view_init(struct tree_view *v, struct tree *t);
+/* Whether the pane is the flat list of the busiest topics (a sort other than by name). */
+bool tree_view_flat(const struct tree_view *v);
 void tree_view_free(struct tree_view *v);
 /* Rows preview binary values decoded with dec (Sparkplug B, CBOR...), each new value once. */
 void tree_view_set_decoders(struct tree_view *v, const struct decoders *dec);
@@ -73,6 +88,11 @@ void tree_view_note_changes(struct tree_view *v, struct tree *t, struct filter *
 bool tree_view_action(struct tree_view *v, enum action a);
 /* Selects id, expanding its ancestors, and scrolls it into view. */
 void tree_view_select(struct tree_view *v, tree_id id);
+/*
+ * A click at row y, column x of the pane (wd wide): selects that row, and
+ * opens or closes it when x is on its branch marker. False below the rows.
+ */
+bool tree_view_click(struct tree_view *v, int y, int x, int wd);
 bool tree_view_is_expanded(const struct tree_view *v, tree_id id);
 void tree_view_set_expanded(struct tree_view *v, tree_id id, bool on);
 

@@ -28,6 +28,15 @@ struct tree_view *ui_tree_view(struct ui *u);
 /* Shows a line on the hint bar until the next key. */
 void ui_notice(struct ui *u, enum hint_kind kind, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* A message the bottom line showed, kept to be read whole again (the log, `c`). */
+#define UI_MESSAGES_MAX 32
+struct ui_message {
+	int64_t time_ms; /* wall clock */
+	enum hint_kind kind;
+	char text[512];
+};
+/* Copies up to max of the newest messages, oldest first; returns how many were copied. */
+size_t ui_messages(struct ui *u, struct ui_message *out, size_t max);
 /* Redraws everything in the next frame. */
 void ui_dirty(struct ui *u);
 /* Puts a modal on top (the UI owns it until it closes). */
@@ -49,6 +58,8 @@ void ui_focus_payload(struct ui *u, bool on);
 void ui_emit_after_frame(struct ui *u, const char *bytes, size_t len);
 /* Messages the broker dropped since mqscope connected ($SYS), as the status bar shows. */
 uint64_t ui_broker_dropped(struct ui *u);
+/* The wall clock the panes show ages against: now, or the moment of the pause. */
+int64_t ui_now(struct ui *u);
 /* Screen size. */
 int ui_rows(struct ui *u);
 int ui_cols(struct ui *u);

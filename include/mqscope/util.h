@@ -25,8 +25,10 @@ bool parse_size(const char *s, size_t *out);
 /* Whether hay[0..hlen) contains needle[0..nlen), ignoring ASCII case (searches). */
 bool mem_contains_ci(const char *hay, size_t hlen, const char *needle, size_t nlen);
 
-/* 1234567 -> "1,234,567". */
-void fmt_count(char *buf, size_t cap, uint64_t n);
+/* 1234567 -> "1,234,567". Returns buf. */
+const char *fmt_count(char *buf, size_t cap, uint64_t n);
+/* (1, "topic", "topics") -> "1 topic"; (1234, ...) -> "1,234 topics". Returns buf. */
+const char *fmt_things(char *buf, size_t cap, uint64_t n, const char *one, const char *many);
 /* 1234567 -> "1.2M"; compact form for narrow columns. */
 void fmt_short(char *buf, size_t cap, double n);
 /* Bytes -> "512 B", "4.1 KiB", "12.0 MiB". */

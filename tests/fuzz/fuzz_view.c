@@ -119,7 +119,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			pv.format = (enum pv_format)(b & 3);
 			pv.body = (enum pv_body)(b >> 2 & 3);
 		} else if (b < 0x60) {
-			pv.age = b & 15;
+			payload_view_open(&pv, id, b & 15);
 		} else if (b < 0x70) {
 			ARRIVE();
 		} else {

@@ -34,7 +34,7 @@ ALLOWED = [
     rb"\x1b\[[0-9]+;[0-9]+r",  # scroll region
     rb"\x1b\[(22|23);0;0t",  # title stack save and restore around the alternate screen
     rb"\x1b\[4[hl]",  # insert mode
-    rb"\x1b\[\?(1049|1047|47|1|7|12|25|2004|1000|1002|1006)[hl]",  # modes curses owns
+    rb"\x1b\[\?(1049|1047|47|1|7|12|25|2004|1000|1002|1006)(;(1000|1002|1006))*[hl]",  # modes curses owns
     rb"\x1b[()][0B]",  # character set designation
     rb"\x1b[=>78M]",  # keypad modes, save and restore cursor, reverse index
 ]
@@ -49,8 +49,8 @@ INVISIBLE |= {0x00AD, 0x034F, 0x061C, 0x115F, 0x1160, 0x3164, 0xFEFF, 0xFFA0}
 INVISIBLE |= set(range(0xFE00, 0xFE10)) | set(range(0xE0000, 0xE1000))
 
 MODES = {b"1049": "alternate screen", b"25": "cursor visible", b"1": "keypad (DECCKM)",
-         b"2004": "bracketed paste"}
-MODES_AT_EXIT = {b"1049": False, b"25": True, b"1": False, b"2004": False}
+         b"2004": "bracketed paste", b"1000": "mouse reporting"}
+MODES_AT_EXIT = {b"1049": False, b"25": True, b"1": False, b"2004": False, b"1000": False}
 
 
 def scan(data, exited, drawn, absent, ascii_only=False, osc52=0):
@@ -82,10 +82,12 @@ def scan(data, exited, drawn, absent, ascii_only=False, osc52=0):
                 i += 1
                 continue
             seq = m.group(0)
-            mm = re.fullmatch(rb"\x1b\[\?([0-9]+)([hl])", seq)
-            if mm and mm.group(1) in MODES:
-                modes[mm.group(1)] = mm.group(2) == b"h"
-                if mm.group(1) == b"1049":
+            mm = re.fullmatch(rb"\x1b\[\?([0-9;]+)([hl])", seq)
+            for mode in mm.group(1).split(b";") if mm else []:
+                if mode not in MODES:
+                    continue
+                modes[mode] = mm.group(2) == b"h"
+                if mode == b"1049":
                     if mm.group(2) == b"h":
                         alt_on += 1
                     else:

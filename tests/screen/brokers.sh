@@ -2,7 +2,8 @@
 # Several brokers in one screen: two real mosquitto brokers joined by a real bridge (house carries
 # house/# to cloud and back). Each broker is a top-level branch with its state; a bridged message
 # shows under both; a toggle under cloud reaches cloud's subscribers and not house's; killing
-# cloud leaves house live and the status bar says which one is down.
+# cloud leaves house live and the status bar says which one is down; when cloud comes back empty,
+# only its values are from before a reconnect and only its forgotten retained topic is gone.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/publib.sh"
 
@@ -168,6 +169,11 @@ wait_for "cloud: (missing)"
 keys Escape
 wait_gone "compare everything"
 
+# A retained topic on cloud alone, which cloud forgets when it restarts (no persistence).
+pub_on "$CLOUD_PORT" cloud/gone1 X -r
+select_topic gone1
+wait_selected "gone1 ® = X"
+
 # Killing cloud: house stays live, the bar and the branch say cloud is down.
 kill "$CLOUD_PID"
 wait_pid_gone "$CLOUD_PID" 10 || fail "cloud did not stop"
@@ -175,11 +181,24 @@ wait_line "house up +cloud DOWN"
 wait_for "cloud [DOWN]"
 pub_on "$HOUSE_PORT" local/after 42
 wait_for "after = 42"
+
+# Cloud comes back empty: only cloud's reconnect makes values stale; its retained topic that it
+# does not send again is gone, house's retained topics are current as they were.
+start_mosq cloud "$CLOUD_PORT"
+wait_line "house up +cloud up"
+wait_line "cloud: [0-9,]+ retained topics? the broker no longer has"
+select_topic gone1
+wait_selected "gone1 (gone) = X"
+wait_for "gone from the broker"
+select_topic local/only
+wait_selected "only ® = 7"
+wait_gone "gone from the broker"
+screen | grep -q "before reconnect" && fail "house's local/only is shown as from before a reconnect"
+screen | grep -q "only (gone)" && fail "house's local/only is marked gone"
 keys q
 [ "$(wait_exit)" = 0 ] || fail "exit status was not 0"
 
 # A profile listing brokers opens both; -L twice does too, labelled by host:port.
-start_mosq cloud "$CLOUD_PORT"
 respawn_ui --profile site
 wait_line "house up +cloud up"
 keys q

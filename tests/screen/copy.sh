@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # y and Y copy the topic and the payload with OSC 52 (tmux with set-clipboard on keeps what the
-# terminal was sent in a paste buffer); w writes the payload to a file; z pauses the screen while
+# terminal was sent in a paste buffer); without set-clipboard on, tmux drops it and mqscope says so
+# instead of claiming a copy; w writes the payload to a file; z pauses the screen while
 # messages are still taken in and counted.
 T_TMUX_EXTRA='set -g set-clipboard on'
 . "$(dirname "$0")/../lib.sh"
@@ -25,11 +26,11 @@ buffer_is() {
 search "dev/blob"
 wait_line "── hex"
 keys y
-wait_for "Copied the topic (8 bytes) to the clipboard"
+wait_for "Copied the topic (8 bytes) to tmux's clipboard (set-clipboard on)"
 printf 'dev/blob' >"$T_DIR/want"
 buffer_is "$T_DIR/want"
 keys Y
-wait_for "Copied the payload (15 bytes) to the clipboard"
+wait_for "Copied the payload (15 bytes) to tmux's clipboard (set-clipboard on)"
 buffer_is "$T_DIR/blob"
 
 search "topic"
@@ -68,6 +69,40 @@ wait_line "^ +new = fresher"
 wait_line "^ +blob = changed"
 wait_gone "PAUSED"
 
+keys q
+[ "$(wait_exit)" = 0 ] || fail "exit status was not 0"
+stop_ui
+
+# tmux as it comes (set-clipboard external): an application's OSC 52 goes nowhere. At 80x24 the
+# reason is on the bottom lines, whole, and the paste buffers stay empty. (Run from T_DIR, so a
+# relative file name below lands there.)
+cd "$T_DIR" || fail "cd"
+T_TMUX_EXTRA='' T_COLS=80 T_ROWS=24 start_ui -h 127.0.0.1 -p "$BROKER_PORT"
+wait_for "dev (2 topics"
+search "dev/blob"
+wait_line "│dev/blob *$"
+keys y
+wait_line "^Not copied: tmux drops OSC 52 with set-clipboard external: set -g set-clipboard$"
+wait_line "^on in tmux.conf makes it copy$"
+check_edges
+tmux -S "$T_SOCK" list-buffers 2>/dev/null | grep -q . && fail "tmux holds a paste buffer"
+screen | grep -q "Copied" && fail "a copy was claimed"
+
+# w: typing replaces the suggested name (nothing appended to it); the notice names the file by
+# its absolute path.
+keys w
+wait_for "write payload to file: blob.bin"
+keys -l "typed.bin"
+keys Enter
+wait_for "Wrote 15 bytes to $T_DIR/typed.bin"
+cmp -s "$T_DIR/typed.bin" "$T_DIR/blob" || fail "typed.bin differs from the payload"
+check_edges
+
+# With passthrough allowed, the sequence goes through tmux to the terminal: said as that.
+tmux -S "$T_SOCK" set -g allow-passthrough on
+keys y
+wait_for "Copied the topic (8 bytes) through tmux to the terminal (allow-passthrough)"
+check_edges
 keys q
 [ "$(wait_exit)" = 0 ] || fail "exit status was not 0"
 pass

@@ -41,7 +41,7 @@ mosquitto_sub -h 127.0.0.1 -p "$BROKER_PORT" -i dropper -c -q 1 -t 'queue/#' -W 
 	fail "persistent subscriber"
 for i in $(seq 1 20); do echo "$i"; done |
 	mosquitto_pub -h 127.0.0.1 -p "$BROKER_PORT" -q 1 -t queue/x -l || fail "pub queue"
-wait_line "^ mqscope .*broker dropped 15" 30
+wait_line "connected .*broker dropped 15" 30
 keys b
 wait_line "│ dropped +total 15 .*while watched 15"
 keys q

@@ -25,7 +25,8 @@ pubf() {
 }
 
 # Wide enough for the longest title (the rule and the message type).
-T_COLS=140 start_ui --config "$T_DIR/config" -h 127.0.0.1 -p "$BROKER_PORT"
+# tmux takes OSC 52 (so mqscope sends it: below, a decoded document is copied).
+T_COLS=140 T_TMUX_EXTRA='set -g set-clipboard on' start_ui --config "$T_DIR/config" -h 127.0.0.1 -p "$BROKER_PORT"
 wait_for "connected"
 
 # A plant's birth, then DATA by alias only: names come from the BIRTH; seq 4 after 2 is a gap.

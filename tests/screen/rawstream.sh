@@ -11,7 +11,8 @@ ST="${ESC}\\"
 
 start_broker
 export T_COLS=140
-start_ui_raw -V 5 -h 127.0.0.1 -p "$BROKER_PORT" -t 'evil/#'
+# tmux takes OSC 52 (so mqscope sends it: below, a hostile payload is copied).
+T_TMUX_EXTRA='set -g set-clipboard on' start_ui_raw -V 5 -h 127.0.0.1 -p "$BROKER_PORT" -t 'evil/#'
 wait_for "connected"
 
 # pubf TOPIC FILE [options]: a payload that the shell cannot hold (NUL, invalid UTF-8).
@@ -110,7 +111,7 @@ wait_line "^ mqscope .*connected"
 # Copying a hostile payload to the clipboard sends it base64-encoded inside OSC 52, nothing raw.
 search evil/osc
 keys Y
-wait_for "Copied the payload (48 bytes) to the clipboard"
+wait_for "Copied the payload (48 bytes) to tmux's clipboard"
 # The message stream draws every one of them too, topics and payloads, first to last.
 keys S
 wait_line "^stream: 11 messages"

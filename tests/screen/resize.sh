@@ -11,12 +11,12 @@ resize() { tmux -S "$T_SOCK" resize-window -t t -x "$1" -y "$2"; }
 
 resize 40 10
 wait_for "rooms (5"
-wait_line "^ mqscope"
+wait_line "^ .*connected"
 search room3/temp
 wait_for "rooms/room3"
 
 resize 30 8
-wait_line "^ mqscope"
+wait_line "^ .*connected"
 resize 12 4
 wait_for "Too small"
 resize 1 1

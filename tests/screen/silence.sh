@@ -38,7 +38,7 @@ kill "$SENSOR"
 wait "$SENSOR"
 wait_line "^ +temp silent = "
 wait_line "cellar 1 silent"
-wait_line "^ mqscope .* 1 silent"
+wait_line "^ .*● connected .* 1 silent"
 # A watch on silence fires.
 wait_line "ALARM sensors/cellar/temp .*\\(cellar quiet\\)"
 wait_line "│silent for [0-9.]+ m?s \(usually every [0-9.]+ m?s\)"
@@ -92,7 +92,7 @@ poll_until 30 "the plug's subscription" \
 	wait "$plug"
 } 2>/dev/null
 wait_line "plug offline"
-wait_line "^ mqscope .* 1 offline"
+wait_line "^ .*● connected .* 1 offline"
 # It comes back.
 pub dev/plug/status online -r
 wait_gone "offline"

@@ -250,6 +250,10 @@ static void unit__util__formatting(void **state)
 	assert_string_equal(b, "1,234,567");
 	fmt_count(b, sizeof(b), 12);
 	assert_string_equal(b, "12");
+	assert_string_equal(fmt_things(b, sizeof(b), 1, "topic", "topics"), "1 topic");
+	assert_string_equal(fmt_things(b, sizeof(b), 0, "topic", "topics"), "0 topics");
+	assert_string_equal(fmt_things(b, sizeof(b), 12345, "line was", "lines were"),
+	                    "12,345 lines were");
 	fmt_short(b, sizeof(b), 1500);
 	assert_string_equal(b, "1.5k");
 	fmt_short(b, sizeof(b), 2500000);
@@ -265,6 +269,34 @@ static void unit__util__formatting(void **state)
 	assert_false(parse_long("5x", -10, 10, &v));
 }
 
+/* Two filters overlap when some topic matches both: checked against topic_matches on examples. */
+static void unit__topic__filters_that_overlap(void **state)
+{
+	static const struct {
+		const char *a, *b;
+		bool overlap;
+	} cases[] = {
+	    {"#", "audit/#", true},   {"audit/#", "audit", true},
+	    {"a/+/c", "a/b/+", true}, {"a/b", "a/b", true},
+	    {"a/b", "a/c", false},    {"a/+", "a/b/c", false},
+	    {"+/+", "a/b", true},     {"#", "$SYS/#", false},
+	    {"+/x", "$SYS/x", false}, {"$SYS/#", "$SYS/broker", true},
+	    {"a/#", "b/#", false},    {"a", "a/b", false},
+	    {"a/+", "a", false},      {"+", "a", true},
+	    {"a/b/#", "a/+/c", true},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		if (topic_filters_overlap(cases[i].a, cases[i].b) != cases[i].overlap)
+			fail_msg("%s and %s: expected %d", cases[i].a, cases[i].b,
+			         cases[i].overlap);
+		if (topic_filters_overlap(cases[i].b, cases[i].a) != cases[i].overlap)
+			fail_msg("%s and %s: expected %d", cases[i].b, cases[i].a,
+			         cases[i].overlap);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -276,6 +308,7 @@ int main(void)
 	    cmocka_unit_test(unit__msg__record_and_props_round_trip),
 	    cmocka_unit_test(unit__line_edit__utf8_editing),
 	    cmocka_unit_test(unit__util__formatting),
+	    cmocka_unit_test(unit__topic__filters_that_overlap),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -113,7 +113,8 @@ static void unit__fit__long_word_is_cut_and_newline_is_no_break(void **state)
 {
 	(void)state;
 	assert_string_equal(wrap("abcdefgh", 3), "abc|def|gh");
-	/* A newline from the network is drawn as the escape \n (2 columns), never a line of its own. */
+	/* A newline from the network is drawn as the escape \n (2 columns), never a line of its
+	 * own. */
 	assert_string_equal(wrap("ab\ncd", 10), "ab\ncd");
 	assert_string_equal(wrap("ab\ncd", 3), "ab|\nc|d"); /* the escape takes 2 columns */
 	/* A glyph wider than the line still makes progress. */
@@ -140,6 +141,30 @@ static void unit__fit__wrapped_lines_fit(void **state)
 	}
 }
 
+static void unit__fit__middle_keeps_both_ends(void **state)
+{
+	const char *s = "demo /tmp/mqscope-demo-Xq3v9L";
+	struct fit_mid m = fit_middle(s, strlen(s), 0, 40);
+
+	(void)state;
+	assert_false(m.cut);
+	assert_int_equal(m.head, strlen(s));
+	m = fit_middle(s, strlen(s), 0, 15);
+	assert_true(m.cut);
+	assert_int_equal(m.cols, 15);
+	assert_int_equal(m.head, 7); /* "demo /t" */
+	assert_string_equal(s + m.tail, "-Xq3v9L");
+	/* Wide characters are never split: the result may be a column short. */
+	const char *wide =
+	    "\xe6\xb8\xa9\xe5\xba\xa6/\xe6\xb8\xa9\xe5\xba\xa6/\xe6\xb8\xa9\xe5\xba\xa6";
+	m = fit_middle(wide, strlen(wide), 0, 8);
+	assert_true(m.cols <= 8);
+	assert_int_equal(m.head % 3, 0);
+	assert_true(m.tail > m.head);
+	m = fit_middle(s, strlen(s), 0, 0);
+	assert_int_equal(m.cols, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -150,6 +175,7 @@ int main(void)
 	    cmocka_unit_test(unit__fit__wraps_at_word_boundaries),
 	    cmocka_unit_test(unit__fit__long_word_is_cut_and_newline_is_no_break),
 	    cmocka_unit_test(unit__fit__wrapped_lines_fit),
+	    cmocka_unit_test(unit__fit__middle_keeps_both_ends),
 	};
 
 	if (setlocale(LC_ALL, "C.UTF-8") == NULL)

@@ -403,6 +403,72 @@ static void unit__tree__changes_report_new_visible_nodes(void **state)
 	tree_free(t);
 }
 
+/* The shown value as a string. */
+static const char *shown_text(struct tree *t, tree_id id, unsigned age)
+{
+	static char buf[64];
+	const struct tree_value *v = tree_shown_value(t, id, age);
+
+	if (v == NULL)
+		return "(none)";
+	snprintf(buf, sizeof(buf), "%.*s", (int)v->len, v->data);
+	return buf;
+}
+
+static void unit__tree__a_hold_shows_the_tree_as_it_was(void **state)
+{
+	struct tree *t = new_tree(3);
+	tree_id a, b, dev;
+	char v[16];
+
+	(void)state;
+	a = put(t, "dev/a", "1", false);
+	put(t, "dev/a", "2", false);
+	b = put(t, "dev/b", "x", true);
+	dev = tree_find(t, "dev", 3);
+	tree_hold(t, true);
+	/* Many messages: a's history turns over twice, b is cleared, c appears. */
+	for (int i = 3; i < 10; i++) {
+		snprintf(v, sizeof(v), "%d", i);
+		put(t, "dev/a", v, false);
+	}
+	put(t, "dev/b", "", true);
+	tree_id c = put(t, "dev/c", "new", false);
+	put(t, "other/d", "new", false);
+	/* Live: as it is. */
+	assert_memory_equal(tree_value(t, a, 0)->data, "9", 1);
+	assert_int_equal(tree_node(t, dev)->sub_topics, 2);
+	assert_int_equal(tree_node(t, a)->msgs, 9);
+	/* Shown: as at the hold, values, history, counts and all. */
+	assert_string_equal(shown_text(t, a, 0), "2");
+	assert_string_equal(shown_text(t, a, 1), "1");
+	assert_string_equal(shown_text(t, a, 2), "(none)");
+	assert_int_equal(tree_shown(t, a)->msgs, 2);
+	assert_int_equal(tree_shown(t, dev)->sub_topics, 2);
+	assert_int_equal(tree_shown(t, dev)->sub_msgs, 3);
+	assert_string_equal(shown_text(t, b, 0), "x");
+	assert_true(tree_shown(t, b)->flags & TREE_F_RETAINED);
+	assert_true(tree_shown_hidden(t, c));
+	assert_true(tree_shown_hidden(t, tree_find(t, "other", 5)));
+	assert_false(tree_shown_hidden(t, a));
+	tree_id *kids = NULL;
+	size_t cap = 0;
+	assert_int_equal(tree_children_sorted(t, dev, &kids, &cap), 2); /* a and b, not c */
+	free(kids);
+	/* The end of the hold shows what came, and frees what only it kept. */
+	tree_hold(t, false);
+	assert_string_equal(shown_text(t, a, 0), "9");
+	assert_string_equal(shown_text(t, a, 2), "7");
+	assert_string_equal(shown_text(t, b, 0), "(none)");
+	assert_false(tree_shown_hidden(t, c));
+	assert_int_equal(tree_shown(t, a)->msgs, 9);
+	/* A second hold starts afresh. */
+	tree_hold(t, true);
+	put(t, "dev/a", "10", false);
+	assert_string_equal(shown_text(t, a, 0), "9");
+	tree_free(t); /* during a hold: nothing leaks */
+}
+
 /* Which topics the broker most likely holds a retained message for, and all of them in a branch. */
 static void unit__tree__retained_topics_of_a_branch(void **state)
 {
@@ -442,6 +508,55 @@ static void unit__tree__retained_topics_of_a_branch(void **state)
 	tree_free(t);
 }
 
+static tree_id put_on(struct tree *t, const char *topic, bool retained, uint16_t conn)
+{
+	struct tree_msg m = {
+	    .payload = "1",
+	    .len = 1,
+	    .orig_len = 1,
+	    .time_ms = 1000,
+	    .retained = retained,
+	    .conn = conn,
+	};
+
+	return tree_insert(t, topic, strlen(topic), &m);
+}
+
+static bool every(void *ctx, const char *topic, size_t len)
+{
+	(void)ctx, (void)topic, (void)len;
+	return true;
+}
+
+static void unit__tree__each_broker_reconnects_on_its_own(void **state)
+{
+	struct tree *t = new_tree(4);
+	tree_id a, b, c;
+
+	(void)state;
+	tree_set_connection(t, 0, TREE_CONN(0, 1));
+	tree_set_connection(t, 1, TREE_CONN(1, 1));
+	a = put_on(t, "house/bulb", true, TREE_CONN(0, 1));
+	b = put_on(t, "cloud/bulb", true, TREE_CONN(1, 1));
+	c = put_on(t, "cloud/live", false, TREE_CONN(1, 1));
+	assert_false(tree_shown_stale(t, tree_node(t, a)));
+	assert_false(tree_shown_stale(t, tree_node(t, b)));
+	/* The second broker reconnects: only its values are from before. */
+	tree_set_connection(t, 1, TREE_CONN(1, 2));
+	assert_false(tree_shown_stale(t, tree_node(t, a)));
+	assert_true(tree_shown_stale(t, tree_node(t, b)));
+	assert_true(tree_shown_stale(t, tree_node(t, c)));
+	/* Its retained topic not sent again is gone; the other broker's is untouched. */
+	assert_int_equal(tree_mark_gone(t, 1, every, NULL), 1);
+	assert_true(tree_node(t, b)->flags & TREE_F_GONE);
+	assert_false(tree_node(t, a)->flags & TREE_F_GONE);
+	assert_int_equal(tree_mark_gone(t, 0, every, NULL), 0);
+	/* A message of the new connection makes a value current again. */
+	put_on(t, "cloud/live", false, TREE_CONN(1, 2));
+	assert_false(tree_shown_stale(t, tree_node(t, c)));
+	tree_free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -459,7 +574,9 @@ int main(void)
 	    cmocka_unit_test(unit__tree__the_deepest_topic_mqtt_allows),
 	    cmocka_unit_test(unit__tree__natural_name_order),
 	    cmocka_unit_test(unit__tree__changes_report_new_visible_nodes),
+	    cmocka_unit_test(unit__tree__a_hold_shows_the_tree_as_it_was),
 	    cmocka_unit_test(unit__tree__retained_topics_of_a_branch),
+	    cmocka_unit_test(unit__tree__each_broker_reconnects_on_its_own),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
