@@ -388,7 +388,8 @@ void tree_view_refresh(struct tree_view *v)
 		v->sorted_msgs = tree_msg_count(v->tree);
 		v->nrows = 0;
 		if (old) {
-			memcpy(old, v->rows, nold * sizeof(*old));
+			if (nold) /* rows is NULL before the first rows */
+				memcpy(old, v->rows, nold * sizeof(*old));
 			flat_update(v, old, nold);
 		} else {
 			flat_full(v);
