@@ -133,6 +133,8 @@ int app_add_broker(struct app *a, struct settings *cfg)
 		return -1;
 	if (a->topic_buf == NULL)
 		a->topic_buf = xmalloc(sizeof(a->link[0].label) + 1 + 65536);
+	if (!a->several) /* each broker's branch says what it holds */
+		tree_count_branches(a->tree);
 	a->several = true;
 	snprintf(a->broker_label, sizeof(a->broker_label), "%zu brokers", a->nlinks + 1);
 	return link_init(a, cfg, a->link[0].session == NULL);
@@ -312,6 +314,42 @@ size_t app_ring_bytes(const struct app *a)
 	for (size_t i = 0; i < a->nlinks; i++)
 		n += ring_bytes_used(a->link[i].ring);
 	return n;
+}
+
+size_t app_mem_bytes(const struct app *a)
+{
+	return tree_mem_bytes(a->tree) + app_ring_bytes(a) + stream_mem_bytes(a->stream);
+}
+
+/* What broker l holds on its own: its branch and what waits in its ring. */
+static size_t own_bytes(struct app *a, struct app_link *l)
+{
+	tree_id top = app_link_root(a, l);
+
+	return (top != TREE_NONE ? tree_branch_bytes(a->tree, top) : 0) + ring_bytes_used(l->ring);
+}
+
+size_t app_link_mem_bytes(struct app *a, struct app_link *l)
+{
+	size_t total = app_mem_bytes(a), own[APP_MAX_BROKERS], sum = 0, shared, given = 0;
+	size_t k = app_link_index(a, l);
+
+	if (!a->several)
+		return total;
+	for (size_t i = 0; i < a->nlinks; i++)
+		sum += own[i] = own_bytes(a, &a->link[i]);
+	/* The rest (allocator slack, the index, the stream, per-topic stores) in proportion of
+	 * use, so the brokers' figures add up to the total; the last one takes the rounding. */
+	shared = total > sum ? total - sum : 0;
+	for (size_t i = 0; i + 1 < a->nlinks; i++) {
+		size_t part = sum ? (size_t)((double)shared * (double)own[i] / (double)sum)
+		                  : shared / a->nlinks;
+
+		if (i == k)
+			return own[i] + part;
+		given += own[i] + part;
+	}
+	return total > given ? total - given : 0;
 }
 
 static bool excluded(const struct settings *cfg, const char *topic, size_t len)

@@ -241,6 +241,14 @@ static const char *broker_note(void *ctx, tree_id id, bool *bad)
 	return buf;
 }
 
+/* The memory a broker's branch holds, its share of the budget (app_link_mem_bytes). */
+static size_t broker_bytes(void *ctx, tree_id id)
+{
+	struct ui *u = ctx;
+
+	return app_link_mem_bytes(u->app, app_link_of(u->app, id));
+}
+
 struct app_link *ui_link(struct ui *u)
 {
 	return app_link_of(u->app, ui_selected(u));
@@ -599,7 +607,7 @@ static void layout(struct ui *u)
 static void draw_status(struct ui *u, int64_t now)
 {
 	struct status_info si;
-	char replay[96] = "", filter[160] = "", states[400] = "", alarm[512];
+	char replay[96] = "", filter[160] = "", states[400] = "", alarm[512], mem_each[160];
 	const struct watch_event *e;
 	struct app *a = u->app;
 
@@ -641,8 +649,27 @@ static void draw_status(struct ui *u, int64_t now)
 	si.refused_nomem = tree_refused_by(u->app->tree, TREE_BOUND_MEMORY);
 	si.max_topics = u->app->cfg->max_topics;
 	si.cut = u->app->cut;
-	si.mem =
-	    tree_mem_bytes(u->app->tree) + app_ring_bytes(a) + stream_mem_bytes(u->app->stream);
+	si.mem = app_mem_bytes(a);
+	if (a->several) {
+		/* each broker's part: "house 1.2 MiB  cloud 3.4 MiB", or nothing when it is cut */
+		size_t o = 0;
+
+		for (size_t i = 0; i < a->nlinks; i++) {
+			char b[32];
+			int k;
+
+			fmt_bytes(b, sizeof(b), app_link_mem_bytes(a, &a->link[i]));
+			k = snprintf(mem_each + o, sizeof(mem_each) - o, "%s%s %s", i ? "  " : "",
+			             a->link[i].label, b);
+			if (k < 0 || (size_t)k >= sizeof(mem_each) - o) {
+				o = 0;
+				break;
+			}
+			o += (size_t)k;
+		}
+		mem_each[o] = '\0';
+		si.mem_each = o ? mem_each : NULL;
+	}
 	si.over_budget = tree_over_budget(u->app->tree);
 	si.budget_hits = tree_budget_hits(u->app->tree);
 	si.paused = u->paused;
@@ -1649,6 +1676,7 @@ int ui_run(struct app *app)
 	tree_view_init(&u->tv, app->tree);
 	if (app->several) {
 		u->tv.top_note = broker_note;
+		u->tv.top_bytes = broker_bytes;
 		u->tv.top_ctx = u;
 	}
 	tree_view_set_silence(&u->tv, app->silence);
