@@ -249,6 +249,22 @@ static size_t broker_bytes(void *ctx, tree_id id)
 	return app_link_mem_bytes(u->app, app_link_of(u->app, id));
 }
 
+/* A broker's branch: its part of the shared memory and the whole, for the payload pane. */
+static const char *broker_memory(void *ctx, tree_id id)
+{
+	static char buf[80];
+	struct ui *u = ctx;
+	struct app_link *l = app_link_of(u->app, id);
+	char part[32], all[32];
+
+	if (app_link_root(u->app, l) != id)
+		return NULL;
+	fmt_bytes(part, sizeof(part), app_link_mem_bytes(u->app, l));
+	fmt_bytes(all, sizeof(all), app_mem_bytes(u->app));
+	snprintf(buf, sizeof(buf), "%s of %s", part, all);
+	return buf;
+}
+
 struct app_link *ui_link(struct ui *u)
 {
 	return app_link_of(u->app, ui_selected(u));
@@ -1684,6 +1700,10 @@ int ui_run(struct app *app)
 	stream_view_init(&u->sv, app->stream, app->tree);
 	payload_view_init(&u->pv, app->tree, &app->dec);
 	payload_view_set_timing(&u->pv, app->timing, app->silence);
+	if (app->several) {
+		u->pv.branch_memory = broker_memory;
+		u->pv.branch_ctx = u;
+	}
 	sys_drops_init(&u->drops);
 	load_state(u);
 	layout(u);
