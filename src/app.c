@@ -25,25 +25,12 @@
 /* A branch name from a profile name or host:port: no level separator, no wildcard. */
 static void make_label(struct app *a, struct app_link *l)
 {
-	char base[sizeof(l->label)];
-	const struct settings *c = l->cfg;
+	const struct settings *all[APP_MAX_BROKERS];
+	size_t k = app_link_index(a, l);
 
-	/* A profile named on the line (not a default_profile under -L) names the branch. */
-	if (c->profile && c->config_broker && OPTION_GIVEN(c, OPT_PROFILE))
-		snprintf(base, sizeof(base), "%s", c->profile);
-	else if (c->unix_path)
-		snprintf(base, sizeof(base), "%s", c->unix_path);
-	else
-		settings_broker_label(c, base, sizeof(base));
-	for (char *p = base; *p; p++)
-		if (*p == '/' || *p == '+' || *p == '#' || (unsigned char)*p < 0x20)
-			*p = '_';
-	if (base[0] == '\0' || base[0] == '$')
-		snprintf(base, sizeof(base), "broker%zu", app_link_index(a, l) + 1);
-	snprintf(l->label, sizeof(l->label), "%s", base);
-	/* Two brokers of one name (two ports of one host) are told apart by their place. */
-	for (unsigned n = 2; app_link_named(a, l->label) != l; n++)
-		snprintf(l->label, sizeof(l->label), "%.50s-%u", base, n);
+	for (size_t i = 0; i <= k; i++)
+		all[i] = a->link[i].cfg;
+	settings_branch_label(all, k, l->label, sizeof(l->label));
 }
 
 static int link_init(struct app *a, struct settings *cfg, bool offline)
