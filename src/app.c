@@ -631,6 +631,7 @@ int app_write_stats(struct app *a, const char *path)
 		        (unsigned long long)(l->session ? session_received(l->session) : 0));
 		fprintf(f, "broker%zu_dropped %llu\n", i + 1,
 		        (unsigned long long)ring_drops(l->ring));
+		fprintf(f, "broker%zu_mem_bytes %zu\n", i + 1, app_link_mem_bytes(a, &a->link[i]));
 	}
 	return safe_replace_commit(&out);
 }
