@@ -15,12 +15,7 @@
 
 void saved_default_path(char *buf, size_t cap)
 {
-	const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
-
-	if (xdg && *xdg)
-		snprintf(buf, cap, "%s/mqscope/messages", xdg);
-	else
-		snprintf(buf, cap, "%s/.config/mqscope/messages", home && *home ? home : ".");
+	config_dir_file(buf, cap, "messages");
 }
 
 int saved_load(const char *path, struct saved_msg **list, size_t *n, char *err, size_t cap)
