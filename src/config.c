@@ -1078,14 +1078,19 @@ int config_load_file(struct settings *s, const char *path, char *err, size_t cap
 	return rc;
 }
 
-void config_default_path(char *buf, size_t cap)
+void config_dir_file(char *buf, size_t cap, const char *name)
 {
 	const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
 
 	if (xdg && *xdg)
-		snprintf(buf, cap, "%s/mqscope/config", xdg);
+		snprintf(buf, cap, "%s/mqscope/%s", xdg, name);
 	else
-		snprintf(buf, cap, "%s/.config/mqscope/config", home && *home ? home : ".");
+		snprintf(buf, cap, "%s/.config/mqscope/%s", home && *home ? home : ".", name);
+}
+
+void config_default_path(char *buf, size_t cap)
+{
+	config_dir_file(buf, cap, "config");
 }
 
 int config_load(struct settings *s, char *err, size_t cap)

@@ -2,7 +2,6 @@
 #define _GNU_SOURCE
 #include "mqscope/pub_draft.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,18 +9,6 @@
 #include "mqscope/msg.h"
 #include "mqscope/topic.h"
 #include "mqscope/util.h"
-
-static int fail(char *err, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static int fail(char *err, size_t cap, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, cap, fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 void pub_draft_init(struct pub_draft *d)
 {
@@ -136,12 +123,13 @@ int pub_draft_parse_props(const char *s, char ***pairs, size_t *n, char *err, si
 		if (eq == NULL) {
 			if (ks != ke) {
 				free_pairs(out, k);
-				return fail(err, cap, "user property '%.*s' has no '=' (key=value)",
-				            (int)(ke - ks), ks);
+				return err_fmt(err, cap,
+				               "user property '%.*s' has no '=' (key=value)",
+				               (int)(ke - ks), ks);
 			}
 		} else if (ks == ke) {
 			free_pairs(out, k);
-			return fail(err, cap, "a user property has no key (key=value)");
+			return err_fmt(err, cap, "a user property has no key (key=value)");
 		} else {
 			vs = eq + 1;
 			ve = end;
@@ -162,12 +150,12 @@ int pub_draft_build(const struct pub_draft *d, bool v5, struct pub_built *b, cha
 {
 	memset(b, 0, sizeof(*b));
 	if (d->topic == NULL || d->topic[0] == '\0')
-		return fail(err, cap, "the topic is empty");
+		return err_fmt(err, cap, "the topic is empty");
 	if (topic_has_wildcard(d->topic))
-		return fail(err, cap, "'%s' has + or #: one publishes to a topic, not a filter",
-		            d->topic);
+		return err_fmt(err, cap, "'%s' has + or #: one publishes to a topic, not a filter",
+		               d->topic);
 	if (d->qos < 0 || d->qos > 2)
-		return fail(err, cap, "QoS must be 0, 1 or 2");
+		return err_fmt(err, cap, "QoS must be 0, 1 or 2");
 	b->req.topic = d->topic;
 	b->req.payload = d->payload;
 	b->req.len = d->len;
@@ -176,7 +164,7 @@ int pub_draft_build(const struct pub_draft *d, bool v5, struct pub_built *b, cha
 	if (!v5)
 		return 0;
 	if (d->response_topic && *d->response_topic && topic_has_wildcard(d->response_topic))
-		return fail(err, cap, "response topic '%s' has + or #", d->response_topic);
+		return err_fmt(err, cap, "response topic '%s' has + or #", d->response_topic);
 	if (pub_draft_parse_props(d->user_props, &b->pairs, &b->npairs, err, cap) != 0)
 		return -1;
 	b->req.content_type = d->content_type;

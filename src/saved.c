@@ -3,7 +3,6 @@
 #include "mqscope/saved.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,26 +13,9 @@
 #include "mqscope/safe_file.h"
 #include "mqscope/util.h"
 
-static int fail(char *err, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static int fail(char *err, size_t cap, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, cap, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
 void saved_default_path(char *buf, size_t cap)
 {
-	const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
-
-	if (xdg && *xdg)
-		snprintf(buf, cap, "%s/mqscope/messages", xdg);
-	else
-		snprintf(buf, cap, "%s/.config/mqscope/messages", home && *home ? home : ".");
+	config_dir_file(buf, cap, "messages");
 }
 
 int saved_load(const char *path, struct saved_msg **list, size_t *n, char *err, size_t cap)
@@ -61,7 +43,8 @@ int saved_load(const char *path, struct saved_msg **list, size_t *n, char *err, 
 bool saved_payload_ok(const char *payload, size_t len, char *err, size_t cap)
 {
 	if (memchr(payload, '\0', len) != NULL) {
-		fail(err, cap, "the payload holds NUL bytes, which the messages file cannot keep");
+		err_fmt(err, cap,
+		        "the payload holds NUL bytes, which the messages file cannot keep");
 		return false;
 	}
 	return true;
@@ -107,11 +90,11 @@ int saved_write(const char *path, const struct saved_msg *list, size_t n, char *
 	FILE *f;
 
 	if (safe_make_parents(path) != 0)
-		return fail(err, cap, "cannot create the directory of %s: %s", path,
-		            strerror(errno));
+		return err_fmt(err, cap, "cannot create the directory of %s: %s", path,
+		               strerror(errno));
 	/* A new private file renamed over the old one, which keeps its mode (0600 when new). */
 	if (safe_replace_open(&out, path) != 0)
-		return fail(err, cap, "cannot write %s: %s", path, safe_file_strerror(errno));
+		return err_fmt(err, cap, "cannot write %s: %s", path, safe_file_strerror(errno));
 	f = out.f;
 	fputs("# Messages saved from mqscope's publish form. mqscope rewrites this file;\n"
 	      "# messages you write by hand belong in the config file's `messages` list.\n"
@@ -139,7 +122,7 @@ int saved_write(const char *path, const struct saved_msg *list, size_t n, char *
 	}
 	fputs(");\n", f);
 	if (safe_replace_commit(&out) != 0)
-		return fail(err, cap, "cannot write %s: %s", path, strerror(errno));
+		return err_fmt(err, cap, "cannot write %s: %s", path, strerror(errno));
 	return 0;
 }
 

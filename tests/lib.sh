@@ -310,6 +310,16 @@ select_topic() {
 	done
 }
 
+# sort_through ORDER...: presses o once for each ORDER, waiting each time for "Sorted by ORDER": the
+# sort orders come in turn ("rate", "messages", "last update", "silence", "name").
+sort_through() {
+	local order
+	for order in "$@"; do
+		keys o
+		wait_for "Sorted by $order"
+	done
+}
+
 pass() {
 	log "PASS"
 	exit 0

@@ -12,6 +12,9 @@
  * $XDG_CONFIG_HOME/mqscope/config, else ~/.config/mqscope/config.
  */
 void config_default_path(char *buf, size_t cap);
+/* name in mqscope's config directory: $XDG_CONFIG_HOME/mqscope/name, else
+ * ~/.config/mqscope/name (./.config/mqscope/name without HOME). */
+void config_dir_file(char *buf, size_t cap, const char *name);
 
 /*
  * Reads the config file into s. Call it before parsing the flags for real,

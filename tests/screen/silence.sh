@@ -58,14 +58,7 @@ keys f
 wait_for "filter ("
 keys C-u Enter
 wait_for "dev (1 topic"
-keys o
-wait_for "Sorted by rate"
-keys o
-wait_for "Sorted by messages"
-keys o
-wait_for "Sorted by last update"
-keys o
-wait_for "Sorted by silence"
+sort_through rate messages "last update" silence
 wait_line "^[^ ]+ sensors 1 silent"
 screen | sed -n 2p | grep -q "sensors 1 silent" || fail "the silent branch is not first: $(screen)"
 

@@ -66,14 +66,7 @@ done
 # The age keeps counting on its own too (and a topic that stopped is said to be silent).
 wait_line "^ +(rates/)?z-fast( silent)? = [0-9]+ .* ([2-9]|[1-5][0-9])s"
 
-keys o
-wait_for "Sorted by messages"
-keys o
-wait_for "Sorted by last update"
-keys o
-wait_for "Sorted by silence"
-keys o
-wait_for "Sorted by name"
+sort_through messages "last update" silence name
 wait_gone "sort name"
 
 keys q

@@ -20,33 +20,15 @@
 #include "mqscope/transport_tls.h"
 #include "mqscope/session.h"
 
-static char dir[128];
+#include "tmpdir.h"
 
-static int group_setup(void **state)
-{
-	const char *tmp = getenv("TMPDIR");
-
-	(void)state;
-	snprintf(dir, sizeof(dir), "%s/mqscope-config-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-	return mkdtemp(dir) ? 0 : -1;
-}
-
-static int group_teardown(void **state)
-{
-	char cmd[200];
-
-	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	return system(cmd) == 0 ? 0 : -1;
-}
-
-/* Writes text to dir/name with mode; returns the path (static buffer). */
+/* Writes text to tmpdir/name with mode; returns the path (static buffer). */
 static const char *write_file(const char *name, const char *text, mode_t mode)
 {
 	static char path[256];
 	FILE *f;
 
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	snprintf(path, sizeof(path), "%s/%s", tmpdir, name);
 	f = fopen(path, "w");
 	assert_non_null(f);
 	fputs(text, f);
@@ -74,9 +56,9 @@ static void expect_error(const char *text, int line, const char *words)
 	if (load(&s, text, err, sizeof(err)) != -1)
 		fail_msg("accepted:\n%s", text);
 	if (line > 0)
-		snprintf(want, sizeof(want), "%s/config:%d: ", dir, line);
+		snprintf(want, sizeof(want), "%s/config:%d: ", tmpdir, line);
 	else
-		snprintf(want, sizeof(want), "%s/config: ", dir);
+		snprintf(want, sizeof(want), "%s/config: ", tmpdir);
 	if (strncmp(err, want, strlen(want)) != 0 || strstr(err, words) == NULL)
 		fail_msg("for:\n%s\ngot:  %s\nwant: %s...%s", text, err, want, words);
 	settings_free(&s);
@@ -147,7 +129,8 @@ static void unit__config__decoder_rules(void **state)
 
 	(void)state;
 	assert_non_null(src);
-	snprintf(cmd, sizeof(cmd), "cp '%s/vectors/protobuf/telemetry.desc' '%s/t.desc'", src, dir);
+	snprintf(cmd, sizeof(cmd), "cp '%s/vectors/protobuf/telemetry.desc' '%s/t.desc'", src,
+	         tmpdir);
 	assert_int_equal(system(cmd), 0);
 	assert_int_equal(load(&s,
 	                      "decoders = (\n"
@@ -181,7 +164,7 @@ static void unit__config__decoder_rules(void **state)
 	             "\"t.desc\"; }\n);\n",
 	             3, "demo.Location, demo.Telemetry");
 	/* A FIFO is refused at once, not waited on. */
-	snprintf(cmd, sizeof(cmd), "%s/fifo.desc", dir);
+	snprintf(cmd, sizeof(cmd), "%s/fifo.desc", tmpdir);
 	assert_int_equal(mkfifo(cmd, 0600), 0);
 	expect_error(
 	    "decoders = (\n { filter = \"a\"; format = \"protobuf\";\n schema = \"fifo.desc\";"
@@ -877,5 +860,5 @@ int main(void)
 	    cmocka_unit_test(unit__session__reasons_in_words),
 	    cmocka_unit_test(unit__session__log_events_in_words),
 	};
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return cmocka_run_group_tests(tests, tmpdir_setup, tmpdir_teardown);
 }

@@ -22,34 +22,16 @@
 #include "mqscope/saved.h"
 #include "mqscope/theme_file.h"
 
-static char dir[128];
+#include "tmpdir.h"
 
-static int group_setup(void **state)
-{
-	const char *tmp = getenv("TMPDIR");
-
-	(void)state;
-	snprintf(dir, sizeof(dir), "%s/mqscope-safe-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-	return mkdtemp(dir) ? 0 : -1;
-}
-
-static int group_teardown(void **state)
-{
-	char cmd[200];
-
-	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	return system(cmd) == 0 ? 0 : -1;
-}
-
-/* dir/name in a static buffer (one of two, so two can be used at once). */
+/* tmpdir/name in a static buffer (one of two, so two can be used at once). */
 static const char *in_dir(const char *name)
 {
 	static char paths[2][256];
 	static int k;
 
 	k = !k;
-	snprintf(paths[k], sizeof(paths[k]), "%s/%s", dir, name);
+	snprintf(paths[k], sizeof(paths[k]), "%s/%s", tmpdir, name);
 	return paths[k];
 }
 
@@ -323,5 +305,5 @@ int main(void)
 	    cmocka_unit_test(unit__safe_file__lines_are_bounded),
 	};
 
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return cmocka_run_group_tests(tests, tmpdir_setup, tmpdir_teardown);
 }

@@ -14,25 +14,7 @@
 #include "mqscope/theme.h"
 #include "mqscope/theme_file.h"
 
-static char dir[128];
-
-static int group_setup(void **state)
-{
-	const char *tmp = getenv("TMPDIR");
-
-	(void)state;
-	snprintf(dir, sizeof(dir), "%s/mqscope-theme-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-	return mkdtemp(dir) ? 0 : -1;
-}
-
-static int group_teardown(void **state)
-{
-	char cmd[200];
-
-	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	return system(cmd) == 0 ? 0 : -1;
-}
+#include "tmpdir.h"
 
 static void shipped(const char *name, char *path, size_t cap)
 {
@@ -111,7 +93,7 @@ static void expect_error(const char *text, int line, const char *words)
 	char path[256], err[1024], want[300];
 	FILE *f;
 
-	snprintf(path, sizeof(path), "%s/bad.theme", dir);
+	snprintf(path, sizeof(path), "%s/bad.theme", tmpdir);
 	f = fopen(path, "w");
 	assert_non_null(f);
 	fputs(text, f);
@@ -193,7 +175,7 @@ static void unit__theme__found_by_name(void **state)
 	char conf[200], path[512], err[2048], cmd[1024];
 
 	(void)state;
-	snprintf(conf, sizeof(conf), "%s/xdg", dir);
+	snprintf(conf, sizeof(conf), "%s/xdg", tmpdir);
 	snprintf(cmd, sizeof(cmd),
 	         "mkdir -p '%s/mqscope/themes' && echo 'slots = { bar = \"red\"; };' > "
 	         "'%s/mqscope/themes/mine.theme'",
@@ -221,5 +203,5 @@ int main(void)
 	    cmocka_unit_test(unit__theme__colours),
 	    cmocka_unit_test(unit__theme__found_by_name),
 	};
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return cmocka_run_group_tests(tests, tmpdir_setup, tmpdir_teardown);
 }
