@@ -851,7 +851,7 @@ static int draw_silence_line(const struct payload_view *p, WINDOW *w, int y, int
 		snprintf(buf, sizeof(buf), "offline: the device left its will");
 	} else if (silence_is_silent(p->silence, id)) {
 		timing_fmt_ms(quiet, sizeof(quiet), now - n->last_ms);
-		timing_fmt_ms(every, sizeof(every), timing_median(p->timing, id));
+		timing_fmt_ms(every, sizeof(every), timing_usual(p->timing, id));
 		snprintf(buf, sizeof(buf), "silent for %s (usually every %s)", quiet, every);
 	} else if (silence_below(p->silence, id) + silence_offline_below(p->silence, id)) {
 		snprintf(buf, sizeof(buf), "%u silent, %u offline below",
