@@ -134,6 +134,7 @@ int app_add_broker(struct app *a, struct settings *cfg)
 	if (a->topic_buf == NULL)
 		a->topic_buf = xmalloc(sizeof(a->link[0].label) + 1 + 65536);
 	a->several = true;
+	watch_set_branches(a->watches, true);
 	snprintf(a->broker_label, sizeof(a->broker_label), "%zu brokers", a->nlinks + 1);
 	return link_init(a, cfg, a->link[0].session == NULL);
 }
@@ -506,6 +507,7 @@ static struct app_link *replay_link(struct app *a, const char *label, size_t len
 	if (!a->several && a->link[0].ingested == 0) {
 		l = &a->link[0];
 		a->several = true;
+		watch_set_branches(a->watches, true);
 		if (a->topic_buf == NULL)
 			a->topic_buf = xmalloc(sizeof(a->link[0].label) + 1 + 65536);
 		a->dec = (struct decoders){.brokers = a->dec_of, .nbrokers = a->nlinks};
