@@ -187,16 +187,17 @@ static void put_props(struct sbuf *b, const uint8_t *props, size_t len)
 
 size_t record_format(const struct msg_view *v, char **buf, size_t *cap)
 {
-	return record_format_from(v, NULL, buf, cap);
+	return record_format_from(v, NULL, 0, buf, cap);
 }
 
-size_t record_format_from(const struct msg_view *v, const char *broker, char **buf, size_t *cap)
+size_t record_format_from(const struct msg_view *v, const char *broker, size_t blen, char **buf,
+                          size_t *cap)
 {
 	struct sbuf b = {.buf = buf, .cap = cap, .len = 0};
 
 	putf(&b, "{\"time\":%lld,", (long long)v->h->time_ms);
 	if (broker) {
-		put_bytes(&b, "broker", broker, strlen(broker));
+		put_bytes(&b, "broker", broker, blen);
 		put(&b, ",", 1);
 	}
 	put_bytes(&b, "topic", v->topic, v->h->topic_len);

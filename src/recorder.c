@@ -123,7 +123,7 @@ void recorder_write_from(struct recorder *r, const struct msg_view *v, const cha
 
 	if (r->err)
 		return;
-	n = record_format_from(v, broker, &r->line, &r->line_cap);
+	n = record_format_from(v, broker, broker ? strlen(broker) : 0, &r->line, &r->line_cap);
 	if (r->len + n > r->cap) {
 		if (r->len > 0 && r->len + n > RECORD_BUF) {
 			write_out(r);

@@ -22,11 +22,12 @@
 /* Appends the line for v (newline included) to *buf (grown with realloc); returns its length. */
 size_t record_format(const struct msg_view *v, char **buf, size_t *cap);
 /*
- * The same with "broker": the branch the message came under when several
+ * The same with "broker" (blen bytes): the branch the message came under when several
  * brokers were watched (its topic starts with that branch and a '/'), so a
  * replay reads each broker's topics as that broker's; NULL for none.
  */
-size_t record_format_from(const struct msg_view *v, const char *broker, char **buf, size_t *cap);
+size_t record_format_from(const struct msg_view *v, const char *broker, size_t blen, char **buf,
+                          size_t *cap);
 
 /* A message read back from a line; the buffers are owned. */
 struct record_msg {
