@@ -24,6 +24,8 @@
 #include "mqscope/replay.h"
 #include "mqscope/settings.h"
 
+#include "vector.h"
+
 static char dir[128], conf[200];
 
 static int group_setup(void **state)
@@ -172,23 +174,6 @@ static void put(struct app_link *l, const char *topic, const char *payload, int6
 	put_bytes(l, topic, payload, strlen(payload), time_ms);
 }
 
-/* Reads tests/vectors/<rel> whole (made by tests/vectors/make.js); *len gets its size. */
-static char *vector(const char *rel, size_t *len)
-{
-	const char *src = getenv("MQSCOPE_TESTS");
-	char path[1024];
-	char *buf = malloc(1 << 16);
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/vectors/%s", src ? src : "tests", rel);
-	f = fopen(path, "rb");
-	assert_non_null(f);
-	assert_non_null(buf);
-	*len = fread(buf, 1, 1 << 16, f);
-	fclose(f);
-	return buf;
-}
-
 static void unit__brokers__branches_topics_and_compare(void **state)
 {
 	struct settings s[2];
@@ -319,7 +304,7 @@ static void unit__brokers__replay_decodes_per_broker(void **state)
 	a.recorder = recorder_open(rec, NULL, 0);
 	put(&a.link[0], "house/lamp", "ON", 1000);
 	for (int i = 0; i < 3; i++) {
-		char *p = vector(spb[i][1], &len);
+		uint8_t *p = vector(spb[i][1], &len);
 
 		put_bytes(&a.link[1], spb[i][0], p, len, 1001 + i);
 		free(p);
