@@ -592,17 +592,27 @@ uint64_t app_frame_bucket_low(unsigned b)
 	return (uint64_t)(4 + b % 4) << (b / 4 - 1);
 }
 
-/* The frame time below which a fraction q of the frames fell (bucket resolution). */
-static uint64_t frame_quantile(const struct ui_stats *u, double q)
+/* The time below which a fraction q of the n timings in hist fell (bucket resolution). */
+static uint64_t hist_quantile(const uint64_t *hist, uint64_t n, uint64_t max, double q)
 {
-	uint64_t want = (uint64_t)(q * (double)u->frames), seen = 0;
+	uint64_t want = (uint64_t)(q * (double)n), seen = 0;
 
 	for (unsigned b = 0; b < FRAME_BUCKETS; b++) {
-		seen += u->frame_hist[b];
+		seen += hist[b];
 		if (seen > want)
 			return app_frame_bucket_low(b);
 	}
-	return u->frame_us_max;
+	return max;
+}
+
+/* name:count for the non-empty buckets; app_frame_bucket_low gives each lower bound. */
+static void hist_write(FILE *f, const char *name, const uint64_t *hist)
+{
+	fprintf(f, "%s", name);
+	for (unsigned b = 0; b < FRAME_BUCKETS; b++)
+		if (hist[b])
+			fprintf(f, " %u:%llu", b, (unsigned long long)hist[b]);
+	fprintf(f, "\n");
 }
 
 int app_write_stats(struct app *a, const char *path)
@@ -629,16 +639,20 @@ int app_write_stats(struct app *a, const char *path)
 	fprintf(f, "frames %llu\n", (unsigned long long)u->frames);
 	fprintf(f, "frame_us_mean %llu\n",
 	        (unsigned long long)(u->frames ? u->frame_us_sum / u->frames : 0));
-	fprintf(f, "frame_us_p50 %llu\n", (unsigned long long)frame_quantile(u, 0.50));
-	fprintf(f, "frame_us_p99 %llu\n", (unsigned long long)frame_quantile(u, 0.99));
+	fprintf(f, "frame_us_p50 %llu\n",
+	        (unsigned long long)hist_quantile(u->frame_hist, u->frames, u->frame_us_max, 0.50));
+	fprintf(f, "frame_us_p99 %llu\n",
+	        (unsigned long long)hist_quantile(u->frame_hist, u->frames, u->frame_us_max, 0.99));
 	fprintf(f, "frame_us_max %llu\n", (unsigned long long)u->frame_us_max);
 	fprintf(f, "frame_us_sum %llu\n", (unsigned long long)u->frame_us_sum);
-	/* bucket:count for the non-empty buckets; app_frame_bucket_low gives each lower bound */
-	fprintf(f, "frame_hist");
-	for (unsigned b = 0; b < FRAME_BUCKETS; b++)
-		if (u->frame_hist[b])
-			fprintf(f, " %u:%llu", b, (unsigned long long)u->frame_hist[b]);
-	fprintf(f, "\n");
+	hist_write(f, "frame_hist", u->frame_hist);
+	fprintf(f, "key_frames %llu\n", (unsigned long long)u->key_frames);
+	fprintf(f, "key_us_p50 %llu\n",
+	        (unsigned long long)hist_quantile(u->key_hist, u->key_frames, u->key_us_max, 0.50));
+	fprintf(f, "key_us_p90 %llu\n",
+	        (unsigned long long)hist_quantile(u->key_hist, u->key_frames, u->key_us_max, 0.90));
+	fprintf(f, "key_us_max %llu\n", (unsigned long long)u->key_us_max);
+	hist_write(f, "key_hist", u->key_hist);
 	if (a->link[0].session) {
 		struct session_net_stats ns = {0}, one;
 

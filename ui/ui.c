@@ -108,8 +108,9 @@ struct ui {
 	uint64_t nmessages; /* ever kept; the newest is messages[(n - 1) % UI_MESSAGES_MAX] */
 	int64_t next_frame;
 	int frame_ms;
-	bool more;      /* the ring still holds records */
-	bool key_ready; /* a drain stopped for a key that waits on the terminal */
+	bool more;            /* the ring still holds records */
+	bool key_ready;       /* a drain stopped for a key that waits on the terminal */
+	uint64_t key_seen_us; /* when the loop first saw the waiting key (0: none) */
 	bool quit;
 	int quit_sig;     /* the signal that ended the loop, or 0 */
 	bool record_told; /* the recording's failure was reported */
@@ -835,6 +836,21 @@ static void timed_frame(struct ui *u)
 	st->frame_hist[app_frame_bucket(us)]++;
 }
 
+/* Counts how long a key waited in mqscope, from the loop seeing it to its frame written. */
+static void key_answered(struct ui *u)
+{
+	struct ui_stats *st = &u->app->ui;
+	uint64_t us;
+
+	if (u->key_seen_us == 0)
+		return;
+	us = mono_us() - u->key_seen_us;
+	st->key_frames++;
+	if (us > st->key_us_max)
+		st->key_us_max = us;
+	st->key_hist[app_frame_bucket(us)]++;
+}
+
 /* Freezes the panes (messages keep coming in and are counted), or applies all that came. */
 static void toggle_pause(struct ui *u)
 {
@@ -1297,6 +1313,7 @@ static void drain(struct ui *u)
 			break;
 		if (key_waiting()) {
 			u->key_ready = true;
+			u->key_seen_us = mono_us();
 			break;
 		}
 	}
@@ -1438,6 +1455,8 @@ static int loop(struct ui *u)
 				ring_clear_wake(a->link[i].ring);
 		if (fds[0].revents & (POLLHUP | POLLERR))
 			u->quit = true; /* the terminal went away */
+		if ((fds[0].revents & POLLIN) && u->key_seen_us == 0)
+			u->key_seen_us = mono_us();
 		/*
 		 * A key is answered in the next frame, not at the next tick: the
 		 * frame rate limits only what messages redraw.
@@ -1445,7 +1464,9 @@ static int loop(struct ui *u)
 		if (read_keys(u) && !u->quit && u->dirty) {
 			timed_frame(u);
 			u->next_frame = clock_mono_ms() + u->frame_ms;
+			key_answered(u);
 		}
+		u->key_seen_us = 0;
 		if (u->quit)
 			break;
 		drain(u);

@@ -27,6 +27,10 @@ struct ui_stats {
 	uint64_t frame_us_max;
 	uint64_t frame_hist[FRAME_BUCKETS];
 	uint64_t wakeups; /* loop turns after poll() */
+	/* From the loop seeing a key on the terminal to the end of the frame that answers it. */
+	uint64_t key_frames;
+	uint64_t key_us_max;
+	uint64_t key_hist[FRAME_BUCKETS];
 };
 
 struct filter;

@@ -42,7 +42,7 @@ log "flood: $(cat "$T_DIR/flood.out")"
 
 # The final size: 100x30, side by side (the tree takes 45 columns, then the separator).
 resize 100 30
-wait_line "^ mqscope .*topics 1,000"
+wait_line "^ .*● connected .*topics 1,000 "
 # Every message arrived or is counted as dropped: nothing lost silently during the resizes.
 total() {
 	local s msgs drops
