@@ -51,10 +51,11 @@ struct pv_key {
 
 struct payload_view {
 	const struct tree *tree;
-	const struct decoders *dec;    /* binary formats are read with these (NULL: none) */
-	const struct timing *timing;   /* intervals, duplicates, delays; or NULL */
-	const struct silence *silence; /* silent topics, offline devices; or NULL */
-	tree_id shown;                 /* node the state below belongs to */
+	const struct decoders *dec;        /* binary formats are read with these (NULL: none) */
+	struct decoded_previews *previews; /* history rows of binary values, with dec */
+	const struct timing *timing;       /* intervals, duplicates, delays; or NULL */
+	const struct silence *silence;     /* silent topics, offline devices; or NULL */
+	tree_id shown;                     /* node the state below belongs to */
 	enum pv_format format;
 	enum pv_body body;
 	/*
