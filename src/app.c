@@ -123,6 +123,7 @@ int app_add_broker(struct app *a, struct settings *cfg)
 	if (!a->several) /* each broker's branch says what it holds */
 		tree_count_branches(a->tree);
 	a->several = true;
+	watch_set_branches(a->watches, true);
 	snprintf(a->broker_label, sizeof(a->broker_label), "%zu brokers", a->nlinks + 1);
 	return link_init(a, cfg, a->link[0].session == NULL);
 }
@@ -439,7 +440,7 @@ static void store(struct app *a, struct app_link *l, const struct msg_view *v)
 		h.topic_len = (uint32_t)topic_len;
 		rv.h = &h;
 		rv.topic = topic;
-		recorder_write(a->recorder, &rv);
+		recorder_write_from(a->recorder, &rv, l->label);
 	}
 	if (l && v->h->retain)
 		l->last_retained_ms = clock_mono_ms();
@@ -508,12 +509,73 @@ size_t app_drain(struct app *a, size_t max, bool *more)
 	return n;
 }
 
+/*
+ * The broker a replayed message of the branch label came from: the first one
+ * seen takes the first broker's place, later ones are added (offline, with the
+ * first's settings), so each has its decoders and Sparkplug births as live.
+ * NULL when the label cannot be a branch, or a replay without branches is under way.
+ */
+static struct app_link *replay_link(struct app *a, const char *label, size_t len)
+{
+	char name[sizeof(a->link[0].label)], saved[sizeof(a->broker_label)];
+	struct app_link *l;
+
+	if (len == 0 || len >= sizeof(name) || a->nlinks == 0)
+		return NULL;
+	memcpy(name, label, len);
+	name[len] = '\0';
+	/* as make_label makes them: no NUL, level or wildcard inside, no '$' first */
+	if (strcspn(name, "/+#") < len || name[0] == '$')
+		return NULL;
+	if ((l = app_link_named(a, name)) != NULL)
+		return l;
+	if (!a->several && a->link[0].ingested == 0) {
+		l = &a->link[0];
+		a->several = true;
+		watch_set_branches(a->watches, true);
+		if (a->topic_buf == NULL)
+			a->topic_buf = xmalloc(sizeof(a->link[0].label) + 1 + 65536);
+		a->dec = (struct decoders){.brokers = a->dec_of, .nbrokers = a->nlinks};
+	} else if (a->several) {
+		memcpy(saved, a->broker_label, sizeof(saved));
+		if (app_add_broker(a, a->link[0].cfg) != 0)
+			return NULL;
+		memcpy(a->broker_label, saved, sizeof(saved));
+		l = &a->link[a->nlinks - 1];
+	} else {
+		return NULL;
+	}
+	memcpy(l->label, name, len + 1);
+	return l;
+}
+
 void app_ingest(struct app *a, const struct msg_view *v, int64_t now_mono)
 {
-	store(a, a->nlinks ? &a->link[0] : NULL, v);
+	app_ingest_from(a, NULL, 0, v, now_mono);
+}
+
+void app_ingest_from(struct app *a, const char *broker, size_t len, const struct msg_view *v,
+                     int64_t now_mono)
+{
+	struct app_link *l = a->nlinks ? &a->link[0] : NULL, *bl;
+	struct msg_head h;
+	struct msg_view bv;
+
+	/* A recording of several brokers: its topic without the branch, stored by its broker. */
+	if (broker && v->h->topic_len > len && v->topic[len] == '/' &&
+	    memcmp(v->topic, broker, len) == 0 && (bl = replay_link(a, broker, len)) != NULL) {
+		h = *v->h;
+		bv = *v;
+		h.topic_len -= (uint32_t)len + 1;
+		bv.topic += len + 1;
+		bv.h = &h;
+		v = &bv;
+		l = bl;
+	}
+	store(a, l, v);
 	a->ingested++;
-	if (a->nlinks)
-		a->link[0].ingested++;
+	if (l)
+		l->ingested++;
 	rate_add(&a->rate, 1, now_mono);
 	pass_silence(a);
 	account(a);

@@ -197,18 +197,21 @@ void decoded_previews_init(struct decoded_previews *c)
 		c->slot[i].id = TREE_NONE;
 }
 
-const char *decoded_preview(struct decoded_previews *c, const struct decoders *d,
-                            const struct tree *t, tree_id id, size_t *len)
+const char *decoded_preview_value(struct decoded_previews *c, const struct decoders *d,
+                                  const struct tree *t, tree_id id, const struct tree_value *v,
+                                  uint64_t seq, size_t *len)
 {
-	struct decoded_preview *p = &c->slot[id % DECODED_PREVIEW_SLOTS];
-	const struct tree_node *n = tree_node(t, id);
+	/* A node's successive values take successive slots: a history page does not collide. */
+	struct decoded_preview *p = &c->slot[(id * 2654435761u + seq) % DECODED_PREVIEW_SLOTS];
 	struct decoded dv;
 
-	if (p->id != id || p->msgs != n->msgs) {
+	if (v == NULL)
+		return NULL;
+	if (p->id != id || p->msgs != seq) {
 		p->id = id;
-		p->msgs = n->msgs;
+		p->msgs = seq;
 		p->decoded = false;
-		decoded_read(d, t, id, tree_value(t, id, 0), false, &dv);
+		decoded_read(d, t, id, v, false, &dv);
 		if (dv.doc) {
 			size_t k = dv.choice.format == DECODE_SPARKPLUG
 			               ? spb_summary(dv.doc, p->text, sizeof(p->text))
@@ -225,4 +228,11 @@ const char *decoded_preview(struct decoded_previews *c, const struct decoders *d
 	}
 	*len = p->len;
 	return p->decoded ? p->text : NULL;
+}
+
+const char *decoded_preview(struct decoded_previews *c, const struct decoders *d,
+                            const struct tree *t, tree_id id, size_t *len)
+{
+	return decoded_preview_value(c, d, t, id, tree_value(t, id, 0), tree_node(t, id)->msgs,
+	                             len);
 }

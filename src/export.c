@@ -31,6 +31,7 @@ struct export
 	struct frame *stack;
 	size_t depth, cap;
 	char *topic;
+	bool branches; /* several brokers: the first level is the broker's branch */
 };
 
 struct export *export_new(const struct tree *t, tree_id root, enum export_what what,
@@ -45,6 +46,11 @@ struct export *export_new(const struct tree *t, tree_id root, enum export_what w
 	e->o = o;
 	e->topic = xmalloc(TOPIC_MAX);
 	return e;
+}
+
+void export_set_branches(struct export *e, bool on)
+{
+	e->branches = on;
 }
 
 void export_free(struct export *e)
@@ -78,7 +84,11 @@ static void put_value(struct export *e, tree_id id, const struct tree_value *v)
 	    .props = (const uint8_t *)v->data + v->len,
 	};
 
-	logfmt_write(e->fmt, e->o, &mv);
+	const char *sep = e->branches && tlen < TOPIC_MAX ? memchr(e->topic, '/', tlen) : NULL;
+
+	/* named like --record names it, so a replay reads it as that broker's */
+	logfmt_write_from(e->fmt, e->o, &mv, sep ? e->topic : NULL,
+	                  sep ? (size_t)(sep - e->topic) : 0);
 	e->count++;
 }
 

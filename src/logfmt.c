@@ -176,11 +176,17 @@ static void write_csv(const struct logfmt *fmt, FILE *f, const struct msg_view *
 
 void logfmt_write(const struct logfmt *fmt, struct logfmt_out *o, const struct msg_view *v)
 {
+	logfmt_write_from(fmt, o, v, NULL, 0);
+}
+
+void logfmt_write_from(const struct logfmt *fmt, struct logfmt_out *o, const struct msg_view *v,
+                       const char *broker, size_t blen)
+{
 	size_t n, dn;
 
 	switch (fmt->kind) {
 	case LOGFMT_JSON:
-		n = record_format(v, &o->buf, &o->cap);
+		n = record_format_from(v, broker, blen, &o->buf, &o->cap);
 		dn = fmt->decode ? fmt->decode(v, &o->doc, &o->doc_cap) : 0;
 		/* The record ends with "}\n": a decoded document goes in before it. */
 		put_json(fmt, o->f, o->buf, dn ? n - 2 : n);

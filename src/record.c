@@ -187,9 +187,19 @@ static void put_props(struct sbuf *b, const uint8_t *props, size_t len)
 
 size_t record_format(const struct msg_view *v, char **buf, size_t *cap)
 {
+	return record_format_from(v, NULL, 0, buf, cap);
+}
+
+size_t record_format_from(const struct msg_view *v, const char *broker, size_t blen, char **buf,
+                          size_t *cap)
+{
 	struct sbuf b = {.buf = buf, .cap = cap, .len = 0};
 
 	putf(&b, "{\"time\":%lld,", (long long)v->h->time_ms);
+	if (broker) {
+		put_bytes(&b, "broker", broker, blen);
+		put(&b, ",", 1);
+	}
 	put_bytes(&b, "topic", v->topic, v->h->topic_len);
 	putf(&b, ",\"qos\":%u,\"retain\":%s,", v->h->qos, v->h->retain ? "true" : "false");
 	put_bytes(&b, "payload", v->payload, v->h->len);
@@ -345,6 +355,9 @@ bool record_parse(const char *line, size_t len, struct record_msg *out)
 		goto done;
 	if (!get_bytes(j, "payload", &out->payload, &pl) || pl > UINT32_MAX)
 		goto done;
+	if (cJSON_GetObjectItemCaseSensitive(j, "broker") != NULL &&
+	    !get_bytes(j, "broker", &out->broker, &out->broker_len))
+		goto done;
 	out->h.topic_len = (uint32_t)tl;
 	out->h.len = out->h.orig_len = (uint32_t)pl;
 	if (get_uint(j, "size", 4294967295.0, &num) && num > pl)
@@ -373,6 +386,7 @@ void record_msg_free(struct record_msg *m)
 	free(m->topic);
 	free(m->payload);
 	free(m->props);
+	free(m->broker);
 	memset(m, 0, sizeof(*m));
 }
 

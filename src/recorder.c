@@ -114,11 +114,16 @@ static void write_out(struct recorder *r)
 
 void recorder_write(struct recorder *r, const struct msg_view *v)
 {
+	recorder_write_from(r, v, NULL);
+}
+
+void recorder_write_from(struct recorder *r, const struct msg_view *v, const char *broker)
+{
 	size_t n;
 
 	if (r->err)
 		return;
-	n = record_format(v, &r->line, &r->line_cap);
+	n = record_format_from(v, broker, broker ? strlen(broker) : 0, &r->line, &r->line_cap);
 	if (r->len + n > r->cap) {
 		if (r->len > 0 && r->len + n > RECORD_BUF) {
 			write_out(r);

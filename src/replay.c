@@ -150,7 +150,7 @@ int64_t replay_step(struct replay *r, struct app *a, int64_t now_mono, size_t ma
 		if (due(r) > now_mono)
 			break;
 		record_msg_view(&r->next, &v);
-		app_ingest(a, &v, now_mono);
+		app_ingest_from(a, r->next.broker, r->next.broker_len, &v, now_mono);
 		r->last_t = r->next.h.time_ms;
 		r->last_mono = now_mono;
 		r->fed++;

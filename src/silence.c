@@ -218,7 +218,7 @@ void silence_set_offline(struct silence *s, const struct tree *t, tree_id id, bo
 /* How long id may stay quiet, ms, from its recent intervals. */
 static int64_t allowance(const struct silence *s, const struct timing *tm, tree_id id)
 {
-	int64_t med = timing_median(tm, id);
+	int64_t med = timing_usual(tm, id);
 	double a = (double)(med > 0 ? med : 0) * s->cfg.factor;
 
 	if (a < (double)s->cfg.floor_ms)

@@ -352,6 +352,19 @@ void timing_note(struct timing *tm, const struct tree *t, tree_id id, const stru
 		add_stamp(tm, r, ts, m->time_ms);
 }
 
+/* Insertion sort: at most TIMING_WINDOW codes. */
+static void sort_codes(uint16_t *a, size_t n)
+{
+	for (size_t i = 1; i < n; i++) {
+		uint16_t v = a[i];
+		size_t j = i;
+
+		for (; j > 0 && a[j - 1] > v; j--)
+			a[j] = a[j - 1];
+		a[j] = v;
+	}
+}
+
 /* Copies the window of r into out, sorted (the code keeps the order); returns how many. */
 static size_t sorted_window(const struct rec *r, uint16_t *out)
 {
@@ -359,14 +372,7 @@ static size_t sorted_window(const struct rec *r, uint16_t *out)
 
 	/* Until the window wraps, the first n slots are the filled ones. */
 	memcpy(out, r->iv, n * sizeof(*out));
-	for (size_t i = 1; i < n; i++) {
-		uint16_t v = out[i];
-		size_t j = i;
-
-		for (; j > 0 && out[j - 1] > v; j--)
-			out[j] = out[j - 1];
-		out[j] = v;
-	}
+	sort_codes(out, n);
 	return n;
 }
 
@@ -428,6 +434,48 @@ int64_t timing_median(const struct timing *tm, tree_id id)
 	if (r == NULL || (n = sorted_window(r, s)) == 0)
 		return -1;
 	return median_of(s, n);
+}
+
+/*
+ * A burst is a run of intervals each under 1/BURST_RATIO of the gap before
+ * the run, and all together under 1/BURST_SPAN of it; anything longer is a
+ * change of pace, not a burst.
+ */
+#define BURST_RATIO 8
+#define BURST_SPAN  4
+
+int64_t timing_usual(const struct timing *tm, tree_id id)
+{
+	const struct rec *r = rec_of(tm, id);
+	uint16_t p[TIMING_WINDOW];
+	size_t n, start, np = 0;
+	int64_t ref = 0, span = 0, cur = -1;
+
+	if (r == NULL || r->nint == 0)
+		return -1;
+	n = r->nint < TIMING_WINDOW ? r->nint : TIMING_WINDOW;
+	start = r->nint < TIMING_WINDOW ? 0 : r->head;
+	/* The gap before the oldest interval is unknown: the longest stands in for it. */
+	for (size_t i = 0; i < n; i++)
+		if (iv_decode(r->iv[i]) > ref)
+			ref = iv_decode(r->iv[i]);
+	for (size_t i = 0; i < n; i++) {
+		int64_t iv = iv_decode(r->iv[(start + i) % TIMING_WINDOW]);
+
+		if (iv * BURST_RATIO < ref && (span + iv) * BURST_SPAN <= ref) {
+			span += iv;
+			if (cur >= 0)
+				cur += iv; /* one period: the gap and the burst after it */
+			continue;          /* before any gap: a burst begun before the window */
+		}
+		if (cur >= 0)
+			p[np++] = iv_encode(cur);
+		cur = ref = iv;
+		span = 0;
+	}
+	p[np++] = iv_encode(cur);
+	sort_codes(p, np);
+	return median_of(p, np);
 }
 
 int64_t timing_last(const struct timing *tm, tree_id id)

@@ -37,6 +37,7 @@ struct watches {
 	size_t n;
 	bool bell_default;
 	bool bell;
+	bool branches; /* several brokers: each topic is under its broker's branch in the tree */
 
 	uint64_t *mask; /* per node: bit per watch whose filter matches, MASK_KNOWN once known */
 	size_t mask_cap;
@@ -495,8 +496,33 @@ static void judge(struct watches *w, size_t watch, tree_id id, bool holds, const
 }
 
 /* The watches whose filter matches id (worked out once per node). */
-static uint64_t mask_of(struct watches *w, tree_id id, const char *topic, size_t tlen)
+/*
+ * Whether filter matches path, the topic as the tree has it: with several
+ * brokers also without its broker's branch, so "house/#" watches every
+ * broker's house and "cloud/house/#" only cloud's.
+ */
+static bool hits(const struct watches *w, const char *filter, const char *path, size_t plen)
 {
+	const char *sep;
+
+	if (topic_matches(filter, path, plen))
+		return true;
+	if (!w->branches || (sep = memchr(path, '/', plen)) == NULL)
+		return false;
+	return topic_matches(filter, sep + 1, plen - (size_t)(sep + 1 - path));
+}
+
+void watch_set_branches(struct watches *w, bool on)
+{
+	w->branches = on;
+	if (w->mask)
+		memset(w->mask, 0, w->mask_cap * sizeof(*w->mask));
+}
+
+static uint64_t mask_of(struct watches *w, const struct tree *t, tree_id id, const char *topic,
+                        size_t tlen)
+{
+	char path[4096];
 	uint64_t m = 0;
 
 	if (id >= w->mask_cap) {
@@ -510,8 +536,15 @@ static uint64_t mask_of(struct watches *w, tree_id id, const char *topic, size_t
 	}
 	if (w->mask[id] & MASK_KNOWN)
 		return w->mask[id];
+	/* the topic came without its branch: the tree's path has it */
+	if (w->branches) {
+		size_t plen = tree_path(t, id, path, sizeof(path));
+
+		if (plen < sizeof(path))
+			topic = path, tlen = plen;
+	}
 	for (size_t i = 0; i < w->n; i++)
-		if (!w->list[i].removed && topic_matches(w->list[i].filter, topic, tlen))
+		if (!w->list[i].removed && hits(w, w->list[i].filter, topic, tlen))
 			m |= (uint64_t)1 << i;
 	w->mask[id] = m | MASK_KNOWN;
 	return w->mask[id];
@@ -525,7 +558,7 @@ void watch_note(struct watches *w, const struct tree *t, tree_id id, const char 
 	(void)t;
 	if (w->n == 0 || id == TREE_NONE)
 		return;
-	m = mask_of(w, id, topic, tlen) & ~MASK_KNOWN;
+	m = mask_of(w, t, id, topic, tlen) & ~MASK_KNOWN;
 	for (size_t i = 0; m != 0; i++, m >>= 1) {
 		const struct watch *x = &w->list[i];
 		char buf[1024];
@@ -570,7 +603,7 @@ void watch_on_silence(struct watches *w, const struct tree *t, const struct sile
 			continue;
 		if (tlen == 0)
 			tlen = tree_path(t, e->id, topic, sizeof(topic));
-		if (tlen >= sizeof(topic) || !topic_matches(w->list[i].filter, topic, tlen))
+		if (tlen >= sizeof(topic) || !hits(w, w->list[i].filter, topic, tlen))
 			continue;
 		judge(w, i, e->id, holds, word, strlen(word), e->time_ms);
 	}

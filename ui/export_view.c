@@ -101,6 +101,7 @@ static void export_entered(struct ui *u, const char *text, void *data)
 	 */
 	x->fmt.raw = x->fmt.kind == LOGFMT_JSON;
 	x->e = export_new(a->tree, rq->id, rq->what, &x->fmt, &x->o);
+	export_set_branches(x->e, a->several);
 	x->j.ops = &export_ops;
 	ui_start_job(u, &x->j);
 }

@@ -45,6 +45,10 @@ void payload_view_init(struct payload_view *p, const struct tree *t, const struc
 	pdoc_init(&p->doc);
 	trend_init(&p->trend);
 	p->trend.dec = dec;
+	if (dec) {
+		p->previews = xmalloc(sizeof(*p->previews));
+		decoded_previews_init(p->previews);
+	}
 }
 
 void payload_view_set_timing(struct payload_view *p, const struct timing *tm,
@@ -67,6 +71,7 @@ void payload_view_free(struct payload_view *p)
 		trend_free(&p->series_list[i].tr);
 	free(p->series_list);
 	trend_free(&p->trend);
+	free(p->previews);
 	memset(p, 0, sizeof(*p));
 }
 
@@ -846,7 +851,7 @@ static int draw_silence_line(const struct payload_view *p, WINDOW *w, int y, int
 		snprintf(buf, sizeof(buf), "offline: the device left its will");
 	} else if (silence_is_silent(p->silence, id)) {
 		timing_fmt_ms(quiet, sizeof(quiet), now - n->last_ms);
-		timing_fmt_ms(every, sizeof(every), timing_median(p->timing, id));
+		timing_fmt_ms(every, sizeof(every), timing_usual(p->timing, id));
 		snprintf(buf, sizeof(buf), "silent for %s (usually every %s)", quiet, every);
 	} else if (silence_below(p->silence, id) + silence_offline_below(p->silence, id)) {
 		snprintf(buf, sizeof(buf), "%u silent, %u offline below",
@@ -1061,6 +1066,8 @@ static void draw_history_row(struct payload_view *p, WINDOW *w, int y, int wd, t
 {
 	const struct tree_value *v = tree_shown_value(p->tree, id, (unsigned)r);
 	char when[40], size[32], buf[160], num[48] = "";
+	const char *pv = NULL;
+	size_t pvlen = 0;
 	double x;
 	int used;
 
@@ -1081,7 +1088,14 @@ static void draw_history_row(struct payload_view *p, WINDOW *w, int y, int wd, t
 	wmove(w, y, 0);
 	used = draw_str(w, buf, wd,
 	                theme_attr(p->opened && r == opened_age(p, id) ? SLOT_TITLE : SLOT_META));
-	draw_text(w, v->data, v->len, wd - used, theme_attr(SLOT_VALUE));
+	/* A binary value reads as the tree's row does: decoded. */
+	if (p->previews)
+		pv = decoded_preview_value(p->previews, p->dec, p->tree, id, v,
+		                           tree_shown(p->tree, id)->msgs - r, &pvlen);
+	if (pv)
+		draw_text(w, pv, pvlen, wd - used, theme_attr(SLOT_VALUE));
+	else
+		draw_text(w, v->data, v->len, wd - used, theme_attr(SLOT_VALUE));
 }
 
 /* Draws body row r at line y: a history entry, a hex dump line, or a document line. */

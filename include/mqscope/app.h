@@ -149,6 +149,13 @@ size_t app_drain(struct app *a, size_t max, bool *more);
 
 /* Stores one message as if it came from the ring (the replay feeds through here). */
 void app_ingest(struct app *a, const struct msg_view *v, int64_t now_mono);
+/*
+ * The same for a message recorded from one of several brokers (record_msg's
+ * broker, len bytes; its topic starts with that branch): stored as that
+ * broker's, so it is decoded with that broker's decoders and Sparkplug births.
+ */
+void app_ingest_from(struct app *a, const char *broker, size_t len, const struct msg_view *v,
+                     int64_t now_mono);
 
 /* Wall-clock ms that message ages are measured against: now, or the replay's clock. */
 int64_t app_now(const struct app *a);

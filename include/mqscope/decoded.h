@@ -52,17 +52,17 @@ const char *decoded_format_title(enum decode_format f);
 void decoded_reason(const struct decode_choice *c, char *buf, size_t cap);
 
 /*
- * One-line previews of decoded values for the tree's rows, kept per node and
- * message count so that a row costs one decode per new value shown, not one
- * per frame. Direct-mapped: a node may push another's preview out.
+ * One-line previews of decoded values for the tree's and the history's rows,
+ * kept per node and message number so that a row costs one decode per value
+ * shown, not one per frame. Direct-mapped: a node may push another's preview out.
  */
 #define DECODED_PREVIEW_MAX   160
 #define DECODED_PREVIEW_SLOTS 512
 
 struct decoded_preview {
 	tree_id id;
-	uint64_t msgs;
-	bool decoded; /* false: no decoder applies (the row shows the bytes) */
+	uint64_t msgs; /* the value's message number on id (1 = its first) */
+	bool decoded;  /* false: no decoder applies (the row shows the bytes) */
 	uint16_t len;
 	char text[DECODED_PREVIEW_MAX];
 };
@@ -79,5 +79,12 @@ void decoded_previews_init(struct decoded_previews *c);
  */
 const char *decoded_preview(struct decoded_previews *c, const struct decoders *d,
                             const struct tree *t, tree_id id, size_t *len);
+/*
+ * The same for value v of id, its message number seq (a node's msgs minus
+ * the value's age): the history's rows.
+ */
+const char *decoded_preview_value(struct decoded_previews *c, const struct decoders *d,
+                                  const struct tree *t, tree_id id, const struct tree_value *v,
+                                  uint64_t seq, size_t *len);
 
 #endif

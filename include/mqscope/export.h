@@ -26,6 +26,8 @@ struct export;
 /* An export of root's subtree (or history) to o->f; nothing is written yet (not even a header). */
 struct export *export_new(const struct tree *t, tree_id root, enum export_what what,
                           const struct logfmt *fmt, struct logfmt_out *o);
+/* Several brokers: each line names its broker, the topic's first level (as --record does). */
+void export_set_branches(struct export *e, bool on);
 void export_free(struct export *e);
 /*
  * Writes up to max more messages (the header first; a history all at once);

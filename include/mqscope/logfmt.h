@@ -70,6 +70,9 @@ void logfmt_json_safe(FILE *f, const char *s, size_t n);
 void logfmt_header(const struct logfmt *fmt, struct logfmt_out *o);
 /* Writes the line for v, newline included. Errors show in ferror(o->f). */
 void logfmt_write(const struct logfmt *fmt, struct logfmt_out *o, const struct msg_view *v);
+/* The same from one of several brokers (JSON names it: record_format_from; CSV does not). */
+void logfmt_write_from(const struct logfmt *fmt, struct logfmt_out *o, const struct msg_view *v,
+                       const char *broker, size_t blen);
 /* Frees the scratch buffer. */
 void logfmt_out_free(struct logfmt_out *o);
 

@@ -51,9 +51,10 @@ struct pv_key {
 
 struct payload_view {
 	const struct tree *tree;
-	const struct decoders *dec;    /* binary formats are read with these (NULL: none) */
-	const struct timing *timing;   /* intervals, duplicates, delays; or NULL */
-	const struct silence *silence; /* silent topics, offline devices; or NULL */
+	const struct decoders *dec;        /* binary formats are read with these (NULL: none) */
+	struct decoded_previews *previews; /* history rows of binary values, with dec */
+	const struct timing *timing;       /* intervals, duplicates, delays; or NULL */
+	const struct silence *silence;     /* silent topics, offline devices; or NULL */
 	/* What a branch holds in memory ("1.2 MiB of 4.6 MiB"), or NULL: a broker's, with several
 	 */
 	const char *(*branch_memory)(void *ctx, tree_id id);

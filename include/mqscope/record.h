@@ -21,6 +21,13 @@
 
 /* Appends the line for v (newline included) to *buf (grown with realloc); returns its length. */
 size_t record_format(const struct msg_view *v, char **buf, size_t *cap);
+/*
+ * The same with "broker" (blen bytes): the branch the message came under when several
+ * brokers were watched (its topic starts with that branch and a '/'), so a
+ * replay reads each broker's topics as that broker's; NULL for none.
+ */
+size_t record_format_from(const struct msg_view *v, const char *broker, size_t blen, char **buf,
+                          size_t *cap);
 
 /* A message read back from a line; the buffers are owned. */
 struct record_msg {
@@ -28,6 +35,8 @@ struct record_msg {
 	char *topic;
 	char *payload;
 	uint8_t *props;
+	char *broker; /* the broker's branch of a recording of several, or NULL */
+	size_t broker_len;
 };
 
 /* Parses one line (without its newline). False when it is not a message record. */

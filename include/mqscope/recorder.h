@@ -17,6 +17,8 @@ struct recorder;
  */
 struct recorder *recorder_open(const char *path, char *err, size_t cap);
 void recorder_write(struct recorder *r, const struct msg_view *v);
+/* The same, from the broker of that branch when several are watched (record_format_from). */
+void recorder_write_from(struct recorder *r, const struct msg_view *v, const char *broker);
 /* Pushes buffered lines to the file (after each batch). */
 void recorder_flush(struct recorder *r);
 /* Flushes and closes; NULL is fine. */

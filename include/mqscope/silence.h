@@ -11,8 +11,8 @@
 
 /*
  * A topic is judged once it has had `samples` intervals: it is silent when
- * nothing came for factor times the median of its recent intervals (never
- * sooner than floor_ms). Every judged topic has one entry in a heap of
+ * nothing came for factor times its usual interval (timing_usual: a burst
+ * counts as one message; never sooner than floor_ms). Every judged topic has one entry in a heap of
  * deadlines. A message does not touch the heap (its entry only gets
  * early): when an entry comes due, the real deadline is worked out from the
  * topic's latest message and the entry goes back, or the topic turns

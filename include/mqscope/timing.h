@@ -65,6 +65,13 @@ bool timing_stats(const struct timing *tm, tree_id id, struct timing_stats *out)
 uint32_t timing_intervals(const struct timing *tm, tree_id id);
 /* The median of id's recent intervals, ms, or -1 without any. */
 int64_t timing_median(const struct timing *tm, tree_id id);
+/*
+ * The usual time between id's messages, ms, or -1 without any: the median
+ * of its recent intervals where a burst (messages much closer together
+ * than the gap before them) counts as one message, so a topic that sends
+ * five messages in 50 ms every 10 s usually waits 10 s.
+ */
+int64_t timing_usual(const struct timing *tm, tree_id id);
 /* Arrival of id's latest timed message, or 0. */
 int64_t timing_last(const struct timing *tm, tree_id id);
 

@@ -102,6 +102,13 @@ int watch_add(struct watches *w, const char *name, const char *filter, const cha
 /* Adds every watch of the config file. */
 int watch_add_rules(struct watches *w, const struct watch_rule *r, size_t n, char *err, size_t cap);
 
+/*
+ * Several brokers: topics are under their broker's branch in the tree, and a
+ * filter matches a topic with its branch (as the tree, stream and export
+ * show it) or without (as its broker has it).
+ */
+void watch_set_branches(struct watches *w, bool on);
+
 size_t watch_count(const struct watches *w);
 /* A watch as one line: its name, or "filter [field] condition". */
 const char *watch_label(const struct watches *w, size_t i);

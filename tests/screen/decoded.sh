@@ -93,6 +93,14 @@ wait_line "│\\+ +\"value\": 1452,"
 keys D
 wait_for "Sparkplug B metrics, by spBv1.0 topic ─"
 
+# The history's rows preview each decoded value like the tree's row, not the bytes.
+keys H
+wait_for "history: 2 of 16 values kept"
+wait_line "│ +0 [0-9:.]+ +0 ® +20 B  DDATA: Speed 1452$"
+wait_line "│ +1 [0-9:.]+ +0 ® +28 B  DDATA: Speed 1451.25, Running false$"
+keys H
+wait_for "Sparkplug B metrics, by spBv1.0 topic ─"
+
 # A DATA from a device whose node was never born: flagged, its alias unnamed.
 pubf spBv1.0/Plant2/DDATA/Edge9/Dev1 sparkplug/orphan-1.pb
 select_topic "spBv1.0/Plant2/DDATA/Edge9/Dev1"

@@ -17,10 +17,14 @@
 #include "mqscope/compare.h"
 #include "mqscope/config.h"
 #include "mqscope/connect_opts.h"
+#include "mqscope/decoded.h"
 #include "mqscope/msg.h"
 #include "mqscope/options.h"
 #include "mqscope/recorder.h"
+#include "mqscope/replay.h"
 #include "mqscope/settings.h"
+
+#include "vector.h"
 
 static char dir[128], conf[200];
 
@@ -149,15 +153,15 @@ static void unit__brokers__profile_lists_brokers(void **state)
 		settings_free(&s[i]);
 }
 
-/* Puts one message into a broker's ring, as its network thread would; retain: with the flag,
- * as a broker sends what it holds on subscribing. */
-static void put_as(struct app_link *l, const char *topic, const char *payload, int64_t time_ms,
-                   bool retain)
+/* Puts one message of len bytes into a broker's ring, as its network thread would; retain: with
+ * the flag, as a broker sends what it holds on subscribing. */
+static void put_as(struct app_link *l, const char *topic, const void *payload, size_t len,
+                   int64_t time_ms, bool retain)
 {
 	struct msg_head h = {.time_ms = time_ms,
 	                     .topic_len = (uint32_t)strlen(topic),
-	                     .len = (uint32_t)strlen(payload),
-	                     .orig_len = (uint32_t)strlen(payload),
+	                     .len = (uint32_t)len,
+	                     .orig_len = (uint32_t)len,
 	                     .retain = retain};
 	size_t size = msg_record_size(h.topic_len, h.len, 0);
 	void *rec = ring_try_reserve(l->ring, size);
@@ -167,15 +171,21 @@ static void put_as(struct app_link *l, const char *topic, const char *payload, i
 	ring_commit(l->ring);
 }
 
+static void put_bytes(struct app_link *l, const char *topic, const void *payload, size_t len,
+                      int64_t time_ms)
+{
+	put_as(l, topic, payload, len, time_ms, false);
+}
+
 static void put(struct app_link *l, const char *topic, const char *payload, int64_t time_ms)
 {
-	put_as(l, topic, payload, time_ms, false);
+	put_as(l, topic, payload, strlen(payload), time_ms, false);
 }
 
 static void put_retained(struct app_link *l, const char *topic, const char *payload,
                          int64_t time_ms)
 {
-	put_as(l, topic, payload, time_ms, true);
+	put_as(l, topic, payload, strlen(payload), time_ms, true);
 }
 
 /* Two brokers on one app, offline, the second labelled cloud_one:1884. */
@@ -384,6 +394,97 @@ static void unit__brokers__branches_topics_and_compare(void **state)
 		settings_free(&s[i]);
 }
 
+/*
+ * A recording of several brokers replays as several: each message under its
+ * broker, read with that broker's decoders, so Sparkplug B DATA by alias is
+ * named from the BIRTH its own broker sent.
+ */
+static void unit__brokers__replay_decodes_per_broker(void **state)
+{
+	static const char *const spb[][2] = {
+	    {"spBv1.0/Plant1/NBIRTH/Edge1", "sparkplug/plant-1.pb"},
+	    {"spBv1.0/Plant1/DBIRTH/Edge1/Pump1", "sparkplug/plant-2.pb"},
+	    {"spBv1.0/Plant1/DDATA/Edge1/Pump1", "sparkplug/plant-3.pb"},
+	};
+	struct settings s[2], s2;
+	struct app a, b;
+	struct decoded d;
+	char rec[200], err[256], line[4096];
+	const char *ddata = "cloud:1884/spBv1.0/Plant1/DDATA/Edge1/Pump1";
+	int64_t next = 0;
+	size_t len;
+	bool more, marked = false;
+	FILE *f;
+	tree_id id;
+
+	(void)state;
+	snprintf(rec, sizeof(rec), "%s/several.rec", dir);
+	for (int i = 0; i < 2; i++) {
+		settings_init(&s[i]);
+		settings_set_str(&s[i].host, i ? "cloud" : "127.0.0.1");
+		s[i].port = 1883 + i;
+	}
+	assert_int_equal(app_init(&a, &s[0], true), 0);
+	assert_int_equal(app_add_broker(&a, &s[1]), 0);
+	a.recorder = recorder_open(rec, NULL, 0);
+	put(&a.link[0], "house/lamp", "ON", 1000);
+	for (int i = 0; i < 3; i++) {
+		uint8_t *p = vector(spb[i][1], &len);
+
+		put_bytes(&a.link[1], spb[i][0], p, len, 1001 + i);
+		free(p);
+	}
+	assert_int_equal(app_drain(&a, 100, &more), 4);
+	/* Live: the DATA's alias named from its broker's BIRTH. */
+	id = tree_find(a.tree, ddata, strlen(ddata));
+	assert_int_not_equal(id, TREE_NONE);
+	decoded_read(&a.dec, a.tree, id, tree_value(a.tree, id, 0), false, &d);
+	assert_int_equal(d.choice.format, DECODE_SPARKPLUG);
+	assert_non_null(strstr(d.json, "\"Speed\""));
+	decoded_free(&d);
+	recorder_close(a.recorder);
+	a.recorder = NULL;
+	app_free(&a);
+
+	/* Each line says its broker; its topic keeps the branch, for readers that ignore it. */
+	f = fopen(rec, "r");
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f))
+		marked |=
+		    strstr(line, "\"broker\":\"cloud:1884\",\"topic\":\"cloud:1884/spBv1.0/") !=
+		    NULL;
+	fclose(f);
+	assert_true(marked);
+
+	/* Replayed into an app of no broker: the same branches, the same decoding. */
+	settings_init(&s2);
+	assert_int_equal(app_init(&b, &s2, true), 0);
+	b.replay = replay_open(rec, 0, err, sizeof(err));
+	assert_non_null(b.replay);
+	for (int steps = 0; steps < 100 && next != REPLAY_DONE; steps++)
+		next = replay_step(b.replay, &b, 1000, 4);
+	assert_true(next == REPLAY_DONE);
+	assert_true(b.several);
+	assert_int_equal(b.nlinks, 2);
+	assert_string_equal(b.link[0].label, "127.0.0.1:1883");
+	assert_string_equal(b.link[1].label, "cloud:1884");
+	assert_int_equal(b.link[1].ingested, 3);
+	assert_int_not_equal(tree_find(b.tree, "127.0.0.1:1883/house/lamp", 25), TREE_NONE);
+	id = tree_find(b.tree, ddata, strlen(ddata));
+	assert_int_not_equal(id, TREE_NONE);
+	assert_ptr_equal(app_link_of(&b, id), &b.link[1]);
+	decoded_read(&b.dec, b.tree, id, tree_value(b.tree, id, 0), false, &d);
+	assert_int_equal(d.choice.format, DECODE_SPARKPLUG);
+	assert_non_null(strstr(d.json, "\"Speed\""));
+	assert_non_null(strstr(d.json, "\"Running\""));
+	decoded_free(&d);
+	app_free(&b);
+	unlink(rec);
+	settings_free(&s2);
+	for (int i = 0; i < 2; i++)
+		settings_free(&s[i]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -392,6 +493,7 @@ int main(void)
 	    cmocka_unit_test(unit__brokers__branches_topics_and_compare),
 	    cmocka_unit_test(unit__brokers__memory_said_per_broker),
 	    cmocka_unit_test(unit__brokers__bridge_delay_from_live_messages_only),
+	    cmocka_unit_test(unit__brokers__replay_decodes_per_broker),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

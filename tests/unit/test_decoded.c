@@ -18,21 +18,7 @@
 #include "mqscope/toggle.h"
 #include "mqscope/trend.h"
 
-/* A vector's bytes (tests/vectors/<rel>, made by tests/vectors/make.js); *len its size. */
-static uint8_t *vector(const char *rel, size_t *len)
-{
-	const char *src = getenv("MQSCOPE_TESTS");
-	char path[1024];
-	uint8_t *buf = malloc(1 << 16);
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/vectors/%s", src ? src : "tests", rel);
-	f = fopen(path, "rb");
-	assert_non_null(f);
-	*len = fread(buf, 1, 1 << 16, f);
-	fclose(f);
-	return buf;
-}
+#include "vector.h"
 
 static struct tree *new_tree(void)
 {

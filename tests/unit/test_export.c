@@ -235,6 +235,40 @@ static void unit__export__json_tree_deep_topics(void **state)
 	tree_free(t);
 }
 
+/* With several brokers each line names its broker (the first level), as --record does. */
+static void unit__export__several_brokers_named(void **state)
+{
+	struct tree_limits lim = {.payload_cap = 1 << 20, .history = 4};
+	struct tree *t = tree_new(&lim);
+	struct logfmt json = {.kind = LOGFMT_JSON};
+	struct logfmt_out o = {0};
+	struct record_msg m;
+	struct export *e;
+	char *text = NULL, *nl;
+	size_t len;
+
+	(void)state;
+	put(t, "cloud/house/temp", "21", 1, false);
+	o.f = open_memstream(&text, &len);
+	e = export_new(t, TREE_ROOT, EXPORT_LATEST, &json, &o);
+	export_set_branches(e, true);
+	while (!export_step(e, 10))
+		;
+	export_free(e);
+	fclose(o.f);
+	logfmt_out_free(&o);
+	nl = strchr(text, '\n');
+	assert_non_null(nl);
+	assert_true(record_parse(text, (size_t)(nl - text), &m));
+	assert_string_equal(m.topic, "cloud/house/temp");
+	assert_non_null(m.broker);
+	assert_int_equal(m.broker_len, 5);
+	assert_string_equal(m.broker, "cloud");
+	record_msg_free(&m);
+	free(text);
+	tree_free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -242,6 +276,7 @@ int main(void)
 	    cmocka_unit_test(unit__export__json_tree_deep_topics),
 	    cmocka_unit_test(unit__export__subtree_latest_in_tree_order),
 	    cmocka_unit_test(unit__export__history_oldest_first),
+	    cmocka_unit_test(unit__export__several_brokers_named),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -304,12 +304,106 @@ static void unit__silence__will_marks_a_device_offline(void **state)
 	fix_free(&f);
 }
 
+/*
+ * Five messages 12 ms apart every 10 s: the median interval is 12 ms, but
+ * the topic usually waits 10 s, and is silent only 2.5 x that after its
+ * latest burst.
+ */
+static void unit__silence__bursty_topic_learns_its_burst_period(void **state)
+{
+	struct fix f;
+	int64_t at = 0;
+	tree_id id = TREE_NONE;
+
+	(void)state;
+	fix_init(&f);
+	for (int b = 0; b < 4; b++)
+		for (int k = 0; k < 5; k++)
+			id = put(&f, "line/press/force", "7", at = T0 + b * 10000 + k * 12, false);
+	assert_int_equal(timing_median(f.tm, id), 12);
+	assert_int_equal(timing_usual(f.tm, id), 10000);
+	assert_int_equal(at, T0 + 30048);
+	assert_int_equal(silence_deadline(f.s, f.t, f.tm, id), T0 + 55100);
+	assert_int_equal(check(&f, at + 1100), 0);
+	assert_int_equal(check(&f, at + 20000), 0);
+	assert_false(silence_is_silent(f.s, id));
+	assert_int_equal(check(&f, T0 + 55100), 1);
+	assert_true(silence_is_silent(f.s, id));
+	/* The next burst clears it at once. */
+	put(&f, "line/press/force", "7", T0 + 40000, false);
+	assert_false(silence_is_silent(f.s, id));
+
+	/* Once the window holds only bursts (32 intervals, a burst cut at its start). */
+	for (int b = 4; b < 20; b++)
+		for (int k = b == 4 ? 1 : 0; k < 5; k++)
+			id = put(&f, "line/press/force", "7", at = T0 + b * 10000 + k * 12, false);
+	assert_int_equal(timing_usual(f.tm, id), 10000);
+	fix_free(&f);
+}
+
+/* A steady topic: the usual interval is its median interval, as before bursts counted. */
+static void unit__silence__steady_topic_keeps_its_median(void **state)
+{
+	struct fix f;
+	tree_id id = TREE_NONE;
+	int64_t at = 0;
+
+	(void)state;
+	fix_init(&f);
+	/* 2 s with a little jitter, then one 20 s outage and back to 2 s. */
+	for (int i = 0; i < 40; i++) {
+		at += i == 25 ? 20000 : 2000 + (i % 3) * 10;
+		id = put(&f, "plant/hall/temp", "20", T0 + at, false);
+	}
+	assert_int_equal(timing_usual(f.tm, id), timing_median(f.tm, id));
+	assert_int_equal(timing_usual(f.tm, id), 2010);
+	assert_int_equal(silence_deadline(f.s, f.t, f.tm, id), (T0 + at + 5025 + 99) / 100 * 100);
+	/* A topic that speeds up from 10 s to 100 ms is not one endless burst. */
+	for (int i = 0; i < 5; i++)
+		id = put(&f, "speedup", "1", at = T0 + i * 10000, false);
+	for (int i = 1; i <= 40; i++)
+		id = put(&f, "speedup", "1", at + i * 100, false);
+	assert_int_equal(timing_usual(f.tm, id), 100);
+	fix_free(&f);
+}
+
+/*
+ * Irregular intervals (0.3 to 4 s, no bursts): the usual interval stays
+ * between the median and the longest, so the topic is judged no sooner
+ * than before and no later than 2.5 x its longest wait.
+ */
+static void unit__silence__irregular_topic(void **state)
+{
+	static const int gaps[] = {300, 2500, 900,  4000, 1200, 700,  3100, 450, 1800, 2200,
+	                           600, 3500, 1000, 350,  2800, 1500, 4000, 800, 1900, 500};
+	struct fix f;
+	tree_id id = TREE_NONE;
+	int64_t at = T0, usual, med;
+
+	(void)state;
+	fix_init(&f);
+	id = put(&f, "field/probe", "1", at, false);
+	for (size_t i = 0; i < sizeof(gaps) / sizeof(gaps[0]); i++)
+		id = put(&f, "field/probe", "1", at += gaps[i], false);
+	usual = timing_usual(f.tm, id);
+	med = timing_median(f.tm, id);
+	assert_true(usual >= med);
+	assert_true(usual <= 4000);
+	assert_int_equal(check(&f, at + (int64_t)(2.5 * (double)med) - 1), 0);
+	assert_int_equal(check(&f, at + 10000 + SILENCE_GRAIN_MS), 1);
+	assert_true(silence_is_silent(f.s, id));
+	fix_free(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(unit__silence__topic_turns_silent_and_clears),
 	    cmocka_unit_test(unit__silence__floor_and_rollup_of_many),
 	    cmocka_unit_test(unit__silence__checks_are_bounded),
+	    cmocka_unit_test(unit__silence__bursty_topic_learns_its_burst_period),
+	    cmocka_unit_test(unit__silence__steady_topic_keeps_its_median),
+	    cmocka_unit_test(unit__silence__irregular_topic),
 	    cmocka_unit_test(unit__will__what_counts_as_a_will),
 	    cmocka_unit_test(unit__silence__will_marks_a_device_offline),
 	};

@@ -315,6 +315,40 @@ static void unit__watch__log_is_bounded(void **state)
 	fix_free(&f);
 }
 
+/*
+ * Several brokers: a message comes with its broker's topic and is stored under
+ * its branch; a filter matches either form, so a watch made from the tree (with
+ * the branch) and one from the config file (without) both fire.
+ */
+static void unit__watch__several_brokers(void **state)
+{
+	static const char *const branch[2] = {"local", "cloud"};
+	struct fix f;
+	char err[300], path[64];
+	tree_id id[2];
+
+	(void)state;
+	fix_init(&f, false);
+	assert_int_equal(
+	    watch_add(f.w, "one", "cloud/house/temp", NULL, "> 30", -1, err, sizeof(err)), 0);
+	if (watch_add(f.w, "all", "house/+", NULL, "> 30", -1, err, sizeof(err)) != 1)
+		fail_msg("%s", err);
+	watch_set_branches(f.w, true);
+	for (int b = 0; b < 2; b++) {
+		struct tree_msg m = {.payload = "35", .len = 2, .orig_len = 2, .time_ms = T0 + b};
+
+		snprintf(path, sizeof(path), "%s/house/temp", branch[b]);
+		id[b] = tree_insert(f.t, path, strlen(path), &m);
+		watch_note(f.w, f.t, id[b], "house/temp", 10, "35", 2, T0 + b);
+	}
+	/* "all" on both brokers, "one" on cloud's only. */
+	assert_int_equal(watch_active(f.w), 3);
+	assert_int_equal(watch_active_of(f.w, 0), 1);
+	assert_int_equal(watch_active_of(f.w, 1), 2);
+	expect_log(f.w, 0, WATCH_FIRED, id[0], "35");
+	fix_free(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -324,6 +358,7 @@ int main(void)
 	    cmocka_unit_test(unit__watch__added_later),
 	    cmocka_unit_test(unit__watch__silence),
 	    cmocka_unit_test(unit__watch__log_is_bounded),
+	    cmocka_unit_test(unit__watch__several_brokers),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
