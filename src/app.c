@@ -25,25 +25,12 @@
 /* A branch name from a profile name or host:port: no level separator, no wildcard. */
 static void make_label(struct app *a, struct app_link *l)
 {
-	char base[sizeof(l->label)];
-	const struct settings *c = l->cfg;
+	const struct settings *all[APP_MAX_BROKERS];
+	size_t k = app_link_index(a, l);
 
-	/* A profile named on the line (not a default_profile under -L) names the branch. */
-	if (c->profile && c->config_broker && OPTION_GIVEN(c, OPT_PROFILE))
-		snprintf(base, sizeof(base), "%s", c->profile);
-	else if (c->unix_path)
-		snprintf(base, sizeof(base), "%s", c->unix_path);
-	else
-		settings_broker_label(c, base, sizeof(base));
-	for (char *p = base; *p; p++)
-		if (*p == '/' || *p == '+' || *p == '#' || (unsigned char)*p < 0x20)
-			*p = '_';
-	if (base[0] == '\0' || base[0] == '$')
-		snprintf(base, sizeof(base), "broker%zu", app_link_index(a, l) + 1);
-	snprintf(l->label, sizeof(l->label), "%s", base);
-	/* Two brokers of one name (two ports of one host) are told apart by their place. */
-	for (unsigned n = 2; app_link_named(a, l->label) != l; n++)
-		snprintf(l->label, sizeof(l->label), "%.50s-%u", base, n);
+	for (size_t i = 0; i <= k; i++)
+		all[i] = a->link[i].cfg;
+	settings_branch_label(all, k, l->label, sizeof(l->label));
 }
 
 static int link_init(struct app *a, struct settings *cfg, bool offline)
@@ -133,6 +120,8 @@ int app_add_broker(struct app *a, struct settings *cfg)
 		return -1;
 	if (a->topic_buf == NULL)
 		a->topic_buf = xmalloc(sizeof(a->link[0].label) + 1 + 65536);
+	if (!a->several) /* each broker's branch says what it holds */
+		tree_count_branches(a->tree);
 	a->several = true;
 	watch_set_branches(a->watches, true);
 	snprintf(a->broker_label, sizeof(a->broker_label), "%zu brokers", a->nlinks + 1);
@@ -313,6 +302,42 @@ size_t app_ring_bytes(const struct app *a)
 	for (size_t i = 0; i < a->nlinks; i++)
 		n += ring_bytes_used(a->link[i].ring);
 	return n;
+}
+
+size_t app_mem_bytes(const struct app *a)
+{
+	return tree_mem_bytes(a->tree) + app_ring_bytes(a) + stream_mem_bytes(a->stream);
+}
+
+/* What broker l holds on its own: its branch and what waits in its ring. */
+static size_t own_bytes(struct app *a, struct app_link *l)
+{
+	tree_id top = app_link_root(a, l);
+
+	return (top != TREE_NONE ? tree_branch_bytes(a->tree, top) : 0) + ring_bytes_used(l->ring);
+}
+
+size_t app_link_mem_bytes(struct app *a, struct app_link *l)
+{
+	size_t total = app_mem_bytes(a), own[APP_MAX_BROKERS], sum = 0, shared, given = 0;
+	size_t k = app_link_index(a, l);
+
+	if (!a->several)
+		return total;
+	for (size_t i = 0; i < a->nlinks; i++)
+		sum += own[i] = own_bytes(a, &a->link[i]);
+	/* The rest (allocator slack, the index, the stream, per-topic stores) in proportion of
+	 * use, so the brokers' figures add up to the total; the last one takes the rounding. */
+	shared = total > sum ? total - sum : 0;
+	for (size_t i = 0; i + 1 < a->nlinks; i++) {
+		size_t part = sum ? (size_t)((double)shared * (double)own[i] / (double)sum)
+		                  : shared / a->nlinks;
+
+		if (i == k)
+			return own[i] + part;
+		given += own[i] + part;
+	}
+	return total > given ? total - given : 0;
 }
 
 static bool excluded(const struct settings *cfg, const char *topic, size_t len)
@@ -682,6 +707,7 @@ int app_write_stats(struct app *a, const char *path)
 		        (unsigned long long)(l->session ? session_received(l->session) : 0));
 		fprintf(f, "broker%zu_dropped %llu\n", i + 1,
 		        (unsigned long long)ring_drops(l->ring));
+		fprintf(f, "broker%zu_mem_bytes %zu\n", i + 1, app_link_mem_bytes(a, &a->link[i]));
 	}
 	return safe_replace_commit(&out);
 }

@@ -67,25 +67,30 @@ static bool same_value(const struct tree *t, tree_id x, tree_id y)
 static void judge(const struct app *a, struct compare_row *r)
 {
 	int64_t first = INT64_MAX, last = INT64_MIN;
+	bool live = true;
 
 	r->state = COMPARE_SAME;
 	r->delay_ms = -1;
 	for (size_t i = 0; i < a->nlinks; i++) {
-		const struct tree_node *nd;
+		const struct tree_value *v;
 
 		if (r->id[i] == TREE_NONE) {
 			r->state = COMPARE_MISSING;
 			return;
 		}
-		nd = tree_node(a->tree, r->id[i]);
-		if (nd->last_ms < first)
-			first = nd->last_ms;
-		if (nd->last_ms > last)
-			last = nd->last_ms;
+		v = tree_value(a->tree, r->id[i], 0);
+		/* A value sent with the retain flag came when we subscribed, not when the bridge
+		 * carried it: its time says nothing of the delay. */
+		if (v == NULL || v->retained)
+			live = false;
+		else {
+			first = v->time_ms < first ? v->time_ms : first;
+			last = v->time_ms > last ? v->time_ms : last;
+		}
 		if (i > 0 && !same_value(a->tree, r->id[0], r->id[i]))
 			r->state = COMPARE_DIFFERENT;
 	}
-	if (r->state == COMPARE_SAME)
+	if (r->state == COMPARE_SAME && live)
 		r->delay_ms = last - first;
 }
 

@@ -87,11 +87,12 @@ int connect_opts_refused(const struct settings *s, enum connect_cmd cmd)
 	return -1;
 }
 
-int connect_opts_load(struct settings *s, enum connect_cmd cmd, int argc, char **argv,
-                      connect_check_fn check)
+/* connect_opts_load for s = all[i]; with several brokers (all != NULL), -P - names which. */
+static int load_one(struct settings *s, enum connect_cmd cmd, int argc, char **argv,
+                    connect_check_fn check, const struct settings *const *all, size_t i)
 {
 	const char *name = commands[cmd].name;
-	char err[1024], flag[48];
+	char err[1024], flag[48], label[64];
 	int rc = config_from_command_line(s, argc, argv), id;
 
 	if (rc >= 0)
@@ -110,11 +111,19 @@ int connect_opts_load(struct settings *s, enum connect_cmd cmd, int argc, char *
 		settings_finish(s);
 	else
 		settings_finish_connection(s);
-	if (secret_prompt(s, err, sizeof(err)) != 0) {
+	if (all)
+		settings_branch_label(all, i, label, sizeof(label));
+	if (secret_prompt_for(s, all ? label : NULL, err, sizeof(err)) != 0) {
 		fprintf(stderr, "%s: -P -: %s\n", name, err);
 		return 2;
 	}
 	return -1;
+}
+
+int connect_opts_load(struct settings *s, enum connect_cmd cmd, int argc, char **argv,
+                      connect_check_fn check)
+{
+	return load_one(s, cmd, argc, argv, check, NULL, 0);
 }
 
 /* argv with "--profile name" added: the last --profile is the one that counts. */
@@ -142,6 +151,7 @@ int connect_opts_load_brokers(struct settings *s, size_t max, size_t *n, int arg
                               connect_check_fn check)
 {
 	char **argvs[OPTIONS_MAX_BROKERS] = {0};
+	const struct settings *all[OPTIONS_MAX_BROKERS];
 	size_t k = options_split_brokers(argc, argv, argvs, max);
 	int rc = -1;
 
@@ -167,7 +177,8 @@ int connect_opts_load_brokers(struct settings *s, size_t max, size_t *n, int arg
 	}
 	for (size_t b = 0; b < k && rc < 0; b++) {
 		*n = b + 1;
-		rc = connect_opts_load(&s[b], CONNECT_TUI, count_args(argvs[b]), argvs[b], check);
+		all[b] = &s[b];
+		rc = load_one(&s[b], CONNECT_TUI, count_args(argvs[b]), argvs[b], check, all, b);
 		if (rc < 0 && s[b].nbrokers) {
 			fprintf(stderr, "mqscope: --profile %s lists brokers: give it alone\n",
 			        s[b].profile);

@@ -151,15 +151,27 @@ int secret_read_tty(const char *prompt, char *buf, size_t cap, char *err, size_t
 
 int secret_prompt(struct settings *s, char *err, size_t cap)
 {
-	char prompt[600], pw[1024], where[400];
+	return secret_prompt_for(s, NULL, err, cap);
+}
+
+int secret_prompt_for(struct settings *s, const char *broker, char *err, size_t cap)
+{
+	char prompt[700], pw[1024], where[400], who[200] = "";
 
 	if (s->password == NULL || strcmp(s->password, "-") != 0)
 		return 0;
 	settings_broker_label(s, where, sizeof(where));
+	/* several brokers: "broker cloud (10.0.0.2:1883)", or just the label when it is where */
+	if (broker && strcmp(broker, where) != 0)
+		snprintf(who, sizeof(who), "broker %.64s (", broker);
+	else if (broker)
+		snprintf(who, sizeof(who), "broker ");
 	if (s->user)
-		snprintf(prompt, sizeof(prompt), "Password for %s at %s: ", s->user, where);
+		snprintf(prompt, sizeof(prompt), "Password for %s at %s%s%s: ", s->user, who, where,
+		         broker && strcmp(broker, where) != 0 ? ")" : "");
 	else
-		snprintf(prompt, sizeof(prompt), "Password for %s: ", where);
+		snprintf(prompt, sizeof(prompt), "Password for %s%s%s: ", who, where,
+		         broker && strcmp(broker, where) != 0 ? ")" : "");
 	if (secret_read_tty(prompt, pw, sizeof(pw), err, cap) != 0)
 		return -1;
 	settings_set_str(&s->password, pw);

@@ -192,6 +192,42 @@ void settings_finish(struct settings *s)
 		s->fps = 120;
 }
 
+/* The label of one broker before others are told apart from it. */
+static void branch_base(const struct settings *c, size_t i, char *buf, size_t cap)
+{
+	/* A profile named on the line (not a default_profile under -L) names the branch. */
+	if (c->profile && c->config_broker && OPTION_GIVEN(c, OPT_PROFILE))
+		snprintf(buf, cap, "%s", c->profile);
+	else if (c->unix_path)
+		snprintf(buf, cap, "%s", c->unix_path);
+	else
+		settings_broker_label(c, buf, cap);
+	for (char *p = buf; *p; p++)
+		if (*p == '/' || *p == '+' || *p == '#' || (unsigned char)*p < 0x20)
+			*p = '_';
+	if (buf[0] == '\0' || buf[0] == '$')
+		snprintf(buf, cap, "broker%zu", i + 1);
+}
+
+void settings_branch_label(const struct settings *const *all, size_t i, char *buf, size_t cap)
+{
+	char base[64], other[64];
+	bool taken = true;
+
+	branch_base(all[i], i, base, sizeof(base));
+	snprintf(buf, cap, "%s", base);
+	/* Two brokers of one name (two ports of one host) are told apart by their place. */
+	for (unsigned n = 2; taken; n++) {
+		taken = false;
+		for (size_t j = 0; j < i && !taken; j++) {
+			settings_branch_label(all, j, other, sizeof(other));
+			taken = strcmp(other, buf) == 0;
+		}
+		if (taken)
+			snprintf(buf, cap, "%.50s-%u", base, n);
+	}
+}
+
 void settings_broker_label(const struct settings *s, char *buf, size_t cap)
 {
 	const char *h = s->host ? s->host : "localhost";

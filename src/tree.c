@@ -29,6 +29,13 @@ struct slot {
 	uint32_t hash;
 };
 
+/* What one top-level branch holds (tree_count_branches). */
+struct branch_use {
+	tree_id id;
+	size_t values; /* bytes of its stored values */
+	size_t bytes;  /* values, history arrays, nodes and names */
+};
+
 struct tree {
 	struct tree_node **chunks;
 	size_t nchunks;
@@ -58,6 +65,13 @@ struct tree {
 	uint64_t refused[TREE_BOUNDS];
 	uint64_t budget_hits; /* older values given up, or values kept short, for the budget */
 	bool over_budget;
+	bool trim; /* this insert trims: over budget, and its branch past its share */
+
+	/* top-level branches counted on their own (tree_count_branches); acct: the current one */
+	bool count_branches;
+	struct branch_use branch[TREE_BRANCHES];
+	size_t nbranches;
+	struct branch_use *acct;
 
 	tree_id changes[CHANGES_MAX];
 	size_t nchanges;
@@ -245,6 +259,52 @@ static size_t value_size(const struct tree_value *v)
 	return sizeof(*v) + v->len + v->props_len;
 }
 
+/* Counts n bytes (value: of a stored value) to the branch being changed, if it is counted. */
+static void charge(struct tree *t, size_t n, bool value)
+{
+	if (t->acct) {
+		t->acct->bytes += n;
+		t->acct->values += value ? n : 0;
+	}
+}
+
+static void refund(struct tree *t, size_t n, bool value)
+{
+	if (t->acct) {
+		t->acct->bytes -= n;
+		t->acct->values -= value ? n : 0;
+	}
+}
+
+/* The use record of top-level node top, made on its first message; NULL when not counted. */
+static struct branch_use *branch_of(struct tree *t, tree_id top)
+{
+	if (!t->count_branches)
+		return NULL;
+	for (size_t i = 0; i < t->nbranches; i++)
+		if (t->branch[i].id == top)
+			return &t->branch[i];
+	if (t->nbranches == TREE_BRANCHES)
+		return NULL;
+	t->branch[t->nbranches] = (struct branch_use){.id = top};
+	return &t->branch[t->nbranches++];
+}
+
+/*
+ * Whether the insert under way trims (keeps one value, cut short): past the
+ * budget, and with counted branches only a branch over its share of it, so
+ * that one branch's flood cannot take the history of the others.
+ */
+static bool trims(const struct tree *t)
+{
+	size_t room;
+
+	if (!t->over_budget || t->acct == NULL || t->nbranches < 2)
+		return t->over_budget;
+	room = t->lim.value_budget > t->extra_bytes ? t->lim.value_budget - t->extra_bytes : 0;
+	return t->acct->values > room / t->nbranches;
+}
+
 /* Memory for a value of size bytes: a slab block of its size class, or malloc above SLAB_MAX. */
 static void *value_alloc(struct tree *t, size_t size)
 {
@@ -299,6 +359,7 @@ static void value_drop(struct tree *t, struct tree_value *v)
 	if (v == NULL)
 		return;
 	t->value_bytes -= value_size(v);
+	refund(t, value_size(v), true);
 	if (v->held && t->holding) {
 		if (t->ndeferred == t->deferred_cap) {
 			size_t cap = t->deferred_cap ? t->deferred_cap * 2 : 256;
@@ -342,6 +403,7 @@ static void node_clear_values(struct tree *t, struct tree_node *n)
 			value_drop(t, n->v.ring[(n->hist_head + size - a) % size]);
 		free(n->v.ring);
 		t->ring_bytes -= size * sizeof(*n->v.ring);
+		refund(t, size * sizeof(*n->v.ring), false);
 	} else if (n->hist_len == 1) {
 		value_drop(t, n->v.one);
 	}
@@ -354,6 +416,7 @@ void tree_free(struct tree *t)
 	if (t == NULL)
 		return;
 	tree_hold(t, false);
+	t->acct = NULL;
 	for (size_t i = 0; i < t->nnodes; i++)
 		node_clear_values(t, tree_node(t, (tree_id)i));
 	while (t->slabs != NULL) {
@@ -397,7 +460,7 @@ static struct tree_value *value_new(struct tree *t, const struct tree_msg *m)
 	size_t len = m->len;
 	struct tree_value *v;
 
-	if (t->over_budget && cap > TIGHT_PAYLOAD) {
+	if (t->trim && cap > TIGHT_PAYLOAD) {
 		cap = TIGHT_PAYLOAD;
 		if (m->len > cap)
 			t->budget_hits++;
@@ -419,6 +482,7 @@ static struct tree_value *value_new(struct tree *t, const struct tree_msg *m)
 	if (m->props_len)
 		memcpy(v->data + len, m->props, m->props_len);
 	t->value_bytes += value_size(v);
+	charge(t, value_size(v), true);
 	return v;
 }
 
@@ -429,7 +493,7 @@ static void node_push_value(struct tree *t, struct tree_node *n, struct tree_val
 	struct tree_value **ring;
 
 	/* Past the budget, keep only the newest value of each topic that speaks. */
-	if (cap == 1 || t->over_budget) {
+	if (cap == 1 || t->trim) {
 		if (cap > 1 && n->hist_len > 1)
 			t->budget_hits += n->hist_len - 1u; /* the newest is replaced anyway */
 		node_clear_values(t, n);
@@ -448,6 +512,7 @@ static void node_push_value(struct tree *t, struct tree_node *n, struct tree_val
 			return;
 		}
 		t->ring_bytes += 2 * sizeof(*ring);
+		charge(t, 2 * sizeof(*ring), false);
 		ring[0] = n->v.one;
 		ring[1] = v;
 		n->v.ring = ring;
@@ -466,6 +531,7 @@ static void node_push_value(struct tree *t, struct tree_node *n, struct tree_val
 				ring[i] = n->v.ring[(n->hist_head + 1 + i) % size];
 			free(n->v.ring);
 			t->ring_bytes += (nsize - size) * sizeof(*ring);
+			charge(t, (nsize - size) * sizeof(*ring), false);
 			n->v.ring = ring;
 			n->hist_head = (uint16_t)(len - 1);
 			size = nsize;
@@ -788,6 +854,7 @@ tree_id tree_insert(struct tree *t, const char *topic, size_t len, const struct 
 	struct tree_node *n;
 	bool had;
 
+	t->acct = NULL;
 	for (;;) {
 		const char *slash = memchr(p, '/', (size_t)(end - p));
 		size_t l = slash ? (size_t)(slash - p) : (size_t)(end - p);
@@ -814,6 +881,11 @@ tree_id tree_insert(struct tree *t, const char *topic, size_t len, const struct 
 				t->refused[TREE_BOUND_MEMORY]++;
 				return TREE_NONE;
 			}
+			if (id == TREE_ROOT)
+				t->acct = branch_of(t, c);
+			charge(t, sizeof(struct tree_node) + l, false);
+		} else if (id == TREE_ROOT) {
+			t->acct = branch_of(t, c);
 		}
 		id = c;
 		if (slash == NULL)
@@ -854,6 +926,7 @@ tree_id tree_insert(struct tree *t, const char *topic, size_t len, const struct 
 
 	t->over_budget =
 	    t->lim.value_budget && t->value_bytes + t->extra_bytes > t->lim.value_budget;
+	t->trim = trims(t);
 	struct tree_value *v = value_new(t, m);
 	if (v != NULL)
 		node_push_value(t, n, v);
@@ -1027,6 +1100,19 @@ size_t tree_mem_bytes(const struct tree *t)
 	return t->nchunks * CHUNK_NODES * sizeof(struct tree_node) + t->names_cap +
 	       (t->slot_mask + 1) * sizeof(struct slot) + t->slab_bytes + t->big_bytes +
 	       t->ring_bytes + held + t->extra_bytes;
+}
+
+void tree_count_branches(struct tree *t)
+{
+	t->count_branches = true;
+}
+
+size_t tree_branch_bytes(const struct tree *t, tree_id top)
+{
+	for (size_t i = 0; i < t->nbranches; i++)
+		if (t->branch[i].id == top)
+			return t->branch[i].bytes;
+	return 0;
 }
 
 void tree_set_extra_bytes(struct tree *t, size_t bytes)

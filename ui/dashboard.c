@@ -223,7 +223,7 @@ static void draw_all(struct dashboard *d, struct ui *u, int rows, int cols)
 	struct app *a = ui_app(u);
 	const struct tree *t = a->tree;
 	int nl = (int)(sizeof(lines) / sizeof(lines[0]));
-	int hh = nl + 8, ww = cols - 2 > 120 ? 120 : cols - 2, colw, y;
+	int hh = nl + 9, ww = cols - 2 > 120 ? 120 : cols - 2, colw, y;
 	char buf[160], all[32], close[32], tp[DIALECT_PREFIX_MAX + 48], root[72];
 
 	if (hh > rows - 2 || ww < DASH_MIN_W) {
@@ -274,6 +274,9 @@ static void draw_all(struct dashboard *d, struct ui *u, int rows, int cols)
 		wmove(d->win, y + 2, x);
 		draw_str(d->win, buf, colw - 1,
 		         theme_attr(ring_drops(l->ring) ? SLOT_ERROR : SLOT_VALUE));
+		fmt_bytes(buf, sizeof(buf), app_link_mem_bytes(a, l));
+		wmove(d->win, y + 3, x);
+		draw_str(d->win, buf, colw - 1, theme_attr(SLOT_VALUE));
 	}
 	label(d->win, 2, "state");
 	label(d->win, 3, "broker");
@@ -282,6 +285,7 @@ static void draw_all(struct dashboard *d, struct ui *u, int rows, int cols)
 	label(d->win, 4 + nl, "topics here");
 	label(d->win, 5 + nl, "msgs taken in");
 	label(d->win, 6 + nl, "ring");
+	label(d->win, 7 + nl, "memory");
 	touchwin(d->win);
 	wnoutrefresh(d->win);
 }
@@ -291,8 +295,8 @@ static void dash_draw(struct modal *m, struct ui *u, int rows, int cols)
 	struct dashboard *d = (struct dashboard *)m;
 	struct app *a = ui_app(u);
 	const struct tree *t = a->tree;
-	const struct app_link *l = &a->link[d->link < a->nlinks ? d->link : 0];
-	int hh = 19, ww = 96, y = 1, maxx, x;
+	struct app_link *l = &a->link[d->link < a->nlinks ? d->link : 0];
+	int hh = a->several ? 20 : 19, ww = 96, y = 1, maxx, x;
 	char buf[320], when[40], close[32], tp[DS__COUNT][DIALECT_PREFIX_MAX + 48], root[72] = "";
 	double v;
 	struct dialect dl;
@@ -457,6 +461,19 @@ static void dash_draw(struct modal *m, struct ui *u, int rows, int cols)
 	if (LINE("heap")) {
 		x = field_as(w, x, maxx, t, "current", tp[DS_HEAP_CURRENT], true);
 		x = field_as(w, x, maxx, t, "maximum", tp[DS_HEAP_MAXIMUM], true);
+		y++;
+	}
+	if (a->several && LINE("held here")) {
+		/* the memory budget is shared: this broker's part of it */
+		char part[32], total[32];
+		tree_id top = app_link_root(a, l);
+
+		fmt_bytes(part, sizeof(part), app_link_mem_bytes(a, l));
+		fmt_bytes(total, sizeof(total), app_mem_bytes(a));
+		snprintf(
+		    buf, sizeof(buf), "%s of %s memory, %llu topics", part, total,
+		    (unsigned long long)(top != TREE_NONE ? tree_node(t, top)->sub_topics : 0));
+		draw_str(w, buf, maxx - x, theme_attr(SLOT_VALUE));
 		y++;
 	}
 	if (LINE("updated")) {

@@ -1456,8 +1456,11 @@ void payload_view_draw(struct payload_view *p, WINDOW *w, int h, int wd, tree_id
 		fmt_count(b, sizeof(b), n->sub_msgs);
 		snprintf(counts, sizeof(counts), "%s topic%s, %s message%s below", a,
 		         n->sub_topics == 1 ? "" : "s", b, n->sub_msgs == 1 ? "" : "s");
-		const char *pairs[] = {"", counts, "rate", rate[0] ? rate : NULL};
-		y = meta_lines(w, y, h, wd, pairs, 4, 2);
+		const char *pairs[] = {
+		    "",       counts,
+		    "rate",   rate[0] ? rate : NULL,
+		    "memory", p->branch_memory ? p->branch_memory(p->branch_ctx, id) : NULL};
+		y = meta_lines(w, y, h, wd, pairs, 6, 2);
 		if (n->sub_last_ms) {
 			fmt_time(when, sizeof(when), n->sub_last_ms);
 			fmt_age(age, sizeof(age), now_wall_ms - n->sub_last_ms);

@@ -270,8 +270,19 @@ void status_bar_draw(WINDOW *w, int wd, const struct status_info *si)
 		add(b, PRIO_LOST, SLOT_BAR_BAD, full, mid, NULL);
 	}
 	fmt_bytes(a, sizeof(a), si->mem);
-	snprintf(full, sizeof(full), "mem %s", a);
-	add(b, PRIO_MEM, si->over_budget ? SLOT_BAR_WARN : SLOT_BAR, full, NULL, NULL);
+	snprintf(mid, sizeof(mid), "mem %s", a);
+	/* several brokers: each one's part when there is room (the parts add up to the total) */
+	if (si->mem_each && strlen(mid) + strlen(si->mem_each) + 4 < sizeof(full)) {
+		size_t m = strlen(mid), e = strlen(si->mem_each);
+
+		memcpy(full, mid, m);
+		memcpy(full + m, " (", 2);
+		memcpy(full + m + 2, si->mem_each, e);
+		memcpy(full + m + 2 + e, ")", 2);
+	} else
+		snprintf(full, sizeof(full), "%s", mid);
+	add(b, PRIO_MEM, si->over_budget ? SLOT_BAR_WARN : SLOT_BAR, full,
+	    strcmp(full, mid) ? mid : NULL, NULL);
 
 	/* A column at each end: the bar never runs into the edge, so nothing looks cut. */
 	fields_fit(b->f, b->n, wd - 2, 2);

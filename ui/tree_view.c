@@ -933,25 +933,39 @@ static int64_t draw_row(struct tree_view *v, WINDOW *w, int y, int wd, tree_id i
 	if (branch) {
 		/* The counts in the longest form that fits: "(3 of 12 topics, 40 msgs)", "(12
 		 * topics)". */
-		char forms[3][128];
+		char forms[5][128], mem[48] = "", *f = forms[0];
 		const char *topics = n->sub_topics == 1 ? "topic" : "topics";
+		int nf = 3;
 
 		fmt_short(a, sizeof(a), n->sub_topics);
 		fmt_short(b, sizeof(b), (double)n->sub_msgs);
+		/* a broker's branch: its part of the memory, first to go when the row is short */
+		if (n->depth == 1 && v->top_bytes) {
+			memcpy(mem, ", mem ", 6);
+			fmt_bytes(mem + 6, sizeof(mem) - 6, v->top_bytes(v->top_ctx, id));
+			nf = 5;
+			f = forms[2];
+		}
 		if (v->filter) {
 			fmt_short(c, sizeof(c), filter_below(v->filter, id));
-			snprintf(forms[0], sizeof(forms[0]), " (%s of %s %s, %s msg%s)", c, a,
-			         topics, b, n->sub_msgs == 1 ? "" : "s");
-			snprintf(forms[1], sizeof(forms[1]), " (%s of %s %s)", c, a, topics);
-			snprintf(forms[2], sizeof(forms[2]), " (%s of %s)", c, a);
-		} else {
-			snprintf(forms[0], sizeof(forms[0]), " (%s %s, %s msg%s)", a, topics, b,
+			snprintf(forms[0], sizeof(forms[0]), " (%s of %s %s, %s msg%s%s)", c, a,
+			         topics, b, n->sub_msgs == 1 ? "" : "s", mem);
+			snprintf(forms[1], sizeof(forms[1]), " (%s of %s %s%s)", c, a, topics, mem);
+			snprintf(f, sizeof(forms[0]), " (%s of %s %s, %s msg%s)", c, a, topics, b,
 			         n->sub_msgs == 1 ? "" : "s");
-			snprintf(forms[1], sizeof(forms[1]), " (%s %s)", a, topics);
-			snprintf(forms[2], sizeof(forms[2]), " (%s)", a);
+			snprintf(forms[nf - 2], sizeof(forms[0]), " (%s of %s %s)", c, a, topics);
+			snprintf(forms[nf - 1], sizeof(forms[0]), " (%s of %s)", c, a);
+		} else {
+			snprintf(forms[0], sizeof(forms[0]), " (%s %s, %s msg%s%s)", a, topics, b,
+			         n->sub_msgs == 1 ? "" : "s", mem);
+			snprintf(forms[1], sizeof(forms[1]), " (%s %s%s)", a, topics, mem);
+			snprintf(f, sizeof(forms[0]), " (%s %s, %s msg%s)", a, topics, b,
+			         n->sub_msgs == 1 ? "" : "s");
+			snprintf(forms[nf - 2], sizeof(forms[0]), " (%s %s)", a, topics);
+			snprintf(forms[nf - 1], sizeof(forms[0]), " (%s)", a);
 		}
-		for (int i = 0; i < 3; i++) {
-			if (i < 2 && (int)strlen(forms[i]) > cw - used)
+		for (int i = 0; i < nf; i++) {
+			if (i < nf - 1 && (int)strlen(forms[i]) > cw - used)
 				continue;
 			snprintf(buf, sizeof(buf), "%s", forms[i]);
 			break;

@@ -242,6 +242,30 @@ static const char *broker_note(void *ctx, tree_id id, bool *bad)
 	return buf;
 }
 
+/* The memory a broker's branch holds, its share of the budget (app_link_mem_bytes). */
+static size_t broker_bytes(void *ctx, tree_id id)
+{
+	struct ui *u = ctx;
+
+	return app_link_mem_bytes(u->app, app_link_of(u->app, id));
+}
+
+/* A broker's branch: its part of the shared memory and the whole, for the payload pane. */
+static const char *broker_memory(void *ctx, tree_id id)
+{
+	static char buf[80];
+	struct ui *u = ctx;
+	struct app_link *l = app_link_of(u->app, id);
+	char part[32], all[32];
+
+	if (app_link_root(u->app, l) != id)
+		return NULL;
+	fmt_bytes(part, sizeof(part), app_link_mem_bytes(u->app, l));
+	fmt_bytes(all, sizeof(all), app_mem_bytes(u->app));
+	snprintf(buf, sizeof(buf), "%s of %s", part, all);
+	return buf;
+}
+
 struct app_link *ui_link(struct ui *u)
 {
 	return app_link_of(u->app, ui_selected(u));
@@ -600,7 +624,7 @@ static void layout(struct ui *u)
 static void draw_status(struct ui *u, int64_t now)
 {
 	struct status_info si;
-	char replay[96] = "", filter[160] = "", states[400] = "", alarm[512];
+	char replay[96] = "", filter[160] = "", states[400] = "", alarm[512], mem_each[160];
 	const struct watch_event *e;
 	struct app *a = u->app;
 
@@ -642,8 +666,27 @@ static void draw_status(struct ui *u, int64_t now)
 	si.refused_nomem = tree_refused_by(u->app->tree, TREE_BOUND_MEMORY);
 	si.max_topics = u->app->cfg->max_topics;
 	si.cut = u->app->cut;
-	si.mem =
-	    tree_mem_bytes(u->app->tree) + app_ring_bytes(a) + stream_mem_bytes(u->app->stream);
+	si.mem = app_mem_bytes(a);
+	if (a->several) {
+		/* each broker's part: "house 1.2 MiB  cloud 3.4 MiB", or nothing when it is cut */
+		size_t o = 0;
+
+		for (size_t i = 0; i < a->nlinks; i++) {
+			char b[32];
+			int k;
+
+			fmt_bytes(b, sizeof(b), app_link_mem_bytes(a, &a->link[i]));
+			k = snprintf(mem_each + o, sizeof(mem_each) - o, "%s%s %s", i ? "  " : "",
+			             a->link[i].label, b);
+			if (k < 0 || (size_t)k >= sizeof(mem_each) - o) {
+				o = 0;
+				break;
+			}
+			o += (size_t)k;
+		}
+		mem_each[o] = '\0';
+		si.mem_each = o ? mem_each : NULL;
+	}
 	si.over_budget = tree_over_budget(u->app->tree);
 	si.budget_hits = tree_budget_hits(u->app->tree);
 	si.paused = u->paused;
@@ -1670,6 +1713,7 @@ int ui_run(struct app *app)
 	tree_view_init(&u->tv, app->tree);
 	if (app->several) {
 		u->tv.top_note = broker_note;
+		u->tv.top_bytes = broker_bytes;
 		u->tv.top_ctx = u;
 	}
 	tree_view_set_silence(&u->tv, app->silence);
@@ -1677,6 +1721,10 @@ int ui_run(struct app *app)
 	stream_view_init(&u->sv, app->stream, app->tree);
 	payload_view_init(&u->pv, app->tree, &app->dec);
 	payload_view_set_timing(&u->pv, app->timing, app->silence);
+	if (app->several) {
+		u->pv.branch_memory = broker_memory;
+		u->pv.branch_ctx = u;
+	}
 	sys_drops_init(&u->drops);
 	load_state(u);
 	layout(u);

@@ -132,6 +132,14 @@ uint64_t app_received(const struct app *a);
 uint64_t app_drops(const struct app *a);
 /* Bytes waiting in every ring. */
 size_t app_ring_bytes(const struct app *a);
+/* Memory held in all: the tree, the rings and the stream (one budget, shared). */
+size_t app_mem_bytes(const struct app *a);
+/*
+ * The part of it broker l holds: its branch of the tree (nodes, names, values
+ * and history) and its ring, plus a share of the rest in proportion; the
+ * brokers' parts add up to app_mem_bytes. With one broker, the whole.
+ */
+size_t app_link_mem_bytes(struct app *a, struct app_link *l);
 
 /*
  * Moves up to max records from the ring into the tree. Returns how many were

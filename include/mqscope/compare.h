@@ -18,8 +18,8 @@ struct compare_row {
 	char *topic;                 /* the topic on each broker */
 	tree_id id[APP_MAX_BROKERS]; /* its node under each broker; TREE_NONE where missing */
 	enum compare_state state;
-	/* The same value on every broker: the latest arrival minus the earliest (a bridge's
-	 * delay); -1 otherwise. */
+	/* The same value on every broker, each taken in live (not with the retain flag, as on
+	 * subscribing): the latest arrival minus the earliest (a bridge's delay); -1 otherwise. */
 	int64_t delay_ms;
 };
 

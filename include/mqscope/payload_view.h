@@ -55,7 +55,11 @@ struct payload_view {
 	struct decoded_previews *previews; /* history rows of binary values, with dec */
 	const struct timing *timing;       /* intervals, duplicates, delays; or NULL */
 	const struct silence *silence;     /* silent topics, offline devices; or NULL */
-	tree_id shown;                     /* node the state below belongs to */
+	/* What a branch holds in memory ("1.2 MiB of 4.6 MiB"), or NULL: a broker's, with several
+	 */
+	const char *(*branch_memory)(void *ctx, tree_id id);
+	void *branch_ctx;
+	tree_id shown; /* node the state below belongs to */
 	enum pv_format format;
 	enum pv_body body;
 	/*

@@ -25,6 +25,8 @@ bool secret_from_env(struct settings *s);
  * message (no terminal, or input ended).
  */
 int secret_prompt(struct settings *s, char *err, size_t cap);
+/* The same for one broker of several: the prompt names it (its label in the tree). */
+int secret_prompt_for(struct settings *s, const char *broker, char *err, size_t cap);
 
 /*
  * Reads one line from the terminal with echo off after writing prompt;

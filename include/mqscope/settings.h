@@ -212,5 +212,11 @@ void settings_add_str(char ***list, size_t *n, const char *v);
 void settings_clear_list(char ***list, size_t *n);
 /* "host:port" for display. */
 void settings_broker_label(const struct settings *s, char *buf, size_t cap);
+/*
+ * The name of broker i of several (all[0..i]) as its branch in the tree: the
+ * profile named on the line, else host:port, with no level separator or
+ * wildcard; one taken by an earlier broker gets "-2", "-3"...
+ */
+void settings_branch_label(const struct settings *const *all, size_t i, char *buf, size_t cap);
 
 #endif

@@ -30,6 +30,7 @@ struct status_info {
 	size_t max_topics;
 	uint64_t cut; /* payloads kept only in part */
 	size_t mem;
+	const char *mem_each; /* several brokers: "house 1.2 MiB  cloud 3.4 MiB", or NULL */
 	bool over_budget;
 	uint64_t budget_hits; /* values given up or kept short for memory_budget */
 	bool paused;

@@ -150,6 +150,8 @@ double tree_shown_rate(const struct tree *t, tree_id id, int64_t now_ms);
 #define TREE_CONN_SLOTS        8
 #define TREE_CONN(slot, count) ((uint16_t)(((unsigned)(slot) << 13) | ((count)&0x1fffu)))
 #define TREE_CONN_SLOT(conn)   ((unsigned)(conn) >> 13)
+/* Top-level branches tree_count_branches counts: one per broker. */
+#define TREE_BRANCHES TREE_CONN_SLOTS
 /* The current connection of broker slot (TREE_CONN(slot, count)). */
 void tree_set_connection(struct tree *t, unsigned slot, uint16_t conn);
 /* Whether node n (as shown) holds a value from before the current connection. */
@@ -197,6 +199,15 @@ size_t tree_mem_bytes(const struct tree *t);
  * count against the value budget with the values, and in tree_mem_bytes.
  */
 void tree_set_extra_bytes(struct tree *t, size_t bytes);
+/*
+ * From now on (call it on an empty tree) the first TREE_BRANCHES top-level
+ * branches each count what they hold, and past the value budget a branch is
+ * trimmed only while its values pass its share of the budget: one branch's
+ * flood does not take the history of the others.
+ */
+void tree_count_branches(struct tree *t);
+/* Bytes a counted branch holds (values, history arrays, nodes, names); 0 for another node. */
+size_t tree_branch_bytes(const struct tree *t, tree_id top);
 /* Messages refused a new topic, in all. */
 uint64_t tree_refused(const struct tree *t);
 /* Messages refused a new topic by one bound. */

@@ -41,6 +41,8 @@ struct tree_view {
 	/* Several brokers: a word after each top-level row (its broker's state); bad marks it. */
 	const char *(*top_note)(void *ctx, tree_id id, bool *bad);
 	void *top_ctx;
+	/* With top_note: the bytes a top-level branch holds, said in its counts; or NULL. */
+	size_t (*top_bytes)(void *ctx, tree_id id);
 	enum tree_sort sort;
 	tree_id *rows; /* visible nodes in display order */
 	size_t nrows, rows_cap;

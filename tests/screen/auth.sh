@@ -37,6 +37,21 @@ wait_for "connected"
 no_secret
 quit_ui
 
+# -P - with several brokers: one prompt per broker, each naming the broker it is for (its branch
+# in the tree: here two connections to one broker, the second told apart as "-2").
+L="mqtt://127.0.0.1:$BROKER_PORT"
+start_ui -L "$L" -L "$L" -u alice -t '#' -P -
+wait_for "Password for alice at broker 127.0.0.1:$BROKER_PORT:"
+keys -l "$PW"
+keys Enter
+wait_for "Password for alice at broker 127.0.0.1:$BROKER_PORT-2 (127.0.0.1:$BROKER_PORT):"
+keys -l "$PW"
+no_secret
+keys Enter
+wait_line "127.0.0.1:$BROKER_PORT up +127.0.0.1:$BROKER_PORT-2 up"
+no_secret
+quit_ui
+
 # A wrong password: refused in words, retried with a growing wait, then asked for in the UI.
 start_ui "${B[@]}" -P wrong-guess
 wait_line "not authorized, retrying in [0-9]+s"

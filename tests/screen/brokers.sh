@@ -11,6 +11,8 @@ CLOUD_PID= HOUSE_PID=
 
 # shown_twice TEXT: whether TEXT is on two lines of the screen (one topic under both brokers).
 shown_twice() { [ "$(screen | grep -cF -- "$1")" = 2 ]; }
+# status_says RE: whether the status bar (the first line) matches RE.
+status_says() { screen | head -1 | grep -qE -- "$1"; }
 
 # start_mosq NAME PORT [config lines]: one more mosquitto of this test, stopped by PID at exit.
 start_mosq() {
@@ -96,6 +98,9 @@ poll_until 30 "bulb1 under both brokers" shown_twice "bulb1 ® = OFF"
 # A toggle of cloud/lamp under cloud goes to cloud only.
 keys Home
 wait_selected "cloud [up]"
+# The broker's branch says its part of the shared memory (the parts add up to the whole).
+MEM='[0-9.]+ (B|KiB|MiB|GiB)'
+wait_line "│memory $MEM of $MEM"
 search lamp
 wait_selected "lamp"
 keys t
@@ -153,7 +158,8 @@ keys =
 wait_for "compare everything across 2 brokers"
 wait_for "values on: house | cloud"
 wait_line "house/bulbs/bulb2 +same +[0-9.]+ m?s +ON \| ON"
-wait_line "house/bulbs/bulb1 +same .*OFF \| OFF"
+# bulb1 came retained from each broker on subscribing: no bridge delay is made of that.
+wait_line "house/bulbs/bulb1 +same +- +OFF \| OFF"
 wait_line "local/only +missing .*7 \| \(missing\)"
 wait_line "cloud/lamp +missing .*\(missing\) \| ON"
 # Only what differs: the bridged topics go, the missing ones stay.
@@ -215,9 +221,11 @@ keys b
 wait_line "broker 127.0.0.1:$first, [12] of 2 \(mosquitto \\\$SYS"
 wait_line "│ broker +mosquitto version [0-9.]+ +up"
 wait_line "│ subscriptions +[0-9]+"
+wait_line "│ held here +$MEM of $MEM memory, [0-9]+ topics"
 keys Tab
 wait_line "broker 127.0.0.1:$second, [12] of 2 \(mosquitto \\\$SYS"
 wait_line "│ broker +mosquitto version [0-9.]+ +up"
+wait_line "│ held here +$MEM of $MEM memory, [0-9]+ topics"
 # Every broker side by side, a column each.
 keys a
 wait_for "2 brokers side by side"
@@ -226,8 +234,24 @@ wait_line "│ state +up +up"
 wait_line "│ version +mosquitto version [0-9.]+ +mosquitto version [0-9.]+"
 wait_line "│ subscriptions +[0-9]+ +[0-9]+"
 wait_line "│ topics here +[0-9]+ +[0-9]+"
+wait_line "│ memory +$MEM +$MEM"
 keys Escape
 wait_gone "side by side"
+# At 80 columns the selected broker's branch still says its memory, in whole words.
+tmux -S "$T_SOCK" resize-window -t t -x 80 -y 30
+keys Home
+wait_selected "127.0.0.1:$first [up]"
+wait_line "│memory $MEM of $MEM$"
+check_edges
+keys Down
+wait_selected "127.0.0.1:$second [up]"
+wait_line "│memory $MEM of $MEM$"
+# Wide enough, each branch's row and the status bar say it too.
+tmux -S "$T_SOCK" resize-window -t t -x 200 -y 30
+wait_line "^ *[▸▾] 127.0.0.1:$first \\[up\\] \\([0-9]+ topics?, [0-9]+ msgs?, mem $MEM\\)"
+wait_line "^ *[▸▾] 127.0.0.1:$second \\[up\\] \\([0-9]+ topics?, [0-9]+ msgs?, mem $MEM\\)"
+poll_until 30 "each broker's memory in the status bar" status_says \
+	"mem $MEM \\(127.0.0.1:$HOUSE_PORT $MEM  127.0.0.1:$CLOUD_PORT $MEM\\)"
 keys q
 [ "$(wait_exit)" = 0 ] || fail "exit status was not 0"
 pass

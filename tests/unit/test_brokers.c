@@ -153,14 +153,16 @@ static void unit__brokers__profile_lists_brokers(void **state)
 		settings_free(&s[i]);
 }
 
-/* Puts one message of len bytes into a broker's ring, as its network thread would. */
-static void put_bytes(struct app_link *l, const char *topic, const void *payload, size_t len,
-                      int64_t time_ms)
+/* Puts one message of len bytes into a broker's ring, as its network thread would; retain: with
+ * the flag, as a broker sends what it holds on subscribing. */
+static void put_as(struct app_link *l, const char *topic, const void *payload, size_t len,
+                   int64_t time_ms, bool retain)
 {
 	struct msg_head h = {.time_ms = time_ms,
 	                     .topic_len = (uint32_t)strlen(topic),
 	                     .len = (uint32_t)len,
-	                     .orig_len = (uint32_t)len};
+	                     .orig_len = (uint32_t)len,
+	                     .retain = retain};
 	size_t size = msg_record_size(h.topic_len, h.len, 0);
 	void *rec = ring_try_reserve(l->ring, size);
 
@@ -169,9 +171,141 @@ static void put_bytes(struct app_link *l, const char *topic, const void *payload
 	ring_commit(l->ring);
 }
 
+static void put_bytes(struct app_link *l, const char *topic, const void *payload, size_t len,
+                      int64_t time_ms)
+{
+	put_as(l, topic, payload, len, time_ms, false);
+}
+
 static void put(struct app_link *l, const char *topic, const char *payload, int64_t time_ms)
 {
-	put_bytes(l, topic, payload, strlen(payload), time_ms);
+	put_as(l, topic, payload, strlen(payload), time_ms, false);
+}
+
+static void put_retained(struct app_link *l, const char *topic, const char *payload,
+                         int64_t time_ms)
+{
+	put_as(l, topic, payload, strlen(payload), time_ms, true);
+}
+
+/* Two brokers on one app, offline, the second labelled cloud_one:1884. */
+static void two_brokers(struct app *a, struct settings s[2])
+{
+	for (int i = 0; i < 2; i++) {
+		settings_init(&s[i]);
+		settings_set_str(&s[i].host, "127.0.0.1");
+		s[i].port = 1883 + i;
+	}
+	settings_set_str(&s[1].host, "cloud/one"); /* a '/' never makes a level of its own */
+	assert_int_equal(app_init(a, &s[0], true), 0);
+	assert_false(a->several);
+	assert_int_equal(app_add_broker(a, &s[1]), 0);
+	assert_true(a->several);
+}
+
+static void unit__brokers__memory_said_per_broker(void **state)
+{
+	struct settings s[2];
+	struct app a;
+	char payload[600], topic[32];
+	size_t one, two, own;
+	bool more;
+
+	(void)state;
+	two_brokers(&a, s);
+	/* one broker alone: its figure is the whole */
+	memset(payload, 'v', sizeof(payload) - 1);
+	payload[sizeof(payload) - 1] = '\0';
+	for (int i = 0; i < 50; i++) {
+		snprintf(topic, sizeof(topic), "big/%d", i);
+		put(&a.link[0], topic, payload, 1000);
+	}
+	put(&a.link[1], "small/one", "1", 1000);
+	put(&a.link[1], "small/two", "2", 1000);
+	assert_int_equal(app_drain(&a, 100, &more), 52);
+	one = app_link_mem_bytes(&a, &a.link[0]);
+	two = app_link_mem_bytes(&a, &a.link[1]);
+	/* The parts add up to the total; each holds what it took in, the first far more. */
+	assert_int_equal(one + two, app_mem_bytes(&a));
+	assert_true(two > 0);
+	assert_true(one > two);
+	own = tree_branch_bytes(a.tree, app_link_root(&a, &a.link[0]));
+	assert_true(own > 50 * 599);
+	assert_true(one >= own);
+
+	/* Waiting in its ring counts too. */
+	put(&a.link[1], "small/three", payload, 1000);
+	assert_true(app_link_mem_bytes(&a, &a.link[1]) > two);
+	assert_int_equal(app_link_mem_bytes(&a, &a.link[0]) + app_link_mem_bytes(&a, &a.link[1]),
+	                 app_mem_bytes(&a));
+	assert_int_equal(app_drain(&a, 100, &more), 1);
+	two = app_link_mem_bytes(&a, &a.link[1]);
+
+	/* Clearing the first broker's topics (empty retained messages) lowers its figure. */
+	for (int i = 0; i < 50; i++) {
+		snprintf(topic, sizeof(topic), "big/%d", i);
+		put_retained(&a.link[0], topic, "", 2000);
+	}
+	assert_int_equal(app_drain(&a, 100, &more), 50);
+	assert_true(tree_branch_bytes(a.tree, app_link_root(&a, &a.link[0])) < own - 50 * 599);
+	assert_true(app_link_mem_bytes(&a, &a.link[0]) < one);
+	assert_int_equal(app_link_mem_bytes(&a, &a.link[0]) + app_link_mem_bytes(&a, &a.link[1]),
+	                 app_mem_bytes(&a));
+	app_free(&a);
+
+	/* One broker: the whole, as before. */
+	settings_free(&s[1]);
+	assert_int_equal(app_init(&a, &s[0], true), 0);
+	put(&a.link[0], "a/b", "c", 1000);
+	assert_int_equal(app_drain(&a, 100, &more), 1);
+	assert_int_equal(app_link_mem_bytes(&a, &a.link[0]), app_mem_bytes(&a));
+	app_free(&a);
+	settings_free(&s[0]);
+}
+
+static void unit__brokers__bridge_delay_from_live_messages_only(void **state)
+{
+	struct settings s[2];
+	struct app a;
+	struct compare c;
+	bool more;
+
+	(void)state;
+	two_brokers(&a, s);
+	/* held by both and sent on subscribing, seconds apart: no delay of the bridge in that */
+	put_retained(&a.link[0], "house/lamp", "ON", 1000);
+	put_retained(&a.link[1], "house/lamp", "ON", 4000);
+	/* on one broker retained, the other live: no delay either */
+	put_retained(&a.link[0], "house/fan", "1", 1000);
+	put(&a.link[1], "house/fan", "1", 1500);
+	/* live on both: the bridge's delay */
+	put(&a.link[0], "house/door", "open", 5000);
+	put(&a.link[1], "house/door", "open", 5030);
+	assert_int_equal(app_drain(&a, 100, &more), 6);
+	assert_int_equal(compare_build(&a, TREE_ROOT, 1000, &c), 0);
+	assert_int_equal(c.n, 3);
+	assert_string_equal(c.rows[0].topic, "house/door");
+	assert_int_equal(c.rows[0].state, COMPARE_SAME);
+	assert_int_equal(c.rows[0].delay_ms, 30);
+	assert_string_equal(c.rows[1].topic, "house/fan");
+	assert_int_equal(c.rows[1].state, COMPARE_SAME);
+	assert_int_equal(c.rows[1].delay_ms, -1);
+	assert_string_equal(c.rows[2].topic, "house/lamp");
+	assert_int_equal(c.rows[2].state, COMPARE_SAME);
+	assert_int_equal(c.rows[2].delay_ms, -1);
+	compare_free(&c);
+
+	/* Once the retained topic changes live through the bridge, its delay is measured. */
+	put(&a.link[0], "house/lamp", "OFF", 6000);
+	put(&a.link[1], "house/lamp", "OFF", 6008);
+	assert_int_equal(app_drain(&a, 100, &more), 2);
+	assert_int_equal(compare_build(&a, TREE_ROOT, 1000, &c), 0);
+	assert_string_equal(c.rows[2].topic, "house/lamp");
+	assert_int_equal(c.rows[2].delay_ms, 8);
+	compare_free(&c);
+	app_free(&a);
+	for (int i = 0; i < 2; i++)
+		settings_free(&s[i]);
 }
 
 static void unit__brokers__branches_topics_and_compare(void **state)
@@ -187,16 +321,7 @@ static void unit__brokers__branches_topics_and_compare(void **state)
 
 	(void)state;
 	snprintf(rec, sizeof(rec), "%s/recording", dir);
-	for (int i = 0; i < 2; i++) {
-		settings_init(&s[i]);
-		settings_set_str(&s[i].host, "127.0.0.1");
-		s[i].port = 1883 + i;
-	}
-	settings_set_str(&s[1].host, "cloud/one"); /* a '/' never makes a level of its own */
-	assert_int_equal(app_init(&a, &s[0], true), 0);
-	assert_false(a.several);
-	assert_int_equal(app_add_broker(&a, &s[1]), 0);
-	assert_true(a.several);
+	two_brokers(&a, s);
 	a.recorder = recorder_open(rec, NULL, 0);
 	assert_non_null(a.recorder);
 	assert_string_equal(a.link[0].label, "127.0.0.1:1883");
@@ -366,6 +491,8 @@ int main(void)
 	    cmocka_unit_test(unit__brokers__command_line_split_per_broker),
 	    cmocka_unit_test(unit__brokers__profile_lists_brokers),
 	    cmocka_unit_test(unit__brokers__branches_topics_and_compare),
+	    cmocka_unit_test(unit__brokers__memory_said_per_broker),
+	    cmocka_unit_test(unit__brokers__bridge_delay_from_live_messages_only),
 	    cmocka_unit_test(unit__brokers__replay_decodes_per_broker),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

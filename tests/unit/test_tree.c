@@ -296,6 +296,50 @@ static void unit__tree__value_budget_trims_history(void **state)
 	tree_free(t);
 }
 
+static void unit__tree__branches_count_their_bytes_and_share_the_budget(void **state)
+{
+	struct tree_limits lim = {.payload_cap = 1 << 20, .history = 8, .value_budget = 64 * 1024};
+	struct tree *t = tree_new(&lim);
+	char payload[1024], topic[32];
+	tree_id a, b, quiet, busy;
+	size_t before;
+
+	(void)state;
+	tree_count_branches(t);
+	memset(payload, 'p', sizeof(payload) - 1);
+	payload[sizeof(payload) - 1] = '\0';
+	/* b: one topic with a full history; a: the same, then a flood past the budget */
+	for (int i = 0; i < 8; i++) {
+		quiet = put(t, "b/x", "quiet", false);
+		busy = put(t, "a/h", payload, false);
+	}
+	a = tree_find(t, "a", 1);
+	b = tree_find(t, "b", 1);
+	assert_true(tree_branch_bytes(t, b) > 8 * 5);
+	assert_true(tree_branch_bytes(t, a) > 8 * 1023);
+	assert_true(tree_branch_bytes(t, a) + tree_branch_bytes(t, b) <= tree_mem_bytes(t));
+	assert_int_equal(tree_branch_bytes(t, quiet), 0); /* not a top-level branch */
+	for (int i = 0; i < 200; i++) {
+		snprintf(topic, sizeof(topic), "a/t%d", i);
+		put(t, topic, payload, false);
+	}
+	assert_true(tree_over_budget(t));
+	/* The flood's branch is trimmed when it speaks; the other keeps its history. */
+	put(t, "a/h", payload, false);
+	assert_int_equal(tree_node(t, busy)->hist_len, 1);
+	put(t, "b/x", "quiet", false);
+	assert_int_equal(tree_node(t, quiet)->hist_len, 8);
+	assert_true(tree_value(t, quiet, 7) != NULL);
+
+	/* Clearing a branch's topic gives its bytes back, to it alone. */
+	before = tree_branch_bytes(t, a);
+	size_t of_b = tree_branch_bytes(t, b);
+	put(t, "b/x", "", true);
+	assert_true(tree_branch_bytes(t, b) < of_b);
+	assert_int_equal(tree_branch_bytes(t, a), before);
+	tree_free(t);
+}
+
 static void unit__tree__name_budget_refuses_new_topics(void **state)
 {
 	struct tree_limits lim = {.payload_cap = 64, .history = 1, .name_budget = 300 * 1024};
@@ -577,6 +621,7 @@ int main(void)
 	    cmocka_unit_test(unit__tree__a_hold_shows_the_tree_as_it_was),
 	    cmocka_unit_test(unit__tree__retained_topics_of_a_branch),
 	    cmocka_unit_test(unit__tree__each_broker_reconnects_on_its_own),
+	    cmocka_unit_test(unit__tree__branches_count_their_bytes_and_share_the_budget),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
