@@ -108,7 +108,10 @@ static bool flip_text(const char *s, size_t n, const struct toggle_rule *r, char
 	if (!toggle_flip_word(s, n, r ? r->on : NULL, r ? r->off : NULL, out, cap))
 		return false;
 	snprintf(from, wcap, "%.*s", (int)(n < wcap - 1 ? n : wcap - 1), s);
-	snprintf(to, wcap, "%s", out);
+	/* Cut to the caller's word buffer, as from is (only words are shown). */
+	size_t k = strnlen(out, wcap - 1);
+	memcpy(to, out, k);
+	to[k] = '\0';
 	return true;
 }
 
