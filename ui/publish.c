@@ -171,8 +171,12 @@ size_t publish_send_on(struct ui *u, struct app_link *l, const struct pub_req *r
 	p->n = p->pending = sent;
 	if (sent == n) {
 		/* with several brokers, which one took it */
-		snprintf(p->done, sizeof(p->done), "%s%s%s", done, a->several ? " on " : "",
-		         a->several ? l->label : "");
+		size_t k = strnlen(done, sizeof(p->done) - 1);
+
+		memcpy(p->done, done, k);
+		p->done[k] = '\0';
+		if (a->several)
+			snprintf(p->done + k, sizeof(p->done) - k, " on %s", l->label);
 		done = p->done;
 		ui_notice(u, HINT_NOTICE, "%s", done);
 	} else {

@@ -964,13 +964,15 @@ static int64_t draw_row(struct tree_view *v, WINDOW *w, int y, int wd, tree_id i
 			snprintf(forms[nf - 2], sizeof(forms[0]), " (%s %s)", a, topics);
 			snprintf(forms[nf - 1], sizeof(forms[0]), " (%s)", a);
 		}
-		for (int i = 0; i < nf; i++) {
-			if (i < nf - 1 && (int)strlen(forms[i]) > cw - used)
-				continue;
-			snprintf(buf, sizeof(buf), "%s", forms[i]);
-			break;
+		int pick = nf - 1;
+
+		for (int i = 0; i < nf - 1; i++) {
+			if ((int)strlen(forms[i]) <= cw - used) {
+				pick = i;
+				break;
+			}
 		}
-		used += draw_str(w, buf, cw - used, theme_attr(SLOT_COUNT));
+		used += draw_str(w, forms[pick], cw - used, theme_attr(SLOT_COUNT));
 	}
 	return next;
 }
