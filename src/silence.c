@@ -232,7 +232,10 @@ int64_t silence_deadline(const struct silence *s, const struct tree *t, const st
 	const struct tree_node *n = tree_node(t, id);
 	int64_t due;
 
-	if (timing_intervals(tm, id) < s->cfg.samples || !(n->flags & TREE_F_VALUE))
+	/* Judged once it showed its pace: enough intervals, over at least the floor (so the
+	 * first burst of a bursty topic is not taken for its pace). */
+	if (timing_intervals(tm, id) < s->cfg.samples || !(n->flags & TREE_F_VALUE) ||
+	    n->last_ms - n->first_ms < s->cfg.floor_ms)
 		return INT64_MAX;
 	due = n->last_ms + allowance(s, tm, id);
 	return (due + SILENCE_GRAIN_MS - 1) / SILENCE_GRAIN_MS * SILENCE_GRAIN_MS;

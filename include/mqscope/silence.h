@@ -10,7 +10,8 @@
 #include "mqscope/tree.h"
 
 /*
- * A topic is judged once it has had `samples` intervals: it is silent when
+ * A topic is judged once it has had `samples` intervals spanning at least
+ * floor_ms (one burst is not a pace): it is silent when
  * nothing came for factor times its usual interval (timing_usual: a burst
  * counts as one message; never sooner than floor_ms). Every judged topic has one entry in a heap of
  * deadlines. A message does not touch the heap (its entry only gets

@@ -65,7 +65,7 @@ wait_line "Password for alice \(Enter logs in, Esc cancels\): \*{${#PW}}$"
 no_secret
 keys Enter
 wait_for "Logging in as alice"
-wait_line "^ (mqscope .*)?● connected"
+wait_line "^ .*● connected"
 no_secret
 quit_ui
 
@@ -81,13 +81,13 @@ keys Enter
 wait_for "Password for alice"
 keys -l "$PW"
 keys Enter
-wait_line "^ (mqscope .*)?● connected"
+wait_line "^ .*● connected"
 no_secret
 quit_ui
 
 # MQSCOPE_PASSWORD, when no -P is given.
 T_ENV="MQSCOPE_PASSWORD=$PW" start_ui "${B[@]}"
-wait_line "^ (mqscope .*)?● connected"
+wait_line "^ .*● connected"
 quit_ui
 
 # Attempts back off: over 4 s with a wrong password and nobody typing, at most 3 connections

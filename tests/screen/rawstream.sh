@@ -107,7 +107,7 @@ view_as auto
 # The search prompt echoes what was typed; a notice quotes it.
 search "$(printf 'MQSNONE\u202e')"
 wait_for 'No topic matches "MQSNONE\u202e"'
-wait_line "^ (mqscope .*)?● connected"
+wait_line "^ .*● connected"
 # Copying a hostile payload to the clipboard sends it base64-encoded inside OSC 52, nothing raw.
 search evil/osc
 keys Y

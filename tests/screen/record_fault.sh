@@ -34,13 +34,13 @@ shows() { poll_until 30 "$1 showing '$2'" found "$1" "$2"; }
 # gone, while the status bar keeps saying the recording failed.
 told_once() {
 	wait_for "$1"
-	wait_line "^ mqscope .*recording FAILED"
+	wait_line "^ .*recording FAILED"
 	keys Down
 	wait_gone "$1"
 	pub "rec/later$2" "after the failure $2"
 	shows "rec/later$2" "after the failure $2"
 	screen_lacks "$1" || fail "the failure was told again"
-	wait_line "^ mqscope .*recording FAILED"
+	wait_line "^ .*recording FAILED"
 }
 
 # A device is not a file to record into (the recording holds payloads): refused at the start,

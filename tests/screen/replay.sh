@@ -15,7 +15,7 @@ pub dev/props 'p' -V 5 -D publish content-type text/plain -D publish user-proper
 for i in 1 2 3; do pub dev/counter "$i"; done
 wait_for "dev (5 topics, 7 msgs)"
 wait_for "\$SYS (1 topic, 1 msg)"
-wait_line "^ mqscope .* rec "
+wait_line "^ .* rec "
 
 # tree: the tree pane's rows without the ages and rates, which move.
 tree() { screen | cut -c1-31 | sed -n '2,12p'; }

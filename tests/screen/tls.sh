@@ -28,7 +28,7 @@ out=$(mosquitto_sub "${args[@]}") || fail "mosquitto_sub ${args[*]}"
 [ "$out" = "tls/hello hi" ] || fail "mosquitto_sub printed '$out'"
 # ... then the same line with only the program name changed.
 start_ui "${args[@]}"
-wait_line "^ mqscope  mqtts://localhost:$BROKER_PORT  . connected"
+wait_line "^ (mqscope  )?mqtts://localhost:$BROKER_PORT  . connected"
 wait_for "tls (1 topic"
 screen | grep -q "INSECURE" && fail "a verified connection is flagged insecure"
 # The connection log says what the TLS session is (mqscope's own, from OpenSSL).

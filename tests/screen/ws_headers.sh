@@ -30,7 +30,7 @@ keys q
 
 # With it: the server lets the upgrade through and the tree fills.
 respawn_ui -L "ws://127.0.0.1:$PORT/mqtt" --ws-header "Authorization: Bearer t0k3n"
-wait_line "^ mqscope  ws://.* connected"
+wait_line "^ (mqscope  )?ws://.* connected"
 wait_for "good (2 topics"
 keys q
 [ "$(wait_exit)" = 0 ] || fail "exit status was not 0"

@@ -142,10 +142,14 @@ static void unit__silence__floor_and_rollup_of_many(void **state)
 
 	(void)state;
 	fix_init(&f);
-	/* A fast topic (10 ms) is never silent sooner than the floor. */
+	/* A fast topic (10 ms) is judged once it spoke for the floor, and never silent sooner
+	 * than the floor. */
 	for (int i = 0; i < 10; i++)
 		put(&f, "fast", "1", T0 + i * 10, false);
-	assert_int_equal(silence_deadline(f.s, f.t, f.tm, find(&f, "fast")), T0 + 1100);
+	assert_int_equal(silence_deadline(f.s, f.t, f.tm, find(&f, "fast")), INT64_MAX);
+	for (int i = 10; i <= 100; i++)
+		put(&f, "fast", "1", T0 + i * 10, false);
+	assert_int_equal(silence_deadline(f.s, f.t, f.tm, find(&f, "fast")), T0 + 2000);
 	/* Three sensors of one branch stop; a fourth keeps going. */
 	for (int i = 0; i < 5; i++)
 		for (int k = 0; k < 4; k++) {
@@ -317,7 +321,13 @@ static void unit__silence__bursty_topic_learns_its_burst_period(void **state)
 
 	(void)state;
 	fix_init(&f);
-	for (int b = 0; b < 4; b++)
+	/* Its first burst alone is no pace: not judged, so not silent a second later. */
+	for (int k = 0; k < 5; k++)
+		id = put(&f, "line/press/force", "7", at = T0 + k * 12, false);
+	assert_int_equal(silence_deadline(f.s, f.t, f.tm, id), INT64_MAX);
+	assert_int_equal(check(&f, at + 9000), 0);
+	assert_false(silence_is_silent(f.s, id));
+	for (int b = 1; b < 4; b++)
 		for (int k = 0; k < 5; k++)
 			id = put(&f, "line/press/force", "7", at = T0 + b * 10000 + k * 12, false);
 	assert_int_equal(timing_median(f.tm, id), 12);
