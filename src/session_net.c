@@ -396,7 +396,6 @@ static void on_connect(struct mosquitto *m, void *obj, int rc, int flags,
 	for (size_t i = 0; i < n->cfg.nunsubs; i++)
 		mosquitto_unsubscribe_v5(m, NULL, n->cfg.unsubs[i], NULL);
 	log_event(n, SESSION_LOG_CONNECTED, REASON_NONE, 0, 0, 0);
-	set_status(n, SESSION_CONNECTED, REASON_NONE, 0, 0);
 	/* CONNACK says 0 when the broker does not take subscription identifiers. */
 	n->sub_ids = true;
 	if (props) {
@@ -407,6 +406,9 @@ static void on_connect(struct mosquitto *m, void *obj, int rc, int flags,
 	}
 	for (size_t i = 0; i < n->nsubs; i++)
 		subscribe_one(n, &n->subs[i]);
+	/* Said once the subscriptions are on their way: "connected" on screen means that
+	 * what is published from now on is coming. */
+	set_status(n, SESSION_CONNECTED, REASON_NONE, 0, 0);
 }
 
 /* Keeps the reason a broker gives when it disconnects us (MQTT 5). */

@@ -21,6 +21,9 @@ wait_sub on_aedes 1
 start_ui -L "mqtt://127.0.0.1:$MOSQ_PORT" -L "mqtt://127.0.0.1:$AEDES_PORT" -t 'site/#'
 wait_line "127.0.0.1:$MOSQ_PORT up +127.0.0.1:$AEDES_PORT up" 30
 wait_for "127.0.0.1:$AEDES_PORT [up]"
+# '*' opens the branches there are: wait for each broker's retained topic first.
+wait_for "127.0.0.1:$MOSQ_PORT [up] (1 topic"
+wait_for "127.0.0.1:$AEDES_PORT [up] (1 topic"
 keys Home '*' End '*'
 wait_for "lamp ® = ON"
 wait_for "lamp ® = OFF"

@@ -84,7 +84,10 @@ wait_for "house [up]"
 wait_for "cloud [up]"
 wait_line "house up +cloud up"
 
-# Each broker's topics under its branch; the bridged bulb under both.
+# Each broker's topics under its branch; the bridged bulb under both. '*' opens the branches
+# there are: wait for each broker's retained topics first.
+wait_for "house [up] (3 topics"
+wait_for "cloud [up] (2 topics"
 keys Home '*' End '*'
 wait_line "^ *▾ cloud \\[up\\]"
 wait_line "^ *▾ house \\[up\\]"

@@ -5,6 +5,11 @@
 . "$(dirname "$0")/publib.sh"
 
 export XDG_CONFIG_HOME="$T_DIR/config" HOME="$T_DIR"
+# The demo's directory goes in TMPDIR: a short one of the test's own, so the status bar shows
+# its whole path whatever TMPDIR the suite runs with.
+TMPDIR=$(mktemp -d /tmp/mqd.XXXXXX)
+export TMPDIR
+trap 'rc=$?; rm -rf "$TMPDIR"; (exit $rc); cleanup' EXIT
 start_ui
 wait_for "connected" 30
 wait_for "house (9 topics" 30
