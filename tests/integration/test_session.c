@@ -506,10 +506,20 @@ static void flood_qos0(int port, int n)
 	mosquitto_destroy(m);
 }
 
+/* The network thread's counts have reached *arg (they are stored after the messages go out). */
+static bool stats_reach(struct fixture *f, const void *arg)
+{
+	const struct session_net_stats *want = arg;
+	struct session_net_stats now;
+
+	session_net_stats(f->app.session, &now);
+	return now.direct >= want->direct && now.via_lib >= want->via_lib;
+}
+
 static void integration__session__checked_qos0_messages_go_straight_to_the_ring(void **state)
 {
 	struct fixture *f = *state;
-	struct session_net_stats before, after;
+	struct session_net_stats before, after, want = {0};
 	enum session_state conn = SESSION_CONNECTED;
 
 	settings_add_str(&f->cfg.topics, &f->cfg.ntopics, "flood/#");
@@ -521,6 +531,9 @@ static void integration__session__checked_qos0_messages_go_straight_to_the_ring(
 	flood_qos0(f->broker.port, 2000);
 	assert_true(wait_until(f, has_topic, "flood/end", 10000));
 	assert_true(wait_until(f, has_topic, "flood/1999", 1000));
+	want.direct = before.direct + 2000;
+	want.via_lib = before.via_lib + 1;
+	wait_until(f, stats_reach, &want, 5000);
 	session_net_stats(f->app.session, &after);
 	print_message("direct %llu, to libmosquitto %llu, reads %llu\n",
 	              (unsigned long long)(after.direct - before.direct),
