@@ -66,4 +66,12 @@ static inline bool publish_until_seen(struct fixture *f, const char *topic, int 
 	return false;
 }
 
+/* Settings that reach a test's broker on the loopback port. */
+static inline void settings_for_port(struct settings *cfg, int port)
+{
+	settings_init(cfg);
+	settings_set_str(&cfg->host, "127.0.0.1");
+	cfg->port = port;
+}
+
 #endif

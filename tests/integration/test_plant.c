@@ -146,9 +146,7 @@ static int setup(void **state)
 		free(f);
 		return -1;
 	}
-	settings_init(&f->cfg);
-	settings_set_str(&f->cfg.host, "127.0.0.1");
-	f->cfg.port = f->broker.port;
+	settings_for_port(&f->cfg, f->broker.port);
 	settings_finish(&f->cfg);
 	f->sim = -1;
 	*state = f;
