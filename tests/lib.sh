@@ -115,6 +115,12 @@ mosquitto_bin() {
 
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
+# takes_publish PORT: a QoS 1 publish (MQTT 3.1.1, to a topic no test reads) is acknowledged by
+# the broker on PORT. A listening port alone does not prove the broker serves MQTT yet.
+takes_publish() {
+	mosquitto_pub -h 127.0.0.1 -p "$1" -V mqttv311 -q 1 -t mqscope-test/ready -m 1 2>/dev/null
+}
+
 # wait_pid_gone PID SECONDS
 wait_pid_gone() {
 	local deadline=$(($(now_ms) + $2 * 1000))

@@ -48,6 +48,7 @@ start_aedes() {
 		--heartbeatInterval 2000 >>"$T_DIR/aedes.log" 2>&1 &
 	AEDES_PID=$!
 	wait_port_open "$BROKER_PORT" "$AEDES_PID" 30 "aedes"
+	poll_until 30 "aedes to take a publish" takes_publish "$BROKER_PORT"
 }
 
 stop_aedes() {

@@ -89,6 +89,7 @@ WSS_PORT=$(free_port)
 AEDES_PID=$!
 bg_pid "$AEDES_PID"
 poll_until 30 "aedes's wss listener" port_open "$WSS_PORT"
+poll_until 30 "aedes to take a publish" takes_publish "$BROKER_PORT"
 # No -V: aedes has no MQTT 5, and mqscope finds 3.1.1 over the WebSocket as over TCP.
 scenario "wss://localhost:$WSS_PORT/mqtt" --cafile "$T_DIR/ca.crt"
 pass
