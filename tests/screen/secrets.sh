@@ -34,12 +34,23 @@ else
 	BIN=$MQSCOPE
 fi
 
+# connected PID: the process itself holds a TCP connection to the listener. Its own, not any
+# line in $T_DIR/first: sim's device process reconnects on its own and can still write one
+# for the sim just stopped, while the next one has not yet started up.
+connected() {
+	local port inodes
+	port=$(printf ':%04X' "$PORT")
+	inodes=$(find "/proc/$1/fd" -lname 'socket:*' -printf '%l\n' 2>/dev/null | tr -dc '0-9\n')
+	[ -n "$inodes" ] &&
+		awk -v p="$port" '$3 ~ p "$" && $4 == "01" { print $10 }' /proc/net/tcp | grep -qxF "$inodes"
+}
+
 # check_process WHO PID: the secret is nowhere in its command line or environment; no core file,
 # and (run as another user) not dumpable.
 check_process() {
 	local who=$1 pid=$2 uid
 	[ -n "$pid" ] || fail "cannot find the process of $who"
-	poll_until 30 "$who to connect" grep -q . "$T_DIR/first"
+	poll_until 30 "$who to connect" connected "$pid"
 	tr '\0' '\n' <"/proc/$pid/cmdline" | grep -qF "$SECRET" && fail "$who: the password is in /proc/$pid/cmdline"
 	tr '\0' '\n' <"/proc/$pid/environ" | grep -qF "$SECRET" && fail "$who: the password is in /proc/$pid/environ"
 	grep -qE '^Max core file size +0 +0 ' "/proc/$pid/limits" || fail "$who: core files allowed: $(grep core "/proc/$pid/limits")"
@@ -49,7 +60,6 @@ check_process() {
 		[ "$(stat -c %u "/proc/$pid/status")" = 0 ] || fail "$who is dumpable"
 	fi
 	log "$who: no password in cmdline or environ, core size 0$([ ${#AS[@]} -gt 0 ] && echo ', not dumpable')"
-	: >"$T_DIR/first"
 }
 
 # run_bg ARGS: mqscope pub or sim in the background, its PID in BG (and its stderr in $T_DIR/bg.err).
@@ -75,7 +85,6 @@ tui() {
 }
 
 # The TUI: -P, and MQSCOPE_PASSWORD in its environment.
-: >"$T_DIR/first"
 [ ${#AS[@]} -gt 0 ] && set -- "$BIN" || set --
 tui "$@" -h 127.0.0.1 -p "$PORT" -u alice -P "$SECRET"
 wait_for "connecting"
